@@ -1,0 +1,358 @@
+/*
+ * cmd.c: the subcommand table, the dispatcher and what every handler
+ * shares (cmd.h). Loop thread or a single-threaded command.
+ */
+#include "common.h"
+#include "cmd.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+
+#include "clock.h"
+#include "log.h"
+#include "timefmt.h"
+
+extern const struct cmd_entry cmd_ci_entry;
+extern const struct cmd_entry cmd_compare_entry;
+extern const struct cmd_entry cmd_failures_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_impact_entry;
+extern const struct cmd_entry cmd_leadtime_entry;
+extern const struct cmd_entry cmd_parallel_entry;
+extern const struct cmd_entry cmd_rate_entry;
+extern const struct cmd_entry cmd_repos_entry;
+extern const struct cmd_entry cmd_reprovisions_entry;
+extern const struct cmd_entry cmd_slowest_entry;
+extern const struct cmd_entry cmd_summary_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_ci_entry,
+	&cmd_compare_entry,
+	&cmd_failures_entry,
+	&cmd_help_entry,
+	&cmd_impact_entry,
+	&cmd_leadtime_entry,
+	&cmd_parallel_entry,
+	&cmd_rate_entry,
+	&cmd_repos_entry,
+	&cmd_reprovisions_entry,
+	&cmd_slowest_entry,
+	&cmd_summary_entry,
+	NULL
+};
+
+static struct cmd_stats	cmd_stats[ARRAY_LEN(cmd_table)];
+
+void
+cmd_ctx_init(struct cmd_ctx *ctx)
+{
+	memset(ctx, 0, sizeof *ctx);
+	buf_init(&ctx->out);
+	ctx->reprovision_window_ms = 2 * MS_PER_HOUR;
+	ctx->hourly_rate = COMPARE_DEFAULT_HOURLY_RATE;
+}
+
+void
+cmd_ctx_release(struct cmd_ctx *ctx)
+{
+	buf_release(&ctx->out);
+}
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *const	*e;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+const struct cmd_stats *
+cmd_stats_of(const struct cmd_entry *e)
+{
+	size_t	i;
+
+	for (i = 0; cmd_table[i] != NULL; i++) {
+		if (cmd_table[i] == e)
+			return &cmd_stats[i];
+	}
+	return NULL;
+}
+
+void
+cmd_reply(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&ctx->out, fmt, ap);
+	va_end(ap);
+}
+
+enum cmd_ret
+cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list	ap;
+
+	buf_reset(&ctx->out);
+	va_start(ap, fmt);
+	buf_vprintf(&ctx->out, fmt, ap);
+	va_end(ap);
+	return CMD_RET_ERROR;
+}
+
+/* The valid first words, for an error about an unknown one. */
+static void
+list_names(struct buf *b)
+{
+	const struct cmd_entry *const	*e;
+
+	for (e = cmd_table; *e != NULL; e++)
+		buf_printf(b, "%s%s", e == cmd_table ? "" : ", ", (*e)->name);
+}
+
+enum cmd_ret
+cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
+{
+	const struct cmd_entry	*e;
+	struct cmd_stats	*stats;
+	struct buf		 names = BUF_INIT;
+	int64_t			 t0 = clock_mono_ms();
+	enum cmd_ret		 ret;
+	int			 argc;
+	char			**argv;
+
+	buf_reset(&ctx->out);
+	if (nwords == 0 || strchr(words[0], ':') != NULL) {
+		/* No subcommand, or a filter first: the summary. */
+		e = &cmd_summary_entry;
+		argc = nwords;
+		argv = words;
+	} else if ((e = cmd_find(words[0])) == NULL) {
+		list_names(&names);
+		ret = cmd_error(ctx, "unknown subcommand '%s': try one of %s "
+		    "(see 'help')", words[0], names.data);
+		buf_release(&names);
+		return ret;
+	} else {
+		argc = nwords - 1;
+		argv = words + 1;
+	}
+	stats = (struct cmd_stats *)cmd_stats_of(e);
+	if (argc < e->min_args)
+		ret = cmd_error(ctx, "'%s' needs more words: usage: %s",
+		    e->name, e->usage);
+	else if (e->max_args >= 0 && argc > e->max_args)
+		ret = cmd_error(ctx, "'%s' takes fewer words: usage: %s",
+		    e->name, e->usage);
+	else
+		ret = e->exec(ctx, argc, argv);
+	if (stats != NULL) {
+		stats->calls++;
+		stats->failed += ret == CMD_RET_ERROR;
+		stats->duration_ms += clock_mono_ms() - t0;
+	}
+	log_debug("cmd.run", LOG_STR("cmd", e->name),
+	    LOG_INT("ok", ret != CMD_RET_ERROR),
+	    LOG_MS("duration_ms", clock_mono_ms() - t0));
+	return ret;
+}
+
+bool
+cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, struct query_filter *f, cmd_word_fn other, void *arg)
+{
+	struct buf	why = BUF_INIT;
+	int		i;
+	bool		ok = true;
+
+	for (i = 0; i < argc && ok; i++) {
+		switch (query_filter_word(f, argv[i], &why)) {
+		case QUERY_WORD_TAKEN:
+			break;
+		case QUERY_WORD_BAD:
+			cmd_error(ctx, "%s", why.data);
+			ok = false;
+			break;
+		case QUERY_WORD_OTHER:
+			if (other != NULL && other(ctx, arg, argv[i]))
+				break;
+			if (other == NULL || ctx->out.len == 0)
+				cmd_error(ctx, "unknown word '%s': usage: %s; "
+				    "filters: %s", argv[i], e->usage,
+				    QUERY_FILTER_USAGE);
+			ok = false;
+			break;
+		}
+	}
+	buf_release(&why);
+	return ok;
+}
+
+bool
+cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
+    struct report *r)
+{
+	struct report_params	p;
+	struct buf		why = BUF_INIT;
+	enum err		rc;
+	bool			ok = false;
+
+	memset(&p, 0, sizeof p);
+	if (query_window(f, ctx->tz, ctx->now_ms, &p.since_ms, &p.until_ms,
+	    &why) != ERR_OK) {
+		cmd_error(ctx, "%s", why.data);
+		goto out;
+	}
+	p.filter.repo = f->repo;
+	p.filter.env_type = f->env_type;
+	p.reprovision_window_ms = ctx->reprovision_window_ms;
+	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
+		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
+		goto out;
+	}
+	ok = true;
+out:
+	buf_release(&why);
+	return ok;
+}
+
+void
+cmd_header(struct cmd_ctx *ctx, const char *title,
+    const struct report_params *p)
+{
+	int64_t	y;
+	int	m, d;
+	char	since[TIMEFMT_DATE_LEN], until[TIMEFMT_DATE_LEN];
+
+	tz_local_date(ctx->tz, p->since_ms, &y, &m, &d);
+	timefmt_date(y, m, d, since);
+	/* until is exclusive: show the last day the window covers. */
+	tz_local_date(ctx->tz, p->until_ms - 1, &y, &m, &d);
+	timefmt_date(y, m, d, until);
+	cmd_reply(ctx, "%s · %s%s%s · %s → %s (%s)\n", title,
+	    p->filter.repo != NULL ? p->filter.repo : "all repos",
+	    p->filter.env_type != NULL ? " · env " : "",
+	    p->filter.env_type != NULL ? p->filter.env_type : "",
+	    since, until, tz_name(ctx->tz));
+}
+
+enum cmd_ret
+cmd_report_command(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, cmd_render_fn render)
+{
+	struct query_filter	f;
+	struct report		r;
+	enum cmd_ret		ret = CMD_RET_ERROR;
+
+	query_filter_init(&f);
+	if (!cmd_filters(ctx, e, argc, argv, &f, NULL, NULL) ||
+	    !cmd_report(ctx, &f, &r))
+		goto out;
+	if (ctx->format == CMD_FMT_JSON)
+		report_json(&r, &ctx->out);
+	else
+		render(ctx, &r);
+	report_release(&r);
+	ret = CMD_RET_OK;
+out:
+	query_filter_release(&f);
+	return ret;
+}
+
+/* The words compare and impact take besides filters. */
+struct compare_words {
+	const char	*date;
+	double		 rate;
+	bool		 has_rate;
+};
+
+static bool
+compare_word(struct cmd_ctx *ctx, void *arg, const char *word)
+{
+	struct compare_words	*w = arg;
+	char			*end;
+	double			 v;
+
+	if (strncmp(word, "rate:", 5) == 0) {
+		errno = 0;
+		v = strtod(word + 5, &end);
+		if (w->has_rate) {
+			cmd_error(ctx, "'rate:' given twice");
+			return false;
+		}
+		if (word[5] == '\0' || *end != '\0' || errno != 0 ||
+		    !isfinite(v) || v < 0) {
+			cmd_error(ctx, "'%s' is not an hourly cost: use "
+			    "rate:<number>, e.g. rate:100", word);
+			return false;
+		}
+		w->rate = v;
+		w->has_rate = true;
+		return true;
+	}
+	if (w->date == NULL && strlen(word) == 10 && word[4] == '-') {
+		w->date = word;
+		return true;
+	}
+	return false;
+}
+
+enum cmd_ret
+cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
+    int argc, char **argv, cmd_compare_render_fn render)
+{
+	struct query_filter	 f;
+	struct compare_words	 w = { NULL, 0, false };
+	struct report_params	 p;
+	struct report_compare	 r;
+	struct buf		 why = BUF_INIT;
+	int64_t			 cutover;
+	enum cmd_ret		 ret = CMD_RET_ERROR;
+	enum err		 rc;
+
+	query_filter_init(&f);
+	memset(&p, 0, sizeof p);
+	if (!cmd_filters(ctx, e, argc, argv, &f, compare_word, &w))
+		goto out;
+	if (w.date == NULL)
+		w.date = ctx->cutover;
+	if (w.date == NULL) {
+		cmd_error(ctx, "'%s' needs the cut-over date (the day the "
+		    "change shipped): usage: %s", e->name, e->usage);
+		goto out;
+	}
+	if (query_date(w.date, ctx->tz, &cutover, &why) != ERR_OK ||
+	    query_window(&f, ctx->tz, ctx->now_ms, &p.since_ms, &p.until_ms,
+	    &why) != ERR_OK) {
+		cmd_error(ctx, "%s", why.data);
+		goto out;
+	}
+	p.filter.repo = f.repo;
+	p.filter.env_type = f.env_type;
+	p.reprovision_window_ms = ctx->reprovision_window_ms;
+	rc = report_compare_build(ctx->st, &p, cutover, w.has_rate ? w.rate :
+	    ctx->hourly_rate, &r, &why);
+	if (rc == ERR_INVALID) {
+		cmd_error(ctx, "%s", why.data);
+		goto out;
+	}
+	if (rc != ERR_OK) {
+		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
+		goto out;
+	}
+	if (ctx->format == CMD_FMT_JSON)
+		report_compare_json(&r, &ctx->out);
+	else
+		render(ctx, &r);
+	report_compare_release(&r);
+	ret = CMD_RET_OK;
+out:
+	buf_release(&why);
+	query_filter_release(&f);
+	return ret;
+}

@@ -1,0 +1,137 @@
+/*
+ * cmd.h: the `/envstats` subcommands, one table for Slack and for
+ * `envstats query` in a terminal.
+ *
+ * Adding a subcommand takes five steps (as git's builtin.h lists them):
+ *  1. commands/cmd_<name>.c exporting only
+ *     `const struct cmd_entry cmd_<name>_entry` (everything else static);
+ *  2. its line in commands/CMakeLists.txt;
+ *  3. one `extern` line in commands/cmd.c;
+ *  4. one line in cmd_table[] there, in alphabetical order;
+ *  5. tests/unit/test_cmd_<name>.c (test_cmd.c checks the table itself).
+ *
+ * A handler reads its words, asks the report layer for figures and
+ * answers only through cmd_reply()/cmd_error(); it never does network I/O.
+ * Loop thread (or a single-threaded command).
+ */
+#ifndef ENVSTATS_CMD_H
+#define ENVSTATS_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "report/query.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "tz.h"
+
+enum cmd_ret {
+	CMD_RET_OK,
+	CMD_RET_ERROR,		/* the answer is an error message */
+	CMD_RET_DEFERRED,	/* queued; answered later */
+};
+
+enum cmd_flags {
+	CMD_F_ADMIN = (1 << 0),		/* admins only */
+	CMD_F_WRITES = (1 << 1),	/* changes state */
+	CMD_F_NO_FILTERS = (1 << 2),	/* takes no filter words */
+};
+
+enum cmd_format {
+	CMD_FMT_TEXT,		/* plain text for a terminal or Slack */
+	CMD_FMT_JSON,		/* spec/metrics.md section 5 */
+};
+
+/* What a command runs against; filled by the caller. */
+struct cmd_ctx {
+	struct store		*st;
+	const struct tz		*tz;
+	int64_t			 now_ms;
+	int64_t			 reprovision_window_ms;
+	double			 hourly_rate;	/* impact default */
+	const char		*cutover;	/* impact default date, or NULL */
+	enum cmd_format		 format;
+	struct buf		 out;		/* the answer */
+};
+
+struct cmd_entry {
+	const char	*name;		/* "/envstats <name>" */
+	const char	*usage;		/* starts with name */
+	const char	*summary;	/* one line for help */
+	int		 min_args;
+	int		 max_args;	/* -1: no limit */
+	enum cmd_flags	 flags;
+	enum cmd_ret	(*exec)(struct cmd_ctx *, int, char **);
+};
+
+/* Every subcommand, sorted by name, NULL-terminated. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* Per-command counters, kept by cmd_run (redis keeps these per command). */
+struct cmd_stats {
+	int64_t	calls;
+	int64_t	failed;
+	int64_t	duration_ms;
+};
+
+void		 cmd_ctx_init(struct cmd_ctx *);
+void		 cmd_ctx_release(struct cmd_ctx *);
+
+/* The subcommand called name, by exact name; NULL if there is none. */
+const struct cmd_entry	*cmd_find(const char *name);
+
+/*
+ * Run the words of a query: words[0] names the subcommand (none, or a
+ * filter word first: summary). Checks arity, times the call, counts it.
+ */
+enum cmd_ret	 cmd_run(struct cmd_ctx *, int nwords, char **words);
+
+/* The counters of the table entry e. */
+const struct cmd_stats	*cmd_stats_of(const struct cmd_entry *e);
+
+/* Answer (appended to ctx->out) and error (replaces the answer). */
+void		 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
+		    PRINTFLIKE(2, 3);
+enum cmd_ret	 cmd_error(struct cmd_ctx *, const char *fmt, ...)
+		    PRINTFLIKE(2, 3);
+
+/*
+ * For handlers: parse filter words of argv into f; words that are not
+ * filters go to other (may be NULL: then they are errors). On a bad word
+ * the error answer is set and false returned.
+ */
+typedef bool	(*cmd_word_fn)(struct cmd_ctx *, void *arg, const char *word);
+bool		 cmd_filters(struct cmd_ctx *, const struct cmd_entry *,
+		    int argc, char **argv, struct query_filter *f,
+		    cmd_word_fn other, void *arg);
+
+/* Build the report of f (window resolved at ctx->now_ms); false on error
+   with the error answer set. */
+bool		 cmd_report(struct cmd_ctx *, const struct query_filter *f,
+		    struct report *r);
+
+/*
+ * The whole of a report subcommand: filter words only, the report, then
+ * the --json answer or render() for text.
+ */
+typedef void	(*cmd_render_fn)(struct cmd_ctx *, const struct report *);
+enum cmd_ret	 cmd_report_command(struct cmd_ctx *, const struct cmd_entry *,
+		    int argc, char **argv, cmd_render_fn render);
+
+/*
+ * The whole of a before/after subcommand (compare, impact): a cut-over
+ * date word (required unless ctx->cutover gives one), rate:<hourly cost>,
+ * filter words; then the --json answer or render() for text.
+ */
+typedef void	(*cmd_compare_render_fn)(struct cmd_ctx *,
+		    const struct report_compare *);
+enum cmd_ret	 cmd_compare_command(struct cmd_ctx *,
+		    const struct cmd_entry *, int argc, char **argv,
+		    cmd_compare_render_fn render);
+
+/* The header line "envstats · <filters> · <since> → <until> (<tz>)". */
+void		 cmd_header(struct cmd_ctx *, const char *title,
+		    const struct report_params *p);
+
+#endif

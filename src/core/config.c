@@ -1,0 +1,324 @@
+/*
+ * config.c: settings from defaults, the JSON file and the environment
+ * (config.h). Main thread, before anything else starts.
+ */
+#include "common.h"
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+
+#include "timefmt.h"
+
+enum cfg_type {
+	CFG_STRING,
+	CFG_DURATION,
+	CFG_REAL,
+	CFG_DATE,
+};
+
+enum cfg_flags {
+	CFG_SECRET = (1 << 0),	/* never printed; env or *_FILE only */
+};
+
+struct cfg_entry {
+	const char	*name;		/* key in the JSON file */
+	const char	*env;		/* environment variable */
+	enum cfg_type	 type;
+	const char	*def;		/* default, as text; NULL: none */
+	enum cfg_flags	 flags;
+	size_t		 offset;	/* into struct config */
+	const char	*help;
+};
+
+#define OFF(m)	offsetof(struct config, m)
+
+static const struct cfg_entry cfg_table[] = {
+	{ "db", "ENVSTATS_DB", CFG_STRING, "./envstats.db", 0, OFF(db_path),
+	  "SQLite database file" },
+	{ "tz", "ENVSTATS_TZ", CFG_STRING, "UTC", 0, OFF(tz),
+	  "IANA time zone of day and week buckets and of dates" },
+	{ "stale_limit", "ENVSTATS_STALE_LIMIT", CFG_DURATION, "2h", 0,
+	  OFF(stale_ms), "a repeat request joins an open attempt this recent" },
+	{ "reprovision_window", "ENVSTATS_REPROVISION_WINDOW", CFG_DURATION,
+	  "2h", 0, OFF(reprovision_ms),
+	  "down -> up of a branch within this is a re-provision" },
+	{ "ci_horizon", "ENVSTATS_CI_HORIZON", CFG_DURATION, "6h", 0,
+	  OFF(ci_horizon_ms), "CI tests this long after a request still count" },
+	{ "hourly_rate", "ENVSTATS_HOURLY_RATE", CFG_REAL, "100", 0,
+	  OFF(hourly_rate), "cost of an engineer hour, for impact" },
+	{ "cutover", "ENVSTATS_CUTOVER", CFG_DATE, NULL, 0, OFF(cutover),
+	  "default cut-over date (YYYY-MM-DD) of impact" },
+	{ "log_level", "ENVSTATS_LOG_LEVEL", CFG_STRING, "info", 0,
+	  OFF(log_level), "debug, info, warn, error or off" },
+};
+
+enum err
+config_parse_duration(const char *s, int64_t *ms)
+{
+	char		*end;
+	long long	 n;
+	int64_t		 unit;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return ERR_INVALID;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || n <= 0)
+		return ERR_INVALID;
+	if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (*end == '\0' || strcmp(end, "s") == 0)
+		unit = MS_PER_SEC;
+	else if (strcmp(end, "m") == 0)
+		unit = MS_PER_MIN;
+	else if (strcmp(end, "h") == 0)
+		unit = MS_PER_HOUR;
+	else if (strcmp(end, "d") == 0)
+		unit = MS_PER_DAY;
+	else
+		return ERR_INVALID;
+	if (n > INT64_MAX / 4 / unit)
+		return ERR_INVALID;
+	*ms = (int64_t)n * unit;
+	return ERR_OK;
+}
+
+/* Set one entry from text; why gets the reason on failure. */
+static enum err
+set_value(struct config *c, const struct cfg_entry *e, const char *v,
+    const char *origin, struct buf *why)
+{
+	char		*p = (char *)c + e->offset, *end;
+	int64_t		 y;
+	int		 m, d;
+	double		 r;
+
+	switch (e->type) {
+	case CFG_STRING:
+		if (*v == '\0')
+			goto bad;
+		free(*(char **)p);
+		*(char **)p = xstrdup(v);
+		return ERR_OK;
+	case CFG_DATE:
+		if (timefmt_parse_date(v, &y, &m, &d) != ERR_OK)
+			goto bad;
+		free(*(char **)p);
+		*(char **)p = xstrdup(v);
+		return ERR_OK;
+	case CFG_DURATION:
+		if (config_parse_duration(v, (int64_t *)(void *)p) != ERR_OK)
+			goto bad;
+		return ERR_OK;
+	case CFG_REAL:
+		errno = 0;
+		r = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || errno != 0 ||
+		    !isfinite(r) || r < 0)
+			goto bad;
+		*(double *)(void *)p = r;
+		return ERR_OK;
+	}
+bad:
+	buf_printf(why, "bad value for %s (%s): '%s' is not %s", e->env, origin,
+	    (e->flags & CFG_SECRET) ? "<redacted>" : v,
+	    e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
+	    e->type == CFG_REAL ? "a non-negative number" :
+	    e->type == CFG_DATE ? "a date YYYY-MM-DD" : "a non-empty string");
+	return ERR_CONFIG;
+}
+
+/* The JSON file: settings by name, plus "failure_rules". */
+static enum err
+load_file(struct config *c, const char *path, struct buf *why)
+{
+	json_t		*root, *v, *rule;
+	json_error_t	 jerr;
+	const char	*key;
+	char		 num[64];
+	size_t		 i;
+	enum err	 rc = ERR_CONFIG;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		buf_printf(why, "cannot read config file '%s': %s (line %d)",
+		    path, jerr.text, jerr.line);
+		return ERR_CONFIG;
+	}
+	if (!json_is_object(root)) {
+		buf_printf(why, "config file '%s' must hold a JSON object",
+		    path);
+		goto out;
+	}
+	json_object_foreach(root, key, v) {
+		const struct cfg_entry	*e = NULL;
+
+		for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+			if (strcmp(cfg_table[i].name, key) == 0)
+				e = &cfg_table[i];
+		}
+		if (strcmp(key, "failure_rules") == 0)
+			continue;
+		if (e == NULL) {
+			buf_printf(why, "unknown setting '%s' in config file "
+			    "'%s'", key, path);
+			goto out;
+		}
+		if (json_is_string(v)) {
+			if (set_value(c, e, json_string_value(v), path, why) !=
+			    ERR_OK)
+				goto out;
+		} else if (json_is_number(v) && e->type == CFG_REAL) {
+			snprintf(num, sizeof num, "%.17g",
+			    json_number_value(v));
+			if (set_value(c, e, num, path, why) != ERR_OK)
+				goto out;
+		} else {
+			buf_printf(why, "setting '%s' in config file '%s' must "
+			    "be a string", key, path);
+			goto out;
+		}
+	}
+	v = json_object_get(root, "failure_rules");
+	if (v != NULL && !json_is_array(v)) {
+		buf_printf(why, "'failure_rules' in '%s' must be an array of "
+		    "{\"pattern\", \"failure_type\"}", path);
+		goto out;
+	}
+	json_array_foreach(v, i, rule) {
+		const char	*pat = json_string_value(json_object_get(rule,
+				    "pattern"));
+		const char	*ft = json_string_value(json_object_get(rule,
+				    "failure_type"));
+
+		if (pat == NULL || ft == NULL) {
+			buf_printf(why, "failure_rules[%zu] in '%s' needs "
+			    "\"pattern\" and \"failure_type\" strings", i,
+			    path);
+			goto out;
+		}
+		c->rules = xreallocarray(c->rules, c->n_rules + 1,
+		    sizeof *c->rules);
+		c->rules[c->n_rules].pattern = xstrdup(pat);
+		c->rules[c->n_rules].failure_type = xstrdup(ft);
+		c->n_rules++;
+	}
+	rc = ERR_OK;
+out:
+	json_decref(root);
+	return rc;
+}
+
+enum err
+config_load(struct config *c, struct buf *why)
+{
+	const char	*v;
+	size_t		 i;
+	enum err	 rc;
+
+	memset(c, 0, sizeof *c);
+	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+		if (cfg_table[i].def != NULL && (rc = set_value(c,
+		    &cfg_table[i], cfg_table[i].def, "default", why)) !=
+		    ERR_OK)
+			BUG("bad default for %s", cfg_table[i].env);
+	}
+	if ((v = getenv("ENVSTATS_CONFIG")) != NULL && *v != '\0') {
+		c->config_path = xstrdup(v);
+		if ((rc = load_file(c, v, why)) != ERR_OK)
+			return rc;
+	}
+	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+		v = getenv(cfg_table[i].env);
+		if (v != NULL && (rc = set_value(c, &cfg_table[i], v,
+		    "environment", why)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+void
+config_release(struct config *c)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+		if (cfg_table[i].type == CFG_STRING ||
+		    cfg_table[i].type == CFG_DATE)
+			free(*(char **)((char *)c + cfg_table[i].offset));
+	}
+	for (i = 0; i < c->n_rules; i++) {
+		free(c->rules[i].pattern);
+		free(c->rules[i].failure_type);
+	}
+	free(c->rules);
+	free(c->config_path);
+	memset(c, 0, sizeof *c);
+}
+
+void
+config_print(const struct config *c, struct buf *b)
+{
+	json_t		*o = json_object(), *rules = json_array(), *r;
+	const char	*p;
+	char		*s;
+	size_t		 i;
+
+	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+		const struct cfg_entry	*e = &cfg_table[i];
+		const char		*base = (const char *)c + e->offset;
+
+		if (e->flags & CFG_SECRET) {
+			json_object_set_new(o, e->name,
+			    json_string("<redacted>"));
+			continue;
+		}
+		switch (e->type) {
+		case CFG_STRING:
+		case CFG_DATE:
+			p = *(char *const *)(const void *)base;
+			json_object_set_new(o, e->name, p != NULL ?
+			    json_string(p) : json_null());
+			break;
+		case CFG_DURATION:
+			json_object_set_new(o, e->name, json_integer(
+			    *(const int64_t *)(const void *)base));
+			break;
+		case CFG_REAL:
+			json_object_set_new(o, e->name, json_real(
+			    *(const double *)(const void *)base));
+			break;
+		}
+	}
+	for (i = 0; i < c->n_rules; i++) {
+		r = json_object();
+		json_object_set_new(r, "pattern",
+		    json_string(c->rules[i].pattern));
+		json_object_set_new(r, "failure_type",
+		    json_string(c->rules[i].failure_type));
+		json_array_append_new(rules, r);
+	}
+	json_object_set_new(o, "failure_rules", rules);
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	buf_puts(b, s != NULL ? s : "{}");
+	free(s);
+	json_decref(o);
+}
+
+void
+config_help(struct buf *b)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cfg_table); i++)
+		buf_printf(b, "  %-30s %s (default: %s; file key \"%s\")\n",
+		    cfg_table[i].env, cfg_table[i].help,
+		    cfg_table[i].def != NULL ? cfg_table[i].def : "none",
+		    cfg_table[i].name);
+	buf_printf(b, "  %-30s JSON file with the settings above by key, "
+	    "plus \"failure_rules\": [{\"pattern\", \"failure_type\"}]\n",
+	    "ENVSTATS_CONFIG");
+}

@@ -1,0 +1,59 @@
+/*
+ * config.h: the settings of envstats, from one table (as tmux's
+ * options_table and redis' static_configs): defaults < the JSON file named
+ * by ENVSTATS_CONFIG < the environment. Validated once at start; immutable
+ * after. A bad setting is one clear line and exit code 78 (EX_CONFIG).
+ *
+ * Secrets (the Slack tokens, later) come only from the environment or a
+ * *_FILE path and are printed as <redacted>.
+ */
+#ifndef ENVSTATS_CONFIG_H
+#define ENVSTATS_CONFIG_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define CONFIG_EXIT	78	/* EX_CONFIG */
+
+/* A failure classification rule: reason pattern -> failure_type. */
+struct config_rule {
+	char	*pattern;	/* POSIX extended regex, case-insensitive */
+	char	*failure_type;
+};
+
+struct config {
+	char			*db_path;	/* ENVSTATS_DB */
+	char			*tz;		/* ENVSTATS_TZ */
+	int64_t			 stale_ms;	/* ENVSTATS_STALE_LIMIT */
+	int64_t			 reprovision_ms; /* ENVSTATS_REPROVISION_WINDOW */
+	int64_t			 ci_horizon_ms;	/* ENVSTATS_CI_HORIZON */
+	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
+	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
+	char			*log_level;	/* ENVSTATS_LOG_LEVEL */
+	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */
+	struct config_rule	*rules;		/* "failure_rules" (file) */
+	size_t			 n_rules;
+};
+
+/*
+ * Load the configuration: defaults, then the file, then the environment
+ * (getenv). On ERR_CONFIG, why holds the one line to print.
+ */
+enum err	config_load(struct config *, struct buf *why);
+void		config_release(struct config *);
+
+/* The effective configuration as JSON (secrets redacted), for humans. */
+void		config_print(const struct config *, struct buf *);
+
+/* Print every setting with its environment name, default and help. */
+void		config_help(struct buf *);
+
+/*
+ * Parse a duration "90m", "2h", "7200s", "1500ms", "1d" (a bare number is
+ * seconds) into ms; ERR_INVALID otherwise or when not positive.
+ */
+enum err	config_parse_duration(const char *, int64_t *ms);
+
+#endif

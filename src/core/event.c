@@ -1,0 +1,114 @@
+/* event.c: names and order of lifecycle events. Any thread. */
+#include "common.h"
+#include "event.h"
+
+static const char *const type_names[EV__COUNT] = {
+	[EV_REQUESTED] = "requested",
+	[EV_CHECKS_PASSED] = "checks_passed",
+	[EV_BUILD_COMPLETED] = "build_completed",
+	[EV_PROVISIONING_STARTED] = "provisioning_started",
+	[EV_KUBERNETES_READY] = "kubernetes_ready",
+	[EV_READY] = "ready",
+	[EV_FAILED] = "failed",
+	[EV_DEPROVISIONED] = "deprovisioned",
+	[EV_UPDATED] = "updated",
+	[EV_TESTS_COMPLETED] = "tests_completed",
+};
+
+static const char *const failure_names[FAILURE__COUNT] = {
+	[FAILURE_TIMEOUT_WAITING_BUILDS] = "timeout_waiting_builds",
+	[FAILURE_K8S_ERROR] = "k8s_error",
+	[FAILURE_NO_PR_FOUND] = "no_pr_found",
+	[FAILURE_UNKNOWN] = "unknown",
+};
+
+const char *
+event_type_name(enum event_type t)
+{
+	if ((int)t < 0 || t >= EV__COUNT)
+		BUG("bad event type %d", (int)t);
+	return type_names[t];
+}
+
+int
+event_type_parse(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < EV__COUNT; i++) {
+		if (strcmp(s, type_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *
+failure_type_name(enum failure_type f)
+{
+	if (f == FAILURE_NONE)
+		return NULL;
+	if ((int)f < 0 || f >= FAILURE__COUNT)
+		BUG("bad failure type %d", (int)f);
+	return failure_names[f];
+}
+
+int
+failure_type_parse(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < FAILURE__COUNT; i++) {
+		if (strcmp(s, failure_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *
+event_trigger_name(enum event_trigger t)
+{
+	switch (t) {
+	case TRIGGER_NONE:	return NULL;
+	case TRIGGER_MANUAL:	return "manual";
+	case TRIGGER_AUTO:	return "auto";
+	}
+	BUG("bad trigger %d", (int)t);
+}
+
+void
+event_init(struct event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->trigger = TRIGGER_NONE;
+	ev->failure_type = FAILURE_NONE;
+	ev->ci_tests_complete = TRI_UNKNOWN;
+}
+
+void
+event_release(struct event *ev)
+{
+	free(ev->repo);
+	free(ev->branch);
+	free(ev->id);
+	free(ev->user);
+	free(ev->reason);
+	free(ev->sha);
+	free(ev->env_type);
+	free(ev->source);
+	event_init(ev);
+}
+
+int
+event_cmp(const struct event *a, const struct event *b)
+{
+	if (a->ts_ms != b->ts_ms)
+		return a->ts_ms < b->ts_ms ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if ((a->id == NULL) != (b->id == NULL))
+		return a->id == NULL ? -1 : 1;
+	if (a->id == NULL)
+		return 0;
+	/* strcmp compares as unsigned char: bytewise. */
+	return strcmp(a->id, b->id);
+}

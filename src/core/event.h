@@ -1,0 +1,94 @@
+/*
+ * event.h: a lifecycle event, the unit of observation (spec/events.md).
+ *
+ * Every source (Slack, webhook, GitHub, `envstats ingest`) produces these;
+ * the store keeps them immutable; the metrics walk turns a key's events
+ * into provisioning attempts. Plain value: callers fill it in.
+ */
+#ifndef ENVSTATS_EVENT_H
+#define ENVSTATS_EVENT_H
+
+#include <stdint.h>
+
+/* The order of this enum is the spec's tie-break order: keep it. */
+enum event_type {
+	EV_REQUESTED,
+	EV_CHECKS_PASSED,
+	EV_BUILD_COMPLETED,
+	EV_PROVISIONING_STARTED,
+	EV_KUBERNETES_READY,
+	EV_READY,
+	EV_FAILED,
+	EV_DEPROVISIONED,
+	EV_UPDATED,
+	EV_TESTS_COMPLETED,
+	EV__COUNT
+};
+
+enum event_trigger {
+	TRIGGER_NONE,		/* absent: manual where it matters */
+	TRIGGER_MANUAL,
+	TRIGGER_AUTO,
+};
+
+enum failure_type {
+	FAILURE_TIMEOUT_WAITING_BUILDS,
+	FAILURE_K8S_ERROR,
+	FAILURE_NO_PR_FOUND,
+	FAILURE_UNKNOWN,
+	FAILURE__COUNT,
+	FAILURE_NONE = -1,	/* absent */
+};
+
+/* A tri-state boolean: absent, false, true. */
+enum tristate {
+	TRI_UNKNOWN = -1,
+	TRI_FALSE = 0,
+	TRI_TRUE = 1,
+};
+
+/* Limits of spec/events.md. */
+#define EVENT_LINE_MAX		(1024 * 1024)	/* bytes, without line end */
+#define EVENT_REPO_MAX		200
+#define EVENT_BRANCH_MAX	255
+#define EVENT_REASON_MAX	4096
+
+/*
+ * One event. Strings are owned by the struct when it came from
+ * event_parse_json() (released by event_release()); NULL means absent.
+ */
+struct event {
+	enum event_type		 type;
+	int64_t			 ts_ms;
+	char			*repo;		/* lower case owner/name */
+	char			*branch;
+	char			*id;
+	char			*user;
+	enum event_trigger	 trigger;
+	enum failure_type	 failure_type;
+	char			*reason;
+	char			*sha;
+	char			*env_type;
+	enum tristate		 ci_tests_complete;
+	char			*source;
+};
+
+/* The spec name of a type ("requested"), and back (-1 when unknown). */
+const char	*event_type_name(enum event_type);
+int		 event_type_parse(const char *);
+const char	*failure_type_name(enum failure_type);
+int		 failure_type_parse(const char *);
+const char	*event_trigger_name(enum event_trigger);
+
+/* Zero an event: every string absent, every enum at its "absent" value. */
+void		 event_init(struct event *);
+/* Free the strings of an event and event_init() it. */
+void		 event_release(struct event *);
+
+/*
+ * The spec's order of a key's events: ts, then type (this enum), then
+ * events without id before those with one, then id bytewise.
+ */
+int		 event_cmp(const struct event *, const struct event *);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * tz.h: the configured IANA time zone, for day and week buckets and for
+ * turning a date into the instant it starts.
+ *
+ * Backed by the C library's zone database (tzdata), selected through TZ, so
+ * the functions here are for the loop thread (or a single-threaded command)
+ * only: they may call setenv("TZ") and tzset().
+ */
+#ifndef ENVSTATS_TZ_H
+#define ENVSTATS_TZ_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct tz;
+
+/*
+ * Open the zone called name ("UTC", "Europe/Paris", ...). The name must be
+ * an IANA zone file present in the zone database ($TZDIR, else
+ * /usr/share/zoneinfo), which an unknown name is not: glibc would silently
+ * fall back to UTC, we refuse with ERR_CONFIG instead (and log why, event
+ * tz.open_failed). Also refused: absolute names, names with "..", and the
+ * leap-second right/ zones. "UTC" always works and never touches TZ. Any
+ * other zone is put in TZ at once: open zones at start-up, before other
+ * threads run, as the first setenv("TZ") may move the environment.
+ */
+enum err	 tz_open(const char *name, struct tz **out);
+void		 tz_free(struct tz *);
+const char	*tz_name(const struct tz *);
+
+/*
+ * The first instant (UTC ms) of local calendar day y-m-d. Where midnight
+ * does not exist (a DST jump at 00:00) it is the first instant that does;
+ * where it happens twice, the first one. A day skipped entirely
+ * (Pacific/Apia 2011-12-30) starts where the next day does. m must be 1-12
+ * and d 1-31 (BUG() otherwise); years beyond +-10^8 are clamped.
+ */
+int64_t		 tz_day_start(const struct tz *, int64_t y, int m, int d);
+
+/* The local calendar date of instant ms. */
+void		 tz_local_date(const struct tz *, int64_t ms, int64_t *y,
+		    int *m, int *d);
+
+/* The local UTC offset in seconds at instant ms (east positive). */
+int64_t		 tz_offset_s(const struct tz *, int64_t ms);
+
+#endif

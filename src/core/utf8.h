@@ -1,0 +1,20 @@
+/* utf8.h: UTF-8 checks for text that comes from outside. Pure. */
+#ifndef ENVSTATS_UTF8_H
+#define ENVSTATS_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * True when s[0..len) is well-formed UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no truncated sequence.
+ */
+bool	utf8_valid(const char *s, size_t len);
+
+/*
+ * The largest n <= max such that s[0..n) ends on a character boundary of
+ * the valid UTF-8 string s of length len (n = len when len <= max).
+ */
+size_t	utf8_cut(const char *s, size_t len, size_t max);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * compare.c: before/after change, success criteria and business impact.
+ * Pure; any thread.
+ */
+#include "common.h"
+#include "metrics/compare.h"
+
+static struct opt_real
+ratio_change(int64_t before, int64_t after)
+{
+	struct opt_real	r = { false, 0 };
+
+	if (before == STAT_NONE || after == STAT_NONE || before == 0)
+		return r;
+	r.set = true;
+	r.v = (double)after / (double)before - 1.0;
+	return r;
+}
+
+static struct opt_real
+real(double v)
+{
+	struct opt_real	r = { true, v };
+
+	return r;
+}
+
+void
+compare_compute(const struct window_figures *b,
+    const struct window_figures *a, int64_t cutover_ms, int64_t until_ms,
+    double hourly_rate, struct compare_figures *out)
+{
+	const struct stats	*lb = &b->fig[FIG_LEAD_TIME];
+	const struct stats	*la = &a->fig[FIG_LEAD_TIME];
+	int64_t			 fb = b->outcome[OUTCOME_FAILED];
+	int64_t			 fa = a->outcome[OUTCOME_FAILED];
+	int64_t			 db = b->outcome[OUTCOME_SUCCEEDED] + fb;
+	int64_t			 da = a->outcome[OUTCOME_SUCCEEDED] + fa;
+	double			 weeks, minutes;
+
+	memset(out, 0, sizeof *out);
+	out->hourly_rate = hourly_rate;
+	out->change_p50 = ratio_change(lb->p50, la->p50);
+	out->change_p90 = ratio_change(lb->p90, la->p90);
+	out->change_p99 = ratio_change(lb->p99, la->p99);
+
+	/* after / before - 1 <= -0.30  <=>  10 after <= 7 before. */
+	out->p50_cut_30 = TRI_UNKNOWN;
+	if (out->change_p50.set)
+		out->p50_cut_30 = (__int128)10 * la->p50 <=
+		    (__int128)7 * lb->p50 ? TRI_TRUE : TRI_FALSE;
+	/* fa/da - fb/db <= 1/20  <=>  20 (fa db - fb da) <= da db. */
+	out->failure_rate_ok = TRI_UNKNOWN;
+	if (da > 0 && db > 0)
+		out->failure_rate_ok = (__int128)20 * ((__int128)fa * db -
+		    (__int128)fb * da) <= (__int128)da * db ? TRI_TRUE :
+		    TRI_FALSE;
+
+	if (lb->p50 == STAT_NONE || la->p50 == STAT_NONE)
+		return;
+	minutes = (double)(lb->p50 - la->p50) / 60000.0;
+	weeks = (double)(until_ms - cutover_ms) / (double)MS_PER_WEEK;
+	out->minutes_saved_per_provision = real(minutes);
+	out->provisions_per_week = real(weeks > 0 ?
+	    (double)a->outcome[OUTCOME_SUCCEEDED] / weeks : 0);
+	out->hours_saved_per_week = real(minutes *
+	    out->provisions_per_week.v / 60.0);
+	out->hours_saved_per_year = real(out->hours_saved_per_week.v * 52.0);
+	out->cost_saved_per_year = real(out->hours_saved_per_year.v *
+	    hourly_rate);
+}

@@ -1,0 +1,43 @@
+/*
+ * compare.h: before/after comparison around a cut-over and its business
+ * impact (spec/metrics.md section 4). Pure; any thread.
+ */
+#ifndef ENVSTATS_COMPARE_H
+#define ENVSTATS_COMPARE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "metrics/window.h"
+
+#define COMPARE_DEFAULT_HOURLY_RATE	100.0
+
+/* A real number that may be null. */
+struct opt_real {
+	bool	set;
+	double	v;
+};
+
+struct compare_figures {
+	struct opt_real	change_p50, change_p90, change_p99;
+	enum tristate	p50_cut_30;		/* change.p50 <= -0.30 */
+	enum tristate	failure_rate_ok;	/* rise of at most 5 points */
+	struct opt_real	minutes_saved_per_provision;
+	struct opt_real	provisions_per_week;
+	struct opt_real	hours_saved_per_week;
+	struct opt_real	hours_saved_per_year;
+	struct opt_real	cost_saved_per_year;
+	double		hourly_rate;
+};
+
+/*
+ * Compare before = [since, cutover) with after = [cutover, until), whose
+ * window figures the caller computed. The criteria are decided in exact
+ * integer arithmetic, so a cut of exactly 30 % passes.
+ */
+void	compare_compute(const struct window_figures *before,
+	    const struct window_figures *after, int64_t cutover_ms,
+	    int64_t until_ms, double hourly_rate, struct compare_figures *out);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * record.c: store events and keep the derived attempts in step with them
+ * (record.h). Loop thread or a single-threaded command.
+ */
+#include "common.h"
+#include "observe/record.h"
+
+#include "clock.h"
+#include "log.h"
+
+#define META_WALK_PARAMS	"walk_params"
+
+/* A key touched in the open transaction: (repo id, branch). */
+struct dirty_key {
+	int64_t	 repo_id;
+	char	*branch;		/* NULL: empty slot */
+};
+
+struct record {
+	struct store			*st;
+	struct attempt_params		 params;
+	const struct classify		*rules;
+	struct attempt_walk		 walk;
+	struct dirty_key		*dirty;		/* open addressing */
+	size_t				 dirty_n, dirty_cap;
+	/* repo name -> id cache for the last repo seen */
+	char				*last_repo;
+	int64_t				 last_repo_id;
+	bool				 in_tx;
+};
+
+static uint64_t
+key_hash(int64_t repo_id, const char *branch)
+{
+	uint64_t	h = 1469598103934665603ULL ^ (uint64_t)repo_id;
+
+	for (; *branch != '\0'; branch++) {
+		h ^= (unsigned char)*branch;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+dirty_put(struct record *r, int64_t repo_id, const char *branch);
+
+static void
+dirty_grow(struct record *r)
+{
+	struct dirty_key	*old = r->dirty;
+	size_t			 old_cap = r->dirty_cap, i;
+
+	r->dirty_cap = old_cap ? old_cap * 2 : 1024;
+	r->dirty = xcalloc(r->dirty_cap, sizeof *r->dirty);
+	r->dirty_n = 0;
+	for (i = 0; i < old_cap; i++) {
+		if (old[i].branch != NULL) {
+			dirty_put(r, old[i].repo_id, old[i].branch);
+			free(old[i].branch);
+		}
+	}
+	free(old);
+}
+
+static void
+dirty_put(struct record *r, int64_t repo_id, const char *branch)
+{
+	size_t	i;
+
+	if (2 * (r->dirty_n + 1) > r->dirty_cap)
+		dirty_grow(r);
+	i = key_hash(repo_id, branch) & (r->dirty_cap - 1);
+	while (r->dirty[i].branch != NULL) {
+		if (r->dirty[i].repo_id == repo_id &&
+		    strcmp(r->dirty[i].branch, branch) == 0)
+			return;
+		i = (i + 1) & (r->dirty_cap - 1);
+	}
+	r->dirty[i].repo_id = repo_id;
+	r->dirty[i].branch = xstrdup(branch);
+	r->dirty_n++;
+}
+
+static void
+dirty_clear(struct record *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->dirty_cap; i++) {
+		free(r->dirty[i].branch);
+		r->dirty[i].branch = NULL;
+	}
+	r->dirty_n = 0;
+}
+
+/* An event with its row id, sorted together. */
+struct seq_event {
+	struct event	ev;
+	int64_t		seq;
+};
+
+static int
+cmp_seq_event(const void *a, const void *b)
+{
+	return event_cmp(&((const struct seq_event *)a)->ev,
+	    &((const struct seq_event *)b)->ev);
+}
+
+/* Walk one key's events and replace its attempts. */
+static enum err
+rebuild_key(struct record *r, int64_t repo_id, const char *branch)
+{
+	struct event	*evs = NULL;
+	struct seq_event *p;
+	int64_t		*seqs = NULL;
+	size_t		 n = 0, i;
+	enum err	 rc;
+
+	if ((rc = store_key_events(r->st, repo_id, branch, &evs, &seqs,
+	    &n)) != ERR_OK)
+		goto out;
+	/* The walk wants the spec's order; the row ids travel along. */
+	p = xcalloc(n + 1, sizeof *p);
+	for (i = 0; i < n; i++) {
+		p[i].ev = evs[i];
+		p[i].seq = seqs[i];
+	}
+	qsort(p, n, sizeof *p, cmp_seq_event);
+	for (i = 0; i < n; i++) {
+		evs[i] = p[i].ev;
+		seqs[i] = p[i].seq;
+	}
+	free(p);
+	attempt_walk(evs, n, &r->params, &r->walk);
+	rc = store_key_replace(r->st, repo_id, branch, evs, seqs,
+	    r->walk.attempts, r->walk.n_attempts, r->walk.orphans,
+	    r->walk.n_orphans, clock_now_ms());
+out:
+	store_events_free(evs, n);
+	free(seqs);
+	return rc;
+}
+
+static void
+params_text(const struct attempt_params *p, char *out, size_t len)
+{
+	snprintf(out, len, "stale_ms=%lld reprovision_ms=%lld "
+	    "ci_horizon_ms=%lld", (long long)p->stale_ms,
+	    (long long)p->reprovision_ms, (long long)p->ci_horizon_ms);
+}
+
+static enum err
+reindex_key(void *arg, int64_t repo_id, const char *branch)
+{
+	return rebuild_key(arg, repo_id, branch);
+}
+
+enum err
+record_reindex(struct record *r, int64_t *keys)
+{
+	char		want[128];
+	enum err	rc;
+
+	*keys = 0;
+	params_text(&r->params, want, sizeof want);
+	if ((rc = store_begin(r->st)) != ERR_OK)
+		return rc;
+	if ((rc = store_clear_derived(r->st)) != ERR_OK ||
+	    (rc = store_each_key(r->st, reindex_key, r)) != ERR_OK ||
+	    (rc = store_meta_set(r->st, META_WALK_PARAMS, want)) != ERR_OK ||
+	    (rc = store_totals(r->st, &(int64_t){ 0 }, keys)) != ERR_OK) {
+		store_rollback(r->st);
+		return rc;
+	}
+	return store_commit(r->st);
+}
+
+enum err
+record_new(struct store *st, const struct attempt_params *params,
+    const struct classify *rules, struct record **out)
+{
+	struct record	*r = xcalloc(1, sizeof *r);
+	const struct attempt_params defaults = ATTEMPT_PARAMS_DEFAULT;
+	char		 want[128], *have = NULL;
+	int64_t		 n;
+	enum err	 rc;
+
+	*out = NULL;
+	r->st = st;
+	r->params = params != NULL ? *params : defaults;
+	r->rules = rules;
+	r->last_repo_id = -1;
+	params_text(&r->params, want, sizeof want);
+	rc = store_meta_get(st, META_WALK_PARAMS, &have);
+	if (rc == ERR_NOT_FOUND) {
+		/* A new database: nothing derived yet, just remember. */
+		if ((rc = store_begin(st)) == ERR_OK) {
+			if ((rc = store_meta_set(st, META_WALK_PARAMS,
+			    want)) == ERR_OK)
+				rc = store_commit(st);
+			else
+				store_rollback(st);
+		}
+	} else if (rc == ERR_OK && strcmp(have, want) != 0) {
+		log_info("record.reindex", LOG_STR("reason",
+		    "walk parameters changed"), LOG_STR("from", have),
+		    LOG_STR("to", want));
+		rc = record_reindex(r, &n);
+	}
+	free(have);
+	if (rc != ERR_OK) {
+		record_free(r);
+		return rc;
+	}
+	*out = r;
+	return ERR_OK;
+}
+
+void
+record_free(struct record *r)
+{
+	if (r == NULL)
+		return;
+	record_abort(r);
+	free(r->dirty);
+	free(r->last_repo);
+	attempt_walk_release(&r->walk);
+	free(r);
+}
+
+enum err
+record_begin(struct record *r)
+{
+	enum err	rc;
+
+	if (r->in_tx)
+		BUG("record_begin twice");
+	if ((rc = store_begin(r->st)) == ERR_OK)
+		r->in_tx = true;
+	return rc;
+}
+
+enum err
+record_add(struct record *r, struct event *ev, bool *stored)
+{
+	int64_t		repo_id;
+	enum err	rc;
+
+	*stored = false;
+	if (!r->in_tx)
+		BUG("record_add outside a transaction");
+	if (ev->type == EV_FAILED && ev->failure_type == FAILURE_NONE)
+		ev->failure_type = classify_reason(r->rules, ev->reason);
+	if (r->last_repo != NULL && strcmp(r->last_repo, ev->repo) == 0)
+		repo_id = r->last_repo_id;
+	else {
+		if ((rc = store_repo_id(r->st, ev->repo, &repo_id)) != ERR_OK)
+			return rc;
+		free(r->last_repo);
+		r->last_repo = xstrdup(ev->repo);
+		r->last_repo_id = repo_id;
+	}
+	if ((rc = store_event_insert(r->st, ev, repo_id, clock_now_ms(),
+	    stored)) != ERR_OK)
+		return rc;
+	if (*stored)
+		dirty_put(r, repo_id, ev->branch);
+	return ERR_OK;
+}
+
+enum err
+record_commit(struct record *r)
+{
+	size_t		i;
+	enum err	rc = ERR_OK;
+
+	if (!r->in_tx)
+		BUG("record_commit outside a transaction");
+	for (i = 0; i < r->dirty_cap && rc == ERR_OK; i++) {
+		if (r->dirty[i].branch != NULL)
+			rc = rebuild_key(r, r->dirty[i].repo_id,
+			    r->dirty[i].branch);
+	}
+	if (rc == ERR_OK)
+		rc = store_commit(r->st);
+	if (rc != ERR_OK) {
+		record_abort(r);
+		return rc;
+	}
+	dirty_clear(r);
+	r->in_tx = false;
+	return ERR_OK;
+}
+
+void
+record_abort(struct record *r)
+{
+	if (!r->in_tx)
+		return;
+	store_rollback(r->st);
+	dirty_clear(r);
+	/* The repo cache may name a row the rollback removed. */
+	free(r->last_repo);
+	r->last_repo = NULL;
+	r->in_tx = false;
+}

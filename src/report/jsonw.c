@@ -1,0 +1,161 @@
+/* jsonw.c: the streaming JSON writer (jsonw.h). Any thread. */
+#include "common.h"
+#include "report/jsonw.h"
+
+#include <math.h>
+
+void
+jsonw_init(struct jsonw *w, struct buf *b)
+{
+	memset(w, 0, sizeof *w);
+	w->b = b;
+	w->first[0] = true;
+}
+
+/* The separator before a value: a comma unless first or after a key. */
+static void
+value_start(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->first[w->depth])
+		buf_putc(w->b, ',');
+	w->first[w->depth] = false;
+}
+
+static void
+open_level(struct jsonw *w, char c)
+{
+	value_start(w);
+	buf_putc(w->b, c);
+	if (++w->depth >= JSONW_DEPTH)
+		BUG("json nesting too deep");
+	w->first[w->depth] = true;
+}
+
+static void
+close_level(struct jsonw *w, char c)
+{
+	if (w->depth == 0)
+		BUG("json close without open");
+	w->depth--;
+	buf_putc(w->b, c);
+}
+
+void
+jsonw_object_begin(struct jsonw *w)
+{
+	open_level(w, '{');
+}
+
+void
+jsonw_object_end(struct jsonw *w)
+{
+	close_level(w, '}');
+}
+
+void
+jsonw_array_begin(struct jsonw *w)
+{
+	open_level(w, '[');
+}
+
+void
+jsonw_array_end(struct jsonw *w)
+{
+	close_level(w, ']');
+}
+
+void
+json_quote(struct buf *b, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*p;
+
+	buf_putc(b, '"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':	buf_puts(b, "\\\""); break;
+		case '\\':	buf_puts(b, "\\\\"); break;
+		case '\n':	buf_puts(b, "\\n"); break;
+		case '\r':	buf_puts(b, "\\r"); break;
+		case '\t':	buf_puts(b, "\\t"); break;
+		case '\b':	buf_puts(b, "\\b"); break;
+		case '\f':	buf_puts(b, "\\f"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				buf_puts(b, "\\u00");
+				buf_putc(b, hex[*p >> 4]);
+				buf_putc(b, hex[*p & 0xf]);
+			} else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+void
+jsonw_key(struct jsonw *w, const char *key)
+{
+	value_start(w);
+	json_quote(w->b, key);
+	buf_putc(w->b, ':');
+	w->after_key = true;
+}
+
+void
+jsonw_string(struct jsonw *w, const char *s)
+{
+	if (s == NULL) {
+		jsonw_null(w);
+		return;
+	}
+	value_start(w);
+	json_quote(w->b, s);
+}
+
+void
+jsonw_int(struct jsonw *w, int64_t v)
+{
+	value_start(w);
+	buf_printf(w->b, "%lld", (long long)v);
+}
+
+void
+jsonw_real(struct jsonw *w, double v)
+{
+	char	tmp[40];
+	int	prec;
+
+	if (!isfinite(v)) {
+		jsonw_null(w);
+		return;
+	}
+	value_start(w);
+	/* The shortest of %.15g .. %.17g that reads back as v. */
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	buf_puts(w->b, tmp);
+	/* Keep it a JSON real even when integral: 1 -> 1.0. */
+	if (strpbrk(tmp, ".eE") == NULL)
+		buf_puts(w->b, ".0");
+}
+
+void
+jsonw_bool(struct jsonw *w, bool v)
+{
+	value_start(w);
+	buf_puts(w->b, v ? "true" : "false");
+}
+
+void
+jsonw_null(struct jsonw *w)
+{
+	value_start(w);
+	buf_puts(w->b, "null");
+}

@@ -1,0 +1,46 @@
+/*
+ * jsonw.h: a small streaming JSON writer into a struct buf, for answers
+ * whose key order and number format are part of a contract (the --json
+ * answer of spec/metrics.md section 5 must be byte-identical whatever the
+ * order events arrived in). Real numbers use the shortest text that reads
+ * back as the same double.
+ *
+ *	struct jsonw w;
+ *	jsonw_init(&w, &b);
+ *	jsonw_object_begin(&w);
+ *	jsonw_key(&w, "n"); jsonw_int(&w, 3);
+ *	jsonw_object_end(&w);
+ */
+#ifndef ENVSTATS_JSONW_H
+#define ENVSTATS_JSONW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define JSONW_DEPTH	32
+
+struct jsonw {
+	struct buf	*b;
+	int		 depth;
+	bool		 first[JSONW_DEPTH];	/* no member written yet */
+	bool		 after_key;
+};
+
+void	jsonw_init(struct jsonw *, struct buf *);
+void	jsonw_object_begin(struct jsonw *);
+void	jsonw_object_end(struct jsonw *);
+void	jsonw_array_begin(struct jsonw *);
+void	jsonw_array_end(struct jsonw *);
+void	jsonw_key(struct jsonw *, const char *key);
+void	jsonw_string(struct jsonw *, const char *s);	/* NULL: null */
+void	jsonw_int(struct jsonw *, int64_t);
+void	jsonw_real(struct jsonw *, double);
+void	jsonw_bool(struct jsonw *, bool);
+void	jsonw_null(struct jsonw *);
+
+/* Append s as a JSON string literal (quotes included) to b. */
+void	json_quote(struct buf *b, const char *s);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * query.c: filter words and windows (query.h). Loop thread or a
+ * single-threaded command (it consults the time zone).
+ */
+#include "common.h"
+#include "report/query.h"
+
+#include <ctype.h>
+#include <errno.h>
+
+#include "timefmt.h"
+
+/* Largest last:N accepted: about a century, far from overflow. */
+#define LAST_MAX_MS	(INT64_C(36525) * MS_PER_DAY)
+
+void
+query_filter_init(struct query_filter *f)
+{
+	memset(f, 0, sizeof *f);
+}
+
+void
+query_filter_release(struct query_filter *f)
+{
+	free(f->repo);
+	free(f->env_type);
+	query_filter_init(f);
+}
+
+static bool
+has_prefix(const char *s, const char *prefix, const char **rest)
+{
+	size_t	n = strlen(prefix);
+
+	if (strncmp(s, prefix, n) != 0)
+		return false;
+	*rest = s + n;
+	return true;
+}
+
+static enum query_word
+parse_last(struct query_filter *f, const char *v, struct buf *why)
+{
+	char		*end;
+	long long	 n;
+	int64_t		 unit;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || errno != 0 || n <= 0 ||
+	    end[0] == '\0' || end[1] != '\0')
+		goto bad;
+	switch (end[0]) {
+	case 'h':	unit = MS_PER_HOUR; break;
+	case 'd':	unit = MS_PER_DAY; break;
+	case 'w':	unit = MS_PER_WEEK; break;
+	default:	goto bad;
+	}
+	if (n > LAST_MAX_MS / unit) {
+		buf_printf(why, "'last:%s' is too long ago", v);
+		return QUERY_WORD_BAD;
+	}
+	f->has_last = true;
+	f->last_ms = (int64_t)n * unit;
+	return QUERY_WORD_TAKEN;
+bad:
+	buf_printf(why, "'last:%s' is not a span: use last:<N>h, last:<N>d "
+	    "or last:<N>w, e.g. last:7d", v);
+	return QUERY_WORD_BAD;
+}
+
+enum query_word
+query_filter_word(struct query_filter *f, const char *word, struct buf *why)
+{
+	const char	*v;
+	size_t		 i;
+
+	if (has_prefix(word, "repo:", &v)) {
+		if (f->repo != NULL) {
+			buf_puts(why, "'repo:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (*v == '\0' || strchr(v, '/') == NULL ||
+		    strchr(v, '/') != strrchr(v, '/') || v[0] == '/' ||
+		    v[strlen(v) - 1] == '/') {
+			buf_printf(why, "'%s' is not a repository: use "
+			    "repo:<owner/name>", word);
+			return QUERY_WORD_BAD;
+		}
+		f->repo = xstrdup(v);
+		for (i = 0; f->repo[i] != '\0'; i++)
+			f->repo[i] = (char)tolower((unsigned char)f->repo[i]);
+		return QUERY_WORD_TAKEN;
+	}
+	if (has_prefix(word, "env:", &v)) {
+		if (f->env_type != NULL) {
+			buf_puts(why, "'env:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (*v == '\0') {
+			buf_puts(why, "'env:' needs a value, e.g. env:full");
+			return QUERY_WORD_BAD;
+		}
+		f->env_type = xstrdup(v);
+		return QUERY_WORD_TAKEN;
+	}
+	if (has_prefix(word, "last:", &v)) {
+		if (f->has_last) {
+			buf_puts(why, "'last:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		return parse_last(f, v, why);
+	}
+	if (has_prefix(word, "since:", &v)) {
+		if (f->has_since) {
+			buf_puts(why, "'since:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (timefmt_parse_date(v, &f->since_y, &f->since_m,
+		    &f->since_d) != ERR_OK) {
+			buf_printf(why, "'%s' is not a date: use "
+			    "since:YYYY-MM-DD", word);
+			return QUERY_WORD_BAD;
+		}
+		f->has_since = true;
+		return QUERY_WORD_TAKEN;
+	}
+	if (has_prefix(word, "until:", &v)) {
+		if (f->has_until) {
+			buf_puts(why, "'until:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (timefmt_parse_date(v, &f->until_y, &f->until_m,
+		    &f->until_d) != ERR_OK) {
+			buf_printf(why, "'%s' is not a date: use "
+			    "until:YYYY-MM-DD", word);
+			return QUERY_WORD_BAD;
+		}
+		f->has_until = true;
+		return QUERY_WORD_TAKEN;
+	}
+	return QUERY_WORD_OTHER;
+}
+
+enum err
+query_window(const struct query_filter *f, const struct tz *tz,
+    int64_t now_ms, int64_t *since_ms, int64_t *until_ms, struct buf *why)
+{
+	int64_t	since, until;
+
+	if (f->has_last && (f->has_since || f->has_until)) {
+		buf_puts(why, "use either last: or since:/until:, not both");
+		return ERR_INVALID;
+	}
+	if (f->has_last) {
+		until = now_ms;
+		since = now_ms - f->last_ms;
+	} else {
+		until = f->has_until ? tz_day_start(tz, f->until_y,
+		    f->until_m, f->until_d) : now_ms;
+		since = f->has_since ? tz_day_start(tz, f->since_y,
+		    f->since_m, f->since_d) :
+		    until - QUERY_DEFAULT_DAYS * MS_PER_DAY;
+	}
+	if (since >= until) {
+		buf_puts(why, "the window is empty: since: must be before "
+		    "until: (until: is exclusive)");
+		return ERR_INVALID;
+	}
+	*since_ms = since;
+	*until_ms = until;
+	return ERR_OK;
+}
+
+enum err
+query_date(const char *word, const struct tz *tz, int64_t *ms,
+    struct buf *why)
+{
+	int64_t	y;
+	int	m, d;
+
+	if (timefmt_parse_date(word, &y, &m, &d) != ERR_OK) {
+		buf_printf(why, "'%s' is not a date: use YYYY-MM-DD", word);
+		return ERR_INVALID;
+	}
+	*ms = tz_day_start(tz, y, m, d);
+	return ERR_OK;
+}

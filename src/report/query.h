@@ -1,0 +1,66 @@
+/*
+ * query.h: the filter words shared by every `/envstats` and `envstats
+ * query` subcommand, and the window they select (spec/metrics.md section
+ * 3). Defined once here, so Slack and the terminal speak one grammar:
+ *
+ *	repo:<owner/name>  env:<env_type>  last:<N>h|d|w
+ *	since:<YYYY-MM-DD>  until:<YYYY-MM-DD>   (until is exclusive)
+ *
+ * Dates are midnight in the configured time zone; without any window word
+ * the window is the last 30 days.
+ */
+#ifndef ENVSTATS_QUERY_H
+#define ENVSTATS_QUERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "tz.h"
+
+#define QUERY_DEFAULT_DAYS	30
+
+/* The valid filter forms, for error messages and help. */
+#define QUERY_FILTER_USAGE \
+	"repo:<owner/name> env:<env_type> last:<N>h|d|w " \
+	"since:<YYYY-MM-DD> until:<YYYY-MM-DD>"
+
+struct query_filter {
+	char		*repo;		/* lower case; NULL: all */
+	char		*env_type;	/* NULL: all */
+	bool		 has_last;
+	int64_t		 last_ms;
+	bool		 has_since, has_until;
+	int64_t		 since_y, until_y;
+	int		 since_m, since_d, until_m, until_d;
+};
+
+void	query_filter_init(struct query_filter *);
+void	query_filter_release(struct query_filter *);
+
+enum query_word {
+	QUERY_WORD_TAKEN,	/* a filter word, now in the filter */
+	QUERY_WORD_OTHER,	/* not a filter word: the command's own */
+	QUERY_WORD_BAD,		/* a filter word with a bad value: why says */
+};
+
+/* Take one word into f if it is a filter word. */
+enum query_word	query_filter_word(struct query_filter *f, const char *word,
+		    struct buf *why);
+
+/*
+ * The window [*since, *until) of f at instant now in zone tz. ERR_INVALID
+ * (why says) when since is not before until or last: is mixed with dates.
+ */
+enum err	query_window(const struct query_filter *f, const struct tz *tz,
+		    int64_t now_ms, int64_t *since_ms, int64_t *until_ms,
+		    struct buf *why);
+
+/*
+ * Parse a cut-over date word "YYYY-MM-DD" into its first instant in tz.
+ */
+enum err	query_date(const char *word, const struct tz *tz, int64_t *ms,
+		    struct buf *why);
+
+#endif

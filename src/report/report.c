@@ -1,0 +1,512 @@
+/*
+ * report.c: queries over the store through the metrics engine, and the
+ * --json answer. Loop thread or a single-threaded command.
+ */
+#include "common.h"
+#include "report/report.h"
+
+#include "report/jsonw.h"
+
+/* Feed one scan to several accumulators (each keeps its own window). */
+struct feed {
+	struct window_acc	*acc[3];
+	size_t			 n;
+};
+
+static void
+feed_attempt(void *arg, const struct attempt_stat *a)
+{
+	struct feed	*f = arg;
+	size_t		 i;
+
+	for (i = 0; i < f->n; i++)
+		window_acc_add(f->acc[i], a);
+}
+
+static int64_t
+weekday_monday0(int64_t days)
+{
+	/* 1970-01-01 was a Thursday (3 when Monday is 0). */
+	int64_t	w = (days + 3) % 7;
+
+	return w < 0 ? w + 7 : w;
+}
+
+/* Day and ISO week buckets of [since, until) in tz, with their labels. */
+static void
+buckets(const struct tz *tz, int64_t since, int64_t until,
+    int64_t **days_out, size_t *n_days, int64_t **weeks_out, size_t *n_weeks,
+    struct report *r)
+{
+	int64_t	y, iy, first, last, dd, *days, *weeks;
+	int	m, d, w;
+	size_t	i, n;
+
+	tz_local_date(tz, since, &y, &m, &d);
+	first = timefmt_days_from_civil(y, m, d);
+	tz_local_date(tz, until - 1, &y, &m, &d);
+	last = timefmt_days_from_civil(y, m, d);
+
+	n = (size_t)(last - first + 1);
+	days = xcalloc(n + 1, sizeof *days);
+	r->day_label = xcalloc(n + 1, sizeof *r->day_label);
+	for (i = 0; i <= n; i++) {
+		timefmt_civil_from_days(first + (int64_t)i, &y, &m, &d);
+		days[i] = tz_day_start(tz, y, m, d);
+		if (i < n)
+			timefmt_date(y, m, d, r->day_label[i]);
+	}
+	*days_out = days;
+	*n_days = n;
+
+	first -= weekday_monday0(first);
+	last -= weekday_monday0(last);
+	n = (size_t)((last - first) / 7 + 1);
+	weeks = xcalloc(n + 1, sizeof *weeks);
+	r->week_label = xcalloc(n + 1, sizeof *r->week_label);
+	for (i = 0; i <= n; i++) {
+		dd = first + 7 * (int64_t)i;
+		timefmt_civil_from_days(dd, &y, &m, &d);
+		weeks[i] = tz_day_start(tz, y, m, d);
+		if (i < n) {
+			timefmt_iso_week(y, m, d, &iy, &w);
+			timefmt_week(iy, w, r->week_label[i]);
+		}
+	}
+	*weeks_out = weeks;
+	*n_weeks = n;
+}
+
+/* Branch names of the slowest candidates, then their final order. */
+static enum err
+settle_slowest(struct store *st, struct window_figures *win,
+    char ***branches_out)
+{
+	size_t		 i, n = win->n_slowest;
+	/* Room for WINDOW_SLOWEST at least: report_release frees that many. */
+	char		**b = xcalloc((n > WINDOW_SLOWEST ? n :
+			    WINDOW_SLOWEST) + 1, sizeof *b);
+	enum err	 rc = ERR_OK;
+
+	for (i = 0; i < n && rc == ERR_OK; i++)
+		rc = store_attempt_branch(st, win->slowest[i].row_id, &b[i]);
+	if (rc == ERR_OK) {
+		window_slowest_order(win, (const char **)b);
+		/* Entries past the first ten were only there for ties. */
+		for (i = win->n_slowest; i < n; i++) {
+			free(b[i]);
+			b[i] = NULL;
+		}
+	}
+	if (rc != ERR_OK) {
+		for (i = 0; i < n; i++)
+			free(b[i]);
+		free(b);
+		b = NULL;
+	}
+	*branches_out = b;
+	return rc;
+}
+
+enum err
+report_build(struct store *st, const struct tz *tz,
+    const struct report_params *p, struct report *r)
+{
+	struct window_acc	 main_acc, this_acc, prev_acc;
+	struct window_params	 wp, tp, pp;
+	struct feed		 feed;
+	int64_t			*days = NULL, *weeks = NULL, scan_from;
+	enum err		 rc;
+
+	memset(r, 0, sizeof *r);
+	r->p = *p;
+	buckets(tz, p->since_ms, p->until_ms, &days, &wp.n_days, &weeks,
+	    &wp.n_weeks, r);
+	wp.since_ms = p->since_ms;
+	wp.until_ms = p->until_ms;
+	wp.day_starts = days;
+	wp.week_starts = weeks;
+	memset(&tp, 0, sizeof tp);
+	tp.since_ms = p->until_ms - MS_PER_WEEK;
+	tp.until_ms = p->until_ms;
+	pp = tp;
+	pp.since_ms = p->until_ms - 2 * MS_PER_WEEK;
+	pp.until_ms = p->until_ms - MS_PER_WEEK;
+	window_acc_init(&main_acc, &wp);
+	window_acc_init(&this_acc, &tp);
+	window_acc_init(&prev_acc, &pp);
+
+	/* One pass serves the window and both weeks of the comparison. */
+	feed.acc[0] = &main_acc;
+	feed.acc[1] = &this_acc;
+	feed.acc[2] = &prev_acc;
+	feed.n = 3;
+	scan_from = pp.since_ms < p->since_ms ? pp.since_ms : p->since_ms;
+	rc = store_begin(st);
+	if (rc == ERR_OK) {
+		rc = store_repo_names(st, &r->repo_names, &r->n_repo_names);
+		if (rc == ERR_OK)
+			rc = store_scan_attempts(st, scan_from, p->until_ms,
+			    &p->filter, feed_attempt, &feed);
+		if (rc == ERR_OK)
+			rc = store_count_updates(st, p->since_ms, p->until_ms,
+			    &p->filter, &r->auto_updates);
+		if (rc == ERR_OK)
+			rc = store_count_orphans(st, p->since_ms, p->until_ms,
+			    &p->filter, &r->orphan_outcomes);
+	}
+	window_acc_finish(&main_acc, &r->win);
+	window_acc_finish(&this_acc, &r->wow_this);
+	window_acc_finish(&prev_acc, &r->wow_prev);
+	if (rc == ERR_OK)
+		rc = settle_slowest(st, &r->win, &r->slowest_branch);
+	/* Read-only: nothing to commit, and a rollback cannot fail us. */
+	store_rollback(st);
+	free(days);
+	free(weeks);
+	if (rc != ERR_OK)
+		report_release(r);
+	return rc;
+}
+
+void
+report_release(struct report *r)
+{
+	size_t	i;
+
+	window_figures_release(&r->win);
+	window_figures_release(&r->wow_this);
+	window_figures_release(&r->wow_prev);
+	store_names_free(r->repo_names, r->n_repo_names);
+	if (r->slowest_branch != NULL) {
+		for (i = 0; i < WINDOW_SLOWEST; i++)
+			free(r->slowest_branch[i]);
+	}
+	free(r->slowest_branch);
+	free(r->day_label);
+	free(r->week_label);
+	memset(r, 0, sizeof *r);
+}
+
+enum err
+report_compare_build(struct store *st, const struct report_params *p,
+    int64_t cutover_ms, double hourly_rate, struct report_compare *r,
+    struct buf *why)
+{
+	struct window_acc	 before, after;
+	struct window_params	 bp, ap;
+	struct feed		 feed;
+	enum err		 rc;
+
+	memset(r, 0, sizeof *r);
+	r->p = *p;
+	r->cutover_ms = cutover_ms;
+	if (!(p->since_ms < cutover_ms && cutover_ms < p->until_ms)) {
+		buf_puts(why, "the cut-over must lie strictly inside the "
+		    "window: widen it with since:/until: or last:");
+		return ERR_INVALID;
+	}
+	memset(&bp, 0, sizeof bp);
+	bp.since_ms = p->since_ms;
+	bp.until_ms = cutover_ms;
+	ap = bp;
+	ap.since_ms = cutover_ms;
+	ap.until_ms = p->until_ms;
+	window_acc_init(&before, &bp);
+	window_acc_init(&after, &ap);
+	feed.acc[0] = &before;
+	feed.acc[1] = &after;
+	feed.n = 2;
+	rc = store_begin(st);
+	if (rc == ERR_OK)
+		rc = store_scan_attempts(st, p->since_ms, p->until_ms,
+		    &p->filter, feed_attempt, &feed);
+	store_rollback(st);
+	window_acc_finish(&before, &r->before);
+	window_acc_finish(&after, &r->after);
+	if (rc != ERR_OK) {
+		report_compare_release(r);
+		return rc;
+	}
+	compare_compute(&r->before, &r->after, cutover_ms, p->until_ms,
+	    hourly_rate, &r->cmp);
+	return ERR_OK;
+}
+
+void
+report_compare_release(struct report_compare *r)
+{
+	window_figures_release(&r->before);
+	window_figures_release(&r->after);
+	memset(r, 0, sizeof *r);
+}
+
+/* JSON rendering: key order and shapes are spec/metrics.md section 5. */
+
+static void
+put_time(struct jsonw *w, const char *key, int64_t ms)
+{
+	char	ts[TIMEFMT_RFC3339_LEN];
+
+	timefmt_rfc3339(ms, ts);
+	jsonw_key(w, key);
+	jsonw_string(w, ts);
+}
+
+static void
+put_opt_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	if (v == STAT_NONE)
+		jsonw_null(w);
+	else
+		jsonw_int(w, v);
+}
+
+static void
+put_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}
+
+static void
+put_rate(struct jsonw *w, const char *key, int64_t num, int64_t den)
+{
+	double	v;
+
+	jsonw_key(w, key);
+	if (window_rate(num, den, &v))
+		jsonw_real(w, v);
+	else
+		jsonw_null(w);
+}
+
+static void
+put_opt_real(struct jsonw *w, const char *key, struct opt_real v)
+{
+	jsonw_key(w, key);
+	if (v.set)
+		jsonw_real(w, v.v);
+	else
+		jsonw_null(w);
+}
+
+static void
+put_tristate(struct jsonw *w, const char *key, enum tristate t)
+{
+	jsonw_key(w, key);
+	if (t == TRI_UNKNOWN)
+		jsonw_null(w);
+	else
+		jsonw_bool(w, t == TRI_TRUE);
+}
+
+static void
+put_stats(struct jsonw *w, const char *key, const struct stats *s)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	put_int(w, "count", s->count);
+	put_opt_int(w, "p50", s->p50);
+	put_opt_int(w, "p90", s->p90);
+	put_opt_int(w, "p99", s->p99);
+	put_opt_int(w, "mean", s->mean);
+	put_opt_int(w, "min", s->min);
+	put_opt_int(w, "max", s->max);
+	jsonw_object_end(w);
+}
+
+static void
+put_window_filters(struct jsonw *w, const struct report_params *p)
+{
+	jsonw_key(w, "window");
+	jsonw_object_begin(w);
+	put_time(w, "since", p->since_ms);
+	put_time(w, "until", p->until_ms);
+	jsonw_object_end(w);
+	jsonw_key(w, "filters");
+	jsonw_object_begin(w);
+	jsonw_key(w, "repo");
+	jsonw_string(w, p->filter.repo);
+	jsonw_key(w, "env_type");
+	jsonw_string(w, p->filter.env_type);
+	jsonw_object_end(w);
+}
+
+static int64_t
+succeeded(const struct window_figures *f)
+{
+	return f->outcome[OUTCOME_SUCCEEDED];
+}
+
+static int64_t
+failed(const struct window_figures *f)
+{
+	return f->outcome[OUTCOME_FAILED];
+}
+
+void
+report_json(const struct report *r, struct buf *b)
+{
+	const struct window_figures	*f = &r->win;
+	struct jsonw			 w;
+	size_t				 i;
+	int				 k;
+
+	jsonw_init(&w, b);
+	jsonw_object_begin(&w);
+	put_window_filters(&w, &r->p);
+	put_int(&w, "requests", f->requests);
+	put_int(&w, "manual", f->manual);
+	put_int(&w, "auto", f->auto_);
+	put_int(&w, "repeat_requests", f->repeat_requests);
+	for (k = 0; k < OUTCOME__COUNT; k++)
+		put_int(&w, attempt_outcome_name(k), f->outcome[k]);
+	put_rate(&w, "success_rate", succeeded(f), succeeded(f) + failed(f));
+	put_rate(&w, "failure_rate", failed(f), succeeded(f) + failed(f));
+	jsonw_key(&w, "failures");
+	jsonw_object_begin(&w);
+	for (k = 0; k < FAILURE__COUNT; k++)
+		put_int(&w, failure_type_name(k), f->failures[k]);
+	jsonw_object_end(&w);
+	for (k = 0; k < FIG__COUNT; k++)
+		put_stats(&w, figure_name(k), &f->fig[k]);
+	put_int(&w, "reprovisions", f->reprovisions);
+	put_rate(&w, "reprovision_rate", f->reprovisions, f->manual);
+	put_int(&w, "reprovision_window_ms", r->p.reprovision_window_ms);
+	put_int(&w, "auto_updates", r->auto_updates);
+	put_int(&w, "early_provisions", f->early_provisions);
+	put_int(&w, "late_provisions", f->late_provisions);
+
+	jsonw_key(&w, "week_over_week");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "p50");
+	jsonw_object_begin(&w);
+	put_opt_int(&w, "this", r->wow_this.fig[FIG_LEAD_TIME].p50);
+	put_opt_int(&w, "previous", r->wow_prev.fig[FIG_LEAD_TIME].p50);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "requests");
+	jsonw_object_begin(&w);
+	put_int(&w, "this", r->wow_this.requests);
+	put_int(&w, "previous", r->wow_prev.requests);
+	jsonw_object_end(&w);
+	jsonw_object_end(&w);
+
+	jsonw_key(&w, "data_quality");
+	jsonw_object_begin(&w);
+	put_int(&w, "orphan_outcomes", r->orphan_outcomes);
+	put_int(&w, "negative_phases", f->negative_phases);
+	jsonw_object_end(&w);
+
+	jsonw_key(&w, "per_day");
+	jsonw_array_begin(&w);
+	for (i = 0; i < f->n_days; i++) {
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "day");
+		jsonw_string(&w, r->day_label[i]);
+		put_int(&w, "requests", f->per_day[i].requests);
+		put_int(&w, "succeeded", f->per_day[i].succeeded);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_key(&w, "per_week");
+	jsonw_array_begin(&w);
+	for (i = 0; i < f->n_weeks; i++) {
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "week");
+		jsonw_string(&w, r->week_label[i]);
+		put_int(&w, "requests", f->per_week[i].requests);
+		put_int(&w, "succeeded", f->per_week[i].succeeded);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+
+	jsonw_key(&w, "slowest");
+	jsonw_array_begin(&w);
+	for (i = 0; i < f->n_slowest; i++) {
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "repo");
+		jsonw_string(&w, r->repo_names[f->slowest[i].repo_idx]);
+		jsonw_key(&w, "branch");
+		jsonw_string(&w, r->slowest_branch[i]);
+		put_time(&w, "requested_at", f->slowest[i].requested_at_ms);
+		put_int(&w, "lead_time", f->slowest[i].lead_time_ms);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+
+	jsonw_key(&w, "by_repo");
+	jsonw_array_begin(&w);
+	for (i = 0; i < f->n_repos; i++) {
+		const struct window_repo	*rp = &f->by_repo[i];
+
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "repo");
+		jsonw_string(&w, r->repo_names[rp->repo_idx]);
+		put_int(&w, "requests", rp->requests);
+		put_int(&w, "succeeded", rp->succeeded);
+		put_int(&w, "failed", rp->failed);
+		put_rate(&w, "success_rate", rp->succeeded, rp->succeeded +
+		    rp->failed);
+		put_stats(&w, "lead_time", &rp->lead_time);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+}
+
+/* One side of a comparison: the keys of section 4. */
+static void
+put_side(struct jsonw *w, const char *key, const struct window_figures *f)
+{
+	jsonw_key(w, key);
+	jsonw_object_begin(w);
+	put_time(w, "since", f->since_ms);
+	put_time(w, "until", f->until_ms);
+	put_int(w, "requests", f->requests);
+	put_int(w, "succeeded", succeeded(f));
+	put_int(w, "failed", failed(f));
+	put_rate(w, "success_rate", succeeded(f), succeeded(f) + failed(f));
+	put_rate(w, "failure_rate", failed(f), succeeded(f) + failed(f));
+	put_stats(w, "lead_time", &f->fig[FIG_LEAD_TIME]);
+	put_rate(w, "reprovision_rate", f->reprovisions, f->manual);
+	jsonw_object_end(w);
+}
+
+void
+report_compare_json(const struct report_compare *r, struct buf *b)
+{
+	const struct compare_figures	*c = &r->cmp;
+	struct jsonw			 w;
+
+	jsonw_init(&w, b);
+	jsonw_object_begin(&w);
+	put_window_filters(&w, &r->p);
+	put_time(&w, "cutover", r->cutover_ms);
+	put_side(&w, "before", &r->before);
+	put_side(&w, "after", &r->after);
+	jsonw_key(&w, "change");
+	jsonw_object_begin(&w);
+	put_opt_real(&w, "p50", c->change_p50);
+	put_opt_real(&w, "p90", c->change_p90);
+	put_opt_real(&w, "p99", c->change_p99);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "criteria");
+	jsonw_object_begin(&w);
+	put_tristate(&w, "p50_cut_30", c->p50_cut_30);
+	put_tristate(&w, "failure_rate_ok", c->failure_rate_ok);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "impact");
+	jsonw_object_begin(&w);
+	put_opt_real(&w, "minutes_saved_per_provision",
+	    c->minutes_saved_per_provision);
+	put_opt_real(&w, "provisions_per_week", c->provisions_per_week);
+	put_opt_real(&w, "hours_saved_per_week", c->hours_saved_per_week);
+	put_opt_real(&w, "hours_saved_per_year", c->hours_saved_per_year);
+	put_opt_real(&w, "cost_saved_per_year", c->cost_saved_per_year);
+	jsonw_key(&w, "hourly_rate");
+	jsonw_real(&w, c->hourly_rate);
+	jsonw_object_end(&w);
+	jsonw_object_end(&w);
+}

@@ -1,0 +1,68 @@
+/*
+ * report.h: the answer to a query, computed from the store by the metrics
+ * engine, and its machine-readable form (spec/metrics.md section 5).
+ * Renderers (the --json answer here, text and Slack in commands/) only
+ * read a struct report: they never compute a figure.
+ *
+ * Loop thread or a single-threaded command (store and time zone).
+ */
+#ifndef ENVSTATS_REPORT_H
+#define ENVSTATS_REPORT_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "metrics/compare.h"
+#include "metrics/window.h"
+#include "store/store.h"
+#include "timefmt.h"
+#include "tz.h"
+
+struct report_params {
+	int64_t			 since_ms, until_ms;
+	struct store_filter	 filter;	/* borrowed strings */
+	int64_t			 reprovision_window_ms;	/* W, for display */
+};
+
+struct report {
+	struct report_params	 p;
+	struct window_figures	 win;
+	struct window_figures	 wow_this, wow_prev;	/* week over week */
+	int64_t			 auto_updates;
+	int64_t			 orphan_outcomes;
+	char			**repo_names;	/* by repo_idx */
+	size_t			 n_repo_names;
+	char			**slowest_branch;	/* win.n_slowest */
+	char			(*day_label)[TIMEFMT_DATE_LEN];
+	char			(*week_label)[TIMEFMT_WEEK_LEN];
+};
+
+/* Compute every window figure of the query. */
+enum err	report_build(struct store *, const struct tz *,
+		    const struct report_params *, struct report *out);
+void		report_release(struct report *);
+
+struct report_compare {
+	struct report_params	 p;
+	int64_t			 cutover_ms;
+	struct window_figures	 before, after;
+	struct compare_figures	 cmp;
+};
+
+/*
+ * Before/after around cutover (section 4). ERR_INVALID (why says) unless
+ * since < cutover < until.
+ */
+enum err	report_compare_build(struct store *,
+		    const struct report_params *, int64_t cutover_ms,
+		    double hourly_rate, struct report_compare *out,
+		    struct buf *why);
+void		report_compare_release(struct report_compare *);
+
+/* The --json answers, as one line of JSON (no newline). */
+void		report_json(const struct report *, struct buf *);
+void		report_compare_json(const struct report_compare *,
+		    struct buf *);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * text.h: the pieces of a readable answer that every text renderer
+ * shares: durations as "9m 14s", percentages, a statistic with its n, and
+ * sparklines. Pure; any thread.
+ */
+#ifndef ENVSTATS_TEXT_H
+#define ENVSTATS_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "metrics/percentile.h"
+
+/* The one-line note on how every percentile is computed. */
+#define TEXT_PERCENTILE_NOTE \
+	"percentiles: linear interpolation between closest ranks " \
+	"(type 7, as numpy and percentile_cont), exact to the ms; " \
+	"n = attempts where the figure is defined"
+
+/*
+ * A duration for people: "850ms", "42s", "9m 14s", "1h 05m", "2d 03h";
+ * STAT_NONE as "–".
+ */
+void	text_duration(struct buf *, int64_t ms);
+/* num/den as "87.5%", or "–" when den is 0. */
+void	text_percent(struct buf *, int64_t num, int64_t den);
+/* "p50 9m 14s · p90 18m 02s · p99 41m 10s (n=350)" or "no data (n=0)". */
+void	text_stats(struct buf *, const struct stats *);
+/* A signed change "▲ 12.0%" / "▼ 8.1%" of after against before, or "". */
+void	text_change(struct buf *, int64_t before, int64_t after);
+/* One block character per value, scaled to the largest (▁ for zero). */
+void	text_sparkline(struct buf *, const int64_t *values, size_t n);
+
+#endif
