@@ -21,7 +21,7 @@
 #include "timefmt.h"
 #include "tz.h"
 
-#define INGEST_BATCH	20000	/* events per transaction */
+#define INGEST_BATCH	100000	/* events per transaction */
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
 
@@ -312,7 +312,7 @@ cli_query(struct app *app, int argc, char **argv)
 		format = CMD_FMT_JSON;
 		first = 2;
 	}
-	if ((ret = open_store(app, STORE_READONLY, &st)) != 0)
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
 		return ret;
 	ret = run_query(app, st, format, argc - first, argv + first);
 	store_close(st);
@@ -335,7 +335,7 @@ cli_reindex(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	walk_params(app, &params);
-	if ((ret = open_store(app, STORE_READONLY, &st)) != 0)
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
 		return ret;
 	if ((rc = record_new(st, &params, NULL, &rec)) != ERR_OK ||
 	    (rc = record_reindex(rec, &n)) != ERR_OK) {
@@ -524,7 +524,7 @@ cli_demo(struct app *app, int argc, char **argv)
 	    (long long)n.stored, (long long)n.duplicates,
 	    (long long)n.rejected, (long long)(clock_mono_ms() - t0));
 
-	if ((ret = open_store(app, STORE_READONLY, &st)) != 0)
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
 		return ret;
 	for (i = 0; i < ARRAY_LEN(queries) && ret == 0; i++) {
 		for (k = 0; k < 4 && queries[i][k] != NULL; k++)

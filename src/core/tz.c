@@ -32,7 +32,10 @@ _Static_assert(sizeof(time_t) >= 8, "time_t must hold years past 2038");
 #define TZ_DEFAULT_DIR	"/usr/share/zoneinfo"
 /* Farther from UTC than any offset in tzdata (the record is under 16 h). */
 #define TZ_SCAN_FROM_S	INT64_C(93600)
-/* Closer together than any two transitions that matter to a midnight. */
+/*
+ * The walk's stride: the offset is assumed constant within one stride.
+ * tzdata's closest transitions (1800-2100) are four days apart.
+ */
 #define TZ_SCAN_STEP_S	INT64_C(3600)
 /* Years tz_day_start accepts; its answer in ms fits easily. */
 #define TZ_YEAR_MAX	INT64_C(100000000)

@@ -250,6 +250,13 @@ struct branch_state {
 	int64_t		floor_ms;	/* new CI starts after this */
 };
 
+/* A session in the heap, keyed on its next event. */
+struct heap_entry {
+	int64_t		 ts_ms;
+	uint32_t	 type;
+	struct session	*s;
+};
+
 struct rng {
 	uint64_t	s[4];
 };
@@ -269,7 +276,7 @@ struct gen {
 	uint16_t		 nusers;
 	uint64_t		 id_ctr, id_off;
 	uint64_t		 serial;
-	struct session		**heap;
+	struct heap_entry	*heap;
 	size_t			 heap_n, heap_cap;
 	struct session		**pool;
 	size_t			 pool_n, pool_cap;
@@ -609,30 +616,41 @@ emit_event(struct gen *g, const struct session *s, const struct gev *e)
 
 /* --- The heap of sessions, on their next event. --- */
 
+/*
+ * Entries carry their session's next (ts, type) so that comparisons stay
+ * inside the heap's own array: following each session pointer made the
+ * heap the slowest part at a million attempts.
+ */
 static int
-session_before(const struct session *a, const struct session *b)
+entry_before(const struct heap_entry *a, const struct heap_entry *b)
 {
-	const struct gev	*x = &a->ev[a->next], *y = &b->ev[b->next];
+	if (a->ts_ms != b->ts_ms)
+		return a->ts_ms < b->ts_ms;
+	if (a->type != b->type)
+		return a->type < b->type;
+	return a->s->serial < b->s->serial;
+}
 
-	if (x->ts_ms != y->ts_ms)
-		return x->ts_ms < y->ts_ms;
-	if (x->type != y->type)
-		return x->type < y->type;
-	return a->serial < b->serial;
+static void
+entry_load(struct heap_entry *h, struct session *s)
+{
+	h->ts_ms = s->ev[s->next].ts_ms;
+	h->type = s->ev[s->next].type;
+	h->s = s;
 }
 
 static void
 heap_push(struct gen *g, struct session *s)
 {
-	size_t		 i, up;
-	struct session	*tmp;
+	size_t			i, up;
+	struct heap_entry	tmp;
 
 	ARRAY_GROW(g->heap, g->heap_n + 1, g->heap_cap);
 	i = g->heap_n++;
-	g->heap[i] = s;
+	entry_load(&g->heap[i], s);
 	while (i > 0) {
 		up = (i - 1) / 2;
-		if (!session_before(g->heap[i], g->heap[up]))
+		if (!entry_before(&g->heap[i], &g->heap[up]))
 			break;
 		tmp = g->heap[i];
 		g->heap[i] = g->heap[up];
@@ -644,8 +662,8 @@ heap_push(struct gen *g, struct session *s)
 static void
 heap_sift_down(struct gen *g)
 {
-	size_t		 i = 0, l, best;
-	struct session	*tmp;
+	size_t			i = 0, l, best;
+	struct heap_entry	tmp;
 
 	for (;;) {
 		l = 2 * i + 1;
@@ -653,9 +671,9 @@ heap_sift_down(struct gen *g)
 			break;
 		best = l;
 		if (l + 1 < g->heap_n &&
-		    session_before(g->heap[l + 1], g->heap[l]))
+		    entry_before(&g->heap[l + 1], &g->heap[l]))
 			best = l + 1;
-		if (!session_before(g->heap[best], g->heap[i]))
+		if (!entry_before(&g->heap[best], &g->heap[i]))
 			break;
 		tmp = g->heap[i];
 		g->heap[i] = g->heap[best];
@@ -677,15 +695,14 @@ drain(struct gen *g, int64_t limit_ms)
 {
 	struct session	*s;
 
-	while (g->heap_n > 0) {
-		s = g->heap[0];
-		if (s->ev[s->next].ts_ms >= limit_ms)
-			break;
+	while (g->heap_n > 0 && g->heap[0].ts_ms < limit_ms) {
+		s = g->heap[0].s;
 		emit_event(g, s, &s->ev[s->next]);
 		if (++s->next == s->n) {
 			session_recycle(g, s);
 			g->heap[0] = g->heap[--g->heap_n];
-		}
+		} else
+			entry_load(&g->heap[0], s);
 		heap_sift_down(g);
 	}
 }
@@ -1271,7 +1288,7 @@ gen_release(struct gen *g)
 	size_t	i;
 
 	for (i = 0; i < g->heap_n; i++)
-		session_free(g->heap[i]);
+		session_free(g->heap[i].s);
 	for (i = 0; i < g->pool_n; i++)
 		session_free(g->pool[i]);
 	free(g->heap);

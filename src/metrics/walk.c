@@ -258,7 +258,7 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 	const struct event	*e, *last_rd = NULL;	/* requested/deprov. */
 	size_t			 i, open = SIZE_MAX;
 	struct attempt		*a;
-	bool			 env_up = false;
+	bool			 up_since_down = false;
 
 	w->n_attempts = 0;
 	w->n_orphans = 0;
@@ -278,6 +278,7 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 			}
 			a = open_attempt(w, e, i);
 			open = w->n_attempts - 1;
+			up_since_down = true;
 			a->reprovision = a->trigger == TRIGGER_MANUAL &&
 			    last_rd != NULL &&
 			    last_rd->type == EV_DEPROVISIONED &&
@@ -288,21 +289,23 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 		case EV_DEPROVISIONED:
 			if (a == NULL) {
 				/*
-				 * Tearing down an environment that came up is
-				 * the normal end of its life, not an outcome
-				 * without an attempt.
+				 * A teardown after an attempt (whatever its
+				 * outcome) is the normal end of an environment,
+				 * not an outcome without an attempt: only a
+				 * teardown with no attempt since the previous
+				 * one tells that the sources disagree.
 				 */
-				if (!(e->type == EV_DEPROVISIONED && env_up))
+				if (!(e->type == EV_DEPROVISIONED &&
+				    up_since_down))
 					add_orphan(w, i);
 				if (e->type == EV_DEPROVISIONED)
-					env_up = false;
+					up_since_down = false;
 				break;
 			}
 			a->ended_at_ms = e->ts_ms;
 			if (e->type == EV_READY) {
 				a->outcome = OUTCOME_SUCCEEDED;
 				a->ready_at_ms = e->ts_ms;
-				env_up = true;
 			} else if (e->type == EV_FAILED) {
 				a->outcome = OUTCOME_FAILED;
 				a->failure_type = e->failure_type ==
@@ -310,7 +313,7 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 				    e->failure_type;
 			} else {
 				a->outcome = OUTCOME_CANCELLED;
-				env_up = false;
+				up_since_down = false;
 			}
 			open = SIZE_MAX;
 			break;

@@ -354,8 +354,10 @@ ndjson_reader_next(struct ndjson_reader *r, const char **line, size_t *len,
 			    r->chunk_len - r->chunk_off);
 			take = (nl != NULL ? (size_t)(nl - r->chunk) :
 			    r->chunk_len) - r->chunk_off;
+			/* Room for the limit, its line end and, on the
+			   first line, a byte-order mark still to strip. */
 			if (!too_long && r->line.len + take >
-			    EVENT_LINE_MAX + 1)
+			    EVENT_LINE_MAX + 1 + (r->at_start ? 3 : 0))
 				too_long = true;
 			if (!too_long)
 				buf_append(&r->line, r->chunk + r->chunk_off,

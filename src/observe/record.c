@@ -156,19 +156,20 @@ reindex_key(void *arg, int64_t repo_id, const char *branch)
 }
 
 enum err
-record_reindex(struct record *r, int64_t *keys)
+record_reindex(struct record *r, int64_t *attempts)
 {
 	char		want[128];
 	enum err	rc;
 
-	*keys = 0;
+	*attempts = 0;
 	params_text(&r->params, want, sizeof want);
 	if ((rc = store_begin(r->st)) != ERR_OK)
 		return rc;
 	if ((rc = store_clear_derived(r->st)) != ERR_OK ||
 	    (rc = store_each_key(r->st, reindex_key, r)) != ERR_OK ||
 	    (rc = store_meta_set(r->st, META_WALK_PARAMS, want)) != ERR_OK ||
-	    (rc = store_totals(r->st, &(int64_t){ 0 }, keys)) != ERR_OK) {
+	    (rc = store_totals(r->st, &(int64_t){ 0 }, attempts)) !=
+	    ERR_OK) {
 		store_rollback(r->st);
 		return rc;
 	}

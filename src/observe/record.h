@@ -46,7 +46,8 @@ enum err	 record_add(struct record *, struct event *ev, bool *stored);
 enum err	 record_commit(struct record *);
 void		 record_abort(struct record *);
 
-/* Rebuild every attempt from the events (`envstats reindex`). */
-enum err	 record_reindex(struct record *, int64_t *keys);
+/* Rebuild every attempt from the events (`envstats reindex`);
+   *attempts gets how many there are now. */
+enum err	 record_reindex(struct record *, int64_t *attempts);
 
 #endif

@@ -89,7 +89,8 @@ settle_slowest(struct store *st, struct window_figures *win,
 	enum err	 rc = ERR_OK;
 
 	for (i = 0; i < n && rc == ERR_OK; i++)
-		rc = store_attempt_branch(st, win->slowest[i].row_id, &b[i]);
+		rc = store_attempt_branch(st, win->slowest[i].requested_at_ms,
+		    win->slowest[i].row_id, &b[i]);
 	if (rc == ERR_OK) {
 		window_slowest_order(win, (const char **)b);
 		/* Entries past the first ten were only there for ties. */

@@ -22,23 +22,28 @@ static const char *const migrations[] = {
 	"CREATE TABLE repos ("
 	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE);"
+	/* Clustered by key: a key's events are one range, read back on
+	   every insert of the key. seq is global, from meta 'next_seq'. */
 	"CREATE TABLE events ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  id TEXT UNIQUE,"
-	"  type TEXT NOT NULL,"
-	"  ts_ms INTEGER NOT NULL,"
 	"  repo_id INTEGER NOT NULL REFERENCES repos (id),"
 	"  branch TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  id TEXT,"
+	"  type TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
 	"  user TEXT, trigger TEXT, failure_type TEXT, reason TEXT, sha TEXT,"
 	"  env_type TEXT, ci_tests_complete INTEGER, source TEXT,"
-	"  received_at_ms INTEGER NOT NULL);"
+	"  received_at_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (repo_id, branch, seq)) WITHOUT ROWID;"
+	/* Identity: the id when there is one, else type+ts+repo+branch. */
+	"CREATE UNIQUE INDEX events_id ON events (id) WHERE id IS NOT NULL;"
 	"CREATE UNIQUE INDEX events_identity"
 	"  ON events (repo_id, branch, type, ts_ms) WHERE id IS NULL;"
-	"CREATE INDEX events_key ON events (repo_id, branch);"
-	"CREATE INDEX events_type_ts ON events (type, ts_ms);"
+	"CREATE INDEX events_updates ON events (ts_ms)"
+	"  WHERE type = 'updated';"
 	"CREATE TABLE attempts ("
 	"  requested_at_ms INTEGER NOT NULL,"
-	"  open_seq INTEGER NOT NULL REFERENCES events (seq),"
+	"  open_seq INTEGER NOT NULL,"
 	"  repo_id INTEGER NOT NULL REFERENCES repos (id),"
 	"  branch TEXT NOT NULL,"
 	"  outcome INTEGER NOT NULL,"
@@ -54,10 +59,9 @@ static const char *const migrations[] = {
 	"  wait_ready_ms INTEGER, ci_delay_ms INTEGER, parallel_ms INTEGER,"
 	"  built_at_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (requested_at_ms, open_seq)) WITHOUT ROWID;"
-	"CREATE UNIQUE INDEX attempts_open ON attempts (open_seq);"
 	"CREATE INDEX attempts_key ON attempts (repo_id, branch);"
 	"CREATE TABLE orphans ("
-	"  seq INTEGER PRIMARY KEY REFERENCES events (seq),"
+	"  seq INTEGER PRIMARY KEY,"
 	"  repo_id INTEGER NOT NULL, branch TEXT NOT NULL,"
 	"  type TEXT NOT NULL, ts_ms INTEGER NOT NULL, env_type TEXT);"
 	"CREATE INDEX orphans_ts ON orphans (ts_ms);"
@@ -77,6 +81,8 @@ enum stmt_id {
 	S_ORPHANS_DEL,
 	S_ORPHAN_ADD,
 	S_KEYS,
+	S_SEQ_GET,
+	S_SEQ_SET,
 	S_META_GET,
 	S_META_SET,
 	S_REPO_NAMES,
@@ -95,9 +101,9 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_EVENT_ADD] =
 	    "INSERT INTO events (id, type, ts_ms, repo_id, branch, user,"
 	    " trigger, failure_type, reason, sha, env_type, ci_tests_complete,"
-	    " source, received_at_ms)"
+	    " source, received_at_ms, seq)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14) ON CONFLICT DO NOTHING",
+	    " ?14, ?15) ON CONFLICT DO NOTHING",
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
@@ -120,6 +126,10 @@ static const char *const stmt_sql[S__COUNT] = {
 	    "INSERT INTO orphans (seq, repo_id, branch, type, ts_ms, env_type)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_KEYS] = "SELECT DISTINCT repo_id, branch FROM events",
+	[S_SEQ_GET] = "SELECT value FROM meta WHERE key = 'next_seq'",
+	[S_SEQ_SET] =
+	    "INSERT INTO meta (key, value) VALUES ('next_seq', ?1)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[S_META_SET] =
 	    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
@@ -135,7 +145,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND (?4 IS NULL OR env_type = ?4)"
 	    " ORDER BY requested_at_ms",
 	[S_COUNT_UPDATES] =
-	    "SELECT count(*) FROM events WHERE type = 'updated'"
+	    "SELECT count(*) FROM events INDEXED BY events_updates"
+	    " WHERE type = 'updated'"
 	    " AND ts_ms >= ?1 AND ts_ms < ?2"
 	    " AND (?3 IS NULL OR repo_id = ?3)"
 	    " AND (?4 IS NULL OR env_type = ?4)",
@@ -143,7 +154,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    "SELECT count(*) FROM orphans WHERE ts_ms >= ?1 AND ts_ms < ?2"
 	    " AND (?3 IS NULL OR repo_id = ?3)"
 	    " AND (?4 IS NULL OR env_type = ?4)",
-	[S_ATTEMPT_BRANCH] = "SELECT branch FROM attempts WHERE open_seq = ?1",
+	[S_ATTEMPT_BRANCH] = "SELECT branch FROM attempts"
+	    " WHERE requested_at_ms = ?1 AND open_seq = ?2",
 	[S_TOTAL_EVENTS] = "SELECT count(*) FROM events",
 	[S_TOTAL_ATTEMPTS] = "SELECT count(*) FROM attempts",
 };
@@ -152,6 +164,8 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[S__COUNT];
 	bool		 in_tx;
+	int64_t		 next_seq;	/* valid inside a transaction */
+	int64_t		 first_seq;	/* next_seq when it began */
 };
 
 const char *
@@ -288,12 +302,12 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	enum err	 rc = ERR_DB;
 
 	*out = NULL;
-	if ((flags & STORE_READONLY) && !memory && access(path, F_OK) != 0) {
+	if ((flags & STORE_MUST_EXIST) && !memory && access(path, F_OK) != 0) {
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
 	oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (!(flags & STORE_READONLY))
+	if (!(flags & STORE_MUST_EXIST))
 		oflags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		log_error("store.open_failed", LOG_STR("path", path),
@@ -307,7 +321,11 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	/* WAL: readers never block the writer. synchronous=FULL: a
 	   committed observation survives power loss, since its envelope is
 	   acked right after. */
+	/* A page cache that holds the hot index pages of a large batch:
+	   without it every key rebuild re-reads them from the file. */
 	if ((rc = exec(st, "PRAGMA journal_mode = WAL")) != ERR_OK ||
+	    (rc = exec(st, "PRAGMA cache_size = -65536")) != ERR_OK ||
+	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA foreign_keys = ON")) != ERR_OK ||
 	    (rc = migrate(st)) != ERR_OK)
@@ -343,6 +361,45 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * Event sequence numbers are global and never reused. The counter lives in
+ * meta, read under the write lock BEGIN IMMEDIATE takes, so two processes
+ * writing one database (the bot and an ingest) never hand out the same.
+ */
+static enum err
+seq_load(struct store *st)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SEQ_GET);
+	enum err	 rc = ERR_OK;
+	int		 r;
+
+	st->next_seq = 1;
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		st->next_seq = sqlite3_column_int64(s, 0);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(st, "seq_get");
+	stmt_done(s);
+	st->first_seq = st->next_seq;
+	return rc;
+}
+
+static enum err
+seq_save(struct store *st)
+{
+	sqlite3_stmt	*s;
+	enum err	 rc = ERR_OK;
+
+	if (st->next_seq == st->first_seq)
+		return ERR_OK;
+	s = stmt_get(st, S_SEQ_SET);
+	sqlite3_bind_int64(s, 1, st->next_seq);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, "seq_set");
+	stmt_done(s);
+	return rc;
+}
+
 enum err
 store_begin(struct store *st)
 {
@@ -350,8 +407,11 @@ store_begin(struct store *st)
 
 	if (st->in_tx)
 		BUG("nested transaction");
-	if ((rc = exec(st, "BEGIN IMMEDIATE")) == ERR_OK)
-		st->in_tx = true;
+	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ERR_OK)
+		return rc;
+	st->in_tx = true;
+	if ((rc = seq_load(st)) != ERR_OK)
+		store_rollback(st);
 	return rc;
 }
 
@@ -362,9 +422,14 @@ store_commit(struct store *st)
 
 	if (!st->in_tx)
 		BUG("commit outside a transaction");
-	if ((rc = exec(st, "COMMIT")) == ERR_OK)
-		st->in_tx = false;
-	return rc;
+	if ((rc = seq_save(st)) != ERR_OK ||
+	    (rc = exec(st, "COMMIT")) != ERR_OK) {
+		/* A failed COMMIT may leave the transaction open. */
+		store_rollback(st);
+		return rc;
+	}
+	st->in_tx = false;
+	return ERR_OK;
 }
 
 void
@@ -436,10 +501,13 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 		sqlite3_bind_int(s, 12, ev->ci_tests_complete == TRI_TRUE);
 	bind_text(s, 13, ev->source);
 	sqlite3_bind_int64(s, 14, received_at_ms);
+	sqlite3_bind_int64(s, 15, st->next_seq);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, "event_add");
-	else
-		*inserted = sqlite3_changes(st->db) > 0;
+	else if (sqlite3_changes(st->db) > 0) {
+		*inserted = true;
+		st->next_seq++;
+	}
 	stmt_done(s);
 	return rc;
 }
@@ -869,14 +937,16 @@ store_count_orphans(struct store *st, int64_t since_ms, int64_t until_ms,
 }
 
 enum err
-store_attempt_branch(struct store *st, int64_t row_id, char **branch)
+store_attempt_branch(struct store *st, int64_t requested_at_ms,
+    int64_t row_id, char **branch)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ATTEMPT_BRANCH);
 	enum err	 rc = ERR_OK;
 	int		 r;
 
 	*branch = NULL;
-	sqlite3_bind_int64(s, 1, row_id);
+	sqlite3_bind_int64(s, 1, requested_at_ms);
+	sqlite3_bind_int64(s, 2, row_id);
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW)
 		*branch = column_strdup(s, 0);

@@ -24,13 +24,13 @@
 struct store;
 
 enum store_flags {
-	STORE_READONLY = (1 << 0),	/* queries only; must exist */
+	STORE_MUST_EXIST = (1 << 0),	/* refuse to create a new file */
 };
 
 /*
  * Open (creating when allowed) the database at path, in WAL mode, and bring
  * its schema up to date. ERR_SCHEMA_NEWER when the file was written by a
- * newer envstats; ERR_NOT_FOUND for a missing file with STORE_READONLY.
+ * newer envstats; ERR_NOT_FOUND for a missing file with STORE_MUST_EXIST.
  * ":memory:" works for tests.
  */
 enum err	 store_open(const char *path, enum store_flags, struct store **);
@@ -119,9 +119,10 @@ enum err	 store_count_orphans(struct store *, int64_t since_ms,
 		    int64_t until_ms, const struct store_filter *,
 		    int64_t *count);
 
-/* The branch of an attempt (row_id of attempt_stat); caller frees. */
-enum err	 store_attempt_branch(struct store *, int64_t row_id,
-		    char **branch);
+/* The branch of an attempt (requested_at_ms and row_id of its
+   attempt_stat); the caller frees it. */
+enum err	 store_attempt_branch(struct store *, int64_t requested_at_ms,
+		    int64_t row_id, char **branch);
 
 /* Counts of the raw tables, for summaries and tests. */
 enum err	 store_totals(struct store *, int64_t *events,

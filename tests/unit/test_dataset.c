@@ -259,13 +259,14 @@ check_event(const struct ds *d, json_t *o, struct rec *r)
 static void
 ds_parse(struct ds *d)
 {
-	const char	*p = d->text, *nl, *why;
+	const char	*p = d->text, *end = d->text + d->len, *nl, *why;
 	json_t		*o;
 	json_error_t	 err;
 	struct rec	*r;
 
-	while (*p != '\0') {
-		nl = strchr(p, '\n');
+	/* memchr, not strchr: strlen of the rest would make it quadratic. */
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
 		assert_non_null(nl);
 		o = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES,
 		    &err);

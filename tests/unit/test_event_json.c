@@ -328,7 +328,8 @@ test_event_json__listed_trigger_failure_type_and_boolean_values_parse(
 	for (i = 0; i < ARRAY_LEN(failures); i++) {
 		buf_reset(&b);
 		buf_printf(&b, "{\"type\":\"failed\",\"ts\":\"" TS_TEXT "\","
-		    "\"repo\":\"a/b\",\"branch\":\"c\",\"failure_type\":\"%s\"}",
+		    "\"repo\":\"a/b\",\"branch\":\"c\","
+		    "\"failure_type\":\"%s\"}",
 		    failures[i].name);
 		parse_ok(b.data, &ev);
 		assert_int_equal(ev.failure_type, failures[i].type);
@@ -474,11 +475,19 @@ test_event_json__text_that_is_not_json_is_rejected(void **state)
 		LINE(",\"n\":01"),
 		LINE(",\"n\":NaN"),
 	};
+	/* NUL bytes inside the line's len: after, inside a string, before. */
+	static const char	nul_after[] = LINE("") "\0";
+	static const char	nul_in[] = "{\"type\":\"ready\",\"ts\":\""
+	    TS_TEXT "\",\"repo\":\"a/b\",\"branch\":\"x\0y\"}";
+	static const char	nul_before[] = "\0" LINE("");
 	size_t	i;
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(bad); i++)
 		assert_true(rejected(bad[i], NULL));
+	assert_true(rejected_n(nul_after, sizeof nul_after - 1, NULL));
+	assert_true(rejected_n(nul_in, sizeof nul_in - 1, NULL));
+	assert_true(rejected_n(nul_before, sizeof nul_before - 1, NULL));
 }
 
 static void
@@ -606,13 +615,14 @@ test_event_json__a_missing_or_null_required_field_is_rejected(void **state)
 		"\"requested\"", "\"" TS_TEXT "\"", "\"a/b\"", "\"main\"",
 	};
 	const char	*f[4];
-	char		 want[32];
+	char		 want[48];
 	size_t		 i, k;
 	char		*line;
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(names); i++) {
-		snprintf(want, sizeof want, "'%s'", names[i]);
+		/* The header's own example: "missing field 'ts'". */
+		snprintf(want, sizeof want, "missing field '%s'", names[i]);
 		/* missing */
 		for (k = 0; k < 4; k++)
 			f[k] = k == i ? NULL : good[k];
@@ -888,7 +898,8 @@ test_event_json__unlisted_trigger_or_failure_type_is_rejected(void **state)
 	for (i = 0; i < ARRAY_LEN(bad_failure); i++) {
 		buf_reset(&b);
 		buf_printf(&b, "{\"type\":\"failed\",\"ts\":\"" TS_TEXT "\","
-		    "\"repo\":\"a/b\",\"branch\":\"c\",\"failure_type\":\"%s\"}",
+		    "\"repo\":\"a/b\",\"branch\":\"c\","
+		    "\"failure_type\":\"%s\"}",
 		    bad_failure[i]);
 		assert_true(rejected(b.data, "'failure_type'"));
 		buf_reset(&b);
@@ -1502,6 +1513,47 @@ test_event_json__reader_limit_is_bytes_without_the_line_end(void **state)
 }
 
 static void
+test_event_json__reader_does_not_count_the_bom_against_the_limit(
+    void **state)
+{
+	struct buf	 b = BUF_INIT;
+	struct got	 got[4], first, second;
+	size_t		 n, i;
+	bool		 same = false;
+
+	(void)state;
+	/*
+	 * The mark belongs to the input, not to the first line: a first
+	 * line of exactly 1 MiB after it is within the limit.
+	 */
+	buf_puts(&b, "\xef\xbb\xbf");
+	for (i = 0; i < (size_t)EVENT_LINE_MAX; i++)
+		buf_putc(&b, 'x');
+	buf_puts(&b, "\r\nnext\n");
+	n = read_all(b.data, b.len, got, 4);
+	buf_release(&b);
+	/* Copy out and free first: a failure here leaks nothing. */
+	memset(&first, 0, sizeof first);
+	memset(&second, 0, sizeof second);
+	if (n > 0)
+		first = got[0];
+	first.line = NULL;
+	if (n > 1) {
+		second = got[1];
+		second.line = NULL;
+		same = got[1].line != NULL && strcmp(got[1].line, "next") == 0;
+	}
+	got_release(got, n);
+	assert_int_equal(first.st, NDJSON_LINE);
+	assert_int_equal(first.lineno, 1);
+	assert_int_equal(first.len, EVENT_LINE_MAX);
+	assert_int_equal(n, 2);
+	assert_int_equal(second.st, NDJSON_LINE);
+	assert_int_equal(second.lineno, 2);
+	assert_true(same);
+}
+
+static void
 test_event_json__reader_handles_lines_across_read_chunks(void **state)
 {
 	struct buf	 b = BUF_INIT, want = BUF_INIT;
@@ -1617,6 +1669,8 @@ main(void)
 		    test_event_json__reader_reports_an_overlong_line_and_reads_on),
 		cmocka_unit_test(
 		    test_event_json__reader_limit_is_bytes_without_the_line_end),
+		cmocka_unit_test(
+		    test_event_json__reader_does_not_count_the_bom_against_the_limit),
 		cmocka_unit_test(
 		    test_event_json__reader_handles_lines_across_read_chunks),
 	};

@@ -322,3 +322,1038 @@ replace(struct store *st, const char *repo, const char *branch,
 	    k->ev, k->seq, a, na, o, no, RECV), ERR_OK);
 	assert_int_equal(store_commit(st), ERR_OK);
 }
+
+/* --- opening ------------------------------------------------------- */
+
+static void
+test_store__memory_database_opens_empty(void **state)
+{
+	struct store	*st = *state;
+	char		*value = (char *)"sentinel", **names = NULL;
+	size_t		 n = 99;
+
+	assert_int_equal(total_events(st), 0);
+	assert_int_equal(total_attempts(st), 0);
+	assert_int_equal(store_meta_get(st, "walk_params", &value),
+	    ERR_NOT_FOUND);
+	assert_null(value);
+	assert_int_equal(store_repo_names(st, &names, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	store_names_free(names, n);
+	assert_non_null(store_errmsg(st));
+}
+
+static void
+test_store__file_database_is_created_in_wal_mode_and_migrated(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+	char		*mode;
+	long		 version;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_non_null(st);
+	/* Seen from another connection while the store is open. */
+	mode = raw_query(t->path, "PRAGMA journal_mode");
+	assert_non_null(mode);
+	assert_string_equal(mode, "wal");
+	free(mode);
+	version = raw_int(t->path, "PRAGMA user_version");
+	assert_true(version >= 1);
+	assert_int_equal(raw_int(t->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE type = 'table' AND name IN ('repos', 'events',"
+	    " 'attempts', 'orphans', 'meta')"), 5);
+	store_close(st);
+	/* WAL is a property of the file: it survives the close. */
+	mode = raw_query(t->path, "PRAGMA journal_mode");
+	assert_string_equal(mode, "wal");
+	free(mode);
+	/* Reopening runs no migration again and changes no version. */
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	store_close(st);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), version);
+}
+
+static void
+test_store__reopening_a_file_keeps_its_data(void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct key_events	 k;
+	struct event		 ev;
+	char			*value = NULL;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	ev = mk(EV_REQUESTED, T0, "acme/web", "feat/x", "E1");
+	ev.user = xstrdup("U1");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	assert_true(put_new(st, EV_READY, T0 + MIN, "acme/web", "feat/x",
+	    NULL));
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_meta_set(st, "k", "v"), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	store_close(st);
+
+	st = NULL;
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(total_events(st), 2);
+	key_events_get(st, "acme/web", "feat/x", &k);
+	assert_int_equal(k.n, 2);
+	assert_string_equal(k.ev[index_at(&k, T0)].id, "E1");
+	assert_string_equal(k.ev[index_at(&k, T0)].user, "U1");
+	assert_null(k.ev[index_at(&k, T0 + MIN)].id);
+	key_events_release(&k);
+	assert_int_equal(store_meta_get(st, "k", &value), ERR_OK);
+	assert_string_equal(value, "v");
+	free(value);
+	/* Identity survives too: both are still duplicates. */
+	assert_false(put_new(st, EV_UPDATED, T0, "x/y", "z", "E1"));
+	assert_false(put_new(st, EV_READY, T0 + MIN, "acme/web", "feat/x",
+	    NULL));
+	store_close(st);
+}
+
+static void
+test_store__a_newer_schema_is_refused(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = (struct store *)t;	/* must become NULL */
+
+	/* A file written by a future envstats. */
+	raw_exec(t->path, "CREATE TABLE future (x); PRAGMA user_version = 999");
+	log_set_level(LOG_OFF);
+	assert_int_equal(store_open(t->path, 0, &st), ERR_SCHEMA_NEWER);
+	log_set_level(LOG_INFO);
+	assert_null(st);
+	/* Nothing was changed: no migration ran over it. */
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 999);
+	assert_int_equal(raw_int(t->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'events'"), 0);
+}
+
+static void
+test_store__a_store_database_bumped_past_this_binary_is_refused(
+    void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+	long		 version;
+	char		 sql[64];
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	store_close(st);
+	version = raw_int(t->path, "PRAGMA user_version");
+	raw_exec(t->path, "PRAGMA user_version = 999");
+	log_set_level(LOG_OFF);
+	assert_int_equal(store_open(t->path, 0, &st), ERR_SCHEMA_NEWER);
+	assert_null(st);
+	assert_int_equal(store_open(t->path, STORE_MUST_EXIST, &st),
+	    ERR_SCHEMA_NEWER);
+	log_set_level(LOG_INFO);
+	assert_null(st);
+	/* One version ahead is as much newer as 999. */
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %ld", version + 1);
+	raw_exec(t->path, sql);
+	log_set_level(LOG_OFF);
+	assert_int_equal(store_open(t->path, 0, &st), ERR_SCHEMA_NEWER);
+	log_set_level(LOG_INFO);
+	assert_null(st);
+}
+
+static void
+test_store__readonly_open_of_a_missing_file_is_not_found(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = (struct store *)t;
+
+	tmpdb_remove(t);
+	log_set_level(LOG_OFF);
+	assert_int_equal(store_open(t->path, STORE_MUST_EXIST, &st),
+	    ERR_NOT_FOUND);
+	log_set_level(LOG_INFO);
+	assert_null(st);
+	/* And it was not created. */
+	assert_int_not_equal(access(t->path, F_OK), 0);
+	/* Without the flag it is created. */
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "c", NULL));
+	store_close(st);
+	assert_int_equal(access(t->path, F_OK), 0);
+	/* Now read-only works, and sees the data. */
+	st = NULL;
+	assert_int_equal(store_open(t->path, STORE_MUST_EXIST, &st), ERR_OK);
+	assert_int_equal(total_events(st), 1);
+	store_close(st);
+}
+
+/* --- identity ------------------------------------------------------ */
+
+static void
+test_store__the_same_id_twice_is_stored_once_and_the_first_stands(
+    void **state)
+{
+	struct store		*st = *state;
+	struct event		 ev;
+	struct key_events	 k;
+
+	ev = mk(EV_REQUESTED, T0, "acme/web", "feat/x", "Ev1");
+	ev.user = xstrdup("U-first");
+	assert_true(put(st, &ev));
+	assert_false(put(st, &ev));
+	event_release(&ev);
+	/* Same id, a different observation: still a duplicate. */
+	ev = mk(EV_FAILED, T0 + HOUR, "acme/web", "feat/x", "Ev1");
+	ev.user = xstrdup("U-second");
+	assert_false(put(st, &ev));
+	event_release(&ev);
+	assert_int_equal(total_events(st), 1);
+	key_events_get(st, "acme/web", "feat/x", &k);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(k.ev[0].type, EV_REQUESTED);
+	assert_int_equal(k.ev[0].ts_ms, T0);
+	assert_string_equal(k.ev[0].user, "U-first");
+	key_events_release(&k);
+}
+
+static void
+test_store__without_id_identity_is_type_ts_repo_and_branch(void **state)
+{
+	struct store	*st = *state;
+	struct event	 ev;
+
+	assert_true(put_new(st, EV_REQUESTED, T0, "acme/web", "main", NULL));
+	/* The same four fields: a duplicate, whatever else differs. */
+	assert_false(put_new(st, EV_REQUESTED, T0, "acme/web", "main", NULL));
+	ev = mk(EV_REQUESTED, T0, "acme/web", "main", NULL);
+	ev.user = xstrdup("U2");
+	ev.trigger = TRIGGER_AUTO;
+	ev.reason = xstrdup("other");
+	ev.sha = xstrdup("abc");
+	ev.env_type = xstrdup("lite");
+	ev.source = xstrdup("slack");
+	ev.ci_tests_complete = TRI_TRUE;
+	assert_false(put(st, &ev));
+	event_release(&ev);
+	assert_int_equal(total_events(st), 1);
+	/* Any one of the four differing: a new identity. */
+	assert_true(put_new(st, EV_READY, T0, "acme/web", "main", NULL));
+	assert_true(put_new(st, EV_REQUESTED, T0 + 1, "acme/web", "main",
+	    NULL));
+	assert_true(put_new(st, EV_REQUESTED, T0, "acme/api", "main", NULL));
+	assert_true(put_new(st, EV_REQUESTED, T0, "acme/web", "main2", NULL));
+	/* Branches are compared verbatim: case matters. */
+	assert_true(put_new(st, EV_REQUESTED, T0, "acme/web", "Main", NULL));
+	assert_int_equal(total_events(st), 6);
+	/* And each of those is now a duplicate in turn. */
+	assert_false(put_new(st, EV_READY, T0, "acme/web", "main", NULL));
+	assert_false(put_new(st, EV_REQUESTED, T0 + 1, "acme/web", "main",
+	    NULL));
+	assert_false(put_new(st, EV_REQUESTED, T0, "acme/api", "main", NULL));
+	assert_int_equal(total_events(st), 6);
+}
+
+static void
+test_store__an_id_less_event_and_an_id_event_are_different_identities(
+    void **state)
+{
+	struct store	*st = *state;
+
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "c", NULL));
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "c", "X"));
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "c", "Y"));
+	assert_false(put_new(st, EV_REQUESTED, T0, "a/b", "c", NULL));
+	assert_false(put_new(st, EV_REQUESTED, T0, "a/b", "c", "X"));
+	assert_int_equal(total_events(st), 3);
+	/* In the other order, on another key. */
+	assert_true(put_new(st, EV_READY, T0, "a/b", "d", "Z"));
+	assert_true(put_new(st, EV_READY, T0, "a/b", "d", NULL));
+	assert_int_equal(total_events(st), 5);
+}
+
+static void
+test_store__ids_are_global_across_repos_and_types(void **state)
+{
+	struct store	*st = *state;
+
+	assert_true(put_new(st, EV_REQUESTED, T0, "acme/web", "main", "G1"));
+	assert_false(put_new(st, EV_READY, T0 + HOUR, "other/repo", "dev",
+	    "G1"));
+	assert_false(put_new(st, EV_TESTS_COMPLETED, T0 - HOUR, "acme/web",
+	    "main", "G1"));
+	assert_int_equal(total_events(st), 1);
+	/* Ids compare bytewise: case makes another id. */
+	assert_true(put_new(st, EV_READY, T0, "acme/web", "main", "g1"));
+	assert_int_equal(total_events(st), 2);
+}
+
+static void
+test_store__a_rolled_back_insert_leaves_nothing(void **state)
+{
+	struct store	*st = *state;
+	struct event	 ev = mk(EV_REQUESTED, T0, "a/b", "c", "R1");
+	int64_t		 repo_id;
+	bool		 inserted = false;
+	char		**names = NULL;
+	size_t		 n = 0;
+
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_repo_id(st, ev.repo, &repo_id), ERR_OK);
+	assert_int_equal(store_event_insert(st, &ev, repo_id, RECV,
+	    &inserted), ERR_OK);
+	assert_true(inserted);
+	store_rollback(st);
+	assert_int_equal(total_events(st), 0);
+	assert_int_equal(store_repo_names(st, &names, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	store_names_free(names, n);
+	/* The identity is free again. */
+	assert_true(put(st, &ev));
+	event_release(&ev);
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Row ids name attempts: never shared, never reused, across reopening. */
+static void
+test_store__event_seqs_are_unique_across_keys_transactions_and_reopen(
+    void **state)
+{
+	static const char *const branches[] = { "a", "b", "c" };
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct key_events	 k;
+	struct event		 ev;
+	int64_t			 seqs[64], repo_id;
+	size_t			 n = 0, i, j, round;
+	bool			 inserted;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	for (round = 0; round < 2; round++) {
+		/* Several events per transaction, over three keys. */
+		assert_int_equal(store_begin(st), ERR_OK);
+		for (i = 0; i < 6; i++) {
+			ev = mk(EV_UPDATED, T0 + (int64_t)(round * 100 + i),
+			    "a/b", branches[i % 3], NULL);
+			repo_id = repo_id_of_tx(st, ev.repo);
+			assert_int_equal(store_event_insert(st, &ev, repo_id,
+			    RECV, &inserted), ERR_OK);
+			assert_true(inserted);
+			event_release(&ev);
+		}
+		assert_int_equal(store_commit(st), ERR_OK);
+		/* A rolled-back transaction in between. */
+		assert_int_equal(store_begin(st), ERR_OK);
+		ev = mk(EV_UPDATED, T0 - 1, "a/b", "a", NULL);
+		assert_int_equal(store_event_insert(st, &ev,
+		    repo_id_of_tx(st, "a/b"), RECV, &inserted), ERR_OK);
+		event_release(&ev);
+		store_rollback(st);
+		/* One per transaction. */
+		for (i = 0; i < 3; i++)
+			assert_true(put_new(st, EV_UPDATED,
+			    T0 + (int64_t)(round * 100 + 50 + i), "a/b",
+			    branches[i], NULL));
+		store_close(st);
+		st = NULL;
+		assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	}
+	for (i = 0; i < ARRAY_LEN(branches); i++) {
+		key_events_get(st, "a/b", branches[i], &k);
+		assert_int_equal(k.n, 6);
+		for (j = 0; j < k.n; j++) {
+			assert_true(n < ARRAY_LEN(seqs));
+			seqs[n++] = k.seq[j];
+		}
+		key_events_release(&k);
+	}
+	assert_int_equal(n, 18);
+	qsort(seqs, n, sizeof *seqs, cmp_i64);
+	for (i = 1; i < n; i++)
+		assert_true(seqs[i - 1] < seqs[i]);
+	store_close(st);
+}
+
+/* --- hostile text -------------------------------------------------- */
+
+static void
+test_store__hostile_strings_read_back_byte_identical(void **state)
+{
+	static const char *const hostile[] = {
+		"'; DROP TABLE events; --",
+		"\"; DELETE FROM repos; --",
+		"%s%n%x%%",
+		"%",
+		"_",
+		"*",
+		"\xe6\x97\xa5\xe6\x9c\xac/\xf0\x9f\x9a\x80\xe2\x80\xae",
+		"tab\tnl\ncr\r\x01",
+		"back\\slash",
+		"?1 ?2 :x @y $z",
+	};
+	struct store		*st = *state;
+	struct key_events	 k;
+	struct event		 ev;
+	char			 repo[64];
+	size_t			 i;
+
+	for (i = 0; i < ARRAY_LEN(hostile); i++) {
+		snprintf(repo, sizeof repo, "o'%zu/n\"", i);
+		ev = mk(EV_PROVISIONING_STARTED, T0 + (int64_t)i, repo,
+		    hostile[i], hostile[i]);
+		ev.user = xstrdup(hostile[i]);
+		ev.sha = xstrdup(hostile[i]);
+		ev.env_type = xstrdup(hostile[i]);
+		ev.reason = xstrdup(hostile[i]);
+		ev.source = xstrdup(hostile[i]);
+		ev.trigger = TRIGGER_AUTO;
+		ev.ci_tests_complete = TRI_FALSE;
+		assert_true(put(st, &ev));
+		event_release(&ev);
+	}
+	/* Same branch, plain repo: "%" and "_" must not act as patterns. */
+	assert_true(put_new(st, EV_READY, T0, "plain/repo", "%", NULL));
+	assert_true(put_new(st, EV_READY, T0, "plain/repo", "anything",
+	    NULL));
+	assert_int_equal(total_events(st), ARRAY_LEN(hostile) + 2);
+	for (i = 0; i < ARRAY_LEN(hostile); i++) {
+		snprintf(repo, sizeof repo, "o'%zu/n\"", i);
+		key_events_get(st, repo, hostile[i], &k);
+		assert_int_equal(k.n, 1);
+		assert_int_equal(k.ev[0].type, EV_PROVISIONING_STARTED);
+		assert_int_equal(k.ev[0].ts_ms, T0 + (int64_t)i);
+		assert_string_equal(k.ev[0].id, hostile[i]);
+		assert_string_equal(k.ev[0].user, hostile[i]);
+		assert_string_equal(k.ev[0].sha, hostile[i]);
+		assert_string_equal(k.ev[0].env_type, hostile[i]);
+		assert_int_equal(k.ev[0].trigger, TRIGGER_AUTO);
+		assert_int_equal(k.ev[0].ci_tests_complete, TRI_FALSE);
+		key_events_release(&k);
+	}
+	key_events_get(st, "plain/repo", "%", &k);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(k.ev[0].type, EV_READY);
+	key_events_release(&k);
+	key_events_get(st, "plain/repo", "_nything", &k);
+	assert_int_equal(k.n, 0);
+	key_events_release(&k);
+}
+
+static void
+test_store__key_events_return_what_the_walk_needs(void **state)
+{
+	struct store		*st = *state;
+	struct key_events	 k;
+	struct event		 ev;
+	size_t			 i;
+
+	ev = mk(EV_REQUESTED, T0, "a/b", "c", "id-1");
+	ev.user = xstrdup("U1");
+	ev.trigger = TRIGGER_MANUAL;
+	ev.env_type = xstrdup("full");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	ev = mk(EV_PROVISIONING_STARTED, T0 + MIN, "a/b", "c", NULL);
+	ev.ci_tests_complete = TRI_TRUE;
+	ev.sha = xstrdup("deadbeef");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	ev = mk(EV_FAILED, T0 + 2 * MIN, "a/b", "c", NULL);
+	ev.failure_type = FAILURE_TIMEOUT_WAITING_BUILDS;
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	ev = mk(EV_REQUESTED, T0 + 3 * MIN, "a/b", "c", NULL);
+	ev.trigger = TRIGGER_AUTO;
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	/* Another key, which must not show up. */
+	assert_true(put_new(st, EV_READY, T0, "a/b", "other", NULL));
+
+	key_events_get(st, "a/b", "c", &k);
+	assert_int_equal(k.n, 4);
+	for (i = 0; i < k.n; i++)
+		assert_true(k.seq[i] > 0);
+	assert_true(k.seq[0] != k.seq[1] && k.seq[1] != k.seq[2] &&
+	    k.seq[2] != k.seq[3] && k.seq[0] != k.seq[3]);
+	i = index_at(&k, T0);
+	assert_int_equal(k.ev[i].type, EV_REQUESTED);
+	assert_string_equal(k.ev[i].id, "id-1");
+	assert_string_equal(k.ev[i].user, "U1");
+	assert_int_equal(k.ev[i].trigger, TRIGGER_MANUAL);
+	assert_string_equal(k.ev[i].env_type, "full");
+	assert_int_equal(k.ev[i].failure_type, FAILURE_NONE);
+	assert_int_equal(k.ev[i].ci_tests_complete, TRI_UNKNOWN);
+	i = index_at(&k, T0 + MIN);
+	assert_int_equal(k.ev[i].type, EV_PROVISIONING_STARTED);
+	assert_null(k.ev[i].id);
+	assert_null(k.ev[i].user);
+	assert_int_equal(k.ev[i].trigger, TRIGGER_NONE);
+	assert_int_equal(k.ev[i].ci_tests_complete, TRI_TRUE);
+	assert_string_equal(k.ev[i].sha, "deadbeef");
+	i = index_at(&k, T0 + 2 * MIN);
+	assert_int_equal(k.ev[i].type, EV_FAILED);
+	assert_int_equal(k.ev[i].failure_type,
+	    FAILURE_TIMEOUT_WAITING_BUILDS);
+	i = index_at(&k, T0 + 3 * MIN);
+	assert_int_equal(k.ev[i].trigger, TRIGGER_AUTO);
+	key_events_release(&k);
+
+	/* An unknown key: nothing, and no error. */
+	key_events_get(st, "a/b", "nope", &k);
+	assert_int_equal(k.n, 0);
+	key_events_release(&k);
+	/* seqs are optional. */
+	assert_int_equal(store_key_events(st, repo_id_of(st, "a/b"), "c",
+	    &k.ev, NULL, &k.n), ERR_OK);
+	assert_int_equal(k.n, 4);
+	store_events_free(k.ev, k.n);
+}
+
+/* --- meta and repos ------------------------------------------------ */
+
+static void
+test_store__meta_values_are_set_replaced_and_read(void **state)
+{
+	struct store	*st = *state;
+	char		*v = NULL;
+
+	assert_int_equal(store_meta_get(st, "a", &v), ERR_NOT_FOUND);
+	assert_null(v);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_meta_set(st, "a", "1"), ERR_OK);
+	assert_int_equal(store_meta_set(st, "b", ""), ERR_OK);
+	assert_int_equal(store_meta_set(st, "'; DROP TABLE meta; --",
+	    "%s%n"), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	assert_int_equal(store_meta_get(st, "a", &v), ERR_OK);
+	assert_string_equal(v, "1");
+	free(v);
+	assert_int_equal(store_meta_get(st, "b", &v), ERR_OK);
+	assert_string_equal(v, "");
+	free(v);
+	assert_int_equal(store_meta_get(st, "'; DROP TABLE meta; --", &v),
+	    ERR_OK);
+	assert_string_equal(v, "%s%n");
+	free(v);
+	/* Replace. */
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_meta_set(st, "a", "stale_ms=1"), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	assert_int_equal(store_meta_get(st, "a", &v), ERR_OK);
+	assert_string_equal(v, "stale_ms=1");
+	free(v);
+	/* Keys are exact. */
+	assert_int_equal(store_meta_get(st, "A", &v), ERR_NOT_FOUND);
+	assert_null(v);
+}
+
+static void
+test_store__repo_names_are_in_bytewise_order(void **state)
+{
+	static const char *const add[] = {
+		"zeta/x", "a/b", "\xc3\xa9t\xc3\xa9/x", "a-b/c", "A/b",
+		"a/b", "ab/c", "a/ba",
+	};
+	static const char *const want[] = {
+		"A/b", "a-b/c", "a/b", "a/ba", "ab/c", "zeta/x",
+		"\xc3\xa9t\xc3\xa9/x",
+	};
+	struct store	*st = *state;
+	char		**names = NULL;
+	size_t		 n = 0, i;
+	int64_t		 id1, id2;
+
+	assert_int_equal(store_begin(st), ERR_OK);
+	for (i = 0; i < ARRAY_LEN(add); i++)
+		repo_id_of_tx(st, add[i]);
+	/* A name's id is stable. */
+	id1 = repo_id_of_tx(st, "a/b");
+	id2 = repo_id_of_tx(st, "a/b");
+	assert_int_equal(id1, id2);
+	assert_int_not_equal(id1, repo_id_of_tx(st, "a/ba"));
+	assert_int_equal(store_commit(st), ERR_OK);
+	assert_int_equal(store_repo_names(st, &names, &n), ERR_OK);
+	assert_int_equal(n, ARRAY_LEN(want));
+	for (i = 0; i < n; i++)
+		assert_string_equal(names[i], want[i]);
+	store_names_free(names, n);
+}
+
+/* --- derived rows -------------------------------------------------- */
+
+/*
+ * Key acme/web feat/x: request T0 (env full), ready T0+10m; request T0+2h
+ * (env lite), failed T0+2h5m; an orphan ready at T0+5h.
+ */
+static void
+put_web_key(struct store *st, struct key_events *k)
+{
+	struct event	ev;
+
+	ev = mk(EV_REQUESTED, T0, "acme/web", "feat/x", "w1");
+	ev.env_type = xstrdup("full");
+	ev.user = xstrdup("U1");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	assert_true(put_new(st, EV_READY, T0 + 10 * MIN, "acme/web", "feat/x",
+	    NULL));
+	ev = mk(EV_REQUESTED, T0 + 2 * HOUR, "acme/web", "feat/x", NULL);
+	ev.env_type = xstrdup("lite");
+	ev.trigger = TRIGGER_AUTO;
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	ev = mk(EV_FAILED, T0 + 2 * HOUR + 5 * MIN, "acme/web", "feat/x",
+	    NULL);
+	ev.failure_type = FAILURE_K8S_ERROR;
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	ev = mk(EV_READY, T0 + 5 * HOUR, "acme/web", "feat/x", NULL);
+	ev.env_type = xstrdup("lite");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	key_events_get(st, "acme/web", "feat/x", k);
+	assert_int_equal(k->n, 5);
+}
+
+/* Attempts and orphan of the web key, written with store_key_replace. */
+static void
+replace_web_key(struct store *st, struct key_events *k)
+{
+	struct attempt		a[2];
+	struct attempt_orphan	o[1];
+
+	a[0] = mk_attempt(k, index_at(k, T0), OUTCOME_SUCCEEDED);
+	a[0].ended_at_ms = a[0].ready_at_ms = T0 + 10 * MIN;
+	a[0].fig[FIG_LEAD_TIME] = 10 * MIN;
+	a[0].fig[FIG_CHECKS] = 0;
+	a[0].ci_tests_complete = TRI_TRUE;
+	a[0].reprovision = true;
+	a[0].repeat_requests = 2;
+	a[1] = mk_attempt(k, index_at(k, T0 + 2 * HOUR), OUTCOME_FAILED);
+	a[1].trigger = TRIGGER_AUTO;
+	a[1].failure_type = FAILURE_K8S_ERROR;
+	a[1].ended_at_ms = T0 + 2 * HOUR + 5 * MIN;
+	a[1].fig[FIG_KUBERNETES] = -1;
+	a[1].negative_phase = true;
+	a[1].ci_tests_complete = TRI_FALSE;
+	o[0].index = index_at(k, T0 + 5 * HOUR);
+	replace(st, "acme/web", "feat/x", k, a, 2, o, 1);
+}
+
+static void
+test_store__replaced_attempts_are_scanned_back_field_by_field(void **state)
+{
+	struct store		*st = *state;
+	struct key_events	 k;
+	struct scan		 s;
+	char			*branch = NULL;
+	int			 f;
+
+	put_web_key(st, &k);
+	replace_web_key(st, &k);
+	assert_int_equal(total_attempts(st), 2);
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, NULL, &s), 2);
+	/* In requested_at order. */
+	assert_int_equal(s.a[0].requested_at_ms, T0);
+	assert_int_equal(s.a[0].row_id, k.seq[index_at(&k, T0)]);
+	assert_int_equal(s.a[0].outcome, OUTCOME_SUCCEEDED);
+	assert_int_equal(s.a[0].trigger, TRIGGER_MANUAL);
+	assert_int_equal(s.a[0].failure_type, FAILURE_NONE);
+	assert_int_equal(s.a[0].ci_tests_complete, TRI_TRUE);
+	assert_true(s.a[0].reprovision);
+	assert_false(s.a[0].negative_phase);
+	assert_int_equal(s.a[0].repeat_requests, 2);
+	assert_int_equal(s.a[0].fig[FIG_LEAD_TIME], 10 * MIN);
+	assert_int_equal(s.a[0].fig[FIG_CHECKS], 0);
+	for (f = FIG_KUBERNETES; f < FIG__COUNT; f++)
+		assert_true(s.a[0].fig[f] == ATTEMPT_NONE);
+	assert_int_equal(s.a[0].repo_idx, 0);
+
+	assert_int_equal(s.a[1].requested_at_ms, T0 + 2 * HOUR);
+	assert_int_equal(s.a[1].row_id, k.seq[index_at(&k, T0 + 2 * HOUR)]);
+	assert_int_equal(s.a[1].outcome, OUTCOME_FAILED);
+	assert_int_equal(s.a[1].trigger, TRIGGER_AUTO);
+	assert_int_equal(s.a[1].failure_type, FAILURE_K8S_ERROR);
+	assert_int_equal(s.a[1].ci_tests_complete, TRI_FALSE);
+	assert_false(s.a[1].reprovision);
+	assert_true(s.a[1].negative_phase);
+	assert_int_equal(s.a[1].fig[FIG_KUBERNETES], -1);
+	assert_true(s.a[1].fig[FIG_LEAD_TIME] == ATTEMPT_NONE);
+
+	/* The window is [since, until). */
+	assert_int_equal(scan(st, T0, T0 + 2 * HOUR, NULL, &s), 1);
+	assert_int_equal(s.a[0].requested_at_ms, T0);
+	assert_int_equal(scan(st, T0 + 1, T0 + 2 * HOUR + 1, NULL, &s), 1);
+	assert_int_equal(s.a[0].requested_at_ms, T0 + 2 * HOUR);
+	assert_int_equal(scan(st, T0 + 1, T0 + 2 * HOUR, NULL, &s), 0);
+
+	/* The branch of an attempt, by its row id. */
+	assert_int_equal(store_attempt_branch(st, T0,
+	    k.seq[index_at(&k, T0)], &branch), ERR_OK);
+	assert_string_equal(branch, "feat/x");
+	free(branch);
+	branch = (char *)"sentinel";
+	assert_int_equal(store_attempt_branch(st, T0, INT64_C(987654321),
+	    &branch), ERR_NOT_FOUND);
+	assert_null(branch);
+	/* Both halves of the attempt's identity must match. */
+	branch = (char *)"sentinel";
+	assert_int_equal(store_attempt_branch(st, T0 + 1,
+	    k.seq[index_at(&k, T0)], &branch), ERR_NOT_FOUND);
+	assert_null(branch);
+	/* A ready event's seq is not an attempt. */
+	branch = NULL;
+	assert_int_equal(store_attempt_branch(st, T0 + 10 * MIN,
+	    k.seq[index_at(&k, T0 + 10 * MIN)], &branch), ERR_NOT_FOUND);
+	assert_null(branch);
+	key_events_release(&k);
+}
+
+static void
+test_store__key_replace_replaces_only_that_keys_rows(void **state)
+{
+	struct store		*st = *state;
+	struct key_events	 k, k2;
+	struct attempt		 a[1];
+	struct attempt_orphan	 o[1];
+	struct scan		 s;
+	int64_t			 count = -1;
+
+	put_web_key(st, &k);
+	replace_web_key(st, &k);
+	/* A second key of the same repo, with one attempt and an orphan. */
+	assert_true(put_new(st, EV_READY, T0 - HOUR, "acme/web", "other",
+	    NULL));
+	assert_true(put_new(st, EV_REQUESTED, T0 + 1, "acme/web", "other",
+	    NULL));
+	key_events_get(st, "acme/web", "other", &k2);
+	a[0] = mk_attempt(&k2, index_at(&k2, T0 + 1), OUTCOME_IN_FLIGHT);
+	o[0].index = index_at(&k2, T0 - HOUR);
+	replace(st, "acme/web", "other", &k2, a, 1, o, 1);
+	assert_int_equal(total_attempts(st), 3);
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, NULL,
+	    &count), ERR_OK);
+	assert_int_equal(count, 2);
+	/* Replacing the web key with one attempt and no orphan. */
+	a[0] = mk_attempt(&k, index_at(&k, T0), OUTCOME_ABANDONED);
+	replace(st, "acme/web", "feat/x", &k, a, 1, NULL, 0);
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, NULL, &s), 2);
+	assert_int_equal(s.a[0].requested_at_ms, T0);
+	assert_int_equal(s.a[0].outcome, OUTCOME_ABANDONED);
+	assert_int_equal(s.a[1].requested_at_ms, T0 + 1);
+	assert_int_equal(s.a[1].outcome, OUTCOME_IN_FLIGHT);
+	/* Only the web key's orphan went. */
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, NULL,
+	    &count), ERR_OK);
+	assert_int_equal(count, 1);
+	/* Replacing with nothing empties the key; clear empties all. */
+	replace(st, "acme/web", "feat/x", &k, NULL, 0, NULL, 0);
+	assert_int_equal(total_attempts(st), 1);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_clear_derived(st), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	assert_int_equal(total_attempts(st), 0);
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, NULL,
+	    &count), ERR_OK);
+	assert_int_equal(count, 0);
+	/* Events are untouched by all this. */
+	assert_int_equal(total_events(st), 7);
+	key_events_release(&k);
+	key_events_release(&k2);
+}
+
+/* Two repos: acme/web (put_web_key) and beta/api with one attempt. */
+static void
+two_repos(struct store *st)
+{
+	struct key_events	k, k2;
+	struct attempt		a[1];
+	struct event		ev;
+
+	put_web_key(st, &k);
+	replace_web_key(st, &k);
+	key_events_release(&k);
+	ev = mk(EV_REQUESTED, T0 + HOUR, "beta/api", "main", NULL);
+	ev.env_type = xstrdup("full");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	key_events_get(st, "beta/api", "main", &k2);
+	a[0] = mk_attempt(&k2, 0, OUTCOME_IN_FLIGHT);
+	replace(st, "beta/api", "main", &k2, a, 1, NULL, 0);
+	key_events_release(&k2);
+}
+
+static void
+test_store__scan_filters_by_repo_and_env_type(void **state)
+{
+	struct store		*st = *state;
+	struct store_filter	 f;
+	struct scan		 s;
+	char			**names = NULL;
+	size_t			 n = 0, i;
+
+	two_repos(st);
+	assert_int_equal(store_repo_names(st, &names, &n), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "acme/web");
+	assert_string_equal(names[1], "beta/api");
+	store_names_free(names, n);
+
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, NULL, &s), 3);
+	/* repo_idx follows store_repo_names. */
+	for (i = 0; i < s.n; i++)
+		assert_int_equal(s.a[i].repo_idx,
+		    s.a[i].requested_at_ms == T0 + HOUR ? 1 : 0);
+
+	memset(&f, 0, sizeof f);
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 3);
+	f.repo = "beta/api";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 1);
+	assert_int_equal(s.a[0].requested_at_ms, T0 + HOUR);
+	assert_int_equal(s.a[0].repo_idx, 1);
+	f.repo = "acme/web";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 2);
+	/* An unknown repo sees nothing: not everything. */
+	f.repo = "nobody/here";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 0);
+	f.repo = "";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 0);
+
+	/* env_type: the opening request's. */
+	f.repo = NULL;
+	f.env_type = "full";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 2);
+	assert_int_equal(s.a[0].requested_at_ms, T0);
+	assert_int_equal(s.a[1].requested_at_ms, T0 + HOUR);
+	f.env_type = "lite";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 1);
+	assert_int_equal(s.a[0].requested_at_ms, T0 + 2 * HOUR);
+	f.env_type = "nope";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 0);
+	/* Both together. */
+	f.repo = "acme/web";
+	f.env_type = "full";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 1);
+	assert_int_equal(s.a[0].requested_at_ms, T0);
+	f.repo = "beta/api";
+	f.env_type = "lite";
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, &f, &s), 0);
+}
+
+static void
+test_store__updates_and_orphans_are_counted_in_the_window(void **state)
+{
+	struct store		*st = *state;
+	struct store_filter	 f;
+	struct event		 ev;
+	int64_t			 c = -1;
+
+	two_repos(st);
+	/* updated: two on acme/web (one lite), one on beta/api. */
+	ev = mk(EV_UPDATED, T0 + 30 * MIN, "acme/web", "feat/x", NULL);
+	ev.env_type = xstrdup("lite");
+	assert_true(put(st, &ev));
+	event_release(&ev);
+	assert_true(put_new(st, EV_UPDATED, T0 + 40 * MIN, "acme/web",
+	    "feat/x", NULL));
+	assert_true(put_new(st, EV_UPDATED, T0 + 50 * MIN, "beta/api",
+	    "main", "U-1"));
+	/* A duplicate update counts once. */
+	assert_false(put_new(st, EV_UPDATED, T0 + 50 * MIN, "acme/web",
+	    "feat/x", "U-1"));
+
+	assert_int_equal(store_count_updates(st, INT64_MIN, INT64_MAX, NULL,
+	    &c), ERR_OK);
+	assert_int_equal(c, 3);
+	assert_int_equal(store_count_updates(st, T0 + 30 * MIN, T0 + 50 * MIN,
+	    NULL, &c), ERR_OK);
+	assert_int_equal(c, 2);
+	assert_int_equal(store_count_updates(st, T0 + 30 * MIN + 1,
+	    T0 + 50 * MIN + 1, NULL, &c), ERR_OK);
+	assert_int_equal(c, 2);
+	memset(&f, 0, sizeof f);
+	f.repo = "acme/web";
+	assert_int_equal(store_count_updates(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 2);
+	f.env_type = "lite";
+	assert_int_equal(store_count_updates(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 1);
+	f.repo = "nobody/here";
+	f.env_type = NULL;
+	c = -1;
+	assert_int_equal(store_count_updates(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 0);
+
+	/* Orphans: the one ready at T0+5h on acme/web (env lite). */
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, NULL,
+	    &c), ERR_OK);
+	assert_int_equal(c, 1);
+	assert_int_equal(store_count_orphans(st, T0 + 5 * HOUR,
+	    T0 + 5 * HOUR + 1, NULL, &c), ERR_OK);
+	assert_int_equal(c, 1);
+	assert_int_equal(store_count_orphans(st, T0, T0 + 5 * HOUR, NULL,
+	    &c), ERR_OK);
+	assert_int_equal(c, 0);
+	memset(&f, 0, sizeof f);
+	f.repo = "acme/web";
+	f.env_type = "lite";
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 1);
+	f.env_type = "full";
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 0);
+	f.repo = "beta/api";
+	f.env_type = NULL;
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 0);
+	f.repo = "nobody/here";
+	c = -1;
+	assert_int_equal(store_count_orphans(st, INT64_MIN, INT64_MAX, &f,
+	    &c), ERR_OK);
+	assert_int_equal(c, 0);
+}
+
+/* Record each key visited. */
+struct visits {
+	int64_t	repo_id[8];
+	char	branch[8][32];
+	size_t	n;
+};
+
+static enum err
+visit(void *arg, int64_t repo_id, const char *branch)
+{
+	struct visits	*v = arg;
+
+	assert_true(v->n < 8);
+	v->repo_id[v->n] = repo_id;
+	snprintf(v->branch[v->n], sizeof v->branch[v->n], "%s", branch);
+	v->n++;
+	return ERR_OK;
+}
+
+static enum err
+visit_fail(void *arg, int64_t repo_id, const char *branch)
+{
+	(void)repo_id;
+	(void)branch;
+	++*(int *)arg;
+	return ERR_INVALID;
+}
+
+static void
+test_store__each_key_visits_every_key_once(void **state)
+{
+	struct store	*st = *state;
+	struct visits	 v;
+	size_t		 i, web = 0, other = 0, api = 0;
+	int		 calls = 0;
+
+	memset(&v, 0, sizeof v);
+	assert_int_equal(store_each_key(st, visit, &v), ERR_OK);
+	assert_int_equal(v.n, 0);
+	assert_true(put_new(st, EV_REQUESTED, T0, "acme/web", "feat/x", NULL));
+	assert_true(put_new(st, EV_READY, T0 + 1, "acme/web", "feat/x", NULL));
+	assert_true(put_new(st, EV_READY, T0, "acme/web", "other", NULL));
+	assert_true(put_new(st, EV_READY, T0, "beta/api", "feat/x", NULL));
+	assert_int_equal(store_each_key(st, visit, &v), ERR_OK);
+	assert_int_equal(v.n, 3);
+	for (i = 0; i < v.n; i++) {
+		if (v.repo_id[i] == repo_id_of(st, "beta/api"))
+			api++;
+		else if (strcmp(v.branch[i], "feat/x") == 0)
+			web++;
+		else if (strcmp(v.branch[i], "other") == 0)
+			other++;
+	}
+	assert_int_equal(web, 1);
+	assert_int_equal(other, 1);
+	assert_int_equal(api, 1);
+	/* An error stops the walk and comes back. */
+	assert_int_equal(store_each_key(st, visit_fail, &calls), ERR_INVALID);
+	assert_int_equal(calls, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_store__memory_database_opens_empty,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__file_database_is_created_in_wal_mode_and_migrated,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__reopening_a_file_keeps_its_data,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_newer_schema_is_refused,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_store_database_bumped_past_this_binary_is_refused,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__readonly_open_of_a_missing_file_is_not_found,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__the_same_id_twice_is_stored_once_and_the_first_stands,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__without_id_identity_is_type_ts_repo_and_branch,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__an_id_less_event_and_an_id_event_are_different_identities,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__ids_are_global_across_repos_and_types,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_rolled_back_insert_leaves_nothing,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__event_seqs_are_unique_across_keys_transactions_and_reopen,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__hostile_strings_read_back_byte_identical,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__key_events_return_what_the_walk_needs,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__meta_values_are_set_replaced_and_read,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__repo_names_are_in_bytewise_order,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__replaced_attempts_are_scanned_back_field_by_field,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__key_replace_replaces_only_that_keys_rows,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__scan_filters_by_repo_and_env_type,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__updates_and_orphans_are_counted_in_the_window,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__each_key_visits_every_key_once,
+		    mem_setup, mem_teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

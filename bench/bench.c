@@ -1,0 +1,1233 @@
+/*
+ * bench.c: envstats_bench, the benchmark of the store and the queries.
+ *
+ * For each size (10k, 100k and 1m attempts by default) it writes the
+ * dataset of src/demo as NDJSON into a file, ingests that file the way
+ * `envstats ingest` does (event_json_parse, then the recorder, one
+ * transaction per 100000 events), then times `summary` over the whole
+ * generated span and over the default window (the last 30 days). Each
+ * phase runs in a child process, so the peak RSS that wait4() reports is
+ * that phase's alone. A table goes to standard output, with each target
+ * beside its measurements: a miss is printed, never an exit status.
+ *
+ *	envstats_bench [--sizes 10k,100k,1m] [--dir DIR] [--runs N] [--keep]
+ *
+ * Single-threaded: the parent only forks, waits and prints.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "cmd.h"
+#include "config.h"
+#include "demo/dataset.h"
+#include "log.h"
+#include "observe/classify.h"
+#include "observe/event_json.h"
+#include "observe/record.h"
+#include "report/query.h"
+#include "report/report.h"
+#include "store/store.h"
+#include "timefmt.h"
+#include "tz.h"
+
+#define BENCH_BATCH		100000	/* events per transaction, as ingest */
+#define BENCH_SEED		1
+#define BENCH_END_Y		2026	/* the data ends at this UTC midnight */
+#define BENCH_END_M		3
+#define BENCH_END_D		2
+#define BENCH_RUNS_DEFAULT	5
+#define BENCH_RUNS_MAX		101
+#define BENCH_SIZES_MAX		8
+#define BENCH_DIR_LEN		4000	/* leaves room for the file names */
+#define BENCH_PATH_LEN		4096
+/* Disk needed per attempt: ~2.4 KB of NDJSON, ~2.8 KB of database. */
+#define BENCH_BYTES_PER_ATTEMPT	INT64_C(6500)
+
+/* The targets (the brief): events/s, ms by size, RSS in bytes. */
+#define TARGET_INGEST_EPS	100000.0
+#define TARGET_SUMMARY_SMALL_MS	100.0	/* up to 100k attempts */
+#define TARGET_SUMMARY_LARGE_MS	1000.0	/* up to 1m attempts */
+#define TARGET_RSS_BYTES	(100.0 * 1000 * 1000)
+
+/* Filesystem magic numbers (linux/magic.h) worth naming. */
+#define FS_TMPFS	0x01021994
+#define FS_RAMFS	0x858458f6
+#define FS_EXT4		0xef53
+#define FS_XFS		0x58465342
+#define FS_BTRFS	0x9123683e
+#define FS_OVERLAY	0x794c7630
+
+/* What the whole run shares; set up before the first fork. */
+struct bench {
+	struct config	 cfg;
+	struct tz	*tz;
+	struct classify	*rules;
+	struct attempt_params params;
+	char		 dir[BENCH_DIR_LEN];	/* our own temporary dir */
+	char		 fs_name[32];
+	int		 runs;
+	bool		 keep;
+	int64_t		 end_ms;
+	int		 days;
+	char		 since_word[32], until_word[32];
+};
+
+/* A query's timings: every run after the warm-up, in ns. */
+struct timing {
+	int64_t	first_ns;		/* the warm-up, first after open */
+	int64_t	run_ns[BENCH_RUNS_MAX];
+	int	n;
+	int64_t	requests;		/* attempts in the window */
+};
+
+/*
+ * Everything measured for one size. A phase child fills its part and
+ * sends the whole struct back through a pipe (it is plain data).
+ */
+struct size_result {
+	char		label[24];
+	int64_t		target;			/* attempts asked for */
+	bool		skipped, gen_ok, ingest_ok, query_ok;
+	/* generate */
+	int64_t		lines, ndjson_bytes, gen_ns;
+	long		gen_rss_kb;
+	/* ingest */
+	int64_t		stored, duplicates, rejected;
+	int64_t		ingest_ns, ingest_cpu_ns, db_bytes;
+	long		ingest_rss_kb;
+	/* query */
+	int64_t		events, attempts;
+	struct timing	full, recent;
+	long		query_rss_kb;
+};
+
+typedef bool (*phase_fn)(const struct bench *, struct size_result *);
+
+static volatile sig_atomic_t	interrupted;
+
+static void
+on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: envstats_bench [--sizes 10k,100k,1m] [--dir DIR] "
+	    "[--runs N] [--keep]\n"
+	    "  --sizes  attempts per database, k and m suffixes "
+	    "(default 10k,100k,1m)\n"
+	    "  --dir    where the files go (default: a new directory in "
+	    "$TMPDIR,\n"
+	    "           /var/tmp or /tmp, whichever is not tmpfs)\n"
+	    "  --runs   timed query runs after one warm-up (default 5)\n"
+	    "  --keep   leave the NDJSON and database files behind\n");
+}
+
+static int64_t
+cpu_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+size_paths(const struct bench *b, const struct size_result *r,
+    char ndjson[BENCH_PATH_LEN], char db[BENCH_PATH_LEN])
+{
+	int	n, m;
+
+	/* dir and label are bounded well below BENCH_PATH_LEN. */
+	n = snprintf(ndjson, BENCH_PATH_LEN, "%s/events-%s.ndjson", b->dir,
+	    r->label);
+	m = snprintf(db, BENCH_PATH_LEN, "%s/envstats-%s.db", b->dir,
+	    r->label);
+	if (n < 0 || n >= BENCH_PATH_LEN || m < 0 || m >= BENCH_PATH_LEN)
+		BUG("path too long in '%s'", b->dir);
+}
+
+static int64_t
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* Remove a size's files (the database's WAL and shm too). */
+static void
+remove_files(const struct bench *b, const struct size_result *r)
+{
+	char	ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	char	side[BENCH_PATH_LEN + 8];
+
+	size_paths(b, r, ndjson, db);
+	unlink(ndjson);
+	unlink(db);
+	snprintf(side, sizeof side, "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", db);
+	unlink(side);
+}
+
+static void
+write_line(void *arg, const char *line, size_t len)
+{
+	FILE	*f = arg;
+
+	fwrite(line, 1, len, f);
+	fputc('\n', f);
+}
+
+static void
+dataset_opts_of(const struct bench *b, const struct size_result *r,
+    struct dataset_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = BENCH_SEED;
+	o->end_ms = b->end_ms;
+	o->days = b->days;
+	o->attempts = r->target;
+}
+
+/* Phase 1 (child): write the dataset's lines into the NDJSON file. */
+static bool
+phase_generate(const struct bench *b, struct size_result *r)
+{
+	struct dataset_opts	 o;
+	FILE			*f = NULL;
+	char			 ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	int64_t			 t0 = clock_mono_ns(), n;
+	bool			 ok = false;
+
+	size_paths(b, r, ndjson, db);
+	if ((f = fopen(ndjson, "wb")) == NULL) {
+		fprintf(stderr, "envstats_bench: cannot create '%s': %s\n",
+		    ndjson, strerror(errno));
+		goto out;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	dataset_opts_of(b, r, &o);
+	if ((n = dataset_generate(&o, write_line, f)) < 0) {
+		fprintf(stderr, "envstats_bench: dataset options out of "
+		    "range for %s\n", r->label);
+		goto out;
+	}
+	if (ferror(f) || fflush(f) != 0) {
+		fprintf(stderr, "envstats_bench: cannot write '%s': %s\n",
+		    ndjson, strerror(errno));
+		goto out;
+	}
+	r->lines = n;
+	r->ndjson_bytes = file_size(ndjson);
+	r->gen_ns = clock_mono_ns() - t0;
+	r->gen_ok = true;
+	ok = true;
+out:
+	if (f != NULL && fclose(f) != 0 && ok) {
+		fprintf(stderr, "envstats_bench: cannot write '%s': %s\n",
+		    ndjson, strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
+/*
+ * Phase 2 (child): ingest the NDJSON file into a new database, as
+ * ingest_stream() of src/main.c does. Only this is timed: opening the
+ * file and the store, parsing, recording, every commit, and the close
+ * (whose WAL checkpoint is part of what an ingest costs).
+ */
+static bool
+phase_ingest(const struct bench *b, struct size_result *r)
+{
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct ndjson_reader	*rd = NULL;
+	struct event		 ev;
+	struct buf		 why = BUF_INIT;
+	FILE			*f = NULL;
+	char			 ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	char			 side[BENCH_PATH_LEN + 8];
+	const char		*line;
+	size_t			 len;
+	int64_t			 lineno, in_batch = 0, t0, c0;
+	enum ndjson_status	 s;
+	enum err		 rc = ERR_OK;
+	bool			 stored, ok = false;
+
+	size_paths(b, r, ndjson, db);
+	t0 = clock_mono_ns();
+	c0 = cpu_ns();
+	if ((f = fopen(ndjson, "rb")) == NULL) {
+		fprintf(stderr, "envstats_bench: cannot open '%s': %s\n",
+		    ndjson, strerror(errno));
+		goto out;
+	}
+	if ((rc = store_open(db, 0, &st)) != ERR_OK ||
+	    (rc = record_new(st, &b->params, b->rules, &rec)) != ERR_OK)
+		goto out;
+	rd = ndjson_reader_new(f);
+	if ((rc = record_begin(rec)) != ERR_OK)
+		goto out;
+	for (;;) {
+		s = ndjson_reader_next(rd, &line, &len, &lineno);
+		if (s == NDJSON_EOF)
+			break;
+		if (s == NDJSON_ERROR) {
+			fprintf(stderr, "envstats_bench: cannot read '%s': "
+			    "%s\n", ndjson, strerror(errno));
+			goto out;
+		}
+		if (s == NDJSON_TOO_LONG) {
+			r->rejected++;
+			continue;
+		}
+		buf_reset(&why);
+		if (event_json_parse(line, len, &ev, &why) != ERR_OK) {
+			if (r->rejected++ < 3)
+				fprintf(stderr, "envstats_bench: line %lld "
+				    "rejected\n", (long long)lineno);
+			continue;
+		}
+		rc = record_add(rec, &ev, &stored);
+		event_release(&ev);
+		if (rc != ERR_OK)
+			goto out;
+		if (stored)
+			r->stored++;
+		else
+			r->duplicates++;
+		if (++in_batch == BENCH_BATCH) {
+			if ((rc = record_commit(rec)) != ERR_OK ||
+			    (rc = record_begin(rec)) != ERR_OK)
+				goto out;
+			in_batch = 0;
+		}
+	}
+	if ((rc = record_commit(rec)) != ERR_OK)
+		goto out;
+	record_free(rec);
+	rec = NULL;
+	store_close(st);
+	st = NULL;
+	r->ingest_ns = clock_mono_ns() - t0;
+	r->ingest_cpu_ns = cpu_ns() - c0;
+	snprintf(side, sizeof side, "%s-wal", db);
+	r->db_bytes = file_size(db) + file_size(side);
+	r->ingest_ok = true;
+	ok = true;
+out:
+	if (rc != ERR_OK)
+		fprintf(stderr, "envstats_bench: storing events failed: %s\n",
+		    err_str(rc));
+	buf_release(&why);
+	ndjson_reader_free(rd);
+	record_free(rec);
+	store_close(st);
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
+/* The attempts a window holds, through the report layer (not timed). */
+static bool
+window_requests(const struct bench *b, struct store *st, int nwords,
+    char **words, int64_t now_ms, int64_t *requests)
+{
+	struct query_filter	f;
+	struct report_params	p;
+	struct report		rep;
+	struct buf		why = BUF_INIT;
+	int			i;
+	bool			ok = false;
+
+	query_filter_init(&f);
+	memset(&p, 0, sizeof p);
+	for (i = 1; i < nwords; i++) {
+		if (query_filter_word(&f, words[i], &why) != QUERY_WORD_TAKEN)
+			goto out;
+	}
+	if (query_window(&f, b->tz, now_ms, &p.since_ms, &p.until_ms,
+	    &why) != ERR_OK)
+		goto out;
+	p.reprovision_window_ms = b->cfg.reprovision_ms;
+	if (report_build(st, b->tz, &p, &rep) != ERR_OK)
+		goto out;
+	*requests = rep.win.requests;
+	report_release(&rep);
+	ok = true;
+out:
+	if (!ok)
+		fprintf(stderr, "envstats_bench: cannot count the window: "
+		    "%s\n", why.data);
+	buf_release(&why);
+	query_filter_release(&f);
+	return ok;
+}
+
+/* One `summary` through the command layer, as `envstats query` runs it. */
+static bool
+summary_once(const struct bench *b, struct store *st, int nwords,
+    char **words, int64_t *ns)
+{
+	struct cmd_ctx	ctx;
+	enum cmd_ret	ret;
+	int64_t		t0;
+
+	cmd_ctx_init(&ctx);
+	ctx.st = st;
+	ctx.tz = b->tz;
+	ctx.now_ms = b->end_ms;		/* "now" is the end of the data */
+	ctx.reprovision_window_ms = b->cfg.reprovision_ms;
+	ctx.hourly_rate = b->cfg.hourly_rate;
+	ctx.cutover = b->cfg.cutover;
+	ctx.format = CMD_FMT_TEXT;
+	t0 = clock_mono_ns();
+	ret = cmd_run(&ctx, nwords, words);
+	*ns = clock_mono_ns() - t0;
+	if (ret != CMD_RET_OK)
+		fprintf(stderr, "envstats_bench: summary failed: %s\n",
+		    ctx.out.data);
+	cmd_ctx_release(&ctx);
+	return ret == CMD_RET_OK;
+}
+
+/* One warm-up, then b->runs timed runs of the words. */
+static bool
+time_summary(const struct bench *b, struct store *st, int nwords,
+    char **words, struct timing *t)
+{
+	int	i;
+	bool	ok;
+
+	memset(t, 0, sizeof *t);
+	ok = summary_once(b, st, nwords, words, &t->first_ns);
+	for (i = 0; ok && i < b->runs; i++) {
+		ok = summary_once(b, st, nwords, words, &t->run_ns[i]);
+		t->n = i + 1;
+	}
+	if (ok)
+		ok = window_requests(b, st, nwords, words, b->end_ms,
+		    &t->requests);
+	return ok;
+}
+
+/* Phase 3 (child): time `summary` on the full span and the default. */
+static bool
+phase_query(const struct bench *b, struct size_result *r)
+{
+	struct store	*st = NULL;
+	char		 ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	char		 w_summary[] = "summary";
+	char		 w_since[32], w_until[32];
+	char		*full[3], *recent[1];
+	enum err	 rc;
+	bool		 ok = false;
+
+	size_paths(b, r, ndjson, db);
+	snprintf(w_since, sizeof w_since, "%s", b->since_word);
+	snprintf(w_until, sizeof w_until, "%s", b->until_word);
+	full[0] = w_summary;
+	full[1] = w_since;
+	full[2] = w_until;
+	recent[0] = w_summary;
+	/* No flags: the file exists (the ingest made it), and opening it
+	   the way ingest does keeps us independent of open modes. */
+	if ((rc = store_open(db, 0, &st)) != ERR_OK ||
+	    (rc = store_totals(st, &r->events, &r->attempts)) != ERR_OK) {
+		fprintf(stderr, "envstats_bench: cannot read '%s': %s\n", db,
+		    err_str(rc));
+		goto out;
+	}
+	if (!time_summary(b, st, 3, full, &r->full) ||
+	    !time_summary(b, st, 1, recent, &r->recent))
+		goto out;
+	r->query_ok = true;
+	ok = true;
+out:
+	store_close(st);
+	return ok;
+}
+
+static bool
+write_all(int fd, const void *p, size_t len)
+{
+	const char	*c = p;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(fd, c, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		c += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* In the child: run the phase, send the result, and never return. */
+static NORETURN void
+child_main(const struct bench *b, struct size_result *r, phase_fn fn,
+    int fd)
+{
+	bool	ok;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	ok = fn(b, r) && write_all(fd, r, sizeof *r);
+	fflush(stdout);
+	fflush(stderr);
+	_exit(ok ? 0 : 1);
+}
+
+/*
+ * Run one phase in a child; on success *r is what the child measured and
+ * *rss_kb its peak resident set (wait4's ru_maxrss, KiB). The child starts
+ * as a copy of this small parent, so the figure includes its ~2 MB.
+ */
+static bool
+run_phase(const struct bench *b, struct size_result *r, phase_fn fn,
+    const char *what, long *rss_kb)
+{
+	struct size_result	 got;
+	struct rusage		 ru;
+	int			 fds[2] = { -1, -1 }, status = 0;
+	pid_t			 pid, w;
+	ssize_t			 n;
+	size_t			 have = 0;
+	bool			 ok = false;
+
+	*rss_kb = 0;
+	if (pipe(fds) != 0) {
+		fprintf(stderr, "envstats_bench: pipe: %s\n", strerror(errno));
+		goto out;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "envstats_bench: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_main(b, r, fn, fds[1]);
+	}
+	close(fds[1]);
+	fds[1] = -1;
+	got = *r;
+	while (have < sizeof got) {
+		n = read(fds[0], (char *)&got + have, sizeof got - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+	}
+	memset(&ru, 0, sizeof ru);
+	do {
+		w = wait4(pid, &status, 0, &ru);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0) {
+		fprintf(stderr, "envstats_bench: wait: %s\n", strerror(errno));
+		goto out;
+	}
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "envstats_bench: %s %s: killed by signal %d\n",
+		    r->label, what, WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0 || have != sizeof got)
+		fprintf(stderr, "envstats_bench: %s %s failed\n", r->label,
+		    what);
+	else {
+		*r = got;
+		ok = true;
+	}
+	*rss_kb = ru.ru_maxrss;
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return ok;
+}
+
+static bool
+enough_disk(const struct bench *b, const struct size_result *r)
+{
+	struct statvfs	sv;
+	int64_t		need = r->target * BENCH_BYTES_PER_ATTEMPT, avail;
+
+	if (statvfs(b->dir, &sv) != 0)
+		return true;	/* cannot tell: try */
+	avail = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
+	if (avail >= need)
+		return true;
+	fprintf(stderr, "envstats_bench: skipping %s: it needs about %lld MB "
+	    "in '%s', which has %lld MB free\n", r->label,
+	    (long long)(need / 1000000), b->dir, (long long)(avail / 1000000));
+	return false;
+}
+
+/* All three phases of one size; false when the run was interrupted. */
+static bool
+bench_size(const struct bench *b, struct size_result *r)
+{
+	long	rss;
+
+	if (!enough_disk(b, r)) {
+		r->skipped = true;
+		return true;
+	}
+	fprintf(stderr, "envstats_bench: %s: generating ...\n", r->label);
+	if (run_phase(b, r, phase_generate, "generate", &rss)) {
+		r->gen_rss_kb = rss;
+		fprintf(stderr, "envstats_bench: %s: ingesting %lld events "
+		    "...\n", r->label, (long long)r->lines);
+	}
+	if (r->gen_ok && !interrupted &&
+	    run_phase(b, r, phase_ingest, "ingest", &rss)) {
+		r->ingest_rss_kb = rss;
+		fprintf(stderr, "envstats_bench: %s: querying ...\n",
+		    r->label);
+	}
+	if (r->ingest_ok && !interrupted &&
+	    run_phase(b, r, phase_query, "query", &rss))
+		r->query_rss_kb = rss;
+	if (!b->keep)
+		remove_files(b, r);
+	return !interrupted;
+}
+
+/* Parse "10k,100k,1m" (k and m suffixes, any case). */
+static bool
+parse_sizes(const char *arg, struct size_result *sizes, size_t *n)
+{
+	const char	*p = arg;
+	char		*end;
+	long long	 v;
+	int64_t		 mult;
+
+	*n = 0;
+	while (*p != '\0') {
+		if (*n == BENCH_SIZES_MAX)
+			return false;
+		errno = 0;
+		v = strtoll(p, &end, 10);
+		if (end == p || errno != 0 || v <= 0)
+			return false;
+		mult = 1;
+		if (*end == 'k' || *end == 'K')
+			mult = 1000;
+		else if (*end == 'm' || *end == 'M')
+			mult = 1000000;
+		if (mult != 1)
+			end++;
+		if ((*end != ',' && *end != '\0') ||
+		    v > DATASET_ATTEMPTS_MAX / mult)
+			return false;
+		memset(&sizes[*n], 0, sizeof sizes[*n]);
+		sizes[*n].target = v * mult;
+		if (v * mult % 1000000 == 0)
+			snprintf(sizes[*n].label, sizeof sizes[*n].label,
+			    "%lldm", (long long)(v * mult / 1000000));
+		else if (v * mult % 1000 == 0)
+			snprintf(sizes[*n].label, sizeof sizes[*n].label,
+			    "%lldk", (long long)(v * mult / 1000));
+		else
+			snprintf(sizes[*n].label, sizeof sizes[*n].label,
+			    "%lld", v * mult);
+		(*n)++;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return *n > 0;
+}
+
+static const char *
+fs_type_name(long type, char *out, size_t len)
+{
+	switch ((unsigned long)type) {
+	case FS_TMPFS:
+		return "tmpfs";
+	case FS_RAMFS:
+		return "ramfs";
+	case FS_EXT4:
+		return "ext2/3/4";
+	case FS_XFS:
+		return "xfs";
+	case FS_BTRFS:
+		return "btrfs";
+	case FS_OVERLAY:
+		return "overlayfs";
+	default:
+		snprintf(out, len, "fs 0x%lx", (unsigned long)type);
+		return out;
+	}
+}
+
+/*
+ * Make our temporary directory: inside --dir when given (whatever it is),
+ * else in the first of $TMPDIR, /var/tmp, /tmp and . that is on disk.
+ */
+static bool
+make_dir(struct bench *b, const char *parent)
+{
+	const char	*cands[4];
+	struct statfs	 sf;
+	char		 tmp[32];
+	size_t		 n = 0, i;
+
+	if (parent != NULL)
+		cands[n++] = parent;
+	else {
+		if (getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0')
+			cands[n++] = getenv("TMPDIR");
+		cands[n++] = "/var/tmp";
+		cands[n++] = "/tmp";
+		cands[n++] = ".";
+	}
+	for (i = 0; i < n; i++) {
+		if (statfs(cands[i], &sf) != 0)
+			continue;
+		if (parent == NULL && ((unsigned long)sf.f_type == FS_TMPFS ||
+		    (unsigned long)sf.f_type == FS_RAMFS))
+			continue;
+		snprintf(b->dir, sizeof b->dir, "%s/envstats-bench.XXXXXX",
+		    cands[i]);
+		if (mkdtemp(b->dir) == NULL)
+			continue;
+		snprintf(b->fs_name, sizeof b->fs_name, "%s",
+		    fs_type_name((long)sf.f_type, tmp, sizeof tmp));
+		return true;
+	}
+	b->dir[0] = '\0';
+	fprintf(stderr, "envstats_bench: no writable on-disk directory for "
+	    "the databases: use --dir\n");
+	return false;
+}
+
+/* "2025-12-22" style date word of the local day d days after epoch. */
+static void
+date_word(const char *prefix, int64_t days, char *out, size_t len)
+{
+	char	date[TIMEFMT_DATE_LEN];
+	int64_t	y;
+	int	m, d;
+
+	timefmt_civil_from_days(days, &y, &m, &d);
+	timefmt_date(y, m, d, date);
+	snprintf(out, len, "%s%s", prefix, date);
+}
+
+/*
+ * The window words that cover the whole generated span [end - days, end)
+ * in the configured zone: since: the local day of its first instant,
+ * until: the day after the local day of its last.
+ */
+static void
+span_words(struct bench *b)
+{
+	int64_t	y;
+	int	m, d;
+
+	tz_local_date(b->tz, b->end_ms - (int64_t)b->days * MS_PER_DAY, &y,
+	    &m, &d);
+	date_word("since:", timefmt_days_from_civil(y, m, d), b->since_word,
+	    sizeof b->since_word);
+	tz_local_date(b->tz, b->end_ms - 1, &y, &m, &d);
+	date_word("until:", timefmt_days_from_civil(y, m, d) + 1,
+	    b->until_word, sizeof b->until_word);
+}
+
+/* The configuration, as `envstats` reads it: rules, zone, walk. */
+static bool
+bench_setup(struct bench *b)
+{
+	struct buf	why = BUF_INIT;
+	size_t		i;
+	int		ft, level;
+	bool		ok = false;
+
+	if (config_load(&b->cfg, &why) != ERR_OK) {
+		fprintf(stderr, "envstats_bench: %s\n", why.data);
+		goto out;
+	}
+	if ((level = log_level_parse(b->cfg.log_level)) >= 0)
+		log_set_level((enum log_level)level);
+	if (tz_open(b->cfg.tz, &b->tz) != ERR_OK) {
+		fprintf(stderr, "envstats_bench: bad ENVSTATS_TZ '%s'\n",
+		    b->cfg.tz);
+		goto out;
+	}
+	b->rules = classify_new();
+	for (i = 0; i < b->cfg.n_rules; i++) {
+		ft = failure_type_parse(b->cfg.rules[i].failure_type);
+		buf_reset(&why);
+		if (ft < 0 || classify_add(b->rules, b->cfg.rules[i].pattern,
+		    (enum failure_type)ft, &why) != ERR_OK) {
+			fprintf(stderr, "envstats_bench: failure_rules[%zu] is "
+			    "invalid: check it with envstats check-config\n",
+			    i);
+			goto out;
+		}
+	}
+	b->params.stale_ms = b->cfg.stale_ms;
+	b->params.reprovision_ms = b->cfg.reprovision_ms;
+	b->params.ci_horizon_ms = b->cfg.ci_horizon_ms;
+	b->end_ms = timefmt_days_from_civil(BENCH_END_Y, BENCH_END_M,
+	    BENCH_END_D) * MS_PER_DAY;
+	b->days = DATASET_DAYS_DEFAULT;
+	span_words(b);
+	ok = true;
+out:
+	buf_release(&why);
+	return ok;
+}
+
+/* The printed table: rows of cells, first row the header. */
+#define TABLE_ROWS	24
+#define TABLE_COLS	(2 + BENCH_SIZES_MAX)
+#define TABLE_CELL	48
+
+struct table {
+	char	cell[TABLE_ROWS][TABLE_COLS][TABLE_CELL];
+	size_t	rows, cols;
+};
+
+static void table_set(struct table *, size_t, size_t, const char *, ...)
+	    PRINTFLIKE(4, 5);
+
+static void
+table_set(struct table *t, size_t row, size_t col, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (row >= TABLE_ROWS || col >= TABLE_COLS)
+		BUG("table cell %zu,%zu out of range", row, col);
+	va_start(ap, fmt);
+	vsnprintf(t->cell[row][col], TABLE_CELL, fmt, ap);
+	va_end(ap);
+	if (row >= t->rows)
+		t->rows = row + 1;
+	if (col >= t->cols)
+		t->cols = col + 1;
+}
+
+/* Cells are UTF-8: count code points, not bytes, for the padding. */
+static size_t
+width(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+/* Print as a Markdown table (it reads as well in a terminal). */
+static void
+table_print(const struct table *t, FILE *f)
+{
+	size_t	w[TABLE_COLS], r, c, k;
+
+	memset(w, 0, sizeof w);
+	for (r = 0; r < t->rows; r++) {
+		for (c = 0; c < t->cols; c++) {
+			if (width(t->cell[r][c]) > w[c])
+				w[c] = width(t->cell[r][c]);
+		}
+	}
+	for (r = 0; r < t->rows; r++) {
+		for (c = 0; c < t->cols; c++) {
+			fprintf(f, "| %s", t->cell[r][c]);
+			for (k = width(t->cell[r][c]); k < w[c] + 1; k++)
+				fputc(' ', f);
+		}
+		fprintf(f, "|\n");
+		if (r != 0)
+			continue;
+		for (c = 0; c < t->cols; c++) {
+			fputc('|', f);
+			for (k = 0; k < w[c] + 2; k++)
+				fputc('-', f);
+		}
+		fprintf(f, "|\n");
+	}
+}
+
+/* 1234567 -> "1,234,567". */
+static void
+group(int64_t v, char *out, size_t len)
+{
+	char	digits[32];
+	size_t	n, i, o = 0;
+
+	snprintf(digits, sizeof digits, "%lld", (long long)(v < 0 ? -v : v));
+	n = strlen(digits);
+	if (v < 0 && o + 1 < len)
+		out[o++] = '-';
+	for (i = 0; i < n && o + 1 < len; i++) {
+		if (i > 0 && (n - i) % 3 == 0 && o + 1 < len)
+			out[o++] = ',';
+		if (o + 1 < len)
+			out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median (mean of the middle two for an even count), min and max, ms. */
+static void
+timing_stats(const struct timing *t, double *med, double *lo, double *hi)
+{
+	int64_t	v[BENCH_RUNS_MAX];
+	int	n = t->n;
+
+	memcpy(v, t->run_ns, sizeof v[0] * (size_t)n);
+	qsort(v, (size_t)n, sizeof v[0], cmp_i64);
+	*med = (n % 2 ? (double)v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0) /
+	    1e6;
+	*lo = v[0] / 1e6;
+	*hi = v[n - 1] / 1e6;
+}
+
+/* The summary target for a size: 100 ms to 100k attempts, 1 s to 1m. */
+static double
+summary_target_ms(int64_t attempts)
+{
+	if (attempts <= 101000)		/* the generator is within 1% */
+		return TARGET_SUMMARY_SMALL_MS;
+	if (attempts <= 1010000)
+		return TARGET_SUMMARY_LARGE_MS;
+	return 0;			/* no target */
+}
+
+static const char *
+verdict(bool pass)
+{
+	return pass ? "PASS" : "MISS";
+}
+
+/* Record a miss for the list under the table. */
+static void
+miss(struct buf *misses, const char *label, const char *what,
+    const char *measured, const char *target)
+{
+	buf_printf(misses, "MISS  %-5s %s: %s (target %s)\n", label, what,
+	    measured, target);
+}
+
+static void
+rss_cell(struct table *t, size_t row, size_t col, long kb, bool target,
+    struct buf *misses, const char *label, const char *what)
+{
+	double	bytes = (double)kb * 1024;
+	char	m[32];
+
+	if (!target) {
+		table_set(t, row, col, "%.1f", bytes / 1e6);
+		return;
+	}
+	table_set(t, row, col, "%.1f %s", bytes / 1e6,
+	    verdict(bytes < TARGET_RSS_BYTES));
+	if (bytes >= TARGET_RSS_BYTES) {
+		snprintf(m, sizeof m, "%.1f MB", bytes / 1e6);
+		miss(misses, label, what, m, "< 100 MB");
+	}
+}
+
+static void
+eps_cell(struct table *t, size_t row, size_t col, int64_t events,
+    int64_t ns, struct buf *misses, const char *label, const char *what)
+{
+	double	eps = ns > 0 ? events / (ns / 1e9) : 0;
+	char	g[32], m[48];
+
+	group((int64_t)(eps + 0.5), g, sizeof g);
+	table_set(t, row, col, "%s %s", g, verdict(eps >= TARGET_INGEST_EPS));
+	if (eps < TARGET_INGEST_EPS) {
+		snprintf(m, sizeof m, "%s events/s", g);
+		miss(misses, label, what, m, ">= 100,000 events/s");
+	}
+}
+
+static void
+summary_cells(struct table *t, size_t row, size_t col,
+    const struct size_result *r, const struct timing *tm,
+    struct buf *misses, const char *what)
+{
+	double	med, lo, hi, target = summary_target_ms(r->attempts);
+	char	g[32], m[48], tt[32];
+
+	group(tm->requests, g, sizeof g);
+	table_set(t, row, col, "%s", g);
+	timing_stats(tm, &med, &lo, &hi);
+	if (target > 0) {
+		table_set(t, row + 1, col, "%.1f %s", med, verdict(med <
+		    target));
+		if (med >= target) {
+			snprintf(m, sizeof m, "%.1f ms", med);
+			snprintf(tt, sizeof tt, "< %.0f ms", target);
+			miss(misses, r->label, what, m, tt);
+		}
+	} else
+		table_set(t, row + 1, col, "%.1f", med);
+	table_set(t, row + 2, col, "%.1f – %.1f", lo, hi);
+	table_set(t, row + 3, col, "%.1f", tm->first_ns / 1e6);
+}
+
+/* Rows of the table, in order. */
+enum row {
+	ROW_HEAD,
+	ROW_ATTEMPTS,
+	ROW_EVENTS,
+	ROW_NDJSON,
+	ROW_DB,
+	ROW_GEN_S,
+	ROW_GEN_RSS,
+	ROW_INGEST_S,
+	ROW_INGEST_CPU_S,
+	ROW_EPS_WALL,
+	ROW_EPS_CPU,
+	ROW_INGEST_RSS,
+	ROW_FULL_N,
+	ROW_FULL_MED,
+	ROW_FULL_RANGE,
+	ROW_FULL_FIRST,
+	ROW_RECENT_N,
+	ROW_RECENT_MED,
+	ROW_RECENT_RANGE,
+	ROW_RECENT_FIRST,
+	ROW_QUERY_RSS,
+	ROW__COUNT
+};
+
+static const char *const row_names[ROW__COUNT][2] = {
+	[ROW_HEAD] = { "size (attempts asked for)", "target" },
+	[ROW_ATTEMPTS] = { "attempts stored", "" },
+	[ROW_EVENTS] = { "events (NDJSON lines)", "" },
+	[ROW_NDJSON] = { "NDJSON file, MB", "" },
+	[ROW_DB] = { "database after ingest, MB", "" },
+	[ROW_GEN_S] = { "generate, s", "" },
+	[ROW_GEN_RSS] = { "generate peak RSS, MB", "" },
+	[ROW_INGEST_S] = { "ingest wall time, s", "" },
+	[ROW_INGEST_CPU_S] = { "ingest CPU time (user+sys), s", "" },
+	[ROW_EPS_WALL] = { "ingest events/s, wall", "≥ 100,000" },
+	[ROW_EPS_CPU] = { "ingest events/s, CPU", "≥ 100,000" },
+	[ROW_INGEST_RSS] = { "ingest peak RSS, MB", "< 100" },
+	[ROW_FULL_N] = { "summary, full span: attempts in window", "" },
+	[ROW_FULL_MED] = { "summary, full span: median ms",
+	    "< 100 (≤100k), < 1000 (1m)" },
+	[ROW_FULL_RANGE] = { "summary, full span: min – max ms", "" },
+	[ROW_FULL_FIRST] = { "summary, full span: first run ms", "" },
+	[ROW_RECENT_N] = { "summary, last 30 days: attempts in window", "" },
+	[ROW_RECENT_MED] = { "summary, last 30 days: median ms",
+	    "< 100 (≤100k), < 1000 (1m)" },
+	[ROW_RECENT_RANGE] = { "summary, last 30 days: min – max ms", "" },
+	[ROW_RECENT_FIRST] = { "summary, last 30 days: first run ms", "" },
+	[ROW_QUERY_RSS] = { "query peak RSS, MB", "< 100" },
+};
+
+/* Fill column col with one size's measurements. */
+static void
+table_size(struct table *t, size_t col, const struct size_result *r,
+    struct buf *misses)
+{
+	char	g[32];
+	size_t	row;
+
+	table_set(t, ROW_HEAD, col, "%s", r->label);
+	for (row = ROW_ATTEMPTS; row < ROW__COUNT; row++)
+		table_set(t, row, col, "%s", r->skipped ? "skipped" : "failed");
+	if (r->gen_ok) {
+		group(r->lines, g, sizeof g);
+		table_set(t, ROW_EVENTS, col, "%s", g);
+		table_set(t, ROW_NDJSON, col, "%.1f", r->ndjson_bytes / 1e6);
+		table_set(t, ROW_GEN_S, col, "%.2f", r->gen_ns / 1e9);
+		rss_cell(t, ROW_GEN_RSS, col, r->gen_rss_kb, false, misses,
+		    r->label, "");
+	}
+	if (r->ingest_ok) {
+		table_set(t, ROW_DB, col, "%.1f", r->db_bytes / 1e6);
+		table_set(t, ROW_INGEST_S, col, "%.2f", r->ingest_ns / 1e9);
+		table_set(t, ROW_INGEST_CPU_S, col, "%.2f",
+		    r->ingest_cpu_ns / 1e9);
+		eps_cell(t, ROW_EPS_WALL, col, r->stored, r->ingest_ns, misses,
+		    r->label, "ingest events/s (wall)");
+		eps_cell(t, ROW_EPS_CPU, col, r->stored, r->ingest_cpu_ns,
+		    misses, r->label, "ingest events/s (CPU)");
+		rss_cell(t, ROW_INGEST_RSS, col, r->ingest_rss_kb, true,
+		    misses, r->label, "ingest peak RSS");
+	}
+	if (r->query_ok) {
+		group(r->attempts, g, sizeof g);
+		table_set(t, ROW_ATTEMPTS, col, "%s", g);
+		summary_cells(t, ROW_FULL_N, col, r, &r->full, misses,
+		    "summary over the full span");
+		summary_cells(t, ROW_RECENT_N, col, r, &r->recent, misses,
+		    "summary over the last 30 days");
+		rss_cell(t, ROW_QUERY_RSS, col, r->query_rss_kb, true, misses,
+		    r->label, "query peak RSS");
+	}
+}
+
+static void
+print_report(const struct bench *b, const struct size_result *sizes, size_t n)
+{
+	struct table	*t = xcalloc(1, sizeof *t);
+	struct buf	 misses = BUF_INIT;
+	size_t		 row, i;
+	bool		 problems = false;
+
+	for (row = 0; row < ROW__COUNT; row++) {
+		table_set(t, row, 0, "%s", row_names[row][0]);
+		table_set(t, row, 1, "%s", row_names[row][1]);
+	}
+	for (i = 0; i < n; i++) {
+		table_size(t, 2 + i, &sizes[i], &misses);
+		if (sizes[i].ingest_ok && (sizes[i].rejected != 0 ||
+		    sizes[i].duplicates != 0 || sizes[i].stored !=
+		    sizes[i].lines))
+			problems = true;
+	}
+	printf("\nenvstats_bench: dataset seed %d, %d days ending %s "
+	    "(exclusive), %d repos; zone %s\n", BENCH_SEED, b->days,
+	    b->until_word + strlen("until:"), DATASET_REPOS_DEFAULT,
+	    tz_name(b->tz));
+	printf("files in %s (%s); ingest: one transaction per %d events; "
+	    "summary: text answer, median of %d runs after one warm-up, "
+	    "full span = '%s %s', now = end of data\n\n", b->dir,
+	    b->fs_name, BENCH_BATCH, b->runs, b->since_word, b->until_word);
+	table_print(t, stdout);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		if (problems && sizes[i].ingest_ok)
+			printf("note  %-5s %lld stored, %lld duplicates, %lld "
+			    "rejected of %lld lines\n", sizes[i].label,
+			    (long long)sizes[i].stored,
+			    (long long)sizes[i].duplicates,
+			    (long long)sizes[i].rejected,
+			    (long long)sizes[i].lines);
+	}
+	if (misses.len == 0)
+		printf("every target met\n");
+	else
+		fputs(misses.data, stdout);
+	buf_release(&misses);
+	free(t);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct bench		 b;
+	struct size_result	 sizes[BENCH_SIZES_MAX];
+	struct sigaction	 sa;
+	const char		*parent = NULL;
+	char			*end;
+	size_t			 n = 0, i;
+	long			 v;
+	int			 k, ret = 1;
+	bool			 failed = false;
+
+	memset(&b, 0, sizeof b);
+	b.runs = BENCH_RUNS_DEFAULT;
+	parse_sizes("10k,100k,1m", sizes, &n);
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--sizes") == 0 && k + 1 < argc) {
+			if (!parse_sizes(argv[++k], sizes, &n)) {
+				fprintf(stderr, "envstats_bench: bad --sizes "
+				    "'%s' (e.g. 10k,100k,1m)\n", argv[k]);
+				ret = 64;
+				goto out;
+			}
+		} else if (strcmp(argv[k], "--dir") == 0 && k + 1 < argc)
+			parent = argv[++k];
+		else if (strcmp(argv[k], "--runs") == 0 && k + 1 < argc) {
+			errno = 0;
+			v = strtol(argv[++k], &end, 10);
+			if (*end != '\0' || errno != 0 || v < 1 ||
+			    v > BENCH_RUNS_MAX) {
+				fprintf(stderr, "envstats_bench: --runs needs "
+				    "1 to %d\n", BENCH_RUNS_MAX);
+				ret = 64;
+				goto out;
+			}
+			b.runs = (int)v;
+		} else if (strcmp(argv[k], "--keep") == 0)
+			b.keep = true;
+		else if (strcmp(argv[k], "--help") == 0 ||
+		    strcmp(argv[k], "-h") == 0) {
+			usage(stdout);
+			ret = 0;
+			goto out;
+		} else {
+			usage(stderr);
+			ret = 64;
+			goto out;
+		}
+	}
+	if (!bench_setup(&b) || !make_dir(&b, parent))
+		goto out;
+	/* Ctrl-C: the child dies, we clean up and say so. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "envstats_bench: files in %s (%s)\n", b.dir,
+	    b.fs_name);
+	for (i = 0; i < n; i++) {
+		if (!bench_size(&b, &sizes[i]))
+			break;
+		if (!sizes[i].skipped && !sizes[i].query_ok)
+			failed = true;
+	}
+	if (interrupted) {
+		fprintf(stderr, "envstats_bench: interrupted\n");
+		ret = 130;
+		goto out;
+	}
+	print_report(&b, sizes, n);
+	/* A miss is a result, not a failure: only a broken run is. */
+	ret = failed ? 1 : 0;
+out:
+	if (b.dir[0] != '\0') {
+		if (b.keep)
+			fprintf(stderr, "envstats_bench: files kept in %s\n",
+			    b.dir);
+		else
+			rmdir(b.dir);
+	}
+	classify_free(b.rules);
+	tz_free(b.tz);
+	config_release(&b.cfg);
+	return ret;
+}

@@ -1,0 +1,349 @@
+/*
+ * test_cli.c: the envstats binary as a person uses it, on a real SQLite
+ * file: ingest with hostile and broken lines, re-delivery, queries, errors
+ * and configuration mistakes. Runs ENVSTATS_BIN (set by CMake) in a child
+ * process and reads its exit status, stdout and stderr.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+#ifndef ENVSTATS_BIN
+#error "ENVSTATS_BIN must name the envstats binary"
+#endif
+
+struct run {
+	int		status;		/* exit code, or -1 */
+	struct buf	out, err;
+};
+
+struct fixture {
+	char	dir[64];
+	char	db[128];
+	char	input[128];
+};
+
+static void
+slurp(const char *path, struct buf *b)
+{
+	FILE	*f = fopen(path, "rb");
+	char	 chunk[4096];
+	size_t	 n;
+
+	buf_init(b);
+	if (f == NULL)
+		return;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(b, chunk, n);
+	fclose(f);
+}
+
+/*
+ * Run envstats with args (NULL-terminated) and extra environment settings
+ * ("NAME=value", NULL-terminated), stdin from in_path (or /dev/null).
+ */
+static void
+run_bin(const struct fixture *fx, struct run *r, const char *in_path,
+    const char *const *env, ...)
+{
+	const char	*argv[32];
+	char		 out_path[160], err_path[160];
+	va_list		 ap;
+	pid_t		 pid;
+	int		 n = 0, st;
+
+	argv[n++] = ENVSTATS_BIN;
+	va_start(ap, env);
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(out_path, sizeof out_path, "%s/out", fx->dir);
+	snprintf(err_path, sizeof err_path, "%s/err", fx->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE	*in = fopen(in_path ? in_path : "/dev/null", "rb");
+
+		if (in == NULL || !freopen(out_path, "wb", stdout) ||
+		    !freopen(err_path, "wb", stderr))
+			_exit(127);
+		dup2(fileno(in), 0);
+		unsetenv("ENVSTATS_CONFIG");
+		unsetenv("ENVSTATS_TZ");
+		setenv("ENVSTATS_DB", fx->db, 1);
+		for (; env != NULL && *env != NULL; env++)
+			putenv((char *)*env);
+		execv(ENVSTATS_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	slurp(out_path, &r->out);
+	slurp(err_path, &r->err);
+}
+
+static void
+run_release(struct run *r)
+{
+	buf_release(&r->out);
+	buf_release(&r->err);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = xcalloc(1, sizeof *fx);
+
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/envstats-cli-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL)
+		return -1;
+	snprintf(fx->db, sizeof fx->db, "%s/e.db", fx->dir);
+	snprintf(fx->input, sizeof fx->input, "%s/in.ndjson", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+	const char	*names[] = { "e.db", "e.db-wal", "e.db-shm", "out",
+			    "err", "in.ndjson", "cfg.json" };
+	char		 path[160];
+	size_t		 i;
+
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		snprintf(path, sizeof path, "%s/%s", fx->dir, names[i]);
+		unlink(path);
+	}
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void
+write_file(const char *path, const char *text, size_t len)
+{
+	FILE	*f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+#define EV(type, ts, branch, extra) \
+	"{\"type\":\"" type "\",\"ts\":\"" ts "\",\"repo\":\"Acme/Web\"," \
+	"\"branch\":\"" branch "\"" extra "}\n"
+
+/* Good lines around bad ones: every bad line named, every good one kept. */
+static void
+test_cli__ingest_reports_bad_lines_and_keeps_good_ones(void **state)
+{
+	struct fixture	*fx = *state;
+	struct buf	 in = BUF_INIT;
+	struct run	 r;
+	char		*big;
+	json_t		*j;
+
+	buf_puts(&in, "\xef\xbb\xbf");	/* a byte-order mark */
+	buf_puts(&in, EV("requested", "2026-11-02T09:00:00Z",
+	    "'; DROP TABLE events; --", ",\"id\":\"Ev1\""));		/* 1 */
+	buf_puts(&in, EV("ready", "2026-11-02T09:10:00.5Z",
+	    "'; DROP TABLE events; --", ""));			/* 2 */
+	buf_puts(&in, "not json at all\r\n");			/* 3 */
+	buf_puts(&in, "\n   \n");				/* 4, 5 */
+	buf_puts(&in, EV("requested", "2026-11-02 09:00:00Z", "x", ""));
+								/* 6 */
+	buf_puts(&in, "{\"type\":\"ready\",\"ts\":\"2026-11-02T09:00:00Z\","
+	    "\"repo\":\"a/b\",\"branch\":\"\xff\xfe\"}\n");	/* 7 */
+	buf_puts(&in, EV("exploded", "2026-11-02T09:00:00Z", "x", ""));
+								/* 8 */
+	buf_puts(&in, EV("requested", "2026-11-02T10:00:00Z",
+	    "feature/\xc3\xa9moji-\xe2\x9c\xa8-100%-%s%n", ""));	/* 9 */
+	buf_puts(&in, EV("ready", "2026-11-02T10:20:00Z",
+	    "feature/\xc3\xa9moji-\xe2\x9c\xa8-100%-%s%n", ""));	/* 10 */
+	big = xmalloc(2 * 1024 * 1024 + 1);
+	memset(big, 'a', 2 * 1024 * 1024);
+	big[2 * 1024 * 1024] = '\0';
+	buf_puts(&in, big);					/* 11 */
+	buf_puts(&in, "\n");
+	buf_puts(&in, "{\"type\":\"requested\",\"ts\":\"2026-11-02T10:00:00Z\""
+	    ",\"repo\":\"a/b\"}\n");				/* 12 */
+	buf_puts(&in, EV("failed", "2026-11-02T11:00:00Z", "x",
+	    ",\"failure_type\":\"gremlins\""));			/* 13 */
+	write_file(fx->input, in.data, in.len);
+
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out.data,
+	    "4 stored, 0 duplicates, 7 rejected (11 lines)\n");
+	assert_non_null(strstr(r.err.data, "line 3: invalid JSON"));
+	assert_non_null(strstr(r.err.data, "line 6: field 'ts' is not an "
+	    "RFC 3339 time"));
+	assert_non_null(strstr(r.err.data, "line 7: not valid UTF-8"));
+	assert_non_null(strstr(r.err.data, "line 8: unknown event type"));
+	assert_non_null(strstr(r.err.data, "line 11: line longer than 1 MiB"));
+	assert_non_null(strstr(r.err.data, "line 12: missing field "
+	    "'branch'"));
+	assert_non_null(strstr(r.err.data, "line 13: field 'failure_type'"));
+	run_release(&r);
+
+	/* Slack re-delivers: the same input again stores nothing new. */
+	run_bin(fx, &r, fx->input, NULL, "ingest", "-", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out.data,
+	    "0 stored, 4 duplicates, 7 rejected (11 lines)\n");
+	run_release(&r);
+
+	/* The hostile branch is data, not SQL: both attempts are there. */
+	run_bin(fx, &r, NULL, NULL, "query", "--json", "slowest",
+	    "since:2026-11-01", "until:2026-11-03", NULL);
+	assert_int_equal(r.status, 0);
+	j = json_loads(r.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "requests")),
+	    2);
+	assert_int_equal(json_integer_value(json_object_get(j, "succeeded")),
+	    2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 0), "branch")),
+	    "feature/\xc3\xa9moji-\xe2\x9c\xa8-100%-%s%n");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 1), "branch")),
+	    "'; DROP TABLE events; --");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 1), "repo")), "acme/web");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 1), "lead_time")), 600500);
+	json_decref(j);
+	run_release(&r);
+	buf_release(&in);
+	free(big);
+}
+
+static void
+test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+
+	write_file(fx->input, EV("requested", "2026-11-02T09:00:00Z", "b", ""),
+	    strlen(EV("requested", "2026-11-02T09:00:00Z", "b", "")));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "leadtime", "lsat:7d", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "unknown word 'lsat:7d'"));
+	assert_non_null(strstr(r.err.data, "last:<N>h|d|w"));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "frobnicate", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "unknown subcommand 'frobnicate'"));
+	assert_non_null(strstr(r.err.data, "leadtime"));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "since:2026-11-05",
+	    "until:2026-11-01", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "window is empty"));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "compare", "2026-13-01", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "'2026-13-01' is not a date"));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "compare <YYYY-MM-DD>"));
+	run_release(&r);
+}
+
+static void
+test_cli__bad_configuration_is_one_line_and_exit_78(void **state)
+{
+	struct fixture		*fx = *state;
+	const char *const	 bad_tz[] = { "ENVSTATS_TZ=Mars/Olympus", NULL };
+	const char *const	 bad_dur[] = { "ENVSTATS_STALE_LIMIT=2 hours",
+				    NULL };
+	struct run		 r;
+
+	run_bin(fx, &r, NULL, bad_tz, "query", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "'Mars/Olympus'"));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, bad_dur, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "ENVSTATS_STALE_LIMIT"));
+	run_release(&r);
+}
+
+/* A database from a newer envstats is refused, not misread. */
+static void
+test_cli__newer_database_is_refused_clearly(void **state)
+{
+	struct fixture	*fx = *state;
+	sqlite3		*db;
+	struct run	 r;
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	run_bin(fx, &r, NULL, NULL, "query", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "newer envstats"));
+	run_release(&r);
+}
+
+static void
+test_cli__query_without_a_database_says_what_to_do(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+
+	run_bin(fx, &r, NULL, NULL, "query", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "run 'envstats ingest' first"));
+	run_release(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_cli__ingest_reports_bad_lines_and_keeps_good_ones,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__query_errors_name_the_word_and_the_valid_forms,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__bad_configuration_is_one_line_and_exit_78,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__newer_database_is_refused_clearly,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__query_without_a_database_says_what_to_do,
+		    setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

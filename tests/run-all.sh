@@ -1,0 +1,18 @@
+#!/bin/sh
+# Build envstats twice and run the whole test suite on each build:
+#  1. Release with -Werror (what ships),
+#  2. AddressSanitizer + UndefinedBehaviorSanitizer (what catches bugs).
+# Build trees: build-ci/ and build-asan/ beside the sources.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+for kind in Release Asan; do
+	dir="$top/build-$(echo "$kind" | tr 'A-Z' 'a-z' | sed 's/release/ci/')"
+	echo "== $kind build in $dir"
+	cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE="$kind" -DWERROR=ON \
+		>/dev/null
+	cmake --build "$dir" -j"$jobs"
+	echo "== $kind tests"
+	ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+done

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Install what envstats needs to build and test, from Debian's packages.
+# Run as root on a fresh Debian (bookworm) machine; safe to run again.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	build-essential cmake pkg-config ca-certificates tzdata \
+	libsqlite3-dev libjansson-dev libcmocka-dev >/dev/null
+echo "setup-debian: build dependencies installed"

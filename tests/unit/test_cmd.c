@@ -1,0 +1,384 @@
+/*
+ * test_cmd.c: the /envstats command table and dispatcher, and every
+ * subcommand's answer on a small store whose figures are known by hand.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "observe/event_json.h"
+#include "observe/record.h"
+#include "store/store.h"
+#include "tz.h"
+
+/* 2026-11-03T00:00:00Z, the instant "now" of every query here. */
+#define NOW_MS	INT64_C(1793664000000)
+
+/*
+ * 2026-11-02, UTC. a/b x: lead 10m, checks 1m, CI delay 1m, kubernetes 2m,
+ * wait 5m, parallel 2m, provisioned before tests finished. a/b y: fails
+ * (k8s_error), is torn down and re-provisioned: lead 20m. c/d "<b>&z":
+ * lead 30m, env full. One automatic update.
+ */
+static const char *const lines[] = {
+	"{\"type\":\"requested\",\"ts\":\"2026-11-02T09:00:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\",\"user\":\"U1\"}",
+	"{\"type\":\"checks_passed\",\"ts\":\"2026-11-02T09:01:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"build_completed\",\"ts\":\"2026-11-02T09:02:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\",\"sha\":\"s1\"}",
+	"{\"type\":\"provisioning_started\",\"ts\":\"2026-11-02T09:03:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"kubernetes_ready\",\"ts\":\"2026-11-02T09:05:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"ready\",\"ts\":\"2026-11-02T09:10:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"tests_completed\",\"ts\":\"2026-11-02T09:12:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\",\"sha\":\"s1\"}",
+	"{\"type\":\"updated\",\"ts\":\"2026-11-02T13:00:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"requested\",\"ts\":\"2026-11-02T10:00:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"y\"}",
+	"{\"type\":\"failed\",\"ts\":\"2026-11-02T10:05:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"y\",\"failure_type\":\"k8s_error\"}",
+	"{\"type\":\"deprovisioned\",\"ts\":\"2026-11-02T10:30:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"y\"}",
+	"{\"type\":\"requested\",\"ts\":\"2026-11-02T11:00:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"y\"}",
+	"{\"type\":\"ready\",\"ts\":\"2026-11-02T11:20:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"y\"}",
+	"{\"type\":\"requested\",\"ts\":\"2026-11-02T12:00:00Z\","
+	"\"repo\":\"c/d\",\"branch\":\"<b>&z\",\"env_type\":\"full\"}",
+	"{\"type\":\"ready\",\"ts\":\"2026-11-02T12:30:00Z\","
+	"\"repo\":\"c/d\",\"branch\":\"<b>&z\"}",
+};
+
+struct fixture {
+	struct store	*st;
+	struct tz	*tz;
+	struct cmd_ctx	 ctx;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = xcalloc(1, sizeof *fx);
+	struct record	*rec;
+	struct event	 ev;
+	struct buf	 why = BUF_INIT;
+	size_t		 i;
+	bool		 stored;
+
+	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
+	    tz_open("UTC", &fx->tz) != ERR_OK ||
+	    record_new(fx->st, NULL, NULL, &rec) != ERR_OK ||
+	    record_begin(rec) != ERR_OK)
+		return -1;
+	for (i = 0; i < ARRAY_LEN(lines); i++) {
+		if (event_json_parse(lines[i], strlen(lines[i]), &ev, &why) !=
+		    ERR_OK || record_add(rec, &ev, &stored) != ERR_OK)
+			return -1;
+		event_release(&ev);
+	}
+	if (record_commit(rec) != ERR_OK)
+		return -1;
+	record_free(rec);
+	buf_release(&why);
+	cmd_ctx_init(&fx->ctx);
+	fx->ctx.st = fx->st;
+	fx->ctx.tz = fx->tz;
+	fx->ctx.now_ms = NOW_MS;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	cmd_ctx_release(&fx->ctx);
+	store_close(fx->st);
+	tz_free(fx->tz);
+	free(fx);
+	return 0;
+}
+
+/* Run a query given as one string of words. */
+static enum cmd_ret
+run(struct fixture *fx, enum cmd_format format, const char *query)
+{
+	char		*copy = xstrdup(query), *words[16], *p, *save = NULL;
+	int		 n = 0;
+	enum cmd_ret	 ret;
+
+	for (p = strtok_r(copy, " ", &save); p != NULL && n < 16;
+	    p = strtok_r(NULL, " ", &save))
+		words[n++] = p;
+	fx->ctx.format = format;
+	ret = cmd_run(&fx->ctx, n, words);
+	free(copy);
+	return ret;
+}
+
+static void
+assert_has(const struct fixture *fx, const char *needle)
+{
+	if (strstr(fx->ctx.out.data, needle) == NULL)
+		fail_msg("'%s' not in:\n%s", needle, fx->ctx.out.data);
+}
+
+static void
+test_cmd__table_is_sorted_unique_and_complete(void **state)
+{
+	const struct cmd_entry *const	*e;
+
+	(void)state;
+	for (e = cmd_table; *e != NULL; e++) {
+		assert_non_null((*e)->exec);
+		assert_true(strlen((*e)->summary) > 0);
+		assert_int_equal(strncmp((*e)->usage, (*e)->name,
+		    strlen((*e)->name)), 0);
+		assert_true((*e)->max_args < 0 ||
+		    (*e)->min_args <= (*e)->max_args);
+		if (e[1] != NULL)
+			assert_true(strcmp((*e)->name, e[1]->name) < 0);
+		assert_ptr_equal(cmd_find((*e)->name), *e);
+	}
+	/* The grammar of issue 2, no more, no less. */
+	assert_int_equal(e - cmd_table, 12);
+}
+
+static void
+test_cmd__find_matches_exact_names_only(void **state)
+{
+	(void)state;
+	assert_non_null(cmd_find("leadtime"));
+	assert_null(cmd_find("lead"));
+	assert_null(cmd_find("LEADTIME"));
+	assert_null(cmd_find(""));
+}
+
+static void
+test_cmd__no_words_or_a_filter_first_is_the_summary(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(run(fx, CMD_FMT_TEXT, ""), CMD_RET_OK);
+	assert_has(fx, "envstats summary");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "repo:a/b last:2d"),
+	    CMD_RET_OK);
+	assert_has(fx, "envstats summary · a/b ·");
+	assert_has(fx, "Requests: 3 ");
+}
+
+static void
+test_cmd__dispatcher_checks_arity_and_counts_calls(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct cmd_stats	*s = cmd_stats_of(cmd_find("help"));
+	int64_t			 calls = s->calls, failed = s->failed;
+
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "help a b"), CMD_RET_ERROR);
+	assert_has(fx, "usage: help [subcommand]");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "help compare"), CMD_RET_OK);
+	assert_has(fx, "usage: compare <YYYY-MM-DD>");
+	assert_int_equal(s->calls, calls + 2);
+	assert_int_equal(s->failed, failed + 1);
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare"), CMD_RET_ERROR);
+	assert_has(fx, "needs more words");
+}
+
+static void
+test_cmd__unknown_words_are_named_with_the_valid_forms(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "leadtme"), CMD_RET_ERROR);
+	assert_has(fx, "unknown subcommand 'leadtme'");
+	assert_has(fx, "leadtime");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "failures bogus"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "unknown word 'bogus'");
+	assert_has(fx, "since:<YYYY-MM-DD>");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:0d"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "'last:0d' is not a span");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary repo:nope"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "repo:<owner/name>");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:1d since:"
+	    "2026-11-01"), CMD_RET_ERROR);
+	assert_has(fx, "either last: or since:/until:");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary repo:a/b repo:c/d"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "given twice");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "impact rate:-3 2026-11-02"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "not an hourly cost");
+}
+
+static void
+test_cmd__summary_text_has_the_figures(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:1d"), CMD_RET_OK);
+	assert_has(fx, "Requests: 4 (4 manual, 0 auto");
+	assert_has(fx, "3 succeeded · 1 failed");
+	assert_has(fx, "success rate 75.0%");
+	/* 10m, 20m, 30m: p90 = 28m, p99 = 29m 48s exactly. */
+	assert_has(fx, "p50 20m 00s · p90 28m 00s · p99 29m 48s (n=3, mean "
+	    "20m 00s)");
+	assert_has(fx, "k8s_error 1");
+	assert_has(fx, "Re-provisions: 1 (25.0%");
+	assert_has(fx, "automatic updates: 1");
+	assert_has(fx, "linear interpolation between closest ranks");
+}
+
+static void
+test_cmd__json_is_the_spec_object(void **state)
+{
+	struct fixture	*fx = *state;
+	json_t		*j, *lt, *x;
+
+	assert_int_equal(run(fx, CMD_FMT_JSON, "leadtime since:2026-11-02 "
+	    "until:2026-11-03"), CMD_RET_OK);
+	j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(j, "window"), "since")),
+	    "2026-11-02T00:00:00.000Z");
+	assert_int_equal(json_integer_value(json_object_get(j, "requests")),
+	    4);
+	lt = json_object_get(j, "lead_time");
+	assert_int_equal(json_integer_value(json_object_get(lt, "p90")),
+	    28 * 60000);
+	assert_int_equal(json_integer_value(json_object_get(lt, "p99")),
+	    29 * 60000 + 48000);
+	x = json_object_get(j, "ci_delay");
+	assert_int_equal(json_integer_value(json_object_get(x, "p50")),
+	    60000);
+	x = json_object_get(j, "parallel");
+	assert_int_equal(json_integer_value(json_object_get(x, "max")),
+	    120000);
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "early_provisions")), 1);
+	assert_true(json_is_null(json_object_get(json_object_get(j,
+	    "checks"), "p50")) == false);
+	assert_true(json_real_value(json_object_get(j, "reprovision_rate")) ==
+	    0.25);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    j, "data_quality"), "orphan_outcomes")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "per_day")), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "by_repo")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 0), "branch")), "<b>&z");
+	json_decref(j);
+}
+
+static void
+test_cmd__every_report_subcommand_answers_both_ways(void **state)
+{
+	struct fixture	*fx = *state;
+	static const struct {
+		const char	*query;
+		const char	*needle;
+	} cases[] = {
+		{ "leadtime last:1d", "wait ready (resources → ready): p50 5m" },
+		{ "failures last:1d", "k8s_error" },
+		{ "reprovisions last:1d", "Re-provisions: 1 of 4 manual" },
+		{ "ci last:1d", "share before: 100.0%" },
+		{ "parallel last:1d", "p50 2m 00s" },
+		{ "rate last:1d", "2026-W45" },
+		{ "slowest last:1d", " 1. 30m 00s  c/d  <b>&z" },
+		{ "repos last:1d", "a/b: 3 requests · 2 succeeded · 1 failed" },
+		{ "repos env:full last:1d", "c/d: 1 requests" },
+	};
+	json_t	*j;
+	size_t	 i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		assert_int_equal(run(fx, CMD_FMT_TEXT, cases[i].query),
+		    CMD_RET_OK);
+		assert_has(fx, cases[i].needle);
+		assert_int_equal(run(fx, CMD_FMT_JSON, cases[i].query),
+		    CMD_RET_OK);
+		j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(j);
+		assert_non_null(json_object_get(j, "by_repo"));
+		json_decref(j);
+	}
+}
+
+static void
+test_cmd__compare_and_impact(void **state)
+{
+	struct fixture	*fx = *state;
+	json_t		*j, *imp;
+
+	/* Cut-over at 11:00 is not a date: dates only, so use days. */
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare 2026-11-02 last:2d"),
+	    CMD_RET_OK);
+	assert_has(fx, "Before: 0 requests");
+	assert_has(fx, "After : 4 requests");
+	assert_has(fx, "n/a (no data)");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare 2026-11-05"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "strictly inside the window");
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "impact last:2d"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "needs the cut-over date");
+	fx->ctx.cutover = "2026-11-02";
+	assert_int_equal(run(fx, CMD_FMT_JSON, "impact rate:80 last:2d"),
+	    CMD_RET_OK);
+	j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(j);
+	imp = json_object_get(j, "impact");
+	assert_true(json_is_null(json_object_get(imp,
+	    "minutes_saved_per_provision")));
+	assert_true(json_real_value(json_object_get(imp, "hourly_rate")) ==
+	    80.0);
+	assert_true(json_is_null(json_object_get(json_object_get(j,
+	    "criteria"), "p50_cut_30")));
+	assert_string_equal(json_string_value(json_object_get(j, "cutover")),
+	    "2026-11-02T00:00:00.000Z");
+	json_decref(j);
+	fx->ctx.cutover = NULL;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmd__table_is_sorted_unique_and_complete),
+		cmocka_unit_test(test_cmd__find_matches_exact_names_only),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__no_words_or_a_filter_first_is_the_summary,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__dispatcher_checks_arity_and_counts_calls,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__unknown_words_are_named_with_the_valid_forms,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__summary_text_has_the_figures, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__json_is_the_spec_object, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__every_report_subcommand_answers_both_ways,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__compare_and_impact, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);
+}
