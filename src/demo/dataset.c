@@ -170,8 +170,8 @@ static const char *const hostile[] = {
 	"fix/%s%n%x-format",
 	"fix/tab\there",
 	"<script>alert(1)</script>",
-	"feature/\xe2\x80\xae" "gnp.exe",		/* RIGHT-TO-LEFT OVERRIDE */
-	"\xe6\xa9\x9f\xe8\x83\xbd/\xe4\xbb\x98\xe7\xae\x8b",	/* 機能/付箋 */
+	"feature/\xe2\x80\xae" "gnp.exe",		/* RTL OVERRIDE */
+	"\xe6\xa9\x9f\xe8\x83\xbd/\xe4\xbb\x98\xe7\xae\x8b",	/* Japanese */
 	"\xf0\x9f\x9a\x80/launch",			/* 🚀 */
 	"Feature/Sticky-Notes-V2",
 	"  spaces around  ",
@@ -219,7 +219,7 @@ struct gev {
 	int64_t		ts_ms;
 	uint64_t	sha;		/* seed of the commit hash; 0: none */
 	uint32_t	seq;		/* creation order: a stable tie-break */
-	uint16_t	user;		/* 1 + index in the user pool; 0: none */
+	uint16_t	user;		/* 1 + index in users; 0: none */
 	uint8_t		type;		/* enum event_type */
 	uint8_t		source;		/* enum src */
 	uint8_t		trigger;	/* enum event_trigger */
@@ -234,7 +234,7 @@ struct gev {
 struct session {
 	struct gev	*ev;
 	size_t		 n, cap, next;
-	uint64_t	 serial;	/* start order: tie-break between keys */
+	uint64_t	 serial;	/* start order: breaks ties of keys */
 	int		 repo;
 	char		*branch;	/* JSON-escaped, no quotes */
 	size_t		 branch_len, branch_cap;
@@ -244,7 +244,7 @@ struct session {
 struct branch_state {
 	uint16_t	owner;		/* 1 + user index */
 	uint8_t		env;
-	uint64_t	sha;		/* head commit; 0 before the first push */
+	uint64_t	sha;		/* head commit; 0: none pushed yet */
 	int64_t		build_ms;	/* its image built (NEVER: stuck) */
 	int64_t		tests_ms;	/* its tests ended (NEVER: skipped) */
 	int64_t		floor_ms;	/* new CI starts after this */
@@ -776,13 +776,14 @@ static void
 name_session(struct gen *g, struct session *s)
 {
 	const struct prefix	*p;
-	double			 u = rng_unit(&g->rng) * g->repo_cum[g->repos - 1];
+	double			 u;
 	double			 acc = 0.0;
 	uint64_t		 k, n, idx;
 	size_t			 lo = 0, hi = (size_t)g->repos - 1, mid, pi;
 	char			 name[128];
 	const char		*h;
 
+	u = rng_unit(&g->rng) * g->repo_cum[g->repos - 1];
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		if (g->repo_cum[mid] > u)
@@ -887,7 +888,8 @@ attempt(struct gen *g, struct session *s, struct branch_state *b, int64_t t0,
 	struct gev		*e;
 	double			 u = rng_unit(&g->rng);
 	int			 slack = chance(g, 0.75), post;
-	int64_t			 gate, checks, prov, k8s, ready, closed = t0, rep;
+	int64_t			 gate, checks, prov, k8s, ready, rep;
+	int64_t			 closed = t0;
 	int8_t			 ci;
 	uint16_t		 user = b->owner;
 
@@ -921,7 +923,8 @@ attempt(struct gen *g, struct session *s, struct branch_state *b, int64_t t0,
 	}
 
 	/* A build that never finishes is what the timeout waits for. */
-	if (push || b->build_ms == NEVER || ft == FAILURE_TIMEOUT_WAITING_BUILDS)
+	if (push || b->build_ms == NEVER ||
+	    ft == FAILURE_TIMEOUT_WAITING_BUILDS)
 		push_commit(g, s, b, t0,
 		    ft == FAILURE_TIMEOUT_WAITING_BUILDS);
 	/*

@@ -533,7 +533,7 @@ str_cmp(const void *pa, const void *pb)
 
 /* ds_parse() already checked each line; here: what spans lines. */
 static void
-test_dataset__every_line_is_a_valid_event_with_a_unique_identity(
+test_dataset__lines_are_valid_events_with_unique_ids(
     void **state)
 {
 	struct ds	 *d = *state;
@@ -635,7 +635,7 @@ test_dataset__every_failure_type_occurs(void **state)
 }
 
 static void
-test_dataset__outcomes_and_reprovisions_occur_in_proportion(void **state)
+test_dataset__outcomes_and_reprovisions_in_proportion(void **state)
 {
 	struct ds	*d = *state;
 	struct walk	 w;
@@ -684,7 +684,7 @@ check_target(int64_t attempts, int days, int repos)
 }
 
 static void
-test_dataset__attempts_are_within_one_percent_of_the_target(void **state)
+test_dataset__attempts_within_one_percent_of_target(void **state)
 {
 	struct ds	*d = *state;
 	struct walk	 w;
@@ -726,7 +726,7 @@ test_dataset__natural_volume_is_25_per_weekday_per_repo(void **state)
 }
 
 static void
-test_dataset__cutover_cuts_lead_time_p50_by_about_40_percent(void **state)
+test_dataset__cutover_cuts_lead_time_p50_by_40_percent(void **state)
 {
 	struct ds	*d = *state;
 	struct walk	 w;
@@ -827,20 +827,21 @@ main(void)
 		cmocka_unit_test(
 		    test_dataset__different_seed_gives_different_bytes),
 		cmocka_unit_test(
-		    test_dataset__every_line_is_a_valid_event_with_a_unique_identity),
+		    test_dataset__lines_are_valid_events_with_unique_ids),
 		cmocka_unit_test(test_dataset__lines_of_a_key_are_in_ts_order),
 		cmocka_unit_test(test_dataset__lines_are_in_global_ts_order),
 		cmocka_unit_test(test_dataset__every_event_type_occurs),
 		cmocka_unit_test(test_dataset__every_failure_type_occurs),
 		cmocka_unit_test(
-		    test_dataset__outcomes_and_reprovisions_occur_in_proportion),
+		    test_dataset__outcomes_and_reprovisions_in_proportion),
 		cmocka_unit_test(
-		    test_dataset__attempts_are_within_one_percent_of_the_target),
+		    test_dataset__attempts_within_one_percent_of_target),
 		cmocka_unit_test(
 		    test_dataset__natural_volume_is_25_per_weekday_per_repo),
 		cmocka_unit_test(
-		    test_dataset__cutover_cuts_lead_time_p50_by_about_40_percent),
-		cmocka_unit_test(test_dataset__hostile_branch_names_are_present),
+		    test_dataset__cutover_cuts_lead_time_p50_by_40_percent),
+		cmocka_unit_test(
+		    test_dataset__hostile_branch_names_are_present),
 		cmocka_unit_test(test_dataset__out_of_range_opts_are_refused),
 	};
 

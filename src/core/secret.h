@@ -1,0 +1,25 @@
+/*
+ * secret.h: a token or signing secret. It has no printing or logging helper
+ * on purpose: the only ways to the value are secret_value() (to hand to
+ * libcurl or an HMAC) and secret_set(). Any thread once loaded.
+ */
+#ifndef ENVSTATS_SECRET_H
+#define ENVSTATS_SECRET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct secret {
+	char	*value;		/* NULL: not set */
+	size_t	 len;
+};
+
+/* Take a copy of value (len bytes); the old value is wiped and freed. */
+void		 secret_set(struct secret *, const char *value, size_t len);
+bool		 secret_is_set(const struct secret *);
+/* The value, for the one call that needs it; never log or print it. */
+const char	*secret_value(const struct secret *);
+/* Wipe and free. */
+void		 secret_release(struct secret *);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * webapi.h: the HTTP worker thread. The loop thread queues requests (Slack
+ * Web API methods, response_url posts, the /mural-env relay); one worker
+ * thread runs them with libcurl, honouring 429 Retry-After, retrying 5xx
+ * and transport errors with backoff, pacing posts per channel; finished
+ * requests come back to the loop thread, which the worker wakes through
+ * the configured wake function (lws_cancel_service in the bot), and which
+ * then calls webapi_drain() to run the completion callbacks.
+ *
+ * Nothing here knows the store or Slack's envelopes. Only the queue is
+ * shared between the threads.
+ */
+#ifndef ENVSTATS_WEBAPI_H
+#define ENVSTATS_WEBAPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "secret.h"
+
+struct webapi;
+
+enum webapi_token {
+	WEBAPI_TOKEN_BOT,	/* xoxb-: chat.*, auth.test, files.* */
+	WEBAPI_TOKEN_APP,	/* xapp-: apps.connections.open */
+};
+
+struct webapi_result {
+	enum err	 rc;		/* ERR_OK: HTTP 2xx and, for Slack
+					   methods, "ok": true */
+	long		 http_status;	/* 0: no answer (transport error) */
+	const char	*body;		/* the answer's body, NUL-terminated */
+	size_t		 body_len;
+	const char	*slack_error;	/* Slack's "error" when "ok" is false */
+	int		 attempts;	/* tries it took */
+};
+
+/* Runs on the loop thread, from webapi_drain(); result is borrowed. */
+typedef void (*webapi_done_fn)(void *arg, const struct webapi_result *);
+
+struct webapi_config {
+	const char		*api_url;	/* "https://slack.com/api/" */
+	const struct secret	*bot_token;	/* borrowed, outlives webapi */
+	const struct secret	*app_token;
+	const struct secret	*signing_secret;	/* for relays */
+	size_t			 queue_max;	/* [256] pending requests */
+	int			 max_attempts;	/* [5] per request */
+	int64_t			 backoff_ms;	/* [500] first retry wait */
+	int64_t			 backoff_max_ms; /* [30000] */
+	int64_t			 pace_ms;	/* [1000] per pace key */
+	int64_t			 timeout_ms;	/* [10000] per HTTP try */
+	/* Wake the loop thread (thread-safe); may be NULL in tests that
+	   poll webapi_drain(). */
+	void			(*wake)(void *wake_arg);
+	void			*wake_arg;
+};
+
+/*
+ * Start the worker. Plain http:// is allowed only for URLs on a loopback
+ * address (the emulator); anything else must be https://.
+ */
+enum err	 webapi_start(const struct webapi_config *, struct webapi **);
+/* Stop: pending requests finish with ERR_NET ("shutting down"), their
+   callbacks run, the thread is joined. NULL does nothing. */
+void		 webapi_stop(struct webapi *);
+
+/*
+ * Queue a Slack method call: POST {api_url}{method} with a JSON body and
+ * the token's Authorization header. pace_key (a channel id, or NULL) paces
+ * calls that share it to one per pace_ms. ERR_TOO_BIG (logged) when the
+ * queue is full. Loop thread.
+ */
+enum err	 webapi_call(struct webapi *, const char *method,
+		    const char *json_body, enum webapi_token,
+		    const char *pace_key, webapi_done_fn, void *arg);
+/* POST a JSON body to an absolute URL (a slash command's response_url). */
+enum err	 webapi_post_json(struct webapi *, const char *url,
+		    const char *json_body, webapi_done_fn, void *arg);
+/*
+ * POST a form body to url as Slack would sign it: fresh
+ * X-Slack-Request-Timestamp and X-Slack-Signature (v0, HMAC-SHA256 with the
+ * signing secret), Content-Type application/x-www-form-urlencoded.
+ */
+enum err	 webapi_post_signed_form(struct webapi *, const char *url,
+		    const char *form_body, webapi_done_fn, void *arg);
+
+/* Run the callbacks of finished requests. Loop thread. */
+void		 webapi_drain(struct webapi *);
+
+struct webapi_stats {
+	int64_t	calls;		/* HTTP tries */
+	int64_t	errors;		/* requests that finished with rc != ok */
+	int64_t	retries;
+	int64_t	ratelimited;	/* 429 answers */
+	int64_t	dropped;	/* refused: queue full */
+};
+void		 webapi_stats(struct webapi *, struct webapi_stats *);
+
+/* True when url may be used: https://, or http:// on 127.0.0.0/8,
+   localhost or [::1]. */
+bool		 webapi_url_allowed(const char *url);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * emulator.h: a fake Slack on loopback, for integration tests, the
+ * benchmark and `envstats demo`. One port (127.0.0.1, chosen by the
+ * kernel) serves both halves, on its own thread with its own libwebsockets
+ * context:
+ *
+ *  - the Web API: POST /api/<method> (apps.connections.open answers
+ *    ws://127.0.0.1:PORT/link/?ticket=<fresh>; auth.test; chat.postMessage,
+ *    chat.postEphemeral, chat.update; anything else {"ok":true}), with
+ *    injectable failures (HTTP 429 + Retry-After, 5xx, ok:false errors);
+ *    POST /response/<n> (response_url targets); POST /provisioner (a fake
+ *    provisioner that checks the Slack v0 signature of the relay);
+ *  - Socket Mode: GET /link/?ticket=... upgrades to a WebSocket, sends
+ *    hello, then whatever the test sends; records acks with their latency;
+ *    re-delivers unacked events_api envelopes with retry_attempt + 1 and
+ *    retry_reason "timeout"; can inject every disconnect reason, stop
+ *    answering pings, send garbage, truncated and fragmented frames, and
+ *    drop TCP.
+ *
+ * Every function is thread-safe: tests call them from their own thread
+ * while the emulator serves. Strings returned are owned by the caller.
+ */
+#ifndef ENVSTATS_EMULATOR_H
+#define ENVSTATS_EMULATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct emulator;
+
+struct emulator_opts {
+	int64_t		redeliver_ms;	/* unacked events_api come back
+					   after this [1000]; 0: never */
+	int		max_redeliveries; /* [3] */
+	const char	*signing_secret; /* what /provisioner verifies; NULL:
+					   "emulator-signing-secret" */
+	const char	*team_id;	/* [T0ACME001] */
+	const char	*app_id;	/* [A07ENVSTATS] */
+	const char	*bot_user_id;	/* auth.test [U07ENVBOT] */
+	const char	*bot_id;	/* auth.test [B07ENVSTATS] */
+};
+
+/* Start on 127.0.0.1, port chosen by the kernel. opts may be NULL. */
+enum err	 emulator_start(const struct emulator_opts *, struct emulator **);
+void		 emulator_stop(struct emulator *);
+int		 emulator_port(const struct emulator *);
+/* "http://127.0.0.1:PORT/api/": what SLACK_API_URL points at. */
+char		*emulator_api_url(const struct emulator *);
+/* "http://127.0.0.1:PORT/provisioner": a relay target. */
+char		*emulator_provisioner_url(const struct emulator *);
+
+/* --- Socket Mode --- */
+
+/* Live WebSocket connections now, and ever opened. */
+int		 emulator_connections(struct emulator *);
+int		 emulator_connections_total(struct emulator *);
+/* Wait until at least n connections are live (false on timeout). */
+bool		 emulator_wait_connections(struct emulator *, int n,
+		    int timeout_ms);
+
+/*
+ * Send an envelope on the newest live connection: type "events_api",
+ * "slash_commands" or "interactive"; payload is a JSON object text. The
+ * emulator makes the envelope_id (returned) and, for events_api, the
+ * retry fields. Queued until a connection is live.
+ */
+char		*emulator_send_envelope(struct emulator *, const char *type,
+		    const char *payload_json, bool accepts_response_payload);
+/* Send any text as one frame (garbage included). */
+void		 emulator_send_raw(struct emulator *, const char *text);
+/* Send text as n WebSocket fragments (continuation frames). */
+void		 emulator_send_fragmented(struct emulator *, const char *text,
+		    int n_fragments);
+/* Send the first half of a frame, then close the TCP connection. */
+void		 emulator_send_truncated(struct emulator *, const char *text);
+/* {"type":"disconnect","reason":reason} on the newest connection. */
+void		 emulator_disconnect(struct emulator *, const char *reason);
+/* Close every connection's TCP socket without a close frame. */
+void		 emulator_drop_tcp(struct emulator *);
+/* Stop (false) or resume (true) answering pings; while stopped, the
+   emulator also sends nothing, like a half-open socket. */
+void		 emulator_answer_pings(struct emulator *, bool);
+
+/* Envelopes acked so far, and ever sent (re-deliveries not counted). */
+int		 emulator_acks(struct emulator *);
+int		 emulator_sent(struct emulator *);
+/* Wait until n distinct envelopes are acked (false on timeout). */
+bool		 emulator_wait_acks(struct emulator *, int n, int timeout_ms);
+/* The ack of envelope_id: its JSON text (NULL if none yet). */
+char		*emulator_ack_of(struct emulator *, const char *envelope_id);
+/* Ack latencies in microseconds (first delivery to ack), in ack order;
+   returns how many were copied into out (at most max). */
+size_t		 emulator_ack_latencies(struct emulator *, int64_t *out,
+		    size_t max);
+
+/* --- Web API --- */
+
+/*
+ * The next count calls of method (NULL: any) answer with http_status
+ * (429 adds Retry-After: retry_after_s) and, for 200, {"ok":false,
+ * "error":slack_error}.
+ */
+void		 emulator_fail(struct emulator *, const char *method,
+		    int count, int http_status, int retry_after_s,
+		    const char *slack_error);
+/* Calls of method received so far (failed ones included). */
+int		 emulator_calls(struct emulator *, const char *method);
+/* The body of the n-th call of method (0-based), or NULL. */
+char		*emulator_call_body(struct emulator *, const char *method,
+		    int n);
+/* A fresh response_url on this emulator, and what was posted to it. */
+char		*emulator_response_url(struct emulator *);
+int		 emulator_response_posts(struct emulator *, const char *url);
+char		*emulator_response_body(struct emulator *, const char *url,
+		    int n);
+/* Relays the fake provisioner received: with a valid and a bad
+   signature. The provisioner answers {"text":"Provisioning <branch>..."}
+   as ephemeral JSON. */
+int		 emulator_relays(struct emulator *, bool valid_signature);
+char		*emulator_relay_body(struct emulator *, int n);
+
+#endif
