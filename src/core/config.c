@@ -17,6 +17,8 @@ enum cfg_type {
 	CFG_DURATION,
 	CFG_REAL,
 	CFG_DATE,
+	CFG_SECRET_T,	/* struct secret; NAME or NAME_FILE */
+	CFG_URL,	/* https://, or http:// on loopback */
 };
 
 enum cfg_flags {
@@ -53,7 +55,21 @@ static const struct cfg_entry cfg_table[] = {
 	  "default cut-over date (YYYY-MM-DD) of impact" },
 	{ "log_level", "ENVSTATS_LOG_LEVEL", CFG_STRING, "info", 0,
 	  OFF(log_level), "debug, info, warn, error or off" },
+	{ "slack_app_token", "SLACK_APP_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
+	  OFF(app_token), "Slack app-level token (xapp-), Socket Mode" },
+	{ "slack_bot_token", "SLACK_BOT_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
+	  OFF(bot_token), "Slack bot token (xoxb-), Web API" },
+	{ "slack_signing_secret", "SLACK_SIGNING_SECRET", CFG_SECRET_T, NULL,
+	  CFG_SECRET, OFF(signing_secret),
+	  "signs the /mural-env relay to the provisioner" },
+	{ "slack_api_url", "SLACK_API_URL", CFG_URL, "https://slack.com/api/",
+	  0, OFF(api_url), "Slack Web API base (the emulator in tests)" },
+	{ "relay_url", "ENVSTATS_RELAY_URL", CFG_URL, NULL, 0, OFF(relay_url),
+	  "provisioner endpoint /mural-env is relayed to; none: record only" },
 };
+
+/* Sections of the file that other modules read and validate. */
+static const char *const file_sections[] = { "failure_rules", "slack" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -86,6 +102,33 @@ config_parse_duration(const char *s, int64_t *ms)
 	return ERR_OK;
 }
 
+/*
+ * https:// anywhere, http:// only to a loopback host (the emulator). The
+ * host is what follows "://" up to ':' '/' or the end (or a [v6] literal).
+ */
+static bool
+url_ok(const char *v)
+{
+	const char	*h, *end;
+	size_t		 n;
+
+	if (strncmp(v, "https://", 8) == 0)
+		return v[8] != '\0' && v[8] != '/';
+	if (strncmp(v, "http://", 7) != 0)
+		return false;
+	h = v + 7;
+	if (strncmp(h, "[::1]", 5) == 0)
+		return h[5] == '\0' || h[5] == ':' || h[5] == '/';
+	end = h + strcspn(h, ":/");
+	n = (size_t)(end - h);
+	if (n == 9 && strncmp(h, "localhost", 9) == 0)
+		return true;
+	if (n < 9 || strncmp(h, "127.", 4) != 0)
+		return false;
+	/* 127.a.b.c: digits and dots only. */
+	return strspn(h, "0123456789.") == n;
+}
+
 /* Set one entry from text; why gets the reason on failure. */
 static enum err
 set_value(struct config *c, const struct cfg_entry *e, const char *v,
@@ -97,6 +140,20 @@ set_value(struct config *c, const struct cfg_entry *e, const char *v,
 	double		 r;
 
 	switch (e->type) {
+	case CFG_SECRET_T:
+		if (*v == '\0' || (e->offset == OFF(app_token) &&
+		    strncmp(v, "xapp-", 5) != 0) ||
+		    (e->offset == OFF(bot_token) &&
+		    strncmp(v, "xoxb-", 5) != 0))
+			goto bad;
+		secret_set((struct secret *)(void *)p, v, strlen(v));
+		return ERR_OK;
+	case CFG_URL:
+		if (!url_ok(v))
+			goto bad;
+		free(*(char **)p);
+		*(char **)p = xstrdup(v);
+		return ERR_OK;
 	case CFG_STRING:
 		if (*v == '\0')
 			goto bad;
@@ -127,7 +184,11 @@ bad:
 	    (e->flags & CFG_SECRET) ? "<redacted>" : v,
 	    e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
 	    e->type == CFG_REAL ? "a non-negative number" :
-	    e->type == CFG_DATE ? "a date YYYY-MM-DD" : "a non-empty string");
+	    e->type == CFG_DATE ? "a date YYYY-MM-DD" :
+	    e->type == CFG_URL ? "an https:// URL (http:// only on loopback)" :
+	    e->offset == OFF(app_token) ? "an app-level token (xapp-...)" :
+	    e->offset == OFF(bot_token) ? "a bot token (xoxb-...)" :
+	    "a non-empty string");
 	return ERR_CONFIG;
 }
 
@@ -160,8 +221,18 @@ load_file(struct config *c, const char *path, struct buf *why)
 			if (strcmp(cfg_table[i].name, key) == 0)
 				e = &cfg_table[i];
 		}
-		if (strcmp(key, "failure_rules") == 0)
+		for (i = 0; i < ARRAY_LEN(file_sections); i++) {
+			if (strcmp(key, file_sections[i]) == 0)
+				break;
+		}
+		if (i < ARRAY_LEN(file_sections))
 			continue;
+		if (e != NULL && (e->flags & CFG_SECRET)) {
+			buf_printf(why, "'%s' may not be in the config file "
+			    "'%s': secrets come from %s or %s_FILE", key, path,
+			    e->env, e->env);
+			goto out;
+		}
 		if (e == NULL) {
 			buf_printf(why, "unknown setting '%s' in config file "
 			    "'%s'", key, path);
@@ -207,8 +278,34 @@ load_file(struct config *c, const char *path, struct buf *why)
 		c->n_rules++;
 	}
 	rc = ERR_OK;
+	c->file = json_incref(root);
 out:
 	json_decref(root);
+	return rc;
+}
+
+/* NAME_FILE: the secret is the file's first line (systemd credentials,
+   container secrets). */
+static enum err
+secret_from_file(struct config *c, const struct cfg_entry *e,
+    const char *path, struct buf *why)
+{
+	FILE	*f = fopen(path, "rb");
+	char	 line[4096];
+	size_t	 n;
+	enum err rc;
+
+	if (f == NULL) {
+		buf_printf(why, "cannot read %s_FILE '%s': %s", e->env, path,
+		    strerror(errno));
+		return ERR_CONFIG;
+	}
+	n = fread(line, 1, sizeof line - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	rc = set_value(c, e, line, "file", why);
+	memset(line, 0, sizeof line);
 	return rc;
 }
 
@@ -232,12 +329,31 @@ config_load(struct config *c, struct buf *why)
 			return rc;
 	}
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+		char	name[64];
+
 		v = getenv(cfg_table[i].env);
 		if (v != NULL && (rc = set_value(c, &cfg_table[i], v,
 		    "environment", why)) != ERR_OK)
 			return rc;
+		if (!(cfg_table[i].flags & CFG_SECRET))
+			continue;
+		snprintf(name, sizeof name, "%s_FILE", cfg_table[i].env);
+		if ((v = getenv(name)) != NULL && *v != '\0' &&
+		    (rc = secret_from_file(c, &cfg_table[i], v, why)) != ERR_OK)
+			return rc;
+	}
+	if (secret_is_set(&c->app_token) != secret_is_set(&c->bot_token)) {
+		buf_puts(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN (or "
+		    "neither, for the local demo)");
+		return ERR_CONFIG;
 	}
 	return ERR_OK;
+}
+
+bool
+config_has_slack(const struct config *c)
+{
+	return secret_is_set(&c->app_token) && secret_is_set(&c->bot_token);
 }
 
 void
@@ -247,9 +363,14 @@ config_release(struct config *c)
 
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
 		if (cfg_table[i].type == CFG_STRING ||
-		    cfg_table[i].type == CFG_DATE)
+		    cfg_table[i].type == CFG_DATE ||
+		    cfg_table[i].type == CFG_URL)
 			free(*(char **)((char *)c + cfg_table[i].offset));
+		else if (cfg_table[i].type == CFG_SECRET_T)
+			secret_release((struct secret *)(void *)((char *)c +
+			    cfg_table[i].offset));
 	}
+	json_decref(c->file);
 	for (i = 0; i < c->n_rules; i++) {
 		free(c->rules[i].pattern);
 		free(c->rules[i].failure_type);
@@ -272,13 +393,17 @@ config_print(const struct config *c, struct buf *b)
 		const char		*base = (const char *)c + e->offset;
 
 		if (e->flags & CFG_SECRET) {
-			json_object_set_new(o, e->name,
-			    json_string("<redacted>"));
+			json_object_set_new(o, e->name, secret_is_set(
+			    (const struct secret *)(const void *)base) ?
+			    json_string("<redacted>") : json_null());
 			continue;
 		}
 		switch (e->type) {
+		case CFG_SECRET_T:
+			break;
 		case CFG_STRING:
 		case CFG_DATE:
+		case CFG_URL:
 			p = *(char *const *)(const void *)base;
 			json_object_set_new(o, e->name, p != NULL ?
 			    json_string(p) : json_null());
@@ -302,6 +427,8 @@ config_print(const struct config *c, struct buf *b)
 		json_array_append_new(rules, r);
 	}
 	json_object_set_new(o, "failure_rules", rules);
+	if (c->file != NULL && json_object_get(c->file, "slack") != NULL)
+		json_object_set(o, "slack", json_object_get(c->file, "slack"));
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	buf_puts(b, s != NULL ? s : "{}");
 	free(s);
@@ -314,10 +441,13 @@ config_help(struct buf *b)
 	size_t	i;
 
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++)
-		buf_printf(b, "  %-30s %s (default: %s; file key \"%s\")\n",
+		buf_printf(b, "  %-30s %s (default: %s; %s%s%s)\n",
 		    cfg_table[i].env, cfg_table[i].help,
 		    cfg_table[i].def != NULL ? cfg_table[i].def : "none",
-		    cfg_table[i].name);
+		    (cfg_table[i].flags & CFG_SECRET) ? "or " : "file key \"",
+		    (cfg_table[i].flags & CFG_SECRET) ? cfg_table[i].env :
+		    cfg_table[i].name,
+		    (cfg_table[i].flags & CFG_SECRET) ? "_FILE" : "\"");
 	buf_printf(b, "  %-30s JSON file with the settings above by key, "
 	    "plus \"failure_rules\": [{\"pattern\", \"failure_type\"}]\n",
 	    "ENVSTATS_CONFIG");

@@ -12,8 +12,11 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "err.h"
+#include "secret.h"
 
 #define CONFIG_EXIT	78	/* EX_CONFIG */
 
@@ -35,6 +38,15 @@ struct config {
 	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */
 	struct config_rule	*rules;		/* "failure_rules" (file) */
 	size_t			 n_rules;
+	/* Slack (issue 3). Secrets: environment or *_FILE only. */
+	struct secret		 app_token;	/* SLACK_APP_TOKEN, xapp- */
+	struct secret		 bot_token;	/* SLACK_BOT_TOKEN, xoxb- */
+	struct secret		 signing_secret; /* SLACK_SIGNING_SECRET */
+	char			*api_url;	/* SLACK_API_URL */
+	char			*relay_url;	/* ENVSTATS_RELAY_URL */
+	/* The whole file, for sections other modules validate ("slack");
+	   NULL without a file. Owned. */
+	json_t			*file;
 };
 
 /*
@@ -43,6 +55,9 @@ struct config {
  */
 enum err	config_load(struct config *, struct buf *why);
 void		config_release(struct config *);
+
+/* True when both Slack tokens are set: `run` talks to Slack. */
+bool		config_has_slack(const struct config *);
 
 /* The effective configuration as JSON (secrets redacted), for humans. */
 void		config_print(const struct config *, struct buf *);

@@ -5,7 +5,7 @@
 #include "common.h"
 #include "report/report.h"
 
-#include "report/jsonw.h"
+#include "jsonw.h"
 
 /* Feed one scan to several accumulators (each keeps its own window). */
 struct feed {

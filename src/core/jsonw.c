@@ -1,6 +1,6 @@
 /* jsonw.c: the streaming JSON writer (jsonw.h). Any thread. */
 #include "common.h"
-#include "report/jsonw.h"
+#include "jsonw.h"
 
 #include <math.h>
 
