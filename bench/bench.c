@@ -35,7 +35,7 @@
 #include "demo/dataset.h"
 #include "log.h"
 #include "observe/classify.h"
-#include "observe/event_json.h"
+#include "observe/ingest.h"
 #include "observe/record.h"
 #include "report/query.h"
 #include "report/report.h"
@@ -43,7 +43,6 @@
 #include "timefmt.h"
 #include "tz.h"
 
-#define BENCH_BATCH		100000	/* events per transaction, as ingest */
 #define BENCH_SEED		1
 #define BENCH_END_Y		2026	/* the data ends at this UTC midnight */
 #define BENCH_END_M		3
@@ -72,17 +71,17 @@
 
 /* What the whole run shares; set up before the first fork. */
 struct bench {
-	struct config	 cfg;
-	struct tz	*tz;
-	struct classify	*rules;
-	struct attempt_params params;
-	char		 dir[BENCH_DIR_LEN];	/* our own temporary dir */
-	char		 fs_name[32];
-	int		 runs;
-	bool		 keep;
-	int64_t		 end_ms;
-	int		 days;
-	char		 since_word[32], until_word[32];
+	struct config		 cfg;
+	struct tz		*tz;
+	struct classify		*rules;
+	struct attempt_params	 params;
+	char			 dir[BENCH_DIR_LEN];	/* our own temp dir */
+	char			 fs_name[32];
+	int			 runs;
+	bool			 keep;
+	int64_t			 end_ms;
+	int			 days;
+	char			 since_word[32], until_word[32];
 };
 
 /* A query's timings: every run after the warm-up, in ns. */
@@ -107,6 +106,7 @@ struct size_result {
 	/* ingest */
 	int64_t		stored, duplicates, rejected;
 	int64_t		ingest_ns, ingest_cpu_ns, db_bytes;
+	int64_t		ingest_written;		/* to storage; -1: unknown */
 	long		ingest_rss_kb;
 	/* query */
 	int64_t		events, attempts;
@@ -145,6 +145,29 @@ cpu_ns(void)
 
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * Bytes this process has caused to be written to storage so far
+ * (write_bytes of /proc/self/io, Linux), or -1 when unknown.
+ */
+static int64_t
+written_bytes(void)
+{
+	FILE		*f = fopen("/proc/self/io", "r");
+	char		 line[128];
+	long long	 v = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "write_bytes: ", 13) == 0) {
+			v = strtoll(line + 13, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
 }
 
 static void
@@ -248,9 +271,20 @@ out:
 	return ok;
 }
 
+/* Rejected lines should not happen in generated data: show a few. */
+static void
+count_reject(void *arg, int64_t lineno, const char *why)
+{
+	struct size_result	*r = arg;
+
+	if (r->rejected < 3)
+		fprintf(stderr, "envstats_bench: line %lld rejected: %s\n",
+		    (long long)lineno, why);
+}
+
 /*
- * Phase 2 (child): ingest the NDJSON file into a new database, as
- * ingest_stream() of src/main.c does. Only this is timed: opening the
+ * Phase 2 (child): ingest the NDJSON file into a new database, exactly as
+ * `envstats ingest` does (observe/ingest.h). Only this is timed: opening the
  * file and the store, parsing, recording, every commit, and the close
  * (whose WAL checkpoint is part of what an ingest costs).
  */
@@ -259,20 +293,16 @@ phase_ingest(const struct bench *b, struct size_result *r)
 {
 	struct store		*st = NULL;
 	struct record		*rec = NULL;
-	struct ndjson_reader	*rd = NULL;
-	struct event		 ev;
-	struct buf		 why = BUF_INIT;
+	struct ingest_counts	 n;
 	FILE			*f = NULL;
 	char			 ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
 	char			 side[BENCH_PATH_LEN + 8];
-	const char		*line;
-	size_t			 len;
-	int64_t			 lineno, in_batch = 0, t0, c0;
-	enum ndjson_status	 s;
+	int64_t			 t0, c0, w0;
 	enum err		 rc = ERR_OK;
-	bool			 stored, ok = false;
+	bool			 ok = false;
 
 	size_paths(b, r, ndjson, db);
+	w0 = written_bytes();
 	t0 = clock_mono_ns();
 	c0 = cpu_ns();
 	if ((f = fopen(ndjson, "rb")) == NULL) {
@@ -280,55 +310,25 @@ phase_ingest(const struct bench *b, struct size_result *r)
 		    ndjson, strerror(errno));
 		goto out;
 	}
-	if ((rc = store_open(db, 0, &st)) != ERR_OK ||
+	if ((rc = store_open(db, STORE_BULK, &st)) != ERR_OK ||
 	    (rc = record_new(st, &b->params, b->rules, &rec)) != ERR_OK)
 		goto out;
-	rd = ndjson_reader_new(f);
-	if ((rc = record_begin(rec)) != ERR_OK)
+	rc = ingest_stream(rec, f, INGEST_BATCH, count_reject, r, &n);
+	r->stored = n.stored;
+	r->duplicates = n.duplicates;
+	r->rejected = n.rejected;
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats_bench: ingest of '%s' failed: %s\n",
+		    ndjson, err_str(rc));
 		goto out;
-	for (;;) {
-		s = ndjson_reader_next(rd, &line, &len, &lineno);
-		if (s == NDJSON_EOF)
-			break;
-		if (s == NDJSON_ERROR) {
-			fprintf(stderr, "envstats_bench: cannot read '%s': "
-			    "%s\n", ndjson, strerror(errno));
-			goto out;
-		}
-		if (s == NDJSON_TOO_LONG) {
-			r->rejected++;
-			continue;
-		}
-		buf_reset(&why);
-		if (event_json_parse(line, len, &ev, &why) != ERR_OK) {
-			if (r->rejected++ < 3)
-				fprintf(stderr, "envstats_bench: line %lld "
-				    "rejected\n", (long long)lineno);
-			continue;
-		}
-		rc = record_add(rec, &ev, &stored);
-		event_release(&ev);
-		if (rc != ERR_OK)
-			goto out;
-		if (stored)
-			r->stored++;
-		else
-			r->duplicates++;
-		if (++in_batch == BENCH_BATCH) {
-			if ((rc = record_commit(rec)) != ERR_OK ||
-			    (rc = record_begin(rec)) != ERR_OK)
-				goto out;
-			in_batch = 0;
-		}
 	}
-	if ((rc = record_commit(rec)) != ERR_OK)
-		goto out;
 	record_free(rec);
 	rec = NULL;
 	store_close(st);
 	st = NULL;
 	r->ingest_ns = clock_mono_ns() - t0;
 	r->ingest_cpu_ns = cpu_ns() - c0;
+	r->ingest_written = w0 >= 0 ? written_bytes() - w0 : -1;
 	snprintf(side, sizeof side, "%s-wal", db);
 	r->db_bytes = file_size(db) + file_size(side);
 	r->ingest_ok = true;
@@ -337,8 +337,6 @@ out:
 	if (rc != ERR_OK)
 		fprintf(stderr, "envstats_bench: storing events failed: %s\n",
 		    err_str(rc));
-	buf_release(&why);
-	ndjson_reader_free(rd);
 	record_free(rec);
 	store_close(st);
 	if (f != NULL)
@@ -587,7 +585,11 @@ enough_disk(const struct bench *b, const struct size_result *r)
 	return false;
 }
 
-/* All three phases of one size; false when the run was interrupted. */
+/*
+ * All three phases of one size; false when the run was interrupted.
+ * Before the ingest and the queries, sync(): the kernel's writeback of
+ * the previous phase's gigabytes would otherwise be timed with them.
+ */
 static bool
 bench_size(const struct bench *b, struct size_result *r)
 {
@@ -600,18 +602,25 @@ bench_size(const struct bench *b, struct size_result *r)
 	fprintf(stderr, "envstats_bench: %s: generating ...\n", r->label);
 	if (run_phase(b, r, phase_generate, "generate", &rss)) {
 		r->gen_rss_kb = rss;
+		sync();
 		fprintf(stderr, "envstats_bench: %s: ingesting %lld events "
 		    "...\n", r->label, (long long)r->lines);
 	}
 	if (r->gen_ok && !interrupted &&
 	    run_phase(b, r, phase_ingest, "ingest", &rss)) {
 		r->ingest_rss_kb = rss;
-		fprintf(stderr, "envstats_bench: %s: querying ...\n",
-		    r->label);
+		sync();
+		fprintf(stderr, "envstats_bench: %s: ingest %.1f s wall, "
+		    "%.1f s CPU; querying ...\n", r->label, r->ingest_ns / 1e9,
+		    r->ingest_cpu_ns / 1e9);
 	}
 	if (r->ingest_ok && !interrupted &&
-	    run_phase(b, r, phase_query, "query", &rss))
+	    run_phase(b, r, phase_query, "query", &rss)) {
 		r->query_rss_kb = rss;
+		fprintf(stderr, "envstats_bench: %s: summary %.1f ms (full "
+		    "span, warm-up), %.1f ms (last 30 days)\n", r->label,
+		    r->full.first_ns / 1e6, r->recent.first_ns / 1e6);
+	}
 	if (!b->keep)
 		remove_files(b, r);
 	return !interrupted;
@@ -805,7 +814,7 @@ out:
 /* The printed table: rows of cells, first row the header. */
 #define TABLE_ROWS	24
 #define TABLE_COLS	(2 + BENCH_SIZES_MAX)
-#define TABLE_CELL	48
+#define TABLE_CELL	64
 
 struct table {
 	char	cell[TABLE_ROWS][TABLE_COLS][TABLE_CELL];
@@ -1017,6 +1026,7 @@ enum row {
 	ROW_EPS_WALL,
 	ROW_EPS_CPU,
 	ROW_INGEST_RSS,
+	ROW_INGEST_WRITTEN,
 	ROW_FULL_N,
 	ROW_FULL_MED,
 	ROW_FULL_RANGE,
@@ -1042,16 +1052,18 @@ static const char *const row_names[ROW__COUNT][2] = {
 	[ROW_EPS_WALL] = { "ingest events/s, wall", "≥ 100,000" },
 	[ROW_EPS_CPU] = { "ingest events/s, CPU", "≥ 100,000" },
 	[ROW_INGEST_RSS] = { "ingest peak RSS, MB", "< 100" },
+	[ROW_INGEST_WRITTEN] = { "ingest writes to storage, MB", "" },
 	[ROW_FULL_N] = { "summary, full span: attempts in window", "" },
 	[ROW_FULL_MED] = { "summary, full span: median ms",
 	    "< 100 (≤100k), < 1000 (1m)" },
 	[ROW_FULL_RANGE] = { "summary, full span: min – max ms", "" },
-	[ROW_FULL_FIRST] = { "summary, full span: first run ms", "" },
+	[ROW_FULL_FIRST] = { "summary, full span: warm-up (first after "
+	    "open) ms", "" },
 	[ROW_RECENT_N] = { "summary, last 30 days: attempts in window", "" },
 	[ROW_RECENT_MED] = { "summary, last 30 days: median ms",
 	    "< 100 (≤100k), < 1000 (1m)" },
 	[ROW_RECENT_RANGE] = { "summary, last 30 days: min – max ms", "" },
-	[ROW_RECENT_FIRST] = { "summary, last 30 days: first run ms", "" },
+	[ROW_RECENT_FIRST] = { "summary, last 30 days: warm-up ms", "" },
 	[ROW_QUERY_RSS] = { "query peak RSS, MB", "< 100" },
 };
 
@@ -1085,6 +1097,11 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 		    misses, r->label, "ingest events/s (CPU)");
 		rss_cell(t, ROW_INGEST_RSS, col, r->ingest_rss_kb, true,
 		    misses, r->label, "ingest peak RSS");
+		if (r->ingest_written >= 0)
+			table_set(t, ROW_INGEST_WRITTEN, col, "%.0f",
+			    r->ingest_written / 1e6);
+		else
+			table_set(t, ROW_INGEST_WRITTEN, col, "n/a");
 	}
 	if (r->query_ok) {
 		group(r->attempts, g, sizeof g);
@@ -1124,7 +1141,7 @@ print_report(const struct bench *b, const struct size_result *sizes, size_t n)
 	printf("files in %s (%s); ingest: one transaction per %d events; "
 	    "summary: text answer, median of %d runs after one warm-up, "
 	    "full span = '%s %s', now = end of data\n\n", b->dir,
-	    b->fs_name, BENCH_BATCH, b->runs, b->since_word, b->until_word);
+	    b->fs_name, INGEST_BATCH, b->runs, b->since_word, b->until_word);
 	table_print(t, stdout);
 	printf("\n");
 	for (i = 0; i < n; i++) {

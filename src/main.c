@@ -6,22 +6,30 @@
 #include "common.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
+#include "bot/bot.h"
 #include "buf.h"
 #include "clock.h"
 #include "cmd.h"
 #include "config.h"
 #include "demo/dataset.h"
+#include "demo/script.h"
+#include "emulator.h"
 #include "log.h"
 #include "observe/classify.h"
-#include "observe/event_json.h"
+#include "observe/ingest.h"
 #include "observe/record.h"
+#include "observe/slack_observe.h"
+#include "slack/lwslog.h"
 #include "store/store.h"
 #include "timefmt.h"
 #include "tz.h"
 
-#define INGEST_BATCH	100000	/* events per transaction */
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
 
@@ -45,12 +53,15 @@ static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
 static int	cli_reindex(struct app *, int, char **);
+static int	cli_run(struct app *, int, char **);
+static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
+		    void *);
 
 static const struct cli_command cli_commands[] = {
 	{ "check-config", "check-config", "validate the configuration and "
 	  "print it (secrets redacted)", cli_check_config },
-	{ "demo", "demo [--keep]", "generate ten weeks of realistic events, "
-	  "ingest them into a fresh database and answer queries",
+	{ "demo", "demo [--keep]", "ten weeks of history, then the bot "
+	  "against the built-in Slack emulator: a scripted conversation",
 	  cli_demo },
 	{ "generate", "generate [--seed N] [--days N] [--attempts N] "
 	  "[--repos N] [--end YYYY-MM-DD] [--cutover YYYY-MM-DD]",
@@ -62,6 +73,8 @@ static const struct cli_command cli_commands[] = {
 	  "(try: query help)", cli_query },
 	{ "reindex", "reindex", "rebuild every attempt from the stored "
 	  "events", cli_reindex },
+	{ "run", "run", "the Slack app (Socket Mode); without Slack tokens, "
+	  "the local demo", cli_run },
 };
 
 static void
@@ -153,92 +166,49 @@ bad:
 	return CONFIG_EXIT;
 }
 
-struct ingest_counts {
-	int64_t	lines, stored, duplicates, rejected;
-};
+/* A rejected line, on stderr, its reason escaped for the terminal. */
+static void
+report_reject(void *arg, int64_t lineno, const char *why)
+{
+	(void)arg;
+	fprintf(stderr, "line %lld: ", (long long)lineno);
+	put_safe(stderr, why);
+	fputc('\n', stderr);
+}
 
 /* Read NDJSON from f into the store; rejected lines go to stderr. */
 static int
-ingest_stream(struct app *app, FILE *f, const char *name,
+ingest_file(struct app *app, FILE *f, const char *name,
     struct ingest_counts *n)
 {
 	struct store		*st = NULL;
 	struct record		*rec = NULL;
 	struct classify		*rules = NULL;
-	struct ndjson_reader	*rd = NULL;
 	struct attempt_params	 params;
-	struct event		 ev;
-	struct buf		 why = BUF_INIT;
-	const char		*line;
-	size_t			 len;
-	int64_t			 lineno, in_batch = 0;
-	enum ndjson_status	 s;
 	enum err		 rc = ERR_OK;
-	bool			 stored;
 	int			 ret;
 
 	memset(n, 0, sizeof *n);
 	walk_params(app, &params);
 	if ((ret = build_rules(app, &rules)) != 0 ||
-	    (ret = open_store(app, 0, &st)) != 0)
+	    (ret = open_store(app, STORE_BULK, &st)) != 0)
 		goto out;
 	ret = EXIT_FAILURE_DB;
 	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
 		goto out;
-	rd = ndjson_reader_new(f);
-	if ((rc = record_begin(rec)) != ERR_OK)
-		goto out;
-	for (;;) {
-		s = ndjson_reader_next(rd, &line, &len, &lineno);
-		if (s == NDJSON_EOF)
-			break;
-		if (s == NDJSON_ERROR) {
-			fprintf(stderr, "envstats: cannot read '%s': %s\n",
-			    name, strerror(errno));
-			ret = 1;
-			goto out;
-		}
-		n->lines++;
-		if (s == NDJSON_TOO_LONG) {
-			fprintf(stderr, "line %lld: line longer than 1 MiB\n",
-			    (long long)lineno);
-			n->rejected++;
-			continue;
-		}
-		buf_reset(&why);
-		if (event_json_parse(line, len, &ev, &why) != ERR_OK) {
-			fprintf(stderr, "line %lld: ", (long long)lineno);
-			put_safe(stderr, why.data);
-			fputc('\n', stderr);
-			n->rejected++;
-			continue;
-		}
-		rc = record_add(rec, &ev, &stored);
-		event_release(&ev);
-		if (rc != ERR_OK)
-			goto out;
-		if (stored)
-			n->stored++;
-		else
-			n->duplicates++;
-		if (++in_batch == INGEST_BATCH) {
-			if ((rc = record_commit(rec)) != ERR_OK ||
-			    (rc = record_begin(rec)) != ERR_OK)
-				goto out;
-			in_batch = 0;
-		}
-	}
-	if ((rc = record_commit(rec)) != ERR_OK)
-		goto out;
-	ret = 0;
+	rc = ingest_stream(rec, f, INGEST_BATCH, report_reject, NULL, n);
+	if (rc == ERR_IO) {
+		fprintf(stderr, "envstats: cannot read '%s' to its end\n",
+		    name);
+		ret = 1;
+	} else if (rc == ERR_OK)
+		ret = 0;
 out:
-	if (rc != ERR_OK)
+	if (rc != ERR_OK && rc != ERR_IO)
 		fprintf(stderr, "envstats: storing events failed (%s): the "
 		    "batch in progress was rolled back; ingesting the same "
 		    "input again is safe (duplicates are recognised)\n",
 		    err_str(rc));
-	buf_release(&why);
-	ndjson_reader_free(rd);
 	record_free(rec);
 	store_close(st);
 	classify_free(rules);
@@ -262,7 +232,7 @@ cli_ingest(struct app *app, int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
-	ret = ingest_stream(app, f, path, &n);
+	ret = ingest_file(app, f, path, &n);
 	if (f != stdin)
 		fclose(f);
 	printf("%lld stored, %lld duplicates, %lld rejected (%lld lines)\n",
@@ -271,6 +241,33 @@ cli_ingest(struct app *app, int argc, char **argv)
 	if (ret == 0 && n.rejected > 0)
 		ret = 1;
 	return ret;
+}
+
+/* A /envstats command for the bot: the same grammar, as plain text. */
+struct answer_ctx {
+	struct app	*app;
+	struct store	*st;
+};
+
+static bool
+answer_query(void *arg, int nwords, char **words, struct buf *out)
+{
+	struct answer_ctx	*a = arg;
+	struct cmd_ctx		 ctx;
+	enum cmd_ret		 r;
+
+	cmd_ctx_init(&ctx);
+	ctx.st = a->st;
+	ctx.tz = a->app->tz;
+	ctx.now_ms = clock_now_ms();
+	ctx.reprovision_window_ms = a->app->cfg.reprovision_ms;
+	ctx.hourly_rate = a->app->cfg.hourly_rate;
+	ctx.cutover = a->app->cfg.cutover;
+	ctx.format = CMD_FMT_TEXT;
+	r = cmd_run(&ctx, nwords, words);
+	buf_append(out, ctx.out.data, ctx.out.len);
+	cmd_ctx_release(&ctx);
+	return r != CMD_RET_ERROR;
 }
 
 /* Run one /envstats query against an open store; prints the answer. */
@@ -454,31 +451,231 @@ cli_generate(struct app *app, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+static volatile sig_atomic_t	signalled;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	signalled = 1;
+}
+
+/* SIGINT/SIGTERM: finish the envelope in hand, close, flush, exit. */
+static void
+catch_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The Slack section of the configuration, validated. */
+static int
+build_observer(const struct app *app, struct slack_observe **out)
+{
+	struct buf	why = BUF_INIT;
+	const json_t	*section = app->cfg.file != NULL ?
+			    json_object_get(app->cfg.file, "slack") : NULL;
+
+	if (slack_observe_new(section, out, &why) != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why.data);
+		buf_release(&why);
+		return CONFIG_EXIT;
+	}
+	buf_release(&why);
+	return 0;
+}
+
 /*
- * The local demo: ten weeks of a team's environments, with an optimization
- * shipped three weeks ago, ingested and queried as a person would.
+ * Run the Slack app against app->cfg (real Slack, or the emulator when
+ * allow_ws). ready (may be NULL) is called once the bot exists, with it.
+ */
+static int
+bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
+    void *arg)
+{
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct classify		*rules = NULL;
+	struct slack_observe	*obs = NULL;
+	struct attempt_params	 params;
+	struct bot_config	 bc;
+	struct answer_ctx	 actx;
+	struct bot		*bot = NULL;
+	enum err		 rc;
+	int			 ret;
+
+	walk_params(app, &params);
+	if ((ret = build_rules(app, &rules)) != 0 ||
+	    (ret = build_observer(app, &obs)) != 0 ||
+	    (ret = open_store(app, 0, &st)) != 0)
+		goto out;
+	ret = EXIT_FAILURE_DB;
+	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
+		goto out;
+	if (!slack_observe_watches_messages(obs))
+		log_warn("run.no_provisioner_bots", LOG_STR("why",
+		    "no slack.provisioner_bots configured: provisioner "
+		    "messages will not be observed"));
+	memset(&bc, 0, sizeof bc);
+	bc.cfg = &app->cfg;
+	bc.st = st;
+	bc.rec = rec;
+	bc.tz = app->tz;
+	bc.obs = obs;
+	bc.allow_ws = allow_ws;
+	bc.signalled = &signalled;
+	actx.app = app;
+	actx.st = st;
+	bc.answer = answer_query;
+	bc.answer_arg = &actx;
+	ret = 1;
+	if (bot_new(&bc, &bot) != ERR_OK)
+		goto out;
+	if (ready != NULL)
+		ready(arg, bot);
+	log_info("run.started", LOG_STR("db", app->db_path),
+	    LOG_STR("api", app->cfg.api_url));
+	rc = bot_run(bot);
+	ret = rc == ERR_OK ? 0 : rc == ERR_AUTH ? CONFIG_EXIT : 1;
+out:
+	bot_free(bot);
+	record_free(rec);
+	store_close(st);
+	slack_observe_free(obs);
+	classify_free(rules);
+	return ret;
+}
+
+static int
+cli_run(struct app *app, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: envstats run\n");
+		return EXIT_USAGE;
+	}
+	if (!config_has_slack(&app->cfg)) {
+		printf("No SLACK_APP_TOKEN/SLACK_BOT_TOKEN: running the local "
+		    "demo against the built-in Slack emulator.\n\n");
+		return cli_demo(app, 1, argv);
+	}
+	catch_signals();
+	return bot_main(app, false, NULL, NULL);
+}
+
+/* History for the demo: ten weeks, an optimization three weeks ago. */
+static int
+demo_history(struct app *app, char cut[TIMEFMT_DATE_LEN])
+{
+	struct dataset_opts	 o;
+	struct ingest_counts	 n;
+	FILE			*f;
+	int64_t			 y;
+	int			 m, d, ret;
+
+	memset(&o, 0, sizeof o);
+	o.seed = 2026;
+	o.end_ms = clock_now_ms();
+	tz_local_date(app->tz, o.end_ms - 21 * MS_PER_DAY, &y, &m, &d);
+	timefmt_date(y, m, d, cut);
+	o.cutover_ms = tz_day_start(app->tz, y, m, d);
+	if ((f = tmpfile()) == NULL) {
+		fprintf(stderr, "envstats: cannot create a temporary file: "
+		    "%s\n", strerror(errno));
+		return 1;
+	}
+	dataset_generate(&o, write_line, f);
+	rewind(f);
+	ret = ingest_file(app, f, "demo history", &n);
+	fclose(f);
+	if (ret == 0)
+		printf("History: %lld events of the last ten weeks ingested "
+		    "from the provisioner's logs (five repositories; builds "
+		    "stopped waiting for tests on %s).\n\n",
+		    (long long)n.stored, cut);
+	return ret;
+}
+
+struct demo {
+	struct emulator	*emu;
+	pthread_t	 script;
+	bool		 started;
+	int		 result;
+	struct bot	*bot;
+};
+
+static void *
+demo_script_main(void *arg)
+{
+	struct demo	*dm = arg;
+
+	dm->result = script_play(dm->emu, dm->bot, stdout);
+	return NULL;
+}
+
+/* The bot exists: start the conversation on its own thread. */
+static void
+demo_ready(void *arg, struct bot *bot)
+{
+	struct demo	*dm = arg;
+
+	dm->bot = bot;
+	dm->started = pthread_create(&dm->script, NULL, demo_script_main,
+	    dm) == 0;
+	if (!dm->started)
+		bot_stop(bot);
+}
+
+/* Point the configuration at the emulator, with demo credentials. */
+static void
+demo_configure(struct app *app, struct emulator *emu)
+{
+	static const char	 app_token[] = "xapp-1-A07ENVSTATS-demo";
+	static const char	 bot_token[] = "xoxb-demo-token";
+	static const char	 signing[] = "emulator-signing-secret";
+	json_t			*slack;
+
+	secret_set(&app->cfg.app_token, app_token, strlen(app_token));
+	secret_set(&app->cfg.bot_token, bot_token, strlen(bot_token));
+	secret_set(&app->cfg.signing_secret, signing, strlen(signing));
+	free(app->cfg.api_url);
+	app->cfg.api_url = emulator_api_url(emu);
+	free(app->cfg.relay_url);
+	app->cfg.relay_url = emulator_provisioner_url(emu);
+	if (app->cfg.file == NULL)
+		app->cfg.file = json_object();
+	if (json_object_get(app->cfg.file, "slack") == NULL) {
+		slack = json_pack("{s:[s],s:[s],s:[s,s,s,s,s],s:{s:s}}",
+		    "provisioner_channels", SCRIPT_CHANNEL,
+		    "provisioner_bots", SCRIPT_PROVISIONER,
+		    "repos", "tactivos/mural-api", "tactivos/mural-web",
+		    "tactivos/mural-realtime", "tactivos/mural-exports",
+		    "tactivos/mural-integrations",
+		    "repo_defaults", SCRIPT_CHANNEL, SCRIPT_REPO);
+		json_object_set_new(app->cfg.file, "slack", slack);
+	}
+}
+
+/*
+ * The local demo: ten weeks of history, then the real bot against the
+ * built-in Slack emulator on loopback, a scripted conversation, and its
+ * transcript. No tokens needed.
  */
 static int
 cli_demo(struct app *app, int argc, char **argv)
 {
-	static const char *const queries[][4] = {
-		{ "summary", NULL },
-		{ "leadtime", "last:7d", NULL },
-		{ "failures", NULL },
-		{ "slowest", "last:14d", NULL },
-		{ "repos", NULL },
-		{ "compare", "", "since:", NULL },
-	};
-	struct dataset_opts	 o;
-	struct ingest_counts	 n;
-	struct store		*st = NULL;
-	FILE			*f;
-	char			 cut[TIMEFMT_DATE_LEN], since[32];
-	char			*words[4];
-	int64_t			 y, t0;
-	int			 m, d, ret, k;
-	size_t			 i;
-	bool			 keep = argc > 1 && strcmp(argv[1], "--keep") == 0;
+	struct demo	 dm;
+	char		 cut[TIMEFMT_DATE_LEN];
+	sigset_t	 block, old;
+	int		 ret;
+	bool		 keep = argc > 1 && strcmp(argv[1], "--keep") == 0;
 
 	if (argc > (keep ? 2 : 1)) {
 		fprintf(stderr, "usage: envstats demo [--keep]\n");
@@ -493,56 +690,35 @@ cli_demo(struct app *app, int argc, char **argv)
 		snprintf(side, sizeof side, "%s-shm", app->db_path);
 		unlink(side);
 	}
-	memset(&o, 0, sizeof o);
-	o.seed = 2026;
-	o.end_ms = clock_now_ms();
-	o.cutover_ms = o.end_ms - 21 * MS_PER_DAY;
-	tz_local_date(app->tz, o.cutover_ms, &y, &m, &d);
-	timefmt_date(y, m, d, cut);
-	o.cutover_ms = tz_day_start(app->tz, y, m, d);
-	tz_local_date(app->tz, o.end_ms - 70 * MS_PER_DAY, &y, &m, &d);
-	snprintf(since, sizeof since, "since:%04lld-%02d-%02d", (long long)y,
-	    m, d);
+	if (getenv("ENVSTATS_LOG_LEVEL") == NULL)
+		log_set_level(LOG_WARN);	/* the transcript is the output */
+	printf("== envstats demo: the Slack app against a local Slack "
+	    "emulator (no tokens needed)\n\n");
+	if ((ret = demo_history(app, cut)) != 0)
+		return ret;
 
-	printf("== envstats demo: ten weeks of branch environments on five "
-	    "repositories,\n== an optimization (provision once the image is "
-	    "built) shipped on %s\n\n", cut);
-	if ((f = tmpfile()) == NULL) {
-		fprintf(stderr, "envstats: cannot create a temporary file: "
-		    "%s\n", strerror(errno));
+	/* Only the bot's thread takes SIGINT/SIGTERM. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	memset(&dm, 0, sizeof dm);
+	if (emulator_start(NULL, &dm.emu) != ERR_OK) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		fprintf(stderr, "envstats: cannot start the Slack emulator\n");
 		return 1;
 	}
-	t0 = clock_mono_ms();
-	dataset_generate(&o, write_line, f);
-	rewind(f);
-	printf("$ envstats ingest   (database: %s)\n", app->db_path);
-	ret = ingest_stream(app, f, "demo dataset", &n);
-	fclose(f);
-	if (ret != 0)
-		return ret;
-	printf("%lld stored, %lld duplicates, %lld rejected in %lld ms\n\n",
-	    (long long)n.stored, (long long)n.duplicates,
-	    (long long)n.rejected, (long long)(clock_mono_ms() - t0));
-
-	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
-		return ret;
-	for (i = 0; i < ARRAY_LEN(queries) && ret == 0; i++) {
-		for (k = 0; k < 4 && queries[i][k] != NULL; k++)
-			words[k] = (char *)queries[i][k];
-		if (strcmp(words[0], "compare") == 0) {
-			words[1] = cut;
-			words[2] = since;
-		}
-		printf("$ envstats query");
-		for (int j = 0; j < k; j++)
-			printf(" %s", words[j]);
-		printf("\n");
-		ret = run_query(app, st, CMD_FMT_TEXT, k, words);
-		printf("\n");
-	}
-	store_close(st);
-	printf("Try it yourself: envstats --db %s query help\n",
-	    app->db_path);
+	demo_configure(app, dm.emu);
+	catch_signals();
+	ret = bot_main(app, true, demo_ready, &dm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (dm.started)
+		pthread_join(dm.script, NULL);
+	emulator_stop(dm.emu);
+	if (ret == 0)
+		ret = dm.result;
+	printf("\nThe database is %s; try:\n  envstats --db %s query "
+	    "compare %s last:10w\n", app->db_path, app->db_path, cut);
 	return ret;
 }
 
@@ -603,7 +779,10 @@ main(int argc, char **argv)
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	lwslog_init();
 	ret = cli_commands[i].run(&app, argc - first, argv + first);
+	curl_global_cleanup();
 out:
 	tz_free(app.tz);
 	config_release(&app.cfg);

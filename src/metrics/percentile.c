@@ -27,6 +27,14 @@ stats_div_round(int64_t a, int64_t b)
  * every value are skipped, which makes the common case (durations under a
  * few hours) two or three passes.
  */
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void
 stats_sort(int64_t *v, size_t n)
 {
@@ -36,6 +44,11 @@ stats_sort(int64_t *v, size_t n)
 
 	if (n < 2)
 		return;
+	/* The radix passes cost 512 KiB of counters: not worth it small. */
+	if (n < 4096) {
+		qsort(v, n, sizeof *v, cmp_i64);
+		return;
+	}
 	a = xmalloc(n * sizeof *a);
 	b = xmalloc(n * sizeof *b);
 	count = xmalloc(65536 * sizeof *count);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <jansson.h>
 
+#include "jsonw.h"
 #include "timefmt.h"
 #include "utf8.h"
 
@@ -52,22 +53,29 @@ optional_string(json_t *obj, const char *key, const char **out,
 	return true;
 }
 
-static enum err
-check_repo(const char *repo, size_t len, struct buf *why)
+/* The limits are plain integer literals, so they can be spelt in text. */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+const char *
+event_json_repo_problem(const char *repo, size_t len)
 {
 	const char	*slash = memchr(repo, '/', len);
 
-	if (len < 1 || len > EVENT_REPO_MAX) {
-		buf_printf(why, "field 'repo' must be 1 to %d bytes",
-		    EVENT_REPO_MAX);
-		return ERR_INVALID;
-	}
+	if (len < 1 || len > EVENT_REPO_MAX)
+		return "must be 1 to " STR(EVENT_REPO_MAX) " bytes";
 	if (slash == NULL || slash == repo || slash == repo + len - 1 ||
-	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL) {
-		buf_puts(why, "field 'repo' must be 'owner/name'");
-		return ERR_INVALID;
-	}
-	return ERR_OK;
+	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL)
+		return "must be 'owner/name'";
+	return NULL;
+}
+
+const char *
+event_json_branch_problem(size_t len)
+{
+	if (len < 1 || len > EVENT_BRANCH_MAX)
+		return "must be 1 to " STR(EVENT_BRANCH_MAX) " bytes";
+	return NULL;
 }
 
 enum err
@@ -80,7 +88,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	const char	*type, *ts, *repo, *branch, *s;
 	const char	*id, *user, *trigger, *ftype, *reason, *sha, *env, *src;
 	size_t		 repo_len, branch_len, i;
-	const char	*ts_why = NULL;
+	const char	*ts_why = NULL, *problem;
 	int		 n;
 	enum err	 rc = ERR_INVALID;
 
@@ -125,15 +133,18 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	if ((repo = required_string(root, "repo", why)) == NULL)
 		goto out;
 	repo_len = json_string_length(json_object_get(root, "repo"));
-	if (check_repo(repo, repo_len, why) != ERR_OK)
+	problem = event_json_repo_problem(repo, repo_len);
+	if (problem != NULL) {
+		buf_printf(why, "field 'repo' %s", problem);
 		goto out;
+	}
 
 	if ((branch = required_string(root, "branch", why)) == NULL)
 		goto out;
 	branch_len = json_string_length(json_object_get(root, "branch"));
-	if (branch_len < 1 || branch_len > EVENT_BRANCH_MAX) {
-		buf_printf(why, "field 'branch' must be 1 to %d bytes",
-		    EVENT_BRANCH_MAX);
+	problem = event_json_branch_problem(branch_len);
+	if (problem != NULL) {
+		buf_printf(why, "field 'branch' %s", problem);
 		goto out;
 	}
 
@@ -206,40 +217,13 @@ out:
 	return rc;
 }
 
-/* Append s as a JSON string literal (RFC 8259 escapes). */
-static void
-put_json_string(struct buf *b, const char *s)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	const unsigned char	*p;
-
-	buf_putc(b, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':	buf_puts(b, "\\\""); break;
-		case '\\':	buf_puts(b, "\\\\"); break;
-		case '\n':	buf_puts(b, "\\n"); break;
-		case '\r':	buf_puts(b, "\\r"); break;
-		case '\t':	buf_puts(b, "\\t"); break;
-		default:
-			if (*p < 0x20) {
-				buf_puts(b, "\\u00");
-				buf_putc(b, hex[*p >> 4]);
-				buf_putc(b, hex[*p & 0xf]);
-			} else
-				buf_putc(b, (char)*p);
-		}
-	}
-	buf_putc(b, '"');
-}
-
 static void
 put_field(struct buf *b, const char *key, const char *value)
 {
 	if (value == NULL)
 		return;
 	buf_printf(b, ",\"%s\":", key);
-	put_json_string(b, value);
+	json_quote(b, value);
 }
 
 void

@@ -9,6 +9,8 @@
 #include "log.h"
 
 #define META_WALK_PARAMS	"walk_params"
+/* Repos remembered per transaction; more are looked up in the store. */
+#define RECORD_REPO_CACHE	64
 
 /* A key touched in the open transaction: (repo id, branch). */
 struct dirty_key {
@@ -23,9 +25,12 @@ struct record {
 	struct attempt_walk		 walk;
 	struct dirty_key		*dirty;		/* open addressing */
 	size_t				 dirty_n, dirty_cap;
-	/* repo name -> id cache for the last repo seen */
-	char				*last_repo;
-	int64_t				 last_repo_id;
+	/* repo name -> id, for the repos seen in this transaction */
+	struct repo_id {
+		char	*name;
+		int64_t	 id;
+	}				 repos[RECORD_REPO_CACHE];
+	size_t				 n_repos;
 	bool				 in_tx;
 };
 
@@ -91,6 +96,16 @@ dirty_clear(struct record *r)
 		r->dirty[i].branch = NULL;
 	}
 	r->dirty_n = 0;
+}
+
+static void
+repo_cache_clear(struct record *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n_repos; i++)
+		free(r->repos[i].name);
+	r->n_repos = 0;
 }
 
 /* An event with its row id, sorted together. */
@@ -190,7 +205,6 @@ record_new(struct store *st, const struct attempt_params *params,
 	r->st = st;
 	r->params = params != NULL ? *params : defaults;
 	r->rules = rules;
-	r->last_repo_id = -1;
 	params_text(&r->params, want, sizeof want);
 	rc = store_meta_get(st, META_WALK_PARAMS, &have);
 	if (rc == ERR_NOT_FOUND) {
@@ -224,7 +238,7 @@ record_free(struct record *r)
 		return;
 	record_abort(r);
 	free(r->dirty);
-	free(r->last_repo);
+	repo_cache_clear(r);
 	attempt_walk_release(&r->walk);
 	free(r);
 }
@@ -241,6 +255,29 @@ record_begin(struct record *r)
 	return rc;
 }
 
+/* The id of a repo, from the cache or the store (which may create it). */
+static enum err
+repo_id_of(struct record *r, const char *repo, int64_t *id)
+{
+	size_t		i;
+	enum err	rc;
+
+	for (i = 0; i < r->n_repos; i++) {
+		if (strcmp(r->repos[i].name, repo) == 0) {
+			*id = r->repos[i].id;
+			return ERR_OK;
+		}
+	}
+	if ((rc = store_repo_id(r->st, repo, id)) != ERR_OK)
+		return rc;
+	if (r->n_repos < RECORD_REPO_CACHE) {
+		r->repos[r->n_repos].name = xstrdup(repo);
+		r->repos[r->n_repos].id = *id;
+		r->n_repos++;
+	}
+	return ERR_OK;
+}
+
 enum err
 record_add(struct record *r, struct event *ev, bool *stored)
 {
@@ -252,15 +289,8 @@ record_add(struct record *r, struct event *ev, bool *stored)
 		BUG("record_add outside a transaction");
 	if (ev->type == EV_FAILED && ev->failure_type == FAILURE_NONE)
 		ev->failure_type = classify_reason(r->rules, ev->reason);
-	if (r->last_repo != NULL && strcmp(r->last_repo, ev->repo) == 0)
-		repo_id = r->last_repo_id;
-	else {
-		if ((rc = store_repo_id(r->st, ev->repo, &repo_id)) != ERR_OK)
-			return rc;
-		free(r->last_repo);
-		r->last_repo = xstrdup(ev->repo);
-		r->last_repo_id = repo_id;
-	}
+	if ((rc = repo_id_of(r, ev->repo, &repo_id)) != ERR_OK)
+		return rc;
 	if ((rc = store_event_insert(r->st, ev, repo_id, clock_now_ms(),
 	    stored)) != ERR_OK)
 		return rc;
@@ -301,7 +331,6 @@ record_abort(struct record *r)
 	store_rollback(r->st);
 	dirty_clear(r);
 	/* The repo cache may name a row the rollback removed. */
-	free(r->last_repo);
-	r->last_repo = NULL;
+	repo_cache_clear(r);
 	r->in_tx = false;
 }

@@ -143,7 +143,7 @@ report_build(struct store *st, const struct tz *tz,
 	feed.acc[2] = &prev_acc;
 	feed.n = 3;
 	scan_from = pp.since_ms < p->since_ms ? pp.since_ms : p->since_ms;
-	rc = store_begin(st);
+	rc = store_begin_read(st);
 	if (rc == ERR_OK) {
 		rc = store_repo_names(st, &r->repo_names, &r->n_repo_names);
 		if (rc == ERR_OK)
@@ -218,7 +218,7 @@ report_compare_build(struct store *st, const struct report_params *p,
 	feed.acc[0] = &before;
 	feed.acc[1] = &after;
 	feed.n = 2;
-	rc = store_begin(st);
+	rc = store_begin_read(st);
 	if (rc == ERR_OK)
 		rc = store_scan_attempts(st, p->since_ms, p->until_ms,
 		    &p->filter, feed_attempt, &feed);

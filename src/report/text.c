@@ -69,7 +69,9 @@ text_change(struct buf *b, int64_t before, int64_t after)
 	if (before == STAT_NONE || after == STAT_NONE || before == 0)
 		return;
 	pct = 100.0 * ((double)after / (double)before - 1.0);
-	if (pct >= 0)
+	if (pct > -0.05 && pct < 0.05)
+		buf_puts(b, "= 0.0%");
+	else if (pct > 0)
 		buf_printf(b, "▲ %.1f%%", pct);
 	else
 		buf_printf(b, "▼ %.1f%%", -pct);

@@ -37,6 +37,17 @@ struct webapi_result {
 	int		 attempts;	/* tries it took */
 };
 
+/*
+ * rc after the last try: ERR_OK; ERR_NET (transport errors or 5xx until
+ * max_attempts, or cancelled by webapi_stop); ERR_RATELIMITED (429 or
+ * "ratelimited" until max_attempts); ERR_AUTH (401/403, or Slack's
+ * invalid_auth, not_authed, account_inactive, token_revoked,
+ * token_expired, team_disabled); ERR_NOT_FOUND (404/410); ERR_TOO_BIG
+ * (413, or an answer over 1 MiB); ERR_INVALID (any other 4xx or ok:false,
+ * or a method's 2xx answer that is not Slack's JSON). Only 429/ratelimited,
+ * 5xx and transport errors are retried.
+ */
+
 /* Runs on the loop thread, from webapi_drain(); result is borrowed. */
 typedef void (*webapi_done_fn)(void *arg, const struct webapi_result *);
 
@@ -63,7 +74,8 @@ struct webapi_config {
  */
 enum err	 webapi_start(const struct webapi_config *, struct webapi **);
 /* Stop: pending requests finish with ERR_NET ("shutting down"), their
-   callbacks run, the thread is joined. NULL does nothing. */
+   callbacks run, the thread is joined. NULL does nothing. A try in flight
+   is aborted within about a second; callbacks run on the calling thread. */
 void		 webapi_stop(struct webapi *);
 
 /*
@@ -71,6 +83,13 @@ void		 webapi_stop(struct webapi *);
  * the token's Authorization header. pace_key (a channel id, or NULL) paces
  * calls that share it to one per pace_ms. ERR_TOO_BIG (logged) when the
  * queue is full. Loop thread.
+ *
+ * For the three queueing calls: ERR_OK means done runs exactly once
+ * (done may be NULL). Any other rc means it never runs: ERR_TOO_BIG
+ * (queue_max pending, the one in flight included), ERR_INVALID (a method
+ * name other than [A-Za-z0-9._], a URL webapi_url_allowed refuses, the
+ * token or signing secret not set), ERR_NET (webapi_stop has begun).
+ * json_body NULL sends "{}". Bodies are copied.
  */
 enum err	 webapi_call(struct webapi *, const char *method,
 		    const char *json_body, enum webapi_token,
@@ -93,13 +112,14 @@ struct webapi_stats {
 	int64_t	calls;		/* HTTP tries */
 	int64_t	errors;		/* requests that finished with rc != ok */
 	int64_t	retries;
-	int64_t	ratelimited;	/* 429 answers */
+	int64_t	ratelimited;	/* 429 answers and ok:false "ratelimited" */
 	int64_t	dropped;	/* refused: queue full */
 };
 void		 webapi_stats(struct webapi *, struct webapi_stats *);
 
 /* True when url may be used: https://, or http:// on 127.0.0.0/8,
-   localhost or [::1]. */
+   localhost or [::1]. Strict: lower-case scheme, dotted-quad decimal
+   without leading zeros, no userinfo, no %-escapes in the authority. */
 bool		 webapi_url_allowed(const char *url);
 
 #endif

@@ -39,7 +39,8 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX events_id ON events (id) WHERE id IS NOT NULL;"
 	"CREATE UNIQUE INDEX events_identity"
 	"  ON events (repo_id, branch, type, ts_ms) WHERE id IS NULL;"
-	"CREATE INDEX events_updates ON events (ts_ms)"
+	/* Covers the auto_updates count: no table lookups. */
+	"CREATE INDEX events_updates ON events (ts_ms, repo_id, env_type)"
 	"  WHERE type = 'updated';"
 	"CREATE TABLE attempts ("
 	"  requested_at_ms INTEGER NOT NULL,"
@@ -167,6 +168,12 @@ struct store {
 	int64_t		 next_seq;	/* valid inside a transaction */
 	int64_t		 first_seq;	/* next_seq when it began */
 };
+
+void
+store_set_busy_timeout(struct store *st, int ms)
+{
+	sqlite3_busy_timeout(st->db, ms);
+}
 
 const char *
 store_errmsg(const struct store *st)
@@ -321,10 +328,11 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	/* WAL: readers never block the writer. synchronous=FULL: a
 	   committed observation survives power loss, since its envelope is
 	   acked right after. */
-	/* A page cache that holds the hot index pages of a large batch:
-	   without it every key rebuild re-reads them from the file. */
+	/* Bulk ingest: a page cache that holds the hot pages of a large
+	   batch, or every key rebuild re-reads them from the file. */
 	if ((rc = exec(st, "PRAGMA journal_mode = WAL")) != ERR_OK ||
-	    (rc = exec(st, "PRAGMA cache_size = -65536")) != ERR_OK ||
+	    (rc = exec(st, (flags & STORE_BULK) ? "PRAGMA cache_size = -65536" :
+	    "PRAGMA cache_size = -8192")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA foreign_keys = ON")) != ERR_OK ||
@@ -412,6 +420,20 @@ store_begin(struct store *st)
 	st->in_tx = true;
 	if ((rc = seq_load(st)) != ERR_OK)
 		store_rollback(st);
+	return rc;
+}
+
+enum err
+store_begin_read(struct store *st)
+{
+	enum err	rc;
+
+	if (st->in_tx)
+		BUG("nested transaction");
+	/* DEFERRED: a snapshot for reading, no write lock held. */
+	if ((rc = exec(st, "BEGIN")) == ERR_OK)
+		st->in_tx = true;
+	st->next_seq = st->first_seq = 0;
 	return rc;
 }
 

@@ -25,6 +25,7 @@ struct store;
 
 enum store_flags {
 	STORE_MUST_EXIST = (1 << 0),	/* refuse to create a new file */
+	STORE_BULK = (1 << 1),		/* large batches: a 64 MiB cache */
 };
 
 /*
@@ -35,11 +36,23 @@ enum store_flags {
  */
 enum err	 store_open(const char *path, enum store_flags, struct store **);
 void		 store_close(struct store *);
+/*
+ * How long a write waits for another writer's lock before ERR_BUSY
+ * [5000 ms]. The bot waits less: an envelope it cannot store in time is
+ * left unacked for Slack to re-deliver, rather than stall every other.
+ */
+void		 store_set_busy_timeout(struct store *, int ms);
 /* The last SQLite error text, for logs (never contains bound values). */
 const char	*store_errmsg(const struct store *);
 
-/* Transactions: BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/*
+ * Transactions: store_begin takes the write lock (BEGIN IMMEDIATE) for
+ * changes; store_begin_read takes a consistent snapshot for queries and
+ * never blocks a writer (WAL). Both end with store_commit or
+ * store_rollback.
+ */
 enum err	 store_begin(struct store *);
+enum err	 store_begin_read(struct store *);
 enum err	 store_commit(struct store *);
 void		 store_rollback(struct store *);
 

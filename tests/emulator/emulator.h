@@ -19,6 +19,21 @@
  *
  * Every function is thread-safe: tests call them from their own thread
  * while the emulator serves. Strings returned are owned by the caller.
+ *
+ * Notes on lws 4.1.6, which shape some behaviours below:
+ *  - lws answers PINGs inside its parser with no callback to veto the
+ *    PONG, so emulator_answer_pings(false) stops reading the connection
+ *    (lws_rx_flow_control): PINGs stay unread in the kernel, no PONG goes
+ *    out, and nothing is sent. The emulator does not see the peer go away
+ *    while paused either (it reads nothing), as with a real half-open
+ *    socket; resuming reads what piled up, closes included.
+ *  - lws frames every lws_write(), so emulator_send_truncated() writes its
+ *    frame header and half the payload straight to the socket
+ *    (lws_get_socket_fd + send) once lws has nothing buffered, then
+ *    shutdown(SHUT_RDWR) and closes the wsi.
+ *  - Each retry of an events_api envelope gets a fresh envelope_id (as
+ *    Slack's do) with the same payload; an ack of any of its ids acks the
+ *    envelope, and emulator_ack_of() accepts any of them.
  */
 #ifndef ENVSTATS_EMULATOR_H
 #define ENVSTATS_EMULATOR_H
@@ -34,7 +49,7 @@ struct emulator;
 struct emulator_opts {
 	int64_t		redeliver_ms;	/* unacked events_api come back
 					   after this [1000]; 0: never */
-	int		max_redeliveries; /* [3] */
+	int		max_redeliveries; /* [3]; 0 also means 3 */
 	const char	*signing_secret; /* what /provisioner verifies; NULL:
 					   "emulator-signing-secret" */
 	const char	*team_id;	/* [T0ACME001] */
@@ -60,12 +75,22 @@ int		 emulator_connections_total(struct emulator *);
 /* Wait until at least n connections are live (false on timeout). */
 bool		 emulator_wait_connections(struct emulator *, int n,
 		    int timeout_ms);
+/* Wait until at most n connections are live (false on timeout). */
+bool		 emulator_wait_connections_at_most(struct emulator *, int n,
+		    int timeout_ms);
 
 /*
  * Send an envelope on the newest live connection: type "events_api",
  * "slash_commands" or "interactive"; payload is a JSON object text. The
  * emulator makes the envelope_id (returned) and, for events_api, the
- * retry fields. Queued until a connection is live.
+ * retry fields. Queued until a connection is live. Every send below
+ * (raw, fragmented, truncated, disconnect) goes to the newest connection
+ * that is not paused by emulator_answer_pings(false); with no connection
+ * at all it waits for the next one; with only paused ones it is lost, as
+ * in a half-open socket (an envelope then counts as delivered, so its
+ * re-delivery clock starts). Unacked events_api envelopes come back after
+ * redeliver_ms, also after a reconnect; envelopes still queued on a
+ * connection that closes move to the newest other one.
  */
 char		*emulator_send_envelope(struct emulator *, const char *type,
 		    const char *payload_json, bool accepts_response_payload);
@@ -78,13 +103,16 @@ void		 emulator_send_fragmented(struct emulator *, const char *text,
 void		 emulator_send_truncated(struct emulator *, const char *text);
 /* {"type":"disconnect","reason":reason} on the newest connection. */
 void		 emulator_disconnect(struct emulator *, const char *reason);
-/* Close every connection's TCP socket without a close frame. */
+/* Close every connection's TCP socket without a close frame
+   (shutdown(SHUT_RDWR) on the raw fd, then the wsi is killed). */
 void		 emulator_drop_tcp(struct emulator *);
 /* Stop (false) or resume (true) answering pings; while stopped, the
-   emulator also sends nothing, like a half-open socket. */
+   emulator also sends nothing, like a half-open socket. Applies to the
+   connections live at the call; later connections work normally. */
 void		 emulator_answer_pings(struct emulator *, bool);
 
-/* Envelopes acked so far, and ever sent (re-deliveries not counted). */
+/* Envelopes acked so far, and ever sent (re-deliveries not counted; an
+   envelope counts as sent when emulator_send_envelope() returns). */
 int		 emulator_acks(struct emulator *);
 int		 emulator_sent(struct emulator *);
 /* Wait until n distinct envelopes are acked (false on timeout). */
@@ -108,18 +136,27 @@ void		 emulator_fail(struct emulator *, const char *method,
 		    const char *slack_error);
 /* Calls of method received so far (failed ones included). */
 int		 emulator_calls(struct emulator *, const char *method);
+/* Wait until at least n calls of method arrived (false on timeout). */
+bool		 emulator_wait_calls(struct emulator *, const char *method,
+		    int n, int timeout_ms);
 /* The body of the n-th call of method (0-based), or NULL. */
 char		*emulator_call_body(struct emulator *, const char *method,
 		    int n);
-/* A fresh response_url on this emulator, and what was posted to it. */
+/* A fresh response_url on this emulator, and what was posted to it
+   (url may also be just its "/response/<n>" path). Posts answer 200 "ok". */
 char		*emulator_response_url(struct emulator *);
 int		 emulator_response_posts(struct emulator *, const char *url);
+bool		 emulator_wait_response_posts(struct emulator *,
+		    const char *url, int n, int timeout_ms);
 char		*emulator_response_body(struct emulator *, const char *url,
 		    int n);
 /* Relays the fake provisioner received: with a valid and a bad
    signature. The provisioner answers {"text":"Provisioning <branch>..."}
-   as ephemeral JSON. */
+   as ephemeral JSON (branch: the second word of the form's text) when
+   X-Slack-Signature matches, else 401. emulator_relay_body() gives the
+   n-th relay of either kind; emulator_wait_relays() waits for n of any. */
 int		 emulator_relays(struct emulator *, bool valid_signature);
+bool		 emulator_wait_relays(struct emulator *, int n, int timeout_ms);
 char		*emulator_relay_body(struct emulator *, int n);
 
 #endif

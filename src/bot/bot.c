@@ -1,0 +1,742 @@
+/*
+ * bot.c: the Slack app (bot.h). Everything here runs on the loop thread
+ * but bot_stop(), bot_connected() and bot_stats(), which only touch
+ * atomics and lws_cancel_service().
+ */
+#include "common.h"
+#include "bot/bot.h"
+
+#include <ctype.h>
+#include <stdatomic.h>
+
+#include <libwebsockets.h>
+
+#include "clock.h"
+#include "jsonw.h"
+#include "log.h"
+#include "slack/envelope.h"
+#include "slack/socket.h"
+#include "slack/webapi.h"
+
+/* Answers computed within this go inside the ack; later ones through
+   the response_url (Slack wants the ack within 3 s). */
+#define ANSWER_IN_ACK_MS	1000
+/* How long a commit may wait for another writer: well inside the 3 s. */
+#define STORE_WAIT_MS		1000
+/* Slack's limit on a section's text. */
+#define SECTION_MAX		2900
+
+struct bot {
+	struct bot_config	 c;
+	struct lws_context	*ctx;
+	struct lws_protocols	 protocols[3];
+	struct webapi		*api;
+	struct slack_socket	*sock;
+	char			*self_user_id;	/* from auth.test */
+	char			*self_bot_id;
+	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
+	int			 auth_tries;
+	atomic_bool		 stop;
+	atomic_bool		 connected;
+	enum err		 fatal;		/* why bot_run returns */
+	/* counters (loop thread writes, others read) */
+	atomic_llong		 envelopes, acks, not_acked, stored, dups,
+				 commands;
+};
+
+/* A pending relay: where to send the provisioner's answer. */
+struct relay {
+	struct bot	*bot;
+	char		*response_url;
+};
+
+static void	on_message(void *, uint64_t, const char *, size_t);
+static void	want_url(void *);
+static void	on_state(void *, enum slack_socket_state, const char *);
+
+static const struct slack_socket_cb socket_cb = {
+	on_message, want_url, on_state
+};
+
+/* The worker finished something: run the callbacks on the loop thread. */
+static int
+loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct bot	*b;
+
+	if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+		b = lws_context_user(lws_get_context(wsi));
+		if (b != NULL && b->api != NULL)
+			webapi_drain(b->api);
+		return 0;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static void
+wake_loop(void *arg)
+{
+	lws_cancel_service(arg);
+}
+
+static bool
+stopping(struct bot *b)
+{
+	return atomic_load(&b->stop) || (b->c.signalled != NULL &&
+	    *b->c.signalled);
+}
+
+/* Send text on the connection an envelope came on. */
+static bool
+send_ack(struct bot *b, uint64_t conn, const char *envelope_id,
+    const json_t *response)
+{
+	struct buf	ack = BUF_INIT;
+	bool		ok;
+
+	envelope_ack(&ack, envelope_id, response);
+	ok = slack_socket_send(b->sock, conn, ack.data, ack.len) == ERR_OK;
+	buf_release(&ack);
+	if (ok)
+		atomic_fetch_add(&b->acks, 1);
+	else
+		log_warn("bot.ack_lost", LOG_STR("envelope_id", envelope_id),
+		    LOG_STR("why", "connection gone; Slack will re-deliver"));
+	return ok;
+}
+
+/* Store one observation in its own transaction. */
+static enum err
+record_event(struct bot *b, struct event *ev, bool *stored)
+{
+	enum err	rc;
+
+	*stored = false;
+	if ((rc = record_begin(b->c.rec)) != ERR_OK)
+		return rc;
+	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
+		record_abort(b->c.rec);
+		return rc;
+	}
+	if ((rc = record_commit(b->c.rec)) != ERR_OK) {
+		*stored = false;
+		return rc;
+	}
+	atomic_fetch_add(*stored ? &b->stored : &b->dups, 1);
+	return ERR_OK;
+}
+
+/* A message answer: text fallback and mrkdwn sections, already escaped. */
+static json_t *
+answer_json(const char *escaped, bool in_channel)
+{
+	json_t		*blocks = json_array();
+	const char	*p = escaped, *end, *cut;
+	size_t		 n;
+	char		*chunk;
+
+	while (*p != '\0') {
+		n = strlen(p);
+		end = p + (n > SECTION_MAX ? SECTION_MAX : n);
+		/* Cut at a line end when the rest does not fit. */
+		if (n > SECTION_MAX) {
+			for (cut = end; cut > p && cut[-1] != '\n'; cut--)
+				;
+			if (cut > p)
+				end = cut;
+		}
+		chunk = xstrndup(p, (size_t)(end - p));
+		json_array_append_new(blocks, json_pack("{s:s,s:{s:s,s:s}}",
+		    "type", "section", "text", "type", "mrkdwn", "text",
+		    chunk));
+		free(chunk);
+		p = end;
+	}
+	return json_pack("{s:s,s:s,s:o}", "response_type", in_channel ?
+	    "in_channel" : "ephemeral", "text", escaped, "blocks", blocks);
+}
+
+static json_t *
+ephemeral_text(const char *text)
+{
+	struct buf	 esc = BUF_INIT;
+	json_t		*j;
+
+	mrkdwn_escape(&esc, text);
+	j = answer_json(esc.data, false);
+	buf_release(&esc);
+	return j;
+}
+
+static void
+posted(void *arg, const struct webapi_result *r)
+{
+	(void)arg;
+	if (r->rc != ERR_OK)
+		log_warn("bot.response_url_failed", LOG_INT("status",
+		    r->http_status), LOG_STR("err", err_str(r->rc)));
+}
+
+/* Split command text into words on ASCII whitespace (in place). */
+static int
+split_words(char *text, char **words, int max)
+{
+	int	n = 0;
+	char	*p = text;
+
+	while (*p != '\0' && n < max) {
+		while (*p != '\0' && isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		words[n++] = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return n;
+}
+
+/* /envstats: the command grammar, answered as Block Kit. */
+static const char *
+handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
+{
+	struct buf	 out = BUF_INIT;
+	const char	*text = json_string_value(json_object_get(e->payload,
+			    "text"));
+	const char	*url = json_string_value(json_object_get(e->payload,
+			    "response_url"));
+	char		*copy = xstrdup(text != NULL ? text : "");
+	char		*words[64];
+	struct buf	 esc = BUF_INIT;
+	json_t		*answer;
+	int64_t		 t0 = clock_mono_ms();
+	int		 n, i, k;
+	bool		 in_channel = false, ok;
+	const char	*result;
+
+	n = split_words(copy, words, (int)ARRAY_LEN(words));
+	/* "public" anywhere: post the answer in the channel. */
+	for (i = k = 0; i < n; i++) {
+		if (strcmp(words[i], "public") == 0)
+			in_channel = true;
+		else
+			words[k++] = words[i];
+	}
+	ok = b->c.answer(b->c.answer_arg, k, words, &out);
+	atomic_fetch_add(&b->commands, 1);
+	mrkdwn_escape(&esc, out.data);
+	/* Errors are for the asker only. */
+	answer = answer_json(esc.data, in_channel && ok);
+	result = ok ? "answered" : "command_error";
+	if (e->accepts_response_payload &&
+	    clock_mono_ms() - t0 < ANSWER_IN_ACK_MS)
+		send_ack(b, conn, e->envelope_id, answer);
+	else {
+		send_ack(b, conn, e->envelope_id, NULL);
+		if (url != NULL) {
+			char	*body = json_dumps(answer, JSON_COMPACT);
+
+			if (webapi_post_json(b->api, url, body, posted, NULL) !=
+			    ERR_OK)
+				result = "answer_dropped";
+			free(body);
+		}
+	}
+	json_decref(answer);
+	buf_release(&esc);
+	buf_release(&out);
+	free(copy);
+	return result;
+}
+
+/* Append key=value to a form body, value percent-encoded. */
+static void
+form_put(struct buf *f, const char *key, const char *value)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+
+	if (f->len > 0)
+		buf_putc(f, '&');
+	buf_puts(f, key);
+	buf_putc(f, '=');
+	for (p = (const unsigned char *)(value != NULL ? value : "");
+	    *p != '\0'; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' ||
+		    *p == '~')
+			buf_putc(f, (char)*p);
+		else if (*p == ' ')
+			buf_putc(f, '+');
+		else {
+			buf_putc(f, '%');
+			buf_putc(f, hex[*p >> 4]);
+			buf_putc(f, hex[*p & 0xf]);
+		}
+	}
+}
+
+/* The provisioner answered the relay: pass its answer to the user. */
+static void
+relayed(void *arg, const struct webapi_result *r)
+{
+	struct relay	*rl = arg;
+	json_t		*answer = NULL, *j;
+	char		*body;
+
+	if (r->rc == ERR_OK && r->body != NULL &&
+	    (j = json_loadb(r->body, r->body_len, 0, NULL)) != NULL &&
+	    json_is_object(j))
+		answer = j;
+	else if (r->rc == ERR_OK && r->body_len > 0)
+		answer = ephemeral_text(r->body);
+	else {
+		log_warn("bot.relay_failed", LOG_INT("status", r->http_status),
+		    LOG_STR("err", err_str(r->rc)));
+		answer = ephemeral_text("the provisioner did not answer: your "
+		    "request is recorded, try again in a minute");
+	}
+	if (rl->response_url != NULL && !stopping(rl->bot)) {
+		body = json_dumps(answer, JSON_COMPACT);
+		webapi_post_json(rl->bot->api, rl->response_url, body, posted,
+		    NULL);
+		free(body);
+	}
+	json_decref(answer);
+	free(rl->response_url);
+	free(rl);
+}
+
+/* Re-send the command to the provisioner as Slack would have. */
+static bool
+relay_command(struct bot *b, const json_t *payload)
+{
+	static const char *const fields[] = { "token", "team_id",
+	    "team_domain", "channel_id", "channel_name", "user_id",
+	    "user_name", "command", "text", "api_app_id",
+	    "is_enterprise_install", "response_url", "trigger_id" };
+	struct buf	 form = BUF_INIT;
+	struct relay	*rl;
+	const char	*url;
+	size_t		 i;
+	enum err	 rc;
+
+	for (i = 0; i < ARRAY_LEN(fields); i++) {
+		const json_t	*v = json_object_get(payload, fields[i]);
+
+		if (json_is_string(v))
+			form_put(&form, fields[i], json_string_value(v));
+	}
+	rl = xcalloc(1, sizeof *rl);
+	rl->bot = b;
+	url = json_string_value(json_object_get(payload, "response_url"));
+	rl->response_url = url != NULL ? xstrdup(url) : NULL;
+	rc = webapi_post_signed_form(b->api, b->c.cfg->relay_url, form.data,
+	    relayed, rl);
+	buf_release(&form);
+	if (rc != ERR_OK) {
+		free(rl->response_url);
+		free(rl);
+		return false;
+	}
+	return true;
+}
+
+/* /mural-env up|down <branch> [repo]: record, then relay. */
+static const char *
+handle_mural_env(struct bot *b, uint64_t conn, const struct envelope *e)
+{
+	struct event	 ev;
+	struct buf	 err = BUF_INIT, msg = BUF_INIT;
+	json_t		*answer;
+	bool		 stored;
+	enum err	 rc;
+	const char	*result;
+
+	if (slack_observe_slash(b->c.obs, e->payload, clock_now_ms(), &ev,
+	    &err) != ERR_OK) {
+		answer = ephemeral_text(err.data);
+		send_ack(b, conn, e->envelope_id, e->accepts_response_payload ?
+		    answer : NULL);
+		json_decref(answer);
+		buf_release(&err);
+		return "usage_error";
+	}
+	rc = record_event(b, &ev, &stored);
+	if (rc != ERR_OK) {
+		/* Not stored: no ack, so Slack comes back with it. */
+		log_error("bot.store_failed", LOG_STR("envelope_id",
+		    e->envelope_id), LOG_STR("err", err_str(rc)));
+		atomic_fetch_add(&b->not_acked, 1);
+		event_release(&ev);
+		return "not_acked";
+	}
+	if (b->c.cfg->relay_url != NULL && relay_command(b, e->payload)) {
+		buf_printf(&msg, "recorded %s of `%s` on %s; asking the "
+		    "provisioner…", ev.type == EV_REQUESTED ? "up" : "down",
+		    ev.branch, ev.repo);
+		result = "relayed";
+	} else {
+		buf_printf(&msg, "recorded %s of `%s` on %s%s",
+		    ev.type == EV_REQUESTED ? "up" : "down", ev.branch,
+		    ev.repo, stored ? "" : " (already recorded)");
+		result = b->c.cfg->relay_url != NULL ? "relay_dropped" :
+		    "recorded";
+	}
+	answer = ephemeral_text(msg.data);
+	send_ack(b, conn, e->envelope_id, e->accepts_response_payload ?
+	    answer : NULL);
+	json_decref(answer);
+	event_release(&ev);
+	buf_release(&msg);
+	buf_release(&err);
+	return result;
+}
+
+/* A message in a channel: maybe the provisioner's. */
+static const char *
+handle_event(struct bot *b, uint64_t conn, const struct envelope *e)
+{
+	struct event	 ev;
+	struct buf	 why = BUF_INIT;
+	const char	*skip = NULL, *result;
+	bool		 stored;
+	enum err	 rc;
+
+	switch (slack_observe_message(b->c.obs, e->payload, b->self_user_id,
+	    b->self_bot_id, &ev, &skip, &why)) {
+	case SLACK_OBSERVE_SKIPPED:
+		log_debug("bot.event_skipped", LOG_STR("envelope_id",
+		    e->envelope_id), LOG_STR("why", skip));
+		send_ack(b, conn, e->envelope_id, NULL);
+		buf_release(&why);
+		return "skipped";
+	case SLACK_OBSERVE_INVALID:
+		/* It will never parse: a re-delivery would not help. */
+		log_warn("bot.event_invalid", LOG_STR("envelope_id",
+		    e->envelope_id), LOG_STR("why", why.data));
+		send_ack(b, conn, e->envelope_id, NULL);
+		buf_release(&why);
+		return "invalid";
+	case SLACK_OBSERVE_OBSERVED:
+		break;
+	}
+	rc = record_event(b, &ev, &stored);
+	event_release(&ev);
+	buf_release(&why);
+	if (rc != ERR_OK) {
+		log_error("bot.store_failed", LOG_STR("envelope_id",
+		    e->envelope_id), LOG_STR("err", err_str(rc)));
+		atomic_fetch_add(&b->not_acked, 1);
+		return "not_acked";
+	}
+	send_ack(b, conn, e->envelope_id, NULL);
+	result = stored ? "stored" : "duplicate";
+	return result;
+}
+
+static void
+on_message(void *arg, uint64_t conn, const char *data, size_t len)
+{
+	struct bot	*b = arg;
+	struct envelope	 e;
+	struct buf	 why = BUF_INIT;
+	const char	*cmd = "", *result = "acked";
+	int64_t		 t0 = clock_mono_ms();
+
+	if (envelope_parse(data, len, &e, &why) != ERR_OK) {
+		log_warn("bot.frame_invalid", LOG_INT("conn", (int64_t)conn),
+		    LOG_INT("bytes", (int64_t)len), LOG_STR("why", why.data));
+		buf_release(&why);
+		return;
+	}
+	switch (e.kind) {
+	case ENVELOPE_HELLO:
+		atomic_store(&b->connected, true);
+		log_info("bot.hello", LOG_INT("conn", (int64_t)conn));
+		goto done;
+	case ENVELOPE_DISCONNECT:
+		log_info("bot.disconnect", LOG_INT("conn", (int64_t)conn),
+		    LOG_STR("reason", e.reason));
+		if (strcmp(e.reason, "link_disabled") == 0) {
+			log_error("bot.link_disabled", LOG_STR("why", "Socket "
+			    "Mode was turned off for this app: enable it in "
+			    "the app settings"));
+			b->fatal = ERR_AUTH;
+			slack_socket_stop(b->sock, "link_disabled");
+			atomic_store(&b->stop, true);
+		} else if (strcmp(e.reason, "warning") == 0 ||
+		    strcmp(e.reason, "refresh_requested") == 0)
+			slack_socket_refresh(b->sock);
+		goto done;
+	case ENVELOPE_EVENTS_API:
+		atomic_fetch_add(&b->envelopes, 1);
+		cmd = "event";
+		result = handle_event(b, conn, &e);
+		break;
+	case ENVELOPE_SLASH_COMMAND: {
+		const char *c = json_string_value(json_object_get(e.payload,
+		    "command"));
+
+		atomic_fetch_add(&b->envelopes, 1);
+		cmd = c != NULL ? c : "";
+		if (strcmp(cmd, "/envstats") == 0)
+			result = handle_envstats(b, conn, &e);
+		else if (strcmp(cmd, "/mural-env") == 0)
+			result = handle_mural_env(b, conn, &e);
+		else {
+			send_ack(b, conn, e.envelope_id, NULL);
+			result = "unknown_command";
+		}
+		break;
+	}
+	case ENVELOPE_INTERACTIVE:
+	case ENVELOPE_OTHER:
+		atomic_fetch_add(&b->envelopes, 1);
+		send_ack(b, conn, e.envelope_id, NULL);
+		result = "ignored";
+		break;
+	}
+	/* The access line of every envelope. */
+	log_info("envelope", LOG_STR("envelope_id", e.envelope_id),
+	    LOG_STR("type", e.type), LOG_STR("cmd", cmd),
+	    LOG_INT("retry", e.retry_attempt),
+	    LOG_MS("duration_ms", clock_mono_ms() - t0),
+	    LOG_STR("result", result));
+done:
+	envelope_release(&e);
+	buf_release(&why);
+}
+
+/* apps.connections.open answered. */
+static void
+url_ready(void *arg, const struct webapi_result *r)
+{
+	static const char *const fatal[] = { "invalid_auth", "not_authed",
+	    "account_inactive", "team_disabled" };
+	struct bot	*b = arg;
+	json_t		*j = NULL;
+	const char	*url = NULL;
+	size_t		 i;
+
+	if (stopping(b))
+		return;
+	if (r->rc == ERR_OK && (j = json_loadb(r->body, r->body_len, 0,
+	    NULL)) != NULL)
+		url = json_string_value(json_object_get(j, "url"));
+	if (url != NULL) {
+		slack_socket_connect(b->sock, url);
+		json_decref(j);
+		return;
+	}
+	json_decref(j);
+	for (i = 0; r->slack_error != NULL && i < ARRAY_LEN(fatal); i++) {
+		if (strcmp(r->slack_error, fatal[i]) == 0) {
+			log_error("bot.auth_failed", LOG_STR("method",
+			    "apps.connections.open"), LOG_STR("error",
+			    r->slack_error), LOG_STR("why", "check "
+			    "SLACK_APP_TOKEN (an app-level token with "
+			    "connections:write)"));
+			b->fatal = ERR_AUTH;
+			slack_socket_url_failed(b->sock, true, r->slack_error);
+			atomic_store(&b->stop, true);
+			return;
+		}
+	}
+	slack_socket_url_failed(b->sock, false, r->slack_error != NULL ?
+	    r->slack_error : err_str(r->rc));
+}
+
+static void
+want_url(void *arg)
+{
+	struct bot	*b = arg;
+
+	if (webapi_call(b->api, "apps.connections.open", "{}",
+	    WEBAPI_TOKEN_APP, NULL, url_ready, b) != ERR_OK)
+		slack_socket_url_failed(b->sock, false, "queue full");
+}
+
+static void
+on_state(void *arg, enum slack_socket_state s, const char *why)
+{
+	struct bot	*b = arg;
+
+	if (s != SLACK_SOCKET_CONNECTED)
+		atomic_store(&b->connected, false);
+	log_info("bot.socket", LOG_INT("state", s), LOG_STR("why", why));
+}
+
+static void	auth_done(void *, const struct webapi_result *);
+
+/* Ask auth.test who we are (again, after a failure that may pass). */
+static void
+auth_start(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, auth_sul);
+
+	if (!stopping(b) && webapi_call(b->api, "auth.test", "{}",
+	    WEBAPI_TOKEN_BOT, NULL, auth_done, b) != ERR_OK)
+		lws_sul_schedule(b->ctx, 0, &b->auth_sul, auth_start,
+		    5 * LWS_US_PER_SEC);
+}
+
+/* auth.test answered: who we are, so our own messages are skipped. */
+static void
+auth_done(void *arg, const struct webapi_result *r)
+{
+	struct bot	*b = arg;
+	json_t		*j = NULL;
+	int64_t		 wait_s;
+
+	if (stopping(b))
+		return;
+	if (r->rc == ERR_AUTH) {
+		log_error("bot.auth_failed", LOG_STR("method", "auth.test"),
+		    LOG_STR("error", r->slack_error != NULL ? r->slack_error :
+		    err_str(r->rc)), LOG_STR("why", "check SLACK_BOT_TOKEN"));
+		b->fatal = ERR_AUTH;
+		atomic_store(&b->stop, true);
+		return;
+	}
+	if (r->rc != ERR_OK) {
+		/* Slack or the network is down: keep trying, slower. */
+		wait_s = b->auth_tries < 5 ? 2 << b->auth_tries : 60;
+		b->auth_tries++;
+		log_warn("bot.auth_retry", LOG_STR("error", r->slack_error !=
+		    NULL ? r->slack_error : err_str(r->rc)),
+		    LOG_INT("wait_s", wait_s));
+		lws_sul_schedule(b->ctx, 0, &b->auth_sul, auth_start,
+		    wait_s * LWS_US_PER_SEC);
+		return;
+	}
+	if ((j = json_loadb(r->body, r->body_len, 0, NULL)) != NULL) {
+		const char *u = json_string_value(json_object_get(j,
+		    "user_id"));
+		const char *bid = json_string_value(json_object_get(j,
+		    "bot_id"));
+
+		b->self_user_id = u != NULL ? xstrdup(u) : NULL;
+		b->self_bot_id = bid != NULL ? xstrdup(bid) : NULL;
+	}
+	json_decref(j);
+	log_info("bot.authenticated", LOG_STR("user_id", b->self_user_id),
+	    LOG_STR("bot_id", b->self_bot_id));
+	slack_socket_start(b->sock);
+}
+
+enum err
+bot_new(const struct bot_config *c, struct bot **out)
+{
+	struct bot			*b = xcalloc(1, sizeof *b);
+	struct lws_context_creation_info info;
+	struct webapi_config		 wc;
+	struct slack_socket_opts	 so;
+	enum err			 rc = ERR_NET;
+
+	*out = NULL;
+	b->c = *c;
+	store_set_busy_timeout(c->st, STORE_WAIT_MS);
+	b->protocols[0] = (struct lws_protocols){ "envstats-loop",
+	    loop_callback, 0, 0, 0, NULL, 0 };
+	b->protocols[1] = slack_socket_protocol;
+	memset(&info, 0, sizeof info);
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.protocols = b->protocols;
+	info.fd_limit_per_thread = 64;
+	info.user = b;
+	if ((b->ctx = lws_create_context(&info)) == NULL) {
+		log_error("bot.lws_failed", LOG_STR("why",
+		    "cannot create the libwebsockets context"));
+		goto out;
+	}
+	memset(&wc, 0, sizeof wc);
+	wc.api_url = c->cfg->api_url;
+	wc.bot_token = &c->cfg->bot_token;
+	wc.app_token = &c->cfg->app_token;
+	wc.signing_secret = &c->cfg->signing_secret;
+	wc.wake = wake_loop;
+	wc.wake_arg = b->ctx;
+	if ((rc = webapi_start(&wc, &b->api)) != ERR_OK)
+		goto out;
+	memset(&so, 0, sizeof so);
+	if (c->socket_opts != NULL)
+		so = *c->socket_opts;
+	so.allow_ws = c->allow_ws;
+	b->sock = slack_socket_new(b->ctx, &so, &socket_cb, b);
+	rc = ERR_OK;
+	*out = b;
+	b = NULL;
+out:
+	bot_free(b);
+	return rc;
+}
+
+enum err
+bot_run(struct bot *b)
+{
+	int64_t	deadline;
+
+	b->fatal = ERR_OK;
+	auth_start(&b->auth_sul);
+	while (!stopping(b)) {
+		if (lws_service(b->ctx, 0) < 0)
+			break;
+	}
+	/* Close cleanly: finish the close handshakes, then the worker. */
+	log_info("bot.stopping", LOG_STR("why", b->fatal != ERR_OK ?
+	    err_str(b->fatal) : "asked to stop"));
+	slack_socket_stop(b->sock, "shutting down");
+	deadline = clock_mono_ms() + 1000;
+	while (slack_socket_live(b->sock) > 0 && clock_mono_ms() < deadline)
+		lws_service(b->ctx, 0);
+	webapi_stop(b->api);
+	b->api = NULL;
+	return b->fatal;
+}
+
+void
+bot_stop(struct bot *b)
+{
+	atomic_store(&b->stop, true);
+	if (b->ctx != NULL)
+		lws_cancel_service(b->ctx);
+}
+
+bool
+bot_connected(struct bot *b)
+{
+	return atomic_load(&b->connected);
+}
+
+void
+bot_stats(struct bot *b, struct bot_stats *s)
+{
+	s->envelopes = atomic_load(&b->envelopes);
+	s->acks = atomic_load(&b->acks);
+	s->not_acked = atomic_load(&b->not_acked);
+	s->events_stored = atomic_load(&b->stored);
+	s->events_duplicate = atomic_load(&b->dups);
+	s->commands = atomic_load(&b->commands);
+}
+
+void
+bot_free(struct bot *b)
+{
+	if (b == NULL)
+		return;
+	webapi_stop(b->api);
+	if (b->ctx != NULL) {
+		lws_sul_cancel(&b->auth_sul);
+		if (b->sock != NULL)
+			slack_socket_stop(b->sock, "freed");
+		lws_context_destroy(b->ctx);
+	}
+	slack_socket_free(b->sock);
+	free(b->self_user_id);
+	free(b->self_bot_id);
+	free(b);
+}

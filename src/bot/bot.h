@@ -1,0 +1,73 @@
+/*
+ * bot.h: `envstats run`, the Slack app. One loop thread (libwebsockets)
+ * owns the Socket Mode connection, the store and the commands; one worker
+ * thread (slack/webapi) does the HTTPS. An envelope is handled in order:
+ * parse, observe, commit to the store, ack.
+ *
+ *	bot_new(&cfg, &bot);
+ *	bot_run(bot);		-- until bot_stop() or a signal
+ *	bot_free(bot);
+ */
+#ifndef ENVSTATS_BOT_H
+#define ENVSTATS_BOT_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "observe/record.h"
+#include "observe/slack_observe.h"
+#include "slack/socket.h"
+#include "store/store.h"
+#include "tz.h"
+
+struct bot;
+
+struct bot_config {
+	const struct config		*cfg;	/* tokens, URLs, walk settings */
+	struct store			*st;
+	struct record			*rec;
+	const struct tz			*tz;
+	const struct slack_observe	*obs;
+	bool				 allow_ws; /* the loopback emulator */
+	/* Liveness and backoff of Socket Mode; NULL: the defaults. */
+	const struct slack_socket_opts	*socket_opts;
+	/*
+	 * Answer the words of a /envstats command as plain text into out
+	 * (the command layer, wired by main.c: src/ never includes
+	 * commands/); false when the answer is an error message.
+	 */
+	bool				(*answer)(void *arg, int nwords,
+					    char **words, struct buf *out);
+	void				*answer_arg;
+	/* Set from a signal handler: stop cleanly at the next wake-up. */
+	volatile sig_atomic_t		*signalled;
+};
+
+enum err	bot_new(const struct bot_config *, struct bot **);
+/*
+ * Serve until bot_stop() or a signal, or until Slack refuses the app for
+ * good (invalid token, Socket Mode disabled): then ERR_AUTH, logged with
+ * the reason. Loop thread: the caller's.
+ */
+enum err	bot_run(struct bot *);
+/* Ask bot_run to return (any thread). */
+void		bot_stop(struct bot *);
+/* True once the first Socket Mode connection said hello (any thread). */
+bool		bot_connected(struct bot *);
+void		bot_free(struct bot *);
+
+/* What the bot did, for tests and /metrics. */
+struct bot_stats {
+	int64_t	envelopes;	/* frames with an envelope_id */
+	int64_t	acks;
+	int64_t	not_acked;	/* left for Slack to re-deliver */
+	int64_t	events_stored;
+	int64_t	events_duplicate;
+	int64_t	commands;
+};
+void		bot_stats(struct bot *, struct bot_stats *);
+
+#endif

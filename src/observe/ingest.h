@@ -1,0 +1,38 @@
+/*
+ * ingest.h: lifecycle events from an NDJSON stream into the record, in
+ * large transactions (`envstats ingest`, the benchmark). A rejected line
+ * never stops the others; each is reported with its line number.
+ */
+#ifndef ENVSTATS_INGEST_H
+#define ENVSTATS_INGEST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "observe/record.h"
+
+/* Events per transaction by default. */
+#define INGEST_BATCH	100000
+
+struct ingest_counts {
+	int64_t	lines;		/* non-blank lines read */
+	int64_t	stored;
+	int64_t	duplicates;
+	int64_t	rejected;
+};
+
+/* Told about each rejected line: its number and the reason in words. */
+typedef void (*ingest_reject_fn)(void *arg, int64_t lineno, const char *why);
+
+/*
+ * Read f to its end, storing every good line through rec, committing
+ * every batch events (0: INGEST_BATCH). ERR_IO when f cannot be read (the
+ * events before are committed); a store error rolls back only the batch in
+ * progress. *n counts what happened either way.
+ */
+enum err	ingest_stream(struct record *rec, FILE *f, int64_t batch,
+		    ingest_reject_fn reject, void *arg,
+		    struct ingest_counts *n);
+
+#endif

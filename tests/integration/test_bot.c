@@ -1,0 +1,592 @@
+/*
+ * test_bot.c: the Slack app end to end against the loopback emulator: a
+ * real Socket Mode connection, a real HTTP Web API, a real SQLite file.
+ * The bot serves on its own thread; the test drives the emulator and
+ * reads the database through a second connection.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "bot/bot.h"
+#include "buf.h"
+#include "clock.h"
+#include "cmd.h"
+#include "config.h"
+#include "emulator.h"
+#include "log.h"
+#include "observe/record.h"
+#include "observe/slack_observe.h"
+#include "slack/lwslog.h"
+#include "store/store.h"
+#include "tz.h"
+
+#define WAIT_MS	10000
+
+struct harness {
+	char			 dir[64], db[128], logpath[128];
+	struct emulator		*emu;
+	struct config		 cfg;
+	struct store		*st;
+	struct record		*rec;
+	struct slack_observe	*obs;
+	struct tz		*tz;
+	struct bot		*bot;
+	pthread_t		 thread;
+	struct slack_socket_opts so;
+	enum err		 run_rc;
+	FILE			*log;
+	int			 event_no, trigger_no;
+};
+
+static void *
+bot_thread(void *arg)
+{
+	struct harness	*h = arg;
+
+	h->run_rc = bot_run(h->bot);
+	return NULL;
+}
+
+/* Fake tokens that must never appear in a log line. */
+#define APP_TOKEN	"xapp-1-TEST-APP-TOKEN-must-not-leak"
+#define BOT_TOKEN	"xoxb-TEST-BOT-TOKEN-must-not-leak"
+#define SIGNING		"emulator-signing-secret"
+
+static void
+harness_config(struct harness *h, const char *slack_json)
+{
+	json_error_t	jerr;
+
+	memset(&h->cfg, 0, sizeof h->cfg);
+	h->cfg.stale_ms = 2 * MS_PER_HOUR;
+	h->cfg.reprovision_ms = 2 * MS_PER_HOUR;
+	h->cfg.ci_horizon_ms = 6 * MS_PER_HOUR;
+	h->cfg.hourly_rate = 100;
+	secret_set(&h->cfg.app_token, APP_TOKEN, strlen(APP_TOKEN));
+	secret_set(&h->cfg.bot_token, BOT_TOKEN, strlen(BOT_TOKEN));
+	secret_set(&h->cfg.signing_secret, SIGNING, strlen(SIGNING));
+	h->cfg.api_url = emulator_api_url(h->emu);
+	h->cfg.relay_url = emulator_provisioner_url(h->emu);
+	h->cfg.file = json_loads(slack_json, 0, &jerr);
+	assert_non_null(h->cfg.file);
+}
+
+static const char slack_config[] =
+	"{\"slack\":{\"provisioner_channels\":[\"C0TESTENVS\"],"
+	"\"provisioner_bots\":[\"B05KRAKEN\"],"
+	"\"repos\":[\"tactivos/mural-api\",\"tactivos/mural-web\"],"
+	"\"repo_defaults\":{\"C0TESTENVS\":\"tactivos/mural-api\"}}}";
+
+/* /envstats through the command table, as main.c wires it. */
+static bool
+answer(void *arg, int nwords, char **words, struct buf *out)
+{
+	struct harness	*h = arg;
+	struct cmd_ctx	 ctx;
+	enum cmd_ret	 r;
+
+	cmd_ctx_init(&ctx);
+	ctx.st = h->st;
+	ctx.tz = h->tz;
+	ctx.now_ms = clock_now_ms();
+	r = cmd_run(&ctx, nwords, words);
+	buf_append(out, ctx.out.data, ctx.out.len);
+	cmd_ctx_release(&ctx);
+	return r != CMD_RET_ERROR;
+}
+
+static void
+harness_start(struct harness *h, bool relay)
+{
+	struct bot_config	bc;
+	struct buf		why = BUF_INIT;
+
+	if (!relay) {
+		free(h->cfg.relay_url);
+		h->cfg.relay_url = NULL;
+	}
+	assert_int_equal(store_open(h->db, 0, &h->st), ERR_OK);
+	assert_int_equal(record_new(h->st, NULL, NULL, &h->rec), ERR_OK);
+	assert_int_equal(slack_observe_new(json_object_get(h->cfg.file,
+	    "slack"), &h->obs, &why), ERR_OK);
+	assert_int_equal(tz_open("UTC", &h->tz), ERR_OK);
+	memset(&bc, 0, sizeof bc);
+	bc.cfg = &h->cfg;
+	bc.st = h->st;
+	bc.rec = h->rec;
+	bc.tz = h->tz;
+	bc.obs = h->obs;
+	bc.allow_ws = true;
+	bc.answer = answer;
+	bc.answer_arg = h;
+	/* Quick liveness, so a dead peer shows within seconds. */
+	h->so.ping_s = 1;
+	h->so.pong_timeout_s = 2;
+	h->so.idle_s = 4;
+	h->so.backoff_ms = 100;
+	h->so.backoff_max_ms = 1000;
+	bc.socket_opts = &h->so;
+	assert_int_equal(bot_new(&bc, &h->bot), ERR_OK);
+	assert_int_equal(pthread_create(&h->thread, NULL, bot_thread, h), 0);
+	buf_release(&why);
+}
+
+static int
+setup(void **state)
+{
+	struct harness	*h = xcalloc(1, sizeof *h);
+
+	snprintf(h->dir, sizeof h->dir, "/tmp/envstats-bot-XXXXXX");
+	if (mkdtemp(h->dir) == NULL)
+		return -1;
+	snprintf(h->db, sizeof h->db, "%s/bot.db", h->dir);
+	snprintf(h->logpath, sizeof h->logpath, "%s/log", h->dir);
+	h->log = fopen(h->logpath, "w+");
+	log_set_stream(h->log);
+	log_set_level(LOG_DEBUG);
+	if (emulator_start(&(struct emulator_opts){ .redeliver_ms = 1000,
+	    .max_redeliveries = 20 }, &h->emu) != ERR_OK)
+		return -1;
+	harness_config(h, slack_config);
+	*state = h;
+	return 0;
+}
+
+static void
+harness_stop(struct harness *h)
+{
+	if (h->bot == NULL)
+		return;
+	bot_stop(h->bot);
+	pthread_join(h->thread, NULL);
+	bot_free(h->bot);
+	h->bot = NULL;
+}
+
+static int
+teardown(void **state)
+{
+	struct harness	*h = *state;
+	char		 path[160];
+	const char	*sfx[] = { "", "-wal", "-shm" };
+	size_t		 i;
+
+	harness_stop(h);
+	record_free(h->rec);
+	store_close(h->st);
+	slack_observe_free(h->obs);
+	tz_free(h->tz);
+	emulator_stop(h->emu);
+	config_release(&h->cfg);
+	log_set_stream(NULL);
+	fclose(h->log);
+	for (i = 0; i < ARRAY_LEN(sfx); i++) {
+		snprintf(path, sizeof path, "%s%s", h->db, sfx[i]);
+		unlink(path);
+	}
+	unlink(h->logpath);
+	rmdir(h->dir);
+	free(h);
+	return 0;
+}
+
+/* A provisioner message envelope; returns the emulator's envelope id. */
+static char *
+send_message(struct harness *h, int64_t ts_ms, const char *text)
+{
+	json_t	*p;
+	char	*body, *id, ts[40], ev[32];
+
+	snprintf(ts, sizeof ts, "%lld.%06d", (long long)(ts_ms / 1000),
+	    (int)(ts_ms % 1000) * 1000);
+	snprintf(ev, sizeof ev, "Ev0TEST%06d", ++h->event_no);
+	p = json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s}}", "type",
+	    "event_callback", "event_id", ev, "api_app_id", "A07ENVSTATS",
+	    "event", "type", "message", "channel", "C0TESTENVS", "user",
+	    "U05KRAKEN", "bot_id", "B05KRAKEN", "text", text, "ts", ts);
+	body = json_dumps(p, JSON_COMPACT);
+	id = emulator_send_envelope(h->emu, "events_api", body, false);
+	free(body);
+	json_decref(p);
+	return id;
+}
+
+/* A slash command envelope. */
+static char *
+send_slash(struct harness *h, const char *command, const char *text,
+    char **response_url)
+{
+	json_t	*p;
+	char	*body, *id, trig[32], *url = emulator_response_url(h->emu);
+
+	snprintf(trig, sizeof trig, "7000%06d.1.test", ++h->trigger_no);
+	p = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "team_id",
+	    "T0ACME001", "channel_id", "C0TESTENVS", "user_id", "U0ALICE01",
+	    "user_name", "alice", "command", command, "text", text,
+	    "response_url", url, "trigger_id", trig);
+	body = json_dumps(p, JSON_COMPACT);
+	id = emulator_send_envelope(h->emu, "slash_commands", body, true);
+	free(body);
+	json_decref(p);
+	if (response_url != NULL)
+		*response_url = url;
+	else
+		free(url);
+	return id;
+}
+
+/* The ack's payload text of an envelope (waits for it). */
+static char *
+ack_text(struct harness *h, const char *envelope_id)
+{
+	int64_t	 until = clock_mono_ms() + WAIT_MS;
+	char	*ack = NULL, *text = NULL;
+	json_t	*j;
+
+	while ((ack = emulator_ack_of(h->emu, envelope_id)) == NULL &&
+	    clock_mono_ms() < until)
+		usleep(2000);
+	assert_non_null(ack);
+	j = json_loads(ack, 0, NULL);
+	assert_non_null(j);
+	if (json_string_value(json_object_get(json_object_get(j, "payload"),
+	    "text")) != NULL)
+		text = xstrdup(json_string_value(json_object_get(
+		    json_object_get(j, "payload"), "text")));
+	json_decref(j);
+	free(ack);
+	return text;
+}
+
+static int64_t
+count_events(struct harness *h)
+{
+	struct store	*st;
+	int64_t		 events = -1, attempts;
+
+	assert_int_equal(store_open(h->db, STORE_MUST_EXIST, &st), ERR_OK);
+	assert_int_equal(store_totals(st, &events, &attempts), ERR_OK);
+	store_close(st);
+	return events;
+}
+
+static void
+wait_connected(struct harness *h)
+{
+	int64_t	until = clock_mono_ms() + WAIT_MS;
+
+	while (!bot_connected(h->bot) && clock_mono_ms() < until)
+		usleep(2000);
+	assert_true(bot_connected(h->bot));
+}
+
+/* Every envelope acked, each observation stored once, acks quick. */
+static void
+test_bot__envelopes_are_stored_then_acked(void **state)
+{
+	struct harness	*h = *state;
+	int64_t		 now = clock_now_ms(), lat[64];
+	char		*id;
+	size_t		 n, i;
+	int		 k;
+
+	harness_start(h, false);
+	wait_connected(h);
+	for (k = 0; k < 20; k++) {
+		char	text[160];
+
+		snprintf(text, sizeof text, "Provisioning requested for "
+		    "`tactivos/mural-api` branch `feature/b%d`", k);
+		id = send_message(h, now - 60000 + k, text);
+		free(id);
+	}
+	assert_true(emulator_wait_acks(h->emu, 20, WAIT_MS));
+	assert_int_equal(count_events(h), 20);
+	n = emulator_ack_latencies(h->emu, lat, ARRAY_LEN(lat));
+	assert_int_equal(n, 20);
+	for (i = 0; i < n; i++)
+		assert_true(lat[i] < 3000000);	/* Slack's 3 s */
+}
+
+/* /envstats answers in the ack; hostile branch names come back escaped. */
+static void
+test_bot__envstats_answers_with_escaped_figures(void **state)
+{
+	struct harness	*h = *state;
+	int64_t		 now = clock_now_ms();
+	char		*id, *text;
+
+	harness_start(h, false);
+	wait_connected(h);
+	free(send_message(h, now - 600000, "Provisioning requested for "
+	    "`tactivos/mural-api` branch `fix/&lt;script&gt;&amp;x`"));
+	free(send_message(h, now - 300000, "Environment for "
+	    "`tactivos/mural-api` branch `fix/&lt;script&gt;&amp;x` is "
+	    "ready"));
+	assert_true(emulator_wait_acks(h->emu, 2, WAIT_MS));
+	id = send_slash(h, "/envstats", "slowest last:1d", NULL);
+	text = ack_text(h, id);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "5m 00s"));
+	assert_non_null(strstr(text, "fix/&lt;script&gt;&amp;x"));
+	assert_null(strstr(text, "<script>"));
+	free(text);
+	free(id);
+	id = send_slash(h, "/envstats", "leadtme", NULL);
+	text = ack_text(h, id);
+	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
+	free(text);
+	free(id);
+}
+
+/* /mural-env up is recorded and relayed with a valid signature. */
+static void
+test_bot__mural_env_is_recorded_and_relayed_signed(void **state)
+{
+	struct harness	*h = *state;
+	char		*id, *text, *url = NULL, *posted;
+	int64_t		 until;
+
+	harness_start(h, true);
+	wait_connected(h);
+	id = send_slash(h, "/mural-env", "up feature/sticky-notes-v2", &url);
+	text = ack_text(h, id);
+	assert_non_null(strstr(text, "recorded up"));
+	until = clock_mono_ms() + WAIT_MS;
+	while (emulator_response_posts(h->emu, url) == 0 &&
+	    clock_mono_ms() < until)
+		usleep(2000);
+	assert_int_equal(emulator_relays(h->emu, true), 1);
+	assert_int_equal(emulator_relays(h->emu, false), 0);
+	posted = emulator_response_body(h->emu, url, 0);
+	assert_non_null(posted);
+	assert_non_null(strstr(posted, "feature/sticky-notes-v2"));
+	assert_int_equal(count_events(h), 1);
+	free(posted);
+	free(text);
+	free(id);
+	free(url);
+	/* An unknown repository: a friendly error, nothing recorded. */
+	id = send_slash(h, "/mural-env", "up feature/x nope/nope", NULL);
+	text = ack_text(h, id);
+	assert_non_null(strstr(text, "nope/nope"));
+	assert_int_equal(count_events(h), 1);
+	free(text);
+	free(id);
+}
+
+static void
+send_requests(struct harness *h, int from, int to)
+{
+	int64_t	now = clock_now_ms();
+	char	text[160];
+	int	k;
+
+	for (k = from; k < to; k++) {
+		snprintf(text, sizeof text, "Provisioning requested for "
+		    "`tactivos/mural-api` branch `feature/r%d`", k);
+		free(send_message(h, now - 100000 + k, text));
+	}
+}
+
+/* Refreshes, a warning and a dropped TCP lose and double nothing. */
+static void
+test_bot__reconnects_lose_nothing_and_double_nothing(void **state)
+{
+	struct harness	*h = *state;
+	int64_t		 until;
+
+	harness_start(h, false);
+	wait_connected(h);
+	send_requests(h, 0, 10);
+	assert_true(emulator_wait_acks(h->emu, 10, WAIT_MS));
+	/* Make-before-break: a second socket, then the first goes. */
+	emulator_disconnect(h->emu, "refresh_requested");
+	until = clock_mono_ms() + WAIT_MS;
+	while (emulator_connections_total(h->emu) < 2 &&
+	    clock_mono_ms() < until)
+		usleep(2000);
+	assert_int_equal(emulator_connections_total(h->emu), 2);
+	send_requests(h, 10, 20);
+	assert_true(emulator_wait_acks(h->emu, 20, WAIT_MS));
+	emulator_disconnect(h->emu, "warning");
+	send_requests(h, 20, 25);
+	/* The network goes: the bot must come back on its own. */
+	emulator_drop_tcp(h->emu);
+	send_requests(h, 25, 30);
+	assert_true(emulator_wait_acks(h->emu, 30, 3 * WAIT_MS));
+	assert_true(emulator_connections_total(h->emu) >= 3);
+	assert_int_equal(count_events(h), 30);
+	/* Never more than two sockets at once (Slack caps an app at 10). */
+	assert_true(emulator_connections(h->emu) <= 2);
+}
+
+/* A socket that stops answering pings is replaced; nothing is lost. */
+static void
+test_bot__unanswered_pings_lead_to_a_new_socket(void **state)
+{
+	struct harness	*h = *state;
+
+	harness_start(h, false);
+	wait_connected(h);
+	emulator_answer_pings(h->emu, false);
+	send_requests(h, 0, 5);
+	assert_true(emulator_wait_acks(h->emu, 5, 3 * WAIT_MS));
+	assert_true(emulator_connections_total(h->emu) >= 2);
+	assert_int_equal(count_events(h), 5);
+}
+
+/* The same event delivered again (a Slack retry) is counted once. */
+static void
+test_bot__redelivered_events_count_once(void **state)
+{
+	struct harness	*h = *state;
+	static const char payload[] =
+	    "{\"type\":\"event_callback\",\"event_id\":\"Ev0SAME\","
+	    "\"event\":{\"type\":\"message\",\"channel\":\"C0TESTENVS\","
+	    "\"bot_id\":\"B05KRAKEN\",\"ts\":\"1794300000.004200\","
+	    "\"text\":\"Environment for `tactivos/mural-api` branch `a` is "
+	    "ready\"}}";
+
+	harness_start(h, false);
+	wait_connected(h);
+	free(emulator_send_envelope(h->emu, "events_api", payload, false));
+	free(emulator_send_envelope(h->emu, "events_api", payload, false));
+	assert_true(emulator_wait_acks(h->emu, 2, WAIT_MS));
+	assert_int_equal(count_events(h), 1);
+}
+
+/*
+ * The database is locked by someone else: the envelope is not acked, so
+ * Slack re-delivers it, and it is stored once the lock is gone.
+ */
+static void
+test_bot__locked_database_means_no_ack_then_stored(void **state)
+{
+	struct harness	*h = *state;
+	struct store	*other;
+	int64_t		 until;
+
+	harness_start(h, false);
+	wait_connected(h);
+	assert_int_equal(store_open(h->db, STORE_MUST_EXIST, &other), ERR_OK);
+	assert_int_equal(store_begin(other), ERR_OK);
+	send_requests(h, 0, 1);
+	/* The bot waits out its busy timeout, then gives up: no ack. */
+	until = clock_mono_ms() + 3000;
+	while (clock_mono_ms() < until && emulator_acks(h->emu) == 0)
+		usleep(20000);
+	assert_int_equal(emulator_acks(h->emu), 0);
+	store_rollback(other);
+	store_close(other);
+	/* The emulator re-delivers (retry_attempt 1): now it is stored. */
+	assert_true(emulator_wait_acks(h->emu, 1, 3 * WAIT_MS));
+	assert_int_equal(count_events(h), 1);
+}
+
+/* A token Slack refuses stops the bot with a clear message. */
+static void
+test_bot__invalid_auth_stops_with_a_clear_message(void **state)
+{
+	struct harness	*h = *state;
+	struct buf	 logtext = BUF_INIT;
+	char		 chunk[4096];
+	size_t		 n;
+
+	emulator_fail(h->emu, "apps.connections.open", 100, 200, 0,
+	    "invalid_auth");
+	harness_start(h, false);
+	pthread_join(h->thread, NULL);
+	assert_int_equal(h->run_rc, ERR_AUTH);
+	bot_free(h->bot);
+	h->bot = NULL;
+	fflush(h->log);
+	rewind(h->log);
+	while ((n = fread(chunk, 1, sizeof chunk, h->log)) > 0)
+		buf_append(&logtext, chunk, n);
+	assert_non_null(strstr(logtext.data, "invalid_auth"));
+	assert_non_null(strstr(logtext.data, "SLACK_APP_TOKEN"));
+	/* The token itself never reaches a log line. */
+	assert_null(strstr(logtext.data, "must-not-leak"));
+	buf_release(&logtext);
+}
+
+/* link_disabled: Socket Mode was turned off; stop, do not retry. */
+static void
+test_bot__link_disabled_stops(void **state)
+{
+	struct harness	*h = *state;
+
+	harness_start(h, false);
+	wait_connected(h);
+	emulator_disconnect(h->emu, "link_disabled");
+	pthread_join(h->thread, NULL);
+	assert_int_equal(h->run_rc, ERR_AUTH);
+	bot_free(h->bot);
+	h->bot = NULL;
+}
+
+/* auth.test rate limited at first: Retry-After is honoured. */
+static void
+test_bot__rate_limits_are_honoured(void **state)
+{
+	struct harness	*h = *state;
+	int64_t		 t0 = clock_mono_ms();
+
+	emulator_fail(h->emu, "auth.test", 1, 429, 1, NULL);
+	harness_start(h, false);
+	wait_connected(h);
+	assert_true(clock_mono_ms() - t0 >= 1000);
+	assert_int_equal(emulator_calls(h->emu, "auth.test"), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_bot__envelopes_are_stored_then_acked, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__envstats_answers_with_escaped_figures, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__mural_env_is_recorded_and_relayed_signed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__reconnects_lose_nothing_and_double_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__unanswered_pings_lead_to_a_new_socket, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__redelivered_events_count_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__locked_database_means_no_ack_then_stored, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__invalid_auth_stops_with_a_clear_message, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__link_disabled_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__rate_limits_are_honoured, setup, teardown),
+	};
+	int	rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	lwslog_init();
+	rc = cmocka_run_group_tests_name("bot", tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
