@@ -243,6 +243,21 @@ cli_ingest(struct app *app, int argc, char **argv)
 	return ret;
 }
 
+/* A command context with the configuration's settings, at now. */
+static void
+query_ctx(struct app *app, struct store *st, enum cmd_format format,
+    struct cmd_ctx *ctx)
+{
+	cmd_ctx_init(ctx);
+	ctx->st = st;
+	ctx->tz = app->tz;
+	ctx->now_ms = clock_now_ms();
+	ctx->reprovision_window_ms = app->cfg.reprovision_ms;
+	ctx->hourly_rate = app->cfg.hourly_rate;
+	ctx->cutover = app->cfg.cutover;
+	ctx->format = format;
+}
+
 /* A /envstats command for the bot: the same grammar, as plain text. */
 struct answer_ctx {
 	struct app	*app;
@@ -256,14 +271,7 @@ answer_query(void *arg, int nwords, char **words, struct buf *out)
 	struct cmd_ctx		 ctx;
 	enum cmd_ret		 r;
 
-	cmd_ctx_init(&ctx);
-	ctx.st = a->st;
-	ctx.tz = a->app->tz;
-	ctx.now_ms = clock_now_ms();
-	ctx.reprovision_window_ms = a->app->cfg.reprovision_ms;
-	ctx.hourly_rate = a->app->cfg.hourly_rate;
-	ctx.cutover = a->app->cfg.cutover;
-	ctx.format = CMD_FMT_TEXT;
+	query_ctx(a->app, a->st, CMD_FMT_TEXT, &ctx);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	cmd_ctx_release(&ctx);
@@ -278,14 +286,7 @@ run_query(struct app *app, struct store *st, enum cmd_format format,
 	struct cmd_ctx	ctx;
 	enum cmd_ret	r;
 
-	cmd_ctx_init(&ctx);
-	ctx.st = st;
-	ctx.tz = app->tz;
-	ctx.now_ms = clock_now_ms();
-	ctx.reprovision_window_ms = app->cfg.reprovision_ms;
-	ctx.hourly_rate = app->cfg.hourly_rate;
-	ctx.cutover = app->cfg.cutover;
-	ctx.format = format;
+	query_ctx(app, st, format, &ctx);
 	r = cmd_run(&ctx, nwords, words);
 	if (r == CMD_RET_ERROR)
 		fprintf(stderr, "envstats: %s\n", ctx.out.data);
@@ -567,7 +568,12 @@ cli_run(struct app *app, int argc, char **argv)
 		return cli_demo(app, 1, argv);
 	}
 	catch_signals();
-	return bot_main(app, false, NULL, NULL);
+	/*
+	 * Plain ws:// only when the Web API itself is plain http://, which
+	 * config.c accepts on a loopback host only (the emulator).
+	 */
+	return bot_main(app, app->cfg.api_url != NULL &&
+	    strncmp(app->cfg.api_url, "http://", 7) == 0, NULL, NULL);
 }
 
 /* History for the demo: ten weeks, an optimization three weeks ago. */

@@ -420,9 +420,10 @@ tls_child_tick(lws_sorted_usec_list_t *sul)
 	struct pollfd	pfd = { .fd = 0, .events = POLLIN };
 	char		c;
 
-	if (poll(&pfd, 1, 0) > 0 && read(0, &c, 1) <= 0)
+	if (poll(&pfd, 1, 0) > 0 && read(0, &c, 1) <= 0) {
 		tls_child_stop = 1;
-	else
+		lws_cancel_service(tls_child_ctx);	/* or poll sleeps on */
+	} else
 		lws_sul_schedule(tls_child_ctx, 0, sul, tls_child_tick,
 		    20 * LWS_US_PER_MS);
 }
