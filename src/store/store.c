@@ -60,6 +60,9 @@ static const char *const migrations[] = {
 	"  lead_time_ms INTEGER, checks_ms INTEGER, kubernetes_ms INTEGER,"
 	"  wait_ready_ms INTEGER, ci_delay_ms INTEGER, parallel_ms INTEGER,"
 	"  built_at_ms INTEGER NOT NULL,"
+	/* The columns a window scan needs, packed (see pack_stat): one
+	   column to decode per row instead of thirteen. */
+	"  stat BLOB NOT NULL,"
 	"  PRIMARY KEY (requested_at_ms, open_seq)) WITHOUT ROWID;"
 	"CREATE INDEX attempts_key ON attempts (repo_id, branch);"
 	"CREATE TABLE orphans ("
@@ -119,9 +122,9 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " tests_at_ms, failure_type, ci_tests_complete, reprovision,"
 	    " negative_phase, repeat_requests, lead_time_ms, checks_ms,"
 	    " kubernetes_ms, wait_ready_ms, ci_delay_ms, parallel_ms,"
-	    " built_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
-	    " ?24, ?25, ?26, ?27)",
+	    " built_at_ms, stat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
+	    " ?23, ?24, ?25, ?26, ?27, ?28)",
 	[S_ORPHANS_DEL] =
 	    "DELETE FROM orphans WHERE repo_id = ?1 AND branch = ?2",
 	[S_ORPHAN_ADD] =
@@ -138,10 +141,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
 	[S_REPO_NAMES] = "SELECT id, name FROM repos ORDER BY name",
 	[S_SCAN] =
-	    "SELECT requested_at_ms, open_seq, repo_id, outcome, trigger,"
-	    " failure_type, ci_tests_complete, reprovision, negative_phase,"
-	    " repeat_requests, lead_time_ms, checks_ms, kubernetes_ms,"
-	    " wait_ready_ms, ci_delay_ms, parallel_ms FROM attempts"
+	    "SELECT requested_at_ms, open_seq, repo_id, stat FROM attempts"
 	    " WHERE requested_at_ms >= ?1 AND requested_at_ms < ?2"
 	    " AND (?3 IS NULL OR repo_id = ?3)"
 	    " AND (?4 IS NULL OR env_type = ?4)"
@@ -224,14 +224,6 @@ bind_opt_int(sqlite3_stmt *s, int i, int64_t v)
 	if (v == ATTEMPT_NONE)
 		return sqlite3_bind_null(s, i);
 	return sqlite3_bind_int64(s, i, v);
-}
-
-static int64_t
-column_opt_int(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return ATTEMPT_NONE;
-	return sqlite3_column_int64(s, i);
 }
 
 static char *
@@ -627,12 +619,78 @@ delete_key(struct store *st, enum stmt_id id, int64_t repo_id,
 	return rc;
 }
 
+/*
+ * The packed window columns of an attempt: the figures as 8-byte
+ * little-endian integers (INT64_MIN: undefined), then outcome, trigger,
+ * failure type, CI flag, re-provision and negative-phase bytes, then the
+ * repeat requests as 4 bytes. Fixed layout, any host byte order.
+ */
+#define STAT_LEN	(8 * FIG__COUNT + 6 + 4)
+
+static void
+put_le(unsigned char *p, uint64_t v, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get_le(const unsigned char *p, int n)
+{
+	uint64_t	v = 0;
+	int		i;
+
+	for (i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+pack_stat(const struct attempt *a, unsigned char out[STAT_LEN])
+{
+	unsigned char	*p = out;
+	int		 f;
+
+	for (f = 0; f < FIG__COUNT; f++, p += 8)
+		put_le(p, (uint64_t)a->fig[f], 8);
+	*p++ = (unsigned char)a->outcome;
+	*p++ = (unsigned char)a->trigger;
+	*p++ = (unsigned char)(int8_t)a->failure_type;
+	*p++ = (unsigned char)(int8_t)a->ci_tests_complete;
+	*p++ = a->reprovision;
+	*p++ = a->negative_phase;
+	put_le(p, (uint32_t)a->repeat_requests, 4);
+}
+
+/* False when the blob is not a packed stat (a damaged row). */
+static bool
+unpack_stat(const unsigned char *p, int len, struct attempt_stat *a)
+{
+	int	f;
+
+	if (p == NULL || len != STAT_LEN)
+		return false;
+	for (f = 0; f < FIG__COUNT; f++, p += 8)
+		a->fig[f] = (int64_t)get_le(p, 8);
+	a->outcome = p[0];
+	a->trigger = p[1];
+	a->failure_type = (int8_t)p[2];
+	a->ci_tests_complete = (int8_t)p[3];
+	a->reprovision = p[4] != 0;
+	a->negative_phase = p[5] != 0;
+	a->repeat_requests = (int32_t)get_le(p + 6, 4);
+	return a->outcome < OUTCOME__COUNT;
+}
+
 static enum err
 insert_attempt(struct store *st, int64_t repo_id, const char *branch,
     const struct event *open, int64_t open_seq, const struct attempt *a,
     int64_t now_ms)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ATTEMPT_ADD);
+	unsigned char	 stat[STAT_LEN];
 	enum err	 rc = ERR_OK;
 	int		 f;
 
@@ -661,6 +719,8 @@ insert_attempt(struct store *st, int64_t repo_id, const char *branch,
 	for (f = 0; f < FIG__COUNT; f++)
 		bind_opt_int(s, 21 + f, a->fig[f]);
 	sqlite3_bind_int64(s, 27, now_ms);
+	pack_stat(a, stat);
+	sqlite3_bind_blob(s, 28, stat, STAT_LEN, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, "attempt_add");
 	stmt_done(s);
@@ -878,7 +938,7 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 	uint32_t		*idx_of = NULL;
 	size_t			 n_repos = 0, i;
 	bool			 matches;
-	int			 r, k;
+	int			 r;
 	enum err		 rc;
 
 	if ((rc = load_repos(st, &names, &ids, &n_repos)) != ERR_OK)
@@ -897,19 +957,8 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 		a.row_id = sqlite3_column_int64(s, 1);
 		id = sqlite3_column_int64(s, 2);
 		a.repo_idx = id >= 0 && id <= max_id ? idx_of[id] : 0;
-		a.outcome = (uint8_t)sqlite3_column_int(s, 3);
-		a.trigger = (uint8_t)sqlite3_column_int(s, 4);
-		a.failure_type = sqlite3_column_type(s, 5) == SQLITE_NULL ?
-		    (int8_t)FAILURE_NONE : (int8_t)sqlite3_column_int(s, 5);
-		a.ci_tests_complete = sqlite3_column_type(s, 6) ==
-		    SQLITE_NULL ? (int8_t)TRI_UNKNOWN :
-		    (int8_t)sqlite3_column_int(s, 6);
-		a.reprovision = sqlite3_column_int(s, 7) != 0;
-		a.negative_phase = sqlite3_column_int(s, 8) != 0;
-		a.repeat_requests = sqlite3_column_int(s, 9);
-		for (k = 0; k < FIG__COUNT; k++)
-			a.fig[k] = column_opt_int(s, 10 + k);
-		if (a.outcome >= OUTCOME__COUNT) {
+		if (!unpack_stat(sqlite3_column_blob(s, 3),
+		    sqlite3_column_bytes(s, 3), &a)) {
 			log_error("store.bad_attempt", LOG_INT("row", a.row_id));
 			continue;
 		}
