@@ -80,6 +80,7 @@ struct conn {
 	bool			 dead;		/* detached; freed soon */
 	bool			 ready;		/* a message arrived */
 	bool			 close_sent;	/* -1 after close_reason */
+	bool			 discarding;	/* rest of a too-big message */
 	bool			 rx_binary;
 	struct lws		*wsi;
 	/* One timer, by phase: connect (WAIT), idle check (OPEN), drop
@@ -675,6 +676,8 @@ on_receive(struct conn *c, const void *in, size_t len)
 		buf_reset(&c->rx);
 		c->rx_binary = lws_frame_is_binary(wsi) != 0;
 	}
+	if (c->discarding)
+		goto out;
 	if (len > s->opts.max_message - c->rx.len) {
 		log_warn("socket.message_too_big", LOG_INT("conn", c->id),
 		    LOG_INT("len", c->rx.len + len),
@@ -683,7 +686,15 @@ on_receive(struct conn *c, const void *in, size_t len)
 		    (unsigned char *)too_big, sizeof too_big - 1);
 		buf_release(&c->rx);
 		c->close_sent = true;
-		rc = -1;
+		/*
+		 * Not -1 here: lws 4.1.6 goes on parsing the frame after a
+		 * RECEIVE callback asks to close and writes past its rx
+		 * buffer (seen with valgrind). Drop the rest and let the
+		 * loop kill the connection outside the parser.
+		 */
+		c->discarding = true;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND,
+		    LWS_TO_KILL_ASYNC);
 		goto out;
 	}
 	buf_append(&c->rx, in, len);

@@ -318,6 +318,9 @@ client_new(struct harness *h, const struct slack_socket_opts *o)
 	assert_non_null(h->ctx);
 	h->sock = slack_socket_new(h->ctx, o, &cb, h);
 	assert_non_null(h->sock);
+	/* A context destroyed earlier took its timer list with it: the
+	   tick must not be unlinked from there. */
+	memset(&h->tick, 0, sizeof h->tick);
 	lws_sul_schedule(h->ctx, 0, &h->tick, tick, 5 * LWS_US_PER_MS);
 }
 
