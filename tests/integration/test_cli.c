@@ -14,10 +14,14 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "emulator.h"
+#include "slack/lwslog.h"
 
 #ifndef ENVSTATS_BIN
 #error "ENVSTATS_BIN must name the envstats binary"
@@ -121,6 +125,7 @@ teardown(void **state)
 	struct fixture	*fx = *state;
 	const char	*names[] = { "e.db", "e.db-wal", "e.db-shm", "out",
 			    "err", "in.ndjson", "cfg.json" };
+
 	char		 path[160];
 	size_t		 i;
 
@@ -324,6 +329,84 @@ test_cli__query_without_a_database_says_what_to_do(void **state)
 	run_release(&r);
 }
 
+/*
+ * `envstats run` as systemd runs it: connects, stores and acks, and on
+ * SIGTERM closes cleanly with exit 0; no token reaches its output.
+ */
+static void
+test_cli__run_serves_the_emulator_and_stops_on_sigterm(void **state)
+{
+	struct fixture	*fx = *state;
+	struct emulator	*emu;
+	struct buf	 err = BUF_INIT;
+	char		 cfg[160], err_path[160], *api, *id;
+	pid_t		 pid;
+	int		 st;
+	static const char cfg_json[] =
+	    "{\"slack\":{\"provisioner_bots\":[\"B05KRAKEN\"]}}";
+	static const char payload[] =
+	    "{\"type\":\"event_callback\",\"event_id\":\"Ev0RUN1\","
+	    "\"event\":{\"type\":\"message\",\"channel\":\"C1\","
+	    "\"bot_id\":\"B05KRAKEN\",\"ts\":\"1794300000.000100\","
+	    "\"text\":\"Environment for `a/b` branch `c` is ready\"}}";
+
+	assert_int_equal(emulator_start(NULL, &emu), ERR_OK);
+	api = emulator_api_url(emu);
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	write_file(cfg, cfg_json, strlen(cfg_json));
+	snprintf(err_path, sizeof err_path, "%s/err", fx->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen("/dev/null", "wb", stdout) ||
+		    !freopen(err_path, "wb", stderr))
+			_exit(127);
+		setenv("ENVSTATS_DB", fx->db, 1);
+		setenv("ENVSTATS_CONFIG", cfg, 1);
+		setenv("SLACK_API_URL", api, 1);
+		setenv("SLACK_APP_TOKEN", "xapp-1-CLI-SECRET-APP-TOKEN", 1);
+		setenv("SLACK_BOT_TOKEN", "xoxb-CLI-SECRET-BOT-TOKEN", 1);
+		setenv("ENVSTATS_LOG_LEVEL", "debug", 1);
+		execl(ENVSTATS_BIN, ENVSTATS_BIN, "run", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(emulator_wait_connections(emu, 1, 10000));
+	id = emulator_send_envelope(emu, "events_api", payload, false);
+	assert_true(emulator_wait_acks(emu, 1, 10000));
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	slurp(err_path, &err);
+	assert_non_null(strstr(err.data, "event=bot.stopping"));
+	assert_non_null(strstr(err.data, "result=stored"));
+	assert_null(strstr(err.data, "SECRET"));
+	buf_release(&err);
+	free(id);
+	free(api);
+	emulator_stop(emu);
+}
+
+/* check-config shows that secrets are set, never what they are. */
+static void
+test_cli__check_config_redacts_secrets(void **state)
+{
+	struct fixture		*fx = *state;
+	const char *const	 env[] = {
+	    "SLACK_APP_TOKEN=xapp-1-CLI-SECRET-APP-TOKEN",
+	    "SLACK_BOT_TOKEN=xoxb-CLI-SECRET-BOT-TOKEN",
+	    "SLACK_SIGNING_SECRET=CLI-SECRET-SIGNING", NULL };
+	struct run		 r;
+
+	run_bin(fx, &r, NULL, env, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"slack_bot_token\": "
+	    "\"<redacted>\""));
+	assert_null(strstr(r.out.data, "SECRET"));
+	assert_null(strstr(r.err.data, "SECRET"));
+	run_release(&r);
+}
+
 int
 main(void)
 {
@@ -343,7 +426,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__query_without_a_database_says_what_to_do,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__run_serves_the_emulator_and_stops_on_sigterm,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__check_config_redacts_secrets, setup, teardown),
 	};
 
+	lwslog_init();
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
