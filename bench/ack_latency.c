@@ -16,7 +16,8 @@
  * JavaScript, and both are printed side by side.
  *
  *	envstats_ack_bench [--rate N] [--seconds N] [--bolt DIR]
- *	    [--dir DIR] [--db FILE] [--latencies FILE] [--keep]
+ *	    [--dir DIR] [--db FILE] [--latencies FILE] [--query WORDS]
+ *	    [--keep]
  *
  * Memory: each app is forked at start-up, while this parent is still
  * small, and waits on a pipe for the emulator's URL before it execs. Its
@@ -108,6 +109,7 @@ struct app_run {
 	long		 idle_kb;	/* VmRSS before the load */
 	int64_t		 cpu_us;	/* the child's user + system time */
 	int64_t		 stored;	/* envstats: events it added; -1 */
+	int		 early_acks;	/* acks before the load (--query) */
 	int		 exit_status;
 };
 
@@ -122,6 +124,7 @@ struct ack_bench {
 	char		 config[ACK_PATH_LEN];
 	const char	*bolt_dir;
 	FILE		*raw;		/* --latencies: every ack, or NULL */
+	const char	*query;		/* --query: /envstats text, or NULL */
 	char		 node[ACK_PATH_LEN];
 	struct app_run	 apps[ACK_APPS];
 };
@@ -139,22 +142,27 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: envstats_ack_bench [--rate N] [--seconds N] "
 	    "[--bolt DIR] [--dir DIR] [--db FILE]\n"
-	    "    [--latencies FILE] [--keep]\n"
-	    "  --rate     envelopes a second (default %d)\n"
-	    "  --seconds  length of the load (default %d)\n"
-	    "  --bolt     also run DIR/app.js (a Bolt for JavaScript app; "
+	    "    [--latencies FILE] [--query WORDS] [--keep]\n"
+	    "  --rate       envelopes a second (default %d)\n"
+	    "  --seconds    length of the load (default %d)\n"
+	    "  --bolt       also run DIR/app.js (a Bolt for JavaScript app; "
 	    "npm install\n"
-	    "             in DIR first) under the same load, and compare\n"
-	    "  --dir      where the database goes (default: a new directory "
-	    "in $TMPDIR,\n"
-	    "             /var/tmp or /tmp, whichever is not tmpfs)\n"
-	    "  --db       the bot writes into this existing database instead "
-	    "of a new\n"
-	    "             one (e.g. a copy of a large one; it is not "
-	    "removed)\n"
-	    "  --latencies  write every ack latency to FILE (app, ack number, "
-	    "µs)\n"
-	    "  --keep     leave the database, configuration and logs behind\n",
+	    "               in DIR first) under the same load, and compare\n"
+	    "  --dir        where the database and logs go (default: a new "
+	    "directory in\n"
+	    "               $TMPDIR, /var/tmp or /tmp, whichever is not "
+	    "tmpfs)\n"
+	    "  --db         the bot writes into this existing database "
+	    "instead of a new\n"
+	    "               one (e.g. a copy of a large one; never removed)\n"
+	    "  --latencies  write every ack latency to FILE: app, ack number, "
+	    "µs\n"
+	    "  --query      ask envstats '/envstats WORDS' once before the "
+	    "load (its RSS\n"
+	    "               then includes what the query left; not "
+	    "timed)\n"
+	    "  --keep       leave the database, configuration and logs "
+	    "behind\n",
 	    ACK_RATE_DEFAULT, ACK_SECONDS_DEFAULT);
 }
 
@@ -621,9 +629,10 @@ load(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 	a->load_ns = clock_mono_ns() - t0;
 	/* Every ack, or the drain time is up. */
 	if (!interrupted)
-		emulator_wait_acks(emu, (int)a->sent, ACK_DRAIN_MS);
+		emulator_wait_acks(emu, (int)a->sent + a->early_acks,
+		    ACK_DRAIN_MS);
 	a->drain_ns = clock_mono_ns() - t0;
-	a->acked = emulator_acks(emu);
+	a->acked = emulator_acks(emu) - a->early_acks;
 	/* A load too short for a sample in its second half. */
 	if (nrss == 0 && sample_rss(a->pid, &kb))
 		rss[nrss++] = kb;
@@ -642,15 +651,18 @@ load(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 static void
 latencies(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 {
-	size_t	 max = (size_t)a->sent + 1, n, i;
+	size_t	 max = (size_t)(a->sent + a->early_acks) + 1, n, i;
+	size_t	 skip = (size_t)a->early_acks;
 	int64_t	*v = xcalloc(max, sizeof *v);
 
+	/* Acks come in order: the query's was waited for before the load. */
 	n = emulator_ack_latencies(emu, v, max);
-	for (i = 0; b->raw != NULL && i < n; i++)
+	skip = skip < n ? skip : n;
+	for (i = skip; b->raw != NULL && i < n; i++)
 		fprintf(b->raw, "%s\t%zu\t%lld\n", a->bolt ? "bolt" :
-		    "envstats", i, (long long)v[i]);
-	stats_sort(v, n);
-	stats_compute(v, n, &a->lat);
+		    "envstats", i - skip, (long long)v[i]);
+	stats_sort(v + skip, n - skip);
+	stats_compute(v + skip, n - skip, &a->lat);
 	free(v);
 }
 
@@ -667,6 +679,43 @@ stored_events(const struct ack_bench *b)
 		events = -1;
 	store_close(st);
 	return events;
+}
+
+/*
+ * --query: one /envstats command before the load, so that the RSS figures
+ * include what answering it leaves behind (SQLite's page cache keeps the
+ * pages a query read). Its ack carries the answer.
+ */
+static void
+ask_query(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
+{
+	json_t	*payload;
+	char	*body, *id, *url = emulator_response_url(emu);
+	int64_t	 t0 = clock_mono_ns(), lat;
+	long	 kb = 0;
+
+	payload = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "team_id", "T0ACME001", "channel_id", ACK_CHANNEL, "user_id",
+	    "U0ALICE01", "user_name", "alice", "command", "/envstats",
+	    "text", b->query, "response_url", url, "trigger_id",
+	    "7000000001.1.bench", "api_app_id", "A07ENVSTATS");
+	body = json_dumps(payload, JSON_COMPACT);
+	id = emulator_send_envelope(emu, "slash_commands", body, true);
+	if (emulator_wait_acks(emu, 1, ACK_DRAIN_MS)) {
+		a->early_acks = 1;
+		emulator_ack_latencies(emu, &lat, 1);
+		sample_rss(a->pid, &kb);
+		fprintf(stderr, "envstats_ack_bench: %s: '/envstats %s' acked "
+		    "in %.1f ms; RSS now %.1f MB\n", a->name, b->query,
+		    lat / 1000.0, (double)kb * 1024 / 1e6);
+	} else
+		fprintf(stderr, "envstats_ack_bench: %s: no ack of '/envstats "
+		    "%s' within %.0f s\n", a->name, b->query,
+		    (clock_mono_ns() - t0) / 1e9);
+	free(id);
+	free(body);
+	free(url);
+	json_decref(payload);
 }
 
 /* One app: a fresh emulator, start-up, the load, the ack drain, stop. */
@@ -699,15 +748,21 @@ run_app(struct ack_bench *b, struct app_run *a)
 	    !interrupted && child_alive(a))
 		usleep(20000);
 	if (emulator_connections(emu) < 1) {
-		fprintf(stderr, "envstats_ack_bench: %s did not open a Socket "
-		    "Mode connection within %d s\n", a->name,
-		    ACK_CONNECT_MS / 1000);
+		if (!child_alive(a))
+			fprintf(stderr, "envstats_ack_bench: %s exited before "
+			    "it connected\n", a->name);
+		else
+			fprintf(stderr, "envstats_ack_bench: %s did not open "
+			    "a Socket Mode connection within %d s\n", a->name,
+			    ACK_CONNECT_MS / 1000);
 		kill(a->pid, SIGTERM);
 		reap(a, ACK_STOP_MS);
 		show_log_tail(a);
 		goto out;
 	}
 	usleep(ACK_SETTLE_MS * 1000);
+	if (b->query != NULL && !a->bolt)
+		ask_query(b, a, emu);
 	sample_rss(a->pid, &a->idle_kb);
 	fprintf(stderr, "envstats_ack_bench: %s: connected; %d envelopes/s "
 	    "for %d s\n", a->name, b->rate, b->seconds);
@@ -912,7 +967,7 @@ ratio_cell(struct table *t, size_t row, size_t col, double bolt,
     double envstats)
 {
 	if (envstats > 0)
-		table_set(t, row, col, "%.1f×", bolt / envstats);
+		table_set(t, row, col, "%.2f×", bolt / envstats);
 }
 
 static void
@@ -957,8 +1012,8 @@ print_report(const struct ack_bench *b)
 	if (o->wanted && o->skip_why[0] != '\0')
 		printf("%s: skipped: %s\n", o->name, o->skip_why);
 	if (both)
-		printf("ratio: %s p99 / envstats p99 = %.1f; steady RSS %.1f, "
-		    "peak RSS %.1f\n", o->name, e->lat.p99 > 0 ?
+		printf("ratio: %s p99 / envstats p99 = %.2f; steady RSS %.2f, "
+		    "peak RSS %.2f\n", o->name, e->lat.p99 > 0 ?
 		    (double)o->lat.p99 / (double)e->lat.p99 : 0.0,
 		    e->steady_kb > 0 ? (double)o->steady_kb /
 		    (double)e->steady_kb : 0.0, e->peak_kb > 0 ?
@@ -1044,7 +1099,9 @@ main(int argc, char **argv)
 				ret = 73;
 				goto out;
 			}
-		} else if (strcmp(argv[k], "--keep") == 0)
+		} else if (strcmp(argv[k], "--query") == 0 && k + 1 < argc)
+			b.query = argv[++k];
+		else if (strcmp(argv[k], "--keep") == 0)
 			b.keep = true;
 		else if (strcmp(argv[k], "--help") == 0 ||
 		    strcmp(argv[k], "-h") == 0) {

@@ -40,7 +40,8 @@ const PATTERNS = [
   ['requested', /Provisioning requested for `([^`]+)` branch `([^`]+)`/],
   ['requested',
     /Environment for `([^`]+)` branch `([^`]+)` (was |has been )?requested/],
-  ['deprovisioned', /Environment for `([^`]+)` branch `([^`]+)` (is |was |has been )?(deprovisioned|torn down)/],
+  ['deprovisioned', new RegExp('Environment for `([^`]+)` branch `([^`]+)` '
+    + '(is |was |has been )?(deprovisioned|torn down)')],
   ['updated',
     /Environment for `([^`]+)` branch `([^`]+)` (is |was |has been )?updated/],
 ];
