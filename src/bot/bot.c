@@ -23,6 +23,14 @@
 #define ANSWER_IN_ACK_MS	1000
 /* How long a commit may wait for another writer: well inside the 3 s. */
 #define STORE_WAIT_MS		1000
+/*
+ * Group commit: observations that arrive within GROUP_WINDOW_US of the
+ * first share one transaction (one disk sync), and are acked together once
+ * it is committed. A slow sync then delays one group, not every envelope
+ * behind it; on a quiet link a group is one envelope.
+ */
+#define GROUP_WINDOW_US		500
+#define GROUP_MAX		256
 /* Slack's limit on a section's text. */
 #define SECTION_MAX		2900
 
@@ -35,13 +43,21 @@ struct bot {
 	char			*self_user_id;	/* from auth.test */
 	char			*self_bot_id;
 	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
+	lws_sorted_usec_list_t	 group_sul;	/* group commit deadline */
+	struct pending_ack {
+		uint64_t	 conn;
+		char		*envelope_id;
+		bool		 stored;
+	}			*pend;		/* acks waiting for the commit */
+	size_t			 n_pend, cap_pend;
+	bool			 in_group;	/* a transaction is open */
 	int			 auth_tries;
 	atomic_bool		 stop;
 	atomic_bool		 connected;
 	enum err		 fatal;		/* why bot_run returns */
 	/* counters (loop thread writes, others read) */
 	atomic_llong		 envelopes, acks, not_acked, stored, dups,
-				 commands;
+				 commands, commits;
 };
 
 /* A pending relay: where to send the provisioner's answer. */
@@ -51,6 +67,7 @@ struct relay {
 };
 
 static void	on_message(void *, uint64_t, const char *, size_t);
+static void	group_flush(struct bot *);
 static void	want_url(void *);
 static void	on_state(void *, enum slack_socket_state, const char *);
 
@@ -113,6 +130,7 @@ record_event(struct bot *b, struct event *ev, bool *stored)
 	enum err	rc;
 
 	*stored = false;
+	group_flush(b);		/* one transaction at a time */
 	if ((rc = record_begin(b->c.rec)) != ERR_OK)
 		return rc;
 	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
@@ -123,7 +141,90 @@ record_event(struct bot *b, struct event *ev, bool *stored)
 		*stored = false;
 		return rc;
 	}
+	atomic_fetch_add(&b->commits, 1);
 	atomic_fetch_add(*stored ? &b->stored : &b->dups, 1);
+	return ERR_OK;
+}
+
+/*
+ * Commit the open group, then ack its envelopes; if the commit fails,
+ * nothing is acked and Slack re-delivers every one of them.
+ */
+static void
+group_flush(struct bot *b)
+{
+	enum err	rc;
+	size_t		i;
+
+	if (!b->in_group)
+		return;
+	lws_sul_cancel(&b->group_sul);
+	b->in_group = false;
+	rc = record_commit(b->c.rec);
+	if (rc == ERR_OK)
+		atomic_fetch_add(&b->commits, 1);
+	for (i = 0; i < b->n_pend; i++) {
+		struct pending_ack	*p = &b->pend[i];
+
+		if (rc == ERR_OK) {
+			atomic_fetch_add(p->stored ? &b->stored : &b->dups, 1);
+			send_ack(b, p->conn, p->envelope_id, NULL);
+		} else {
+			log_error("bot.store_failed", LOG_STR("envelope_id",
+			    p->envelope_id), LOG_STR("err", err_str(rc)));
+			atomic_fetch_add(&b->not_acked, 1);
+		}
+		free(p->envelope_id);
+	}
+	b->n_pend = 0;
+}
+
+static void
+group_deadline(lws_sorted_usec_list_t *sul)
+{
+	group_flush(lws_container_of(sul, struct bot, group_sul));
+}
+
+/*
+ * Add an observation to the open group (opening one); its envelope is
+ * acked when the group commits. A failed insert rolls the whole group
+ * back: none of it is acked, Slack re-delivers all of it.
+ */
+static enum err
+group_add(struct bot *b, struct event *ev, uint64_t conn,
+    const char *envelope_id, bool *stored)
+{
+	enum err	rc;
+	size_t		i;
+
+	if (!b->in_group) {
+		if ((rc = record_begin(b->c.rec)) != ERR_OK)
+			return rc;
+		b->in_group = true;
+		lws_sul_schedule(b->ctx, 0, &b->group_sul, group_deadline,
+		    GROUP_WINDOW_US);
+	}
+	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
+		record_abort(b->c.rec);
+		b->in_group = false;
+		lws_sul_cancel(&b->group_sul);
+		for (i = 0; i < b->n_pend; i++) {
+			log_error("bot.store_failed", LOG_STR("envelope_id",
+			    b->pend[i].envelope_id), LOG_STR("err",
+			    err_str(rc)));
+			free(b->pend[i].envelope_id);
+		}
+		atomic_fetch_add(&b->not_acked, (long long)b->n_pend);
+		b->n_pend = 0;
+		return rc;
+	}
+	ARRAY_GROW(b->pend, b->n_pend + 1, b->cap_pend);
+	b->pend[b->n_pend].conn = conn;
+	b->pend[b->n_pend].envelope_id = xstrdup(envelope_id);
+	b->pend[b->n_pend].stored = *stored;
+	b->n_pend++;
+	if (b->n_pend >= GROUP_MAX)
+		group_flush(b);
 	return ERR_OK;
 }
 
@@ -217,6 +318,7 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 	bool		 in_channel = false, ok;
 	const char	*result;
 
+	group_flush(b);		/* answer from what is committed */
 	n = split_words(copy, words, (int)ARRAY_LEN(words));
 	/* "public" anywhere: post the answer in the channel. */
 	for (i = k = 0; i < n; i++) {
@@ -423,7 +525,7 @@ handle_event(struct bot *b, uint64_t conn, const struct envelope *e)
 	case SLACK_OBSERVE_OBSERVED:
 		break;
 	}
-	rc = record_event(b, &ev, &stored);
+	rc = group_add(b, &ev, conn, e->envelope_id, &stored);
 	event_release(&ev);
 	buf_release(&why);
 	if (rc != ERR_OK) {
@@ -432,7 +534,7 @@ handle_event(struct bot *b, uint64_t conn, const struct envelope *e)
 		atomic_fetch_add(&b->not_acked, 1);
 		return "not_acked";
 	}
-	send_ack(b, conn, e->envelope_id, NULL);
+	/* Acked when its group commits. */
 	result = stored ? "stored" : "duplicate";
 	return result;
 }
@@ -689,6 +791,7 @@ bot_run(struct bot *b)
 	/* Close cleanly: finish the close handshakes, then the worker. */
 	log_info("bot.stopping", LOG_STR("why", b->fatal != ERR_OK ?
 	    err_str(b->fatal) : "asked to stop"));
+	group_flush(b);		/* what was observed is stored and acked */
 	slack_socket_stop(b->sock, "shutting down");
 	deadline = clock_mono_ms() + 1000;
 	while (slack_socket_live(b->sock) > 0 && clock_mono_ms() < deadline)
@@ -721,6 +824,7 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->events_stored = atomic_load(&b->stored);
 	s->events_duplicate = atomic_load(&b->dups);
 	s->commands = atomic_load(&b->commands);
+	s->commits = atomic_load(&b->commits);
 }
 
 void
@@ -731,11 +835,17 @@ bot_free(struct bot *b)
 	webapi_stop(b->api);
 	if (b->ctx != NULL) {
 		lws_sul_cancel(&b->auth_sul);
+		lws_sul_cancel(&b->group_sul);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");
 		lws_context_destroy(b->ctx);
 	}
 	slack_socket_free(b->sock);
+	if (b->in_group)
+		record_abort(b->c.rec);
+	for (size_t i = 0; i < b->n_pend; i++)
+		free(b->pend[i].envelope_id);
+	free(b->pend);
 	free(b->self_user_id);
 	free(b->self_bot_id);
 	free(b);

@@ -67,6 +67,7 @@ struct bot_stats {
 	int64_t	events_stored;
 	int64_t	events_duplicate;
 	int64_t	commands;
+	int64_t	commits;	/* transactions that stored observations */
 };
 void		bot_stats(struct bot *, struct bot_stats *);
 

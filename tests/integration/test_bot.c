@@ -318,6 +318,26 @@ test_bot__envelopes_are_stored_then_acked(void **state)
 		assert_true(lat[i] < 3000000);	/* Slack's 3 s */
 }
 
+static void	send_requests(struct harness *, int, int);
+
+/* A burst shares transactions: fewer disk syncs than envelopes. */
+static void
+test_bot__a_burst_is_committed_in_groups(void **state)
+{
+	struct harness	*h = *state;
+	struct bot_stats st;
+
+	harness_start(h, false);
+	wait_connected(h);
+	send_requests(h, 0, 200);
+	assert_true(emulator_wait_acks(h->emu, 200, 3 * WAIT_MS));
+	assert_int_equal(count_events(h), 200);
+	bot_stats(h->bot, &st);
+	assert_int_equal(st.events_stored, 200);
+	assert_int_equal(st.acks, 200);
+	assert_true(st.commits >= 1 && st.commits < 200);
+}
+
 /* /envstats answers in the ack; hostile branch names come back escaped. */
 static void
 test_bot__envstats_answers_with_escaped_figures(void **state)
@@ -557,6 +577,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_bot__envelopes_are_stored_then_acked, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__a_burst_is_committed_in_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__envstats_answers_with_escaped_figures, setup,
 		    teardown),
