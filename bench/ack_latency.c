@@ -30,6 +30,8 @@
  */
 #include "common.h"
 
+#include "table.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -791,84 +793,6 @@ out:
 
 /* --- the report --- */
 
-#define TABLE_ROWS	24
-#define TABLE_COLS	(2 + ACK_APPS + 1)
-#define TABLE_CELL	64
-
-struct table {
-	char	cell[TABLE_ROWS][TABLE_COLS][TABLE_CELL];
-	size_t	rows, cols;
-};
-
-static void table_set(struct table *, size_t, size_t, const char *, ...)
-	    PRINTFLIKE(4, 5);
-
-static void
-table_set(struct table *t, size_t row, size_t col, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (row >= TABLE_ROWS || col >= TABLE_COLS)
-		BUG("table cell %zu,%zu out of range", row, col);
-	va_start(ap, fmt);
-	vsnprintf(t->cell[row][col], TABLE_CELL, fmt, ap);
-	va_end(ap);
-	if (row >= t->rows)
-		t->rows = row + 1;
-	if (col >= t->cols)
-		t->cols = col + 1;
-}
-
-/* Cells are UTF-8: count code points, not bytes, for the padding. */
-static size_t
-width(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-	return n;
-}
-
-/* Print as a Markdown table (it reads as well in a terminal). */
-static void
-table_print(const struct table *t, FILE *f)
-{
-	size_t	w[TABLE_COLS], r, c, k;
-
-	memset(w, 0, sizeof w);
-	for (r = 0; r < t->rows; r++) {
-		for (c = 0; c < t->cols; c++) {
-			if (width(t->cell[r][c]) > w[c])
-				w[c] = width(t->cell[r][c]);
-		}
-	}
-	for (r = 0; r < t->rows; r++) {
-		for (c = 0; c < t->cols; c++) {
-			fprintf(f, "| %s", t->cell[r][c]);
-			for (k = width(t->cell[r][c]); k < w[c] + 1; k++)
-				fputc(' ', f);
-		}
-		fprintf(f, "|\n");
-		if (r != 0)
-			continue;
-		for (c = 0; c < t->cols; c++) {
-			fputc('|', f);
-			for (k = 0; k < w[c] + 2; k++)
-				fputc('-', f);
-		}
-		fprintf(f, "|\n");
-	}
-}
-
-static const char *
-verdict(bool pass)
-{
-	return pass ? "PASS" : "MISS";
-}
-
 static double
 kb_mb(long kb)
 {
@@ -921,7 +845,7 @@ ms_cell(struct table *t, size_t row, size_t col, int64_t us, bool target)
 		table_set(t, row, col, "–");
 	else if (target)
 		table_set(t, row, col, "%.2f %s", us / 1000.0,
-		    verdict(us < TARGET_P99_US));
+		    table_verdict(us < TARGET_P99_US));
 	else
 		table_set(t, row, col, "%.2f", us / 1000.0);
 }
@@ -939,7 +863,7 @@ table_app(struct table *t, size_t col, const struct app_run *a)
 	table_set(t, ROW_SENT, col, "%lld", (long long)a->sent);
 	table_set(t, ROW_ACKED, col, "%lld", (long long)a->acked);
 	table_set(t, ROW_LOST, col, "%lld %s", (long long)(a->sent - a->acked),
-	    verdict(a->sent == a->acked));
+	    table_verdict(a->sent == a->acked));
 	ms_cell(t, ROW_P50, col, a->lat.p50, false);
 	ms_cell(t, ROW_P90, col, a->lat.p90, false);
 	ms_cell(t, ROW_P99, col, a->lat.p99, true);
@@ -950,9 +874,9 @@ table_app(struct table *t, size_t col, const struct app_run *a)
 	    a->acked > 1 ? (double)(a->acked - 1) / (a->drain_ns / 1e9) :
 	    0.0);
 	table_set(t, ROW_PEAK, col, "%.1f %s", kb_mb(a->peak_kb),
-	    verdict(kb_mb(a->peak_kb) * 1e6 < TARGET_RSS_BYTES));
+	    table_verdict(kb_mb(a->peak_kb) * 1e6 < TARGET_RSS_BYTES));
 	table_set(t, ROW_STEADY, col, "%.1f %s", kb_mb(a->steady_kb),
-	    verdict(kb_mb(a->steady_kb) * 1e6 < TARGET_RSS_BYTES));
+	    table_verdict(kb_mb(a->steady_kb) * 1e6 < TARGET_RSS_BYTES));
 	table_set(t, ROW_IDLE, col, "%.1f", kb_mb(a->idle_kb));
 	table_set(t, ROW_CPU, col, "%.2f; %.0f", a->cpu_us / 1e6,
 	    a->sent > 0 ? (double)a->cpu_us / (double)a->sent : 0.0);

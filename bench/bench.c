@@ -16,6 +16,8 @@
  */
 #include "common.h"
 
+#include "table.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -811,79 +813,6 @@ out:
 	return ok;
 }
 
-/* The printed table: rows of cells, first row the header. */
-#define TABLE_ROWS	24
-#define TABLE_COLS	(2 + BENCH_SIZES_MAX)
-#define TABLE_CELL	64
-
-struct table {
-	char	cell[TABLE_ROWS][TABLE_COLS][TABLE_CELL];
-	size_t	rows, cols;
-};
-
-static void table_set(struct table *, size_t, size_t, const char *, ...)
-	    PRINTFLIKE(4, 5);
-
-static void
-table_set(struct table *t, size_t row, size_t col, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (row >= TABLE_ROWS || col >= TABLE_COLS)
-		BUG("table cell %zu,%zu out of range", row, col);
-	va_start(ap, fmt);
-	vsnprintf(t->cell[row][col], TABLE_CELL, fmt, ap);
-	va_end(ap);
-	if (row >= t->rows)
-		t->rows = row + 1;
-	if (col >= t->cols)
-		t->cols = col + 1;
-}
-
-/* Cells are UTF-8: count code points, not bytes, for the padding. */
-static size_t
-width(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-	return n;
-}
-
-/* Print as a Markdown table (it reads as well in a terminal). */
-static void
-table_print(const struct table *t, FILE *f)
-{
-	size_t	w[TABLE_COLS], r, c, k;
-
-	memset(w, 0, sizeof w);
-	for (r = 0; r < t->rows; r++) {
-		for (c = 0; c < t->cols; c++) {
-			if (width(t->cell[r][c]) > w[c])
-				w[c] = width(t->cell[r][c]);
-		}
-	}
-	for (r = 0; r < t->rows; r++) {
-		for (c = 0; c < t->cols; c++) {
-			fprintf(f, "| %s", t->cell[r][c]);
-			for (k = width(t->cell[r][c]); k < w[c] + 1; k++)
-				fputc(' ', f);
-		}
-		fprintf(f, "|\n");
-		if (r != 0)
-			continue;
-		for (c = 0; c < t->cols; c++) {
-			fputc('|', f);
-			for (k = 0; k < w[c] + 2; k++)
-				fputc('-', f);
-		}
-		fprintf(f, "|\n");
-	}
-}
-
 /* 1234567 -> "1,234,567". */
 static void
 group(int64_t v, char *out, size_t len)
@@ -938,12 +867,6 @@ summary_target_ms(int64_t attempts)
 	return 0;			/* no target */
 }
 
-static const char *
-verdict(bool pass)
-{
-	return pass ? "PASS" : "MISS";
-}
-
 /* Record a miss for the list under the table. */
 static void
 miss(struct buf *misses, const char *label, const char *what,
@@ -965,7 +888,7 @@ rss_cell(struct table *t, size_t row, size_t col, long kb, bool target,
 		return;
 	}
 	table_set(t, row, col, "%.1f %s", bytes / 1e6,
-	    verdict(bytes < TARGET_RSS_BYTES));
+	    table_verdict(bytes < TARGET_RSS_BYTES));
 	if (bytes >= TARGET_RSS_BYTES) {
 		snprintf(m, sizeof m, "%.1f MB", bytes / 1e6);
 		miss(misses, label, what, m, "< 100 MB");
@@ -980,7 +903,7 @@ eps_cell(struct table *t, size_t row, size_t col, int64_t events,
 	char	g[32], m[48];
 
 	group((int64_t)(eps + 0.5), g, sizeof g);
-	table_set(t, row, col, "%s %s", g, verdict(eps >= TARGET_INGEST_EPS));
+	table_set(t, row, col, "%s %s", g, table_verdict(eps >= TARGET_INGEST_EPS));
 	if (eps < TARGET_INGEST_EPS) {
 		snprintf(m, sizeof m, "%s events/s", g);
 		miss(misses, label, what, m, ">= 100,000 events/s");
@@ -999,7 +922,7 @@ summary_cells(struct table *t, size_t row, size_t col,
 	table_set(t, row, col, "%s", g);
 	timing_stats(tm, &med, &lo, &hi);
 	if (target > 0) {
-		table_set(t, row + 1, col, "%.1f %s", med, verdict(med <
+		table_set(t, row + 1, col, "%.1f %s", med, table_verdict(med <
 		    target));
 		if (med >= target) {
 			snprintf(m, sizeof m, "%.1f ms", med);

@@ -46,6 +46,17 @@ char	*xstrndup(const char *, size_t);
 	}								\
 } while (0)
 
+/* a / b rounded towards minus infinity (C rounds towards zero); b > 0. */
+static inline int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t	q = a / b;
+
+	if (a % b < 0)
+		q--;
+	return q;
+}
+
 /* An impossible state: log file:line and abort. Never for outside input. */
 #define BUG(...)	bug_at(__FILE__, __LINE__, __VA_ARGS__)
 NORETURN void	bug_at(const char *, int, const char *, ...) PRINTFLIKE(3, 4);

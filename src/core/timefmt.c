@@ -19,17 +19,6 @@
 #define RFC3339_MIN_MS	INT64_C(-62167219200000)	/* 0000-01-01 */
 #define RFC3339_MAX_MS	INT64_C(253402300799999)	/* 9999-12-31 */
 
-/* a / b rounded towards minus infinity (b > 0). */
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t	q = a / b;
-
-	if (a % b < 0)
-		q--;
-	return q;
-}
-
 /* a mod b in [0, b) (b > 0). */
 static int64_t
 floor_mod(int64_t a, int64_t b)

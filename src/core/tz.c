@@ -51,16 +51,6 @@ static uint64_t	tz_next_id = 1;
 /* The id of the zone now in TZ; 0: none of ours. */
 static uint64_t	tz_current_id;
 
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t	q = a / b;
-
-	if (a % b < 0)
-		q--;
-	return q;
-}
-
 /*
  * Why name cannot be a zone of the database, or NULL when it can. The file
  * must exist under $TZDIR (glibc's own rule for a relative TZ) and be TZif:

@@ -60,7 +60,7 @@ cmp_i64(const void *pa, const void *pb)
 
 /* floor(a / b) for b > 0, in 128 bits. */
 static __int128
-floor_div(__int128 a, __int128 b)
+floor_div128(__int128 a, __int128 b)
 {
 	__int128	q = a / b;
 
@@ -87,7 +87,7 @@ oracle_percentile(const int64_t *x, size_t n, int p)
 		return x[(size_t)i];
 	v = (__int128)100 * x[(size_t)i] +
 	    r * ((__int128)x[(size_t)i + 1] - x[(size_t)i]);
-	return (int64_t)floor_div(v + 50, 100);
+	return (int64_t)floor_div128(v + 50, 100);
 }
 
 /* The mean rounded half up, in 128 bits: floor((2 sum + n) / 2n). */
@@ -99,7 +99,7 @@ oracle_mean(const int64_t *x, size_t n)
 
 	for (i = 0; i < n; i++)
 		sum += x[i];
-	return (int64_t)floor_div(2 * sum + (__int128)n, 2 * (__int128)n);
+	return (int64_t)floor_div128(2 * sum + (__int128)n, 2 * (__int128)n);
 }
 
 /* n = 0: count 0, every other member null, and percentile null. */
