@@ -1,0 +1,429 @@
+/*
+ * github.c: GitHub Actions deliveries to lifecycle events (github.h):
+ * X-Hub-Signature-256, the "github" config section, and the mapping of
+ * completed workflow_job / workflow_run payloads. Pure; any thread once
+ * built.
+ */
+#include "common.h"
+#include "github/github.h"
+
+#include <ctype.h>
+#include <regex.h>
+
+#include "hmac.h"
+#include "observe/event_json.h"
+#include "timefmt.h"
+
+#define SIG_PREFIX	"sha256="
+#define SIG_PREFIX_LEN	7
+
+/* One compiled pattern; off when configured as "". */
+struct pattern {
+	regex_t	re;
+	bool	on;
+};
+
+/* The patterns of one repository (repo NULL: the default set). */
+struct rules {
+	char		*repo;		/* lower case */
+	struct pattern	 build, tests;
+};
+
+struct github {
+	struct rules	 def;
+	struct rules	*repos;
+	size_t		 n_repos, cap;
+};
+
+static void
+rules_release(struct rules *r)
+{
+	if (r->build.on)
+		regfree(&r->build.re);
+	if (r->tests.on)
+		regfree(&r->tests.re);
+	free(r->repo);
+}
+
+void
+github_free(struct github *gh)
+{
+	size_t	i;
+
+	if (gh == NULL)
+		return;
+	rules_release(&gh->def);
+	for (i = 0; i < gh->n_repos; i++)
+		rules_release(&gh->repos[i]);
+	free(gh->repos);
+	free(gh);
+}
+
+/* Compile text into p ("" leaves it off); key names it in the error. */
+static enum err
+compile(struct pattern *p, const char *text, const char *key,
+    struct buf *why)
+{
+	char	msg[256];
+	int	r;
+
+	p->on = false;
+	if (*text == '\0')
+		return ERR_OK;
+	r = regcomp(&p->re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (r != 0) {
+		regerror(r, &p->re, msg, sizeof msg);
+		buf_printf(why, "bad regex in '%s': %s", key, msg);
+		return ERR_CONFIG;
+	}
+	p->on = true;
+	return ERR_OK;
+}
+
+/*
+ * Read one {"build": ..., "tests": ...} object at key into the pattern
+ * texts, which keep their fallbacks for absent keys.
+ */
+static enum err
+read_pair(const json_t *obj, const char *key, const char **build,
+    const char **tests, struct buf *why)
+{
+	const char	*k;
+	json_t		*v;
+
+	if (!json_is_object(obj)) {
+		buf_printf(why, "'%s' must be an object", key);
+		return ERR_CONFIG;
+	}
+	json_object_foreach((json_t *)obj, k, v) {
+		if (strcmp(k, "build") != 0 && strcmp(k, "tests") != 0) {
+			buf_printf(why, "unknown key '%s.%s'", key, k);
+			return ERR_CONFIG;
+		}
+		if (!json_is_string(v)) {
+			buf_printf(why, "'%s.%s' must be a string", key, k);
+			return ERR_CONFIG;
+		}
+		if (strcmp(k, "build") == 0)
+			*build = json_string_value(v);
+		else
+			*tests = json_string_value(v);
+	}
+	return ERR_OK;
+}
+
+/* Compile a rule set from its two texts; prefix names it in errors. */
+static enum err
+build_rules(struct rules *r, const char *build, const char *tests,
+    const char *prefix, struct buf *why)
+{
+	struct buf	key = BUF_INIT;
+	enum err	rc;
+
+	buf_printf(&key, "%s.build", prefix);
+	rc = compile(&r->build, build, key.data, why);
+	if (rc != ERR_OK)
+		goto out;
+	buf_reset(&key);
+	buf_printf(&key, "%s.tests", prefix);
+	rc = compile(&r->tests, tests, key.data, why);
+out:
+	buf_release(&key);
+	return rc;
+}
+
+enum err
+github_new(const json_t *sec, struct github **out, struct buf *why)
+{
+	struct github	*gh = xcalloc(1, sizeof *gh);
+	const char	*def_build = GITHUB_DEFAULT_BUILD;
+	const char	*def_tests = GITHUB_DEFAULT_TESTS;
+	const char	*k, *build, *tests, *problem;
+	json_t		*v, *repos = NULL;
+	struct buf	 prefix = BUF_INIT;
+	struct rules	*r;
+	size_t		 i, klen;
+	enum err	 rc = ERR_CONFIG;
+
+	*out = NULL;
+	if (sec != NULL && json_is_null(sec))
+		sec = NULL;
+	if (sec != NULL && !json_is_object(sec)) {
+		buf_puts(why, "'github' must be an object");
+		goto out;
+	}
+	if (sec != NULL) {
+		json_object_foreach((json_t *)sec, k, v) {
+			if (strcmp(k, "default") == 0) {
+				if (read_pair(v, "github.default", &def_build,
+				    &def_tests, why) != ERR_OK)
+					goto out;
+			} else if (strcmp(k, "repos") == 0) {
+				repos = v;
+			} else {
+				buf_printf(why, "unknown key 'github.%s'", k);
+				goto out;
+			}
+		}
+	}
+	if (build_rules(&gh->def, def_build, def_tests, "github.default",
+	    why) != ERR_OK)
+		goto out;
+	if (repos != NULL && !json_is_object(repos)) {
+		buf_puts(why, "'github.repos' must be an object");
+		goto out;
+	}
+	if (repos != NULL) {
+		json_object_foreach(repos, k, v) {
+			klen = strlen(k);
+			problem = event_json_repo_problem(k, klen);
+			if (problem != NULL) {
+				buf_printf(why, "'github.repos' key '%s' %s",
+				    k, problem);
+				goto out;
+			}
+			buf_reset(&prefix);
+			buf_printf(&prefix, "github.repos.%s", k);
+			build = def_build;
+			tests = def_tests;
+			if (read_pair(v, prefix.data, &build, &tests, why) !=
+			    ERR_OK)
+				goto out;
+			ARRAY_GROW(gh->repos, gh->n_repos + 1, gh->cap);
+			r = &gh->repos[gh->n_repos];
+			memset(r, 0, sizeof *r);
+			r->repo = xstrdup(k);
+			for (i = 0; i < klen; i++)
+				r->repo[i] = (char)tolower(
+				    (unsigned char)r->repo[i]);
+			/* Count it now so github_free releases it. */
+			gh->n_repos++;
+			for (i = 0; i + 1 < gh->n_repos; i++) {
+				if (strcmp(gh->repos[i].repo, r->repo) == 0) {
+					buf_printf(why, "'github.repos' key "
+					    "'%s' is listed twice", k);
+					goto out;
+				}
+			}
+			if (build_rules(r, build, tests, prefix.data, why) !=
+			    ERR_OK)
+				goto out;
+		}
+	}
+	rc = ERR_OK;
+	*out = gh;
+	gh = NULL;
+out:
+	buf_release(&prefix);
+	github_free(gh);
+	return rc;
+}
+
+enum err
+github_verify(const char *secret, size_t secret_len, const char *sig_header,
+    const char *body, size_t len)
+{
+	char		expected[SIG_PREFIX_LEN + HMAC_SHA256_HEX_LEN];
+	char		given[SIG_PREFIX_LEN + HMAC_SHA256_HEX_LEN];
+	size_t		i;
+
+	if (secret == NULL || secret_len == 0 || sig_header == NULL ||
+	    strlen(sig_header) != sizeof given - 1 ||
+	    memcmp(sig_header, SIG_PREFIX, SIG_PREFIX_LEN) != 0)
+		return ERR_AUTH;
+	memcpy(given, sig_header, sizeof given);
+	for (i = SIG_PREFIX_LEN; i < sizeof given - 1; i++) {
+		if (!isxdigit((unsigned char)given[i]))
+			return ERR_AUTH;
+		given[i] = (char)tolower((unsigned char)given[i]);
+	}
+	memcpy(expected, SIG_PREFIX, SIG_PREFIX_LEN);
+	hmac_sha256_hex(secret, secret_len, body, len,
+	    expected + SIG_PREFIX_LEN);
+	return hmac_equal(given, expected) ? ERR_OK : ERR_AUTH;
+}
+
+/* The rule set of repo (lower case), or the default one. */
+static const struct rules *
+rules_for(const struct github *gh, const char *repo)
+{
+	size_t	i;
+
+	for (i = 0; i < gh->n_repos; i++) {
+		if (strcmp(gh->repos[i].repo, repo) == 0)
+			return &gh->repos[i];
+	}
+	return &gh->def;
+}
+
+static bool
+matches(const struct pattern *p, const char *s)
+{
+	return p->on && regexec(&p->re, s, 0, NULL, 0) == 0;
+}
+
+/* A string member, NULL when absent, null or another type. */
+static const char *
+str_member(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Conclusions after which the tests ran to the end. */
+static bool
+tests_finished(const char *conclusion)
+{
+	return strcmp(conclusion, "success") == 0 ||
+	    strcmp(conclusion, "failure") == 0 ||
+	    strcmp(conclusion, "neutral") == 0;
+}
+
+enum github_result
+github_map(const struct github *gh, const char *event_name,
+    const char *delivery_id, const char *body, size_t len, struct event *out,
+    struct buf *why)
+{
+	json_t			*root = NULL, *obj, *repository;
+	json_error_t		 jerr;
+	const char		*action, *name, *conclusion, *full_name;
+	const char		*branch, *sha, *when, *time_key, *problem;
+	const char		*ts_why = NULL;
+	const struct rules	*rules;
+	struct event		 ev;
+	struct buf		 id = BUF_INIT;
+	char			*repo = NULL;
+	size_t			 i;
+	bool			 is_job;
+	enum github_result	 res = GITHUB_INVALID;
+
+	event_init(&ev);
+	if (event_name == NULL || *event_name == '\0') {
+		buf_puts(why, "missing header 'X-GitHub-Event'");
+		goto out;
+	}
+	if (strcmp(event_name, "ping") == 0) {
+		res = GITHUB_PING;
+		goto out;
+	}
+	is_job = strcmp(event_name, "workflow_job") == 0;
+	if (!is_job && strcmp(event_name, "workflow_run") != 0) {
+		buf_printf(why, "event '%s' is not used", event_name);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+	if (delivery_id == NULL || *delivery_id == '\0') {
+		buf_puts(why, "missing header 'X-GitHub-Delivery'");
+		goto out;
+	}
+	root = json_loadb(body, len, 0, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		buf_puts(why, "body is not a JSON object");
+		goto out;
+	}
+	action = str_member(root, "action");
+	if (action == NULL) {
+		buf_puts(why, "missing field 'action'");
+		goto out;
+	}
+	if (strcmp(action, "completed") != 0) {
+		buf_printf(why, "action '%s' is not completed", action);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+	obj = json_object_get(root, event_name);
+	if (!json_is_object(obj)) {
+		buf_printf(why, "missing field '%s'", event_name);
+		goto out;
+	}
+	repository = json_object_get(root, "repository");
+	full_name = str_member(repository, "full_name");
+	if (full_name == NULL) {
+		buf_puts(why, "missing field 'repository.full_name'");
+		goto out;
+	}
+	problem = event_json_repo_problem(full_name, strlen(full_name));
+	if (problem != NULL) {
+		buf_printf(why, "field 'repository.full_name' %s", problem);
+		goto out;
+	}
+	repo = xstrdup(full_name);
+	for (i = 0; repo[i] != '\0'; i++)
+		repo[i] = (char)tolower((unsigned char)repo[i]);
+
+	name = str_member(obj, "name");
+	if (name == NULL) {
+		buf_printf(why, "no name in '%s'", event_name);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+	conclusion = str_member(obj, "conclusion");
+	if (conclusion == NULL)
+		conclusion = "";
+	rules = rules_for(gh, repo);
+	if (matches(&rules->build, name)) {
+		if (strcmp(conclusion, "success") != 0) {
+			buf_printf(why, "build '%s' concluded '%s'", name,
+			    conclusion);
+			res = GITHUB_IGNORED;
+			goto out;
+		}
+		ev.type = EV_BUILD_COMPLETED;
+	} else if (matches(&rules->tests, name)) {
+		if (!tests_finished(conclusion)) {
+			buf_printf(why, "tests '%s' concluded '%s'", name,
+			    conclusion);
+			res = GITHUB_IGNORED;
+			goto out;
+		}
+		ev.type = EV_TESTS_COMPLETED;
+	} else {
+		buf_printf(why, "no pattern matches '%s'", name);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+
+	branch = str_member(obj, "head_branch");
+	if (branch == NULL || *branch == '\0') {
+		buf_printf(why, "no head_branch in '%s'", event_name);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+	problem = event_json_branch_problem(strlen(branch));
+	if (problem != NULL) {
+		buf_printf(why, "field '%s.head_branch' %s", event_name,
+		    problem);
+		goto out;
+	}
+	time_key = is_job ? "completed_at" : "updated_at";
+	when = str_member(obj, time_key);
+	if (when == NULL) {
+		buf_printf(why, "missing field '%s.%s'", event_name, time_key);
+		goto out;
+	}
+	if (timefmt_parse_rfc3339(when, strlen(when), &ev.ts_ms, &ts_why) !=
+	    ERR_OK) {
+		buf_printf(why, "field '%s.%s' is not an RFC 3339 time: %s",
+		    event_name, time_key, ts_why != NULL ? ts_why :
+		    "unparsable");
+		goto out;
+	}
+	sha = str_member(obj, "head_sha");
+
+	buf_printf(&id, "gh:%s", delivery_id);
+	ev.repo = repo;
+	repo = NULL;
+	ev.branch = xstrdup(branch);
+	ev.id = buf_detach(&id, NULL);
+	if (sha != NULL && *sha != '\0')
+		ev.sha = xstrdup(sha);
+	ev.source = xstrdup("github");
+	*out = ev;
+	event_init(&ev);
+	res = GITHUB_EVENT;
+out:
+	event_release(&ev);
+	free(repo);
+	buf_release(&id);
+	json_decref(root);
+	return res;
+}
