@@ -353,6 +353,7 @@ child_main(const struct ack_bench *b, const struct app_run *a, int fd)
 		setenv("ENVSTATS_DB", b->db, 1);
 		setenv("ENVSTATS_CONFIG", b->config, 1);
 		setenv("ENVSTATS_LOG_LEVEL", "warn", 1);
+		setenv("ENVSTATS_HTTP_ADDR", "off", 1);
 		unsetenv("ENVSTATS_RELAY_URL");
 		execl(ENVSTATS_BIN, "envstats", "run", (char *)NULL);
 		fprintf(stderr, "cannot run '%s': %s\n", ENVSTATS_BIN,

@@ -26,6 +26,7 @@
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/lwslog.h"
+#include "http/server.h"
 #include "store/store.h"
 #include "timefmt.h"
 #include "tz.h"
@@ -493,6 +494,40 @@ build_observer(const struct app *app, struct slack_observe **out)
 	return 0;
 }
 
+/* The "github" section of the configuration, validated. */
+static int
+build_github(const struct app *app, struct github **out)
+{
+	struct buf	why = BUF_INIT;
+	const json_t	*section = app->cfg.file != NULL ?
+			    json_object_get(app->cfg.file, "github") : NULL;
+
+	if (github_new(section, out, &why) != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why.data);
+		buf_release(&why);
+		return CONFIG_EXIT;
+	}
+	buf_release(&why);
+	return 0;
+}
+
+/* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
+static int
+check_http_addr(const struct app *app)
+{
+	char	host[HTTP_ADDR_HOST_MAX];
+	int	port;
+
+	if (strcmp(app->cfg.http_addr, "off") == 0 ||
+	    http_addr_parse(app->cfg.http_addr, host, sizeof host, &port) ==
+	    ERR_OK)
+		return 0;
+	fprintf(stderr, "envstats: bad value for ENVSTATS_HTTP_ADDR: '%s' is "
+	    "not off or <ip>:<port> (e.g. 127.0.0.1:8787, [::1]:8787)\n",
+	    app->cfg.http_addr);
+	return CONFIG_EXIT;
+}
+
 /*
  * Run the Slack app against app->cfg (real Slack, or the emulator when
  * allow_ws). ready (may be NULL) is called once the bot exists, with it.
@@ -505,6 +540,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	struct record		*rec = NULL;
 	struct classify		*rules = NULL;
 	struct slack_observe	*obs = NULL;
+	struct github		*gh = NULL;
 	struct attempt_params	 params;
 	struct bot_config	 bc;
 	struct answer_ctx	 actx;
@@ -515,6 +551,8 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	walk_params(app, &params);
 	if ((ret = build_rules(app, &rules)) != 0 ||
 	    (ret = build_observer(app, &obs)) != 0 ||
+	    (ret = build_github(app, &gh)) != 0 ||
+	    (ret = check_http_addr(app)) != 0 ||
 	    (ret = open_store(app, 0, &st)) != 0)
 		goto out;
 	ret = EXIT_FAILURE_DB;
@@ -530,6 +568,9 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.rec = rec;
 	bc.tz = app->tz;
 	bc.obs = obs;
+	bc.github = gh;
+	bc.http_addr = strcmp(app->cfg.http_addr, "off") == 0 ? NULL :
+	    app->cfg.http_addr;
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
 	actx.app = app;
@@ -550,6 +591,7 @@ out:
 	record_free(rec);
 	store_close(st);
 	slack_observe_free(obs);
+	github_free(gh);
 	classify_free(rules);
 	return ret;
 }
@@ -655,6 +697,9 @@ demo_configure(struct app *app, struct emulator *emu)
 	app->cfg.api_url = emulator_api_url(emu);
 	free(app->cfg.relay_url);
 	app->cfg.relay_url = emulator_provisioner_url(emu);
+	/* The demo listens on nothing but the emulator's loopback link. */
+	free(app->cfg.http_addr);
+	app->cfg.http_addr = xstrdup("off");
 	if (app->cfg.file == NULL)
 		app->cfg.file = json_object();
 	if (json_object_get(app->cfg.file, "slack") == NULL) {

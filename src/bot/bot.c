@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "jsonw.h"
 #include "log.h"
+#include "http/server.h"
+#include "observe/webhook.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
 #include "slack/webapi.h"
@@ -40,6 +42,7 @@ struct bot {
 	struct lws_protocols	 protocols[3];
 	struct webapi		*api;
 	struct slack_socket	*sock;
+	struct http_server	*http;
 	char			*self_user_id;	/* from auth.test */
 	char			*self_bot_id;
 	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
@@ -57,7 +60,8 @@ struct bot {
 	enum err		 fatal;		/* why bot_run returns */
 	/* counters (loop thread writes, others read) */
 	atomic_llong		 envelopes, acks, not_acked, stored, dups,
-				 commands, commits;
+				 commands, commits, wh_stored, wh_rejected,
+				 gh_stored;
 };
 
 /* A pending relay: where to send the provisioner's answer. */
@@ -729,6 +733,244 @@ auth_done(void *arg, const struct webapi_result *r)
 	slack_socket_start(b->sock);
 }
 
+/* --- the HTTP endpoints (issue 4), on the loop thread --- */
+
+static void
+json_error(struct http_response *rs, int status, const char *text)
+{
+	rs->status = status;
+	rs->content_type = "application/json";
+	buf_puts(&rs->body, "{\"error\":");
+	json_quote(&rs->body, text);
+	buf_puts(&rs->body, "}\n");
+}
+
+/* GET /healthz: the process is alive and its loop turns. */
+static void
+http_healthz(void *arg, const struct http_request *rq, struct http_response *rs)
+{
+	(void)arg;
+	(void)rq;
+	buf_puts(&rs->body, "ok\n");
+}
+
+/* GET /readyz: Slack connected and the database writable. */
+static void
+http_readyz(void *arg, const struct http_request *rq, struct http_response *rs)
+{
+	struct bot	*b = arg;
+	enum err	 rc;
+
+	(void)rq;
+	if (!atomic_load(&b->connected)) {
+		rs->status = 503;
+		buf_puts(&rs->body, "not ready: no Slack connection\n");
+		return;
+	}
+	/* An open group proves it; otherwise take the write lock once. */
+	if (!b->in_group) {
+		if ((rc = store_begin(b->c.st)) != ERR_OK) {
+			rs->status = 503;
+			buf_printf(&rs->body, "not ready: database not "
+			    "writable (%s)\n", err_str(rc));
+			return;
+		}
+		store_rollback(b->c.st);
+	}
+	buf_puts(&rs->body, "ready\n");
+}
+
+static enum webhook_store
+webhook_store_one(struct event *ev, void *arg)
+{
+	struct bot	*b = arg;
+	bool		 stored;
+
+	if (record_add(b->c.rec, ev, &stored) != ERR_OK)
+		return WEBHOOK_STORE_FAILED;
+	return stored ? WEBHOOK_STORED : WEBHOOK_DUPLICATE;
+}
+
+/* POST /v1/events: one event or NDJSON, signed like Slack's requests. */
+static void
+http_events(void *arg, const struct http_request *rq, struct http_response *rs)
+{
+	struct bot		*b = arg;
+	const struct secret	*sec = &b->c.cfg->webhook_secret;
+	struct webhook_result	 res;
+	struct buf		 why = BUF_INIT;
+	char			 ts[32], sig[128];
+	enum err		 rc;
+
+	if (!secret_is_set(sec)) {
+		json_error(rs, 503, "ENVSTATS_WEBHOOK_SECRET is not set");
+		return;
+	}
+	if (webhook_verify(secret_value(sec), sec->len, http_header(rq,
+	    "x-envstats-timestamp", ts, sizeof ts), http_header(rq,
+	    "x-envstats-signature", sig, sizeof sig), rq->body,
+	    rq->body_len, clock_now_ms(), &why) != ERR_OK) {
+		log_warn("http.webhook_refused", LOG_STR("why", why.data));
+		json_error(rs, 401, why.data);
+		buf_release(&why);
+		return;
+	}
+	buf_release(&why);
+	webhook_result_init(&res);
+	group_flush(b);
+	if ((rc = record_begin(b->c.rec)) == ERR_OK) {
+		rc = webhook_parse_body(rq->body, rq->body_len,
+		    webhook_store_one, b, &res);
+		if (rc == ERR_OK)
+			rc = record_commit(b->c.rec);
+		else
+			record_abort(b->c.rec);
+	}
+	if (rc != ERR_OK) {
+		/* Nothing of this body is stored: the sender retries. */
+		json_error(rs, 503, "the database is not writable now; retry");
+		webhook_result_release(&res);
+		return;
+	}
+	atomic_fetch_add(&b->wh_stored, res.stored);
+	atomic_fetch_add(&b->wh_rejected, res.rejected);
+	rs->status = webhook_http_status(&res);
+	rs->content_type = "application/json";
+	webhook_answer_json(&res, &rs->body);
+	buf_putc(&rs->body, '\n');
+	webhook_result_release(&res);
+}
+
+/* POST /github/webhook: completed workflow jobs and runs. */
+static void
+http_github(void *arg, const struct http_request *rq, struct http_response *rs)
+{
+	struct bot		*b = arg;
+	const struct secret	*sec = &b->c.cfg->github_secret;
+	struct event		 ev;
+	struct buf		 why = BUF_INIT;
+	char			 sig[128], name[64], delivery[128];
+	bool			 stored;
+	enum err		 rc;
+
+	if (!secret_is_set(sec) || b->c.github == NULL) {
+		json_error(rs, 503, "GITHUB_WEBHOOK_SECRET is not set");
+		return;
+	}
+	if (github_verify(secret_value(sec), sec->len, http_header(rq,
+	    "x-hub-signature-256", sig, sizeof sig), rq->body,
+	    rq->body_len) != ERR_OK) {
+		json_error(rs, 401, "bad or missing X-Hub-Signature-256");
+		return;
+	}
+	switch (github_map(b->c.github, http_header(rq, "x-github-event",
+	    name, sizeof name), http_header(rq, "x-github-delivery", delivery,
+	    sizeof delivery), rq->body, rq->body_len, &ev, &why)) {
+	case GITHUB_PING:
+		rs->content_type = "application/json";
+		buf_puts(&rs->body, "{\"ok\":true}\n");
+		break;
+	case GITHUB_IGNORED:
+		rs->status = 202;
+		rs->content_type = "application/json";
+		buf_puts(&rs->body, "{\"ignored\":");
+		json_quote(&rs->body, why.data);
+		buf_puts(&rs->body, "}\n");
+		break;
+	case GITHUB_INVALID:
+		json_error(rs, 400, why.data);
+		break;
+	case GITHUB_EVENT:
+		rc = record_event(b, &ev, &stored);
+		event_release(&ev);
+		if (rc != ERR_OK) {
+			json_error(rs, 503, "the database is not writable now; "
+			    "retry");
+			break;
+		}
+		if (stored)
+			atomic_fetch_add(&b->gh_stored, 1);
+		rs->content_type = "application/json";
+		buf_printf(&rs->body, "{\"stored\":%d,\"duplicates\":%d}\n",
+		    stored, !stored);
+		break;
+	}
+	buf_release(&why);
+}
+
+static void
+metric(struct buf *o, const char *name, const char *type, const char *help,
+    int64_t v)
+{
+	buf_printf(o, "# HELP %s %s\n# TYPE %s %s\n%s %lld\n", name, help,
+	    name, type, name, (long long)v);
+}
+
+/* GET /metrics: the bot's own counters, Prometheus text format 0.0.4. */
+static void
+http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
+{
+	struct bot		*b = arg;
+	struct bot_stats	 s;
+	struct webapi_stats	 w;
+	struct buf		*o = &rs->body;
+
+	(void)rq;
+	bot_stats(b, &s);
+	memset(&w, 0, sizeof w);
+	if (b->api != NULL)
+		webapi_stats(b->api, &w);
+	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	metric(o, "envstats_envelopes_total", "counter",
+	    "Socket Mode envelopes received.", s.envelopes);
+	metric(o, "envstats_acks_total", "counter", "Envelopes acked.",
+	    s.acks);
+	metric(o, "envstats_not_acked_total", "counter",
+	    "Envelopes left for Slack to re-deliver (not stored).",
+	    s.not_acked);
+	metric(o, "envstats_commits_total", "counter",
+	    "Transactions that stored observations.", s.commits);
+	metric(o, "envstats_commands_total", "counter",
+	    "/envstats commands answered.", s.commands);
+	buf_puts(o, "# HELP envstats_events_stored_total Lifecycle events "
+	    "stored, by source.\n# TYPE envstats_events_stored_total "
+	    "counter\n");
+	buf_printf(o, "envstats_events_stored_total{source=\"slack\"} %lld\n",
+	    (long long)s.events_stored);
+	buf_printf(o, "envstats_events_stored_total{source=\"webhook\"} "
+	    "%lld\n", (long long)s.webhook_stored);
+	buf_printf(o, "envstats_events_stored_total{source=\"github\"} "
+	    "%lld\n", (long long)s.github_stored);
+	buf_puts(o, "# HELP envstats_events_rejected_total Lifecycle events "
+	    "refused, by source.\n# TYPE envstats_events_rejected_total "
+	    "counter\n");
+	buf_printf(o, "envstats_events_rejected_total{source=\"webhook\"} "
+	    "%lld\n", (long long)s.webhook_rejected);
+	metric(o, "envstats_events_duplicate_total", "counter",
+	    "Re-delivered observations recognised and counted once.",
+	    s.events_duplicate);
+	metric(o, "envstats_reconnects_total", "counter",
+	    "Socket Mode reconnects.", slack_socket_reconnects(b->sock));
+	metric(o, "envstats_slack_connections", "gauge",
+	    "Live Socket Mode connections.", slack_socket_live(b->sock));
+	metric(o, "envstats_webapi_calls_total", "counter",
+	    "Web API HTTP tries.", w.calls);
+	metric(o, "envstats_webapi_errors_total", "counter",
+	    "Web API requests that failed for good.", w.errors);
+	metric(o, "envstats_webapi_retries_total", "counter",
+	    "Web API retries.", w.retries);
+	metric(o, "envstats_webapi_ratelimited_total", "counter",
+	    "Web API 429 answers.", w.ratelimited);
+	metric(o, "envstats_webapi_dropped_total", "counter",
+	    "Web API requests refused: queue full.", w.dropped);
+}
+
+int
+bot_http_port(struct bot *b)
+{
+	return b->http != NULL ? http_server_port(b->http) : 0;
+}
+
 enum err
 bot_new(const struct bot_config *c, struct bot **out)
 {
@@ -764,6 +1006,24 @@ bot_new(const struct bot_config *c, struct bot **out)
 	wc.wake_arg = b->ctx;
 	if ((rc = webapi_start(&wc, &b->api)) != ERR_OK)
 		goto out;
+	if (c->http_addr != NULL) {
+		const struct http_route routes[] = {
+			{ "GET", "/healthz", http_healthz, b },
+			{ "GET", "/readyz", http_readyz, b },
+			{ "GET", "/metrics", http_metrics, b },
+			{ "POST", "/v1/events", http_events, b },
+			{ "POST", "/github/webhook", http_github, b },
+		};
+
+		if ((rc = http_server_new(b->ctx, c->http_addr, routes,
+		    ARRAY_LEN(routes), HTTP_BODY_MAX, &b->http)) != ERR_OK) {
+			log_error("bot.http_failed", LOG_STR("addr",
+			    c->http_addr), LOG_STR("err", err_str(rc)));
+			goto out;
+		}
+		log_info("bot.http_listening", LOG_STR("addr", c->http_addr),
+		    LOG_INT("port", http_server_port(b->http)));
+	}
 	memset(&so, 0, sizeof so);
 	if (c->socket_opts != NULL)
 		so = *c->socket_opts;
@@ -825,6 +1085,9 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->events_duplicate = atomic_load(&b->dups);
 	s->commands = atomic_load(&b->commands);
 	s->commits = atomic_load(&b->commits);
+	s->webhook_stored = atomic_load(&b->wh_stored);
+	s->webhook_rejected = atomic_load(&b->wh_rejected);
+	s->github_stored = atomic_load(&b->gh_stored);
 }
 
 void
@@ -836,6 +1099,7 @@ bot_free(struct bot *b)
 	if (b->ctx != NULL) {
 		lws_sul_cancel(&b->auth_sul);
 		lws_sul_cancel(&b->group_sul);
+		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");
 		lws_context_destroy(b->ctx);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
+#include "github/github.h"
 #include "config.h"
 #include "err.h"
 #include "observe/record.h"
@@ -32,6 +33,10 @@ struct bot_config {
 	const struct tz			*tz;
 	const struct slack_observe	*obs;
 	bool				 allow_ws; /* the loopback emulator */
+	/* The HTTP listener ("127.0.0.1:8787"; NULL: none) and the GitHub
+	   delivery mapper (NULL: /github/webhook answers 503). */
+	const char			*http_addr;
+	const struct github		*github;
 	/* Liveness and backoff of Socket Mode; NULL: the defaults. */
 	const struct slack_socket_opts	*socket_opts;
 	/*
@@ -59,6 +64,9 @@ void		bot_stop(struct bot *);
 bool		bot_connected(struct bot *);
 void		bot_free(struct bot *);
 
+/* The HTTP listener's port (kernel-chosen for "host:0"); 0: none. */
+int		bot_http_port(struct bot *);
+
 /* What the bot did, for tests and /metrics. */
 struct bot_stats {
 	int64_t	envelopes;	/* frames with an envelope_id */
@@ -68,6 +76,8 @@ struct bot_stats {
 	int64_t	events_duplicate;
 	int64_t	commands;
 	int64_t	commits;	/* transactions that stored observations */
+	int64_t	webhook_stored, webhook_rejected;	/* POST /v1/events */
+	int64_t	github_stored;				/* /github/webhook */
 };
 void		bot_stats(struct bot *, struct bot_stats *);
 

@@ -66,10 +66,19 @@ static const struct cfg_entry cfg_table[] = {
 	  0, OFF(api_url), "Slack Web API base (the emulator in tests)" },
 	{ "relay_url", "ENVSTATS_RELAY_URL", CFG_URL, NULL, 0, OFF(relay_url),
 	  "provisioner endpoint /mural-env is relayed to; none: record only" },
+	{ "http_addr", "ENVSTATS_HTTP_ADDR", CFG_STRING, "127.0.0.1:8787", 0,
+	  OFF(http_addr), "HTTP listener (webhooks, health, metrics); off" },
+	{ "webhook_secret", "ENVSTATS_WEBHOOK_SECRET", CFG_SECRET_T, NULL,
+	  CFG_SECRET, OFF(webhook_secret),
+	  "signs POST /v1/events (X-Envstats-Signature)" },
+	{ "github_webhook_secret", "GITHUB_WEBHOOK_SECRET", CFG_SECRET_T, NULL,
+	  CFG_SECRET, OFF(github_secret),
+	  "signs POST /github/webhook (X-Hub-Signature-256)" },
 };
 
 /* Sections of the file that other modules read and validate. */
-static const char *const file_sections[] = { "failure_rules", "slack" };
+static const char *const file_sections[] = { "failure_rules", "github",
+    "slack" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)

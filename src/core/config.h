@@ -44,6 +44,10 @@ struct config {
 	struct secret		 signing_secret; /* SLACK_SIGNING_SECRET */
 	char			*api_url;	/* SLACK_API_URL */
 	char			*relay_url;	/* ENVSTATS_RELAY_URL */
+	/* Issue 4: the HTTP listener and its signed sources. */
+	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
+	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */
+	struct secret		 github_secret;	/* GITHUB_WEBHOOK_SECRET */
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;

@@ -23,6 +23,8 @@
 #include "cmd.h"
 #include "config.h"
 #include "emulator.h"
+#include "github/github.h"
+#include "hmac.h"
 #include "log.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
@@ -39,6 +41,7 @@ struct harness {
 	struct store		*st;
 	struct record		*rec;
 	struct slack_observe	*obs;
+	struct github		*gh;
 	struct tz		*tz;
 	struct bot		*bot;
 	pthread_t		 thread;
@@ -61,6 +64,8 @@ bot_thread(void *arg)
 #define APP_TOKEN	"xapp-1-TEST-APP-TOKEN-must-not-leak"
 #define BOT_TOKEN	"xoxb-TEST-BOT-TOKEN-must-not-leak"
 #define SIGNING		"emulator-signing-secret"
+#define WEBHOOK		"webhook-secret-must-not-leak"
+#define GH_SECRET	"It's a Secret to Everybody"
 
 static void
 harness_config(struct harness *h, const char *slack_json)
@@ -75,6 +80,8 @@ harness_config(struct harness *h, const char *slack_json)
 	secret_set(&h->cfg.app_token, APP_TOKEN, strlen(APP_TOKEN));
 	secret_set(&h->cfg.bot_token, BOT_TOKEN, strlen(BOT_TOKEN));
 	secret_set(&h->cfg.signing_secret, SIGNING, strlen(SIGNING));
+	secret_set(&h->cfg.webhook_secret, WEBHOOK, strlen(WEBHOOK));
+	secret_set(&h->cfg.github_secret, GH_SECRET, strlen(GH_SECRET));
 	h->cfg.api_url = emulator_api_url(h->emu);
 	h->cfg.relay_url = emulator_provisioner_url(h->emu);
 	h->cfg.file = json_loads(slack_json, 0, &jerr);
@@ -120,7 +127,10 @@ harness_start(struct harness *h, bool relay)
 	assert_int_equal(slack_observe_new(json_object_get(h->cfg.file,
 	    "slack"), &h->obs, &why), ERR_OK);
 	assert_int_equal(tz_open("UTC", &h->tz), ERR_OK);
+	assert_int_equal(github_new(NULL, &h->gh, &why), ERR_OK);
 	memset(&bc, 0, sizeof bc);
+	bc.http_addr = "127.0.0.1:0";
+	bc.github = h->gh;
 	bc.cfg = &h->cfg;
 	bc.st = h->st;
 	bc.rec = h->rec;
@@ -185,6 +195,7 @@ teardown(void **state)
 	record_free(h->rec);
 	store_close(h->st);
 	slack_observe_free(h->obs);
+	github_free(h->gh);
 	tz_free(h->tz);
 	emulator_stop(h->emu);
 	config_release(&h->cfg);
@@ -514,6 +525,177 @@ test_bot__locked_database_means_no_ack_then_stored(void **state)
 	assert_int_equal(count_events(h), 1);
 }
 
+/* What curl got back from the bot's HTTP listener. */
+struct reply {
+	long		status;
+	struct buf	body;
+};
+
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, p, size * n);
+	return size * n;
+}
+
+/* A request to the bot's listener; headers NULL-terminated. */
+static void
+http_call(struct harness *h, const char *method, const char *path,
+    const char *body, const char *const *headers, struct reply *r)
+{
+	CURL			*c = curl_easy_init();
+	struct curl_slist	*hl = NULL;
+	char			 url[128];
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s",
+	    bot_http_port(h->bot), path);
+	buf_init(&r->body);
+	for (; headers != NULL && *headers != NULL; headers++)
+		hl = curl_slist_append(hl, *headers);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (body != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+}
+
+/* POST /v1/events with the v0 signature of body at unix time ts_s. */
+static void
+post_events(struct harness *h, const char *body, int64_t ts_s,
+    const char *secret, struct reply *r)
+{
+	char		 ts[32], sig[SLACK_SIGNATURE_LEN], th[64], sh[128];
+	const char	*headers[] = { th, sh, "Content-Type: application/x-ndjson",
+			    NULL };
+
+	snprintf(ts, sizeof ts, "%lld", (long long)ts_s);
+	hmac_slack_signature(secret, strlen(secret), ts, body, strlen(body),
+	    sig);
+	snprintf(th, sizeof th, "X-Envstats-Timestamp: %s", ts);
+	snprintf(sh, sizeof sh, "X-Envstats-Signature: %s", sig);
+	http_call(h, "POST", "/v1/events", body, headers, r);
+}
+
+/* The signed webhook stores good lines, names bad ones, refuses fakes. */
+static void
+test_bot__webhook_stores_signed_events(void **state)
+{
+	struct harness	*h = *state;
+	struct reply	 r;
+	static const char body[] =
+	    "{\"type\":\"requested\",\"ts\":\"2026-11-02T09:00:00Z\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n"
+	    "not json\n"
+	    "{\"type\":\"ready\",\"ts\":\"2026-11-02T09:10:00Z\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n";
+	int64_t		 now_s = clock_now_ms() / 1000;
+
+	harness_start(h, false);
+	wait_connected(h);
+	post_events(h, body, now_s, WEBHOOK, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body.data, "\"stored\":2"));
+	assert_non_null(strstr(r.body.data, "\"line\":2"));
+	buf_release(&r.body);
+	assert_int_equal(count_events(h), 2);
+	/* Again: duplicates, nothing new. */
+	post_events(h, body, now_s, WEBHOOK, &r);
+	assert_non_null(strstr(r.body.data, "\"duplicates\":2"));
+	buf_release(&r.body);
+	/* A wrong secret, and a replay from ten minutes ago: refused. */
+	post_events(h, body, now_s, "guess", &r);
+	assert_int_equal(r.status, 401);
+	buf_release(&r.body);
+	post_events(h, body, now_s - 600, WEBHOOK, &r);
+	assert_int_equal(r.status, 401);
+	assert_null(strstr(r.body.data, WEBHOOK));
+	buf_release(&r.body);
+	assert_int_equal(count_events(h), 2);
+}
+
+/* Health, readiness and Prometheus metrics. */
+static void
+test_bot__health_readiness_and_metrics(void **state)
+{
+	struct harness	*h = *state;
+	struct reply	 r;
+
+	harness_start(h, false);
+	wait_connected(h);
+	http_call(h, "GET", "/healthz", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	http_call(h, "GET", "/readyz", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	send_requests(h, 0, 3);
+	assert_true(emulator_wait_acks(h->emu, 3, WAIT_MS));
+	http_call(h, "GET", "/metrics", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body.data, "# TYPE envstats_acks_total "
+	    "counter\nenvstats_acks_total 3\n"));
+	assert_non_null(strstr(r.body.data,
+	    "envstats_events_stored_total{source=\"slack\"} 3\n"));
+	assert_null(strstr(r.body.data, "must-not-leak"));
+	buf_release(&r.body);
+	http_call(h, "GET", "/nope", NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	buf_release(&r.body);
+}
+
+/* GitHub: the documented signature, a ping, a completed job. */
+static void
+test_bot__github_webhook_maps_completed_jobs(void **state)
+{
+	struct harness	*h = *state;
+	struct reply	 r;
+	char		 hex[HMAC_SHA256_HEX_LEN], sh[128];
+	const char	*ping_headers[] = { sh, "X-GitHub-Event: ping",
+			    "X-GitHub-Delivery: d-1", NULL };
+	const char	*job_headers[] = { sh, "X-GitHub-Event: workflow_job",
+			    "X-GitHub-Delivery: d-2", NULL };
+	static const char ping[] = "{\"zen\":\"Design for failure.\"}";
+	static const char job[] =
+	    "{\"action\":\"completed\",\"workflow_job\":{\"id\":1,"
+	    "\"name\":\"Build image\",\"workflow_name\":\"CI\","
+	    "\"head_branch\":\"feature/x\",\"head_sha\":\"abc123\","
+	    "\"status\":\"completed\",\"conclusion\":\"success\","
+	    "\"started_at\":\"2026-11-02T09:00:00Z\","
+	    "\"completed_at\":\"2026-11-02T09:04:00Z\"},"
+	    "\"repository\":{\"full_name\":\"Tactivos/Mural-API\"}}";
+
+	harness_start(h, false);
+	wait_connected(h);
+	hmac_sha256_hex(GH_SECRET, strlen(GH_SECRET), ping, strlen(ping), hex);
+	snprintf(sh, sizeof sh, "X-Hub-Signature-256: sha256=%s", hex);
+	http_call(h, "POST", "/github/webhook", ping, ping_headers, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	hmac_sha256_hex(GH_SECRET, strlen(GH_SECRET), job, strlen(job), hex);
+	snprintf(sh, sizeof sh, "X-Hub-Signature-256: sha256=%s", hex);
+	http_call(h, "POST", "/github/webhook", job, job_headers, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body.data, "\"stored\":1"));
+	buf_release(&r.body);
+	/* GitHub re-delivers with the same delivery id: counted once. */
+	http_call(h, "POST", "/github/webhook", job, job_headers, &r);
+	assert_non_null(strstr(r.body.data, "\"duplicates\":1"));
+	buf_release(&r.body);
+	assert_int_equal(count_events(h), 1);
+	/* A bad signature stores nothing. */
+	snprintf(sh, sizeof sh, "X-Hub-Signature-256: sha256=%064d", 0);
+	http_call(h, "POST", "/github/webhook", job, job_headers, &r);
+	assert_int_equal(r.status, 401);
+	buf_release(&r.body);
+}
+
 /* A token Slack refuses stops the bot with a clear message. */
 static void
 test_bot__invalid_auth_stops_with_a_clear_message(void **state)
@@ -595,6 +777,13 @@ main(void)
 		    test_bot__redelivered_events_count_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__locked_database_means_no_ack_then_stored, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__webhook_stores_signed_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__health_readiness_and_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__github_webhook_maps_completed_jobs, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__invalid_auth_stops_with_a_clear_message, setup,

@@ -367,6 +367,7 @@ test_cli__run_serves_the_emulator_and_stops_on_sigterm(void **state)
 		setenv("SLACK_APP_TOKEN", "xapp-1-CLI-SECRET-APP-TOKEN", 1);
 		setenv("SLACK_BOT_TOKEN", "xoxb-CLI-SECRET-BOT-TOKEN", 1);
 		setenv("ENVSTATS_LOG_LEVEL", "debug", 1);
+		setenv("ENVSTATS_HTTP_ADDR", "127.0.0.1:0", 1);
 		execl(ENVSTATS_BIN, ENVSTATS_BIN, "run", (char *)NULL);
 		_exit(127);
 	}
