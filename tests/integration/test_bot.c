@@ -696,6 +696,86 @@ test_bot__github_webhook_maps_completed_jobs(void **state)
 	buf_release(&r.body);
 }
 
+/*
+ * End to end: the provisioner reports through the webhook, GitHub reports
+ * the build and the tests; the query gets the CI figures right.
+ */
+static void
+test_bot__ci_figures_from_webhook_and_github(void **state)
+{
+	struct harness	*h = *state;
+	struct reply	 r;
+	struct cmd_ctx	 ctx;
+	char		 hex[HMAC_SHA256_HEX_LEN], sh[128], *words[3];
+	json_t		*j;
+	const char	*build_h[] = { sh, "X-GitHub-Event: workflow_job",
+			    "X-GitHub-Delivery: b-1", NULL };
+	const char	*tests_h[] = { sh, "X-GitHub-Event: workflow_job",
+			    "X-GitHub-Delivery: t-1", NULL };
+	static const char lifecycle[] =
+	    "{\"type\":\"requested\",\"ts\":\"2026-11-02T09:00:00Z\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n"
+	    "{\"type\":\"provisioning_started\",\"ts\":"
+	    "\"2026-11-02T09:05:00Z\",\"repo\":\"a/b\",\"branch\":\"x\"}\n"
+	    "{\"type\":\"ready\",\"ts\":\"2026-11-02T09:10:00Z\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n";
+	static const char build[] =
+	    "{\"action\":\"completed\",\"workflow_job\":{\"name\":"
+	    "\"build image\",\"head_branch\":\"x\",\"head_sha\":\"s1\","
+	    "\"status\":\"completed\",\"conclusion\":\"success\","
+	    "\"completed_at\":\"2026-11-02T09:03:00Z\"},"
+	    "\"repository\":{\"full_name\":\"a/b\"}}";
+	static const char tests[] =
+	    "{\"action\":\"completed\",\"workflow_job\":{\"name\":"
+	    "\"unit tests\",\"head_branch\":\"x\",\"head_sha\":\"s1\","
+	    "\"status\":\"completed\",\"conclusion\":\"success\","
+	    "\"completed_at\":\"2026-11-02T09:14:00Z\"},"
+	    "\"repository\":{\"full_name\":\"a/b\"}}";
+
+	harness_start(h, false);
+	wait_connected(h);
+	post_events(h, lifecycle, clock_now_ms() / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	hmac_sha256_hex(GH_SECRET, strlen(GH_SECRET), build, strlen(build),
+	    hex);
+	snprintf(sh, sizeof sh, "X-Hub-Signature-256: sha256=%s", hex);
+	http_call(h, "POST", "/github/webhook", build, build_h, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	hmac_sha256_hex(GH_SECRET, strlen(GH_SECRET), tests, strlen(tests),
+	    hex);
+	snprintf(sh, sizeof sh, "X-Hub-Signature-256: sha256=%s", hex);
+	http_call(h, "POST", "/github/webhook", tests, tests_h, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	harness_stop(h);
+
+	/* The bot is gone; read its database as `envstats query` would. */
+	cmd_ctx_init(&ctx);
+	ctx.st = h->st;
+	ctx.tz = h->tz;
+	ctx.now_ms = INT64_C(1793664000000);	/* 2026-11-03 */
+	ctx.format = CMD_FMT_JSON;
+	words[0] = "summary";
+	words[1] = "since:2026-11-02";
+	words[2] = "until:2026-11-03";
+	assert_int_equal(cmd_run(&ctx, 3, words), CMD_RET_OK);
+	j = json_loads(ctx.out.data, 0, NULL);
+	assert_non_null(j);
+	/* CI delay: 09:05 - max(09:00, build 09:03) = 2 min. */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "ci_delay"), "p50")), 120000);
+	/* Tests 09:14, ready 09:10: 4 min of parallel development. */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "parallel"), "p50")), 240000);
+	/* Provisioned before the tests were done: an early provision. */
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "early_provisions")), 1);
+	json_decref(j);
+	cmd_ctx_release(&ctx);
+}
+
 /* A token Slack refuses stops the bot with a clear message. */
 static void
 test_bot__invalid_auth_stops_with_a_clear_message(void **state)
@@ -784,6 +864,9 @@ main(void)
 		    test_bot__health_readiness_and_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__github_webhook_maps_completed_jobs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__ci_figures_from_webhook_and_github, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__invalid_auth_stops_with_a_clear_message, setup,
