@@ -33,6 +33,10 @@
  */
 #define GROUP_WINDOW_US		500
 #define GROUP_MAX		256
+/* Ack latency buckets of /metrics, in microseconds (+Inf last). */
+static const int64_t ack_bucket_us[] = { 1000, 2500, 5000, 10000, 25000,
+    50000, 100000, 250000, 500000, 1000000, 2500000 };
+#define ACK_BUCKETS	(ARRAY_LEN(ack_bucket_us) + 1)
 /* Slack's limit on a section's text. */
 #define SECTION_MAX		2900
 
@@ -50,6 +54,7 @@ struct bot {
 	struct pending_ack {
 		uint64_t	 conn;
 		char		*envelope_id;
+		int64_t		 rx_ns;		/* when it arrived */
 		bool		 stored;
 	}			*pend;		/* acks waiting for the commit */
 	size_t			 n_pend, cap_pend;
@@ -62,6 +67,9 @@ struct bot {
 	atomic_llong		 envelopes, acks, not_acked, stored, dups,
 				 commands, commits, wh_stored, wh_rejected,
 				 gh_stored;
+	/* Ack latency: receipt of the envelope to its ack, histogram. */
+	int64_t			 rx_ns;		/* envelope in hand */
+	atomic_llong		 ack_hist[ACK_BUCKETS], ack_sum_us;
 };
 
 /* A pending relay: where to send the provisioner's answer. */
@@ -108,10 +116,25 @@ stopping(struct bot *b)
 	    *b->c.signalled);
 }
 
-/* Send text on the connection an envelope came on. */
+/* Count one ack in the latency histogram. */
+static void
+ack_latency(struct bot *b, int64_t rx_ns)
+{
+	int64_t	us = (clock_mono_ns() - rx_ns) / 1000;
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(ack_bucket_us); i++) {
+		if (us <= ack_bucket_us[i])
+			break;
+	}
+	atomic_fetch_add(&b->ack_hist[i], 1);
+	atomic_fetch_add(&b->ack_sum_us, us);
+}
+
+/* Send the ack on the connection the envelope came on. */
 static bool
-send_ack(struct bot *b, uint64_t conn, const char *envelope_id,
-    const json_t *response)
+send_ack_at(struct bot *b, uint64_t conn, const char *envelope_id,
+    const json_t *response, int64_t rx_ns)
 {
 	struct buf	ack = BUF_INIT;
 	bool		ok;
@@ -119,12 +142,21 @@ send_ack(struct bot *b, uint64_t conn, const char *envelope_id,
 	envelope_ack(&ack, envelope_id, response);
 	ok = slack_socket_send(b->sock, conn, ack.data, ack.len) == ERR_OK;
 	buf_release(&ack);
-	if (ok)
+	if (ok) {
 		atomic_fetch_add(&b->acks, 1);
-	else
+		ack_latency(b, rx_ns);
+	} else
 		log_warn("bot.ack_lost", LOG_STR("envelope_id", envelope_id),
 		    LOG_STR("why", "connection gone; Slack will re-deliver"));
 	return ok;
+}
+
+/* The ack of the envelope in hand. */
+static bool
+send_ack(struct bot *b, uint64_t conn, const char *envelope_id,
+    const json_t *response)
+{
+	return send_ack_at(b, conn, envelope_id, response, b->rx_ns);
 }
 
 /* Store one observation in its own transaction. */
@@ -172,7 +204,7 @@ group_flush(struct bot *b)
 
 		if (rc == ERR_OK) {
 			atomic_fetch_add(p->stored ? &b->stored : &b->dups, 1);
-			send_ack(b, p->conn, p->envelope_id, NULL);
+			send_ack_at(b, p->conn, p->envelope_id, NULL, p->rx_ns);
 		} else {
 			log_error("bot.store_failed", LOG_STR("envelope_id",
 			    p->envelope_id), LOG_STR("err", err_str(rc)));
@@ -226,6 +258,7 @@ group_add(struct bot *b, struct event *ev, uint64_t conn,
 	b->pend[b->n_pend].conn = conn;
 	b->pend[b->n_pend].envelope_id = xstrdup(envelope_id);
 	b->pend[b->n_pend].stored = *stored;
+	b->pend[b->n_pend].rx_ns = b->rx_ns;
 	b->n_pend++;
 	if (b->n_pend >= GROUP_MAX)
 		group_flush(b);
@@ -551,6 +584,8 @@ on_message(void *arg, uint64_t conn, const char *data, size_t len)
 	struct buf	 why = BUF_INIT;
 	const char	*cmd = "", *result = "acked";
 	int64_t		 t0 = clock_mono_ms();
+
+	b->rx_ns = clock_mono_ns();
 
 	if (envelope_parse(data, len, &e, &why) != ERR_OK) {
 		log_warn("bot.frame_invalid", LOG_INT("conn", (int64_t)conn),
@@ -949,6 +984,37 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	metric(o, "envstats_events_duplicate_total", "counter",
 	    "Re-delivered observations recognised and counted once.",
 	    s.events_duplicate);
+	buf_puts(o, "# HELP envstats_ack_latency_seconds Envelope receipt to "
+	    "its ack.\n# TYPE envstats_ack_latency_seconds histogram\n");
+	{
+		int64_t	cum = 0;
+		size_t	i;
+
+		for (i = 0; i < ACK_BUCKETS; i++) {
+			cum += atomic_load(&b->ack_hist[i]);
+			if (i < ARRAY_LEN(ack_bucket_us))
+				buf_printf(o, "envstats_ack_latency_seconds_bucket"
+				    "{le=\"%g\"} %lld\n",
+				    (double)ack_bucket_us[i] / 1e6,
+				    (long long)cum);
+			else
+				buf_printf(o, "envstats_ack_latency_seconds_bucket"
+				    "{le=\"+Inf\"} %lld\n", (long long)cum);
+		}
+		buf_printf(o, "envstats_ack_latency_seconds_sum %.6f\n",
+		    (double)atomic_load(&b->ack_sum_us) / 1e6);
+		buf_printf(o, "envstats_ack_latency_seconds_count %lld\n",
+		    (long long)cum);
+	}
+	{
+		int64_t	in_flight = 0;
+
+		if (!b->in_group &&
+		    store_count_in_flight(b->c.st, &in_flight) == ERR_OK)
+			metric(o, "envstats_environments_in_flight", "gauge",
+			    "Provisioning attempts requested, with no outcome "
+			    "yet.", in_flight);
+	}
 	metric(o, "envstats_reconnects_total", "counter",
 	    "Socket Mode reconnects.", slack_socket_reconnects(b->sock));
 	metric(o, "envstats_slack_connections", "gauge",

@@ -45,11 +45,13 @@
 #define WEBAPI_METHOD_MAX		64
 #define WEBAPI_SLACK_ERROR_MAX		128
 #define WEBAPI_USER_AGENT		"envstats/0.1"
+#define WEBAPI_ETAG_MAX			256
 
 enum req_kind {
 	REQ_METHOD,		/* Slack Web API method: token, "ok" */
 	REQ_JSON,		/* JSON to an absolute URL, no token */
 	REQ_SIGNED_FORM,	/* form body signed like Slack's requests */
+	REQ_GET,		/* GitHub REST GET: optional token, ETag */
 };
 
 /* What the worker does after a try. */
@@ -72,6 +74,8 @@ struct req {
 	webapi_done_fn		 done;
 	void			*arg;
 	int64_t			 retry_at_ms;	/* monotonic; 0: at once */
+	char			*bearer;	/* REQ_GET token, wiped on free */
+	char			*if_none_match;	/* REQ_GET, or NULL */
 
 	/* The result: the worker's until the request is done. */
 	enum err		 rc;
@@ -79,6 +83,10 @@ struct req {
 	int			 attempts;
 	struct buf		 resp;
 	char			*slack_error;
+	char			*etag;		/* the answer's ETag, or NULL */
+	int64_t			 rl_remaining;	/* -1: header absent */
+	int64_t			 rl_reset;	/* unix s; -1: absent */
+	bool			 has_retry_after;
 };
 TAILQ_HEAD(req_list, req);
 
@@ -142,6 +150,11 @@ req_free(struct req *r)
 		free(r->body);
 		free(r->pace_key);
 		free(r->slack_error);
+		free(r->etag);
+		free(r->if_none_match);
+		if (r->bearer != NULL)
+			wipe(r->bearer, strlen(r->bearer));
+		free(r->bearer);
 		buf_release(&r->resp);
 		free(r);
 	}
@@ -396,6 +409,67 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	return taken;
 }
 
+/* A header value as a non-negative integer, or -1 when it is not one. */
+static int64_t
+header_int(const char *v, size_t n)
+{
+	int64_t	x = 0;
+	size_t	i, digits = 0;
+
+	for (i = 0; i < n && (v[i] == ' ' || v[i] == '\t'); i++)
+		;
+	for (; i < n && v[i] >= '0' && v[i] <= '9' && digits < 18; i++) {
+		x = x * 10 + (v[i] - '0');
+		digits++;
+	}
+	for (; i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == '\r' ||
+	    v[i] == '\n'); i++)
+		;
+	return digits > 0 && i == n ? x : -1;
+}
+
+/*
+ * Note the headers a GET's caller needs (ETag, GitHub's rate limit) and
+ * whether Retry-After was sent. Values are never logged.
+ */
+static size_t
+on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct req	*r = arg;
+	size_t		 len = size * n, nlen, vlen;
+	const char	*colon, *v;
+
+	colon = memchr(data, ':', len);
+	if (colon == NULL)
+		goto out;
+	nlen = (size_t)(colon - data);
+	v = colon + 1;
+	vlen = len - nlen - 1;
+	if (nlen == 4 && strncasecmp(data, "etag", 4) == 0) {
+		while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+			v++;
+			vlen--;
+		}
+		while (vlen > 0 && (v[vlen - 1] == '\r' ||
+		    v[vlen - 1] == '\n' || v[vlen - 1] == ' ' ||
+		    v[vlen - 1] == '\t'))
+			vlen--;
+		free(r->etag);
+		r->etag = NULL;
+		if (vlen > 0 && vlen <= WEBAPI_ETAG_MAX)
+			r->etag = xstrndup(v, vlen);
+	} else if (nlen == 21 && strncasecmp(data, "x-ratelimit-remaining",
+	    21) == 0)
+		r->rl_remaining = header_int(v, vlen);
+	else if (nlen == 17 && strncasecmp(data, "x-ratelimit-reset", 17) ==
+	    0)
+		r->rl_reset = header_int(v, vlen);
+	else if (nlen == 11 && strncasecmp(data, "retry-after", 11) == 0)
+		r->has_retry_after = true;
+out:
+	return len;
+}
+
 /* Abort a transfer in progress when webapi_stop() is waiting for us. */
 static int
 on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
@@ -469,6 +543,21 @@ make_headers(struct webapi *w, const struct req *r)
 		buf_printf(&h, "X-Slack-Signature: %s", sig);
 		ok = ok && add_header(&list, h.data);
 		break;
+	case REQ_GET:
+		ok = ok && add_header(&list,
+		    "Accept: application/vnd.github+json");
+		ok = ok && add_header(&list,
+		    "X-GitHub-Api-Version: 2022-11-28");
+		if (r->bearer != NULL) {
+			buf_printf(&h, "Authorization: Bearer %s", r->bearer);
+			ok = ok && add_header(&list, h.data);
+		}
+		if (r->if_none_match != NULL) {
+			buf_reset(&h);
+			buf_printf(&h, "If-None-Match: %s", r->if_none_match);
+			ok = ok && add_header(&list, h.data);
+		}
+		break;
 	}
 	wipe(h.data, h.len);
 	buf_release(&h);
@@ -481,7 +570,7 @@ make_headers(struct webapi *w, const struct req *r)
 
 /* Set every option of one try on the freshly reset handle. */
 static bool
-setup_try(struct webapi *w, const struct req *r, struct curl_slist *hdrs,
+setup_try(struct webapi *w, struct req *r, struct curl_slist *hdrs,
     struct sink *sink)
 {
 	CURL	*c = w->curl;
@@ -501,10 +590,18 @@ setup_try(struct webapi *w, const struct req *r, struct curl_slist *hdrs,
 	    CURLE_OK;
 	bad += curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
 	bad += curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
-	bad += curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
-	bad += curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)r->body_len) != CURLE_OK;
-	bad += curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body) != CURLE_OK;
+	if (r->kind == REQ_GET) {
+		bad += curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) != CURLE_OK;
+		bad += curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) !=
+		    CURLE_OK;
+		bad += curl_easy_setopt(c, CURLOPT_HEADERDATA, r) != CURLE_OK;
+	} else {
+		bad += curl_easy_setopt(c, CURLOPT_POST, 1L) != CURLE_OK;
+		bad += curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)r->body_len) != CURLE_OK;
+		bad += curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body) !=
+		    CURLE_OK;
+	}
 	bad += curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)WEBAPI_BODY_MAX) != CURLE_OK;
 	bad += curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK;
@@ -568,6 +665,25 @@ retry_after_ms(struct webapi *w)
 }
 
 /*
+ * The wait GitHub's X-RateLimit-Reset asks for, in ms: until that unix
+ * second (plus one, as the reset is rounded down), at least 1 s, capped
+ * like Retry-After. Wall clock: the header is an instant, not a delay.
+ */
+static int64_t
+ratelimit_reset_wait_ms(const struct req *r)
+{
+	int64_t	ms = WEBAPI_RETRY_AFTER_DEFAULT_MS;
+
+	if (r->rl_reset >= 0)
+		ms = (r->rl_reset + 1) * MS_PER_SEC - clock_now_ms();
+	if (ms < WEBAPI_RETRY_AFTER_DEFAULT_MS)
+		ms = WEBAPI_RETRY_AFTER_DEFAULT_MS;
+	if (ms > WEBAPI_RETRY_AFTER_MAX_MS)
+		ms = WEBAPI_RETRY_AFTER_MAX_MS;
+	return ms;
+}
+
+/*
  * Backoff before the try after `attempts` failed ones: backoff_ms doubled
  * per failure, capped at backoff_max_ms, then spread uniformly over
  * ±20 % so that retries of many requests do not march in step.
@@ -613,6 +729,11 @@ try_once(struct webapi *w, struct req *r, int64_t *wait_ms, const char **why,
 	buf_reset(&r->resp);
 	free(r->slack_error);
 	r->slack_error = NULL;
+	free(r->etag);
+	r->etag = NULL;
+	r->rl_remaining = -1;
+	r->rl_reset = -1;
+	r->has_retry_after = false;
 	w->errbuf[0] = '\0';
 	hdrs = make_headers(w, r);
 	if (hdrs == NULL || !setup_try(w, r, hdrs, &sink)) {
@@ -651,7 +772,24 @@ try_once(struct webapi *w, struct req *r, int64_t *wait_ms, const char **why,
 	 */
 	if (r->kind == REQ_METHOD)
 		slack_ok = parse_slack(r);
-	if (status == 429 || (status >= 200 && status < 300 && slack_ok == 0 &&
+	/*
+	 * GitHub says "rate limited" as 403 or 429 with X-RateLimit-Remaining
+	 * 0 (wait for X-RateLimit-Reset), or, for its secondary limits, with
+	 * Retry-After. A 403 without either is a real refusal.
+	 */
+	if (r->kind == REQ_GET && (status == 403 || status == 429) &&
+	    r->rl_remaining == 0) {
+		r->rc = ERR_RATELIMITED;
+		*why = "ratelimited";
+		*ratelimited = true;
+		*wait_ms = ratelimit_reset_wait_ms(r);
+		v = VERDICT_RETRY_AFTER;
+	} else if (r->kind == REQ_GET && status == 304) {
+		/* Not modified: the caller's copy is current. */
+		buf_reset(&r->resp);
+		r->rc = ERR_OK;
+	} else if (status == 429 || (r->kind == REQ_GET && status == 403 &&
+	    r->has_retry_after) || (status >= 200 && status < 300 && slack_ok == 0 &&
 	    r->slack_error != NULL &&
 	    strcmp(r->slack_error, "ratelimited") == 0)) {
 		r->rc = ERR_RATELIMITED;
@@ -951,6 +1089,8 @@ req_new(enum req_kind kind, const char *label, const char *url,
 	r->plain_http = strncmp(url, "http://", 7) == 0;
 	r->done = done;
 	r->arg = arg;
+	r->rl_remaining = -1;
+	r->rl_reset = -1;
 	buf_init(&r->resp);
 	return r;
 }
@@ -1046,6 +1186,36 @@ out:
 	return rc;
 }
 
+enum err
+webapi_get(struct webapi *w, const char *url, const char *bearer_token,
+    const char *if_none_match, webapi_done_fn done, void *arg)
+{
+	struct req	*r;
+	enum err	 rc = ERR_INVALID;
+
+	if (!webapi_url_allowed(url)) {
+		log_warn("webapi.refused", LOG_STR("method", "github_get"),
+		    LOG_STR("why", "url not allowed"));
+		goto out;
+	}
+	/* Header injection: neither value may carry a line break. */
+	if ((bearer_token != NULL && strpbrk(bearer_token, "\r\n") != NULL) ||
+	    (if_none_match != NULL && strpbrk(if_none_match, "\r\n") !=
+	    NULL)) {
+		log_warn("webapi.refused", LOG_STR("method", "github_get"),
+		    LOG_STR("why", "line break in a header value"));
+		goto out;
+	}
+	r = req_new(REQ_GET, "github_get", url, NULL, done, arg);
+	if (bearer_token != NULL && *bearer_token != '\0')
+		r->bearer = xstrdup(bearer_token);
+	if (if_none_match != NULL && *if_none_match != '\0')
+		r->if_none_match = xstrdup(if_none_match);
+	rc = enqueue(w, r);
+out:
+	return rc;
+}
+
 void
 webapi_drain(struct webapi *w)
 {
@@ -1067,6 +1237,9 @@ webapi_drain(struct webapi *w)
 			res.body_len = r->resp.len;
 			res.slack_error = r->slack_error;
 			res.attempts = r->attempts;
+			res.etag = r->etag;
+			res.ratelimit_remaining = r->rl_remaining;
+			res.ratelimit_reset = r->rl_reset;
 			r->done(r->arg, &res);
 		}
 		req_free(r);

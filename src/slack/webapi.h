@@ -35,6 +35,10 @@ struct webapi_result {
 	size_t		 body_len;
 	const char	*slack_error;	/* Slack's "error" when "ok" is false */
 	int		 attempts;	/* tries it took */
+	/* webapi_get only (NULL / -1 for the other calls): */
+	const char	*etag;		/* the answer's ETag, or NULL */
+	int64_t		 ratelimit_remaining;	/* -1 when absent */
+	int64_t		 ratelimit_reset;	/* unix seconds; -1: absent */
 };
 
 /*
@@ -104,6 +108,24 @@ enum err	 webapi_post_json(struct webapi *, const char *url,
  */
 enum err	 webapi_post_signed_form(struct webapi *, const char *url,
 		    const char *form_body, webapi_done_fn, void *arg);
+
+/*
+ * GET an absolute URL the GitHub REST way: "Accept:
+ * application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28",
+ * "Authorization: Bearer <token>" when bearer_token is not NULL (copied,
+ * wiped when done, never logged), "If-None-Match" when if_none_match is
+ * not NULL. The result carries the answer's ETag and rate-limit headers.
+ * 304 is a success (ERR_OK, http_status 304, empty body: keep the copy
+ * you have). 403 or 429 with "X-RateLimit-Remaining: 0" waits until
+ * X-RateLimit-Reset (at least 1 s, at most 15 min) and retries, counted as
+ * ratelimited; so do 429 and a 403 with Retry-After (GitHub's secondary
+ * limits), waiting as Retry-After says; then ERR_RATELIMITED after
+ * max_attempts. Other 401/403 are ERR_AUTH. ERR_INVALID also for a line
+ * break in either header value. Logged as "github_get", never the URL.
+ */
+enum err	 webapi_get(struct webapi *, const char *url,
+		    const char *bearer_token, const char *if_none_match,
+		    webapi_done_fn, void *arg);
 
 /* Run the callbacks of finished requests. Loop thread. */
 void		 webapi_drain(struct webapi *);

@@ -65,6 +65,9 @@ static const char *const migrations[] = {
 	"  stat BLOB NOT NULL,"
 	"  PRIMARY KEY (requested_at_ms, open_seq)) WITHOUT ROWID;"
 	"CREATE INDEX attempts_key ON attempts (repo_id, branch);"
+	/* In flight is outcome 4 (OUTCOME_IN_FLIGHT): the gauge's index. */
+	"CREATE INDEX attempts_in_flight ON attempts (outcome)"
+	"  WHERE outcome = 4;"
 	"CREATE TABLE orphans ("
 	"  seq INTEGER PRIMARY KEY,"
 	"  repo_id INTEGER NOT NULL, branch TEXT NOT NULL,"
@@ -97,6 +100,7 @@ enum stmt_id {
 	S_ATTEMPT_BRANCH,
 	S_TOTAL_EVENTS,
 	S_TOTAL_ATTEMPTS,
+	S_IN_FLIGHT,
 	S__COUNT
 };
 
@@ -160,6 +164,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " WHERE requested_at_ms = ?1 AND open_seq = ?2",
 	[S_TOTAL_EVENTS] = "SELECT count(*) FROM events",
 	[S_TOTAL_ATTEMPTS] = "SELECT count(*) FROM attempts",
+	[S_IN_FLIGHT] = "SELECT count(*) FROM attempts INDEXED BY"
+	    " attempts_in_flight WHERE outcome = 4",
 };
 
 struct store {
@@ -1053,4 +1059,13 @@ store_totals(struct store *st, int64_t *events, int64_t *attempts)
 	if ((rc = count_all(st, S_TOTAL_EVENTS, events)) != ERR_OK)
 		return rc;
 	return count_all(st, S_TOTAL_ATTEMPTS, attempts);
+}
+
+/* The partial index and the statement above spell the outcome's code. */
+_Static_assert(OUTCOME_IN_FLIGHT == 4, "attempts_in_flight uses code 4");
+
+enum err
+store_count_in_flight(struct store *st, int64_t *n)
+{
+	return count_all(st, S_IN_FLIGHT, n);
 }

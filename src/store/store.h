@@ -137,6 +137,9 @@ enum err	 store_count_orphans(struct store *, int64_t since_ms,
 enum err	 store_attempt_branch(struct store *, int64_t requested_at_ms,
 		    int64_t row_id, char **branch);
 
+/* Attempts with no outcome yet, whatever their window (a gauge). */
+enum err	 store_count_in_flight(struct store *, int64_t *n);
+
 /* Counts of the raw tables, for summaries and tests. */
 enum err	 store_totals(struct store *, int64_t *events,
 		    int64_t *attempts);

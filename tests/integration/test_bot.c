@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <regex.h>
 #include <unistd.h>
 
 #include "bot/bot.h"
@@ -620,6 +621,43 @@ test_bot__webhook_stores_signed_events(void **state)
 	assert_int_equal(count_events(h), 2);
 }
 
+/*
+ * The Prometheus text format, line by line: "# HELP name text",
+ * "# TYPE name counter|gauge|histogram", or "name[{labels}] value".
+ */
+static void
+assert_prometheus_text(const char *text)
+{
+	regex_t		 sample, help, type;
+	const char	*line = text, *nl;
+	char		 one[512];
+	size_t		 len;
+
+	assert_int_equal(regcomp(&sample, "^[a-zA-Z_:][a-zA-Z0-9_:]*"
+	    "(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"[^\"]*\"(,[a-zA-Z_][a-zA-Z0-9_]*="
+	    "\"[^\"]*\")*\\})? -?[0-9.e+]+$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&help, "^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$",
+	    REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&type, "^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* "
+	    "(counter|gauge|histogram)$", REG_EXTENDED | REG_NOSUB), 0);
+	while (*line != '\0') {
+		nl = strchr(line, '\n');
+		assert_non_null(nl);		/* every line ends */
+		len = (size_t)(nl - line);
+		assert_true(len < sizeof one);
+		memcpy(one, line, len);
+		one[len] = '\0';
+		if (regexec(&sample, one, 0, NULL, 0) != 0 &&
+		    regexec(&help, one, 0, NULL, 0) != 0 &&
+		    regexec(&type, one, 0, NULL, 0) != 0)
+			fail_msg("not Prometheus text: '%s'", one);
+		line = nl + 1;
+	}
+	regfree(&sample);
+	regfree(&help);
+	regfree(&type);
+}
+
 /* Health, readiness and Prometheus metrics. */
 static void
 test_bot__health_readiness_and_metrics(void **state)
@@ -643,6 +681,14 @@ test_bot__health_readiness_and_metrics(void **state)
 	    "counter\nenvstats_acks_total 3\n"));
 	assert_non_null(strstr(r.body.data,
 	    "envstats_events_stored_total{source=\"slack\"} 3\n"));
+	/* Three requests without an outcome yet; three acks timed. */
+	assert_non_null(strstr(r.body.data,
+	    "envstats_environments_in_flight 3\n"));
+	assert_non_null(strstr(r.body.data,
+	    "envstats_ack_latency_seconds_count 3\n"));
+	assert_non_null(strstr(r.body.data,
+	    "envstats_ack_latency_seconds_bucket{le=\"+Inf\"} 3\n"));
+	assert_prometheus_text(r.body.data);
 	assert_null(strstr(r.body.data, "must-not-leak"));
 	buf_release(&r.body);
 	http_call(h, "GET", "/nope", NULL, NULL, &r);

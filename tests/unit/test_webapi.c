@@ -43,6 +43,7 @@
 #define BOT_TOKEN	"xoxb-TEST-SECRET-TOKEN"
 #define APP_TOKEN	"xapp-TEST-SECRET-APPTOKEN"
 #define SIGNING_SECRET	"TEST-SIGNING-SECRET-5d41402a"
+#define GH_TOKEN	"ghp_TEST-SECRET-GITHUB"
 
 #define FAKE_MAX_SCRIPT	16
 #define FAKE_MAX_REQS	32
@@ -446,6 +447,9 @@ struct got {
 	char		*body;
 	char		*slack_error;
 	int64_t		at_ms;
+	char		*etag;
+	int64_t		rl_remaining;
+	int64_t		rl_reset;
 };
 
 struct fx;
@@ -498,6 +502,9 @@ on_done(void *arg, const struct webapi_result *res)
 	g->slack_error = res->slack_error != NULL ?
 	    xstrdup(res->slack_error) : NULL;
 	g->at_ms = clock_mono_ms();
+	g->etag = res->etag != NULL ? xstrdup(res->etag) : NULL;
+	g->rl_remaining = res->ratelimit_remaining;
+	g->rl_reset = res->ratelimit_reset;
 }
 
 static void *
@@ -618,7 +625,8 @@ fx_teardown(void **state)
 	text = log_text(fx);
 	if (strstr(text, BOT_TOKEN) != NULL || strstr(text, APP_TOKEN) !=
 	    NULL || strstr(text, SIGNING_SECRET) != NULL ||
-	    strstr(text, "TEST-SECRET") != NULL) {
+	    strstr(text, "TEST-SECRET") != NULL || strstr(text, GH_TOKEN) !=
+	    NULL) {
 		fprintf(stderr, "a secret reached the log:\n%s\n", text);
 		rc = -1;
 	} else if (getenv("TEST_WEBAPI_SHOW_LOG") != NULL)
@@ -634,6 +642,7 @@ fx_teardown(void **state)
 	for (i = 0; i < fx->ngot; i++) {
 		free(fx->got[i].body);
 		free(fx->got[i].slack_error);
+		free(fx->got[i].etag);
 	}
 	free(fx);
 	return rc;
@@ -1360,6 +1369,200 @@ test_webapi__no_token_or_secret_text_in_the_log(void **state)
 	free(text);
 }
 
+/* GET: GitHub's headers, the token, and the answer's ETag and limits. */
+static void
+test_webapi__get_sends_github_headers_and_returns_etag_and_limits(
+    void **state)
+{
+	struct fx		*fx = *state;
+	struct webapi_config	 cfg;
+	char			 url[160];
+	const struct fake_req	*rq;
+
+	fake_script(fx->fk, "/repos/o/r/actions/runs?branch=main", 200,
+	    "ETag: W/\"abc123\"\r\nX-RateLimit-Remaining: 4999\r\n"
+	    "X-RateLimit-Reset: 1700000000\r\n",
+	    "{\"total_count\":0,\"workflow_runs\":[]}");
+	cfg_init(fx, &cfg);
+	start(fx, &cfg);
+	snprintf(url, sizeof url, "%s/repos/o/r/actions/runs?branch=main",
+	    fx->base);
+	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	    tag(fx, 0)), ERR_OK);
+	/* A Slack call's result has no GitHub fields. */
+	assert_int_equal(webapi_call(fx->w, "auth.test", NULL,
+	    WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 1)), ERR_OK);
+	assert_true(wait_for(fx, 2, 8000));
+
+	assert_int_equal(got(fx, 0)->rc, ERR_OK);
+	assert_int_equal(got(fx, 0)->status, 200);
+	assert_int_equal(got(fx, 0)->attempts, 1);
+	assert_string_equal(got(fx, 0)->body,
+	    "{\"total_count\":0,\"workflow_runs\":[]}");
+	assert_non_null(got(fx, 0)->etag);
+	assert_string_equal(got(fx, 0)->etag, "W/\"abc123\"");
+	assert_int_equal(got(fx, 0)->rl_remaining, 4999);
+	assert_int_equal(got(fx, 0)->rl_reset, 1700000000);
+	assert_null(got(fx, 1)->etag);
+	assert_int_equal(got(fx, 1)->rl_remaining, -1);
+	assert_int_equal(got(fx, 1)->rl_reset, -1);
+
+	rq = fake_req(fx->fk, 0);
+	assert_string_equal(rq->method, "GET");
+	assert_string_equal(rq->path, "/repos/o/r/actions/runs?branch=main");
+	assert_int_equal(rq->body_len, 0);
+	assert_string_equal(fake_header(rq, "accept"),
+	    "application/vnd.github+json");
+	assert_string_equal(fake_header(rq, "x-github-api-version"),
+	    "2022-11-28");
+	assert_string_equal(fake_header(rq, "authorization"),
+	    "Bearer " GH_TOKEN);
+	assert_null(fake_header(rq, "if-none-match"));
+	assert_null(fake_header(rq, "content-type"));
+}
+
+/* If-None-Match goes out; 304 is a success with an empty body. */
+static void
+test_webapi__get_304_on_etag_is_ok_with_empty_body(void **state)
+{
+	struct fx		*fx = *state;
+	struct webapi_config	 cfg;
+	struct webapi_stats	 st;
+	char			 url[160];
+	const struct fake_req	*rq;
+
+	fake_script(fx->fk, "/repos/o/r/actions/runs/7/jobs?per_page=100", 304,
+	    "ETag: \"e1\"\r\nX-RateLimit-Remaining: 4998\r\n", "");
+	cfg_init(fx, &cfg);
+	start(fx, &cfg);
+	snprintf(url, sizeof url, "%s/repos/o/r/actions/runs/7/jobs"
+	    "?per_page=100", fx->base);
+	assert_int_equal(webapi_get(fx->w, url, NULL, "\"e1\"", on_done,
+	    tag(fx, 0)), ERR_OK);
+	assert_true(wait_for(fx, 1, 8000));
+
+	assert_int_equal(got(fx, 0)->rc, ERR_OK);
+	assert_int_equal(got(fx, 0)->status, 304);
+	assert_int_equal(got(fx, 0)->attempts, 1);
+	assert_string_equal(got(fx, 0)->body, "");
+	assert_string_equal(got(fx, 0)->etag, "\"e1\"");
+	assert_int_equal(got(fx, 0)->rl_remaining, 4998);
+	assert_int_equal(got(fx, 0)->rl_reset, -1);
+	rq = fake_req(fx->fk, 0);
+	assert_string_equal(rq->method, "GET");
+	assert_string_equal(fake_header(rq, "if-none-match"), "\"e1\"");
+	assert_null(fake_header(rq, "authorization"));
+	webapi_stats(fx->w, &st);
+	assert_int_equal(st.errors, 0);
+	assert_int_equal(st.retries, 0);
+}
+
+/* 403 with X-RateLimit-Remaining 0 waits until the reset, then retries. */
+static void
+test_webapi__get_403_rate_limit_waits_until_reset_then_retries(
+    void **state)
+{
+	struct fx		*fx = *state;
+	struct webapi_config	 cfg;
+	struct webapi_stats	 st;
+	static char		 hdrs[128];
+	char			 url[160];
+	int64_t			 gap;
+
+	/* Reset in the next second: the wait is between 1 and 2 s. */
+	snprintf(hdrs, sizeof hdrs, "X-RateLimit-Remaining: 0\r\n"
+	    "X-RateLimit-Reset: %lld\r\n",
+	    (long long)(clock_now_ms() / MS_PER_SEC));
+	fake_script(fx->fk, "/gh", 403, hdrs,
+	    "{\"message\":\"API rate limit exceeded\"}");
+	fake_script(fx->fk, "/gh", 200, "X-RateLimit-Remaining: 5000\r\n",
+	    "{}");
+	cfg_init(fx, &cfg);
+	start(fx, &cfg);
+	snprintf(url, sizeof url, "%s/gh", fx->base);
+	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	    tag(fx, 0)), ERR_OK);
+	assert_true(wait_for(fx, 1, 8000));
+
+	assert_int_equal(got(fx, 0)->rc, ERR_OK);
+	assert_int_equal(got(fx, 0)->status, 200);
+	assert_int_equal(got(fx, 0)->attempts, 2);
+	assert_int_equal(got(fx, 0)->rl_remaining, 5000);
+	assert_int_equal(fake_count(fx->fk), 2);
+	gap = fake_req(fx->fk, 1)->at_ms - fake_req(fx->fk, 0)->at_ms;
+	assert_true(gap >= 950);
+	assert_true(gap < 4000);
+	webapi_stats(fx->w, &st);
+	assert_int_equal(st.ratelimited, 1);
+	assert_int_equal(st.retries, 1);
+	assert_int_equal(st.errors, 0);
+}
+
+/*
+ * A 403 that is not a rate limit is final (ERR_AUTH); a 429 with
+ * remaining 0 every time gives up as ERR_RATELIMITED with its headers.
+ */
+static void
+test_webapi__get_plain_403_is_auth_and_endless_limit_gives_up(
+    void **state)
+{
+	struct fx		*fx = *state;
+	struct webapi_config	 cfg;
+	char			 url[160];
+
+	fake_script(fx->fk, "/forbidden", 403, "X-RateLimit-Remaining: 12\r\n",
+	    "{\"message\":\"Resource not accessible\"}");
+	fake_script(fx->fk, "/limited", 429, "X-RateLimit-Remaining: 0\r\n"
+	    "X-RateLimit-Reset: 1\r\n", "{}");
+	fake_script(fx->fk, "/limited", 429, "X-RateLimit-Remaining: 0\r\n"
+	    "X-RateLimit-Reset: 1\r\n", "{}");
+	cfg_init(fx, &cfg);
+	cfg.max_attempts = 2;
+	start(fx, &cfg);
+	snprintf(url, sizeof url, "%s/forbidden", fx->base);
+	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	    tag(fx, 0)), ERR_OK);
+	snprintf(url, sizeof url, "%s/limited", fx->base);
+	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	    tag(fx, 1)), ERR_OK);
+	assert_true(wait_for(fx, 2, 8000));
+
+	assert_int_equal(got(fx, 0)->rc, ERR_AUTH);
+	assert_int_equal(got(fx, 0)->status, 403);
+	assert_int_equal(got(fx, 0)->attempts, 1);
+	assert_int_equal(got(fx, 0)->rl_remaining, 12);
+	/* A reset long past still waits the minimum second, not zero. */
+	assert_int_equal(got(fx, 1)->rc, ERR_RATELIMITED);
+	assert_int_equal(got(fx, 1)->status, 429);
+	assert_int_equal(got(fx, 1)->attempts, 2);
+	assert_int_equal(got(fx, 1)->rl_remaining, 0);
+	assert_int_equal(got(fx, 1)->rl_reset, 1);
+	assert_true(fake_req(fx->fk, 2)->at_ms - fake_req(fx->fk, 1)->at_ms >=
+	    950);
+}
+
+/* Refused before queueing: bad URL, a line break in a header value. */
+static void
+test_webapi__get_refuses_bad_url_and_header_injection(void **state)
+{
+	struct fx		*fx = *state;
+	struct webapi_config	 cfg;
+	char			 url[160];
+
+	cfg_init(fx, &cfg);
+	start(fx, &cfg);
+	snprintf(url, sizeof url, "%s/gh", fx->base);
+	assert_int_equal(webapi_get(fx->w, "http://example.com/x", NULL, NULL,
+	    on_done, tag(fx, 0)), ERR_INVALID);
+	assert_int_equal(webapi_get(fx->w, url, "tok\r\nX-Evil: 1", NULL,
+	    on_done, tag(fx, 0)), ERR_INVALID);
+	assert_int_equal(webapi_get(fx->w, url, NULL, "\"e\"\nX-Evil: 1",
+	    on_done, tag(fx, 0)), ERR_INVALID);
+	webapi_drain(fx->w);
+	assert_int_equal(fx->ngot, 0);
+	assert_int_equal(fake_count(fx->fk), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1384,6 +1587,11 @@ main(int argc, char **argv)
 		T(test_webapi__answer_over_one_mib_is_err_too_big),
 		T(test_webapi__refuses_bad_urls_methods_and_missing_tokens),
 		T(test_webapi__no_token_or_secret_text_in_the_log),
+		T(test_webapi__get_sends_github_headers_and_returns_etag_and_limits),
+		T(test_webapi__get_304_on_etag_is_ok_with_empty_body),
+		T(test_webapi__get_403_rate_limit_waits_until_reset_then_retries),
+		T(test_webapi__get_plain_403_is_auth_and_endless_limit_gives_up),
+		T(test_webapi__get_refuses_bad_url_and_header_injection),
 #undef T
 	};
 	int	rc;
