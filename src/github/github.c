@@ -278,65 +278,41 @@ tests_finished(const char *conclusion)
 	    strcmp(conclusion, "neutral") == 0;
 }
 
+/* A positive integer id as GitHub sends it; false when absent or not. */
+static bool
+object_id(const json_t *obj, int64_t *out)
+{
+	const json_t	*v = json_object_get(obj, "id");
+
+	*out = 0;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return false;
+	*out = (int64_t)json_integer_value(v);
+	return true;
+}
+
 enum github_result
-github_map(const struct github *gh, const char *event_name,
-    const char *delivery_id, const char *body, size_t len, struct event *out,
+github_map_object(const struct github *gh, enum github_kind kind,
+    const char *full_name, const json_t *obj, struct event *out,
     struct buf *why)
 {
-	json_t			*root = NULL, *obj, *repository;
-	json_error_t		 jerr;
-	const char		*action, *name, *conclusion, *full_name;
-	const char		*branch, *sha, *when, *time_key, *problem;
+	const char		*label, *name, *conclusion, *branch, *sha;
+	const char		*when, *time_key, *problem;
 	const char		*ts_why = NULL;
 	const struct rules	*rules;
 	struct event		 ev;
 	struct buf		 id = BUF_INIT;
 	char			*repo = NULL;
+	int64_t			 obj_id;
 	size_t			 i;
-	bool			 is_job;
 	enum github_result	 res = GITHUB_INVALID;
 
 	event_init(&ev);
-	if (event_name == NULL || *event_name == '\0') {
-		buf_puts(why, "missing header 'X-GitHub-Event'");
-		goto out;
-	}
-	if (strcmp(event_name, "ping") == 0) {
-		res = GITHUB_PING;
-		goto out;
-	}
-	is_job = strcmp(event_name, "workflow_job") == 0;
-	if (!is_job && strcmp(event_name, "workflow_run") != 0) {
-		buf_printf(why, "event '%s' is not used", event_name);
-		res = GITHUB_IGNORED;
-		goto out;
-	}
-	if (delivery_id == NULL || *delivery_id == '\0') {
-		buf_puts(why, "missing header 'X-GitHub-Delivery'");
-		goto out;
-	}
-	root = json_loadb(body, len, 0, &jerr);
-	if (root == NULL || !json_is_object(root)) {
-		buf_puts(why, "body is not a JSON object");
-		goto out;
-	}
-	action = str_member(root, "action");
-	if (action == NULL) {
-		buf_puts(why, "missing field 'action'");
-		goto out;
-	}
-	if (strcmp(action, "completed") != 0) {
-		buf_printf(why, "action '%s' is not completed", action);
-		res = GITHUB_IGNORED;
-		goto out;
-	}
-	obj = json_object_get(root, event_name);
+	label = kind == GITHUB_JOB ? "workflow_job" : "workflow_run";
 	if (!json_is_object(obj)) {
-		buf_printf(why, "missing field '%s'", event_name);
+		buf_printf(why, "missing field '%s'", label);
 		goto out;
 	}
-	repository = json_object_get(root, "repository");
-	full_name = str_member(repository, "full_name");
 	if (full_name == NULL) {
 		buf_puts(why, "missing field 'repository.full_name'");
 		goto out;
@@ -352,7 +328,7 @@ github_map(const struct github *gh, const char *event_name,
 
 	name = str_member(obj, "name");
 	if (name == NULL) {
-		buf_printf(why, "no name in '%s'", event_name);
+		buf_printf(why, "no name in '%s'", label);
 		res = GITHUB_IGNORED;
 		goto out;
 	}
@@ -384,32 +360,36 @@ github_map(const struct github *gh, const char *event_name,
 
 	branch = str_member(obj, "head_branch");
 	if (branch == NULL || *branch == '\0') {
-		buf_printf(why, "no head_branch in '%s'", event_name);
+		buf_printf(why, "no head_branch in '%s'", label);
 		res = GITHUB_IGNORED;
 		goto out;
 	}
 	problem = event_json_branch_problem(strlen(branch));
 	if (problem != NULL) {
-		buf_printf(why, "field '%s.head_branch' %s", event_name,
-		    problem);
+		buf_printf(why, "field '%s.head_branch' %s", label, problem);
 		goto out;
 	}
-	time_key = is_job ? "completed_at" : "updated_at";
+	/* The object's own id, so webhook and polling agree on it. */
+	if (!object_id(obj, &obj_id)) {
+		buf_printf(why, "missing field '%s.id'", label);
+		goto out;
+	}
+	time_key = kind == GITHUB_JOB ? "completed_at" : "updated_at";
 	when = str_member(obj, time_key);
 	if (when == NULL) {
-		buf_printf(why, "missing field '%s.%s'", event_name, time_key);
+		buf_printf(why, "missing field '%s.%s'", label, time_key);
 		goto out;
 	}
 	if (timefmt_parse_rfc3339(when, strlen(when), &ev.ts_ms, &ts_why) !=
 	    ERR_OK) {
 		buf_printf(why, "field '%s.%s' is not an RFC 3339 time: %s",
-		    event_name, time_key, ts_why != NULL ? ts_why :
-		    "unparsable");
+		    label, time_key, ts_why != NULL ? ts_why : "unparsable");
 		goto out;
 	}
 	sha = str_member(obj, "head_sha");
 
-	buf_printf(&id, "gh:%s", delivery_id);
+	buf_printf(&id, "%s%lld", kind == GITHUB_JOB ? GITHUB_ID_JOB_PREFIX :
+	    GITHUB_ID_RUN_PREFIX, (long long)obj_id);
 	ev.repo = repo;
 	repo = NULL;
 	ev.branch = xstrdup(branch);
@@ -424,6 +404,64 @@ out:
 	event_release(&ev);
 	free(repo);
 	buf_release(&id);
+	return res;
+}
+
+enum github_result
+github_map(const struct github *gh, const char *event_name,
+    const char *delivery_id, const char *body, size_t len, struct event *out,
+    struct buf *why)
+{
+	json_t			*root = NULL, *obj;
+	json_error_t		 jerr;
+	const char		*action;
+	bool			 is_job;
+	enum github_result	 res = GITHUB_INVALID;
+
+	if (event_name == NULL || *event_name == '\0') {
+		buf_puts(why, "missing header 'X-GitHub-Event'");
+		goto out;
+	}
+	if (strcmp(event_name, "ping") == 0) {
+		res = GITHUB_PING;
+		goto out;
+	}
+	is_job = strcmp(event_name, "workflow_job") == 0;
+	if (!is_job && strcmp(event_name, "workflow_run") != 0) {
+		buf_printf(why, "event '%s' is not used", event_name);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+	/* Not part of the id any more, but a delivery without it is not
+	   GitHub's. */
+	if (delivery_id == NULL || *delivery_id == '\0') {
+		buf_puts(why, "missing header 'X-GitHub-Delivery'");
+		goto out;
+	}
+	root = json_loadb(body, len, 0, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		buf_puts(why, "body is not a JSON object");
+		goto out;
+	}
+	action = str_member(root, "action");
+	if (action == NULL) {
+		buf_puts(why, "missing field 'action'");
+		goto out;
+	}
+	if (strcmp(action, "completed") != 0) {
+		buf_printf(why, "action '%s' is not completed", action);
+		res = GITHUB_IGNORED;
+		goto out;
+	}
+	obj = json_object_get(root, event_name);
+	if (!json_is_object(obj)) {
+		buf_printf(why, "missing field '%s'", event_name);
+		goto out;
+	}
+	res = github_map_object(gh, is_job ? GITHUB_JOB : GITHUB_RUN,
+	    str_member(json_object_get(root, "repository"), "full_name"), obj,
+	    out, why);
+out:
 	json_decref(root);
 	return res;
 }

@@ -5,11 +5,14 @@
  *
  *	X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of body>  github_verify
  *	X-GitHub-Event: workflow_job | workflow_run | ping | ...    github_map
- *	X-GitHub-Delivery: <GUID>  -> the event id "gh:<GUID>"
+ *	X-GitHub-Delivery: <GUID>  required, but not part of the id
  *
- * GitHub gives one GUID per event, shared by every delivery of it
- * (redeliveries included), so a redelivery maps to the same id and is
- * counted as a duplicate.
+ * Event ids come from the GitHub object, not the delivery: "gh:job:<id>"
+ * for a workflow_job, "gh:run:<id>" for a workflow_run. A redelivery and
+ * the same job or run seen by polling the REST API (github/rest.h) thus
+ * map to the same id and are stored once. (A re-run of a job gets a new
+ * job id, so it is a new event; a re-run of a whole workflow keeps the run
+ * id, so its later completion is a duplicate of the first.)
  *
  * Mapping. Only action "completed" counts. The name matched is the job's
  * (workflow_job.name) for workflow_job, the workflow's (workflow_run.name)
@@ -31,8 +34,8 @@
  * Fields: repo = repository.full_name, lower-cased; branch = head_branch
  * (null, as for a tag, is ignored); sha = head_sha; ts = completed_at for
  * a job, updated_at for a run (a workflow_run has no completed_at; when
- * status is completed, updated_at is when it completed); id "gh:" +
- * delivery; source "github".
+ * status is completed, updated_at is when it completed); id as above from
+ * the object's "id"; source "github".
  *
  * If both workflow_job and workflow_run are subscribed, a "Build" workflow
  * with a "build" job gives two build_completed events (two deliveries):
@@ -109,6 +112,26 @@ enum github_result {
  */
 enum github_result github_map(const struct github *, const char *event_name,
 		    const char *delivery_id, const char *body, size_t len,
+		    struct event *out, struct buf *why);
+
+#define GITHUB_ID_JOB_PREFIX	"gh:job:"
+#define GITHUB_ID_RUN_PREFIX	"gh:run:"
+
+enum github_kind {
+	GITHUB_JOB,		/* a workflow_job object (webhook or REST) */
+	GITHUB_RUN,		/* a workflow_run object (webhook or REST) */
+};
+
+/*
+ * The mapping rules above applied to one workflow_job / workflow_run
+ * object, whatever carried it (github_map for a webhook, github/rest.h for
+ * a polled page): full_name is the repository's "owner/name" (NULL:
+ * INVALID). The caller has already decided the object is completed (the
+ * webhook's action, the REST status). Results and why as for github_map;
+ * a missing or non-positive "id" is INVALID.
+ */
+enum github_result github_map_object(const struct github *,
+		    enum github_kind, const char *full_name, const json_t *obj,
 		    struct event *out, struct buf *why);
 
 #endif

@@ -730,7 +730,7 @@ test_bot__github_webhook_maps_completed_jobs(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body.data, "\"stored\":1"));
 	buf_release(&r.body);
-	/* GitHub re-delivers with the same delivery id: counted once. */
+	/* GitHub re-delivers the same job: counted once. */
 	http_call(h, "POST", "/github/webhook", job, job_headers, &r);
 	assert_non_null(strstr(r.body.data, "\"duplicates\":1"));
 	buf_release(&r.body);
@@ -766,14 +766,14 @@ test_bot__ci_figures_from_webhook_and_github(void **state)
 	    "{\"type\":\"ready\",\"ts\":\"2026-11-02T09:10:00Z\","
 	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n";
 	static const char build[] =
-	    "{\"action\":\"completed\",\"workflow_job\":{\"name\":"
-	    "\"build image\",\"head_branch\":\"x\",\"head_sha\":\"s1\","
+	    "{\"action\":\"completed\",\"workflow_job\":{\"id\":41,"
+	    "\"name\":\"build image\",\"head_branch\":\"x\",\"head_sha\":\"s1\","
 	    "\"status\":\"completed\",\"conclusion\":\"success\","
 	    "\"completed_at\":\"2026-11-02T09:03:00Z\"},"
 	    "\"repository\":{\"full_name\":\"a/b\"}}";
 	static const char tests[] =
-	    "{\"action\":\"completed\",\"workflow_job\":{\"name\":"
-	    "\"unit tests\",\"head_branch\":\"x\",\"head_sha\":\"s1\","
+	    "{\"action\":\"completed\",\"workflow_job\":{\"id\":42,"
+	    "\"name\":\"unit tests\",\"head_branch\":\"x\",\"head_sha\":\"s1\","
 	    "\"status\":\"completed\",\"conclusion\":\"success\","
 	    "\"completed_at\":\"2026-11-02T09:14:00Z\"},"
 	    "\"repository\":{\"full_name\":\"a/b\"}}";

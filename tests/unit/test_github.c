@@ -171,7 +171,7 @@ test_github__completed_test_job_becomes_tests_completed(void **state)
 	assert_string_equal(ev.repo, "acme/web");
 	assert_string_equal(ev.branch, "feat/Login");
 	assert_string_equal(ev.sha, "f83a356604ae3c5d03e1b46ef4d1ca77d64a90b0");
-	assert_string_equal(ev.id, "gh:" GUID);
+	assert_string_equal(ev.id, "gh:job:29679449");
 	assert_string_equal(ev.source, "github");
 	assert_int_equal(timefmt_parse_rfc3339("2026-11-02T09:14:03Z", 20,
 	    &want, NULL), ERR_OK);
@@ -268,6 +268,7 @@ test_github__completed_workflow_run_uses_updated_at(void **state)
 	assert_int_equal(ev.type, EV_TESTS_COMPLETED);
 	assert_string_equal(ev.branch, "main");
 	assert_string_equal(ev.sha, "acb5820ced9479c074f688cc328bf03f341a511d");
+	assert_string_equal(ev.id, "gh:run:30433642");
 	assert_int_equal(timefmt_parse_rfc3339("2026-11-02T09:20:31Z", 20,
 	    &want, NULL), ERR_OK);
 	assert_int_equal(ev.ts_ms, want);
@@ -281,6 +282,46 @@ test_github__completed_workflow_run_uses_updated_at(void **state)
 	    GITHUB_IGNORED);
 	free(body);
 	free(req);
+	buf_release(&why);
+	github_free(gh);
+}
+
+/*
+ * The id is the job's, not the delivery's: two deliveries of one job (a
+ * redelivery, or the same job by another hook) give one id, which is also
+ * the id polling gives it. A job without an id is invalid.
+ */
+static void
+test_github__id_comes_from_the_job_not_the_delivery(void **state)
+{
+	struct github	*gh = gh_from(NULL);
+	struct buf	 why = BUF_INIT;
+	struct event	 a, b;
+	char		*body = job("completed", "completed", "\"success\"",
+	    "\"2026-11-02T09:14:03Z\"", "unit tests");
+	const char	*no_id = "{\"action\":\"completed\","
+	    "\"workflow_job\":{\"name\":\"unit tests\","
+	    "\"head_branch\":\"main\",\"conclusion\":\"success\","
+	    "\"completed_at\":\"2026-11-02T09:14:03Z\"},"
+	    "\"repository\":{\"full_name\":\"acme/web\"}}";
+
+	(void)state;
+	event_init(&a);
+	event_init(&b);
+	assert_int_equal(github_map(gh, "workflow_job", "guid-1", body,
+	    strlen(body), &a, &why), GITHUB_EVENT);
+	assert_int_equal(github_map(gh, "workflow_job", "guid-2", body,
+	    strlen(body), &b, &why), GITHUB_EVENT);
+	assert_string_equal(a.id, "gh:job:29679449");
+	assert_string_equal(a.id, b.id);
+	event_release(&b);
+	buf_reset(&why);
+	assert_int_equal(github_map(gh, "workflow_job", "guid-3", no_id,
+	    strlen(no_id), &b, &why), GITHUB_INVALID);
+	assert_string_equal(why.data, "missing field 'workflow_job.id'");
+	assert_null(b.id);
+	event_release(&a);
+	free(body);
 	buf_release(&why);
 	github_free(gh);
 }
@@ -444,6 +485,7 @@ main(void)
 		    test_github__unfinished_or_cancelled_jobs_are_ignored),
 		cmocka_unit_test(
 		    test_github__completed_workflow_run_uses_updated_at),
+		cmocka_unit_test(test_github__id_comes_from_the_job_not_the_delivery),
 		cmocka_unit_test(test_github__ping_and_other_events),
 		cmocka_unit_test(test_github__invalid_completed_payloads),
 		cmocka_unit_test(

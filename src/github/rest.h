@@ -1,0 +1,88 @@
+/*
+ * rest.h: the GitHub REST API side of issue 4's polling, pure (no I/O,
+ * no clock): the URLs to GET, and the pages GitHub answers turned into
+ * lifecycle events by the webhook's own rules (github_map_object in
+ * github.h), with the same ids ("gh:job:<id>", "gh:run:<id>"), so a job
+ * seen by both paths is stored once. The HTTP is webapi_get's.
+ *
+ *	GET {api}/repos/{owner}/{repo}/actions/runs?branch={b}&per_page=20
+ *	GET {api}/repos/{owner}/{repo}/actions/runs/{run_id}/jobs?per_page=100
+ *
+ * Any thread.
+ */
+#ifndef ENVSTATS_GITHUB_REST_H
+#define ENVSTATS_GITHUB_REST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+#include "event.h"
+#include "github/github.h"
+
+#define GITHUB_REST_API_DEFAULT	"https://api.github.com"
+#define GITHUB_REST_RUNS_PER_PAGE	20
+#define GITHUB_REST_JOBS_PER_PAGE	100
+
+/*
+ * Append s percent-encoded to b: every byte but the unreserved ones
+ * (A-Z a-z 0-9 - . _ ~) becomes %XX (upper case hex), so '/', '#', '?',
+ * '&', '%', ' ', '+' and UTF-8 bytes are all escaped.
+ */
+void		github_rest_urlencode(struct buf *b, const char *s);
+
+/*
+ * The URL of the branch's latest workflow runs (*out, the caller's; NULL
+ * on failure). api NULL or "": GITHUB_REST_API_DEFAULT; a trailing '/' is
+ * dropped. repo is "owner/name". ERR_INVALID for a repo that is not
+ * owner/name or an empty branch.
+ */
+enum err	github_rest_runs_url(const char *api, const char *repo,
+		    const char *branch, char **out);
+/* The URL of one run's jobs; ERR_INVALID also for run_id <= 0. */
+enum err	github_rest_jobs_url(const char *api, const char *repo,
+		    int64_t run_id, char **out);
+
+/* One run of a runs page: what the poller needs to fetch its jobs. */
+struct github_rest_run {
+	int64_t	 id;
+	bool	 completed;	/* status "completed" */
+	int64_t	 updated_at_ms;	/* 0 when absent or unparsable */
+};
+
+/* One parsed page: the runs (all of them) and the events it maps to. */
+struct github_rest_page {
+	int64_t			 total_count;	/* GitHub's, -1 if absent */
+	struct github_rest_run	*runs;
+	size_t			 n_runs;
+	struct event		*events;	/* owned; event_release'd */
+	size_t			 n_events;
+	size_t			 n_ignored;	/* not completed, no pattern... */
+	size_t			 n_invalid;	/* items we could not use */
+};
+
+void		github_rest_page_init(struct github_rest_page *);
+void		github_rest_page_release(struct github_rest_page *);
+
+/*
+ * Parse a runs page ({"total_count":N,"workflow_runs":[...]}) into *page
+ * (init'd by the caller; appended to). Each completed run maps as a
+ * webhook's workflow_run would; its repository is its own
+ * repository.full_name, or repo when absent. Every run, completed or not,
+ * is listed in page->runs. A bad item is counted, not fatal. ERR_INVALID
+ * (why says why; page untouched) when the body is not that shape.
+ */
+enum err	github_rest_parse_runs(const struct github *, const char *repo,
+		    const char *body, size_t len,
+		    struct github_rest_page *page, struct buf *why);
+/*
+ * Parse a jobs page ({"total_count":N,"jobs":[...]}) likewise: each
+ * completed job maps as a webhook's workflow_job would, in repository
+ * repo (jobs do not name it).
+ */
+enum err	github_rest_parse_jobs(const struct github *, const char *repo,
+		    const char *body, size_t len,
+		    struct github_rest_page *page, struct buf *why);
+
+#endif
