@@ -33,11 +33,14 @@
 
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
+/* The demo's own database: never the configured one. */
+#define DEMO_DB		"envstats-demo.db"
 
 /* What every command gets: the configuration and global options. */
 struct app {
 	struct config	 cfg;
 	const char	*db_path;	/* --db, else the configuration */
+	bool		 db_from_flag;	/* --db was given */
 	struct tz	*tz;
 };
 
@@ -732,7 +735,15 @@ cli_demo(struct app *app, int argc, char **argv)
 		fprintf(stderr, "usage: envstats demo [--keep]\n");
 		return EXIT_USAGE;
 	}
-	if (!keep && (unlink(app->db_path) == 0 || errno == ENOENT)) {
+	/*
+	 * The demo writes made-up events: never into the configured
+	 * database (ENVSTATS_DB may be production), only into its own file
+	 * or the one named by --db, and it starts afresh only in its own.
+	 */
+	if (!app->db_from_flag)
+		app->db_path = DEMO_DB;
+	if (!keep && strcmp(app->db_path, DEMO_DB) == 0 &&
+	    (unlink(app->db_path) == 0 || errno == ENOENT)) {
 		/* A fresh database: old WAL files would confuse SQLite. */
 		char	side[4096];
 
@@ -786,6 +797,7 @@ main(int argc, char **argv)
 	memset(&app, 0, sizeof app);
 	if (argc > 2 && strcmp(argv[1], "--db") == 0) {
 		app.db_path = argv[2];
+		app.db_from_flag = true;
 		first = 3;
 	}
 	if (first >= argc || strcmp(argv[first], "help") == 0 ||
@@ -816,9 +828,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (app.db_path == NULL)
-		app.db_path = strcmp(cmd, "demo") == 0 &&
-		    getenv("ENVSTATS_DB") == NULL ? "envstats-demo.db" :
-		    app.cfg.db_path;
+		app.db_path = app.cfg.db_path;
 	for (i = 0; i < ARRAY_LEN(cli_commands); i++) {
 		if (strcmp(cli_commands[i].name, cmd) == 0)
 			break;

@@ -84,6 +84,8 @@ run_bin(const struct fixture *fx, struct run *r, const char *in_path,
 		    !freopen(err_path, "wb", stderr))
 			_exit(127);
 		dup2(fileno(in), 0);
+		if (chdir(fx->dir) != 0)
+			_exit(127);
 		unsetenv("ENVSTATS_CONFIG");
 		unsetenv("ENVSTATS_TZ");
 		setenv("ENVSTATS_DB", fx->db, 1);
@@ -124,7 +126,8 @@ teardown(void **state)
 {
 	struct fixture	*fx = *state;
 	const char	*names[] = { "e.db", "e.db-wal", "e.db-shm", "out",
-			    "err", "in.ndjson", "cfg.json" };
+			    "err", "in.ndjson", "cfg.json", "envstats-demo.db",
+			    "envstats-demo.db-wal", "envstats-demo.db-shm" };
 
 	char		 path[160];
 	size_t		 i;
@@ -408,6 +411,33 @@ test_cli__check_config_redacts_secrets(void **state)
 	run_release(&r);
 }
 
+/*
+ * Without Slack tokens `run` plays the demo: into its own database, never
+ * the configured one (ENVSTATS_DB may be production).
+ */
+static void
+test_cli__demo_never_writes_the_configured_database(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+
+	write_file(fx->input, EV("requested", "2026-11-02T09:00:00Z", "b", ""),
+	    strlen(EV("requested", "2026-11-02T09:00:00Z", "b", "")));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "run", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "envstats-demo.db"));
+	assert_non_null(strstr(r.out.data, "acked)"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "--json", "since:2026-10-01",
+	    "until:2026-12-01", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"requests\":1,"));
+	run_release(&r);
+}
+
 int
 main(void)
 {
@@ -432,6 +462,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_redacts_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__demo_never_writes_the_configured_database, setup,
+		    teardown),
 	};
 
 	lwslog_init();
