@@ -480,21 +480,36 @@ catch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* The Slack section of the configuration, validated. */
+/* A section of the config file, or NULL (no file, or no such key). */
+static const json_t *
+file_section(const struct app *app, const char *name)
+{
+	return app->cfg.file != NULL ? json_object_get(app->cfg.file, name) :
+	    NULL;
+}
+
+/* A section failed validation: one line, and the exit code to use. */
+static int
+section_result(enum err rc, struct buf *why)
+{
+	int	ret = 0;
+
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why->data);
+		ret = CONFIG_EXIT;
+	}
+	buf_release(why);
+	return ret;
+}
+
+/* The "slack" section of the configuration, validated. */
 static int
 build_observer(const struct app *app, struct slack_observe **out)
 {
 	struct buf	why = BUF_INIT;
-	const json_t	*section = app->cfg.file != NULL ?
-			    json_object_get(app->cfg.file, "slack") : NULL;
 
-	if (slack_observe_new(section, out, &why) != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why.data);
-		buf_release(&why);
-		return CONFIG_EXIT;
-	}
-	buf_release(&why);
-	return 0;
+	return section_result(slack_observe_new(file_section(app, "slack"),
+	    out, &why), &why);
 }
 
 /* The "github" section of the configuration, validated. */
@@ -502,16 +517,9 @@ static int
 build_github(const struct app *app, struct github **out)
 {
 	struct buf	why = BUF_INIT;
-	const json_t	*section = app->cfg.file != NULL ?
-			    json_object_get(app->cfg.file, "github") : NULL;
 
-	if (github_new(section, out, &why) != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why.data);
-		buf_release(&why);
-		return CONFIG_EXIT;
-	}
-	buf_release(&why);
-	return 0;
+	return section_result(github_new(file_section(app, "github"), out,
+	    &why), &why);
 }
 
 /* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
