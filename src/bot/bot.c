@@ -19,6 +19,7 @@
 #include "slack/envelope.h"
 #include "slack/socket.h"
 #include "slack/webapi.h"
+#include "utf8.h"
 
 /* Answers computed within this go inside the ack; later ones through
    the response_url (Slack wants the ack within 3 s). */
@@ -269,14 +270,15 @@ group_add(struct bot *b, struct event *ev, uint64_t conn,
 static json_t *
 answer_json(const char *escaped, bool in_channel)
 {
-	json_t		*blocks = json_array();
+	json_t		*answer, *blocks = json_array();
 	const char	*p = escaped, *end, *cut;
 	size_t		 n;
 	char		*chunk;
 
 	while (*p != '\0') {
 		n = strlen(p);
-		end = p + (n > SECTION_MAX ? SECTION_MAX : n);
+		/* Never inside a character: a cut one is not valid JSON. */
+		end = p + utf8_cut(p, n, SECTION_MAX);
 		/* Cut at a line end when the rest does not fit. */
 		if (n > SECTION_MAX) {
 			for (cut = end; cut > p && cut[-1] != '\n'; cut--)
@@ -291,8 +293,14 @@ answer_json(const char *escaped, bool in_channel)
 		free(chunk);
 		p = end;
 	}
-	return json_pack("{s:s,s:s,s:o}", "response_type", in_channel ?
+	answer = json_pack("{s:s,s:s,s:o}", "response_type", in_channel ?
 	    "in_channel" : "ephemeral", "text", escaped, "blocks", blocks);
+	/* Text that is not UTF-8 (a provisioner's answer, say) cannot be
+	   JSON: say so rather than send nothing. */
+	if (answer == NULL)
+		answer = json_pack("{s:s,s:s}", "response_type", "ephemeral",
+		    "text", "the answer could not be shown: it is not UTF-8");
+	return answer;
 }
 
 static json_t *
@@ -425,10 +433,10 @@ relayed(void *arg, const struct webapi_result *r)
 	json_t		*answer = NULL, *j;
 	char		*body;
 
-	if (r->rc == ERR_OK && r->body != NULL &&
-	    (j = json_loadb(r->body, r->body_len, 0, NULL)) != NULL &&
-	    json_is_object(j))
-		answer = j;
+	j = r->rc == ERR_OK && r->body != NULL ? json_loadb(r->body,
+	    r->body_len, 0, NULL) : NULL;
+	if (json_is_object(j))
+		answer = json_incref(j);
 	else if (r->rc == ERR_OK && r->body_len > 0)
 		answer = ephemeral_text(r->body);
 	else {
@@ -444,6 +452,7 @@ relayed(void *arg, const struct webapi_result *r)
 		free(body);
 	}
 	json_decref(answer);
+	json_decref(j);
 	free(rl->response_url);
 	free(rl);
 }
