@@ -38,7 +38,6 @@
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -83,8 +82,6 @@
 #define ACK_PROVISIONER		"B05KRAKEN"
 #define ACK_PROVISIONER_USER	"U05KRAKEN"
 
-#define FS_TMPFS		0x01021994
-#define FS_RAMFS		0x858458f6
 
 static const char *const ack_repos[] = {
 	"tactivos/mural-api", "tactivos/mural-web", "tactivos/mural-realtime",
@@ -189,46 +186,15 @@ timeval_us(const struct timeval *tv)
 	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
 }
 
-/*
- * Our directory: inside --dir when given, else in the first of $TMPDIR,
- * /var/tmp, /tmp and . that is on disk (a commit to tmpfs costs nothing,
- * which would flatter the bot).
- */
+/* Our temporary directory, on disk unless --dir says otherwise. */
 static bool
 make_dir(struct ack_bench *b, const char *parent)
 {
-	const char	*cands[4];
-	struct statfs	 sf;
-	size_t		 n = 0, i;
-
-	if (parent != NULL)
-		cands[n++] = parent;
-	else {
-		if (getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0')
-			cands[n++] = getenv("TMPDIR");
-		cands[n++] = "/var/tmp";
-		cands[n++] = "/tmp";
-		cands[n++] = ".";
-	}
-	for (i = 0; i < n; i++) {
-		if (strlen(cands[i]) > ACK_DIR_LEN - 32 ||
-		    statfs(cands[i], &sf) != 0)
-			continue;
-		if (parent == NULL && ((unsigned long)sf.f_type == FS_TMPFS ||
-		    (unsigned long)sf.f_type == FS_RAMFS))
-			continue;
-		snprintf(b->dir, sizeof b->dir, "%s/envstats-ackbench.XXXXXX",
-		    cands[i]);
-		if (mkdtemp(b->dir) == NULL)
-			continue;
-		snprintf(b->fs_name, sizeof b->fs_name, "%s",
-		    (unsigned long)sf.f_type == FS_TMPFS ? "tmpfs" :
-		    (unsigned long)sf.f_type == FS_RAMFS ? "ramfs" : "on disk");
+	if (bench_make_dir(parent, "envstats-ackbench", b->dir, sizeof b->dir,
+	    b->fs_name, sizeof b->fs_name))
 		return true;
-	}
-	b->dir[0] = '\0';
-	fprintf(stderr, "envstats_ack_bench: no writable on-disk directory "
-	    "for the database: use --dir\n");
+	fprintf(stderr, "envstats_ack_bench: no writable on-disk directory: use "
+	    "--dir\n");
 	return false;
 }
 

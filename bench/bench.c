@@ -23,7 +23,6 @@
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -63,13 +62,6 @@
 #define TARGET_SUMMARY_LARGE_MS	1000.0	/* up to 1m attempts */
 #define TARGET_RSS_BYTES	(100.0 * 1000 * 1000)
 
-/* Filesystem magic numbers (linux/magic.h) worth naming. */
-#define FS_TMPFS	0x01021994
-#define FS_RAMFS	0x858458f6
-#define FS_EXT4		0xef53
-#define FS_XFS		0x58465342
-#define FS_BTRFS	0x9123683e
-#define FS_OVERLAY	0x794c7630
 
 /* What the whole run shares; set up before the first fork. */
 struct bench {
@@ -672,66 +664,16 @@ parse_sizes(const char *arg, struct size_result *sizes, size_t *n)
 	return *n > 0;
 }
 
-static const char *
-fs_type_name(long type, char *out, size_t len)
-{
-	switch ((unsigned long)type) {
-	case FS_TMPFS:
-		return "tmpfs";
-	case FS_RAMFS:
-		return "ramfs";
-	case FS_EXT4:
-		return "ext2/3/4";
-	case FS_XFS:
-		return "xfs";
-	case FS_BTRFS:
-		return "btrfs";
-	case FS_OVERLAY:
-		return "overlayfs";
-	default:
-		snprintf(out, len, "fs 0x%lx", (unsigned long)type);
-		return out;
-	}
-}
 
-/*
- * Make our temporary directory: inside --dir when given (whatever it is),
- * else in the first of $TMPDIR, /var/tmp, /tmp and . that is on disk.
- */
+/* Our temporary directory, on disk unless --dir says otherwise. */
 static bool
 make_dir(struct bench *b, const char *parent)
 {
-	const char	*cands[4];
-	struct statfs	 sf;
-	char		 tmp[32];
-	size_t		 n = 0, i;
-
-	if (parent != NULL)
-		cands[n++] = parent;
-	else {
-		if (getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0')
-			cands[n++] = getenv("TMPDIR");
-		cands[n++] = "/var/tmp";
-		cands[n++] = "/tmp";
-		cands[n++] = ".";
-	}
-	for (i = 0; i < n; i++) {
-		if (statfs(cands[i], &sf) != 0)
-			continue;
-		if (parent == NULL && ((unsigned long)sf.f_type == FS_TMPFS ||
-		    (unsigned long)sf.f_type == FS_RAMFS))
-			continue;
-		snprintf(b->dir, sizeof b->dir, "%s/envstats-bench.XXXXXX",
-		    cands[i]);
-		if (mkdtemp(b->dir) == NULL)
-			continue;
-		snprintf(b->fs_name, sizeof b->fs_name, "%s",
-		    fs_type_name((long)sf.f_type, tmp, sizeof tmp));
+	if (bench_make_dir(parent, "envstats-bench", b->dir, sizeof b->dir,
+	    b->fs_name, sizeof b->fs_name))
 		return true;
-	}
-	b->dir[0] = '\0';
-	fprintf(stderr, "envstats_bench: no writable on-disk directory for "
-	    "the databases: use --dir\n");
+	fprintf(stderr, "envstats_bench: no writable on-disk directory: use "
+	    "--dir\n");
 	return false;
 }
 
