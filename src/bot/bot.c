@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "jsonw.h"
 #include "log.h"
+#include "github/poll.h"
 #include "http/server.h"
 #include "observe/webhook.h"
 #include "slack/envelope.h"
@@ -38,6 +39,8 @@
 static const int64_t ack_bucket_us[] = { 1000, 2500, 5000, 10000, 25000,
     50000, 100000, 250000, 500000, 1000000, 2500000 };
 #define ACK_BUCKETS	(ARRAY_LEN(ack_bucket_us) + 1)
+/* The GitHub poller's turn: often enough for its per-minute budget. */
+#define POLL_TICK_US		(1000 * LWS_US_PER_MS)
 /* Slack's limit on a section's text. */
 #define SECTION_MAX		2900
 
@@ -52,6 +55,8 @@ struct bot {
 	char			*self_bot_id;
 	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
 	lws_sorted_usec_list_t	 group_sul;	/* group commit deadline */
+	struct github_poll	*poll;		/* NULL: no GITHUB_TOKEN */
+	lws_sorted_usec_list_t	 poll_sul;
 	struct pending_ack {
 		uint64_t	 conn;
 		char		*envelope_id;
@@ -67,7 +72,7 @@ struct bot {
 	/* counters (loop thread writes, others read) */
 	atomic_llong		 envelopes, acks, not_acked, stored, dups,
 				 commands, commits, wh_stored, wh_rejected,
-				 gh_stored;
+				 gh_stored, gh_polled;
 	/* Ack latency: receipt of the envelope to its ack, histogram. */
 	int64_t			 rx_ns;		/* envelope in hand */
 	atomic_llong		 ack_hist[ACK_BUCKETS], ack_sum_us;
@@ -942,6 +947,103 @@ http_github(void *arg, const struct http_request *rq, struct http_response *rs)
 	buf_release(&why);
 }
 
+/* --- GitHub polling (issue 4), on the loop thread --- */
+
+/* Where store_watch_keys' rows go: the poller's add. */
+struct poll_keys_arg {
+	github_poll_add_fn	 add;
+	void			*poll;
+};
+
+static void
+store_key_to_poll(void *arg, const char *repo, const char *branch)
+{
+	struct poll_keys_arg	*a = arg;
+
+	a->add(a->poll, repo, branch);
+}
+
+/* The branches worth asking about: recent attempts missing CI times. */
+static enum err
+poll_keys(void *arg, int64_t now_ms, size_t max, github_poll_add_fn add,
+    void *poll)
+{
+	struct bot		*b = arg;
+	struct poll_keys_arg	 a = { add, poll };
+
+	return store_watch_keys(b->c.st, now_ms - b->c.cfg->ci_horizon_ms,
+	    max, store_key_to_poll, &a);
+}
+
+/* Store a polled page's events in one transaction. */
+static enum err
+poll_record(void *arg, struct event *events, size_t n, size_t *stored)
+{
+	struct bot	*b = arg;
+	enum err	 rc;
+	size_t		 i;
+	bool		 one;
+
+	*stored = 0;
+	group_flush(b);		/* one transaction at a time */
+	if ((rc = record_begin(b->c.rec)) != ERR_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if ((rc = record_add(b->c.rec, &events[i], &one)) != ERR_OK) {
+			record_abort(b->c.rec);
+			*stored = 0;
+			return rc;
+		}
+		*stored += one;
+	}
+	if ((rc = record_commit(b->c.rec)) != ERR_OK) {
+		*stored = 0;
+		return rc;
+	}
+	atomic_fetch_add(&b->commits, 1);
+	atomic_fetch_add(&b->gh_polled, (long long)*stored);
+	atomic_fetch_add(&b->dups, (long long)(n - *stored));
+	return ERR_OK;
+}
+
+static void
+poll_tick(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, poll_sul);
+
+	github_poll_tick(b->poll, clock_now_ms());
+	lws_sul_schedule(b->ctx, 0, &b->poll_sul, poll_tick, POLL_TICK_US);
+}
+
+static enum err
+poll_start(struct bot *b)
+{
+	const struct config		*cfg = b->c.cfg;
+	struct github_poll_config	 pc;
+	const struct github_poll_ops	 ops = { poll_keys, poll_record, b };
+	enum err			 rc;
+
+	if (!secret_is_set(&cfg->github_token))
+		return ERR_OK;
+	if (b->c.github == NULL) {
+		log_error("bot.poll_failed", LOG_STR("why",
+		    "GITHUB_TOKEN is set but no GitHub mapping is configured"));
+		return ERR_CONFIG;
+	}
+	memset(&pc, 0, sizeof pc);
+	pc.api_url = cfg->github_api_url;
+	pc.token = &cfg->github_token;
+	pc.per_minute = (int)cfg->github_per_minute;
+	pc.interval_ms = cfg->github_poll_ms;
+	if ((rc = github_poll_new(&pc, b->c.github, b->api, &ops,
+	    &b->poll)) != ERR_OK)
+		return rc;
+	log_info("bot.github_polling", LOG_INT("per_minute", pc.per_minute),
+	    LOG_MS("interval_ms", pc.interval_ms));
+	lws_sul_schedule(b->ctx, 0, &b->poll_sul, poll_tick, POLL_TICK_US);
+	return ERR_OK;
+}
+
 static void
 metric(struct buf *o, const char *name, const char *type, const char *help,
     int64_t v)
@@ -985,6 +1087,8 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	    "%lld\n", (long long)s.webhook_stored);
 	buf_printf(o, "envstats_events_stored_total{source=\"github\"} "
 	    "%lld\n", (long long)s.github_stored);
+	buf_printf(o, "envstats_events_stored_total{source=\"github_poll\"} "
+	    "%lld\n", (long long)s.github_polled);
 	buf_puts(o, "# HELP envstats_events_rejected_total Lifecycle events "
 	    "refused, by source.\n# TYPE envstats_events_rejected_total "
 	    "counter\n");
@@ -1038,6 +1142,21 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	    "Web API 429 answers.", w.ratelimited);
 	metric(o, "envstats_webapi_dropped_total", "counter",
 	    "Web API requests refused: queue full.", w.dropped);
+	if (b->poll != NULL) {
+		struct github_poll_stats	g;
+
+		github_poll_stats(b->poll, &g);
+		metric(o, "envstats_github_requests_total", "counter",
+		    "GitHub REST requests of the poller.", g.requests);
+		metric(o, "envstats_github_not_modified_total", "counter",
+		    "GitHub answers 304 (ETag unchanged).", g.not_modified);
+		metric(o, "envstats_github_errors_total", "counter",
+		    "GitHub requests that failed.", g.errors);
+		metric(o, "envstats_github_ratelimited_total", "counter",
+		    "Pauses for GitHub's rate limit.", g.ratelimited);
+		metric(o, "envstats_github_branches", "gauge",
+		    "Branches the poller follows.", g.keys);
+	}
 }
 
 int
@@ -1103,6 +1222,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 	if (c->socket_opts != NULL)
 		so = *c->socket_opts;
 	so.allow_ws = c->allow_ws;
+	if ((rc = poll_start(b)) != ERR_OK)
+		goto out;
 	b->sock = slack_socket_new(b->ctx, &so, &socket_cb, b);
 	rc = ERR_OK;
 	*out = b;
@@ -1163,6 +1284,7 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->webhook_stored = atomic_load(&b->wh_stored);
 	s->webhook_rejected = atomic_load(&b->wh_rejected);
 	s->github_stored = atomic_load(&b->gh_stored);
+	s->github_polled = atomic_load(&b->gh_polled);
 }
 
 void
@@ -1174,12 +1296,14 @@ bot_free(struct bot *b)
 	if (b->ctx != NULL) {
 		lws_sul_cancel(&b->auth_sul);
 		lws_sul_cancel(&b->group_sul);
+		lws_sul_cancel(&b->poll_sul);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");
 		lws_context_destroy(b->ctx);
 	}
 	slack_socket_free(b->sock);
+	github_poll_free(b->poll);	/* after webapi_stop: no callbacks */
 	if (b->in_group)
 		record_abort(b->c.rec);
 	for (size_t i = 0; i < b->n_pend; i++)

@@ -78,6 +78,7 @@ struct bot_stats {
 	int64_t	commits;	/* transactions that stored observations */
 	int64_t	webhook_stored, webhook_rejected;	/* POST /v1/events */
 	int64_t	github_stored;				/* /github/webhook */
+	int64_t	github_polled;			/* the REST API poller */
 };
 void		bot_stats(struct bot *, struct bot_stats *);
 

@@ -16,6 +16,7 @@ enum cfg_type {
 	CFG_STRING,
 	CFG_DURATION,
 	CFG_REAL,
+	CFG_INT,	/* int64_t, 1 .. 1000000 */
 	CFG_DATE,
 	CFG_SECRET_T,	/* struct secret; NAME or NAME_FILE */
 	CFG_URL,	/* https://, or http:// on loopback */
@@ -74,6 +75,15 @@ static const struct cfg_entry cfg_table[] = {
 	{ "github_webhook_secret", "GITHUB_WEBHOOK_SECRET", CFG_SECRET_T, NULL,
 	  CFG_SECRET, OFF(github_secret),
 	  "signs POST /github/webhook (X-Hub-Signature-256)" },
+	{ "github_token", "GITHUB_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
+	  OFF(github_token), "GitHub REST API token; set: poll Actions runs" },
+	{ "github_api_url", "GITHUB_API_URL", CFG_URL, "https://api.github.com",
+	  0, OFF(github_api_url), "GitHub REST API base" },
+	{ "github_poll_interval", "ENVSTATS_GITHUB_POLL_INTERVAL", CFG_DURATION,
+	  "1m", 0, OFF(github_poll_ms), "how often one branch's runs are asked" },
+	{ "github_poll_per_minute", "ENVSTATS_GITHUB_POLL_PER_MINUTE", CFG_INT,
+	  "30", 0, OFF(github_per_minute),
+	  "at most this many GitHub requests a minute" },
 };
 
 /* Sections of the file that other modules read and validate. */
@@ -179,6 +189,14 @@ set_value(struct config *c, const struct cfg_entry *e, const char *v,
 		if (config_parse_duration(v, (int64_t *)(void *)p) != ERR_OK)
 			goto bad;
 		return ERR_OK;
+	case CFG_INT:
+		errno = 0;
+		y = strtoll(v, &end, 10);
+		if (!isdigit((unsigned char)*v) || *end != '\0' ||
+		    errno != 0 || y < 1 || y > 1000000)
+			goto bad;
+		*(int64_t *)(void *)p = y;
+		return ERR_OK;
 	case CFG_REAL:
 		errno = 0;
 		r = strtod(v, &end);
@@ -193,6 +211,7 @@ bad:
 	    (e->flags & CFG_SECRET) ? "<redacted>" : v,
 	    e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
 	    e->type == CFG_REAL ? "a non-negative number" :
+	    e->type == CFG_INT ? "a whole number from 1 to 1000000" :
 	    e->type == CFG_DATE ? "a date YYYY-MM-DD" :
 	    e->type == CFG_URL ? "an https:// URL (http:// only on loopback)" :
 	    e->offset == OFF(app_token) ? "an app-level token (xapp-...)" :
@@ -251,7 +270,8 @@ load_file(struct config *c, const char *path, struct buf *why)
 			if (set_value(c, e, json_string_value(v), path, why) !=
 			    ERR_OK)
 				goto out;
-		} else if (json_is_number(v) && e->type == CFG_REAL) {
+		} else if (json_is_number(v) && (e->type == CFG_REAL ||
+		    e->type == CFG_INT)) {
 			snprintf(num, sizeof num, "%.17g",
 			    json_number_value(v));
 			if (set_value(c, e, num, path, why) != ERR_OK)
@@ -418,6 +438,7 @@ config_print(const struct config *c, struct buf *b)
 			    json_string(p) : json_null());
 			break;
 		case CFG_DURATION:
+		case CFG_INT:
 			json_object_set_new(o, e->name, json_integer(
 			    *(const int64_t *)(const void *)base));
 			break;

@@ -48,6 +48,11 @@ struct config {
 	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
 	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */
 	struct secret		 github_secret;	/* GITHUB_WEBHOOK_SECRET */
+	/* GitHub REST polling: on when the token is set. */
+	struct secret		 github_token;	/* GITHUB_TOKEN */
+	char			*github_api_url; /* GITHUB_API_URL */
+	int64_t			 github_poll_ms; /* ..._POLL_INTERVAL */
+	int64_t			 github_per_minute; /* ..._POLL_PER_MINUTE */
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;

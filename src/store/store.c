@@ -101,6 +101,7 @@ enum stmt_id {
 	S_TOTAL_EVENTS,
 	S_TOTAL_ATTEMPTS,
 	S_IN_FLIGHT,
+	S_WATCH_KEYS,
 	S__COUNT
 };
 
@@ -166,6 +167,14 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_TOTAL_ATTEMPTS] = "SELECT count(*) FROM attempts",
 	[S_IN_FLIGHT] = "SELECT count(*) FROM attempts INDEXED BY"
 	    " attempts_in_flight WHERE outcome = 4",
+	/* Outcome 4 in flight, 0 succeeded (enum attempt_outcome). */
+	[S_WATCH_KEYS] = "SELECT r.name, a.branch FROM attempts a"
+	    " JOIN repos r ON r.id = a.repo_id"
+	    " WHERE a.requested_at_ms >= ?1 AND (a.outcome = 4"
+	    "  OR (a.outcome = 0 AND (a.tests_at_ms IS NULL"
+	    "   OR a.build_at_ms IS NULL)))"
+	    " GROUP BY a.repo_id, a.branch"
+	    " ORDER BY max(a.requested_at_ms) DESC LIMIT ?2",
 };
 
 struct store {
@@ -1068,4 +1077,24 @@ enum err
 store_count_in_flight(struct store *st, int64_t *n)
 {
 	return count_all(st, S_IN_FLIGHT, n);
+}
+
+enum err
+store_watch_keys(struct store *st, int64_t since_ms, size_t max,
+    store_watch_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_WATCH_KEYS);
+	enum err	 rc = ERR_OK;
+	int		 step;
+
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		fn(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1));
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(st, "watch_keys");
+	stmt_done(s);
+	return rc;
 }

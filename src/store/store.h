@@ -140,6 +140,18 @@ enum err	 store_attempt_branch(struct store *, int64_t requested_at_ms,
 /* Attempts with no outcome yet, whatever their window (a gauge). */
 enum err	 store_count_in_flight(struct store *, int64_t *n);
 
+/*
+ * The keys whose CI times are still worth asking GitHub for: an attempt
+ * requested at or after since_ms that is in flight, or that succeeded
+ * without a tests_completed or a build_completed yet. Most recently
+ * requested first, at most max keys. fn gets the repository and branch
+ * (valid during the call only).
+ */
+typedef void (*store_watch_fn)(void *arg, const char *repo,
+		    const char *branch);
+enum err	 store_watch_keys(struct store *, int64_t since_ms,
+		    size_t max, store_watch_fn fn, void *arg);
+
 /* Counts of the raw tables, for summaries and tests. */
 enum err	 store_totals(struct store *, int64_t *events,
 		    int64_t *attempts);

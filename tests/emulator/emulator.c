@@ -112,6 +112,14 @@ struct em_fail {
 	char		*error;
 };
 
+/* A resource of the fake GitHub REST API. */
+struct em_gh_res {
+	char		*path;		/* after "/github" */
+	char		*branch;	/* the ?branch= it answers; NULL: none */
+	char		*body;
+	char		 etag[24];	/* "\"<16 hex>\"", from the body */
+};
+
 struct em_ticket {
 	char		*id;
 	bool		 used;
@@ -173,6 +181,15 @@ struct emulator {
 	size_t			 n_tickets, cap_tickets;
 	int64_t			 last_ts_us;
 	unsigned		 next_response;
+	/* The fake GitHub REST API. */
+	struct em_gh_res	*gh_res;
+	size_t			 n_gh_res, cap_gh_res;
+	struct em_rec		*gh_reqs;	/* key: path[?branch=b],
+						   body: If-None-Match */
+	size_t			 n_gh_reqs, cap_gh_reqs;
+	int			 gh_limit_left;	/* 403s still to answer */
+	int64_t			 gh_limit_reset;
+	struct emulator_github_stats gh_stats;
 };
 
 static int64_t
@@ -889,26 +906,27 @@ http_release(struct em_pss *pss)
 	pss->resp_len = 0;
 }
 
-/* Send status and headers now; the body goes out on HTTP_WRITEABLE. */
+/*
+ * Send status and headers now (extra: "name:", value pairs, then NULL);
+ * the body goes out on HTTP_WRITEABLE.
+ */
 static int
-http_respond(struct lws *wsi, struct em_pss *pss, unsigned int status,
-    const char *ctype, const char *body, int retry_after_s)
+http_respond_ex(struct lws *wsi, struct em_pss *pss, unsigned int status,
+    const char *ctype, const char *body, const char *const *extra)
 {
 	unsigned char	 hdr[LWS_PRE + 1024];
 	unsigned char	*start = hdr + LWS_PRE, *p = start;
 	unsigned char	*end = hdr + sizeof hdr - 1;
 	size_t		 len = strlen(body);
-	char		 ra[24];
-	int		 n;
 
 	if (lws_add_http_common_headers(wsi, status, ctype,
 	    (lws_filepos_t)len, &p, end))
 		return -1;
-	if (retry_after_s > 0) {
-		n = snprintf(ra, sizeof ra, "%d", retry_after_s);
+	for (; extra != NULL && extra[0] != NULL; extra += 2) {
 		if (lws_add_http_header_by_name(wsi,
-		    (const unsigned char *)"retry-after:",
-		    (const unsigned char *)ra, n, &p, end))
+		    (const unsigned char *)extra[0],
+		    (const unsigned char *)extra[1], (int)strlen(extra[1]),
+		    &p, end))
 			return -1;
 	}
 	if (lws_finalize_write_http_header(wsi, start, &p, end))
@@ -919,6 +937,18 @@ http_respond(struct lws *wsi, struct em_pss *pss, unsigned int status,
 	pss->resp_len = len;
 	lws_callback_on_writable(wsi);
 	return 0;
+}
+
+static int
+http_respond(struct lws *wsi, struct em_pss *pss, unsigned int status,
+    const char *ctype, const char *body, int retry_after_s)
+{
+	char		 ra[24];
+	const char	*extra[] = { "retry-after:", ra, NULL };
+
+	snprintf(ra, sizeof ra, "%d", retry_after_s);
+	return http_respond_ex(wsi, pss, status, ctype, body,
+	    retry_after_s > 0 ? extra : NULL);
 }
 
 static int
@@ -1217,6 +1247,99 @@ out:
 	return rc;
 }
 
+static struct em_gh_res *
+gh_find(struct emulator *em, const char *path, const char *branch)
+{
+	size_t	i;
+
+	for (i = 0; i < em->n_gh_res; i++) {
+		if (strcmp(em->gh_res[i].path, path) == 0 &&
+		    (em->gh_res[i].branch == NULL) == (branch == NULL) &&
+		    (branch == NULL || strcmp(em->gh_res[i].branch,
+		    branch) == 0))
+			return &em->gh_res[i];
+	}
+	return NULL;
+}
+
+/*
+ * GET /github/...: GitHub's REST API as the poller sees it. lws has
+ * already percent-decoded the ?branch= value. ETags are strong, from the
+ * body; If-None-Match equal to it answers 304 with no body.
+ */
+static int
+github_get(struct emulator *em, struct lws *wsi, struct em_pss *pss,
+    const char *path)
+{
+	static const char	 limited[] = "{\"message\":\"API rate limit "
+	    "exceeded\",\"documentation_url\":\"https://docs.github.com/"
+	    "rest/overview/resources-in-the-rest-api#rate-limiting\"}";
+	struct em_gh_res	*res;
+	struct buf		 key = BUF_INIT, inm_b = BUF_INIT;
+	char			 branch[256], inm[128], auth[256], reset[24];
+	char			 etag[24], *body = NULL;
+	const char		*br, *extra[7];
+	bool			 authorized;
+	unsigned int		 status;
+	int			 rc;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+		return http_respond(wsi, pss, 405, EM_JSON,
+		    "{\"message\":\"Method Not Allowed\"}", 0);
+	br = lws_get_urlarg_by_name(wsi, "branch=", branch, sizeof branch);
+	if (lws_hdr_copy(wsi, inm, sizeof inm,
+	    WSI_TOKEN_HTTP_IF_NONE_MATCH) < 0)
+		inm[0] = '\0';
+	authorized = lws_hdr_copy(wsi, auth, sizeof auth,
+	    WSI_TOKEN_HTTP_AUTHORIZATION) > 0 &&
+	    strncmp(auth, "Bearer ", 7) == 0;
+	buf_puts(&key, path);
+	if (br != NULL)
+		buf_printf(&key, "?branch=%s", br);
+	buf_puts(&inm_b, inm);
+	lock(em);
+	record(&em->gh_reqs, &em->n_gh_reqs, &em->cap_gh_reqs, key.data,
+	    &inm_b, authorized);
+	em->gh_stats.requests++;
+	snprintf(reset, sizeof reset, "%lld", (long long)em->gh_limit_reset);
+	if (em->gh_limit_left > 0) {
+		em->gh_limit_left--;
+		em->gh_stats.limited++;
+		status = 403;
+	} else if ((res = gh_find(em, path, br)) == NULL) {
+		em->gh_stats.not_found++;
+		status = 404;
+	} else if (inm[0] != '\0' && strcmp(inm, res->etag) == 0) {
+		em->gh_stats.not_modified++;
+		status = 304;
+		memcpy(etag, res->etag, sizeof etag);
+	} else {
+		em->gh_stats.ok++;
+		status = 200;
+		memcpy(etag, res->etag, sizeof etag);
+		body = xstrdup(res->body);
+	}
+	pthread_cond_broadcast(&em->cv);
+	unlock(em);
+	buf_release(&key);
+	buf_release(&inm_b);
+	extra[0] = "x-ratelimit-remaining:";
+	extra[1] = status == 403 ? "0" : "4999";
+	extra[2] = "x-ratelimit-reset:";
+	extra[3] = reset;
+	extra[4] = NULL;
+	if (status == 200 || status == 304) {
+		extra[4] = "etag:";
+		extra[5] = etag;
+		extra[6] = NULL;
+	}
+	rc = http_respond_ex(wsi, pss, status, EM_JSON, status == 403 ?
+	    limited : status == 404 ? "{\"message\":\"Not Found\"}" :
+	    body != NULL ? body : "", extra);
+	free(body);
+	return rc;
+}
+
 /* Answer the request in pss (once). */
 static int
 http_handle(struct emulator *em, struct lws *wsi, struct em_pss *pss)
@@ -1239,6 +1362,8 @@ http_handle(struct emulator *em, struct lws *wsi, struct em_pss *pss)
 		    "ok", 0);
 	} else if (strcmp(path, "/provisioner") == 0)
 		rc = provisioner(em, wsi, pss);
+	else if (strncmp(path, "/github/", 8) == 0)
+		rc = github_get(em, wsi, pss, path + 7);
 	else
 		rc = http_respond(wsi, pss, 404, "text/plain; charset=utf-8",
 		    "not found", 0);
@@ -1395,6 +1520,13 @@ em_free(struct emulator *em)
 	recs_free(em->calls, em->n_calls);
 	recs_free(em->posts, em->n_posts);
 	recs_free(em->relays, em->n_relays);
+	recs_free(em->gh_reqs, em->n_gh_reqs);
+	for (i = 0; i < em->n_gh_res; i++) {
+		free(em->gh_res[i].path);
+		free(em->gh_res[i].branch);
+		free(em->gh_res[i].body);
+	}
+	free(em->gh_res);
 	for (i = 0; i < em->n_fails; i++) {
 		free(em->fails[i].method);
 		free(em->fails[i].error);
@@ -1964,4 +2096,75 @@ emulator_relay_body(struct emulator *em, int n)
 	s = nth_body(em->relays, em->n_relays, NULL, n);
 	unlock(em);
 	return s;
+}
+
+/* --- the fake GitHub REST API --- */
+
+char *
+emulator_github_url(const struct emulator *em)
+{
+	char	buf[64];
+
+	snprintf(buf, sizeof buf, "http://127.0.0.1:%d/github", em->port);
+	return xstrdup(buf);
+}
+
+void
+emulator_github_set(struct emulator *em, const char *path,
+    const char *branch, const char *body)
+{
+	struct em_gh_res	*res;
+	uint64_t		 h = 1469598103934665603ULL;	/* FNV-1a */
+	const char		*c;
+
+	for (c = body; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	lock(em);
+	if ((res = gh_find(em, path, branch)) == NULL) {
+		ARRAY_GROW(em->gh_res, em->n_gh_res + 1, em->cap_gh_res);
+		res = &em->gh_res[em->n_gh_res++];
+		res->path = xstrdup(path);
+		res->branch = branch != NULL ? xstrdup(branch) : NULL;
+		res->body = NULL;
+	}
+	free(res->body);
+	res->body = xstrdup(body);
+	snprintf(res->etag, sizeof res->etag, "\"%016llx\"",
+	    (unsigned long long)h);
+	unlock(em);
+}
+
+void
+emulator_github_ratelimit(struct emulator *em, int n, int64_t reset_s)
+{
+	lock(em);
+	em->gh_limit_left = n;
+	em->gh_limit_reset = reset_s;
+	unlock(em);
+}
+
+void
+emulator_github_stats(struct emulator *em, struct emulator_github_stats *s)
+{
+	lock(em);
+	*s = em->gh_stats;
+	unlock(em);
+}
+
+char *
+emulator_github_request(struct emulator *em, int n, char **if_none_match,
+    bool *authorized)
+{
+	char	*key = NULL;
+
+	lock(em);
+	if (n >= 0 && (size_t)n < em->n_gh_reqs) {
+		key = xstrdup(em->gh_reqs[n].key);
+		if (if_none_match != NULL)
+			*if_none_match = xstrdup(em->gh_reqs[n].body);
+		if (authorized != NULL)
+			*authorized = em->gh_reqs[n].valid;
+	}
+	unlock(em);
+	return key;
 }

@@ -159,4 +159,30 @@ int		 emulator_relays(struct emulator *, bool valid_signature);
 bool		 emulator_wait_relays(struct emulator *, int n, int timeout_ms);
 char		*emulator_relay_body(struct emulator *, int n);
 
+/* --- the GitHub REST API (the poller's peer) --- */
+
+/* "http://127.0.0.1:PORT/github": what GITHUB_API_URL points at. */
+char		*emulator_github_url(const struct emulator *);
+/*
+ * Serve body (copied; GitHub's JSON shapes are the test's) at GET
+ * /github<path>, for requests whose ?branch= is branch (NULL: requests
+ * without one). Replacing a body changes its ETag; a request whose
+ * If-None-Match is the current ETag gets 304 and no body.
+ */
+void		 emulator_github_set(struct emulator *, const char *path,
+		    const char *branch, const char *body);
+/* The next n requests get 403, X-RateLimit-Remaining: 0 and
+   X-RateLimit-Reset: reset_s (unix seconds). */
+void		 emulator_github_ratelimit(struct emulator *, int n,
+		    int64_t reset_s);
+struct emulator_github_stats {
+	int	requests, ok, not_modified, limited, not_found;
+};
+void		 emulator_github_stats(struct emulator *,
+		    struct emulator_github_stats *);
+/* The nth request (from 0): "path?branch=b" (NULL: no such request);
+   its If-None-Match ("" if none) and whether it carried a Bearer token. */
+char		*emulator_github_request(struct emulator *, int n,
+		    char **if_none_match, bool *authorized);
+
 #endif

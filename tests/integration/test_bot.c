@@ -27,6 +27,7 @@
 #include "github/github.h"
 #include "hmac.h"
 #include "log.h"
+#include "timefmt.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/lwslog.h"
@@ -67,6 +68,7 @@ bot_thread(void *arg)
 #define SIGNING		"emulator-signing-secret"
 #define WEBHOOK		"webhook-secret-must-not-leak"
 #define GH_SECRET	"It's a Secret to Everybody"
+#define GH_TOKEN	"ghp_TEST-GITHUB-TOKEN-must-not-leak"
 
 static void
 harness_config(struct harness *h, const char *slack_json)
@@ -278,6 +280,19 @@ ack_text(struct harness *h, const char *envelope_id)
 	json_decref(j);
 	free(ack);
 	return text;
+}
+
+/* Everything the bot logged so far, appended to out. */
+static void
+read_log(struct harness *h, struct buf *out)
+{
+	char	chunk[4096];
+	size_t	n;
+
+	fflush(h->log);
+	rewind(h->log);
+	while ((n = fread(chunk, 1, sizeof chunk, h->log)) > 0)
+		buf_append(out, chunk, n);
 }
 
 static int64_t
@@ -822,14 +837,103 @@ test_bot__ci_figures_from_webhook_and_github(void **state)
 	cmd_ctx_release(&ctx);
 }
 
+/* Rows of one attempt: the first the scan sees. */
+static void
+first_attempt(void *arg, const struct attempt_stat *a)
+{
+	struct attempt_stat	*out = arg;
+
+	if (out->requested_at_ms == 0)
+		*out = *a;
+}
+
+/*
+ * With GITHUB_TOKEN set, the bot polls GitHub's REST API for the
+ * branches it watches: build and test times arrive without any webhook.
+ */
+static void
+test_bot__github_poller_fills_ci_figures(void **state)
+{
+	struct harness		*h = *state;
+	struct reply		 r;
+	struct attempt_stat	 a;
+	struct buf		 life = BUF_INIT, runs = BUF_INIT,
+				 jobs = BUF_INIT, log = BUF_INIT;
+	char			 t[6][TIMEFMT_RFC3339_LEN];
+	int64_t			 t0, until;
+	size_t			 i;
+	const int		 min[6] = { 0, 4, 8, 3, 9, 10 };
+
+	/* Ten minutes ago: inside the CI horizon the poller watches. */
+	t0 = (clock_now_ms() / MS_PER_SEC - 600) * MS_PER_SEC;
+	for (i = 0; i < ARRAY_LEN(t); i++)
+		timefmt_rfc3339(t0 + min[i] * MS_PER_MIN, t[i]);
+	buf_printf(&life, "{\"type\":\"requested\",\"ts\":\"%s\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n"
+	    "{\"type\":\"provisioning_started\",\"ts\":\"%s\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n"
+	    "{\"type\":\"ready\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"x\"}\n", t[0], t[1], t[2]);
+	buf_printf(&runs, "{\"total_count\":1,\"workflow_runs\":[{"
+	    "\"id\":77,\"name\":\"CI\",\"head_branch\":\"x\","
+	    "\"head_sha\":\"s1\",\"status\":\"completed\","
+	    "\"conclusion\":\"success\",\"updated_at\":\"%s\","
+	    "\"repository\":{\"full_name\":\"a/b\"}}]}", t[5]);
+	buf_printf(&jobs, "{\"total_count\":2,\"jobs\":["
+	    "{\"id\":771,\"run_id\":77,\"name\":\"build image\","
+	    "\"head_branch\":\"x\",\"head_sha\":\"s1\","
+	    "\"status\":\"completed\",\"conclusion\":\"success\","
+	    "\"completed_at\":\"%s\"},"
+	    "{\"id\":772,\"run_id\":77,\"name\":\"unit tests\","
+	    "\"head_branch\":\"x\",\"head_sha\":\"s1\","
+	    "\"status\":\"completed\",\"conclusion\":\"success\","
+	    "\"completed_at\":\"%s\"}]}", t[3], t[4]);
+	emulator_github_set(h->emu, "/repos/a/b/actions/runs", "x", runs.data);
+	emulator_github_set(h->emu, "/repos/a/b/actions/runs/77/jobs", NULL,
+	    jobs.data);
+	secret_set(&h->cfg.github_token, GH_TOKEN, strlen(GH_TOKEN));
+	h->cfg.github_api_url = emulator_github_url(h->emu);
+	h->cfg.github_per_minute = 30;
+	h->cfg.github_poll_ms = MS_PER_MIN;
+	harness_start(h, false);
+	wait_connected(h);
+	post_events(h, life.data, clock_now_ms() / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	/* 3 lifecycle events; the run (tests), the build and test jobs. */
+	until = clock_mono_ms() + WAIT_MS;
+	while (count_events(h) < 6 && clock_mono_ms() < until)
+		usleep(20000);
+	assert_int_equal(count_events(h), 6);
+	http_call(h, "GET", "/metrics", NULL, NULL, &r);
+	assert_non_null(strstr(r.body.data,
+	    "envstats_events_stored_total{source=\"github_poll\"} 3\n"));
+	assert_non_null(strstr(r.body.data, "envstats_github_requests_total"));
+	buf_release(&r.body);
+	harness_stop(h);
+
+	memset(&a, 0, sizeof a);
+	assert_int_equal(store_scan_attempts(h->st, 0, INT64_MAX, NULL,
+	    first_attempt, &a), ERR_OK);
+	/* 4 min provisioning - 3 min build; tests 9 min - ready 8 min. */
+	assert_int_equal(a.fig[FIG_CI_DELAY], MS_PER_MIN);
+	assert_int_equal(a.fig[FIG_PARALLEL], MS_PER_MIN);
+	assert_int_equal(a.ci_tests_complete, TRI_FALSE);
+	/* The token went to GitHub only. */
+	read_log(h, &log);
+	assert_null(strstr(log.data, "must-not-leak"));
+	buf_release(&log);
+	buf_release(&life);
+	buf_release(&runs);
+	buf_release(&jobs);
+}
+
 /* A token Slack refuses stops the bot with a clear message. */
 static void
 test_bot__invalid_auth_stops_with_a_clear_message(void **state)
 {
 	struct harness	*h = *state;
 	struct buf	 logtext = BUF_INIT;
-	char		 chunk[4096];
-	size_t		 n;
 
 	emulator_fail(h->emu, "apps.connections.open", 100, 200, 0,
 	    "invalid_auth");
@@ -838,10 +942,7 @@ test_bot__invalid_auth_stops_with_a_clear_message(void **state)
 	assert_int_equal(h->run_rc, ERR_AUTH);
 	bot_free(h->bot);
 	h->bot = NULL;
-	fflush(h->log);
-	rewind(h->log);
-	while ((n = fread(chunk, 1, sizeof chunk, h->log)) > 0)
-		buf_append(&logtext, chunk, n);
+	read_log(h, &logtext);
 	assert_non_null(strstr(logtext.data, "invalid_auth"));
 	assert_non_null(strstr(logtext.data, "SLACK_APP_TOKEN"));
 	/* The token itself never reaches a log line. */
@@ -914,6 +1015,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_bot__ci_figures_from_webhook_and_github, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__github_poller_fills_ci_figures, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__invalid_auth_stops_with_a_clear_message, setup,
 		    teardown),
