@@ -711,6 +711,9 @@ demo_configure(struct app *app, struct emulator *emu)
 	/* The demo listens on nothing but the emulator's loopback link. */
 	free(app->cfg.http_addr);
 	app->cfg.http_addr = xstrdup("off");
+	/* The team channel of the script may get public answers. */
+	free(app->cfg.public_channels);
+	app->cfg.public_channels = xstrdup(SCRIPT_CHANNEL);
 	if (app->cfg.file == NULL)
 		app->cfg.file = json_object();
 	if (json_object_get(app->cfg.file, "slack") == NULL) {

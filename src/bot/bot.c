@@ -53,6 +53,7 @@ struct bot {
 	struct http_server	*http;
 	char			*self_user_id;	/* from auth.test */
 	char			*self_bot_id;
+	char			*self_team_id;	/* auth.test's workspace */
 	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
 	lws_sorted_usec_list_t	 group_sul;	/* group commit deadline */
 	struct github_poll	*poll;		/* NULL: no GITHUB_TOKEN */
@@ -350,6 +351,27 @@ split_words(char *text, char **words, int max)
 	return n;
 }
 
+/* May a `public` answer be posted in channel? ENVSTATS_PUBLIC_CHANNELS. */
+static bool
+public_allowed(const struct bot *b, const char *channel)
+{
+	const char	*list = b->c.cfg->public_channels, *p;
+	size_t		 n;
+
+	if (list == NULL || channel == NULL || *channel == '\0')
+		return false;
+	if (strcmp(list, "*") == 0)
+		return true;
+	n = strlen(channel);
+	for (p = list; *p != '\0'; p += strcspn(p, ",")) {
+		p += strspn(p, ", ");
+		if (strncmp(p, channel, n) == 0 && (p[n] == '\0' ||
+		    p[n] == ',' || p[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
 /* /envstats: the command grammar, answered as Block Kit. */
 static const char *
 handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
@@ -379,6 +401,12 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 	}
 	ok = b->c.answer(b->c.answer_arg, k, words, &out);
 	atomic_fetch_add(&b->commands, 1);
+	if (in_channel && !public_allowed(b, json_string_value(
+	    json_object_get(e->payload, "channel_id")))) {
+		in_channel = false;
+		buf_puts(&out, "\n\n(Answered only to you: public answers "
+		    "are not enabled in this channel.)");
+	}
 	mrkdwn_escape(&esc, out.data);
 	/* Errors are for the asker only. */
 	answer = answer_json(esc.data, in_channel && ok);
@@ -590,6 +618,33 @@ handle_event(struct bot *b, uint64_t conn, const struct envelope *e)
 	return result;
 }
 
+/*
+ * An envelope for another app or workspace than ours (a mismatch of a
+ * field present; Slack always sends both): NULL when it is ours, else
+ * which field differs. The team is SLACK_TEAM_ID, else auth.test's.
+ */
+static const char *
+foreign(const struct bot *b, const struct envelope *e)
+{
+	const json_t	*p = e->payload;
+	const char	*app = json_string_value(json_object_get(p,
+			    "api_app_id"));
+	const char	*team = json_string_value(json_object_get(p,
+			    "team_id"));
+	const char	*want_team = b->c.cfg->team_id != NULL ?
+			    b->c.cfg->team_id : b->self_team_id;
+
+	if (team == NULL)	/* interactive payloads: "team": {"id"} */
+		team = json_string_value(json_object_get(json_object_get(p,
+		    "team"), "id"));
+	if (b->c.cfg->app_id != NULL && app != NULL &&
+	    strcmp(app, b->c.cfg->app_id) != 0)
+		return "api_app_id";
+	if (want_team != NULL && team != NULL && strcmp(team, want_team) != 0)
+		return "team_id";
+	return NULL;
+}
+
 static void
 on_message(void *arg, uint64_t conn, const char *data, size_t len)
 {
@@ -607,6 +662,18 @@ on_message(void *arg, uint64_t conn, const char *data, size_t len)
 		buf_release(&why);
 		return;
 	}
+	if (e.kind != ENVELOPE_HELLO && e.kind != ENVELOPE_DISCONNECT &&
+	    (result = foreign(b, &e)) != NULL) {
+		/* Acked (Slack would only re-deliver it), never acted on. */
+		atomic_fetch_add(&b->envelopes, 1);
+		log_warn("bot.foreign_envelope", LOG_STR("envelope_id",
+		    e.envelope_id), LOG_STR("mismatch", result));
+		send_ack(b, conn, e.envelope_id, NULL);
+		cmd = "refused";
+		result = "foreign";
+		goto access;
+	}
+	result = "acked";
 	switch (e.kind) {
 	case ENVELOPE_HELLO:
 		atomic_store(&b->connected, true);
@@ -655,6 +722,7 @@ on_message(void *arg, uint64_t conn, const char *data, size_t len)
 		break;
 	}
 	/* The access line of every envelope. */
+access:
 	log_info("envelope", LOG_STR("envelope_id", e.envelope_id),
 	    LOG_STR("type", e.type), LOG_STR("cmd", cmd),
 	    LOG_INT("retry", e.retry_attempt),
@@ -772,9 +840,12 @@ auth_done(void *arg, const struct webapi_result *r)
 		    "user_id"));
 		const char *bid = json_string_value(json_object_get(j,
 		    "bot_id"));
+		const char *tid = json_string_value(json_object_get(j,
+		    "team_id"));
 
 		b->self_user_id = u != NULL ? xstrdup(u) : NULL;
 		b->self_bot_id = bid != NULL ? xstrdup(bid) : NULL;
+		b->self_team_id = tid != NULL ? xstrdup(tid) : NULL;
 	}
 	json_decref(j);
 	log_info("bot.authenticated", LOG_STR("user_id", b->self_user_id),
@@ -1311,5 +1382,6 @@ bot_free(struct bot *b)
 	free(b->pend);
 	free(b->self_user_id);
 	free(b->self_bot_id);
+	free(b->self_team_id);
 	free(b);
 }

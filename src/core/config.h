@@ -44,6 +44,10 @@ struct config {
 	struct secret		 signing_secret; /* SLACK_SIGNING_SECRET */
 	char			*api_url;	/* SLACK_API_URL */
 	char			*relay_url;	/* ENVSTATS_RELAY_URL */
+	/* Issue 7: who may talk to the bot, where it may speak. */
+	char			*app_id;	/* SLACK_APP_ID, or NULL */
+	char			*team_id;	/* SLACK_TEAM_ID, or NULL */
+	char			*public_channels; /* "C1,C2", "*", or NULL */
 	/* Issue 4: the HTTP listener and its signed sources. */
 	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
 	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */

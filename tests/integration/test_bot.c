@@ -259,13 +259,13 @@ send_slash(struct harness *h, const char *command, const char *text,
 	return id;
 }
 
-/* The ack's payload text of an envelope (waits for it). */
-static char *
-ack_text(struct harness *h, const char *envelope_id)
+/* The ack's payload of an envelope (waits for it); NULL if it has none. */
+static json_t *
+ack_payload(struct harness *h, const char *envelope_id)
 {
 	int64_t	 until = clock_mono_ms() + WAIT_MS;
-	char	*ack = NULL, *text = NULL;
-	json_t	*j;
+	char	*ack = NULL;
+	json_t	*j, *p;
 
 	while ((ack = emulator_ack_of(h->emu, envelope_id)) == NULL &&
 	    clock_mono_ms() < until)
@@ -273,12 +273,22 @@ ack_text(struct harness *h, const char *envelope_id)
 	assert_non_null(ack);
 	j = json_loads(ack, 0, NULL);
 	assert_non_null(j);
-	if (json_string_value(json_object_get(json_object_get(j, "payload"),
-	    "text")) != NULL)
-		text = xstrdup(json_string_value(json_object_get(
-		    json_object_get(j, "payload"), "text")));
+	p = json_incref(json_object_get(j, "payload"));
 	json_decref(j);
 	free(ack);
+	return p;
+}
+
+/* The ack's payload text of an envelope (waits for it). */
+static char *
+ack_text(struct harness *h, const char *envelope_id)
+{
+	json_t	*p = ack_payload(h, envelope_id);
+	char	*text = NULL;
+
+	if (json_string_value(json_object_get(p, "text")) != NULL)
+		text = xstrdup(json_string_value(json_object_get(p, "text")));
+	json_decref(p);
 	return text;
 }
 
@@ -928,6 +938,97 @@ test_bot__github_poller_fills_ci_figures(void **state)
 	buf_release(&jobs);
 }
 
+/* Envelopes of another app or workspace are acked and ignored. */
+static void
+test_bot__foreign_envelopes_are_refused(void **state)
+{
+	struct harness	*h = *state;
+	struct buf	 log = BUF_INIT;
+	json_t		*p;
+	char		*body, *id;
+
+	h->cfg.app_id = xstrdup("A07ENVSTATS");
+	harness_start(h, false);
+	wait_connected(h);
+	/* Another app's event: a provisioner message that would count. */
+	p = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s}}", "type",
+	    "event_callback", "event_id", "Ev0FOREIGN1", "api_app_id",
+	    "A0OTHERAPP", "team_id", "T0ACME001", "event", "type", "message",
+	    "channel", "C0TESTENVS", "user", "U05KRAKEN", "bot_id",
+	    "B05KRAKEN", "text", "Provisioning requested for "
+	    "`tactivos/mural-api` branch `evil`", "ts", "1793600000.000100");
+	body = json_dumps(p, JSON_COMPACT);
+	free(emulator_send_envelope(h->emu, "events_api", body, false));
+	free(body);
+	json_decref(p);
+	/* Another workspace's /mural-env: neither recorded nor relayed. */
+	p = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "team_id", "T0EVILCORP",
+	    "api_app_id", "A07ENVSTATS", "channel_id", "C0TESTENVS",
+	    "user_id", "U0MALLORY", "command", "/mural-env", "text",
+	    "up evil", "trigger_id", "1.2.evil");
+	body = json_dumps(p, JSON_COMPACT);
+	id = emulator_send_envelope(h->emu, "slash_commands", body, true);
+	free(body);
+	json_decref(p);
+	assert_true(emulator_wait_acks(h->emu, 2, WAIT_MS));
+	free(id);
+	harness_stop(h);
+	assert_int_equal(count_events(h), 0);
+	assert_int_equal(emulator_relays(h->emu, true), 0);
+	read_log(h, &log);
+	assert_non_null(strstr(log.data, "event=bot.foreign_envelope"));
+	assert_non_null(strstr(log.data, "mismatch=api_app_id"));
+	assert_non_null(strstr(log.data, "mismatch=team_id"));
+	buf_release(&log);
+}
+
+/* The response_type of `/envstats summary public` in C0TESTENVS. */
+static char *
+public_answer_type(struct harness *h, const char *allowed, char **text)
+{
+	json_t	*p;
+	char	*id, *type;
+
+	h->cfg.public_channels = allowed != NULL ? xstrdup(allowed) : NULL;
+	harness_start(h, false);
+	wait_connected(h);
+	id = send_slash(h, "/envstats", "summary public", NULL);
+	p = ack_payload(h, id);
+	type = xstrdup(json_string_value(json_object_get(p,
+	    "response_type")));
+	*text = xstrdup(json_string_value(json_object_get(p, "text")));
+	json_decref(p);
+	free(id);
+	return type;
+}
+
+/* `public` answers reach the channel only where they are allowed. */
+static void
+test_bot__public_answers_refused_elsewhere(void **state)
+{
+	char	*text, *type;
+
+	/* A list without the channel (a longer id is another channel). */
+	type = public_answer_type(*state, "C0OTHER, C0TESTENVS2", &text);
+	assert_string_equal(type, "ephemeral");
+	assert_non_null(strstr(text, "public answers are not enabled in this "
+	    "channel"));
+	free(type);
+	free(text);
+}
+
+static void
+test_bot__public_answers_in_allowed_channels(void **state)
+{
+	char	*text, *type;
+
+	type = public_answer_type(*state, "C0OTHER, C0TESTENVS", &text);
+	assert_string_equal(type, "in_channel");
+	assert_null(strstr(text, "public answers are not enabled"));
+	free(type);
+	free(text);
+}
+
 /* A token Slack refuses stops the bot with a clear message. */
 static void
 test_bot__invalid_auth_stops_with_a_clear_message(void **state)
@@ -1017,6 +1118,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__github_poller_fills_ci_figures, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__foreign_envelopes_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__public_answers_refused_elsewhere, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__public_answers_in_allowed_channels, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__invalid_auth_stops_with_a_clear_message, setup,
 		    teardown),
