@@ -288,20 +288,24 @@ start(struct alerts_run *ar, const struct alerts_action *act, int64_t now)
 	call->msg_id = act->msg_id;
 	call->kind = act->kind;
 	call->version = act->version;
+	/* In flight before the call: an answer may come at once. */
+	s->in_flight = true;
+	ar->stats.in_flight++;
 	rc = ar->io.call(ar->io.call_arg, method_of[act->kind], body.data,
 	    channel, call_done, call);
 	buf_release(&body);
 	if (rc != ERR_OK) {
+		/* done never runs; s may have moved, so look it up again. */
+		s = slot_get(ar, act->msg_id, act->kind);
+		s->in_flight = false;
+		ar->stats.in_flight--;
 		free(call);
 		ar->stats.failures++;
 		backoff(s, now);
 		log_warn("alerts.call_refused", LOG_STR("action",
 		    kind_name[act->kind]), LOG_INT("message", act->msg_id),
 		    LOG_STR("err", err_str(rc)));
-		return;
 	}
-	s->in_flight = true;
-	ar->stats.in_flight++;
 }
 
 enum err
