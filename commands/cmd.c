@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "observe/event_json.h"
 #include "timefmt.h"
 
 extern const struct cmd_entry cmd_ci_entry;
@@ -19,12 +20,14 @@ extern const struct cmd_entry cmd_failures_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_impact_entry;
 extern const struct cmd_entry cmd_leadtime_entry;
+extern const struct cmd_entry cmd_mute_entry;
 extern const struct cmd_entry cmd_parallel_entry;
 extern const struct cmd_entry cmd_rate_entry;
 extern const struct cmd_entry cmd_repos_entry;
 extern const struct cmd_entry cmd_reprovisions_entry;
 extern const struct cmd_entry cmd_slowest_entry;
 extern const struct cmd_entry cmd_summary_entry;
+extern const struct cmd_entry cmd_unmute_entry;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_ci_entry,
@@ -33,12 +36,14 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_impact_entry,
 	&cmd_leadtime_entry,
+	&cmd_mute_entry,
 	&cmd_parallel_entry,
 	&cmd_rate_entry,
 	&cmd_repos_entry,
 	&cmd_reprovisions_entry,
 	&cmd_slowest_entry,
 	&cmd_summary_entry,
+	&cmd_unmute_entry,
 	NULL
 };
 
@@ -149,7 +154,15 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 	else if (e->max_args >= 0 && argc > e->max_args)
 		ret = cmd_error(ctx, "'%s' takes fewer words: usage: %s",
 		    e->name, e->usage);
-	else
+	else if ((e->flags & CMD_F_ADMIN) && !ctx->admin) {
+		log_info("cmd.refused", LOG_STR("cmd", e->name),
+		    LOG_STR("user", ctx->user_id), LOG_STR("why", "not an "
+		    "admin"));
+		ret = cmd_error(ctx, "sorry, only envstats admins can use "
+		    "'%s': please ask one to do it for you, or to add your "
+		    "Slack user id to \"admins\" in the configuration",
+		    e->name);
+	} else
 		ret = e->exec(ctx, argc, argv);
 	if (stats != NULL) {
 		stats->calls++;
@@ -355,4 +368,67 @@ out:
 	buf_release(&why);
 	query_filter_release(&f);
 	return ret;
+}
+
+/* True when the store knows repo (lower case). */
+static bool
+known_repo(struct cmd_ctx *ctx, const char *repo)
+{
+	char	**names = NULL;
+	size_t	  n = 0, i;
+	bool	  found = false;
+
+	if (store_repo_names(ctx->st, &names, &n) != ERR_OK)
+		return false;
+	for (i = 0; i < n && !found; i++)
+		found = strcmp(names[i], repo) == 0;
+	store_names_free(names, n);
+	return found;
+}
+
+bool
+cmd_silence_target(struct cmd_ctx *ctx, const char *word,
+    enum alert_silence_kind *kind, char **value)
+{
+	const char	*colon = strchr(word, ':'), *v = word;
+	char		*lower, *p;
+	int		 k = -1;
+	bool		 ok = false;
+
+	*value = NULL;
+	if (colon != NULL) {
+		/* Git refuses ':' in a branch name: it always names a kind. */
+		p = xstrndup(word, (size_t)(colon - word));
+		k = alert_silence_kind_parse(p);
+		free(p);
+		v = colon + 1;
+		if (k < 0 || *v == '\0') {
+			cmd_error(ctx, "'%s' names nothing to mute: use "
+			    "repo:<owner/name>, branch:<name> or rule:<rule>",
+			    word);
+			return false;
+		}
+	}
+	lower = xstrdup(v);
+	for (p = lower; *p != '\0'; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	}
+	if (k < 0)
+		k = alert_rule_parse(v) >= 0 ? SILENCE_RULE :
+		    known_repo(ctx, lower) ? SILENCE_REPO : SILENCE_BRANCH;
+	if (k == SILENCE_RULE && alert_rule_parse(v) < 0)
+		cmd_error(ctx, "unknown rule '%s': the rules are "
+		    "slow_in_flight, stuck, slow_completed and failure_burst",
+		    v);
+	else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	    strlen(lower)) != NULL)
+		cmd_error(ctx, "'%s' is not a repository: use owner/name", v);
+	else {
+		*kind = (enum alert_silence_kind)k;
+		*value = xstrdup(k == SILENCE_REPO ? lower : v);
+		ok = true;
+	}
+	free(lower);
+	return ok;
 }

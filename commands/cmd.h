@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "buf.h"
 #include "report/query.h"
 #include "report/report.h"
@@ -53,6 +54,10 @@ struct cmd_ctx {
 	const char		*cutover;	/* impact default date, or NULL */
 	enum cmd_format		 format;
 	struct buf		 out;		/* the answer */
+	/* Who asks (a Slack user id; NULL in a terminal) and whether they
+	   may run CMD_F_ADMIN commands (false unless the caller says). */
+	const char		*user_id;
+	bool			 admin;
 };
 
 struct cmd_entry {
@@ -83,7 +88,9 @@ const struct cmd_entry	*cmd_find(const char *name);
 
 /*
  * Run the words of a query: words[0] names the subcommand (none, or a
- * filter word first: summary). Checks arity, times the call, counts it.
+ * filter word first: summary). Checks arity and permission (a CMD_F_ADMIN
+ * command for someone not ctx->admin gets a polite refusal, an error, and
+ * does not run), times the call, counts it.
  */
 enum cmd_ret	 cmd_run(struct cmd_ctx *, int nwords, char **words);
 
@@ -129,6 +136,15 @@ typedef void	(*cmd_compare_render_fn)(struct cmd_ctx *,
 enum cmd_ret	 cmd_compare_command(struct cmd_ctx *,
 		    const struct cmd_entry *, int argc, char **argv,
 		    cmd_compare_render_fn render);
+
+/*
+ * For mute and unmute: what word names, "repo:<owner/name>",
+ * "branch:<name>", "rule:<rule>" or a bare word (a rule's name, else a
+ * repository the store knows, else a branch). *value is lower case for a
+ * repository; the caller frees it. False with the error answer set.
+ */
+bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
+		    enum alert_silence_kind *kind, char **value);
 
 /* The header line "envstats · <filters> · <since> → <until> (<tz>)". */
 void		 cmd_header(struct cmd_ctx *, const char *title,

@@ -21,6 +21,7 @@
 #include "demo/script.h"
 #include "emulator.h"
 #include "log.h"
+#include "notify/alerts_config.h"
 #include "observe/classify.h"
 #include "observe/ingest.h"
 #include "observe/record.h"
@@ -60,6 +61,7 @@ static int	cli_reindex(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
+static int	build_alerts(const struct app *, struct alerts_config *);
 
 static const struct cli_command cli_commands[] = {
 	{ "check-config", "check-config", "validate the configuration and "
@@ -269,13 +271,16 @@ struct answer_ctx {
 };
 
 static bool
-answer_query(void *arg, int nwords, char **words, struct buf *out)
+answer_query(void *arg, const char *user_id, int nwords, char **words,
+    struct buf *out)
 {
 	struct answer_ctx	*a = arg;
 	struct cmd_ctx		 ctx;
 	enum cmd_ret		 r;
 
 	query_ctx(a->app, a->st, CMD_FMT_TEXT, &ctx);
+	ctx.user_id = user_id;
+	ctx.admin = config_is_admin(&a->app->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	cmd_ctx_release(&ctx);
@@ -291,6 +296,8 @@ run_query(struct app *app, struct store *st, enum cmd_format format,
 	enum cmd_ret	r;
 
 	query_ctx(app, st, format, &ctx);
+	/* Whoever can run this can write the database anyway. */
+	ctx.admin = true;
 	r = cmd_run(&ctx, nwords, words);
 	if (r == CMD_RET_ERROR)
 		fprintf(stderr, "envstats: %s\n", ctx.out.data);
@@ -354,15 +361,20 @@ cli_reindex(struct app *app, int argc, char **argv)
 static int
 cli_check_config(struct app *app, int argc, char **argv)
 {
-	struct buf	 b = BUF_INIT;
-	struct classify	*rules = NULL;
-	int		 ret;
+	struct buf		 b = BUF_INIT;
+	struct classify		*rules = NULL;
+	struct alerts_config	 alerts;
+	int			 ret;
 
 	(void)argc;
 	(void)argv;
 	if ((ret = build_rules(app, &rules)) != 0)
 		return ret;
 	classify_free(rules);
+	ret = build_alerts(app, &alerts);
+	alerts_config_release(&alerts);
+	if (ret != 0)
+		return ret;
 	config_print(&app->cfg, &b);
 	printf("%s\nconfiguration ok\n", b.data);
 	buf_release(&b);
@@ -522,6 +534,17 @@ build_github(const struct app *app, struct github **out)
 	    &why), &why);
 }
 
+/* The "alerts" section of the configuration, validated. */
+static int
+build_alerts(const struct app *app, struct alerts_config *out)
+{
+	struct buf	why = BUF_INIT;
+
+	alerts_config_init(out);
+	return section_result(alerts_config_parse(file_section(app,
+	    "alerts"), app->tz, out, &why), &why);
+}
+
 /* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
 static int
 check_http_addr(const struct app *app)
@@ -553,6 +576,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	struct slack_observe	*obs = NULL;
 	struct github		*gh = NULL;
 	struct attempt_params	 params;
+	struct alerts_config	 alerts;
 	struct bot_config	 bc;
 	struct answer_ctx	 actx;
 	struct bot		*bot = NULL;
@@ -560,9 +584,11 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	int			 ret;
 
 	walk_params(app, &params);
+	alerts_config_init(&alerts);
 	if ((ret = build_rules(app, &rules)) != 0 ||
 	    (ret = build_observer(app, &obs)) != 0 ||
 	    (ret = build_github(app, &gh)) != 0 ||
+	    (ret = build_alerts(app, &alerts)) != 0 ||
 	    (ret = check_http_addr(app)) != 0 ||
 	    (ret = open_store(app, 0, &st)) != 0)
 		goto out;
@@ -588,6 +614,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	actx.st = st;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
+	bc.alerts = &alerts;
 	ret = 1;
 	if (bot_new(&bc, &bot) != ERR_OK)
 		goto out;
@@ -604,6 +631,7 @@ out:
 	slack_observe_free(obs);
 	github_free(gh);
 	classify_free(rules);
+	alerts_config_release(&alerts);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "github/poll.h"
 #include "http/server.h"
+#include "notify/alerts_run.h"
 #include "observe/webhook.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
@@ -58,6 +59,8 @@ struct bot {
 	lws_sorted_usec_list_t	 group_sul;	/* group commit deadline */
 	struct github_poll	*poll;		/* NULL: no GITHUB_TOKEN */
 	lws_sorted_usec_list_t	 poll_sul;
+	lws_sorted_usec_list_t	 alerts_sul;	/* the next alert check */
+	struct alerts_run	*alerts;	/* NULL: no alerts */
 	struct pending_ack {
 		uint64_t	 conn;
 		char		*envelope_id;
@@ -399,7 +402,8 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 		else
 			words[k++] = words[i];
 	}
-	ok = b->c.answer(b->c.answer_arg, k, words, &out);
+	ok = b->c.answer(b->c.answer_arg, json_string_value(json_object_get(
+	    e->payload, "user_id")), k, words, &out);
 	atomic_fetch_add(&b->commands, 1);
 	if (in_channel && !public_allowed(b, json_string_value(
 	    json_object_get(e->payload, "channel_id")))) {
@@ -853,6 +857,27 @@ auth_done(void *arg, const struct webapi_result *r)
 	slack_socket_start(b->sock);
 }
 
+/* --- alerts (issue 5), on the loop thread --- */
+
+/* The alerts use the store: commit the open group first. */
+static void
+alerts_quiesce(void *arg)
+{
+	group_flush(arg);
+}
+
+static void
+alerts_check(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, alerts_sul);
+
+	if (stopping(b))
+		return;
+	alerts_run_tick(b->alerts, clock_now_ms());
+	lws_sul_schedule(b->ctx, 0, &b->alerts_sul, alerts_check,
+	    b->c.alerts->tick_ms * 1000);
+}
+
 /* --- the HTTP endpoints (issue 4), on the loop thread --- */
 
 static void
@@ -1271,6 +1296,14 @@ bot_new(const struct bot_config *c, struct bot **out)
 	wc.wake_arg = b->ctx;
 	if ((rc = webapi_start(&wc, &b->api)) != ERR_OK)
 		goto out;
+	if (c->alerts != NULL && c->alerts->channel != NULL) {
+		const struct alerts_io	io = { alerts_run_webapi_call, b->api,
+		    alerts_quiesce, b };
+
+		if ((rc = alerts_run_new(c->alerts, c->st, &io, &b->alerts)) !=
+		    ERR_OK)
+			goto out;
+	}
 	if (c->http_addr != NULL) {
 		const struct http_route routes[] = {
 			{ "GET", "/healthz", http_healthz, b },
@@ -1311,6 +1344,9 @@ bot_run(struct bot *b)
 
 	b->fatal = ERR_OK;
 	auth_start(&b->auth_sul);
+	if (b->alerts != NULL)
+		lws_sul_schedule(b->ctx, 0, &b->alerts_sul, alerts_check,
+		    b->c.alerts->tick_ms * 1000);
 	while (!stopping(b)) {
 		if (lws_service(b->ctx, 0) < 0)
 			break;
@@ -1364,10 +1400,12 @@ bot_free(struct bot *b)
 	if (b == NULL)
 		return;
 	webapi_stop(b->api);
+	alerts_run_free(b->alerts);	/* its calls ended with the worker */
 	if (b->ctx != NULL) {
 		lws_sul_cancel(&b->auth_sul);
 		lws_sul_cancel(&b->group_sul);
 		lws_sul_cancel(&b->poll_sul);
+		lws_sul_cancel(&b->alerts_sul);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");

@@ -18,6 +18,7 @@
 #include "github/github.h"
 #include "config.h"
 #include "err.h"
+#include "notify/alerts_config.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/socket.h"
@@ -40,13 +41,18 @@ struct bot_config {
 	/* Liveness and backoff of Socket Mode; NULL: the defaults. */
 	const struct slack_socket_opts	*socket_opts;
 	/*
-	 * Answer the words of a /envstats command as plain text into out
-	 * (the command layer, wired by main.c: src/ never includes
+	 * Answer the words of a /envstats command of user_id (the Slack
+	 * user who typed it, NULL if the payload has none) as plain text
+	 * into out (the command layer, wired by main.c: src/ never includes
 	 * commands/); false when the answer is an error message.
 	 */
-	bool				(*answer)(void *arg, int nwords,
+	bool				(*answer)(void *arg,
+					    const char *user_id, int nwords,
 					    char **words, struct buf *out);
 	void				*answer_arg;
+	/* The alert rules (src/notify/alerts.h); NULL or without a
+	   channel: no alerts. Checked every tick_ms. */
+	const struct alerts_config	*alerts;
 	/* Set from a signal handler: stop cleanly at the next wake-up. */
 	volatile sig_atomic_t		*signalled;
 };

@@ -95,8 +95,8 @@ static const struct cfg_entry cfg_table[] = {
 };
 
 /* Sections of the file that other modules read and validate. */
-static const char *const file_sections[] = { "failure_rules", "github",
-    "slack" };
+static const char *const file_sections[] = { "admins", "alerts",
+    "failure_rules", "github", "slack" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -126,6 +126,28 @@ config_parse_duration(const char *s, int64_t *ms)
 	if (n > INT64_MAX / 4 / unit)
 		return ERR_INVALID;
 	*ms = (int64_t)n * unit;
+	return ERR_OK;
+}
+
+enum err
+config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
+    const char *where, struct buf *why)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+
+	/* jansson's iteration takes a non-const object; it only reads. */
+	json_object_foreach((json_t *)obj, key, v) {
+		for (i = 0; i < n; i++) {
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		}
+		if (i == n) {
+			buf_printf(why, "unknown key '%s.%s'", where, key);
+			return ERR_CONFIG;
+		}
+	}
 	return ERR_OK;
 }
 
@@ -228,7 +250,47 @@ bad:
 	return ERR_CONFIG;
 }
 
-/* The JSON file: settings by name, plus "failure_rules". */
+/* A Slack user id: U or W, then upper-case letters and digits. */
+static bool
+user_id_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	return n >= 3 && n <= 32 && (s[0] == 'U' || s[0] == 'W') &&
+	    strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n - 1;
+}
+
+/* "admins": an array of Slack user ids (absent: nobody is an admin). */
+static enum err
+load_admins(struct config *c, const json_t *v, const char *path,
+    struct buf *why)
+{
+	const json_t	*item;
+	const char	*id;
+	size_t		 i;
+
+	if (v == NULL)
+		return ERR_OK;
+	if (!json_is_array(v)) {
+		buf_printf(why, "'admins' in '%s' must be an array of Slack "
+		    "user ids (\"U0123ABCD\")", path);
+		return ERR_CONFIG;
+	}
+	json_array_foreach(v, i, item) {
+		id = json_string_value(item);
+		if (id == NULL || !user_id_ok(id)) {
+			buf_printf(why, "'admins[%zu]' in '%s' must be a Slack "
+			    "user id like U0123ABCD (not a name)", i, path);
+			return ERR_CONFIG;
+		}
+		c->admins = xreallocarray(c->admins, c->n_admins + 1,
+		    sizeof *c->admins);
+		c->admins[c->n_admins++] = xstrdup(id);
+	}
+	return ERR_OK;
+}
+
+/* The JSON file: settings by name, plus "failure_rules" and "admins". */
 static enum err
 load_file(struct config *c, const char *path, struct buf *why)
 {
@@ -314,6 +376,9 @@ load_file(struct config *c, const char *path, struct buf *why)
 		c->rules[c->n_rules].failure_type = xstrdup(ft);
 		c->n_rules++;
 	}
+	if (load_admins(c, json_object_get(root, "admins"), path, why) !=
+	    ERR_OK)
+		goto out;
 	rc = ERR_OK;
 	c->file = json_incref(root);
 out:
@@ -393,6 +458,18 @@ config_has_slack(const struct config *c)
 	return secret_is_set(&c->app_token) && secret_is_set(&c->bot_token);
 }
 
+bool
+config_is_admin(const struct config *c, const char *user_id)
+{
+	size_t	i;
+
+	for (i = 0; user_id != NULL && i < c->n_admins; i++) {
+		if (strcmp(c->admins[i], user_id) == 0)
+			return true;
+	}
+	return false;
+}
+
 void
 config_release(struct config *c)
 {
@@ -413,9 +490,15 @@ config_release(struct config *c)
 		free(c->rules[i].failure_type);
 	}
 	free(c->rules);
+	for (i = 0; i < c->n_admins; i++)
+		free(c->admins[i]);
+	free(c->admins);
 	free(c->config_path);
 	memset(c, 0, sizeof *c);
 }
+
+/* File sections config_print shows as they were written. */
+static const char *const printed_sections[] = { "slack", "alerts" };
 
 void
 config_print(const struct config *c, struct buf *b)
@@ -465,8 +548,15 @@ config_print(const struct config *c, struct buf *b)
 		json_array_append_new(rules, r);
 	}
 	json_object_set_new(o, "failure_rules", rules);
-	if (c->file != NULL && json_object_get(c->file, "slack") != NULL)
-		json_object_set(o, "slack", json_object_get(c->file, "slack"));
+	r = json_array();
+	for (i = 0; i < c->n_admins; i++)
+		json_array_append_new(r, json_string(c->admins[i]));
+	json_object_set_new(o, "admins", r);
+	for (i = 0; i < ARRAY_LEN(printed_sections); i++) {
+		p = printed_sections[i];
+		if (c->file != NULL && json_object_get(c->file, p) != NULL)
+			json_object_set(o, p, json_object_get(c->file, p));
+	}
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	buf_puts(b, s != NULL ? s : "{}");
 	free(s);
@@ -487,6 +577,7 @@ config_help(struct buf *b)
 		    cfg_table[i].name,
 		    (cfg_table[i].flags & CFG_SECRET) ? "_FILE" : "\"");
 	buf_printf(b, "  %-30s JSON file with the settings above by key, "
-	    "plus \"failure_rules\": [{\"pattern\", \"failure_type\"}]\n",
-	    "ENVSTATS_CONFIG");
+	    "plus \"failure_rules\": [{\"pattern\", \"failure_type\"}], "
+	    "\"admins\": [\"U...\"], \"slack\", \"github\" and "
+	    "\"alerts\" sections\n", "ENVSTATS_CONFIG");
 }

@@ -38,6 +38,10 @@ struct config {
 	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */
 	struct config_rule	*rules;		/* "failure_rules" (file) */
 	size_t			 n_rules;
+	/* "admins" (file): Slack user ids allowed the admin subcommands
+	   (mute, unmute: anything that changes state). */
+	char			**admins;
+	size_t			 n_admins;
 	/* Slack (issue 3). Secrets: environment or *_FILE only. */
 	struct secret		 app_token;	/* SLACK_APP_TOKEN, xapp- */
 	struct secret		 bot_token;	/* SLACK_BOT_TOKEN, xoxb- */
@@ -72,11 +76,21 @@ void		config_release(struct config *);
 /* True when both Slack tokens are set: `run` talks to Slack. */
 bool		config_has_slack(const struct config *);
 
+/* True when user_id (may be NULL) is one of the configured admins. */
+bool		config_is_admin(const struct config *, const char *user_id);
+
 /* The effective configuration as JSON (secrets redacted), for humans. */
 void		config_print(const struct config *, struct buf *);
 
 /* Print every setting with its environment name, default and help. */
 void		config_help(struct buf *);
+
+/*
+ * For config sections: refuse a key of obj not in allowed[0..n), naming
+ * it as "'where.key'" in why (a typo must not pass silently).
+ */
+enum err	config_check_keys(const json_t *obj, const char *const *allowed,
+		    size_t n, const char *where, struct buf *why);
 
 /*
  * Parse a duration "90m", "2h", "7200s", "1500ms", "1d" (a bare number is

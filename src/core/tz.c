@@ -299,3 +299,25 @@ tz_offset_s(const struct tz *tz, int64_t ms)
 {
 	return offset_s(tz, floor_div(ms, MS_PER_SEC));
 }
+
+int
+tz_minute_of_day(const struct tz *tz, int64_t ms)
+{
+	int64_t	wall = wall_s(tz, floor_div(ms, MS_PER_SEC));
+
+	return (int)((wall - floor_div(wall, 86400) * 86400) / 60);
+}
+
+void
+tz_local_minute(const struct tz *tz, int64_t ms, char out[TZ_MINUTE_LEN])
+{
+	char		date[TIMEFMT_DATE_LEN];
+	int64_t		y;
+	int		m, d;
+	unsigned	min = (unsigned)tz_minute_of_day(tz, ms) % 1440;
+
+	tz_local_date(tz, ms, &y, &m, &d);
+	timefmt_date(y, m, d, date);
+	snprintf(out, TZ_MINUTE_LEN, "%.10s %02u:%02u", date, min / 60 % 24,
+	    min % 60);
+}

@@ -45,4 +45,12 @@ void		 tz_local_date(const struct tz *, int64_t ms, int64_t *y,
 /* The local UTC offset in seconds at instant ms (east positive). */
 int64_t		 tz_offset_s(const struct tz *, int64_t ms);
 
+/* Minutes since local midnight (0-1439) on the wall clock at instant ms. */
+int		 tz_minute_of_day(const struct tz *, int64_t ms);
+
+/* "2026-11-03 16:05" plus the NUL: the local date and time of an instant. */
+#define TZ_MINUTE_LEN	17
+void		 tz_local_minute(const struct tz *, int64_t ms,
+		    char out[TZ_MINUTE_LEN]);
+
 #endif

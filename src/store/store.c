@@ -77,6 +77,38 @@ static const char *const migrations[] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* Alerts (src/notify/alerts.h): the state that lets a restart
+	   neither repeat nor forget one. ids are chosen by the caller
+	   (the last one + 1); rules and silence kinds are names
+	   (core/alert.h); NULL times have not happened. */
+	"CREATE TABLE alert_messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  repo TEXT NOT NULL,"
+	"  channel TEXT, ts TEXT,"
+	"  created_at_ms INTEGER NOT NULL, due_at_ms INTEGER NOT NULL,"
+	"  posted_at_ms INTEGER, reminded_at_ms INTEGER,"
+	"  version INTEGER NOT NULL, shown_version INTEGER NOT NULL,"
+	"  closed INTEGER NOT NULL);"
+	"CREATE INDEX alert_messages_open ON alert_messages (closed)"
+	"  WHERE closed = 0;"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  rule TEXT NOT NULL,"
+	"  repo TEXT NOT NULL, branch TEXT, user TEXT,"
+	"  attempt_seq INTEGER, requested_at_ms INTEGER,"
+	"  fired_at_ms INTEGER NOT NULL, resolved_at_ms INTEGER,"
+	"  detail TEXT, detail_at_ms INTEGER, resolution TEXT,"
+	"  message_id INTEGER REFERENCES alert_messages (id));"
+	"CREATE INDEX alerts_resolved ON alerts (resolved_at_ms);"
+	"CREATE INDEX alerts_message ON alerts (message_id);"
+	"CREATE TABLE silences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL, value TEXT NOT NULL,"
+	"  until_ms INTEGER NOT NULL,"
+	"  created_by TEXT, created_at_ms INTEGER NOT NULL);"
+	"CREATE INDEX silences_until ON silences (until_ms);"
+	/* The alert rules read the attempts that ended recently. */
+	"CREATE INDEX attempts_ended ON attempts (ended_at_ms);",
 };
 
 enum stmt_id {
@@ -102,6 +134,19 @@ enum stmt_id {
 	S_TOTAL_ATTEMPTS,
 	S_IN_FLIGHT,
 	S_WATCH_KEYS,
+	S_WATCH_IN_FLIGHT,
+	S_WATCH_ENDED,
+	S_ALERTS_LOAD,
+	S_ALERT_MSGS_OPEN,
+	S_ALERT_LAST_IDS,
+	S_ALERT_PUT,
+	S_ALERT_MSG_PUT,
+	S_ALERT_MSG_POSTED,
+	S_ALERT_MSG_SHOWN,
+	S_ALERT_MSG_REMINDED,
+	S_SILENCE_ADD,
+	S_SILENCES_ACTIVE,
+	S_SILENCE_END,
 	S__COUNT
 };
 
@@ -175,6 +220,64 @@ static const char *const stmt_sql[S__COUNT] = {
 	    "   OR a.build_at_ms IS NULL)))"
 	    " GROUP BY a.repo_id, a.branch"
 	    " ORDER BY max(a.requested_at_ms) DESC LIMIT ?2",
+	[S_WATCH_IN_FLIGHT] = "SELECT a.open_seq, r.name, a.branch, a.user,"
+	    " a.requested_at_ms, a.ended_at_ms, a.ready_at_ms, a.checks_at_ms,"
+	    " a.provisioning_at_ms, a.kubernetes_at_ms, a.outcome,"
+	    " a.failure_type FROM attempts a INDEXED BY attempts_in_flight"
+	    " JOIN repos r ON r.id = a.repo_id"
+	    " WHERE a.outcome = 4 AND a.requested_at_ms >= ?1"
+	    " ORDER BY a.requested_at_ms, a.open_seq",
+	[S_WATCH_ENDED] = "SELECT a.open_seq, r.name, a.branch, a.user,"
+	    " a.requested_at_ms, a.ended_at_ms, a.ready_at_ms, a.checks_at_ms,"
+	    " a.provisioning_at_ms, a.kubernetes_at_ms, a.outcome,"
+	    " a.failure_type FROM attempts a INDEXED BY attempts_ended"
+	    " JOIN repos r ON r.id = a.repo_id"
+	    " WHERE a.ended_at_ms >= ?1 ORDER BY a.ended_at_ms, a.open_seq",
+	[S_ALERTS_LOAD] = "SELECT id, rule, repo, branch, user, attempt_seq,"
+	    " requested_at_ms, fired_at_ms, resolved_at_ms, detail,"
+	    " detail_at_ms, resolution, message_id FROM alerts"
+	    " WHERE resolved_at_ms IS NULL OR resolved_at_ms >= ?1"
+	    " OR message_id IN (SELECT id FROM alert_messages"
+	    " WHERE closed = 0) ORDER BY id",
+	[S_ALERT_MSGS_OPEN] = "SELECT id, repo, channel, ts, created_at_ms,"
+	    " due_at_ms, posted_at_ms, reminded_at_ms, version, shown_version"
+	    " FROM alert_messages WHERE closed = 0 ORDER BY id",
+	[S_ALERT_LAST_IDS] = "SELECT (SELECT max(id) FROM alerts),"
+	    " (SELECT max(id) FROM alert_messages)",
+	[S_ALERT_PUT] = "INSERT INTO alerts (id, rule, repo, branch, user,"
+	    " attempt_seq, requested_at_ms, fired_at_ms, resolved_at_ms,"
+	    " detail, detail_at_ms, resolution, message_id) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	    " ON CONFLICT (id) DO UPDATE SET"
+	    " rule = excluded.rule, attempt_seq = excluded.attempt_seq,"
+	    " requested_at_ms = excluded.requested_at_ms,"
+	    " resolved_at_ms = excluded.resolved_at_ms,"
+	    " detail = excluded.detail, detail_at_ms = excluded.detail_at_ms,"
+	    " resolution = excluded.resolution,"
+	    " message_id = excluded.message_id",
+	/* Posting fields belong to store_alert_msg_posted: never undone. */
+	[S_ALERT_MSG_PUT] = "INSERT INTO alert_messages (id, repo, channel,"
+	    " ts, created_at_ms, due_at_ms, posted_at_ms, reminded_at_ms,"
+	    " version, shown_version, closed) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO UPDATE SET"
+	    " due_at_ms = excluded.due_at_ms, version = excluded.version,"
+	    " closed = excluded.closed",
+	/* A post that lands after its message was closed reopens it, so
+	   the next check edits it to what is true now. */
+	[S_ALERT_MSG_POSTED] = "UPDATE alert_messages SET channel = ?2,"
+	    " ts = ?3, posted_at_ms = ?4,"
+	    " shown_version = max(shown_version, ?5), closed = 0"
+	    " WHERE id = ?1 AND ts IS NULL",
+	[S_ALERT_MSG_SHOWN] = "UPDATE alert_messages"
+	    " SET shown_version = max(shown_version, ?2) WHERE id = ?1",
+	[S_ALERT_MSG_REMINDED] = "UPDATE alert_messages"
+	    " SET reminded_at_ms = ?2 WHERE id = ?1",
+	[S_SILENCE_ADD] = "INSERT INTO silences (kind, value, until_ms,"
+	    " created_by, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_SILENCES_ACTIVE] = "SELECT id, kind, value, until_ms, created_by,"
+	    " created_at_ms FROM silences WHERE until_ms > ?1 ORDER BY id",
+	[S_SILENCE_END] = "UPDATE silences SET until_ms = ?3"
+	    " WHERE kind = ?1 AND value = ?2 AND until_ms > ?3",
 };
 
 struct store {
@@ -1096,5 +1199,418 @@ store_watch_keys(struct store *st, int64_t since_ms, size_t max,
 	if (step != SQLITE_DONE)
 		rc = db_fail(st, "watch_keys");
 	stmt_done(s);
+	return rc;
+}
+/* --- alerts --- */
+
+/* An integer column, or none when it is NULL. */
+static int64_t
+column_opt_int(sqlite3_stmt *s, int i, int64_t none)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return none;
+	return sqlite3_column_int64(s, i);
+}
+
+static int
+bind_opt_never(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == ALERT_NEVER)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_int64(s, i, v);
+}
+
+static void
+attempt_row_release(void *elem)
+{
+	struct store_attempt_row	*a = elem;
+
+	free(a->repo);
+	free(a->branch);
+	free(a->user);
+}
+
+void
+store_attempt_rows_free(struct store_attempt_row *rows, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		attempt_row_release(&rows[i]);
+	free(rows);
+}
+
+/*
+ * Fill one array element from the statement's row; false skips the row
+ * (a damaged one, logged). The element starts zeroed.
+ */
+typedef bool	(*row_fill_fn)(sqlite3_stmt *, void *elem);
+
+/*
+ * Step s (bound by the caller) to its end, one element of size bytes per
+ * row, into a new array; reset s. On a failure nothing is returned.
+ */
+static enum err
+read_rows(struct store *st, sqlite3_stmt *s, size_t size, row_fill_fn fill,
+    void (*release)(void *), const char *what, void **out, size_t *out_n)
+{
+	char		*v = NULL;
+	size_t		 n = 0, cap = 0, i;
+	int		 r;
+	enum err	 rc = ERR_OK;
+
+	*out = NULL;
+	*out_n = 0;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? cap * 2 : 16;
+			v = xreallocarray(v, cap, size);
+		}
+		memset(v + n * size, 0, size);
+		n += fill(s, v + n * size);
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_fail(st, what);
+		for (i = 0; i < n; i++)
+			release(v + i * size);
+		free(v);
+	} else {
+		*out = v;
+		*out_n = n;
+	}
+	stmt_done(s);
+	return rc;
+}
+
+static bool
+fill_attempt_row(sqlite3_stmt *s, void *elem)
+{
+	struct store_attempt_row	*a = elem;
+	int				 k = sqlite3_column_int(s, 10);
+
+	if (k < 0 || k >= OUTCOME__COUNT) {
+		log_error("store.bad_attempt", LOG_INT("row",
+		    sqlite3_column_int64(s, 0)));
+		return false;
+	}
+	a->seq = sqlite3_column_int64(s, 0);
+	/* NOT NULL columns: only a damaged file lacks them. */
+	if ((a->repo = column_strdup(s, 1)) == NULL)
+		a->repo = xstrdup("");
+	if ((a->branch = column_strdup(s, 2)) == NULL)
+		a->branch = xstrdup("");
+	a->user = column_strdup(s, 3);
+	a->requested_at_ms = sqlite3_column_int64(s, 4);
+	a->ended_at_ms = column_opt_int(s, 5, ATTEMPT_NONE);
+	a->ready_at_ms = column_opt_int(s, 6, ATTEMPT_NONE);
+	a->checks_at_ms = column_opt_int(s, 7, ATTEMPT_NONE);
+	a->provisioning_at_ms = column_opt_int(s, 8, ATTEMPT_NONE);
+	a->kubernetes_at_ms = column_opt_int(s, 9, ATTEMPT_NONE);
+	a->outcome = (enum attempt_outcome)k;
+	k = (int)column_opt_int(s, 11, FAILURE_NONE);
+	a->failure_type = k >= 0 && k < FAILURE__COUNT ?
+	    (enum failure_type)k : FAILURE_NONE;
+	return true;
+}
+
+/* Attempts of S_WATCH_IN_FLIGHT or S_WATCH_ENDED, since since_ms. */
+static enum err
+attempt_rows(struct store *st, enum stmt_id id, int64_t since_ms,
+    struct store_attempt_row **out, size_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, id);
+	void		*v;
+	enum err	 rc;
+
+	sqlite3_bind_int64(s, 1, since_ms);
+	rc = read_rows(st, s, sizeof **out, fill_attempt_row,
+	    attempt_row_release, "attempt_rows", &v, n);
+	*out = v;
+	return rc;
+}
+
+enum err
+store_attempts_in_flight(struct store *st, int64_t requested_since_ms,
+    struct store_attempt_row **rows, size_t *n)
+{
+	return attempt_rows(st, S_WATCH_IN_FLIGHT, requested_since_ms, rows,
+	    n);
+}
+
+enum err
+store_attempts_ended(struct store *st, int64_t ended_since_ms,
+    struct store_attempt_row **rows, size_t *n)
+{
+	return attempt_rows(st, S_WATCH_ENDED, ended_since_ms, rows, n);
+}
+
+static void
+alert_elem_release(void *elem)
+{
+	alert_release(elem);
+}
+
+static bool
+fill_alert(sqlite3_stmt *s, void *elem)
+{
+	struct alert	*a = elem;
+	const char	*t = (const char *)sqlite3_column_text(s, 1);
+	int		 k = t != NULL ? alert_rule_parse(t) : -1;
+
+	if (k < 0 || sqlite3_column_type(s, 2) == SQLITE_NULL) {
+		/* Written by a newer binary: leave it alone. */
+		log_error("store.bad_alert", LOG_INT("id",
+		    sqlite3_column_int64(s, 0)));
+		return false;
+	}
+	a->id = sqlite3_column_int64(s, 0);
+	a->rule = (enum alert_rule)k;
+	a->repo = column_strdup(s, 2);
+	a->branch = column_strdup(s, 3);
+	a->user = column_strdup(s, 4);
+	a->attempt_seq = column_opt_int(s, 5, 0);
+	a->requested_at_ms = column_opt_int(s, 6, ALERT_NEVER);
+	a->fired_at_ms = sqlite3_column_int64(s, 7);
+	a->resolved_at_ms = column_opt_int(s, 8, ALERT_NEVER);
+	a->detail = column_strdup(s, 9);
+	a->detail_at_ms = column_opt_int(s, 10, ALERT_NEVER);
+	a->resolution = column_strdup(s, 11);
+	a->msg_id = column_opt_int(s, 12, 0);
+	return true;
+}
+
+enum err
+store_alerts_load(struct store *st, int64_t resolved_since_ms,
+    struct alert **out, size_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_ALERTS_LOAD);
+	void		*v;
+	enum err	 rc;
+
+	sqlite3_bind_int64(s, 1, resolved_since_ms);
+	rc = read_rows(st, s, sizeof **out, fill_alert, alert_elem_release,
+	    "alerts_load", &v, n);
+	*out = v;
+	return rc;
+}
+
+static void
+alert_msg_elem_release(void *elem)
+{
+	alert_msg_release(elem);
+}
+
+static bool
+fill_alert_msg(sqlite3_stmt *s, void *elem)
+{
+	struct alert_msg	*m = elem;
+
+	m->id = sqlite3_column_int64(s, 0);
+	if ((m->repo = column_strdup(s, 1)) == NULL)
+		m->repo = xstrdup("");
+	m->channel = column_strdup(s, 2);
+	m->ts = column_strdup(s, 3);
+	m->created_at_ms = sqlite3_column_int64(s, 4);
+	m->due_at_ms = sqlite3_column_int64(s, 5);
+	m->posted_at_ms = column_opt_int(s, 6, ALERT_NEVER);
+	m->reminded_at_ms = column_opt_int(s, 7, ALERT_NEVER);
+	m->version = sqlite3_column_int64(s, 8);
+	m->shown_version = sqlite3_column_int64(s, 9);
+	return true;
+}
+
+enum err
+store_alert_msgs_open(struct store *st, struct alert_msg **out, size_t *n)
+{
+	void		*v;
+	enum err	 rc;
+
+	rc = read_rows(st, stmt_get(st, S_ALERT_MSGS_OPEN), sizeof **out,
+	    fill_alert_msg, alert_msg_elem_release, "alert_msgs_open", &v, n);
+	*out = v;
+	return rc;
+}
+
+enum err
+store_alert_last_ids(struct store *st, int64_t *alert_id, int64_t *msg_id)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_ALERT_LAST_IDS);
+	enum err	 rc = ERR_OK;
+
+	*alert_id = *msg_id = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*alert_id = column_opt_int(s, 0, 0);
+		*msg_id = column_opt_int(s, 1, 0);
+	} else
+		rc = db_fail(st, "alert_last_ids");
+	stmt_done(s);
+	return rc;
+}
+
+/* Step a statement that changes rows; ERR_OK when it ran. */
+static enum err
+step_change(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	enum err	rc = ERR_OK;
+
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, what);
+	stmt_done(s);
+	return rc;
+}
+
+enum err
+store_alert_put(struct store *st, const struct alert *a)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_ALERT_PUT);
+
+	sqlite3_bind_int64(s, 1, a->id);
+	bind_text(s, 2, alert_rule_name(a->rule));
+	bind_text(s, 3, a->repo);
+	bind_text(s, 4, a->branch);
+	bind_text(s, 5, a->user);
+	if (a->attempt_seq != 0)
+		sqlite3_bind_int64(s, 6, a->attempt_seq);
+	bind_opt_never(s, 7, a->requested_at_ms);
+	sqlite3_bind_int64(s, 8, a->fired_at_ms);
+	bind_opt_never(s, 9, a->resolved_at_ms);
+	bind_text(s, 10, a->detail);
+	bind_opt_never(s, 11, a->detail_at_ms);
+	bind_text(s, 12, a->resolution);
+	if (a->msg_id != 0)
+		sqlite3_bind_int64(s, 13, a->msg_id);
+	return step_change(st, s, "alert_put");
+}
+
+enum err
+store_alert_msg_put(struct store *st, const struct alert_msg *m)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_ALERT_MSG_PUT);
+
+	sqlite3_bind_int64(s, 1, m->id);
+	bind_text(s, 2, m->repo);
+	bind_text(s, 3, m->channel);
+	bind_text(s, 4, m->ts);
+	sqlite3_bind_int64(s, 5, m->created_at_ms);
+	sqlite3_bind_int64(s, 6, m->due_at_ms);
+	bind_opt_never(s, 7, m->posted_at_ms);
+	bind_opt_never(s, 8, m->reminded_at_ms);
+	sqlite3_bind_int64(s, 9, m->version);
+	sqlite3_bind_int64(s, 10, m->shown_version);
+	sqlite3_bind_int(s, 11, m->closed);
+	return step_change(st, s, "alert_msg_put");
+}
+
+enum err
+store_alert_msg_posted(struct store *st, int64_t id, const char *channel,
+    const char *ts, int64_t at_ms, int64_t version)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_ALERT_MSG_POSTED);
+
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, channel);
+	bind_text(s, 3, ts);
+	sqlite3_bind_int64(s, 4, at_ms);
+	sqlite3_bind_int64(s, 5, version);
+	return step_change(st, s, "alert_msg_posted");
+}
+
+/* One integer of a message (S_ALERT_MSG_SHOWN, S_ALERT_MSG_REMINDED). */
+static enum err
+alert_msg_set(struct store *st, enum stmt_id id, int64_t msg_id, int64_t v,
+    const char *what)
+{
+	sqlite3_stmt	*s = stmt_get(st, id);
+
+	sqlite3_bind_int64(s, 1, msg_id);
+	sqlite3_bind_int64(s, 2, v);
+	return step_change(st, s, what);
+}
+
+enum err
+store_alert_msg_shown(struct store *st, int64_t id, int64_t version)
+{
+	return alert_msg_set(st, S_ALERT_MSG_SHOWN, id, version,
+	    "alert_msg_shown");
+}
+
+enum err
+store_alert_msg_reminded(struct store *st, int64_t id, int64_t at_ms)
+{
+	return alert_msg_set(st, S_ALERT_MSG_REMINDED, id, at_ms,
+	    "alert_msg_reminded");
+}
+
+enum err
+store_silence_add(struct store *st, const struct alert_silence *si,
+    int64_t *id)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SILENCE_ADD);
+	enum err	 rc;
+
+	*id = 0;
+	bind_text(s, 1, alert_silence_kind_name(si->kind));
+	bind_text(s, 2, si->value);
+	sqlite3_bind_int64(s, 3, si->until_ms);
+	bind_text(s, 4, si->created_by);
+	sqlite3_bind_int64(s, 5, si->created_at_ms);
+	if ((rc = step_change(st, s, "silence_add")) == ERR_OK)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static void
+silence_elem_release(void *elem)
+{
+	alert_silence_release(elem);
+}
+
+static bool
+fill_silence(sqlite3_stmt *s, void *elem)
+{
+	struct alert_silence	*si = elem;
+	const char		*t = (const char *)sqlite3_column_text(s, 1);
+	int			 k = t != NULL ? alert_silence_kind_parse(t) :
+				    -1;
+
+	if (k < 0 || sqlite3_column_type(s, 2) == SQLITE_NULL)
+		return false;
+	si->id = sqlite3_column_int64(s, 0);
+	si->kind = (enum alert_silence_kind)k;
+	si->value = column_strdup(s, 2);
+	si->until_ms = sqlite3_column_int64(s, 3);
+	si->created_by = column_strdup(s, 4);
+	si->created_at_ms = sqlite3_column_int64(s, 5);
+	return true;
+}
+
+enum err
+store_silences_active(struct store *st, int64_t now_ms,
+    struct alert_silence **out, size_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SILENCES_ACTIVE);
+	void		*v;
+	enum err	 rc;
+
+	sqlite3_bind_int64(s, 1, now_ms);
+	rc = read_rows(st, s, sizeof **out, fill_silence,
+	    silence_elem_release, "silences_active", &v, n);
+	*out = v;
+	return rc;
+}
+
+enum err
+store_silence_end(struct store *st, enum alert_silence_kind kind,
+    const char *value, int64_t now_ms, int64_t *ended)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SILENCE_END);
+	enum err	 rc;
+
+	*ended = 0;
+	bind_text(s, 1, alert_silence_kind_name(kind));
+	bind_text(s, 2, value);
+	sqlite3_bind_int64(s, 3, now_ms);
+	if ((rc = step_change(st, s, "silence_end")) == ERR_OK)
+		*ended = sqlite3_changes(st->db);
 	return rc;
 }

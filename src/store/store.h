@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "attempt.h"
 #include "err.h"
 #include "event.h"
@@ -155,5 +156,77 @@ enum err	 store_watch_keys(struct store *, int64_t since_ms,
 /* Counts of the raw tables, for summaries and tests. */
 enum err	 store_totals(struct store *, int64_t *events,
 		    int64_t *attempts);
+
+/* --- Alerts (src/notify/alerts.h) --- */
+
+/* One attempt with its key, asker and marks, as the alert rules read it;
+   absent times are ATTEMPT_NONE. */
+struct store_attempt_row {
+	int64_t			 seq;		/* open_seq: the attempt's id */
+	char			*repo;
+	char			*branch;
+	char			*user;		/* the opening request's */
+	int64_t			 requested_at_ms;
+	int64_t			 ended_at_ms;
+	int64_t			 ready_at_ms;
+	int64_t			 checks_at_ms;	/* marks */
+	int64_t			 provisioning_at_ms;
+	int64_t			 kubernetes_at_ms;
+	enum attempt_outcome	 outcome;
+	enum failure_type	 failure_type;
+};
+
+/*
+ * Attempts in flight requested at or after since, in requested_at order;
+ * attempts that ended (any outcome) at or after since, in ended_at order.
+ * Free with store_attempt_rows_free().
+ */
+enum err	 store_attempts_in_flight(struct store *,
+		    int64_t requested_since_ms, struct store_attempt_row **,
+		    size_t *n);
+enum err	 store_attempts_ended(struct store *, int64_t ended_since_ms,
+		    struct store_attempt_row **, size_t *n);
+void		 store_attempt_rows_free(struct store_attempt_row *, size_t n);
+
+/*
+ * The alert state worth reading: every alert open, resolved at or after
+ * resolved_since, or in a message not closed (by id); every message not
+ * closed (by id); the largest ids used (0: none), since the caller picks
+ * the next. Free with alert_array_free() / alert_msg_array_free().
+ */
+enum err	 store_alerts_load(struct store *, int64_t resolved_since_ms,
+		    struct alert **, size_t *n);
+enum err	 store_alert_msgs_open(struct store *, struct alert_msg **,
+		    size_t *n);
+enum err	 store_alert_last_ids(struct store *, int64_t *alert_id,
+		    int64_t *msg_id);
+/*
+ * Insert or update by id (inside a transaction: the messages before the
+ * alerts that name them). What a post set (channel, ts, posted and
+ * reminded times, shown version) is never changed by store_alert_msg_put.
+ */
+enum err	 store_alert_put(struct store *, const struct alert *);
+enum err	 store_alert_msg_put(struct store *, const struct alert_msg *);
+/*
+ * Slack answered: the message was posted (once: a second call changes
+ * nothing; a closed message is reopened, to be edited to the truth), an
+ * edit or post shows version (never lowers it), a reminder was sent.
+ */
+enum err	 store_alert_msg_posted(struct store *, int64_t id,
+		    const char *channel, const char *ts, int64_t at_ms,
+		    int64_t version);
+enum err	 store_alert_msg_shown(struct store *, int64_t id,
+		    int64_t version);
+enum err	 store_alert_msg_reminded(struct store *, int64_t id,
+		    int64_t at_ms);
+
+/* Silences: add one (its id out), those active at now (until > now, by
+   id), and end the active ones of kind and value now (*ended: how many). */
+enum err	 store_silence_add(struct store *, const struct alert_silence *,
+		    int64_t *id);
+enum err	 store_silences_active(struct store *, int64_t now_ms,
+		    struct alert_silence **, size_t *n);
+enum err	 store_silence_end(struct store *, enum alert_silence_kind,
+		    const char *value, int64_t now_ms, int64_t *ended);
 
 #endif

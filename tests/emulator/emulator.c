@@ -101,6 +101,7 @@ struct em_env {
 struct em_rec {
 	char		*key;		/* method or path */
 	char		*body;
+	char		*answer;	/* API calls: what was answered */
 	bool		 valid;		/* relays: signature checked out */
 };
 
@@ -1059,6 +1060,7 @@ record(struct em_rec **arr, size_t *n, size_t *cap, const char *key,
 	ARRAY_GROW(*arr, *n + 1, *cap);
 	(*arr)[*n].key = xstrdup(key);
 	(*arr)[*n].body = xstrndup(body->data, body->len);
+	(*arr)[*n].answer = NULL;
 	(*arr)[*n].valid = valid;
 	(*n)++;
 }
@@ -1083,9 +1085,9 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 	struct em_fail	 fail = { NULL, 0, 0, 0, NULL };
 	char		 auth[512], ts[32];
 	char		*channel = NULL, *text = NULL, *thread_ts = NULL;
-	char		*id = NULL, *url = NULL;
+	char		*id = NULL, *url = NULL, *answer;
 	const char	*b = pss->body.data;
-	size_t		 i, blen = pss->body.len;
+	size_t		 i, blen = pss->body.len, rec_i;
 	bool		 failing = false;
 	json_t		*j;
 	int		 rc;
@@ -1096,6 +1098,7 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 	lock(em);
 	record(&em->calls, &em->n_calls, &em->cap_calls, method, &pss->body,
 	    true);
+	rec_i = em->n_calls - 1;
 	for (i = 0; i < em->n_fails && !failing; i++) {
 		struct em_fail	*f = &em->fails[i];
 
@@ -1181,7 +1184,11 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 		    "channel", channel, "ts", thread_ts, "text", text);
 	} else
 		j = json_pack("{s:b}", "ok", 1);
-	rc = http_respond_take(wsi, pss, 200, json_take(j), 0);
+	answer = json_take(j);
+	lock(em);
+	em->calls[rec_i].answer = xstrdup(answer);
+	unlock(em);
+	rc = http_respond_take(wsi, pss, 200, answer, 0);
 out:
 	free(fail.error);
 	free(channel);
@@ -1481,6 +1488,7 @@ recs_free(struct em_rec *r, size_t n)
 	for (i = 0; i < n; i++) {
 		free(r[i].key);
 		free(r[i].body);
+		free(r[i].answer);
 	}
 	free(r);
 }
@@ -2016,6 +2024,24 @@ emulator_call_body(struct emulator *em, const char *method, int n)
 
 	lock(em);
 	s = nth_body(em->calls, em->n_calls, method, n);
+	unlock(em);
+	return s;
+}
+
+char *
+emulator_call_answer(struct emulator *em, const char *method, int n)
+{
+	char	*s = NULL;
+	size_t	 i;
+
+	lock(em);
+	for (i = 0; i < em->n_calls; i++) {
+		if (strcmp(em->calls[i].key, method) == 0 && n-- == 0) {
+			s = em->calls[i].answer != NULL ?
+			    xstrdup(em->calls[i].answer) : NULL;
+			break;
+		}
+	}
 	unlock(em);
 	return s;
 }

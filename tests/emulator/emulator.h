@@ -142,6 +142,10 @@ bool		 emulator_wait_calls(struct emulator *, const char *method,
 /* The body of the n-th call of method (0-based), or NULL. */
 char		*emulator_call_body(struct emulator *, const char *method,
 		    int n);
+/* What the emulator answered to it (a JSON text; NULL: not yet, or a
+   failure it was told to inject). */
+char		*emulator_call_answer(struct emulator *, const char *method,
+		    int n);
 /* A fresh response_url on this emulator, and what was posted to it
    (url may also be just its "/response/<n>" path). Posts answer 200 "ok". */
 char		*emulator_response_url(struct emulator *);

@@ -27,11 +27,12 @@
 #include "github/github.h"
 #include "hmac.h"
 #include "log.h"
-#include "timefmt.h"
+#include "notify/alerts_config.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/lwslog.h"
 #include "store/store.h"
+#include "timefmt.h"
 #include "tz.h"
 
 #define WAIT_MS	10000
@@ -51,6 +52,7 @@ struct harness {
 	enum err		 run_rc;
 	FILE			*log;
 	int			 event_no, trigger_no;
+	struct alerts_config	 alerts;	/* bot_config.alerts */
 };
 
 static void *
@@ -99,7 +101,8 @@ static const char slack_config[] =
 
 /* /envstats through the command table, as main.c wires it. */
 static bool
-answer(void *arg, int nwords, char **words, struct buf *out)
+answer(void *arg, const char *user_id, int nwords, char **words,
+    struct buf *out)
 {
 	struct harness	*h = arg;
 	struct cmd_ctx	 ctx;
@@ -109,6 +112,8 @@ answer(void *arg, int nwords, char **words, struct buf *out)
 	ctx.st = h->st;
 	ctx.tz = h->tz;
 	ctx.now_ms = clock_now_ms();
+	ctx.user_id = user_id;
+	ctx.admin = config_is_admin(&h->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	cmd_ctx_release(&ctx);
@@ -142,6 +147,7 @@ harness_start(struct harness *h, bool relay)
 	bc.allow_ws = true;
 	bc.answer = answer;
 	bc.answer_arg = h;
+	bc.alerts = &h->alerts;
 	/* Quick liveness, so a dead peer shows within seconds. */
 	h->so.ping_s = 1;
 	h->so.pong_timeout_s = 2;
@@ -171,6 +177,7 @@ setup(void **state)
 	    .max_redeliveries = 20 }, &h->emu) != ERR_OK)
 		return -1;
 	harness_config(h, slack_config);
+	alerts_config_init(&h->alerts);		/* no channel: off */
 	*state = h;
 	return 0;
 }
@@ -202,6 +209,7 @@ teardown(void **state)
 	tz_free(h->tz);
 	emulator_stop(h->emu);
 	config_release(&h->cfg);
+	alerts_config_release(&h->alerts);
 	log_set_stream(NULL);
 	fclose(h->log);
 	for (i = 0; i < ARRAY_LEN(sfx); i++) {
@@ -1080,6 +1088,96 @@ test_bot__rate_limits_are_honoured(void **state)
 	assert_int_equal(emulator_calls(h->emu, "auth.test"), 2);
 }
 
+/* A JSON member of a text, copied (NULL when absent). */
+static char *
+member(const char *json, const char *key)
+{
+	json_t	*j = json_loads(json, 0, NULL);
+	char	*v = NULL;
+
+	assert_non_null(j);
+	if (json_string_value(json_object_get(j, key)) != NULL)
+		v = xstrdup(json_string_value(json_object_get(j, key)));
+	json_decref(j);
+	return v;
+}
+
+/*
+ * A slow provision is posted to the alert channel, then edited in place
+ * with chat.update (the channel and ts Slack answered) once it is ready;
+ * mute is refused, politely and only to the asker, to a non-admin.
+ */
+static void
+test_bot__alerts_post_then_update_in_place(void **state)
+{
+	struct harness	*h = *state;
+	int64_t		 req = clock_now_ms() - 25 * MS_PER_MIN;
+	int64_t		 until = clock_mono_ms() + WAIT_MS;
+	char		*body, *answer = NULL, *v, *ts, *id, *ack;
+
+	h->alerts.channel = xstrdup("C0ALERTS1");
+	h->alerts.tick_ms = 50;
+	h->alerts.group_ms = 0;
+	harness_start(h, false);
+	wait_connected(h);
+	free(send_message(h, req, "Provisioning requested for "
+	    "`tactivos/mural-api` branch `feature/alerts`"));
+	assert_true(emulator_wait_calls(h->emu, "chat.postMessage", 1,
+	    WAIT_MS));
+	body = emulator_call_body(h->emu, "chat.postMessage", 0);
+	v = member(body, "channel");
+	assert_string_equal(v, "C0ALERTS1");
+	free(v);
+	v = member(body, "text");
+	assert_non_null(strstr(v, ":hourglass_flowing_sand: *Slow provision* "
+	    "· tactivos/mural-api `feature/alerts` · in flight 25m"));
+	assert_non_null(strstr(v, "phase: waiting for CI checks"));
+	free(v);
+	assert_null(member(body, "thread_ts"));
+	free(body);
+	while ((answer = emulator_call_answer(h->emu, "chat.postMessage",
+	    0)) == NULL && clock_mono_ms() < until)
+		usleep(2000);
+	assert_non_null(answer);
+	ts = member(answer, "ts");
+	assert_non_null(ts);
+
+	free(send_message(h, req + 24 * MS_PER_MIN + 10 * MS_PER_SEC,
+	    "Environment for `tactivos/mural-api` branch `feature/alerts` is "
+	    "ready"));
+	assert_true(emulator_wait_calls(h->emu, "chat.update", 1, WAIT_MS));
+	body = emulator_call_body(h->emu, "chat.update", 0);
+	v = member(body, "channel");
+	assert_string_equal(v, "C0ALERTS1");
+	free(v);
+	v = member(body, "ts");
+	assert_string_equal(v, ts);
+	free(v);
+	v = member(body, "text");
+	assert_non_null(strstr(v, ":white_check_mark: *Slow provision* · "
+	    "tactivos/mural-api `feature/alerts` · ready after 24m 10s"));
+	free(v);
+	free(body);
+
+	/* Not an admin (none are configured): refused, to the asker. */
+	id = send_slash(h, "/envstats", "mute repo:tactivos/mural-api 1h "
+	    "public", NULL);
+	ack = ack_text(h, id);
+	assert_non_null(strstr(ack, "sorry, only envstats admins can use "
+	    "'mute'"));
+	free(ack);
+	ack = emulator_ack_of(h->emu, id);
+	assert_non_null(strstr(ack, "\"response_type\":\"ephemeral\""));
+	free(ack);
+	free(id);
+	/* Closed: many ticks later, nothing more was said. */
+	usleep(300 * 1000);
+	assert_int_equal(emulator_calls(h->emu, "chat.postMessage"), 1);
+	assert_int_equal(emulator_calls(h->emu, "chat.update"), 1);
+	free(answer);
+	free(ts);
+}
+
 int
 main(void)
 {
@@ -1133,6 +1231,9 @@ main(void)
 		    test_bot__link_disabled_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__rate_limits_are_honoured, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__alerts_post_then_update_in_place, setup,
+		    teardown),
 	};
 	int	rc;
 

@@ -302,6 +302,51 @@ test_cli__bad_configuration_is_one_line_and_exit_78(void **state)
 	run_release(&r);
 }
 
+/* The alerts section and the admins list: a bad key is named, exit 78;
+   a good one is shown by check-config. */
+static void
+test_cli__alerts_and_admins_are_validated_at_start(void **state)
+{
+	static const struct {
+		const char	*json, *needle;
+	} bad[] = {
+		{ "{\"alerts\":{\"channel\":\"C1\",\"stuck_mins\":5}}",
+		  "unknown key 'alerts.stuck_mins'" },
+		{ "{\"alerts\":{\"channel\":\"C1\",\"remind_hours\":0}}",
+		  "'alerts.remind_hours'" },
+		{ "{\"alerts\":{\"slow_in_flight_min\":10}}",
+		  "'alerts.channel' is required" },
+		{ "{\"admins\":[\"U0ADMIN01\",\"bob\"]}", "'admins[1]'" },
+		{ "{\"admins\":\"U0ADMIN01\"}", "'admins' in" },
+	};
+	struct fixture		*fx = *state;
+	char			 cfg[160], env[200];
+	const char *const	 envp[] = { env, NULL };
+	struct run		 r;
+	size_t			 i;
+	static const char	 good[] = "{\"admins\":[\"U0ADMIN01\"],"
+	    "\"alerts\":{\"channel\":\"C0ALERTS1\",\"quiet_hours\":"
+	    "{\"from\":\"22:00\",\"to\":\"07:00\",\"tz\":"
+	    "\"Europe/Paris\"}}}";
+
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		write_file(cfg, bad[i].json, strlen(bad[i].json));
+		run_bin(fx, &r, NULL, envp, "check-config", NULL);
+		assert_int_equal(r.status, 78);
+		if (strstr(r.err.data, bad[i].needle) == NULL)
+			fail_msg("'%s' not in: %s", bad[i].needle, r.err.data);
+		run_release(&r);
+	}
+	write_file(cfg, good, strlen(good));
+	run_bin(fx, &r, NULL, envp, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"U0ADMIN01\""));
+	assert_non_null(strstr(r.out.data, "\"C0ALERTS1\""));
+	run_release(&r);
+}
+
 /* A database from a newer envstats is refused, not misread. */
 static void
 test_cli__newer_database_is_refused_clearly(void **state)
@@ -447,6 +492,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__query_errors_name_the_word_and_the_valid_forms,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__alerts_and_admins_are_validated_at_start,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__bad_configuration_is_one_line_and_exit_78,

@@ -1,0 +1,121 @@
+/* alert.c: names and lifetimes of alert values (alert.h). Any thread. */
+#include "common.h"
+#include "alert.h"
+
+static const char *const rule_names[ALERT_RULE__COUNT] = {
+	[ALERT_SLOW_IN_FLIGHT] = "slow_in_flight",
+	[ALERT_STUCK] = "stuck",
+	[ALERT_SLOW_COMPLETED] = "slow_completed",
+	[ALERT_FAILURE_BURST] = "failure_burst",
+};
+
+static const char *const kind_names[SILENCE_KIND__COUNT] = {
+	[SILENCE_REPO] = "repo",
+	[SILENCE_BRANCH] = "branch",
+	[SILENCE_RULE] = "rule",
+};
+
+/* The index of s in names[0..n), or -1. */
+static int
+name_index(const char *const *names, int n, const char *s)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+const char *
+alert_rule_name(enum alert_rule r)
+{
+	if ((int)r < 0 || r >= ALERT_RULE__COUNT)
+		BUG("bad alert rule %d", (int)r);
+	return rule_names[r];
+}
+
+int
+alert_rule_parse(const char *name)
+{
+	return name_index(rule_names, ALERT_RULE__COUNT, name);
+}
+
+bool
+alert_rule_per_branch(enum alert_rule r)
+{
+	return r != ALERT_FAILURE_BURST;
+}
+
+const char *
+alert_silence_kind_name(enum alert_silence_kind k)
+{
+	if ((int)k < 0 || k >= SILENCE_KIND__COUNT)
+		BUG("bad silence kind %d", (int)k);
+	return kind_names[k];
+}
+
+int
+alert_silence_kind_parse(const char *name)
+{
+	return name_index(kind_names, SILENCE_KIND__COUNT, name);
+}
+
+void
+alert_release(struct alert *a)
+{
+	free(a->repo);
+	free(a->branch);
+	free(a->user);
+	free(a->detail);
+	free(a->resolution);
+	memset(a, 0, sizeof *a);
+}
+
+void
+alert_msg_release(struct alert_msg *m)
+{
+	free(m->repo);
+	free(m->channel);
+	free(m->ts);
+	memset(m, 0, sizeof *m);
+}
+
+void
+alert_silence_release(struct alert_silence *s)
+{
+	free(s->value);
+	free(s->created_by);
+	memset(s, 0, sizeof *s);
+}
+
+void
+alert_array_free(struct alert *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		alert_release(&v[i]);
+	free(v);
+}
+
+void
+alert_msg_array_free(struct alert_msg *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		alert_msg_release(&v[i]);
+	free(v);
+}
+
+void
+alert_silence_array_free(struct alert_silence *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		alert_silence_release(&v[i]);
+	free(v);
+}
