@@ -57,6 +57,7 @@ static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
 static int	cli_reindex(struct app *, int, char **);
+static int	cli_report(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
@@ -77,6 +78,10 @@ static const struct cli_command cli_commands[] = {
 	  "(try: query help)", cli_query },
 	{ "reindex", "reindex", "rebuild every attempt from the stored "
 	  "events", cli_reindex },
+	{ "report", "report --cutover YYYY-MM-DD [--since YYYY-MM-DD] "
+	  "[--until YYYY-MM-DD] [--rate N] [--format md|slack] [filters]",
+	  "the before/after executive summary (Markdown, or Slack mrkdwn)",
+	  cli_report },
 	{ "run", "run", "the Slack app (Socket Mode); without Slack tokens, "
 	  "the local demo", cli_run },
 };
@@ -318,6 +323,73 @@ cli_query(struct app *app, int argc, char **argv)
 		return ret;
 	ret = run_query(app, st, format, argc - first, argv + first);
 	store_close(st);
+	return ret;
+}
+
+/*
+ * report: the options become the words of `/envstats report` (--since D is
+ * since:D, ...), so the terminal and Slack read one grammar.
+ */
+static int
+cli_report(struct app *app, int argc, char **argv)
+{
+	static const char *const	 opts[] = { "--since", "since:",
+					    "--until", "until:", "--rate",
+					    "rate:" };
+	struct store			*st = NULL;
+	struct buf			 w[ARRAY_LEN(opts) / 2];
+	char				*words[64];
+	enum cmd_format			 format = CMD_FMT_MARKDOWN;
+	const char			*cutover = app->cfg.cutover;
+	size_t				 k;
+	int				 i, n = 1, ret = EXIT_USAGE;
+
+	for (k = 0; k < ARRAY_LEN(w); k++)
+		buf_init(&w[k]);
+	words[0] = "report";
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		for (k = 0; k < ARRAY_LEN(opts); k += 2) {
+			if (strcmp(opt, opts[k]) == 0)
+				break;
+		}
+		if (n >= (int)ARRAY_LEN(words) - 2)
+			goto usage;
+		if (k < ARRAY_LEN(opts) && val != NULL && w[k / 2].len == 0) {
+			buf_printf(&w[k / 2], "%s%s", opts[k + 1], val);
+			words[n++] = w[k / 2].data;
+			i++;
+		} else if (strcmp(opt, "--cutover") == 0 && val != NULL) {
+			cutover = val;
+			i++;
+		} else if (strcmp(opt, "--format") == 0 && val != NULL &&
+		    (strcmp(val, "md") == 0 || strcmp(val, "slack") == 0)) {
+			format = strcmp(val, "md") == 0 ? CMD_FMT_MARKDOWN :
+			    CMD_FMT_TEXT;
+			i++;
+		} else if (strncmp(opt, "--", 2) != 0)
+			words[n++] = (char *)opt;	/* a filter word */
+		else
+			goto usage;
+	}
+	if (cutover == NULL) {
+		fprintf(stderr, "envstats: report needs --cutover YYYY-MM-DD "
+		    "(the day the change shipped) or ENVSTATS_CUTOVER\n");
+		goto out;
+	}
+	words[n++] = (char *)cutover;
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) == 0)
+		ret = run_query(app, st, format, n, words);
+	store_close(st);
+	goto out;
+usage:
+	fprintf(stderr, "usage: envstats report --cutover YYYY-MM-DD [--since "
+	    "YYYY-MM-DD] [--until YYYY-MM-DD] [--rate N] [--format md|slack] "
+	    "[repo:<owner/name>] [env:<env_type>]\n");
+out:
+	for (k = 0; k < ARRAY_LEN(w); k++)
+		buf_release(&w[k]);
 	return ret;
 }
 
