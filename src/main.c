@@ -51,6 +51,7 @@ struct cli_command {
 	int		(*run)(struct app *, int, char **);
 };
 
+static int	cli_backup(struct app *, int, char **);
 static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
@@ -63,6 +64,9 @@ static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
 
 static const struct cli_command cli_commands[] = {
+	{ "backup", "backup [--force] FILE", "copy the database to FILE "
+	  "while the bot keeps writing (SQLite online backup), checked",
+	  cli_backup },
 	{ "check-config", "check-config", "validate the configuration and "
 	  "print it (secrets redacted)", cli_check_config },
 	{ "demo", "demo [--keep]", "ten weeks of history, then the bot "
@@ -99,6 +103,20 @@ usage(FILE *f)
 	config_help(&b);
 	fprintf(f, "\nsettings (environment):\n%s", b.data);
 	buf_release(&b);
+}
+
+/* "usage: envstats <usage>" of the command called name; EXIT_USAGE. */
+static int
+cli_usage(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cli_commands); i++) {
+		if (strcmp(cli_commands[i].name, name) == 0)
+			fprintf(stderr, "usage: envstats %s\n",
+			    cli_commands[i].usage);
+	}
+	return EXIT_USAGE;
 }
 
 /* Print text that came from outside with control characters escaped. */
@@ -384,9 +402,7 @@ cli_report(struct app *app, int argc, char **argv)
 	store_close(st);
 	goto out;
 usage:
-	fprintf(stderr, "usage: envstats report --cutover YYYY-MM-DD [--since "
-	    "YYYY-MM-DD] [--until YYYY-MM-DD] [--rate N] [--format md|slack] "
-	    "[repo:<owner/name>] [env:<env_type>]\n");
+	ret = cli_usage("report");
 out:
 	for (k = 0; k < ARRAY_LEN(w); k++)
 		buf_release(&w[k]);
@@ -421,6 +437,46 @@ cli_reindex(struct app *app, int argc, char **argv)
 	record_free(rec);
 	store_close(st);
 	return ret;
+}
+
+static int
+cli_backup(struct app *app, int argc, char **argv)
+{
+	struct store	*st = NULL;
+	const char	*path = NULL;
+	bool		 force = false;
+	int64_t		 events = 0, t0 = clock_mono_ms();
+	enum err	 rc;
+	int		 i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0 && !force)
+			force = true;
+		else if (path == NULL && argv[i][0] != '-')
+			path = argv[i];
+		else
+			path = "";
+	}
+	if (path == NULL || *path == '\0')
+		return cli_usage("backup");
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		return ret;
+	rc = store_backup(st, path, force, &events);
+	store_close(st);
+	if (rc == ERR_INVALID) {
+		fprintf(stderr, "envstats: '%s' exists: give --force to replace "
+		    "it\n", path);
+		return 1;
+	}
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: cannot back up '%s' to '%s': %s (see "
+		    "the log line)\n", app->db_path, path, err_str(rc));
+		return EXIT_FAILURE_DB;
+	}
+	printf("backed up '%s' to '%s': %lld events, integrity ok, %lld ms\n",
+	    app->db_path, path, (long long)events,
+	    (long long)(clock_mono_ms() - t0));
+	return 0;
 }
 
 static int
@@ -514,11 +570,8 @@ cli_generate(struct app *app, int argc, char **argv)
 		else if (strcmp(opt, "--cutover") == 0 &&
 		    date_arg(app, opt, val, &v))
 			o.cutover_ms = v;
-		else {
-			fprintf(stderr, "usage: envstats %s\n",
-			    cli_commands[2].usage);
-			return EXIT_USAGE;
-		}
+		else
+			return cli_usage("generate");
 		i++;
 	}
 	if (dataset_generate(&o, write_line, stdout) < 0) {

@@ -524,6 +524,50 @@ test_cli__report_is_the_compare_figures_as_markdown_or_slack(void **state)
 	run_release(&r);
 }
 
+/* `envstats backup FILE`: a checked copy; never over a file by surprise. */
+static void
+test_cli__backup_copies_and_refuses_to_overwrite(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 copy[160];
+	struct run	 r;
+	static const char in[] =
+	    EV("requested", "2026-10-05T09:00:00Z", "b1", "")
+	    EV("ready", "2026-10-05T09:10:00Z", "b1", "")
+	    EV("requested", "2026-10-05T10:00:00Z", "b2", "");
+
+	snprintf(copy, sizeof copy, "%s/copy.db", fx->dir);
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "backup", copy, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "3 events, integrity ok"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "backup", copy, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "exists: give --force"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "backup", "--force", copy, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "backup", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats backup"));
+	run_release(&r);
+
+	/* The copy is a database envstats reads as it is. */
+	run_bin(fx, &r, NULL, NULL, "--db", copy, "query", "--json",
+	    "since:2026-10-01", "until:2026-10-10", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"requests\":2,"));
+	assert_non_null(strstr(r.out.data, "\"succeeded\":1,"));
+	run_release(&r);
+	unlink(copy);
+}
+
 int
 main(void)
 {
@@ -554,6 +598,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__report_is_the_compare_figures_as_markdown_or_slack,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__backup_copies_and_refuses_to_overwrite, setup,
+		    teardown),
 	};
 
 	lwslog_init();
