@@ -1132,6 +1132,12 @@ backup_into(struct store *st, const char *tmp, int64_t *events)
 		goto out;
 	}
 	sqlite3_extended_result_codes(dst, 1);
+	/* integrity_check sorts in memory: the root may be read-only. */
+	if (sqlite3_exec(dst, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL)
+	    != SQLITE_OK) {
+		rc = db_fail_on(dst, "backup_temp_store");
+		goto out;
+	}
 	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
 		rc = db_fail_on(dst, "backup_init");
 		goto out;
