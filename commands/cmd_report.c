@@ -68,13 +68,22 @@ bold_begin(struct out *o)
 	buf_puts(o->b, o->st->bold);
 }
 
+/* Mark what was just written to b when low; the footnote then explains. */
 static void
-low_mark(struct out *o, bool low)
+low_mark(struct out *o, struct buf *b, bool low)
 {
 	if (!low)
 		return;
-	buf_puts(o->b, LOW_MARK);
+	buf_puts(b, LOW_MARK);
 	o->marked = true;
+}
+
+/* Whether a figure comparing n_before with n_after values is not trusted
+   (the p-th percentile; 0 for a rate). */
+static bool
+low(int64_t n_before, int64_t n_after, int p)
+{
+	return !stats_confident(n_before, p) || !stats_confident(n_after, p);
 }
 
 /* "120 / 130": the sample sizes of both sides. */
@@ -130,10 +139,7 @@ decided(const struct window_figures *f)
 	return f->outcome[OUTCOME_SUCCEEDED] + f->outcome[OUTCOME_FAILED];
 }
 
-/*
- * The cells of one row of a table; Slack has no tables, so there a row
- * is a bullet: "• label: c[0] → c[1] · c[2] (n = c[3])".
- */
+/* The cells of one row of a table (row_out). */
 struct row {
 	struct buf	c[4];
 };
@@ -156,42 +162,32 @@ row_release(struct row *r)
 		buf_release(&r->c[i]);
 }
 
-/* Write the row and empty its cells for the next. */
+enum row_kind {
+	ROW_RESULT,	/* label, before, after, change, n */
+	ROW_CRITERION,	/* label, target, measured, n, verdict */
+};
+
+/* Write the row (a table row, or a line for Slack) and empty its cells. */
 static void
-result_row(struct out *o, const char *label, struct row *r)
+row_out(struct out *o, const char *label, struct row *r, enum row_kind k)
 {
-	size_t	i;
+	const struct buf	*c = r->c;
+	const struct buf	*n = k == ROW_RESULT ? &c[3] : &c[2];
+	size_t			 i;
 
 	if (o->st->md)
 		buf_printf(o->b, "| %s | %s | %s | %s | %s |\n", label,
-		    r->c[0].data, r->c[1].data, r->c[2].data, r->c[3].data);
+		    c[0].data, c[1].data, c[2].data, c[3].data);
 	else {
-		buf_printf(o->b, "%s%s: %s → %s", bullet(o), label, r->c[0].data,
-		    r->c[1].data);
-		if (r->c[2].len > 0)
-			buf_printf(o->b, " · %s", r->c[2].data);
-		if (r->c[3].len > 0)
-			buf_printf(o->b, " (n = %s)", r->c[3].data);
-		buf_putc(o->b, '\n');
-	}
-	for (i = 0; i < ARRAY_LEN(r->c); i++)
-		buf_reset(&r->c[i]);
-}
-
-/* c[0] target, c[1] measured, c[2] n, c[3] verdict. */
-static void
-criterion_row(struct out *o, const char *label, struct row *r)
-{
-	size_t	i;
-
-	if (o->st->md)
-		buf_printf(o->b, "| %s | %s | %s | %s | %s |\n", label,
-		    r->c[0].data, r->c[1].data, r->c[2].data, r->c[3].data);
-	else {
-		buf_printf(o->b, "%s · *%s* (%s): %s", r->c[3].data, label,
-		    r->c[0].data, r->c[1].data);
-		if (r->c[2].len > 0)
-			buf_printf(o->b, " (n = %s)", r->c[2].data);
+		if (k == ROW_RESULT)
+			buf_printf(o->b, "%s%s: %s → %s%s%s", bullet(o), label,
+			    c[0].data, c[1].data, c[2].len > 0 ? " · " : "",
+			    c[2].data);
+		else
+			buf_printf(o->b, "%s · *%s* (%s): %s", c[3].data, label,
+			    c[0].data, c[1].data);
+		if (n->len > 0)
+			buf_printf(o->b, " (n = %s)", n->data);
 		buf_putc(o->b, '\n');
 	}
 	for (i = 0; i < ARRAY_LEN(r->c); i++)
@@ -199,14 +195,11 @@ criterion_row(struct out *o, const char *label, struct row *r)
 }
 
 static void
-verdict(struct out *o, struct buf *b, enum tristate t, bool low)
+verdict(struct out *o, struct buf *b, enum tristate t, bool is_low)
 {
 	buf_puts(b, t == TRI_TRUE ? "✅ pass" : t == TRI_FALSE ? "❌ fail" :
 	    "➖ no data");
-	if (low && t != TRI_UNKNOWN) {
-		buf_puts(b, LOW_MARK);
-		o->marked = true;
-	}
+	low_mark(o, b, is_low && t != TRI_UNKNOWN);
 }
 
 /* The title and the scope line; filters escaped for Markdown. */
@@ -239,7 +232,8 @@ static void
 problem(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 {
 	const struct stats	*lb = &r->before.fig[FIG_LEAD_TIME];
-	char			 since[TIMEFMT_DATE_LEN], last[TIMEFMT_DATE_LEN];
+	char			 since[TIMEFMT_DATE_LEN];
+	char			 last[TIMEFMT_DATE_LEN];
 
 	heading(o, "The problem");
 	cmd_date(ctx, r->before.since_ms, since);
@@ -255,7 +249,7 @@ problem(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 	bold_begin(o);
 	text_duration(o->b, lb->p50);
 	bold_begin(o);
-	low_mark(o, !stats_confident(lb->count, 50));
+	low_mark(o, o->b, !stats_confident(lb->count, 50));
 	buf_printf(o->b, " (p50 lead time, request → ready; n = %lld "
 	    "successful provisions from %s to %s).\n", (long long)lb->count,
 	    since, last);
@@ -283,12 +277,12 @@ change(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 	text_percent(o->b, b->early_provisions, kb);
 	buf_printf(o->b, " before (%lld of %lld)", (long long)
 	    b->early_provisions, (long long)kb);
-	low_mark(o, !stats_confident(kb, 0));
+	low_mark(o, o->b, !stats_confident(kb, 0));
 	buf_puts(o->b, ", ");
 	text_percent(o->b, a->early_provisions, ka);
 	buf_printf(o->b, " after (%lld of %lld)", (long long)
 	    a->early_provisions, (long long)ka);
-	low_mark(o, !stats_confident(ka, 0));
+	low_mark(o, o->b, !stats_confident(ka, 0));
 	buf_puts(o->b, ".\n");
 }
 
@@ -299,8 +293,7 @@ results(struct out *o, const struct report_compare *r, struct row *row)
 	const struct stats		*lb = &b->fig[FIG_LEAD_TIME];
 	const struct stats		*la = &a->fig[FIG_LEAD_TIME];
 	const struct compare_figures	*c = &r->cmp;
-	bool				 low50 = !stats_confident(lb->count,
-					    50) || !stats_confident(la->count,
+	bool				 low50 = low(lb->count, la->count,
 					    50);
 
 	heading(o, "Results");
@@ -313,43 +306,33 @@ results(struct out *o, const struct report_compare *r, struct row *row)
 		buf_puts(&row->c[2], o->st->bold);
 		speed(&row->c[2], c->change_p50);
 		buf_puts(&row->c[2], o->st->bold);
-		if (low50) {
-			buf_puts(&row->c[2], LOW_MARK);
-			o->marked = true;
-		}
+		low_mark(o, &row->c[2], low50);
 	} else
 		buf_puts(&row->c[2], "–");
 	sample(&row->c[3], lb->count, la->count);
-	result_row(o, "Median wait (p50)", row);
+	row_out(o, "Median wait (p50)", row, ROW_RESULT);
 
 	text_duration(&row->c[0], lb->p90);
 	text_duration(&row->c[1], la->p90);
 	if (c->change_p90.set) {
 		text_change_fraction(&row->c[2], c->change_p90.v);
-		if (!stats_confident(lb->count, 90) ||
-		    !stats_confident(la->count, 90)) {
-			buf_puts(&row->c[2], LOW_MARK);
-			o->marked = true;
-		}
+		low_mark(o, &row->c[2], low(lb->count, la->count, 90));
 	} else
 		buf_puts(&row->c[2], "–");
 	sample(&row->c[3], lb->count, la->count);
-	result_row(o, "p90", row);
+	row_out(o, "p90", row, ROW_RESULT);
 
 	failure_rate(&row->c[0], b);
 	failure_rate(&row->c[1], a);
 	points(&row->c[2], c->failure_rate_change);
-	if (c->failure_rate_change.set && (!stats_confident(decided(b), 0) ||
-	    !stats_confident(decided(a), 0))) {
-		buf_puts(&row->c[2], LOW_MARK);
-		o->marked = true;
-	}
+	low_mark(o, &row->c[2], c->failure_rate_change.set &&
+	    low(decided(b), decided(a), 0));
 	sample(&row->c[3], decided(b), decided(a));
-	result_row(o, "Failure rate", row);
+	row_out(o, "Failure rate", row, ROW_RESULT);
 
 	buf_printf(&row->c[0], "%lld", (long long)b->requests);
 	buf_printf(&row->c[1], "%lld", (long long)a->requests);
-	result_row(o, "Requests", row);
+	row_out(o, "Requests", row, ROW_RESULT);
 
 	if (o->st->md)
 		buf_putc(o->b, '\n');
@@ -366,12 +349,12 @@ results(struct out *o, const struct report_compare *r, struct row *row)
 	    o->st->bold, c->hours_saved_per_week.v, o->st->bold, o->st->bold);
 	text_grouped(o->b, c->hours_saved_per_year.v);
 	buf_printf(o->b, " hours per year%s", o->st->bold);
-	low_mark(o, low50);
+	low_mark(o, o->b, low50);
 	buf_printf(o->b, ".\n%sCost saved: %s", bullet(o), o->st->bold);
 	text_grouped(o->b, c->cost_saved_per_year.v);
 	buf_printf(o->b, " per year%s at %.2f per engineer hour", o->st->bold,
 	    c->hourly_rate);
-	low_mark(o, low50);
+	low_mark(o, o->b, low50);
 	buf_puts(o->b, ".\n");
 }
 
@@ -391,9 +374,8 @@ criteria(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 	buf_puts(&row->c[0], "≥ 30% faster");
 	speed(&row->c[1], c->change_p50);
 	sample(&row->c[2], lb->count, la->count);
-	verdict(o, &row->c[3], c->p50_cut_30, !stats_confident(lb->count,
-	    50) || !stats_confident(la->count, 50));
-	criterion_row(o, "Median wait (p50) cut", row);
+	verdict(o, &row->c[3], c->p50_cut_30, low(lb->count, la->count, 50));
+	row_out(o, "Median wait (p50) cut", row, ROW_CRITERION);
 
 	buf_puts(&row->c[0], "at most 5 points higher");
 	points(&row->c[1], c->failure_rate_change);
@@ -403,9 +385,9 @@ criteria(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 	text_percent(&row->c[1], a->outcome[OUTCOME_FAILED], decided(a));
 	buf_puts(&row->c[1], ")");
 	sample(&row->c[2], decided(b), decided(a));
-	verdict(o, &row->c[3], c->failure_rate_ok, !stats_confident(
-	    decided(b), 0) || !stats_confident(decided(a), 0));
-	criterion_row(o, "Failure rate", row);
+	verdict(o, &row->c[3], c->failure_rate_ok, low(decided(b),
+	    decided(a), 0));
+	row_out(o, "Failure rate", row, ROW_CRITERION);
 
 	/*
 	 * The dashboard (DASHBOARD_FILE) charts the DogStatsD metrics: it is
@@ -422,7 +404,7 @@ criteria(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 		buf_puts(&row->c[2], "–");
 	verdict(o, &row->c[3], ctx->statsd_target != NULL ? TRI_TRUE :
 	    TRI_FALSE, false);
-	criterion_row(o, "Dashboard available", row);
+	row_out(o, "Dashboard available", row, ROW_CRITERION);
 }
 
 static void
@@ -441,8 +423,8 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	buf_putc(o.b, '\n');
 	/* The mark without its leading space. */
 	if (o.marked)
-		buf_printf(o.b, "%s low confidence: fewer than %d values behind "
-		    "the figure (a p90 needs %d, %d beyond it)\n%s",
+		buf_printf(o.b, "%s low confidence: fewer than %d values "
+		    "behind the figure (a p90 needs %d, %d beyond it)\n%s",
 		    LOW_MARK + 1, STATS_CONFIDENT_N, STATS_CONFIDENT_TAIL * 10,
 		    STATS_CONFIDENT_TAIL, o.st->md ? "\n" : "");
 	buf_puts(o.b, "_" TEXT_PERCENTILE_NOTE "_\n");

@@ -464,13 +464,13 @@ cli_backup(struct app *app, int argc, char **argv)
 	rc = store_backup(st, path, force, &events);
 	store_close(st);
 	if (rc == ERR_INVALID) {
-		fprintf(stderr, "envstats: '%s' exists: give --force to replace "
-		    "it\n", path);
+		fprintf(stderr, "envstats: '%s' exists: give --force to "
+		    "replace it\n", path);
 		return 1;
 	}
 	if (rc != ERR_OK) {
-		fprintf(stderr, "envstats: cannot back up '%s' to '%s': %s (see "
-		    "the log line)\n", app->db_path, path, err_str(rc));
+		fprintf(stderr, "envstats: cannot back up '%s' to '%s': %s "
+		    "(see the log line)\n", app->db_path, path, err_str(rc));
 		return EXIT_FAILURE_DB;
 	}
 	printf("backed up '%s' to '%s': %lld events, integrity ok, %lld ms\n",

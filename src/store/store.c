@@ -260,29 +260,44 @@ exec(struct store *st, const char *sql)
 	return ERR_OK;
 }
 
+/* The schema version of the database, PRAGMA user_version. */
+static enum err
+user_version(struct store *st, int *v)
+{
+	sqlite3_stmt	*s = NULL;
+	enum err	 rc = ERR_OK;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		rc = db_fail(st, "user_version");
+	else
+		*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* Bring the schema to the latest version in one transaction. */
 static enum err
 migrate(struct store *st)
 {
-	sqlite3_stmt	*s = NULL;
 	char		 sql[48];
 	int		 have = -1, v;
 	const int	 want = (int)ARRAY_LEN(migrations);
 	bool		 in_tx = false;
 	enum err	 rc;
 
+	/*
+	 * Up to date, the usual case: no write lock, so a command opening
+	 * the database the bot keeps writing (a query, a backup) never
+	 * queues behind its commits. Otherwise look again under the lock.
+	 */
+	if ((rc = user_version(st, &have)) != ERR_OK || have == want)
+		goto out;
 	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ERR_OK)
 		goto out;
 	in_tx = true;
-	rc = ERR_DB;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-		rc = db_fail(st, "user_version");
+	if ((rc = user_version(st, &have)) != ERR_OK)
 		goto out;
-	}
-	have = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
 	if (have > want) {
 		rc = ERR_SCHEMA_NEWER;
 		log_error("store.schema_newer", LOG_INT("database", have),
@@ -303,7 +318,6 @@ migrate(struct store *st)
 		log_debug("store.migrated", LOG_INT("from", have),
 		    LOG_INT("to", want));
 out:
-	sqlite3_finalize(s);
 	if (in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;

@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,22 +125,43 @@ setup(void **state)
 	return 0;
 }
 
+/* Remove every file of the test's directory, then the directory. */
 static int
 teardown(void **state)
 {
 	struct fixture	*fx = *state;
-	const char	*names[] = { "e.db", "e.db-wal", "e.db-shm", "copy.db",
-			    "copy.db-wal", "copy.db-shm" };
-	char		 path[192];
-	size_t		 i;
+	struct dirent	*de;
+	DIR		*d = opendir(fx->dir);
+	char		 path[sizeof fx->dir + 1 + sizeof de->d_name];
 
-	for (i = 0; i < ARRAY_LEN(names); i++) {
-		snprintf(path, sizeof path, "%s/%s", fx->dir, names[i]);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", fx->dir, de->d_name);
 		unlink(path);
 	}
-	assert_int_equal(rmdir(fx->dir), 0);	/* no temporary left */
+	if (d != NULL)
+		closedir(d);
+	rmdir(fx->dir);
 	free(fx);
 	return 0;
+}
+
+/* No file but the database's and the copy's: no temporary left behind. */
+static void
+assert_no_leftovers(const struct fixture *fx)
+{
+	struct dirent	*de;
+	DIR		*d = opendir(fx->dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strncmp(de->d_name, "e.db", 4) ==
+		    0 || strcmp(de->d_name, "copy.db") == 0)
+			continue;
+		fail_msg("left behind: %s", de->d_name);
+	}
+	closedir(d);
 }
 
 /* Events and attempts of the database at path, opened as a store. */
@@ -211,6 +233,7 @@ test_backup__copy_while_writing_is_one_consistent_snapshot(void **state)
 	totals(fx->copy, &ev, &at);
 	assert_int_equal(ev, events);
 	store_close(st);
+	assert_no_leftovers(fx);
 }
 
 /* A copy that cannot be written leaves nothing behind. */
@@ -227,6 +250,7 @@ test_backup__unwritable_place_is_an_io_error(void **state)
 	assert_int_equal(store_backup(st, path, false, &events), ERR_IO);
 	assert_int_equal(events, 0);
 	store_close(st);
+	assert_no_leftovers(fx);
 }
 
 int

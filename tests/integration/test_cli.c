@@ -444,7 +444,7 @@ test_cli__demo_never_writes_the_configured_database(void **state)
  * figures are those of `query --json compare` for the same window.
  */
 static void
-test_cli__report_is_the_compare_figures_as_markdown_or_slack(void **state)
+test_cli__report_is_the_compare_figures_in_md_or_slack(void **state)
 {
 	struct fixture		*fx = *state;
 	const char *const	 cut_env[] = { "ENVSTATS_CUTOVER=2026-10-15",
@@ -596,7 +596,7 @@ main(void)
 		    test_cli__demo_never_writes_the_configured_database, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_cli__report_is_the_compare_figures_as_markdown_or_slack,
+		    test_cli__report_is_the_compare_figures_in_md_or_slack,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__backup_copies_and_refuses_to_overwrite, setup,

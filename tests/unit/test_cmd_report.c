@@ -15,8 +15,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "observe/event_json.h"
-#include "observe/record.h"
+#include "cmd_test.h"
 #include "report/text.h"
 #include "store/store.h"
 #include "tz.h"
@@ -30,26 +29,6 @@
  */
 #define WINDOW	"2026-10-15 since:2026-10-01 until:2026-10-29"
 
-struct fixture {
-	struct store	*st;
-	struct tz	*tz;
-	struct record	*rec;
-	struct cmd_ctx	 ctx;
-};
-
-static void
-add_line(struct fixture *fx, const char *line)
-{
-	struct event	ev;
-	struct buf	why = BUF_INIT;
-	bool		stored;
-
-	if (event_json_parse(line, strlen(line), &ev, &why) != ERR_OK)
-		fail_msg("bad test line %s: %s", line, why.data);
-	assert_int_equal(record_add(fx->rec, &ev, &stored), ERR_OK);
-	event_release(&ev);
-	buf_release(&why);
-}
 
 /*
  * One attempt of repo/branch requested on day at 09:00 UTC: ready after
@@ -57,7 +36,7 @@ add_line(struct fixture *fx, const char *line)
  * or NULL: the ci_tests_complete flag of a provisioning_started mark.
  */
 static void
-attempt(struct fixture *fx, const char *repo, const char *branch,
+attempt(struct cmd_test *fx, const char *repo, const char *branch,
     const char *day, int lead_min, const char *ci)
 {
 	char	line[512];
@@ -65,12 +44,13 @@ attempt(struct fixture *fx, const char *repo, const char *branch,
 	snprintf(line, sizeof line, "{\"type\":\"requested\",\"ts\":"
 	    "\"%sT09:00:00Z\",\"repo\":\"%s\",\"branch\":\"%s\"}", day, repo,
 	    branch);
-	add_line(fx, line);
+	assert_int_equal(cmd_test_add(fx, line), 0);
 	if (ci != NULL) {
-		snprintf(line, sizeof line, "{\"type\":\"provisioning_started\","
-		    "\"ts\":\"%sT09:00:30Z\",\"repo\":\"%s\",\"branch\":\"%s\","
+		snprintf(line, sizeof line, "{\"type\":"
+		    "\"provisioning_started\",\"ts\":\"%sT09:00:30Z\","
+		    "\"repo\":\"%s\",\"branch\":\"%s\","
 		    "\"ci_tests_complete\":%s}", day, repo, branch, ci);
-		add_line(fx, line);
+		assert_int_equal(cmd_test_add(fx, line), 0);
 	}
 	if (lead_min > 0)
 		snprintf(line, sizeof line, "{\"type\":\"ready\",\"ts\":"
@@ -80,7 +60,7 @@ attempt(struct fixture *fx, const char *repo, const char *branch,
 		snprintf(line, sizeof line, "{\"type\":\"failed\",\"ts\":"
 		    "\"%sT09:03:00Z\",\"repo\":\"%s\",\"branch\":\"%s\","
 		    "\"failure_type\":\"k8s_error\"}", day, repo, branch);
-	add_line(fx, line);
+	assert_int_equal(cmd_test_add(fx, line), 0);
 }
 
 /*
@@ -99,14 +79,11 @@ attempt(struct fixture *fx, const char *repo, const char *branch,
 static int
 setup(void **state)
 {
-	struct fixture	*fx = xcalloc(1, sizeof *fx);
+	struct cmd_test	*fx = cmd_test_new(NOW_MS);
 	char		 branch[16];
 	int		 i;
 
-	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
-	    tz_open("UTC", &fx->tz) != ERR_OK ||
-	    record_new(fx->st, NULL, NULL, &fx->rec) != ERR_OK ||
-	    record_begin(fx->rec) != ERR_OK)
+	if (fx == NULL)
 		return -1;
 	attempt(fx, "a/b", "x1", "2026-10-05", 10, "true");
 	attempt(fx, "a/b", "x2", "2026-10-05", 20, "true");
@@ -126,63 +103,15 @@ setup(void **state)
 		snprintf(branch, sizeof branch, "a%d", i);
 		attempt(fx, "e/f", branch, "2026-10-22", i < 38 ? 7 : 0, NULL);
 	}
-	if (record_commit(fx->rec) != ERR_OK)
+	if (cmd_test_commit(fx) != 0)
 		return -1;
-	cmd_ctx_init(&fx->ctx);
-	fx->ctx.st = fx->st;
-	fx->ctx.tz = fx->tz;
-	fx->ctx.now_ms = NOW_MS;
 	*state = fx;
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-
-	cmd_ctx_release(&fx->ctx);
-	record_free(fx->rec);
-	store_close(fx->st);
-	tz_free(fx->tz);
-	free(fx);
-	return 0;
-}
-
-/* Run a query given as one string of words. */
-static enum cmd_ret
-run(struct fixture *fx, enum cmd_format format, const char *query)
-{
-	char		*copy = xstrdup(query), *words[16], *p, *save = NULL;
-	int		 n = 0;
-	enum cmd_ret	 ret;
-
-	for (p = strtok_r(copy, " ", &save); p != NULL && n < 16;
-	    p = strtok_r(NULL, " ", &save))
-		words[n++] = p;
-	fx->ctx.format = format;
-	ret = cmd_run(&fx->ctx, n, words);
-	free(copy);
-	return ret;
-}
-
-static void
-assert_has(const struct fixture *fx, const char *needle)
-{
-	if (strstr(fx->ctx.out.data, needle) == NULL)
-		fail_msg("'%s' not in:\n%s", needle, fx->ctx.out.data);
-}
-
-static void
-assert_lacks(const struct fixture *fx, const char *needle)
-{
-	if (strstr(fx->ctx.out.data, needle) != NULL)
-		fail_msg("'%s' unexpectedly in:\n%s", needle, fx->ctx.out.data);
-}
-
 /* The line of the answer that starts with prefix (it must exist). */
 static char *
-line_of(const struct fixture *fx, const char *prefix)
+line_of(const struct cmd_test *fx, const char *prefix)
 {
 	const char	*p = fx->ctx.out.data, *end;
 
@@ -238,7 +167,7 @@ decided(json_t *j, const char *side)
  * Markdown report must use: formatted here from the JSON alone.
  */
 static void
-assert_report_shows_compare(struct fixture *fx, const char *words)
+assert_report_shows_compare(struct cmd_test *fx, const char *words)
 {
 	struct buf	 q = BUF_INIT, want = BUF_INIT, b = BUF_INIT;
 	struct buf	 a = BUF_INIT, fb = BUF_INIT, fa = BUF_INIT;
@@ -246,12 +175,13 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 	double		 v;
 
 	buf_printf(&q, "compare %s", words);
-	assert_int_equal(run(fx, CMD_FMT_JSON, q.data), CMD_RET_OK);
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, q.data), CMD_RET_OK);
 	j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(j);
 	buf_reset(&q);
 	buf_printf(&q, "report %s", words);
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, q.data), CMD_RET_OK);
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, q.data),
+	    CMD_RET_OK);
 
 	/* The median row: p50 each side, the change as speed, n. */
 	text_duration(&b, lead(j, "before", "p50"));
@@ -261,11 +191,11 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 	v = -100.0 * json_real_value(path(j, "change", "p50"));
 	buf_printf(&want, "%.1f%% %s**", v < 0 ? -v : v, v < 0 ? "slower" :
 	    "faster");
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 	buf_reset(&want);
 	buf_printf(&want, " | %lld / %lld |\n", (long long)lead(j, "before",
 	    "count"), (long long)lead(j, "after", "count"));
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 
 	/* The p90 row. */
 	buf_reset(&b);
@@ -276,7 +206,7 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 	buf_printf(&want, "| p90 | %s | %s | ", b.data, a.data);
 	text_change_fraction(&want, json_real_value(path(j, "change",
 	    "p90")));
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 
 	/* The failure rate row: each side with its counts, the change. */
 	buf_reset(&want);
@@ -289,11 +219,11 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 	    "after"), 100.0 * (json_real_value(path(j, "after",
 	    "failure_rate")) - json_real_value(path(j, "before",
 	    "failure_rate"))));
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 	buf_reset(&want);
 	buf_printf(&want, "| Requests | %lld | %lld |", (long long)ival(j,
 	    "before", "requests"), (long long)ival(j, "after", "requests"));
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 
 	/* Impact. */
 	imp = json_object_get(j, "impact");
@@ -309,14 +239,14 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 	text_grouped(&want, json_real_value(json_object_get(imp,
 	    "hours_saved_per_year")));
 	buf_puts(&want, " hours per year**");
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 	buf_reset(&want);
 	buf_puts(&want, "Cost saved: **");
 	text_grouped(&want, json_real_value(json_object_get(imp,
 	    "cost_saved_per_year")));
 	buf_printf(&want, " per year** at %.2f per engineer hour",
 	    json_real_value(json_object_get(imp, "hourly_rate")));
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 
 	/* The criteria, with their n. */
 	crit = json_object_get(j, "criteria");
@@ -325,13 +255,13 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 	    "count"), (long long)lead(j, "after", "count"),
 	    json_is_true(json_object_get(crit, "p50_cut_30")) ? "✅ pass" :
 	    "❌ fail");
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 	buf_reset(&want);
 	buf_printf(&want, "(%s → %s) | %lld / %lld | %s", fb.data, fa.data,
 	    (long long)decided(j, "before"), (long long)decided(j, "after"),
 	    json_is_true(json_object_get(crit, "failure_rate_ok")) ?
 	    "✅ pass" : "❌ fail");
-	assert_has(fx, want.data);
+	cmd_test_has(fx, want.data);
 
 	json_decref(j);
 	buf_release(&q);
@@ -345,7 +275,7 @@ assert_report_shows_compare(struct fixture *fx, const char *words)
 static void
 test_cmd_report__numbers_are_the_compare_figures(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
 	assert_report_shows_compare(fx, WINDOW " repo:a/b");
 	assert_report_shows_compare(fx, WINDOW " repo:c/d");
@@ -357,49 +287,49 @@ test_cmd_report__numbers_are_the_compare_figures(void **state)
 static void
 test_cmd_report__pass_by_hand_with_low_confidence_marks(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	char		*line;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
 	    " repo:a/b"), CMD_RET_OK);
-	assert_has(fx, "# Before/after report");
-	assert_has(fx, "envstats report · a\\/b · 2026-10-01 → 2026-10-28 "
+	cmd_test_has(fx, "# Before/after report");
+	cmd_test_has(fx, "envstats report · a\\/b · 2026-10-01 → 2026-10-28 "
 	    "(UTC)\n");
-	assert_has(fx, "median wait for a test environment was **20m 00s** "
+	cmd_test_has(fx, "median wait for a test environment was **20m 00s** "
 	    "⚠️ (p50 lead time, request → ready; n = 3 successful provisions "
 	    "from 2026-10-01 to 2026-10-14)");
-	assert_has(fx, "From **2026-10-15**");
-	assert_has(fx, "0.0% before (0 of 3) ⚠️, 100.0% after (3 of 3) ⚠️.");
-	assert_has(fx, "| Median wait (p50) | 20m 00s | 10m 00s | "
+	cmd_test_has(fx, "From **2026-10-15**");
+	cmd_test_has(fx, "0.0% before (0 of 3) ⚠️, 100.0% after (3 of 3) ⚠️.");
+	cmd_test_has(fx, "| Median wait (p50) | 20m 00s | 10m 00s | "
 	    "**50.0% faster** ⚠️ | 3 / 3 |\n");
-	assert_has(fx, "| p90 | 28m 00s | 14m 00s | ▼ 50.0% ⚠️ | 3 / 3 |\n");
-	assert_has(fx, "| Failure rate | 25.0% (1 of 4) | 0.0% (0 of 3) | "
+	cmd_test_has(fx, "| p90 | 28m 00s | 14m 00s | ▼ 50.0% ⚠️ | 3 / 3 |\n");
+	cmd_test_has(fx, "| Failure rate | 25.0% (1 of 4) | 0.0% (0 of 3) | "
 	    "-25.0 points ⚠️ | 4 / 3 |\n");
-	assert_has(fx, "| Requests | 4 | 3 |  |  |\n");
+	cmd_test_has(fx, "| Requests | 4 | 3 |  |  |\n");
 	/* 10 min x 1.5 a week = 0.25 h a week, 13 h and 1,300 a year. */
-	assert_has(fx, "**10.0 min** per provision × 1.5 provisions per week "
+	cmd_test_has(fx, "**10.0 min** per provision × 1.5 provisions per week "
 	    "(n = 3 successful provisions after the cut-over)");
-	assert_has(fx, "**13 hours per year** ⚠️.");
-	assert_has(fx, "Cost saved: **1,300 per year** at 100.00 per "
+	cmd_test_has(fx, "**13 hours per year** ⚠️.");
+	cmd_test_has(fx, "Cost saved: **1,300 per year** at 100.00 per "
 	    "engineer hour ⚠️.");
-	assert_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 50.0% faster "
-	    "| 3 / 3 | ✅ pass ⚠️ |\n");
-	assert_has(fx, "| Failure rate | at most 5 points higher | -25.0 "
+	cmd_test_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 50.0% "
+	    "faster | 3 / 3 | ✅ pass ⚠️ |\n");
+	cmd_test_has(fx, "| Failure rate | at most 5 points higher | -25.0 "
 	    "points (25.0% → 0.0%) | 4 / 3 | ✅ pass ⚠️ |\n");
-	assert_has(fx, "\n⚠️ low confidence: fewer than 30 values");
+	cmd_test_has(fx, "\n⚠️ low confidence: fewer than 30 values");
 	/* Slack: the same figures as mrkdwn bullets, no table. */
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "report " WINDOW " repo:a/b"),
-	    CMD_RET_OK);
-	assert_has(fx, "*Before/after report");
-	assert_has(fx, "envstats report · a/b · 2026-10-01 → 2026-10-28");
-	assert_has(fx, "• Median wait (p50): 20m 00s → 10m 00s · *50.0% "
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "report " WINDOW
+	    " repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "*Before/after report");
+	cmd_test_has(fx, "envstats report · a/b · 2026-10-01 → 2026-10-28");
+	cmd_test_has(fx, "• Median wait (p50): 20m 00s → 10m 00s · *50.0% "
 	    "faster* ⚠️ (n = 3 / 3)\n");
-	assert_has(fx, "• Failure rate: 25.0% (1 of 4) → 0.0% (0 of 3) · "
+	cmd_test_has(fx, "• Failure rate: 25.0% (1 of 4) → 0.0% (0 of 3) · "
 	    "-25.0 points ⚠️ (n = 4 / 3)\n");
-	assert_has(fx, "✅ pass ⚠️ · *Median wait (p50) cut* (≥ 30% faster): "
+	cmd_test_has(fx, "✅ pass ⚠️ · *Median wait (p50) cut* (≥ 30% faster): "
 	    "50.0% faster (n = 3 / 3)\n");
-	assert_lacks(fx, "|");
-	assert_lacks(fx, "**");
+	cmd_test_lacks(fx, "|");
+	cmd_test_lacks(fx, "**");
 	line = line_of(fx, "• Cost saved");
 	assert_string_equal(line, "• Cost saved: *1,300 per year* at 100.00 "
 	    "per engineer hour ⚠️.");
@@ -410,15 +340,15 @@ test_cmd_report__pass_by_hand_with_low_confidence_marks(void **state)
 static void
 test_cmd_report__fail_by_hand(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
 	    " repo:c/d"), CMD_RET_OK);
-	assert_has(fx, "| Median wait (p50) | 10m 00s | 8m 00s | **20.0% "
+	cmd_test_has(fx, "| Median wait (p50) | 10m 00s | 8m 00s | **20.0% "
 	    "faster** ⚠️ | 2 / 2 |");
-	assert_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 20.0% faster "
-	    "| 2 / 2 | ❌ fail ⚠️ |");
-	assert_has(fx, "| Failure rate | at most 5 points higher | +33.3 "
+	cmd_test_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 20.0% "
+	    "faster | 2 / 2 | ❌ fail ⚠️ |");
+	cmd_test_has(fx, "| Failure rate | at most 5 points higher | +33.3 "
 	    "points (0.0% → 33.3%) | 2 / 3 | ❌ fail ⚠️ |");
 }
 
@@ -427,23 +357,23 @@ test_cmd_report__fail_by_hand(void **state)
  * both pass; 40 / 38 values are enough for a median, not for a p90.
  */
 static void
-test_cmd_report__edges_pass_and_enough_values_are_not_marked(void **state)
+test_cmd_report__edges_pass_and_enough_values_are_unmarked(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	char		*line;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
 	    " repo:e/f"), CMD_RET_OK);
-	assert_has(fx, "was **10m 00s** (p50 lead time");
-	assert_has(fx, "| Median wait (p50) | 10m 00s | 7m 00s | **30.0% "
+	cmd_test_has(fx, "was **10m 00s** (p50 lead time");
+	cmd_test_has(fx, "| Median wait (p50) | 10m 00s | 7m 00s | **30.0% "
 	    "faster** | 40 / 38 |\n");
-	assert_has(fx, "| p90 | 10m 00s | 7m 00s | ▼ 30.0% ⚠️ | 40 / 38 |\n");
-	assert_has(fx, "| Failure rate | 0.0% (0 of 40) | 5.0% (2 of 40) | "
+	cmd_test_has(fx, "| p90 | 10m 00s | 7m 00s | ▼ 30.0% ⚠️ | 40 / 38 |\n");
+	cmd_test_has(fx, "| Failure rate | 0.0% (0 of 40) | 5.0% (2 of 40) | "
 	    "+5.0 points | 40 / 40 |\n");
-	assert_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 30.0% faster "
-	    "| 40 / 38 | ✅ pass |\n");
-	assert_has(fx, "| Failure rate | at most 5 points higher | +5.0 points "
-	    "(0.0% → 5.0%) | 40 / 40 | ✅ pass |\n");
+	cmd_test_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 30.0% "
+	    "faster | 40 / 38 | ✅ pass |\n");
+	cmd_test_has(fx, "| Failure rate | at most 5 points higher | +5.0 "
+	    "points (0.0% → 5.0%) | 40 / 40 | ✅ pass |\n");
 	/* 3 min x 38 / 2 weeks = 0.95 h a week (printed 0.9: 0.95 is a
 	   hair under in binary), 49.4 h and 4,940 a year. */
 	line = line_of(fx, "- Time saved");
@@ -451,27 +381,28 @@ test_cmd_report__edges_pass_and_enough_values_are_not_marked(void **state)
 	    "19.0 provisions per week (n = 38 successful provisions after the "
 	    "cut-over) = **0.9 hours per week**, **49 hours per year**.");
 	free(line);
-	assert_has(fx, "**4,940 per year**");
+	cmd_test_has(fx, "**4,940 per year**");
 }
 
 /* The dashboard passes when DogStatsD is sent somewhere, else fails. */
 static void
 test_cmd_report__dashboard_follows_statsd(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report " WINDOW),
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW),
 	    CMD_RET_OK);
-	assert_has(fx, "| Dashboard available | metrics sent to Datadog | "
+	cmd_test_has(fx, "| Dashboard available | metrics sent to Datadog | "
 	    "DogStatsD emission is off | – | ❌ fail |\n");
 	fx->ctx.statsd_target = "127.0.0.1:8125";
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report " WINDOW),
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW),
 	    CMD_RET_OK);
-	assert_has(fx, "| Dashboard available | metrics sent to Datadog | "
+	cmd_test_has(fx, "| Dashboard available | metrics sent to Datadog | "
 	    "DogStatsD → 127.0.0.1:8125; dashboard: "
 	    "deploy/datadog/dashboard.json | – | ✅ pass |\n");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "report " WINDOW), CMD_RET_OK);
-	assert_has(fx, "✅ pass · *Dashboard available* (metrics sent to "
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "report " WINDOW),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "✅ pass · *Dashboard available* (metrics sent to "
 	    "Datadog): DogStatsD → 127.0.0.1:8125");
 	fx->ctx.statsd_target = NULL;
 }
@@ -480,49 +411,50 @@ test_cmd_report__dashboard_follows_statsd(void **state)
 static void
 test_cmd_report__no_before_means_no_data(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report 2026-10-15 "
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report 2026-10-15 "
 	    "since:2026-10-10 until:2026-10-29 repo:a/b"), CMD_RET_OK);
-	assert_has(fx, "No environment was provisioned successfully from "
+	cmd_test_has(fx, "No environment was provisioned successfully from "
 	    "2026-10-10 to 2026-10-14 (n = 0)");
-	assert_has(fx, "| Median wait (p50) | – | 10m 00s | – | 0 / 3 |");
-	assert_has(fx, "No time saved can be computed");
-	assert_has(fx, "| 0 / 3 | ➖ no data |");
-	assert_has(fx, "0.0%) | 0 / 3 | ➖ no data |");
-	assert_lacks(fx, "Cost saved");
+	cmd_test_has(fx, "| Median wait (p50) | – | 10m 00s | – | 0 / 3 |");
+	cmd_test_has(fx, "No time saved can be computed");
+	cmd_test_has(fx, "| 0 / 3 | ➖ no data |");
+	cmd_test_has(fx, "0.0%) | 0 / 3 | ➖ no data |");
+	cmd_test_lacks(fx, "Cost saved");
 }
 
 /* Errors: the cut-over must be given and inside the window. */
 static void
 test_cmd_report__cutover_errors(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report since:2026-10-01"),
-	    CMD_RET_ERROR);
-	assert_has(fx, "'report' needs the cut-over date");
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report 2026-11-20 "
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN,
+	    "report since:2026-10-01"), CMD_RET_ERROR);
+	cmd_test_has(fx, "'report' needs the cut-over date");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report 2026-11-20 "
 	    "since:2026-10-01 until:2026-10-29"), CMD_RET_ERROR);
-	assert_has(fx, "strictly inside the window");
+	cmd_test_has(fx, "strictly inside the window");
 	fx->ctx.cutover = "2026-10-15";
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report since:2026-10-01 "
-	    "until:2026-10-29 repo:a/b"), CMD_RET_OK);
-	assert_has(fx, "From **2026-10-15**");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report "
+	    "since:2026-10-01 until:2026-10-29 repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "From **2026-10-15**");
 	fx->ctx.cutover = NULL;
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "help report"), CMD_RET_OK);
-	assert_has(fx, "report [<YYYY-MM-DD>] [rate:<hourly cost>]");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "help report"),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "report [<YYYY-MM-DD>] [rate:<hourly cost>]");
 }
 
 /* A filter value is shown literally in Markdown, never as markup. */
 static void
 test_cmd_report__markdown_escapes_filters(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
 	    " env:*<b>|_x_"), CMD_RET_OK);
-	assert_has(fx, " · env \\*\\<b\\>\\|\\_x\\_ · ");
+	cmd_test_has(fx, " · env \\*\\<b\\>\\|\\_x\\_ · ");
 }
 
 int
@@ -535,7 +467,7 @@ main(void)
 		    test_cmd_report__pass_by_hand_with_low_confidence_marks),
 		cmocka_unit_test(test_cmd_report__fail_by_hand),
 		cmocka_unit_test(
-		    test_cmd_report__edges_pass_and_enough_values_are_not_marked),
+		    test_cmd_report__edges_pass_and_enough_values_are_unmarked),
 		cmocka_unit_test(test_cmd_report__dashboard_follows_statsd),
 		cmocka_unit_test(test_cmd_report__no_before_means_no_data),
 		cmocka_unit_test(test_cmd_report__cutover_errors),
@@ -543,5 +475,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("cmd_report", tests, setup,
-	    teardown);
+	    cmd_test_teardown);
 }
