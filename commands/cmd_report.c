@@ -62,8 +62,9 @@ bullet(const struct out *o)
 	return o->st->md ? "- " : "• ";
 }
 
+/* Open or close bold type. */
 static void
-bold_begin(struct out *o)
+bold_mark(struct out *o)
 {
 	buf_puts(o->b, o->st->bold);
 }
@@ -123,20 +124,20 @@ points(struct buf *b, struct opt_real change)
 		buf_printf(b, "%+.1f points", pts);
 }
 
-static void
-failure_rate(struct buf *b, const struct window_figures *f)
-{
-	int64_t	x = f->outcome[OUTCOME_FAILED];
-
-	text_percent(b, x, x + f->outcome[OUTCOME_SUCCEEDED]);
-	buf_printf(b, " (%lld of %lld)", (long long)x,
-	    (long long)(x + f->outcome[OUTCOME_SUCCEEDED]));
-}
-
+/* Attempts with an outcome that counts for the rates. */
 static int64_t
 decided(const struct window_figures *f)
 {
 	return f->outcome[OUTCOME_SUCCEEDED] + f->outcome[OUTCOME_FAILED];
+}
+
+/* "4.0% (5 of 125)". */
+static void
+failure_rate(struct buf *b, const struct window_figures *f)
+{
+	text_percent(b, f->outcome[OUTCOME_FAILED], decided(f));
+	buf_printf(b, " (%lld of %lld)", (long long)f->outcome[OUTCOME_FAILED],
+	    (long long)decided(f));
 }
 
 /* The cells of one row of a table (row_out). */
@@ -246,9 +247,9 @@ problem(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 	}
 	buf_puts(o->b, "Before the change, the median wait for a test "
 	    "environment was ");
-	bold_begin(o);
+	bold_mark(o);
 	text_duration(o->b, lb->p50);
-	bold_begin(o);
+	bold_mark(o);
 	low_mark(o, o->b, !stats_confident(lb->count, 50));
 	buf_printf(o->b, " (p50 lead time, request → ready; n = %lld "
 	    "successful provisions from %s to %s).\n", (long long)lb->count,
@@ -268,9 +269,9 @@ change(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 	heading(o, "The change");
 	cmd_date(ctx, r->cutover_ms, cut);
 	buf_puts(o->b, "From ");
-	bold_begin(o);
+	bold_mark(o);
 	buf_puts(o->b, cut);
-	bold_begin(o);
+	bold_mark(o);
 	buf_puts(o->b, ", environments are provisioned as soon as the image "
 	    "is built instead of waiting for the CI tests to finish. "
 	    "Provisions that started before the tests finished: ");
