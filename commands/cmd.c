@@ -23,6 +23,7 @@ extern const struct cmd_entry cmd_leadtime_entry;
 extern const struct cmd_entry cmd_mute_entry;
 extern const struct cmd_entry cmd_parallel_entry;
 extern const struct cmd_entry cmd_rate_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_repos_entry;
 extern const struct cmd_entry cmd_reprovisions_entry;
 extern const struct cmd_entry cmd_slowest_entry;
@@ -39,6 +40,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_mute_entry,
 	&cmd_parallel_entry,
 	&cmd_rate_entry,
+	&cmd_report_entry,
 	&cmd_repos_entry,
 	&cmd_reprovisions_entry,
 	&cmd_slowest_entry,
@@ -235,18 +237,24 @@ out:
 }
 
 void
-cmd_header(struct cmd_ctx *ctx, const char *title,
-    const struct report_params *p)
+cmd_date(const struct cmd_ctx *ctx, int64_t ms, char out[TIMEFMT_DATE_LEN])
 {
 	int64_t	y;
 	int	m, d;
+
+	tz_local_date(ctx->tz, ms, &y, &m, &d);
+	timefmt_date(y, m, d, out);
+}
+
+void
+cmd_header(struct cmd_ctx *ctx, const char *title,
+    const struct report_params *p)
+{
 	char	since[TIMEFMT_DATE_LEN], until[TIMEFMT_DATE_LEN];
 
-	tz_local_date(ctx->tz, p->since_ms, &y, &m, &d);
-	timefmt_date(y, m, d, since);
+	cmd_date(ctx, p->since_ms, since);
 	/* until is exclusive: show the last day the window covers. */
-	tz_local_date(ctx->tz, p->until_ms - 1, &y, &m, &d);
-	timefmt_date(y, m, d, until);
+	cmd_date(ctx, p->until_ms - 1, until);
 	cmd_reply(ctx, "%s · %s%s%s · %s → %s (%s)\n", title,
 	    p->filter.repo != NULL ? p->filter.repo : "all repos",
 	    p->filter.env_type != NULL ? " · env " : "",

@@ -42,6 +42,7 @@ enum cmd_flags {
 enum cmd_format {
 	CMD_FMT_TEXT,		/* plain text for a terminal or Slack */
 	CMD_FMT_JSON,		/* spec/metrics.md section 5 */
+	CMD_FMT_MARKDOWN,	/* GitHub-flavoured Markdown (report) */
 };
 
 /* What a command runs against; filled by the caller. */
@@ -52,6 +53,9 @@ struct cmd_ctx {
 	int64_t			 reprovision_window_ms;
 	double			 hourly_rate;	/* impact default */
 	const char		*cutover;	/* impact default date, or NULL */
+	/* Where DogStatsD lines go, NULL when emission is off: the report's
+	   "dashboard available" criterion. */
+	const char		*statsd_target;
 	enum cmd_format		 format;
 	struct buf		 out;		/* the answer */
 	/* Who asks (a Slack user id; NULL in a terminal) and whether they
@@ -149,5 +153,8 @@ bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
 /* The header line "envstats · <filters> · <since> → <until> (<tz>)". */
 void		 cmd_header(struct cmd_ctx *, const char *title,
 		    const struct report_params *p);
+/* The local date (ctx->tz) of the instant ms, as YYYY-MM-DD. */
+void		 cmd_date(const struct cmd_ctx *, int64_t ms,
+		    char out[TIMEFMT_DATE_LEN]);
 
 #endif

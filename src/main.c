@@ -52,18 +52,23 @@ struct cli_command {
 	int		(*run)(struct app *, int, char **);
 };
 
+static int	cli_backup(struct app *, int, char **);
 static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
 static int	cli_reindex(struct app *, int, char **);
+static int	cli_report(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
 static int	build_alerts(const struct app *, struct alerts_config *);
 
 static const struct cli_command cli_commands[] = {
+	{ "backup", "backup [--force] FILE", "copy the database to FILE "
+	  "while the bot keeps writing (SQLite online backup), checked",
+	  cli_backup },
 	{ "check-config", "check-config", "validate the configuration and "
 	  "print it (secrets redacted)", cli_check_config },
 	{ "demo", "demo [--keep]", "ten weeks of history, then the bot "
@@ -79,6 +84,10 @@ static const struct cli_command cli_commands[] = {
 	  "(try: query help)", cli_query },
 	{ "reindex", "reindex", "rebuild every attempt from the stored "
 	  "events", cli_reindex },
+	{ "report", "report --cutover YYYY-MM-DD [--since YYYY-MM-DD] "
+	  "[--until YYYY-MM-DD] [--rate N] [--format md|slack] [filters]",
+	  "the before/after executive summary (Markdown, or Slack mrkdwn)",
+	  cli_report },
 	{ "run", "run", "the Slack app (Socket Mode); without Slack tokens, "
 	  "the local demo", cli_run },
 };
@@ -96,6 +105,20 @@ usage(FILE *f)
 	config_help(&b);
 	fprintf(f, "\nsettings (environment):\n%s", b.data);
 	buf_release(&b);
+}
+
+/* "usage: envstats <usage>" of the command called name; EXIT_USAGE. */
+static int
+cli_usage(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cli_commands); i++) {
+		if (strcmp(cli_commands[i].name, name) == 0)
+			fprintf(stderr, "usage: envstats %s\n",
+			    cli_commands[i].usage);
+	}
+	return EXIT_USAGE;
 }
 
 /* Print text that came from outside with control characters escaped. */
@@ -328,6 +351,71 @@ cli_query(struct app *app, int argc, char **argv)
 	return ret;
 }
 
+/*
+ * report: the options become the words of `/envstats report` (--since D is
+ * since:D, ...), so the terminal and Slack read one grammar.
+ */
+static int
+cli_report(struct app *app, int argc, char **argv)
+{
+	static const char *const	 opts[] = { "--since", "since:",
+					    "--until", "until:", "--rate",
+					    "rate:" };
+	struct store			*st = NULL;
+	struct buf			 w[ARRAY_LEN(opts) / 2];
+	char				*words[64];
+	enum cmd_format			 format = CMD_FMT_MARKDOWN;
+	const char			*cutover = app->cfg.cutover;
+	size_t				 k;
+	int				 i, n = 1, ret = EXIT_USAGE;
+
+	for (k = 0; k < ARRAY_LEN(w); k++)
+		buf_init(&w[k]);
+	words[0] = "report";
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		for (k = 0; k < ARRAY_LEN(opts); k += 2) {
+			if (strcmp(opt, opts[k]) == 0)
+				break;
+		}
+		if (n >= (int)ARRAY_LEN(words) - 2)
+			goto usage;
+		if (k < ARRAY_LEN(opts) && val != NULL && w[k / 2].len == 0) {
+			buf_printf(&w[k / 2], "%s%s", opts[k + 1], val);
+			words[n++] = w[k / 2].data;
+			i++;
+		} else if (strcmp(opt, "--cutover") == 0 && val != NULL) {
+			cutover = val;
+			i++;
+		} else if (strcmp(opt, "--format") == 0 && val != NULL &&
+		    (strcmp(val, "md") == 0 || strcmp(val, "slack") == 0)) {
+			format = strcmp(val, "md") == 0 ? CMD_FMT_MARKDOWN :
+			    CMD_FMT_TEXT;
+			i++;
+		} else if (strncmp(opt, "--", 2) != 0)
+			words[n++] = (char *)opt;	/* a filter word */
+		else
+			goto usage;
+	}
+	if (cutover == NULL) {
+		fprintf(stderr, "envstats: report needs --cutover YYYY-MM-DD "
+		    "(the day the change shipped) or ENVSTATS_CUTOVER\n");
+		goto out;
+	}
+	words[n++] = (char *)cutover;
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) == 0)
+		ret = run_query(app, st, format, n, words);
+	store_close(st);
+	goto out;
+usage:
+	ret = cli_usage("report");
+out:
+	for (k = 0; k < ARRAY_LEN(w); k++)
+		buf_release(&w[k]);
+	return ret;
+}
+
 static int
 cli_reindex(struct app *app, int argc, char **argv)
 {
@@ -356,6 +444,46 @@ cli_reindex(struct app *app, int argc, char **argv)
 	record_free(rec);
 	store_close(st);
 	return ret;
+}
+
+static int
+cli_backup(struct app *app, int argc, char **argv)
+{
+	struct store	*st = NULL;
+	const char	*path = NULL;
+	bool		 force = false;
+	int64_t		 events = 0, t0 = clock_mono_ms();
+	enum err	 rc;
+	int		 i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0 && !force)
+			force = true;
+		else if (path == NULL && argv[i][0] != '-')
+			path = argv[i];
+		else
+			path = "";
+	}
+	if (path == NULL || *path == '\0')
+		return cli_usage("backup");
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		return ret;
+	rc = store_backup(st, path, force, &events);
+	store_close(st);
+	if (rc == ERR_INVALID) {
+		fprintf(stderr, "envstats: '%s' exists: give --force to "
+		    "replace it\n", path);
+		return 1;
+	}
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: cannot back up '%s' to '%s': %s "
+		    "(see the log line)\n", app->db_path, path, err_str(rc));
+		return EXIT_FAILURE_DB;
+	}
+	printf("backed up '%s' to '%s': %lld events, integrity ok, %lld ms\n",
+	    app->db_path, path, (long long)events,
+	    (long long)(clock_mono_ms() - t0));
+	return 0;
 }
 
 static int
@@ -454,11 +582,8 @@ cli_generate(struct app *app, int argc, char **argv)
 		else if (strcmp(opt, "--cutover") == 0 &&
 		    date_arg(app, opt, val, &v))
 			o.cutover_ms = v;
-		else {
-			fprintf(stderr, "usage: envstats %s\n",
-			    cli_commands[2].usage);
-			return EXIT_USAGE;
-		}
+		else
+			return cli_usage("generate");
 		i++;
 	}
 	if (dataset_generate(&o, write_line, stdout) < 0) {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install what envstats needs to build and test, from Debian's packages.
+# Install what envstats needs to build and test, from Debian's packages
+# (systemd and python3-yaml only check the files of deploy/).
 # Run as root on a fresh Debian (bookworm) machine; safe to run again.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -7,5 +8,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config ca-certificates tzdata \
 	libsqlite3-dev libjansson-dev libcmocka-dev \
-	libwebsockets-dev libcurl4-openssl-dev libssl-dev >/dev/null
+	libwebsockets-dev libcurl4-openssl-dev libssl-dev \
+	systemd python3-yaml >/dev/null
 echo "setup-debian: build dependencies installed"

@@ -51,10 +51,13 @@ compare_compute(const struct window_figures *b,
 		    (__int128)7 * lb->p50 ? TRI_TRUE : TRI_FALSE;
 	/* fa/da - fb/db <= 1/20  <=>  20 (fa db - fb da) <= da db. */
 	out->failure_rate_ok = TRI_UNKNOWN;
-	if (da > 0 && db > 0)
+	if (da > 0 && db > 0) {
 		out->failure_rate_ok = (__int128)20 * ((__int128)fa * db -
 		    (__int128)fb * da) <= (__int128)da * db ? TRI_TRUE :
 		    TRI_FALSE;
+		out->failure_rate_change = real((double)fa / (double)da -
+		    (double)fb / (double)db);
+	}
 
 	if (lb->p50 == STAT_NONE || la->p50 == STAT_NONE)
 		return;

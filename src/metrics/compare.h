@@ -21,6 +21,9 @@ struct opt_real {
 
 struct compare_figures {
 	struct opt_real	change_p50, change_p90, change_p99;
+	/* after.failure_rate - before.failure_rate, a fraction (0.015 is
+	   1.5 points); null when either rate is null. */
+	struct opt_real	failure_rate_change;
 	enum tristate	p50_cut_30;		/* change.p50 <= -0.30 */
 	enum tristate	failure_rate_ok;	/* rise of at most 5 points */
 	struct opt_real	minutes_saved_per_provision;

@@ -21,6 +21,15 @@ stats_div_round(int64_t a, int64_t b)
 	return q;
 }
 
+bool
+stats_confident(int64_t n, int p)
+{
+	if (p < 0 || p >= 100)
+		BUG("percentile %d has no tail", p);
+	return n >= STATS_CONFIDENT_N &&
+	    n * (100 - p) >= (int64_t)STATS_CONFIDENT_TAIL * 100;
+}
+
 /*
  * LSD radix sort on 16-bit digits of the value with its sign bit flipped
  * (so unsigned order is signed order). Passes whose digit is the same in

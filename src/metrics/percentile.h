@@ -10,6 +10,7 @@
 #ifndef ENVSTATS_PERCENTILE_H
 #define ENVSTATS_PERCENTILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,17 @@ int64_t	stats_percentile(const int64_t *sorted, size_t n, int p);
 
 /* Fill *st from n values sorted ascending (all STAT_NONE but count if 0). */
 void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
+
+/*
+ * Whether a figure resting on n values is trusted: a rate or a median
+ * needs at least STATS_CONFIDENT_N of them, and the p-th percentile also
+ * needs STATS_CONFIDENT_TAIL values at or beyond it, n (100 - p) / 100 of
+ * them (p90: 100 values, p99: 1000). p = 0 for a rate or a count. Answers
+ * mark figures that are not trusted as low confidence, with their n.
+ */
+#define STATS_CONFIDENT_N	30
+#define STATS_CONFIDENT_TAIL	10
+bool	stats_confident(int64_t n, int p);
 
 /* a / b rounded half up (towards +infinity on a tie); b > 0. */
 int64_t	stats_div_round(int64_t a, int64_t b);

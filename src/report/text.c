@@ -2,6 +2,8 @@
 #include "common.h"
 #include "report/text.h"
 
+#include <ctype.h>
+
 void
 text_duration(struct buf *b, int64_t ms)
 {
@@ -31,6 +33,27 @@ text_duration(struct buf *b, int64_t ms)
 	else
 		buf_printf(b, "%lldd %02lldh", (long long)(s / 86400),
 		    (long long)(s % 86400 / 3600));
+}
+
+void
+text_grouped(struct buf *b, double v)
+{
+	char	digits[32];
+	int	n, i;
+
+	/* Beyond 1e18 a double is no count of anything: print it plain. */
+	if (!(v > -1e18 && v < 1e18)) {
+		buf_printf(b, "%.0f", v);
+		return;
+	}
+	n = snprintf(digits, sizeof digits, "%.0f", v < 0 ? -v : v);
+	if (v < 0 && strcmp(digits, "0") != 0)
+		buf_putc(b, '-');
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf_putc(b, ',');
+		buf_putc(b, digits[i]);
+	}
 }
 
 void
@@ -64,11 +87,16 @@ text_stats(struct buf *b, const struct stats *st)
 void
 text_change(struct buf *b, int64_t before, int64_t after)
 {
-	double	pct;
-
 	if (before == STAT_NONE || after == STAT_NONE || before == 0)
 		return;
-	pct = 100.0 * ((double)after / (double)before - 1.0);
+	text_change_fraction(b, (double)after / (double)before - 1.0);
+}
+
+void
+text_change_fraction(struct buf *b, double change)
+{
+	double	pct = 100.0 * change;
+
 	if (pct > -0.05 && pct < 0.05)
 		buf_puts(b, "= 0.0%");
 	else if (pct > 0)
@@ -92,5 +120,22 @@ text_sparkline(struct buf *b, const int64_t *v, size_t n)
 			buf_puts(b, bars[0]);
 		else
 			buf_puts(b, bars[1 + v[i] * 6 / max]);
+	}
+}
+
+void
+text_md_escape(struct buf *b, const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			buf_putc(b, ' ');
+		else {
+			/* CommonMark: any ASCII punctuation may be escaped. */
+			if (ispunct(*p))
+				buf_putc(b, '\\');
+			buf_putc(b, (char)*p);
+		}
 	}
 }

@@ -6,9 +6,13 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "clock.h"
 #include "log.h"
 
 /*
@@ -300,17 +304,23 @@ store_errmsg(const struct store *st)
 	return st->db != NULL ? sqlite3_errmsg(st->db) : "no database";
 }
 
-/* Map a failed SQLite call to our error, logging what failed. */
+/* Map a failed SQLite call on db to our error, logging what failed. */
 static enum err
-db_fail(struct store *st, const char *what)
+db_fail_on(sqlite3 *db, const char *what)
 {
-	int	code = sqlite3_extended_errcode(st->db);
+	int	code = sqlite3_extended_errcode(db);
 
 	log_error("store.sqlite_failed", LOG_STR("op", what),
-	    LOG_INT("code", code), LOG_STR("detail", sqlite3_errmsg(st->db)));
+	    LOG_INT("code", code), LOG_STR("detail", sqlite3_errmsg(db)));
 	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
 		return ERR_BUSY;
 	return ERR_DB;
+}
+
+static enum err
+db_fail(struct store *st, const char *what)
+{
+	return db_fail_on(st->db, what);
 }
 
 /* Prepared statements are reset and unbound after every use. */
@@ -362,29 +372,44 @@ exec(struct store *st, const char *sql)
 	return ERR_OK;
 }
 
+/* The schema version of the database, PRAGMA user_version. */
+static enum err
+user_version(struct store *st, int *v)
+{
+	sqlite3_stmt	*s = NULL;
+	enum err	 rc = ERR_OK;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
+		rc = db_fail(st, "user_version");
+	else
+		*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* Bring the schema to the latest version in one transaction. */
 static enum err
 migrate(struct store *st)
 {
-	sqlite3_stmt	*s = NULL;
 	char		 sql[48];
 	int		 have = -1, v;
 	const int	 want = (int)ARRAY_LEN(migrations);
 	bool		 in_tx = false;
 	enum err	 rc;
 
+	/*
+	 * Up to date, the usual case: no write lock, so a command opening
+	 * the database the bot keeps writing (a query, a backup) never
+	 * queues behind its commits. Otherwise look again under the lock.
+	 */
+	if ((rc = user_version(st, &have)) != ERR_OK || have == want)
+		goto out;
 	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ERR_OK)
 		goto out;
 	in_tx = true;
-	rc = ERR_DB;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
-		rc = db_fail(st, "user_version");
+	if ((rc = user_version(st, &have)) != ERR_OK)
 		goto out;
-	}
-	have = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
 	if (have > want) {
 		rc = ERR_SCHEMA_NEWER;
 		log_error("store.schema_newer", LOG_INT("database", have),
@@ -405,7 +430,6 @@ migrate(struct store *st)
 		log_debug("store.migrated", LOG_INT("from", have),
 		    LOG_INT("to", want));
 out:
-	sqlite3_finalize(s);
 	if (in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -1612,5 +1636,169 @@ store_silence_end(struct store *st, enum alert_silence_kind kind,
 	sqlite3_bind_int64(s, 3, now_ms);
 	if ((rc = step_change(st, s, "silence_end")) == ERR_OK)
 		*ended = sqlite3_changes(st->db);
+	return rc;
+}
+
+/* A backup step that finds the source busy waits this long, this often. */
+#define BACKUP_RETRY_MS		100
+#define BACKUP_RETRIES		50
+
+/* The copy's PRAGMA integrity_check says "ok"; count its events. */
+static enum err
+backup_verify(sqlite3 *db, int64_t *events)
+{
+	sqlite3_stmt		*s = NULL;
+	const unsigned char	*t;
+	enum err		 rc = ERR_DB;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		rc = db_fail_on(db, "integrity_check");
+		goto out;
+	}
+	t = sqlite3_column_text(s, 0);
+	if (t == NULL || strcmp((const char *)t, "ok") != 0) {
+		log_error("store.backup_corrupt", LOG_STR("detail",
+		    t != NULL ? (const char *)t : ""));
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(db, stmt_sql[S_TOTAL_EVENTS], -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		rc = db_fail_on(db, "backup_count");
+		goto out;
+	}
+	*events = sqlite3_column_int64(s, 0);
+	rc = ERR_OK;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Copy st into the empty database file tmp and check the copy. */
+static enum err
+backup_into(struct store *st, const char *tmp, int64_t *events)
+{
+	sqlite3		*dst = NULL;
+	sqlite3_backup	*b;
+	int		 r, tries = 0;
+	enum err	 rc = ERR_DB;
+
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = dst != NULL ? db_fail_on(dst, "backup_open") : ERR_DB;
+		goto out;
+	}
+	sqlite3_extended_result_codes(dst, 1);
+	/* integrity_check sorts in memory: the root may be read-only. */
+	if (sqlite3_exec(dst, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL)
+	    != SQLITE_OK) {
+		rc = db_fail_on(dst, "backup_temp_store");
+		goto out;
+	}
+	if ((b = sqlite3_backup_init(dst, "main", st->db, "main")) == NULL) {
+		rc = db_fail_on(dst, "backup_init");
+		goto out;
+	}
+	/*
+	 * All pages in one step: one read transaction on the source, so one
+	 * snapshot. Stepping a few pages at a time would restart from the
+	 * first page whenever the bot commits in between, maybe forever.
+	 */
+	while ((r = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    r == SQLITE_LOCKED) {
+		if (++tries > BACKUP_RETRIES)
+			break;
+		sqlite3_sleep(BACKUP_RETRY_MS);
+	}
+	sqlite3_backup_finish(b);
+	if (r != SQLITE_DONE) {
+		rc = db_fail_on(dst, "backup_step");
+		goto out;
+	}
+	/* A backup is one file: no -wal beside it to lose in a copy. */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		rc = db_fail_on(dst, "backup_journal_mode");
+		goto out;
+	}
+	rc = backup_verify(dst, events);
+out:
+	if (sqlite3_close(dst) != SQLITE_OK && rc == ERR_OK)
+		rc = ERR_DB;
+	return rc;
+}
+
+/* Make a rename or link in path's directory durable. */
+static enum err
+sync_dir_of(const char *path)
+{
+	char		*copy = xstrdup(path);
+	int		 fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+	enum err	 rc = ERR_OK;
+
+	if (fd < 0 || fsync(fd) != 0) {
+		log_error("store.backup_failed", LOG_STR("op", "fsync_dir"),
+		    LOG_STR("path", path), LOG_STR("errno", strerror(errno)));
+		rc = ERR_IO;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+enum err
+store_backup(struct store *st, const char *path, bool overwrite,
+    int64_t *events)
+{
+	struct buf	tmp = BUF_INIT, journal = BUF_INIT;
+	int64_t		n = 0, t0 = clock_mono_ms();
+	int		fd = -1, e;
+	bool		made = false;
+	enum err	rc = ERR_IO;
+
+	*events = 0;
+	if (st->in_tx)
+		BUG("backup inside a transaction");
+	if (!overwrite && access(path, F_OK) == 0) {
+		rc = ERR_INVALID;
+		goto out;
+	}
+	buf_printf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp.data)) < 0) {
+		log_error("store.backup_failed", LOG_STR("op", "create"),
+		    LOG_STR("path", path), LOG_STR("errno", strerror(errno)));
+		goto out;
+	}
+	close(fd);
+	made = true;
+	buf_printf(&journal, "%s-journal", tmp.data);
+	if ((rc = backup_into(st, tmp.data, &n)) != ERR_OK)
+		goto out;
+	/* link() refuses an existing path: no overwrite, even in a race. */
+	if (overwrite ? rename(tmp.data, path) != 0 : link(tmp.data, path) !=
+	    0) {
+		e = errno;
+		rc = e == EEXIST ? ERR_INVALID : ERR_IO;
+		log_error("store.backup_failed", LOG_STR("op", overwrite ?
+		    "rename" : "link"), LOG_STR("path", path),
+		    LOG_STR("errno", strerror(e)));
+		goto out;
+	}
+	made = overwrite ? false : made;
+	if ((rc = sync_dir_of(path)) != ERR_OK)
+		goto out;
+	*events = n;
+	log_info("store.backup_done", LOG_STR("path", path),
+	    LOG_INT("events", n), LOG_MS("duration_ms", clock_mono_ms() - t0));
+out:
+	if (made) {
+		unlink(tmp.data);
+		unlink(journal.data);
+	}
+	buf_release(&tmp);
+	buf_release(&journal);
 	return rc;
 }

@@ -153,6 +153,19 @@ typedef void (*store_watch_fn)(void *arg, const char *repo,
 enum err	 store_watch_keys(struct store *, int64_t since_ms,
 		    size_t max, store_watch_fn fn, void *arg);
 
+/*
+ * Copy the whole database to a new file at path with SQLite's online
+ * backup API: one consistent snapshot, taken while other connections
+ * (the bot) keep writing, since a WAL reader never blocks the writer. The
+ * copy is written under a temporary name beside path, switched to a
+ * single-file journal mode, checked with PRAGMA integrity_check and only
+ * then moved to path, so path never holds half a copy. *events gets the
+ * copy's event count. ERR_INVALID when path exists and !overwrite;
+ * ERR_IO when path's directory cannot be written.
+ */
+enum err	 store_backup(struct store *, const char *path, bool overwrite,
+		    int64_t *events);
+
 /* Counts of the raw tables, for summaries and tests. */
 enum err	 store_totals(struct store *, int64_t *events,
 		    int64_t *attempts);

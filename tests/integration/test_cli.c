@@ -13,6 +13,7 @@
 #include "common.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -483,6 +484,135 @@ test_cli__demo_never_writes_the_configured_database(void **state)
 	run_release(&r);
 }
 
+/*
+ * `envstats report`: the options are the words of `/envstats report`; the
+ * figures are those of `query --json compare` for the same window.
+ */
+static void
+test_cli__report_is_the_compare_figures_in_md_or_slack(void **state)
+{
+	struct fixture		*fx = *state;
+	const char *const	 cut_env[] = { "ENVSTATS_CUTOVER=2026-10-15",
+				    NULL };
+	struct run		 r;
+	json_t			*j;
+	static const char	 in[] =
+	    EV("requested", "2026-10-05T09:00:00Z", "b1", "")
+	    EV("ready", "2026-10-05T09:10:00Z", "b1", "")
+	    EV("requested", "2026-10-05T10:00:00Z", "b2", "")
+	    EV("ready", "2026-10-05T10:20:00Z", "b2", "")
+	    EV("requested", "2026-10-20T09:00:00Z", "b3", "")
+	    EV("ready", "2026-10-20T09:05:00Z", "b3", "")
+	    EV("requested", "2026-10-20T10:00:00Z", "b4", "")
+	    EV("ready", "2026-10-20T10:07:00Z", "b4", "")
+	    EV("requested", "2026-10-21T10:00:00Z", "b5", "")
+	    EV("failed", "2026-10-21T10:01:00Z", "b5",
+	    ",\"failure_type\":\"k8s_error\"");
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	/* p50 15m -> 6m: 60 % faster; failures 0 of 2 -> 1 of 3. */
+	run_bin(fx, &r, NULL, NULL, "query", "--json", "compare", "2026-10-15",
+	    "since:2026-10-01", "until:2026-10-29", "rate:120", NULL);
+	assert_int_equal(r.status, 0);
+	j = json_loads(r.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_true(json_real_value(json_object_get(json_object_get(j,
+	    "change"), "p50")) == 6.0 / 15.0 - 1.0);
+	/* 9 min x 2 provisions / 2 weeks = 0.15 h a week, 7.8 a year. */
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(j,
+	    "impact"), "cost_saved_per_year")) - 936.0) < 1e-9);
+	json_decref(j);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "report", "--cutover", "2026-10-15",
+	    "--since", "2026-10-01", "--until", "2026-10-29", "--rate", "120",
+	    "repo:acme/web", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err.data, "");
+	assert_non_null(strstr(r.out.data, "# Before/after report"));
+	assert_non_null(strstr(r.out.data, "| Median wait (p50) | 15m 00s | "
+	    "6m 00s | **60.0% faster** ⚠️ | 2 / 2 |\n"));
+	assert_non_null(strstr(r.out.data, "| Failure rate | 0.0% (0 of 2) | "
+	    "33.3% (1 of 3) | +33.3 points ⚠️ | 2 / 3 |\n"));
+	assert_non_null(strstr(r.out.data, "Cost saved: **936 per year** at "
+	    "120.00 per engineer hour"));
+	assert_non_null(strstr(r.out.data, "| ✅ pass ⚠️ |"));
+	assert_non_null(strstr(r.out.data, "| ❌ fail ⚠️ |"));
+	run_release(&r);
+
+	/* The cut-over from the configuration; Slack's mrkdwn. */
+	run_bin(fx, &r, NULL, cut_env, "report", "--format", "slack",
+	    "--since", "2026-10-01", "--until", "2026-10-29", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "• Median wait (p50): 15m 00s → "
+	    "6m 00s · *60.0% faster* ⚠️ (n = 2 / 2)\n"));
+	assert_null(strstr(r.out.data, "| "));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "report", "--since", "2026-10-01", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "report needs --cutover"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "report", "--cutover", "2026-10-15",
+	    "--format", "html", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats report"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "report", "--cutover", "2026-10-15",
+	    "--since", "2026-10-20", "--until", "2026-10-29", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "strictly inside the window"));
+	run_release(&r);
+}
+
+/* `envstats backup FILE`: a checked copy; never over a file by surprise. */
+static void
+test_cli__backup_copies_and_refuses_to_overwrite(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 copy[160];
+	struct run	 r;
+	static const char in[] =
+	    EV("requested", "2026-10-05T09:00:00Z", "b1", "")
+	    EV("ready", "2026-10-05T09:10:00Z", "b1", "")
+	    EV("requested", "2026-10-05T10:00:00Z", "b2", "");
+
+	snprintf(copy, sizeof copy, "%s/copy.db", fx->dir);
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "backup", copy, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "3 events, integrity ok"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "backup", copy, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "exists: give --force"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "backup", "--force", copy, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "backup", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats backup"));
+	run_release(&r);
+
+	/* The copy is a database envstats reads as it is. */
+	run_bin(fx, &r, NULL, NULL, "--db", copy, "query", "--json",
+	    "since:2026-10-01", "until:2026-10-10", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"requests\":2,"));
+	assert_non_null(strstr(r.out.data, "\"succeeded\":1,"));
+	run_release(&r);
+	unlink(copy);
+}
+
 int
 main(void)
 {
@@ -512,6 +642,12 @@ main(void)
 		    test_cli__check_config_redacts_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__demo_never_writes_the_configured_database, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__report_is_the_compare_figures_in_md_or_slack,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__backup_copies_and_refuses_to_overwrite, setup,
 		    teardown),
 	};
 

@@ -13,8 +13,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "observe/event_json.h"
-#include "observe/record.h"
+#include "cmd_test.h"
 #include "store/store.h"
 #include "tz.h"
 
@@ -60,79 +59,22 @@ static const char *const lines[] = {
 	"\"repo\":\"c/d\",\"branch\":\"<b>&z\"}",
 };
 
-struct fixture {
-	struct store	*st;
-	struct tz	*tz;
-	struct cmd_ctx	 ctx;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture	*fx = xcalloc(1, sizeof *fx);
-	struct record	*rec;
-	struct event	 ev;
-	struct buf	 why = BUF_INIT;
+	struct cmd_test	*t = cmd_test_new(NOW_MS);
 	size_t		 i;
-	bool		 stored;
 
-	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
-	    tz_open("UTC", &fx->tz) != ERR_OK ||
-	    record_new(fx->st, NULL, NULL, &rec) != ERR_OK ||
-	    record_begin(rec) != ERR_OK)
+	if (t == NULL)
 		return -1;
 	for (i = 0; i < ARRAY_LEN(lines); i++) {
-		if (event_json_parse(lines[i], strlen(lines[i]), &ev, &why) !=
-		    ERR_OK || record_add(rec, &ev, &stored) != ERR_OK)
+		if (cmd_test_add(t, lines[i]) != 0)
 			return -1;
-		event_release(&ev);
 	}
-	if (record_commit(rec) != ERR_OK)
+	if (cmd_test_commit(t) != 0)
 		return -1;
-	record_free(rec);
-	buf_release(&why);
-	cmd_ctx_init(&fx->ctx);
-	fx->ctx.st = fx->st;
-	fx->ctx.tz = fx->tz;
-	fx->ctx.now_ms = NOW_MS;
-	*state = fx;
+	*state = t;
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture	*fx = *state;
-
-	cmd_ctx_release(&fx->ctx);
-	store_close(fx->st);
-	tz_free(fx->tz);
-	free(fx);
-	return 0;
-}
-
-/* Run a query given as one string of words. */
-static enum cmd_ret
-run(struct fixture *fx, enum cmd_format format, const char *query)
-{
-	char		*copy = xstrdup(query), *words[16], *p, *save = NULL;
-	int		 n = 0;
-	enum cmd_ret	 ret;
-
-	for (p = strtok_r(copy, " ", &save); p != NULL && n < 16;
-	    p = strtok_r(NULL, " ", &save))
-		words[n++] = p;
-	fx->ctx.format = format;
-	ret = cmd_run(&fx->ctx, n, words);
-	free(copy);
-	return ret;
-}
-
-static void
-assert_has(const struct fixture *fx, const char *needle)
-{
-	if (strstr(fx->ctx.out.data, needle) == NULL)
-		fail_msg("'%s' not in:\n%s", needle, fx->ctx.out.data);
 }
 
 static void
@@ -155,8 +97,8 @@ test_cmd__table_is_sorted_unique_and_complete(void **state)
 		if ((*e)->flags & CMD_F_WRITES)
 			assert_true((*e)->flags & CMD_F_ADMIN);
 	}
-	/* The grammar of issue 2, and mute/unmute of issue 5. */
-	assert_int_equal(e - cmd_table, 14);
+	/* The grammar of issue 2, mute/unmute of issue 5, report of 6. */
+	assert_int_equal(e - cmd_table, 15);
 }
 
 static void
@@ -172,87 +114,95 @@ test_cmd__find_matches_exact_names_only(void **state)
 static void
 test_cmd__no_words_or_a_filter_first_is_the_summary(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_TEXT, ""), CMD_RET_OK);
-	assert_has(fx, "envstats summary");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "repo:a/b last:2d"),
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, ""), CMD_RET_OK);
+	cmd_test_has(fx, "envstats summary");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "repo:a/b last:2d"),
 	    CMD_RET_OK);
-	assert_has(fx, "envstats summary · a/b ·");
-	assert_has(fx, "Requests: 3 ");
+	cmd_test_has(fx, "envstats summary · a/b ·");
+	cmd_test_has(fx, "Requests: 3 ");
 }
 
 static void
 test_cmd__dispatcher_checks_arity_and_counts_calls(void **state)
 {
-	struct fixture		*fx = *state;
+	struct cmd_test		*fx = *state;
 	const struct cmd_stats	*s = cmd_stats_of(cmd_find("help"));
 	int64_t			 calls = s->calls, failed = s->failed;
 
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "help a b"), CMD_RET_ERROR);
-	assert_has(fx, "usage: help [subcommand]");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "help compare"), CMD_RET_OK);
-	assert_has(fx, "usage: compare <YYYY-MM-DD>");
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "help a b"), CMD_RET_ERROR);
+	cmd_test_has(fx, "usage: help [subcommand]");
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "help compare"), CMD_RET_OK);
+	cmd_test_has(fx, "usage: compare <YYYY-MM-DD>");
 	assert_int_equal(s->calls, calls + 2);
 	assert_int_equal(s->failed, failed + 1);
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare"), CMD_RET_ERROR);
-	assert_has(fx, "needs more words");
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "compare"), CMD_RET_ERROR);
+	cmd_test_has(fx, "needs more words");
 }
 
 static void
 test_cmd__unknown_words_are_named_with_the_valid_forms(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "leadtme"), CMD_RET_ERROR);
-	assert_has(fx, "unknown subcommand 'leadtme'");
-	assert_has(fx, "leadtime");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "failures bogus"),
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "leadtme"), CMD_RET_ERROR);
+	cmd_test_has(fx, "unknown subcommand 'leadtme'");
+	cmd_test_has(fx, "leadtime");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "failures bogus"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "unknown word 'bogus'");
-	assert_has(fx, "since:<YYYY-MM-DD>");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:0d"),
+	cmd_test_has(fx, "unknown word 'bogus'");
+	cmd_test_has(fx, "since:<YYYY-MM-DD>");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "summary last:0d"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "'last:0d' is not a span");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary repo:nope"),
+	cmd_test_has(fx, "'last:0d' is not a span");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "summary repo:nope"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "repo:<owner/name>");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:1d since:"
+	cmd_test_has(fx, "repo:<owner/name>");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "summary last:1d since:"
 	    "2026-11-01"), CMD_RET_ERROR);
-	assert_has(fx, "either last: or since:/until:");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary repo:a/b repo:c/d"),
+	cmd_test_has(fx, "either last: or since:/until:");
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "summary repo:a/b repo:c/d"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "given twice");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "impact rate:-3 2026-11-02"),
+	cmd_test_has(fx, "given twice");
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "impact rate:-3 2026-11-02"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "not an hourly cost");
+	cmd_test_has(fx, "not an hourly cost");
 }
 
 static void
 test_cmd__summary_text_has_the_figures(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:1d"), CMD_RET_OK);
-	assert_has(fx, "Requests: 4 (4 manual, 0 auto");
-	assert_has(fx, "3 succeeded · 1 failed");
-	assert_has(fx, "success rate 75.0%");
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "summary last:1d"), CMD_RET_OK);
+	cmd_test_has(fx, "Requests: 4 (4 manual, 0 auto");
+	cmd_test_has(fx, "3 succeeded · 1 failed");
+	cmd_test_has(fx, "success rate 75.0%");
 	/* 10m, 20m, 30m: p90 = 28m, p99 = 29m 48s exactly. */
-	assert_has(fx, "p50 20m 00s · p90 28m 00s · p99 29m 48s (n=3, mean "
+	cmd_test_has(fx, "p50 20m 00s · p90 28m 00s · p99 29m 48s (n=3, mean "
 	    "20m 00s)");
-	assert_has(fx, "k8s_error 1");
-	assert_has(fx, "Re-provisions: 1 (25.0%");
-	assert_has(fx, "automatic updates: 1");
-	assert_has(fx, "linear interpolation between closest ranks");
+	cmd_test_has(fx, "k8s_error 1");
+	cmd_test_has(fx, "Re-provisions: 1 (25.0%");
+	cmd_test_has(fx, "automatic updates: 1");
+	cmd_test_has(fx, "linear interpolation between closest ranks");
 }
 
 static void
 test_cmd__json_is_the_spec_object(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	json_t		*j, *lt, *x;
 
-	assert_int_equal(run(fx, CMD_FMT_JSON, "leadtime since:2026-11-02 "
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_JSON, "leadtime since:2026-11-02 "
 	    "until:2026-11-03"), CMD_RET_OK);
 	j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(j);
@@ -290,7 +240,7 @@ test_cmd__json_is_the_spec_object(void **state)
 static void
 test_cmd__every_report_subcommand_answers_both_ways(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	static const struct {
 		const char	*query;
 		const char	*needle;
@@ -309,10 +259,10 @@ test_cmd__every_report_subcommand_answers_both_ways(void **state)
 	size_t	 i;
 
 	for (i = 0; i < ARRAY_LEN(cases); i++) {
-		assert_int_equal(run(fx, CMD_FMT_TEXT, cases[i].query),
+		assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, cases[i].query),
 		    CMD_RET_OK);
-		assert_has(fx, cases[i].needle);
-		assert_int_equal(run(fx, CMD_FMT_JSON, cases[i].query),
+		cmd_test_has(fx, cases[i].needle);
+		assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, cases[i].query),
 		    CMD_RET_OK);
 		j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
 		assert_non_null(j);
@@ -324,23 +274,25 @@ test_cmd__every_report_subcommand_answers_both_ways(void **state)
 static void
 test_cmd__compare_and_impact(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	json_t		*j, *imp;
 
 	/* Cut-over at 11:00 is not a date: dates only, so use days. */
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare 2026-11-02 last:2d"),
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_TEXT, "compare 2026-11-02 last:2d"),
 	    CMD_RET_OK);
-	assert_has(fx, "Before: 0 requests");
-	assert_has(fx, "After : 4 requests");
-	assert_has(fx, "n/a (no data)");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare 2026-11-05"),
+	cmd_test_has(fx, "Before: 0 requests");
+	cmd_test_has(fx, "After : 4 requests");
+	cmd_test_has(fx, "n/a (no data)");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "compare 2026-11-05"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "strictly inside the window");
-	assert_int_equal(run(fx, CMD_FMT_TEXT, "impact last:2d"),
+	cmd_test_has(fx, "strictly inside the window");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "impact last:2d"),
 	    CMD_RET_ERROR);
-	assert_has(fx, "needs the cut-over date");
+	cmd_test_has(fx, "needs the cut-over date");
 	fx->ctx.cutover = "2026-11-02";
-	assert_int_equal(run(fx, CMD_FMT_JSON, "impact rate:80 last:2d"),
+	assert_int_equal(cmd_test_run(fx,
+	    CMD_FMT_JSON, "impact rate:80 last:2d"),
 	    CMD_RET_OK);
 	j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(j);
@@ -365,22 +317,25 @@ main(void)
 		cmocka_unit_test(test_cmd__find_matches_exact_names_only),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd__no_words_or_a_filter_first_is_the_summary,
-		    setup, teardown),
+		    setup, cmd_test_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd__dispatcher_checks_arity_and_counts_calls,
-		    setup, teardown),
+		    setup, cmd_test_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd__unknown_words_are_named_with_the_valid_forms,
-		    setup, teardown),
+		    setup, cmd_test_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_cmd__summary_text_has_the_figures, setup, teardown),
+		    test_cmd__summary_text_has_the_figures, setup,
+		    cmd_test_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_cmd__json_is_the_spec_object, setup, teardown),
+		    test_cmd__json_is_the_spec_object, setup,
+		    cmd_test_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd__every_report_subcommand_answers_both_ways,
-		    setup, teardown),
+		    setup, cmd_test_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_cmd__compare_and_impact, setup, teardown),
+		    test_cmd__compare_and_impact, setup,
+		    cmd_test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);

@@ -11,18 +11,18 @@
 
 #include "common.h"
 
-#include "cmd_fixture.h"
+#include "cmd_test.h"
 
-#define NOW_MS	CMD_FIXTURE_NOW_MS
+#define NOW_MS	CMD_TEST_ADMIN_NOW_MS
 
 /* The store knows one repository, acme/api. */
 static int
 setup(void **state)
 {
-	struct cmd_fixture	*fx;
+	struct cmd_test	*fx;
 	int64_t			 id;
 
-	if (cmd_fixture_setup(state) != 0)
+	if (cmd_test_admin_setup(state) != 0)
 		return -1;
 	fx = *state;
 	if (store_begin(fx->st) != ERR_OK ||
@@ -33,7 +33,7 @@ setup(void **state)
 }
 
 static enum cmd_ret
-run(struct cmd_fixture *fx, const char *w1, const char *w2)
+run(struct cmd_test *fx, const char *w1, const char *w2)
 {
 	char	*words[3] = { (char *)"mute", (char *)w1, (char *)w2 };
 
@@ -42,7 +42,7 @@ run(struct cmd_fixture *fx, const char *w1, const char *w2)
 
 /* The active silences: how many, and the first. */
 static size_t
-silences(struct cmd_fixture *fx, struct alert_silence *first)
+silences(struct cmd_test *fx, struct alert_silence *first)
 {
 	struct alert_silence	*v = NULL;
 	size_t			 n = 0;
@@ -62,13 +62,13 @@ silences(struct cmd_fixture *fx, struct alert_silence *first)
 static void
 test_cmd_mute__an_admin_mutes_a_repo_until_a_time(void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	struct alert_silence	 si;
 
 	assert_int_equal(run(fx, "repo:Acme/API", "2h"), CMD_RET_OK);
-	cmd_fixture_assert_out(fx, "muted repo 'acme/api' for 2h, until "
+	cmd_test_has(fx, "muted repo 'acme/api' for 2h, until "
 	    "2026-01-14 14:00 (UTC)");
-	cmd_fixture_assert_out(fx, "'unmute repo:acme/api'");
+	cmd_test_has(fx, "'unmute repo:acme/api'");
 	assert_int_equal(silences(fx, &si), 1);
 	assert_int_equal(si.kind, SILENCE_REPO);
 	assert_string_equal(si.value, "acme/api");
@@ -82,7 +82,7 @@ static void
 test_cmd_mute__others_are_refused_politely_no_change(
     void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	const struct cmd_stats	*s = cmd_stats_of(cmd_find("mute"));
 	int64_t			 failed = s->failed;
 
@@ -96,7 +96,7 @@ test_cmd_mute__others_are_refused_politely_no_change(
 	assert_int_equal(s->failed, failed + 1);
 	/* Refused before anything is read: even bad words get the same. */
 	assert_int_equal(run(fx, "rule:nonsense", "forever"), CMD_RET_ERROR);
-	cmd_fixture_assert_out(fx, "sorry, only envstats admins");
+	cmd_test_has(fx, "sorry, only envstats admins");
 	/* Read-only commands stay open to everyone. */
 	assert_int_equal(cmd_run(&fx->ctx, 0, NULL), CMD_RET_OK);
 }
@@ -105,17 +105,17 @@ static void
 test_cmd_mute__a_bare_word_is_a_rule_known_repo_or_branch(
     void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 	struct alert_silence	 si;
 
 	assert_int_equal(run(fx, "stuck", "30m"), CMD_RET_OK);
-	cmd_fixture_assert_out(fx, "muted rule 'stuck' for 30m");
+	cmd_test_has(fx, "muted rule 'stuck' for 30m");
 	assert_int_equal(run(fx, "acme/api", "1d"), CMD_RET_OK);
-	cmd_fixture_assert_out(fx, "muted repo 'acme/api' for 1d");
+	cmd_test_has(fx, "muted repo 'acme/api' for 1d");
 	assert_int_equal(run(fx, "feature/Login", "90m"), CMD_RET_OK);
-	cmd_fixture_assert_out(fx, "muted branch 'feature/Login' for 90m");
+	cmd_test_has(fx, "muted branch 'feature/Login' for 90m");
 	assert_int_equal(run(fx, "branch:acme/api", "1h"), CMD_RET_OK);
-	cmd_fixture_assert_out(fx, "muted branch 'acme/api'");
+	cmd_test_has(fx, "muted branch 'acme/api'");
 	assert_int_equal(silences(fx, &si), 4);
 	assert_int_equal(si.kind, SILENCE_RULE);
 	assert_int_equal(si.until_ms, NOW_MS + 30 * MS_PER_MIN);
@@ -125,22 +125,22 @@ test_cmd_mute__a_bare_word_is_a_rule_known_repo_or_branch(
 static void
 test_cmd_mute__bad_targets_and_durations_are_explained(void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
 	assert_int_equal(run(fx, "rule:slowness", "1h"), CMD_RET_ERROR);
-	cmd_fixture_assert_out(fx, "unknown rule 'slowness': the rules are "
+	cmd_test_has(fx, "unknown rule 'slowness': the rules are "
 	    "slow_in_flight, stuck, slow_completed and failure_burst");
 	assert_int_equal(run(fx, "repo:notarepo", "1h"), CMD_RET_ERROR);
-	cmd_fixture_assert_out(fx, "'notarepo' is not a repository");
+	cmd_test_has(fx, "'notarepo' is not a repository");
 	assert_int_equal(run(fx, "team:web", "1h"), CMD_RET_ERROR);
-	cmd_fixture_assert_out(fx, "'team:web' names nothing to mute");
+	cmd_test_has(fx, "'team:web' names nothing to mute");
 	assert_int_equal(run(fx, "branch:", "1h"), CMD_RET_ERROR);
 	assert_int_equal(run(fx, "stuck", "2hours"), CMD_RET_ERROR);
-	cmd_fixture_assert_out(fx, "'2hours' is not a duration up to 30d");
+	cmd_test_has(fx, "'2hours' is not a duration up to 30d");
 	assert_int_equal(run(fx, "stuck", "31d"), CMD_RET_ERROR);
 	assert_int_equal(run(fx, "stuck", "0m"), CMD_RET_ERROR);
 	assert_int_equal(run(fx, "stuck", NULL), CMD_RET_ERROR);
-	cmd_fixture_assert_out(fx, "usage: mute <repo|branch|rule> <duration>");
+	cmd_test_has(fx, "usage: mute <repo|branch|rule> <duration>");
 	assert_int_equal(silences(fx, NULL), 0);
 }
 
@@ -149,7 +149,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, \
-		    cmd_fixture_teardown)
+		    cmd_test_admin_teardown)
 		T(test_cmd_mute__an_admin_mutes_a_repo_until_a_time),
 		T(test_cmd_mute__others_are_refused_politely_no_change),
 		T(test_cmd_mute__a_bare_word_is_a_rule_known_repo_or_branch),

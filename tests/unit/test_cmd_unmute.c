@@ -10,12 +10,12 @@
 
 #include "common.h"
 
-#include "cmd_fixture.h"
+#include "cmd_test.h"
 
-#define NOW_MS	CMD_FIXTURE_NOW_MS
+#define NOW_MS	CMD_TEST_ADMIN_NOW_MS
 
 static void
-add(struct cmd_fixture *fx, enum alert_silence_kind kind, const char *value,
+add(struct cmd_test *fx, enum alert_silence_kind kind, const char *value,
     int64_t until_ms)
 {
 	struct alert_silence	si;
@@ -31,7 +31,7 @@ add(struct cmd_fixture *fx, enum alert_silence_kind kind, const char *value,
 }
 
 static enum cmd_ret
-run(struct cmd_fixture *fx, const char *w1)
+run(struct cmd_test *fx, const char *w1)
 {
 	char	*words[2] = { (char *)"unmute", (char *)w1 };
 
@@ -39,7 +39,7 @@ run(struct cmd_fixture *fx, const char *w1)
 }
 
 static size_t
-active(struct cmd_fixture *fx)
+active(struct cmd_test *fx)
 {
 	struct alert_silence	*v = NULL;
 	size_t			 n = 0;
@@ -53,7 +53,7 @@ active(struct cmd_fixture *fx)
 static void
 test_cmd_unmute__an_admin_ends_the_silences_of_a_target(void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
 	add(fx, SILENCE_BRANCH, "feature/x", NOW_MS + MS_PER_HOUR);
 	add(fx, SILENCE_BRANCH, "feature/x", NOW_MS + MS_PER_DAY);
@@ -72,7 +72,7 @@ static void
 test_cmd_unmute__others_are_refused_politely_no_change(
     void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
 	add(fx, SILENCE_REPO, "acme/api", NOW_MS + MS_PER_HOUR);
 	fx->ctx.user_id = "U0BOB0001";
@@ -86,7 +86,7 @@ test_cmd_unmute__others_are_refused_politely_no_change(
 static void
 test_cmd_unmute__a_miss_lists_what_is_muted(void **state)
 {
-	struct cmd_fixture	*fx = *state;
+	struct cmd_test	*fx = *state;
 
 	assert_int_equal(run(fx, "branch:main"), CMD_RET_ERROR);
 	assert_string_equal(fx->ctx.out.data, "nothing is muted for branch "
@@ -106,8 +106,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name)	cmocka_unit_test_setup_teardown(name, cmd_fixture_setup, \
-		    cmd_fixture_teardown)
+#define T(name)	cmocka_unit_test_setup_teardown(name, cmd_test_admin_setup, \
+		    cmd_test_admin_teardown)
 		T(test_cmd_unmute__an_admin_ends_the_silences_of_a_target),
 		T(test_cmd_unmute__others_are_refused_politely_no_change),
 		T(test_cmd_unmute__a_miss_lists_what_is_muted),

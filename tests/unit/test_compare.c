@@ -292,6 +292,27 @@ test_compare__failure_rate_ok_is_null_without_outcomes(void **state)
 	assert_int_equal(c.failure_rate_ok, TRI_UNKNOWN);
 	c = cmp(&empty, &empty);
 	assert_int_equal(c.failure_rate_ok, TRI_UNKNOWN);
+	assert_null_real(c.failure_rate_change);
+}
+
+/* The change of the failure rate, in fractions, that reports show. */
+static void
+test_compare__failure_rate_change_is_after_minus_before(void **state)
+{
+	const struct window_figures	two = side(1, 1, 1, 98, 2);
+	const struct window_figures	seven = side(1, 1, 1, 93, 7);
+	const struct window_figures	none = side(1, 1, 1, 0, 0);
+	struct compare_figures		c;
+
+	(void)state;
+	c = cmp(&two, &seven);
+	assert_real(c.failure_rate_change, 0.05, EPS);
+	c = cmp(&seven, &two);
+	assert_real(c.failure_rate_change, -0.05, EPS);
+	c = cmp(&none, &two);
+	assert_null_real(c.failure_rate_change);
+	c = cmp(&two, &none);
+	assert_null_real(c.failure_rate_change);
 }
 
 /* The impact figures over two whole weeks, at a given rate. */
@@ -413,6 +434,8 @@ main(void)
 		    test_compare__failure_rate_edge_is_exact_for_uneven_rates),
 		cmocka_unit_test(
 		    test_compare__failure_rate_ok_is_null_without_outcomes),
+		cmocka_unit_test(
+		    test_compare__failure_rate_change_is_after_minus_before),
 		cmocka_unit_test(test_compare__impact_over_whole_weeks),
 		cmocka_unit_test(test_compare__impact_weeks_are_real),
 		cmocka_unit_test(test_compare__impact_can_be_negative_or_zero),

@@ -621,6 +621,23 @@ test_percentile__hundred_thousand_values(void **state)
 	free(w);
 }
 
+/* A median needs 30 values; p90 100 and p99 1000 (10 in the tail). */
+static void
+test_percentile__confidence_needs_thirty_and_a_tail_of_ten(void **state)
+{
+	(void)state;
+	assert_false(stats_confident(0, 0));
+	assert_false(stats_confident(29, 0));
+	assert_true(stats_confident(30, 0));
+	assert_false(stats_confident(29, 50));
+	assert_true(stats_confident(30, 50));
+	assert_false(stats_confident(99, 90));
+	assert_true(stats_confident(100, 90));
+	assert_false(stats_confident(999, 99));
+	assert_true(stats_confident(1000, 99));
+	assert_true(stats_confident(INT64_C(1) << 40, 99));
+}
+
 int
 main(void)
 {
@@ -647,6 +664,8 @@ main(void)
 		cmocka_unit_test(
 		    test_percentile__percentile_matches_oracle_for_every_p),
 		cmocka_unit_test(test_percentile__hundred_thousand_values),
+		cmocka_unit_test(
+		    test_percentile__confidence_needs_thirty_and_a_tail_of_ten),
 	};
 
 	return cmocka_run_group_tests_name("percentile", tests, NULL, NULL);

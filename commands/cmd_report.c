@@ -1,0 +1,440 @@
+/*
+ * cmd_report.c: `/envstats report <date>` and `envstats report`: the
+ * executive summary of the optimization plan (provision as soon as the
+ * image is built instead of waiting for the tests), filled with measured
+ * numbers: the problem, the change, the results, the success criteria
+ * with pass or fail, and the sample size behind every number.
+ *
+ * Every figure is read from the before/after comparison
+ * (report_compare_build, the same as `compare --json`); this file only
+ * formats them, as GitHub-flavoured Markdown (CMD_FMT_MARKDOWN) or Slack
+ * mrkdwn (CMD_FMT_TEXT). Loop thread.
+ */
+#include "common.h"
+#include "cmd.h"
+
+#include "report/text.h"
+
+static enum cmd_ret	cmd_report_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_report_entry = {
+	.name = "report",
+	.usage = "report [<YYYY-MM-DD>] [rate:<hourly cost>] [filters]",
+	.summary = "Executive summary of a change: problem, results, "
+	    "success criteria",
+	.min_args = 0,
+	.max_args = -1,
+	.exec = cmd_report_exec,
+};
+
+/* Marks a figure resting on too few values (stats_confident). */
+#define LOW_MARK	" ⚠️"
+#define DASHBOARD_FILE	"deploy/datadog/dashboard.json"
+
+/* The two ways a report is written. */
+struct style {
+	bool		 md;		/* GitHub Markdown, else Slack mrkdwn */
+	const char	*bold;
+};
+
+static const struct style style_md = { true, "**" };
+static const struct style style_slack = { false, "*" };
+
+/* What is being written, and whether a figure was marked. */
+struct out {
+	struct buf		*b;
+	const struct style	*st;
+	bool			 marked;
+};
+
+static void
+heading(struct out *o, const char *text)
+{
+	if (o->st->md)
+		buf_printf(o->b, "\n## %s\n\n", text);
+	else
+		buf_printf(o->b, "\n*%s*\n", text);
+}
+
+static const char *
+bullet(const struct out *o)
+{
+	return o->st->md ? "- " : "• ";
+}
+
+/* Open or close bold type. */
+static void
+bold_mark(struct out *o)
+{
+	buf_puts(o->b, o->st->bold);
+}
+
+/* Mark what was just written to b when low; the footnote then explains. */
+static void
+low_mark(struct out *o, struct buf *b, bool low)
+{
+	if (!low)
+		return;
+	buf_puts(b, LOW_MARK);
+	o->marked = true;
+}
+
+/* Whether a figure comparing n_before with n_after values is not trusted
+   (the p-th percentile; 0 for a rate). */
+static bool
+low(int64_t n_before, int64_t n_after, int p)
+{
+	return !stats_confident(n_before, p) || !stats_confident(n_after, p);
+}
+
+/* "120 / 130": the sample sizes of both sides. */
+static void
+sample(struct buf *b, int64_t before, int64_t after)
+{
+	buf_printf(b, "%lld / %lld", (long long)before, (long long)after);
+}
+
+/* A p50 change as speed: "42.1% faster", "12.0% slower", "no change". */
+static void
+speed(struct buf *b, struct opt_real change)
+{
+	double	pct = -100.0 * change.v;
+
+	if (!change.set)
+		buf_puts(b, "–");
+	else if (pct > -0.05 && pct < 0.05)
+		buf_puts(b, "no change");
+	else if (pct > 0)
+		buf_printf(b, "%.1f%% faster", pct);
+	else
+		buf_printf(b, "%.1f%% slower", -pct);
+}
+
+/* A change of rate in percentage points: "+1.5 points". */
+static void
+points(struct buf *b, struct opt_real change)
+{
+	double	pts = 100.0 * change.v;
+
+	if (!change.set)
+		buf_puts(b, "–");
+	else if (pts > -0.05 && pts < 0.05)
+		buf_puts(b, "0.0 points");
+	else
+		buf_printf(b, "%+.1f points", pts);
+}
+
+/* Attempts with an outcome that counts for the rates. */
+static int64_t
+decided(const struct window_figures *f)
+{
+	return f->outcome[OUTCOME_SUCCEEDED] + f->outcome[OUTCOME_FAILED];
+}
+
+/* "4.0% (5 of 125)". */
+static void
+failure_rate(struct buf *b, const struct window_figures *f)
+{
+	text_percent(b, f->outcome[OUTCOME_FAILED], decided(f));
+	buf_printf(b, " (%lld of %lld)", (long long)f->outcome[OUTCOME_FAILED],
+	    (long long)decided(f));
+}
+
+/* The cells of one row of a table (row_out). */
+struct row {
+	struct buf	c[4];
+};
+
+static void
+row_init(struct row *r)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(r->c); i++)
+		buf_init(&r->c[i]);
+}
+
+static void
+row_release(struct row *r)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(r->c); i++)
+		buf_release(&r->c[i]);
+}
+
+enum row_kind {
+	ROW_RESULT,	/* label, before, after, change, n */
+	ROW_CRITERION,	/* label, target, measured, n, verdict */
+};
+
+/* Write the row (a table row, or a line for Slack) and empty its cells. */
+static void
+row_out(struct out *o, const char *label, struct row *r, enum row_kind k)
+{
+	const struct buf	*c = r->c;
+	const struct buf	*n = k == ROW_RESULT ? &c[3] : &c[2];
+	size_t			 i;
+
+	if (o->st->md)
+		buf_printf(o->b, "| %s | %s | %s | %s | %s |\n", label,
+		    c[0].data, c[1].data, c[2].data, c[3].data);
+	else {
+		if (k == ROW_RESULT)
+			buf_printf(o->b, "%s%s: %s → %s%s%s", bullet(o), label,
+			    c[0].data, c[1].data, c[2].len > 0 ? " · " : "",
+			    c[2].data);
+		else
+			buf_printf(o->b, "%s · *%s* (%s): %s", c[3].data, label,
+			    c[0].data, c[1].data);
+		if (n->len > 0)
+			buf_printf(o->b, " (n = %s)", n->data);
+		buf_putc(o->b, '\n');
+	}
+	for (i = 0; i < ARRAY_LEN(r->c); i++)
+		buf_reset(&r->c[i]);
+}
+
+static void
+verdict(struct out *o, struct buf *b, enum tristate t, bool is_low)
+{
+	buf_puts(b, t == TRI_TRUE ? "✅ pass" : t == TRI_FALSE ? "❌ fail" :
+	    "➖ no data");
+	low_mark(o, b, is_low && t != TRI_UNKNOWN);
+}
+
+/* The title and the scope line; filters escaped for Markdown. */
+static void
+title(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
+{
+	struct report_params	p = r->p;
+	struct buf		repo = BUF_INIT, env = BUF_INIT;
+	static const char	t[] = "Before/after report: provisioning "
+				    "without waiting for the tests";
+
+	if (o->st->md) {
+		buf_printf(o->b, "# %s\n\n", t);
+		if (p.filter.repo != NULL) {
+			text_md_escape(&repo, p.filter.repo);
+			p.filter.repo = repo.data;
+		}
+		if (p.filter.env_type != NULL) {
+			text_md_escape(&env, p.filter.env_type);
+			p.filter.env_type = env.data;
+		}
+	} else
+		buf_printf(o->b, "*%s*\n", t);
+	cmd_header(ctx, "envstats report", &p);
+	buf_release(&repo);
+	buf_release(&env);
+}
+
+static void
+problem(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
+{
+	const struct stats	*lb = &r->before.fig[FIG_LEAD_TIME];
+	char			 since[TIMEFMT_DATE_LEN];
+	char			 last[TIMEFMT_DATE_LEN];
+
+	heading(o, "The problem");
+	cmd_date(ctx, r->before.since_ms, since);
+	cmd_date(ctx, r->before.until_ms - 1, last);
+	if (lb->count == 0) {
+		buf_printf(o->b, "No environment was provisioned successfully "
+		    "from %s to %s (n = 0): there is no \"before\" to compare "
+		    "with.\n", since, last);
+		return;
+	}
+	buf_puts(o->b, "Before the change, the median wait for a test "
+	    "environment was ");
+	bold_mark(o);
+	text_duration(o->b, lb->p50);
+	bold_mark(o);
+	low_mark(o, o->b, !stats_confident(lb->count, 50));
+	buf_printf(o->b, " (p50 lead time, request → ready; n = %lld "
+	    "successful provisions from %s to %s).\n", (long long)lb->count,
+	    since, last);
+}
+
+static void
+change(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
+{
+	const struct window_figures	*b = &r->before, *a = &r->after;
+	int64_t				 kb = b->early_provisions +
+					    b->late_provisions;
+	int64_t				 ka = a->early_provisions +
+					    a->late_provisions;
+	char				 cut[TIMEFMT_DATE_LEN];
+
+	heading(o, "The change");
+	cmd_date(ctx, r->cutover_ms, cut);
+	buf_puts(o->b, "From ");
+	bold_mark(o);
+	buf_puts(o->b, cut);
+	bold_mark(o);
+	buf_puts(o->b, ", environments are provisioned as soon as the image "
+	    "is built instead of waiting for the CI tests to finish. "
+	    "Provisions that started before the tests finished: ");
+	text_percent(o->b, b->early_provisions, kb);
+	buf_printf(o->b, " before (%lld of %lld)", (long long)
+	    b->early_provisions, (long long)kb);
+	low_mark(o, o->b, !stats_confident(kb, 0));
+	buf_puts(o->b, ", ");
+	text_percent(o->b, a->early_provisions, ka);
+	buf_printf(o->b, " after (%lld of %lld)", (long long)
+	    a->early_provisions, (long long)ka);
+	low_mark(o, o->b, !stats_confident(ka, 0));
+	buf_puts(o->b, ".\n");
+}
+
+static void
+results(struct out *o, const struct report_compare *r, struct row *row)
+{
+	const struct window_figures	*b = &r->before, *a = &r->after;
+	const struct stats		*lb = &b->fig[FIG_LEAD_TIME];
+	const struct stats		*la = &a->fig[FIG_LEAD_TIME];
+	const struct compare_figures	*c = &r->cmp;
+	bool				 low50 = low(lb->count, la->count,
+					    50);
+
+	heading(o, "Results");
+	if (o->st->md)
+		buf_puts(o->b, "| | Before | After | Change | n (before / "
+		    "after) |\n|---|---:|---:|---:|---:|\n");
+	text_duration(&row->c[0], lb->p50);
+	text_duration(&row->c[1], la->p50);
+	if (c->change_p50.set) {
+		buf_puts(&row->c[2], o->st->bold);
+		speed(&row->c[2], c->change_p50);
+		buf_puts(&row->c[2], o->st->bold);
+		low_mark(o, &row->c[2], low50);
+	} else
+		buf_puts(&row->c[2], "–");
+	sample(&row->c[3], lb->count, la->count);
+	row_out(o, "Median wait (p50)", row, ROW_RESULT);
+
+	text_duration(&row->c[0], lb->p90);
+	text_duration(&row->c[1], la->p90);
+	if (c->change_p90.set) {
+		text_change_fraction(&row->c[2], c->change_p90.v);
+		low_mark(o, &row->c[2], low(lb->count, la->count, 90));
+	} else
+		buf_puts(&row->c[2], "–");
+	sample(&row->c[3], lb->count, la->count);
+	row_out(o, "p90", row, ROW_RESULT);
+
+	failure_rate(&row->c[0], b);
+	failure_rate(&row->c[1], a);
+	points(&row->c[2], c->failure_rate_change);
+	low_mark(o, &row->c[2], c->failure_rate_change.set &&
+	    low(decided(b), decided(a), 0));
+	sample(&row->c[3], decided(b), decided(a));
+	row_out(o, "Failure rate", row, ROW_RESULT);
+
+	buf_printf(&row->c[0], "%lld", (long long)b->requests);
+	buf_printf(&row->c[1], "%lld", (long long)a->requests);
+	row_out(o, "Requests", row, ROW_RESULT);
+
+	if (o->st->md)
+		buf_putc(o->b, '\n');
+	if (!c->minutes_saved_per_provision.set) {
+		buf_puts(o->b, "No time saved can be computed: one side has no "
+		    "successful provision.\n");
+		return;
+	}
+	buf_printf(o->b, "%sTime saved: %s%.1f min%s per provision × %.1f "
+	    "provisions per week (n = %lld successful provisions after the "
+	    "cut-over) = %s%.1f hours per week%s, %s", bullet(o), o->st->bold,
+	    c->minutes_saved_per_provision.v, o->st->bold,
+	    c->provisions_per_week.v, (long long)a->outcome[OUTCOME_SUCCEEDED],
+	    o->st->bold, c->hours_saved_per_week.v, o->st->bold, o->st->bold);
+	text_grouped(o->b, c->hours_saved_per_year.v);
+	buf_printf(o->b, " hours per year%s", o->st->bold);
+	low_mark(o, o->b, low50);
+	buf_printf(o->b, ".\n%sCost saved: %s", bullet(o), o->st->bold);
+	text_grouped(o->b, c->cost_saved_per_year.v);
+	buf_printf(o->b, " per year%s at %.2f per engineer hour", o->st->bold,
+	    c->hourly_rate);
+	low_mark(o, o->b, low50);
+	buf_puts(o->b, ".\n");
+}
+
+static void
+criteria(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
+    struct row *row)
+{
+	const struct window_figures	*b = &r->before, *a = &r->after;
+	const struct stats		*lb = &b->fig[FIG_LEAD_TIME];
+	const struct stats		*la = &a->fig[FIG_LEAD_TIME];
+	const struct compare_figures	*c = &r->cmp;
+
+	heading(o, "Success criteria");
+	if (o->st->md)
+		buf_puts(o->b, "| Criterion | Target | Measured | n (before / "
+		    "after) | Result |\n|---|---|---|---:|---|\n");
+	buf_puts(&row->c[0], "≥ 30% faster");
+	speed(&row->c[1], c->change_p50);
+	sample(&row->c[2], lb->count, la->count);
+	verdict(o, &row->c[3], c->p50_cut_30, low(lb->count, la->count, 50));
+	row_out(o, "Median wait (p50) cut", row, ROW_CRITERION);
+
+	buf_puts(&row->c[0], "at most 5 points higher");
+	points(&row->c[1], c->failure_rate_change);
+	buf_puts(&row->c[1], " (");
+	text_percent(&row->c[1], b->outcome[OUTCOME_FAILED], decided(b));
+	buf_puts(&row->c[1], " → ");
+	text_percent(&row->c[1], a->outcome[OUTCOME_FAILED], decided(a));
+	buf_puts(&row->c[1], ")");
+	sample(&row->c[2], decided(b), decided(a));
+	verdict(o, &row->c[3], c->failure_rate_ok, low(decided(b),
+	    decided(a), 0));
+	row_out(o, "Failure rate", row, ROW_CRITERION);
+
+	/*
+	 * The dashboard (DASHBOARD_FILE) charts the DogStatsD metrics: it is
+	 * available when this envstats sends them. Whether the file was
+	 * imported into Datadog is not something envstats can see.
+	 */
+	buf_puts(&row->c[0], "metrics sent to Datadog");
+	if (ctx->statsd_target != NULL)
+		buf_printf(&row->c[1], "DogStatsD → %s; dashboard: %s",
+		    ctx->statsd_target, DASHBOARD_FILE);
+	else
+		buf_puts(&row->c[1], "DogStatsD emission is off");
+	if (o->st->md)
+		buf_puts(&row->c[2], "–");
+	verdict(o, &row->c[3], ctx->statsd_target != NULL ? TRI_TRUE :
+	    TRI_FALSE, false);
+	row_out(o, "Dashboard available", row, ROW_CRITERION);
+}
+
+static void
+render(struct cmd_ctx *ctx, const struct report_compare *r)
+{
+	struct out	o = { &ctx->out, ctx->format == CMD_FMT_MARKDOWN ?
+			    &style_md : &style_slack, false };
+	struct row	row;
+
+	row_init(&row);
+	title(ctx, &o, r);
+	problem(ctx, &o, r);
+	change(ctx, &o, r);
+	results(&o, r, &row);
+	criteria(ctx, &o, r, &row);
+	buf_putc(o.b, '\n');
+	/* The mark without its leading space. */
+	if (o.marked)
+		buf_printf(o.b, "%s low confidence: fewer than %d values "
+		    "behind the figure (a p90 needs %d, %d beyond it)\n%s",
+		    LOW_MARK + 1, STATS_CONFIDENT_N, STATS_CONFIDENT_TAIL * 10,
+		    STATS_CONFIDENT_TAIL, o.st->md ? "\n" : "");
+	buf_puts(o.b, "_" TEXT_PERCENTILE_NOTE "_\n");
+	row_release(&row);
+}
+
+static enum cmd_ret
+cmd_report_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	return cmd_compare_command(ctx, &cmd_report_entry, argc, argv,
+	    render);
+}

@@ -1,0 +1,479 @@
+/*
+ * test_cmd_report.c: `/envstats report`, the before/after executive
+ * summary, on a store whose figures are known by hand. Every number the
+ * report shows must be the one `compare --json` gives for the same words;
+ * each criterion passes and fails; the sample sizes are shown.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "cmd_test.h"
+#include "report/text.h"
+#include "store/store.h"
+#include "tz.h"
+
+/* 2026-11-03T00:00:00Z: "now"; the windows below are all before it. */
+#define NOW_MS	INT64_C(1793664000000)
+
+/*
+ * Before = [2026-10-01, 2026-10-15), after = [2026-10-15, 2026-10-29):
+ * two weeks after the cut-over.
+ */
+#define WINDOW	"2026-10-15 since:2026-10-01 until:2026-10-29"
+
+
+/*
+ * One attempt of repo/branch requested on day at 09:00 UTC: ready after
+ * lead_min minutes, or failed when lead_min is 0. ci is "true", "false"
+ * or NULL: the ci_tests_complete flag of a provisioning_started mark.
+ */
+static void
+attempt(struct cmd_test *fx, const char *repo, const char *branch,
+    const char *day, int lead_min, const char *ci)
+{
+	char	line[512];
+
+	snprintf(line, sizeof line, "{\"type\":\"requested\",\"ts\":"
+	    "\"%sT09:00:00Z\",\"repo\":\"%s\",\"branch\":\"%s\"}", day, repo,
+	    branch);
+	assert_int_equal(cmd_test_add(fx, line), 0);
+	if (ci != NULL) {
+		snprintf(line, sizeof line, "{\"type\":"
+		    "\"provisioning_started\",\"ts\":\"%sT09:00:30Z\","
+		    "\"repo\":\"%s\",\"branch\":\"%s\","
+		    "\"ci_tests_complete\":%s}", day, repo, branch, ci);
+		assert_int_equal(cmd_test_add(fx, line), 0);
+	}
+	if (lead_min > 0)
+		snprintf(line, sizeof line, "{\"type\":\"ready\",\"ts\":"
+		    "\"%sT%02d:%02d:00Z\",\"repo\":\"%s\",\"branch\":\"%s\"}",
+		    day, 9 + lead_min / 60, lead_min % 60, repo, branch);
+	else
+		snprintf(line, sizeof line, "{\"type\":\"failed\",\"ts\":"
+		    "\"%sT09:03:00Z\",\"repo\":\"%s\",\"branch\":\"%s\","
+		    "\"failure_type\":\"k8s_error\"}", day, repo, branch);
+	assert_int_equal(cmd_test_add(fx, line), 0);
+}
+
+/*
+ * a/b, a pass with few values: before 10m, 20m, 30m and a failure
+ * (p50 20m, p90 28m, 1 of 4 failed); after 5m, 10m, 15m (p50 10m, p90
+ * 14m, 0 of 3): 50 % faster, 25 points fewer failures; started before the
+ * tests 0 of 3 before, 3 of 3 after. Impact: 10 min x 3 / 2 weeks.
+ *
+ * c/d, a fail: before 10m, 10m; after 8m, 8m and a failure: 20 % faster
+ * only, failure rate 0 -> 33.3 %.
+ *
+ * e/f, both criteria exactly on their edge with enough values for a
+ * median: before 40 x 10m, after 38 x 7m and 2 failures: 30.0 % faster,
+ * +5.0 points; n = 40 / 38, below the 100 a p90 needs.
+ */
+static int
+setup(void **state)
+{
+	struct cmd_test	*fx = cmd_test_new(NOW_MS);
+	char		 branch[16];
+	int		 i;
+
+	if (fx == NULL)
+		return -1;
+	attempt(fx, "a/b", "x1", "2026-10-05", 10, "true");
+	attempt(fx, "a/b", "x2", "2026-10-05", 20, "true");
+	attempt(fx, "a/b", "x3", "2026-10-05", 30, "true");
+	attempt(fx, "a/b", "x4", "2026-10-05", 0, NULL);
+	attempt(fx, "a/b", "y1", "2026-10-20", 5, "false");
+	attempt(fx, "a/b", "y2", "2026-10-20", 10, "false");
+	attempt(fx, "a/b", "y3", "2026-10-20", 15, "false");
+	attempt(fx, "c/d", "z1", "2026-10-06", 10, NULL);
+	attempt(fx, "c/d", "z2", "2026-10-06", 10, NULL);
+	attempt(fx, "c/d", "w1", "2026-10-21", 8, NULL);
+	attempt(fx, "c/d", "w2", "2026-10-21", 8, NULL);
+	attempt(fx, "c/d", "w3", "2026-10-21", 0, NULL);
+	for (i = 0; i < 40; i++) {
+		snprintf(branch, sizeof branch, "b%d", i);
+		attempt(fx, "e/f", branch, "2026-10-07", 10, NULL);
+		snprintf(branch, sizeof branch, "a%d", i);
+		attempt(fx, "e/f", branch, "2026-10-22", i < 38 ? 7 : 0, NULL);
+	}
+	if (cmd_test_commit(fx) != 0)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+/* The line of the answer that starts with prefix (it must exist). */
+static char *
+line_of(const struct cmd_test *fx, const char *prefix)
+{
+	const char	*p = fx->ctx.out.data, *end;
+
+	while (*p != '\0') {
+		end = strchr(p, '\n');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (strncmp(p, prefix, strlen(prefix)) == 0)
+			return xstrndup(p, (size_t)(end - p));
+		p = *end == '\n' ? end + 1 : end;
+	}
+	fail_msg("no line starting '%s' in:\n%s", prefix, fx->ctx.out.data);
+	return NULL;
+}
+
+static json_t *
+path(json_t *j, const char *a, const char *b)
+{
+	json_t	*v = json_object_get(j, a);
+
+	if (b != NULL)
+		v = json_object_get(v, b);
+	if (v == NULL)
+		fail_msg("no %s.%s in the compare answer", a, b ? b : "");
+	return v;
+}
+
+static int64_t
+ival(json_t *j, const char *a, const char *b)
+{
+	return json_integer_value(path(j, a, b));
+}
+
+/* A lead-time statistic of one side, STAT_NONE for null. */
+static int64_t
+lead(json_t *j, const char *side, const char *key)
+{
+	json_t	*v = json_object_get(path(j, side, "lead_time"), key);
+
+	if (v == NULL)
+		fail_msg("no %s.lead_time.%s in the compare answer", side, key);
+	return json_is_null(v) ? STAT_NONE : json_integer_value(v);
+}
+
+static int64_t
+decided(json_t *j, const char *side)
+{
+	return ival(j, side, "succeeded") + ival(j, side, "failed");
+}
+
+/*
+ * The figures of `compare --json` for the same words, in the words the
+ * Markdown report must use: formatted here from the JSON alone.
+ */
+static void
+assert_report_shows_compare(struct cmd_test *fx, const char *words)
+{
+	struct buf	 q = BUF_INIT, want = BUF_INIT, b = BUF_INIT;
+	struct buf	 a = BUF_INIT, fb = BUF_INIT, fa = BUF_INIT;
+	json_t		*j, *imp, *crit;
+	double		 v;
+
+	buf_printf(&q, "compare %s", words);
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, q.data), CMD_RET_OK);
+	j = json_loads(fx->ctx.out.data, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(j);
+	buf_reset(&q);
+	buf_printf(&q, "report %s", words);
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, q.data),
+	    CMD_RET_OK);
+
+	/* The median row: p50 each side, the change as speed, n. */
+	text_duration(&b, lead(j, "before", "p50"));
+	text_duration(&a, lead(j, "after", "p50"));
+	buf_printf(&want, "| Median wait (p50) | %s | %s | **", b.data,
+	    a.data);
+	v = -100.0 * json_real_value(path(j, "change", "p50"));
+	buf_printf(&want, "%.1f%% %s**", v < 0 ? -v : v, v < 0 ? "slower" :
+	    "faster");
+	cmd_test_has(fx, want.data);
+	buf_reset(&want);
+	buf_printf(&want, " | %lld / %lld |\n", (long long)lead(j, "before",
+	    "count"), (long long)lead(j, "after", "count"));
+	cmd_test_has(fx, want.data);
+
+	/* The p90 row. */
+	buf_reset(&b);
+	buf_reset(&a);
+	buf_reset(&want);
+	text_duration(&b, lead(j, "before", "p90"));
+	text_duration(&a, lead(j, "after", "p90"));
+	buf_printf(&want, "| p90 | %s | %s | ", b.data, a.data);
+	text_change_fraction(&want, json_real_value(path(j, "change",
+	    "p90")));
+	cmd_test_has(fx, want.data);
+
+	/* The failure rate row: each side with its counts, the change. */
+	buf_reset(&want);
+	text_percent(&fb, ival(j, "before", "failed"), decided(j, "before"));
+	text_percent(&fa, ival(j, "after", "failed"), decided(j, "after"));
+	buf_printf(&want, "| Failure rate | %s (%lld of %lld) | %s (%lld of "
+	    "%lld) | %+.1f points", fb.data, (long long)ival(j, "before",
+	    "failed"), (long long)decided(j, "before"), fa.data,
+	    (long long)ival(j, "after", "failed"), (long long)decided(j,
+	    "after"), 100.0 * (json_real_value(path(j, "after",
+	    "failure_rate")) - json_real_value(path(j, "before",
+	    "failure_rate"))));
+	cmd_test_has(fx, want.data);
+	buf_reset(&want);
+	buf_printf(&want, "| Requests | %lld | %lld |", (long long)ival(j,
+	    "before", "requests"), (long long)ival(j, "after", "requests"));
+	cmd_test_has(fx, want.data);
+
+	/* Impact. */
+	imp = json_object_get(j, "impact");
+	buf_reset(&want);
+	buf_printf(&want, "Time saved: **%.1f min** per provision × %.1f "
+	    "provisions per week (n = %lld successful provisions after the "
+	    "cut-over) = **%.1f hours per week**, **",
+	    json_real_value(json_object_get(imp,
+	    "minutes_saved_per_provision")), json_real_value(json_object_get(
+	    imp, "provisions_per_week")), (long long)ival(j, "after",
+	    "succeeded"), json_real_value(json_object_get(imp,
+	    "hours_saved_per_week")));
+	text_grouped(&want, json_real_value(json_object_get(imp,
+	    "hours_saved_per_year")));
+	buf_puts(&want, " hours per year**");
+	cmd_test_has(fx, want.data);
+	buf_reset(&want);
+	buf_puts(&want, "Cost saved: **");
+	text_grouped(&want, json_real_value(json_object_get(imp,
+	    "cost_saved_per_year")));
+	buf_printf(&want, " per year** at %.2f per engineer hour",
+	    json_real_value(json_object_get(imp, "hourly_rate")));
+	cmd_test_has(fx, want.data);
+
+	/* The criteria, with their n. */
+	crit = json_object_get(j, "criteria");
+	buf_reset(&want);
+	buf_printf(&want, "| %lld / %lld | %s", (long long)lead(j, "before",
+	    "count"), (long long)lead(j, "after", "count"),
+	    json_is_true(json_object_get(crit, "p50_cut_30")) ? "✅ pass" :
+	    "❌ fail");
+	cmd_test_has(fx, want.data);
+	buf_reset(&want);
+	buf_printf(&want, "(%s → %s) | %lld / %lld | %s", fb.data, fa.data,
+	    (long long)decided(j, "before"), (long long)decided(j, "after"),
+	    json_is_true(json_object_get(crit, "failure_rate_ok")) ?
+	    "✅ pass" : "❌ fail");
+	cmd_test_has(fx, want.data);
+
+	json_decref(j);
+	buf_release(&q);
+	buf_release(&want);
+	buf_release(&b);
+	buf_release(&a);
+	buf_release(&fb);
+	buf_release(&fa);
+}
+
+static void
+test_cmd_report__numbers_are_the_compare_figures(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_report_shows_compare(fx, WINDOW " repo:a/b");
+	assert_report_shows_compare(fx, WINDOW " repo:c/d");
+	assert_report_shows_compare(fx, WINDOW " repo:e/f");
+	assert_report_shows_compare(fx, WINDOW " rate:87.5");
+}
+
+/* a/b by hand: every criterion passes, on few values (marked). */
+static void
+test_cmd_report__pass_by_hand_with_low_confidence_marks(void **state)
+{
+	struct cmd_test	*fx = *state;
+	char		*line;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	    " repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "# Before/after report");
+	cmd_test_has(fx, "envstats report · a\\/b · 2026-10-01 → 2026-10-28 "
+	    "(UTC)\n");
+	cmd_test_has(fx, "median wait for a test environment was **20m 00s** "
+	    "⚠️ (p50 lead time, request → ready; n = 3 successful provisions "
+	    "from 2026-10-01 to 2026-10-14)");
+	cmd_test_has(fx, "From **2026-10-15**");
+	cmd_test_has(fx, "0.0% before (0 of 3) ⚠️, 100.0% after (3 of 3) ⚠️.");
+	cmd_test_has(fx, "| Median wait (p50) | 20m 00s | 10m 00s | "
+	    "**50.0% faster** ⚠️ | 3 / 3 |\n");
+	cmd_test_has(fx, "| p90 | 28m 00s | 14m 00s | ▼ 50.0% ⚠️ | 3 / 3 |\n");
+	cmd_test_has(fx, "| Failure rate | 25.0% (1 of 4) | 0.0% (0 of 3) | "
+	    "-25.0 points ⚠️ | 4 / 3 |\n");
+	cmd_test_has(fx, "| Requests | 4 | 3 |  |  |\n");
+	/* 10 min x 1.5 a week = 0.25 h a week, 13 h and 1,300 a year. */
+	cmd_test_has(fx, "**10.0 min** per provision × 1.5 provisions per week "
+	    "(n = 3 successful provisions after the cut-over)");
+	cmd_test_has(fx, "**13 hours per year** ⚠️.");
+	cmd_test_has(fx, "Cost saved: **1,300 per year** at 100.00 per "
+	    "engineer hour ⚠️.");
+	cmd_test_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 50.0% "
+	    "faster | 3 / 3 | ✅ pass ⚠️ |\n");
+	cmd_test_has(fx, "| Failure rate | at most 5 points higher | -25.0 "
+	    "points (25.0% → 0.0%) | 4 / 3 | ✅ pass ⚠️ |\n");
+	cmd_test_has(fx, "\n⚠️ low confidence: fewer than 30 values");
+	/* Slack: the same figures as mrkdwn bullets, no table. */
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "report " WINDOW
+	    " repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "*Before/after report");
+	cmd_test_has(fx, "envstats report · a/b · 2026-10-01 → 2026-10-28");
+	cmd_test_has(fx, "• Median wait (p50): 20m 00s → 10m 00s · *50.0% "
+	    "faster* ⚠️ (n = 3 / 3)\n");
+	cmd_test_has(fx, "• Failure rate: 25.0% (1 of 4) → 0.0% (0 of 3) · "
+	    "-25.0 points ⚠️ (n = 4 / 3)\n");
+	cmd_test_has(fx, "✅ pass ⚠️ · *Median wait (p50) cut* (≥ 30% faster): "
+	    "50.0% faster (n = 3 / 3)\n");
+	cmd_test_lacks(fx, "|");
+	cmd_test_lacks(fx, "**");
+	line = line_of(fx, "• Cost saved");
+	assert_string_equal(line, "• Cost saved: *1,300 per year* at 100.00 "
+	    "per engineer hour ⚠️.");
+	free(line);
+}
+
+/* c/d by hand: both measured criteria fail. */
+static void
+test_cmd_report__fail_by_hand(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	    " repo:c/d"), CMD_RET_OK);
+	cmd_test_has(fx, "| Median wait (p50) | 10m 00s | 8m 00s | **20.0% "
+	    "faster** ⚠️ | 2 / 2 |");
+	cmd_test_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 20.0% "
+	    "faster | 2 / 2 | ❌ fail ⚠️ |");
+	cmd_test_has(fx, "| Failure rate | at most 5 points higher | +33.3 "
+	    "points (0.0% → 33.3%) | 2 / 3 | ❌ fail ⚠️ |");
+}
+
+/*
+ * e/f by hand: exactly 30 % faster and exactly 5 points more failures
+ * both pass; 40 / 38 values are enough for a median, not for a p90.
+ */
+static void
+test_cmd_report__edges_pass_and_enough_values_are_unmarked(void **state)
+{
+	struct cmd_test	*fx = *state;
+	char		*line;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	    " repo:e/f"), CMD_RET_OK);
+	cmd_test_has(fx, "was **10m 00s** (p50 lead time");
+	cmd_test_has(fx, "| Median wait (p50) | 10m 00s | 7m 00s | **30.0% "
+	    "faster** | 40 / 38 |\n");
+	cmd_test_has(fx, "| p90 | 10m 00s | 7m 00s | ▼ 30.0% ⚠️ | 40 / 38 |\n");
+	cmd_test_has(fx, "| Failure rate | 0.0% (0 of 40) | 5.0% (2 of 40) | "
+	    "+5.0 points | 40 / 40 |\n");
+	cmd_test_has(fx, "| Median wait (p50) cut | ≥ 30% faster | 30.0% "
+	    "faster | 40 / 38 | ✅ pass |\n");
+	cmd_test_has(fx, "| Failure rate | at most 5 points higher | +5.0 "
+	    "points (0.0% → 5.0%) | 40 / 40 | ✅ pass |\n");
+	/* 3 min x 38 / 2 weeks = 0.95 h a week (printed 0.9: 0.95 is a
+	   hair under in binary), 49.4 h and 4,940 a year. */
+	line = line_of(fx, "- Time saved");
+	assert_string_equal(line, "- Time saved: **3.0 min** per provision × "
+	    "19.0 provisions per week (n = 38 successful provisions after the "
+	    "cut-over) = **0.9 hours per week**, **49 hours per year**.");
+	free(line);
+	cmd_test_has(fx, "**4,940 per year**");
+}
+
+/* The dashboard passes when DogStatsD is sent somewhere, else fails. */
+static void
+test_cmd_report__dashboard_follows_statsd(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "| Dashboard available | metrics sent to Datadog | "
+	    "DogStatsD emission is off | – | ❌ fail |\n");
+	fx->ctx.statsd_target = "127.0.0.1:8125";
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "| Dashboard available | metrics sent to Datadog | "
+	    "DogStatsD → 127.0.0.1:8125; dashboard: "
+	    "deploy/datadog/dashboard.json | – | ✅ pass |\n");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "report " WINDOW),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "✅ pass · *Dashboard available* (metrics sent to "
+	    "Datadog): DogStatsD → 127.0.0.1:8125");
+	fx->ctx.statsd_target = NULL;
+}
+
+/* One side empty: no figure is invented, criteria say "no data". */
+static void
+test_cmd_report__no_before_means_no_data(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report 2026-10-15 "
+	    "since:2026-10-10 until:2026-10-29 repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "No environment was provisioned successfully from "
+	    "2026-10-10 to 2026-10-14 (n = 0)");
+	cmd_test_has(fx, "| Median wait (p50) | – | 10m 00s | – | 0 / 3 |");
+	cmd_test_has(fx, "No time saved can be computed");
+	cmd_test_has(fx, "| 0 / 3 | ➖ no data |");
+	cmd_test_has(fx, "0.0%) | 0 / 3 | ➖ no data |");
+	cmd_test_lacks(fx, "Cost saved");
+}
+
+/* Errors: the cut-over must be given and inside the window. */
+static void
+test_cmd_report__cutover_errors(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN,
+	    "report since:2026-10-01"), CMD_RET_ERROR);
+	cmd_test_has(fx, "'report' needs the cut-over date");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report 2026-11-20 "
+	    "since:2026-10-01 until:2026-10-29"), CMD_RET_ERROR);
+	cmd_test_has(fx, "strictly inside the window");
+	fx->ctx.cutover = "2026-10-15";
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report "
+	    "since:2026-10-01 until:2026-10-29 repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "From **2026-10-15**");
+	fx->ctx.cutover = NULL;
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "help report"),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "report [<YYYY-MM-DD>] [rate:<hourly cost>]");
+}
+
+/* A filter value is shown literally in Markdown, never as markup. */
+static void
+test_cmd_report__markdown_escapes_filters(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_MARKDOWN, "report " WINDOW
+	    " env:*<b>|_x_"), CMD_RET_OK);
+	cmd_test_has(fx, " · env \\*\\<b\\>\\|\\_x\\_ · ");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    test_cmd_report__numbers_are_the_compare_figures),
+		cmocka_unit_test(
+		    test_cmd_report__pass_by_hand_with_low_confidence_marks),
+		cmocka_unit_test(test_cmd_report__fail_by_hand),
+		cmocka_unit_test(
+		    test_cmd_report__edges_pass_and_enough_values_are_unmarked),
+		cmocka_unit_test(test_cmd_report__dashboard_follows_statsd),
+		cmocka_unit_test(test_cmd_report__no_before_means_no_data),
+		cmocka_unit_test(test_cmd_report__cutover_errors),
+		cmocka_unit_test(test_cmd_report__markdown_escapes_filters),
+	};
+
+	return cmocka_run_group_tests_name("cmd_report", tests, setup,
+	    cmd_test_teardown);
+}
