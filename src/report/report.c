@@ -127,6 +127,7 @@ report_build(struct store *st, const struct tz *tz,
 	wp.until_ms = p->until_ms;
 	wp.day_starts = days;
 	wp.week_starts = weeks;
+	wp.detail = p->detail;
 	memset(&tp, 0, sizeof tp);
 	tp.since_ms = p->until_ms - MS_PER_WEEK;
 	tp.until_ms = p->until_ms;
