@@ -21,10 +21,13 @@
 #include "demo/script.h"
 #include "emulator.h"
 #include "log.h"
+#include "notify/chart.h"
+#include "notify/digest.h"
 #include "observe/classify.h"
 #include "observe/ingest.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
+#include "report/query.h"
 #include "slack/lwslog.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -53,6 +56,7 @@ struct cli_command {
 
 static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
+static int	cli_digest(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
@@ -67,6 +71,10 @@ static const struct cli_command cli_commands[] = {
 	{ "demo", "demo [--keep]", "ten weeks of history, then the bot "
 	  "against the built-in Slack emulator: a scripted conversation",
 	  cli_demo },
+	{ "digest", "digest --print [--period daily|weekly] [--at YYYY-MM-DD] "
+	  "[--repo owner/name] [--png FILE]", "print the channel digest as it "
+	  "would be sent on a date (default: weekly, now) and write its "
+	  "chart", cli_digest },
 	{ "generate", "generate [--seed N] [--days N] [--attempts N] "
 	  "[--repos N] [--end YYYY-MM-DD] [--cutover YYYY-MM-DD]",
 	  "write a realistic dataset as NDJSON to standard output",
@@ -107,6 +115,36 @@ put_safe(FILE *f, const char *s)
 			fprintf(f, "\\x%02x", *p);
 		else
 			fputc(*p, f);
+	}
+}
+
+/* Text from outside, line by line, each line as put_safe writes it. */
+static void
+put_lines(FILE *f, const char *s)
+{
+	const char	*nl;
+	char		*line;
+
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		line = xstrndup(s, nl != NULL ? (size_t)(nl - s) : strlen(s));
+		put_safe(f, line);
+		fputc('\n', f);
+		free(line);
+		s = nl != NULL ? nl + 1 : s + strlen(s);
+	}
+}
+
+/* "usage: envstats <usage>" of the command called name, on stderr. */
+static void
+cli_usage(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cli_commands); i++) {
+		if (strcmp(cli_commands[i].name, name) == 0)
+			fprintf(stderr, "usage: envstats %s\n",
+			    cli_commands[i].usage);
 	}
 }
 
@@ -443,8 +481,7 @@ cli_generate(struct app *app, int argc, char **argv)
 		    date_arg(app, opt, val, &v))
 			o.cutover_ms = v;
 		else {
-			fprintf(stderr, "usage: envstats %s\n",
-			    cli_commands[2].usage);
+			cli_usage("generate");
 			return EXIT_USAGE;
 		}
 		i++;
@@ -454,6 +491,105 @@ cli_generate(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Write the bytes of b to path; false (with a message) on failure. */
+static bool
+write_file(const char *path, const struct buf *b)
+{
+	FILE	*f = fopen(path, "wb");
+	bool	 ok = f != NULL && fwrite(b->data, 1, b->len, f) == b->len;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		fprintf(stderr, "envstats: cannot write '%s': %s\n", path,
+		    strerror(errno));
+	return ok;
+}
+
+/* envstats digest --print: the digest a channel would get on a date. */
+static int
+cli_digest(struct app *app, int argc, char **argv)
+{
+	struct digest_occurrence o;
+	struct digest		 d;
+	struct query_filter	 f;
+	struct store		*st = NULL;
+	struct buf		 out = BUF_INIT, png = BUF_INIT, word = BUF_INIT;
+	const char		*png_path = NULL;
+	int64_t			 at = clock_now_ms();
+	int			 i, period = DIGEST_WEEKLY, ret = EXIT_USAGE;
+	bool			 print = false;
+	enum err		 rc;
+
+	memset(&d, 0, sizeof d);
+	query_filter_init(&f);
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		if (strcmp(opt, "--print") == 0) {
+			print = true;
+			continue;
+		}
+		if (strcmp(opt, "--period") == 0 && val != NULL &&
+		    (period = digest_period_parse(val)) >= 0)
+			;
+		else if (strcmp(opt, "--at") == 0 &&
+		    date_arg(app, opt, val, &at))
+			;
+		else if (strcmp(opt, "--png") == 0 && val != NULL)
+			png_path = val;
+		else if (strcmp(opt, "--repo") == 0 && val != NULL &&
+		    f.repo == NULL) {
+			buf_reset(&word);
+			buf_printf(&word, "repo:%s", val);
+			buf_reset(&out);
+			if (query_filter_word(&f, word.data, &out) !=
+			    QUERY_WORD_TAKEN) {
+				fprintf(stderr, "envstats: %s\n", out.data);
+				goto out;
+			}
+		} else {
+			cli_usage("digest");
+			goto out;
+		}
+		i++;
+	}
+	if (!print) {
+		cli_usage("digest");
+		goto out;
+	}
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		goto out;
+	digest_period_at(app->tz, (enum digest_period)period, at, &o);
+	if ((rc = digest_build(st, app->tz, &o, f.repo, app->cfg.reprovision_ms,
+	    &d)) != ERR_OK) {
+		fprintf(stderr, "envstats: cannot read the figures: %s\n",
+		    err_str(rc));
+		ret = EXIT_FAILURE_DB;
+		goto out;
+	}
+	buf_reset(&out);
+	digest_text(&d, &out);
+	put_lines(stdout, out.data);
+	ret = 0;
+	if (png_path != NULL) {
+		if (digest_chart(&d, &png) != ERR_OK || !write_file(png_path,
+		    &png))
+			ret = 1;
+		else
+			printf("chart: %s (%d x %d PNG, %zu bytes)\n",
+			    png_path, CHART_WIDTH, CHART_HEIGHT, png.len);
+	}
+out:
+	digest_release(&d);
+	store_close(st);
+	query_filter_release(&f);
+	buf_release(&out);
+	buf_release(&png);
+	buf_release(&word);
+	return ret;
 }
 
 static volatile sig_atomic_t	signalled;

@@ -8,6 +8,7 @@
 #include "notify/digest.h"
 
 #include "jsonw.h"
+#include "notify/chart.h"
 #include "report/text.h"
 #include "slack/envelope.h"
 #include "timefmt.h"
@@ -398,6 +399,27 @@ digest_title(const struct digest *d, struct buf *b)
 {
 	buf_printf(b, "envstats %s digest · %s",
 	    digest_period_name(d->occ.period), d->occ.id);
+}
+
+enum err
+digest_chart(const struct digest *d, struct buf *png)
+{
+	struct buf	title = BUF_INIT;
+	enum err	rc;
+
+	buf_puts(&title, "Lead time · ");
+	digest_title(d, &title);
+	buf_printf(&title, " · %s", d->repo != NULL ? d->repo : "all repos");
+	rc = chart_png(&d->cur, title.data, png);
+	buf_release(&title);
+	return rc;
+}
+
+void
+digest_chart_name(const struct digest *d, struct buf *b)
+{
+	buf_printf(b, "envstats-%s-%s.png", digest_period_name(d->occ.period),
+	    d->occ.id);
 }
 
 /* "all repos · 2026-10-26 → 2026-11-01 (Europe/Paris) · compared ...". */

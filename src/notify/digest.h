@@ -12,7 +12,7 @@
  *	digest_build(st, tz, &occurrence, repo, window_ms, &d);
  *	digest_text(&d, &text);           -- terminal, preview, fallback
  *	digest_message(&d, channel, &body); -- chat.postMessage JSON
- *	chart_png(&d.cur, title, &png);   -- notify/chart.h
+ *	digest_chart(&d, &png);           -- the PNG (notify/chart.h)
  *	digest_release(&d);
  *
  * Loop thread or a single-threaded command (store and time zone).
@@ -61,6 +61,15 @@ void		digest_text(const struct digest *, struct buf *);
 
 /* The Block Kit blocks, a JSON array; outside text escaped for mrkdwn. */
 void		digest_blocks(const struct digest *, struct buf *);
+
+/*
+ * The digest's chart (notify/chart.h), titled with the digest's title and
+ * its repo filter. ERR_IO when it cannot be drawn (logged).
+ */
+enum err	digest_chart(const struct digest *, struct buf *png);
+
+/* The chart's file name: "envstats-weekly-2026-W44.png". */
+void		digest_chart_name(const struct digest *, struct buf *);
 
 /*
  * The chat.postMessage body for channel: the blocks and, as "text", the
