@@ -399,32 +399,6 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 	return result;
 }
 
-/* Append key=value to a form body, value percent-encoded. */
-static void
-form_put(struct buf *f, const char *key, const char *value)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-
-	if (f->len > 0)
-		buf_putc(f, '&');
-	buf_puts(f, key);
-	buf_putc(f, '=');
-	for (p = (const unsigned char *)(value != NULL ? value : "");
-	    *p != '\0'; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' ||
-		    *p == '~')
-			buf_putc(f, (char)*p);
-		else if (*p == ' ')
-			buf_putc(f, '+');
-		else {
-			buf_putc(f, '%');
-			buf_putc(f, hex[*p >> 4]);
-			buf_putc(f, hex[*p & 0xf]);
-		}
-	}
-}
-
 /* The provisioner answered the relay: pass its answer to the user. */
 static void
 relayed(void *arg, const struct webapi_result *r)
@@ -475,7 +449,7 @@ relay_command(struct bot *b, const json_t *payload)
 		const json_t	*v = json_object_get(payload, fields[i]);
 
 		if (json_is_string(v))
-			form_put(&form, fields[i], json_string_value(v));
+			webapi_form_put(&form, fields[i], json_string_value(v));
 	}
 	rl = xcalloc(1, sizeof *rl);
 	rl->bot = b;
