@@ -64,6 +64,7 @@ static int	cli_reindex(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
+static int	build_digests(const struct app *, struct digest_config *);
 
 static const struct cli_command cli_commands[] = {
 	{ "check-config", "check-config", "validate the configuration and "
@@ -392,15 +393,20 @@ cli_reindex(struct app *app, int argc, char **argv)
 static int
 cli_check_config(struct app *app, int argc, char **argv)
 {
-	struct buf	 b = BUF_INIT;
-	struct classify	*rules = NULL;
-	int		 ret;
+	struct buf		 b = BUF_INIT;
+	struct classify		*rules = NULL;
+	struct digest_config	 digests;
+	int			 ret;
 
 	(void)argc;
 	(void)argv;
-	if ((ret = build_rules(app, &rules)) != 0)
+	if ((ret = build_rules(app, &rules)) != 0 ||
+	    (ret = build_digests(app, &digests)) != 0) {
+		classify_free(rules);
 		return ret;
+	}
 	classify_free(rules);
+	digest_config_release(&digests);
 	config_print(&app->cfg, &b);
 	printf("%s\nconfiguration ok\n", b.data);
 	buf_release(&b);
@@ -658,6 +664,16 @@ build_github(const struct app *app, struct github **out)
 	    &why), &why);
 }
 
+/* The "digests" section of the configuration, validated. */
+static int
+build_digests(const struct app *app, struct digest_config *out)
+{
+	struct buf	why = BUF_INIT;
+
+	return section_result(digest_config_parse(file_section(app,
+	    "digests"), out, &why), &why);
+}
+
 /* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
 static int
 check_http_addr(const struct app *app)
@@ -688,6 +704,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	struct classify		*rules = NULL;
 	struct slack_observe	*obs = NULL;
 	struct github		*gh = NULL;
+	struct digest_config	 digests = { NULL, 0 };
 	struct attempt_params	 params;
 	struct bot_config	 bc;
 	struct answer_ctx	 actx;
@@ -699,6 +716,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	if ((ret = build_rules(app, &rules)) != 0 ||
 	    (ret = build_observer(app, &obs)) != 0 ||
 	    (ret = build_github(app, &gh)) != 0 ||
+	    (ret = build_digests(app, &digests)) != 0 ||
 	    (ret = check_http_addr(app)) != 0 ||
 	    (ret = open_store(app, 0, &st)) != 0)
 		goto out;
@@ -720,6 +738,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	    app->cfg.http_addr;
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
+	bc.digests = &digests;
 	actx.app = app;
 	actx.st = st;
 	bc.answer = answer_query;
@@ -739,6 +758,7 @@ out:
 	store_close(st);
 	slack_observe_free(obs);
 	github_free(gh);
+	digest_config_release(&digests);
 	classify_free(rules);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "http/server.h"
+#include "notify/digest_send.h"
 #include "observe/webhook.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
@@ -52,6 +53,8 @@ struct bot {
 	char			*self_bot_id;
 	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
 	lws_sorted_usec_list_t	 group_sul;	/* group commit deadline */
+	struct digest_sender	*digests;	/* NULL: none configured */
+	lws_sorted_usec_list_t	 digest_sul;	/* the digest tick */
 	struct pending_ack {
 		uint64_t	 conn;
 		char		*envelope_id;
@@ -1014,6 +1017,26 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	    "Web API requests refused: queue full.", w.dropped);
 }
 
+/* The sender reads and writes the store: commit the open group first. */
+static void
+digest_flush(void *arg)
+{
+	group_flush(arg);
+}
+
+/* Send the digests due now; again in DIGEST_TICK_MS. */
+static void
+digest_tick(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, digest_sul);
+
+	if (stopping(b))
+		return;
+	digest_sender_tick(b->digests, clock_now_ms());
+	lws_sul_schedule(b->ctx, 0, &b->digest_sul, digest_tick,
+	    DIGEST_TICK_MS * LWS_US_PER_MS);
+}
+
 int
 bot_http_port(struct bot *b)
 {
@@ -1055,6 +1078,12 @@ bot_new(const struct bot_config *c, struct bot **out)
 	wc.wake_arg = b->ctx;
 	if ((rc = webapi_start(&wc, &b->api)) != ERR_OK)
 		goto out;
+	if (c->digests != NULL && c->digests->n > 0)
+		b->digests = digest_sender_new(&(struct digest_sender_config){
+		    .st = c->st, .tz = c->tz, .api = b->api,
+		    .digests = c->digests,
+		    .reprovision_window_ms = c->cfg->reprovision_ms,
+		    .flush = digest_flush, .flush_arg = b });
 	if (c->http_addr != NULL) {
 		const struct http_route routes[] = {
 			{ "GET", "/healthz", http_healthz, b },
@@ -1093,6 +1122,9 @@ bot_run(struct bot *b)
 
 	b->fatal = ERR_OK;
 	auth_start(&b->auth_sul);
+	if (b->digests != NULL)
+		lws_sul_schedule(b->ctx, 0, &b->digest_sul, digest_tick,
+		    LWS_US_PER_SEC);
 	while (!stopping(b)) {
 		if (lws_service(b->ctx, 0) < 0)
 			break;
@@ -1137,6 +1169,16 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->webhook_stored = atomic_load(&b->wh_stored);
 	s->webhook_rejected = atomic_load(&b->wh_rejected);
 	s->github_stored = atomic_load(&b->gh_stored);
+	if (b->digests != NULL) {
+		struct digest_sender_stats	d;
+
+		digest_sender_stats(b->digests, &d);
+		s->digest_ticks = d.ticks;
+		s->digests_started = d.started;
+		s->digests_sent = d.sent;
+		s->digest_charts = d.charts;
+		s->digest_chart_failed = d.chart_failed;
+	}
 }
 
 void
@@ -1145,9 +1187,11 @@ bot_free(struct bot *b)
 	if (b == NULL)
 		return;
 	webapi_stop(b->api);
+	digest_sender_free(b->digests);	/* after its callbacks ran */
 	if (b->ctx != NULL) {
 		lws_sul_cancel(&b->auth_sul);
 		lws_sul_cancel(&b->group_sul);
+		lws_sul_cancel(&b->digest_sul);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");

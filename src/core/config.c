@@ -77,8 +77,8 @@ static const struct cfg_entry cfg_table[] = {
 };
 
 /* Sections of the file that other modules read and validate. */
-static const char *const file_sections[] = { "failure_rules", "github",
-    "slack" };
+static const char *const file_sections[] = { "digests", "failure_rules",
+    "github", "slack" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -438,6 +438,9 @@ config_print(const struct config *c, struct buf *b)
 	json_object_set_new(o, "failure_rules", rules);
 	if (c->file != NULL && json_object_get(c->file, "slack") != NULL)
 		json_object_set(o, "slack", json_object_get(c->file, "slack"));
+	if (c->file != NULL && json_object_get(c->file, "digests") != NULL)
+		json_object_set(o, "digests", json_object_get(c->file,
+		    "digests"));
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	buf_puts(b, s != NULL ? s : "{}");
 	free(s);
