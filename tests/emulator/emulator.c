@@ -183,6 +183,8 @@ struct emulator {
 	size_t			 n_tickets, cap_tickets;
 	struct em_upload	*uploads;
 	size_t			 n_uploads, cap_uploads;
+	char			**msg_ts;	/* chat.postMessage answers */
+	size_t			 n_msg_ts, cap_msg_ts;
 	int64_t			 last_ts_us;
 	unsigned		 next_response;
 };
@@ -1291,6 +1293,11 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 			if (msg != NULL && thread_ts != NULL)
 				json_object_set_new(msg, "thread_ts",
 				    json_string(thread_ts));
+			lock(em);
+			ARRAY_GROW(em->msg_ts, em->n_msg_ts + 1,
+			    em->cap_msg_ts);
+			em->msg_ts[em->n_msg_ts++] = xstrdup(ts);
+			unlock(em);
 			j = json_pack("{s:b, s:s, s:s, s:o}", "ok", 1,
 			    "channel", channel, "ts", ts, "message", msg);
 		}
@@ -1572,6 +1579,9 @@ em_free(struct emulator *em)
 		buf_release(&em->uploads[i].bytes);
 	}
 	free(em->uploads);
+	for (i = 0; i < em->n_msg_ts; i++)
+		free(em->msg_ts[i]);
+	free(em->msg_ts);
 	free(em->signing_secret);
 	free(em->team_id);
 	free(em->app_id);
@@ -2212,4 +2222,16 @@ char *
 emulator_body_param(const char *body, const char *key)
 {
 	return body_param(body, strlen(body), key);
+}
+
+char *
+emulator_message_ts(struct emulator *em, int n)
+{
+	char	*ts = NULL;
+
+	lock(em);
+	if (n >= 0 && (size_t)n < em->n_msg_ts)
+		ts = xstrdup(em->msg_ts[n]);
+	unlock(em);
+	return ts;
 }

@@ -192,6 +192,9 @@ bool		 emulator_upload(struct emulator *, int n,
 		    struct emulator_upload *out);
 void		 emulator_upload_release(struct emulator_upload *);
 
+/* The ts the n-th successful chat.postMessage answered, or NULL. */
+char		*emulator_message_ts(struct emulator *, int n);
+
 /* The string value of key in a JSON object or form body (a recorded
    call's), or NULL. */
 char		*emulator_body_param(const char *body, const char *key);
