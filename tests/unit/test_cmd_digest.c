@@ -1,0 +1,209 @@
+/*
+ * test_cmd_digest.c: `/envstats digest`, the preview of a channel digest:
+ * its period follows now, the answer is the digest's plain text, and only
+ * daily/weekly and repo: are accepted.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "observe/event_json.h"
+#include "observe/record.h"
+#include "store/store.h"
+#include "tz.h"
+
+/* Tuesday 2026-11-03T10:00:00Z and Tuesday 2026-11-10T10:00:00Z. */
+#define NOV3_MS		INT64_C(1793700000000)
+#define NOV10_MS	(NOV3_MS + 7 * MS_PER_DAY)
+
+/* 2026-11-02: a/b x ready in 10m; c/d "<b>&z" ready in 30m. */
+static const char *const lines[] = {
+	"{\"type\":\"requested\",\"ts\":\"2026-11-02T09:00:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"ready\",\"ts\":\"2026-11-02T09:10:00Z\","
+	"\"repo\":\"a/b\",\"branch\":\"x\"}",
+	"{\"type\":\"requested\",\"ts\":\"2026-11-02T12:00:00Z\","
+	"\"repo\":\"c/d\",\"branch\":\"<b>&z\"}",
+	"{\"type\":\"ready\",\"ts\":\"2026-11-02T12:30:00Z\","
+	"\"repo\":\"c/d\",\"branch\":\"<b>&z\"}",
+};
+
+struct fixture {
+	struct store	*st;
+	struct tz	*tz;
+	struct cmd_ctx	 ctx;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = xcalloc(1, sizeof *fx);
+	struct record	*rec;
+	struct event	 ev;
+	struct buf	 why = BUF_INIT;
+	size_t		 i;
+	bool		 stored;
+
+	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
+	    tz_open("UTC", &fx->tz) != ERR_OK ||
+	    record_new(fx->st, NULL, NULL, &rec) != ERR_OK ||
+	    record_begin(rec) != ERR_OK)
+		return -1;
+	for (i = 0; i < ARRAY_LEN(lines); i++) {
+		if (event_json_parse(lines[i], strlen(lines[i]), &ev, &why) !=
+		    ERR_OK || record_add(rec, &ev, &stored) != ERR_OK)
+			return -1;
+		event_release(&ev);
+	}
+	if (record_commit(rec) != ERR_OK)
+		return -1;
+	record_free(rec);
+	buf_release(&why);
+	cmd_ctx_init(&fx->ctx);
+	fx->ctx.st = fx->st;
+	fx->ctx.tz = fx->tz;
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	cmd_ctx_release(&fx->ctx);
+	store_close(fx->st);
+	tz_free(fx->tz);
+	free(fx);
+	return 0;
+}
+
+/* Run "/envstats <words>" at now. */
+static enum cmd_ret
+run(struct fixture *fx, int64_t now, enum cmd_format format,
+    const char *query)
+{
+	char		*copy = xstrdup(query), *words[8], *p, *save = NULL;
+	int		 n = 0;
+	enum cmd_ret	 ret;
+
+	for (p = strtok_r(copy, " ", &save); p != NULL && n < 8;
+	    p = strtok_r(NULL, " ", &save))
+		words[n++] = p;
+	fx->ctx.now_ms = now;
+	fx->ctx.format = format;
+	ret = cmd_run(&fx->ctx, n, words);
+	free(copy);
+	return ret;
+}
+
+static void
+assert_has(const struct fixture *fx, const char *needle)
+{
+	if (strstr(fx->ctx.out.data, needle) == NULL)
+		fail_msg("'%s' not in:\n%s", needle, fx->ctx.out.data);
+}
+
+/* Daily on Tuesday: Monday's digest, against Sunday. */
+static void
+test_cmd_digest__daily_previews_yesterday(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest daily"),
+	    CMD_RET_OK);
+	assert_has(fx, "envstats daily digest · 2026-11-02\n"
+	    "all repos · 2026-11-02 (UTC) · compared with 2026-11-01\n");
+	assert_has(fx, "Requests: 2 (previous 0)\n");
+	assert_has(fx, "Lead time p50: 20m 00s\n");
+	/* The plain text: the bot escapes it for Slack, not the command. */
+	assert_has(fx, "30m 00s · c/d · <b>&z · requested 2026-11-02 12:00");
+}
+
+/* No period word: the weekly digest of the ISO week before now. */
+static void
+test_cmd_digest__weekly_is_the_default(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(run(fx, NOV10_MS, CMD_FMT_TEXT, "digest"),
+	    CMD_RET_OK);
+	assert_has(fx, "envstats weekly digest · 2026-W45\nall repos · "
+	    "2026-11-02 → 2026-11-08 (UTC) · compared with 2026-W44\n");
+	assert_has(fx, "Requests: 2 (previous 0)\n");
+	assert_int_equal(run(fx, NOV10_MS, CMD_FMT_TEXT,
+	    "digest repo:C/D weekly"), CMD_RET_OK);
+	assert_has(fx, "c/d · 2026-11-02 → 2026-11-08 (UTC)");
+	assert_has(fx, "Requests: 1 (previous 0)\n");
+	/* A week earlier there is nothing in it. */
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest weekly"),
+	    CMD_RET_OK);
+	assert_has(fx, "Requests: 0 (previous 0)\n");
+}
+
+/* --json: the report of the digest's period (spec/metrics.md). */
+static void
+test_cmd_digest__json_is_the_period_report(void **state)
+{
+	struct fixture	*fx = *state;
+	json_t		*j;
+
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_JSON, "digest daily"),
+	    CMD_RET_OK);
+	j = json_loads(fx->ctx.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "requests")),
+	    2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "window"), "since")), "2026-11-02T00:00:00.000Z");
+	json_decref(j);
+}
+
+/* Anything but one period and repo: is refused, and says why. */
+static void
+test_cmd_digest__refuses_other_words(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest monthly"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "unknown word 'monthly': usage: digest [daily|weekly] "
+	    "[repo:<owner/name>]");
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT,
+	    "digest daily weekly"), CMD_RET_ERROR);
+	assert_has(fx, "give one period: daily or weekly");
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest last:7d"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "'digest' covers the day or week before now");
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT,
+	    "digest daily repo:a/b env:full"), CMD_RET_ERROR);
+	assert_has(fx, "takes fewer words");
+	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest repo:nope"),
+	    CMD_RET_ERROR);
+	assert_has(fx, "'repo:nope' is not a repository");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_cmd_digest__daily_previews_yesterday, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd_digest__weekly_is_the_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd_digest__json_is_the_period_report, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd_digest__refuses_other_words, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("cmd_digest", tests, NULL, NULL);
+}
