@@ -111,6 +111,26 @@ config_parse_duration(const char *s, int64_t *ms)
 	return ERR_OK;
 }
 
+enum err
+config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
+    const char *where, struct buf *why)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+
+	/* jansson's iteration takes a non-const object; it only reads. */
+	json_object_foreach((json_t *)obj, key, v) {
+		for (i = 0; i < n && strcmp(key, allowed[i]) != 0; i++)
+			;
+		if (i == n) {
+			buf_printf(why, "unknown key '%s.%s'", where, key);
+			return ERR_CONFIG;
+		}
+	}
+	return ERR_OK;
+}
+
 /*
  * https:// anywhere, http:// only to a loopback host (the emulator). The
  * host is what follows "://" up to ':' '/' or the end (or a [v6] literal).

@@ -70,6 +70,14 @@ void		config_print(const struct config *, struct buf *);
 void		config_help(struct buf *);
 
 /*
+ * For the modules that read a section of the file: refuse a key of obj
+ * not in allowed[0..n), a typo must not pass ("unknown key
+ * '<where>.<key>'" in why, ERR_CONFIG).
+ */
+enum err	config_check_keys(const json_t *obj, const char *const *allowed,
+		    size_t n, const char *where, struct buf *why);
+
+/*
  * Parse a duration "90m", "2h", "7200s", "1500ms", "1d" (a bare number is
  * seconds) into ms; ERR_INVALID otherwise or when not positive.
  */

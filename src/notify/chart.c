@@ -114,15 +114,49 @@ duration_text(cairo_t *cr, double x, double y, int64_t ms, double align)
 	buf_release(&b);
 }
 
-/* A vertical axis title, reading upwards, centred on the plot. */
+/* A panel's title, its x axis title, and its y axis title reading up. */
 static void
-axis_title_y(cairo_t *cr, double x, const char *s)
+panel_titles(cairo_t *cr, double x0, double x1, const char *title,
+    const char *x_title, const char *y_title)
 {
+	color(cr, ink);
+	font(cr, 13, true);
+	text(cr, x0, PLOT_TOP - 22, title, 0);
+	color(cr, muted);
+	font(cr, 12, false);
+	text(cr, (x0 + x1) / 2, PLOT_BOTTOM + 40, x_title, 0.5);
 	cairo_save(cr);
-	cairo_translate(cr, x, (PLOT_TOP + PLOT_BOTTOM) / 2);
+	cairo_translate(cr, x0 - 60, (PLOT_TOP + PLOT_BOTTOM) / 2);
 	cairo_rotate(cr, -M_PI / 2);
-	text(cr, 0, 0, s, 0.5);
+	text(cr, 0, 0, y_title, 0.5);
 	cairo_restore(cr);
+}
+
+/* Where day i of the daily panel is drawn. */
+static double
+day_x(const struct window_figures *f, size_t i)
+{
+	double	span = RIGHT_X1 - RIGHT_X0 - 30;
+
+	if (f->n_days == 1)
+		return (RIGHT_X0 + RIGHT_X1) / 2;
+	return RIGHT_X0 + 15 + span * (double)i / (double)(f->n_days - 1);
+}
+
+/* Where duration v is drawn on an axis from 0 to top. */
+static double
+value_y(int64_t v, int64_t top)
+{
+	return PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * (double)v /
+	    (double)top;
+}
+
+/* Day i's percentile p (50 or 90). */
+static int64_t
+day_value(const struct window_figures *f, size_t i, int p)
+{
+	return p == 50 ? f->per_day[i].lead_time.p50 :
+	    f->per_day[i].lead_time.p90;
 }
 
 static void
@@ -145,8 +179,7 @@ y_grid(cairo_t *cr, double x0, double x1, int64_t top, int64_t step,
 	cairo_set_line_width(cr, 1);
 	font(cr, 11, false);
 	for (v = 0; v <= top; v += step) {
-		y = PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * (double)v /
-		    (double)top;
+		y = value_y(v, top);
 		color(cr, grid);
 		hline(cr, x0, x1, y);
 		color(cr, muted);
@@ -199,14 +232,8 @@ histogram(cairo_t *cr, const struct report *r)
 	char				 lab[48];
 	struct buf			 b = BUF_INIT;
 
-	color(cr, ink);
-	font(cr, 13, true);
-	text(cr, LEFT_X0, PLOT_TOP - 22, "Lead time distribution", 0);
-	color(cr, muted);
-	font(cr, 12, false);
-	text(cr, (LEFT_X0 + LEFT_X1) / 2, PLOT_BOTTOM + 40,
-	    "lead time (request → ready)", 0.5);
-	axis_title_y(cr, LEFT_X0 - 58, "provisions");
+	panel_titles(cr, LEFT_X0, LEFT_X1, "Lead time distribution",
+	    "lead time (request → ready)", "provisions");
 	if (f->n_lead_times == 0) {
 		no_data(cr, LEFT_X0, LEFT_X1);
 		return;
@@ -269,40 +296,29 @@ day_line(cairo_t *cr, const struct window_figures *f, int p, int64_t top,
     struct rgb c)
 {
 	size_t	i;
-	double	x, y, span = RIGHT_X1 - RIGHT_X0 - 30;
 	bool	pen = false;
 	int64_t	v;
 
 	color(cr, c);
 	cairo_set_line_width(cr, 2.5);
 	for (i = 0; i < f->n_days; i++) {
-		v = p == 50 ? f->per_day[i].lead_time.p50 :
-		    f->per_day[i].lead_time.p90;
+		v = day_value(f, i, p);
 		if (v == STAT_NONE) {
 			pen = false;
 			continue;
 		}
-		x = f->n_days == 1 ? (RIGHT_X0 + RIGHT_X1) / 2 : RIGHT_X0 +
-		    15 + span * (double)i / (double)(f->n_days - 1);
-		y = PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * (double)v /
-		    (double)top;
 		if (pen)
-			cairo_line_to(cr, x, y);
+			cairo_line_to(cr, day_x(f, i), value_y(v, top));
 		else
-			cairo_move_to(cr, x, y);
+			cairo_move_to(cr, day_x(f, i), value_y(v, top));
 		pen = true;
 	}
 	cairo_stroke(cr);
 	for (i = 0; i < f->n_days; i++) {
-		v = p == 50 ? f->per_day[i].lead_time.p50 :
-		    f->per_day[i].lead_time.p90;
+		v = day_value(f, i, p);
 		if (v == STAT_NONE)
 			continue;
-		x = f->n_days == 1 ? (RIGHT_X0 + RIGHT_X1) / 2 : RIGHT_X0 +
-		    15 + span * (double)i / (double)(f->n_days - 1);
-		y = PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * (double)v /
-		    (double)top;
-		cairo_arc(cr, x, y, 3.5, 0, 2 * M_PI);
+		cairo_arc(cr, day_x(f, i), value_y(v, top), 3.5, 0, 2 * M_PI);
 		cairo_fill(cr);
 	}
 }
@@ -314,16 +330,9 @@ daily(cairo_t *cr, const struct report *r)
 	const struct window_figures	*f = &r->win;
 	int64_t				 most = 0, step, top;
 	size_t				 i, every;
-	double				 x, span = RIGHT_X1 - RIGHT_X0 - 30;
 
-	color(cr, ink);
-	font(cr, 13, true);
-	text(cr, RIGHT_X0, PLOT_TOP - 22, "Daily p50 and p90", 0);
-	color(cr, muted);
-	font(cr, 12, false);
-	text(cr, (RIGHT_X0 + RIGHT_X1) / 2, PLOT_BOTTOM + 40,
-	    "day requested", 0.5);
-	axis_title_y(cr, RIGHT_X0 - 62, "lead time");
+	panel_titles(cr, RIGHT_X0, RIGHT_X1, "Daily p50 and p90",
+	    "day requested", "lead time");
 	for (i = 0; i < f->n_days; i++) {
 		if (f->per_day[i].lead_time.count > 0 &&
 		    f->per_day[i].lead_time.p90 > most)
@@ -339,12 +348,10 @@ daily(cairo_t *cr, const struct report *r)
 	color(cr, muted);
 	font(cr, 11, false);
 	every = (f->n_days + 7) / 8;
-	for (i = 0; i < f->n_days; i += every) {
-		x = f->n_days == 1 ? (RIGHT_X0 + RIGHT_X1) / 2 : RIGHT_X0 +
-		    15 + span * (double)i / (double)(f->n_days - 1);
-		/* "2026-10-27" -> "10-27" */
-		text(cr, x, PLOT_BOTTOM + 16, r->day_label[i] + 5, 0.5);
-	}
+	/* "2026-10-27" -> "10-27" */
+	for (i = 0; i < f->n_days; i += every)
+		text(cr, day_x(f, i), PLOT_BOTTOM + 16, r->day_label[i] + 5,
+		    0.5);
 	day_line(cr, f, 90, top, c90);
 	day_line(cr, f, 50, top, c50);
 	/* The legend, top right. */

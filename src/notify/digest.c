@@ -90,18 +90,6 @@ put_short_stats(const struct out *o, const struct stats *s)
 	buf_printf(o->b, " · n=%lld", (long long)s->count);
 }
 
-static int64_t
-succeeded(const struct window_figures *f)
-{
-	return f->outcome[OUTCOME_SUCCEEDED];
-}
-
-static int64_t
-failed(const struct window_figures *f)
-{
-	return f->outcome[OUTCOME_FAILED];
-}
-
 /* --- the pieces, each from the two reports --- */
 
 static void
@@ -115,12 +103,14 @@ put_requests(const struct digest *d, const struct out *o)
 static void
 put_success(const struct digest *d, const struct out *o)
 {
-	const struct window_figures	*f = &d->cur.win, *p = &d->prev.win;
+	const int64_t	*c = d->cur.win.outcome, *p = d->prev.win.outcome;
+	int64_t		 s = c[OUTCOME_SUCCEEDED], x = c[OUTCOME_FAILED];
 
-	text_percent(o->b, succeeded(f), succeeded(f) + failed(f));
-	buf_printf(o->b, " (%lld of %lld finished) · previous ",
-	    (long long)succeeded(f), (long long)(succeeded(f) + failed(f)));
-	text_percent(o->b, succeeded(p), succeeded(p) + failed(p));
+	text_percent(o->b, s, s + x);
+	buf_printf(o->b, " (%lld of %lld finished) · previous ", (long long)s,
+	    (long long)(s + x));
+	text_percent(o->b, p[OUTCOME_SUCCEEDED], p[OUTCOME_SUCCEEDED] +
+	    p[OUTCOME_FAILED]);
 }
 
 static const struct stats *
@@ -193,11 +183,13 @@ static void
 put_failures(const struct digest *d, const struct out *o)
 {
 	const struct window_figures	*f = &d->cur.win;
+	int64_t				 s = f->outcome[OUTCOME_SUCCEEDED];
+	int64_t				 x = f->outcome[OUTCOME_FAILED];
 	int				 k;
 
-	buf_printf(o->b, "%lld of %lld finished (", (long long)failed(f),
-	    (long long)(succeeded(f) + failed(f)));
-	text_percent(o->b, failed(f), succeeded(f) + failed(f));
+	buf_printf(o->b, "%lld of %lld finished (", (long long)x,
+	    (long long)(s + x));
+	text_percent(o->b, x, s + x);
 	buf_puts(o->b, ")");
 	for (k = 0; k < FAILURE__COUNT; k++)
 		buf_printf(o->b, " · %s %lld", failure_type_name(k),

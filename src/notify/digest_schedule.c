@@ -7,6 +7,7 @@
 
 #include <strings.h>
 
+#include "config.h"
 #include "observe/event_json.h"
 
 static const char *const period_names[DIGEST__COUNT] = { "daily", "weekly" };
@@ -35,26 +36,6 @@ digest_period_parse(const char *s)
 }
 
 /* --- the config section --- */
-
-/* Refuse a key of obj that is not allowed: a typo must not pass. */
-static enum err
-only_keys(const json_t *obj, const char *const *allowed, size_t n,
-    const char *where, struct buf *why)
-{
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-
-	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; i < n && strcmp(key, allowed[i]) != 0; i++)
-			;
-		if (i == n) {
-			buf_printf(why, "unknown key '%s.%s'", where, key);
-			return ERR_CONFIG;
-		}
-	}
-	return ERR_OK;
-}
 
 /* "HH:MM", 00:00 to 23:59, into minutes after midnight. */
 static enum err
@@ -106,7 +87,7 @@ parse_weekly(const json_t *v, const char *where, struct digest_schedule *s,
 		    "\"monday\", \"time\": \"HH:MM\"}", where);
 		goto out;
 	}
-	if (only_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
+	if (config_check_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
 		goto out;
 	for (i = 0; day != NULL && i < ARRAY_LEN(weekdays); i++) {
 		if (strcasecmp(day, weekdays[i]) == 0)
@@ -147,7 +128,7 @@ parse_entry(const json_t *v, const char *where, struct digest_schedule *s,
 		    "\"daily\", \"weekly\", \"repo\"}", where);
 		goto out;
 	}
-	if (only_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
+	if (config_check_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
 		goto out;
 	if (ch == NULL || !channel_ok(ch)) {
 		buf_printf(why, "'%s.channel' must be a channel id like "

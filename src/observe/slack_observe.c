@@ -11,6 +11,7 @@
 
 #include <regex.h>
 
+#include "config.h"
 #include "observe/event_json.h"
 #include "utf8.h"
 
@@ -204,32 +205,6 @@ unescape(struct buf *out, const char *s, size_t len)
 }
 
 /* --- configuration ------------------------------------------------- */
-
-/* Refuse keys of obj not in the allowed list: a typo must not pass. */
-static enum err
-check_keys(const json_t *obj, const char *const *allowed, size_t n,
-    const char *where, struct buf *why)
-{
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-	enum err	 rc = ERR_OK;
-
-	/* jansson's iteration takes a non-const object; it only reads. */
-	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; i < n; i++) {
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		}
-		if (i == n) {
-			buf_printf(why, "unknown key '%s.%s'", where, key);
-			rc = ERR_CONFIG;
-			goto out;
-		}
-	}
-out:
-	return rc;
-}
 
 /* An array of non-empty strings into l; repos are checked and lowered.
    Absent or null is an empty list, which each caller gives its meaning. */
@@ -476,8 +451,8 @@ read_patterns(struct slack_observe *so, const json_t *sec, struct buf *why)
 			buf_printf(why, "'%s' must be an object", label);
 			goto out;
 		}
-		if (check_keys(item, pattern_keys, ARRAY_LEN(pattern_keys),
-		    label, why) != ERR_OK)
+		if (config_check_keys(item, pattern_keys,
+		    ARRAY_LEN(pattern_keys), label, why) != ERR_OK)
 			goto out;
 		type = get_str(item, "type");
 		regex = get_str(item, "regex");
@@ -520,7 +495,7 @@ slack_observe_new(const json_t *sec, struct slack_observe **out,
 	}
 	/* json_object_get(NULL, ...) is NULL: an absent section reads as
 	   every key absent. */
-	if (sec != NULL && check_keys(sec, section_keys,
+	if (sec != NULL && config_check_keys(sec, section_keys,
 	    ARRAY_LEN(section_keys), "slack", why) != ERR_OK)
 		goto out;
 	if (read_list(sec, "provisioner_channels", false, &so->channels,
