@@ -30,8 +30,8 @@
 #include "emulator.h"
 #include "log.h"
 #include "notify/chart.h"
+#include "fixture.h"
 #include "notify/digest_schedule.h"
-#include "observe/event_json.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/lwslog.h"
@@ -190,12 +190,9 @@ static void
 seed(struct harness *h, int64_t since)
 {
 	char		 line[256], ts[TIMEFMT_RFC3339_LEN];
-	struct event	 ev;
-	struct buf	 why = BUF_INIT;
-	bool		 stored;
+	const char	*one = line;
 	int		 i, k;
 
-	assert_int_equal(record_begin(h->rec), ERR_OK);
 	for (i = 1; i <= 6; i++) {
 		for (k = 0; k < 2; k++) {
 			timefmt_rfc3339(since + i * MS_PER_HOUR + k * 5 * i *
@@ -204,15 +201,9 @@ seed(struct harness *h, int64_t since)
 			    "\"%s\",\"repo\":\"tactivos/mural-api\","
 			    "\"branch\":\"feature/b%d\"}", k == 0 ?
 			    "requested" : "ready", ts, i);
-			assert_int_equal(event_json_parse(line, strlen(line),
-			    &ev, &why), ERR_OK);
-			assert_int_equal(record_add(h->rec, &ev, &stored),
-			    ERR_OK);
-			event_release(&ev);
+			assert_true(fixture_record(h->rec, &one, 1));
 		}
 	}
-	assert_int_equal(record_commit(h->rec), ERR_OK);
-	buf_release(&why);
 }
 
 static void

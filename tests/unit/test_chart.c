@@ -14,8 +14,8 @@
 #include <cairo.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "notify/chart.h"
-#include "observe/event_json.h"
 #include "observe/record.h"
 #include "report/report.h"
 #include "store/store.h"
@@ -37,19 +37,13 @@ struct fixture {
 static void
 add(struct record *rec, const char *type, int64_t ms, const char *branch)
 {
-	char		line[256], ts[TIMEFMT_RFC3339_LEN];
-	struct event	ev;
-	struct buf	why = BUF_INIT;
-	bool		stored;
+	char		 line[256], ts[TIMEFMT_RFC3339_LEN];
+	const char	*one = line;
 
 	timefmt_rfc3339(ms, ts);
 	snprintf(line, sizeof line, "{\"type\":\"%s\",\"ts\":\"%s\","
 	    "\"repo\":\"a/b\",\"branch\":\"%s\"}", type, ts, branch);
-	assert_int_equal(event_json_parse(line, strlen(line), &ev, &why),
-	    ERR_OK);
-	assert_int_equal(record_add(rec, &ev, &stored), ERR_OK);
-	event_release(&ev);
-	buf_release(&why);
+	assert_true(fixture_record(rec, &one, 1));
 }
 
 static int
@@ -67,8 +61,7 @@ setup(void **state)
 	snprintf(fx->path, sizeof fx->path, "%s/chart.png", fx->dir);
 	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
 	    tz_open("UTC", &fx->tz) != ERR_OK ||
-	    record_new(fx->st, NULL, NULL, &rec) != ERR_OK ||
-	    record_begin(rec) != ERR_OK)
+	    record_new(fx->st, NULL, NULL, &rec) != ERR_OK)
 		return -1;
 	/* Six days of twelve provisions, 4 to 26 minutes; one of 3 h; no
 	   provision on Wednesday. */
@@ -85,8 +78,6 @@ setup(void **state)
 	}
 	add(rec, "requested", WEEK_MS + 3 * MS_PER_DAY, "slow");
 	add(rec, "ready", WEEK_MS + 3 * MS_PER_DAY + 3 * MS_PER_HOUR, "slow");
-	if (record_commit(rec) != ERR_OK)
-		return -1;
 	record_free(rec);
 	buf_init(&fx->png);
 	*state = fx;

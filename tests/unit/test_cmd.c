@@ -13,9 +13,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "observe/event_json.h"
-#include "observe/record.h"
-#include "store/store.h"
+#include "fixture.h"
 #include "tz.h"
 
 /* 2026-11-03T00:00:00Z, the instant "now" of every query here. */
@@ -70,27 +68,10 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = xcalloc(1, sizeof *fx);
-	struct record	*rec;
-	struct event	 ev;
-	struct buf	 why = BUF_INIT;
-	size_t		 i;
-	bool		 stored;
 
-	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
-	    tz_open("UTC", &fx->tz) != ERR_OK ||
-	    record_new(fx->st, NULL, NULL, &rec) != ERR_OK ||
-	    record_begin(rec) != ERR_OK)
+	if ((fx->st = fixture_store(lines, ARRAY_LEN(lines))) == NULL ||
+	    tz_open("UTC", &fx->tz) != ERR_OK)
 		return -1;
-	for (i = 0; i < ARRAY_LEN(lines); i++) {
-		if (event_json_parse(lines[i], strlen(lines[i]), &ev, &why) !=
-		    ERR_OK || record_add(rec, &ev, &stored) != ERR_OK)
-			return -1;
-		event_release(&ev);
-	}
-	if (record_commit(rec) != ERR_OK)
-		return -1;
-	record_free(rec);
-	buf_release(&why);
 	cmd_ctx_init(&fx->ctx);
 	fx->ctx.st = fx->st;
 	fx->ctx.tz = fx->tz;

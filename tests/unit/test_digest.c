@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
+#include "fixture.h"
 #include "notify/digest.h"
-#include "observe/event_json.h"
 #include "observe/record.h"
 #include "report/text.h"
 #include "store/store.h"
@@ -74,46 +74,21 @@ struct fixture {
 	struct buf	 b;
 };
 
-static int64_t
-ms_of(const char *rfc3339)
-{
-	int64_t		 ms;
-	const char	*why;
-
-	if (timefmt_parse_rfc3339(rfc3339, strlen(rfc3339), &ms, &why) !=
-	    ERR_OK)
-		fail_msg("bad test time '%s': %s", rfc3339, why);
-	return ms;
-}
-
 static void
 add_line(struct fixture *fx, const char *line)
 {
-	struct event	ev;
-	struct buf	why = BUF_INIT;
-	bool		stored;
-
-	assert_int_equal(record_begin(fx->rec), ERR_OK);
-	if (event_json_parse(line, strlen(line), &ev, &why) != ERR_OK)
-		fail_msg("bad test line %s: %s", line, why.data);
-	assert_int_equal(record_add(fx->rec, &ev, &stored), ERR_OK);
-	assert_int_equal(record_commit(fx->rec), ERR_OK);
-	event_release(&ev);
-	buf_release(&why);
+	assert_true(fixture_record(fx->rec, &line, 1));
 }
 
 static int
 setup(void **state)
 {
 	struct fixture	*fx = xcalloc(1, sizeof *fx);
-	size_t		 i;
 
-	if (store_open(":memory:", 0, &fx->st) != ERR_OK ||
+	if ((fx->st = fixture_store(lines, ARRAY_LEN(lines))) == NULL ||
 	    tz_open("UTC", &fx->tz) != ERR_OK ||
 	    record_new(fx->st, NULL, NULL, &fx->rec) != ERR_OK)
 		return -1;
-	for (i = 0; i < ARRAY_LEN(lines); i++)
-		add_line(fx, lines[i]);
 	buf_init(&fx->b);
 	*state = fx;
 	return 0;

@@ -12,21 +12,10 @@
 
 #include "common.h"
 
+#include "fixture.h"
 #include "notify/digest_schedule.h"
 #include "timefmt.h"
 #include "tz.h"
-
-static int64_t
-ms_of(const char *rfc3339)
-{
-	int64_t		 ms;
-	const char	*why;
-
-	if (timefmt_parse_rfc3339(rfc3339, strlen(rfc3339), &ms, &why) !=
-	    ERR_OK)
-		fail_msg("bad test time '%s': %s", rfc3339, why);
-	return ms;
-}
 
 static struct tz *
 zone(const char *name)

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "timefmt.h"
+#include "fixture.h"
 #include "tz.h"
 
 /*
@@ -54,18 +55,6 @@ open_ok(const char *name)
 		fail_msg("zone '%s' refused", name);
 	assert_non_null(tz);
 	return tz;
-}
-
-static int64_t
-ms_of(const char *rfc3339)
-{
-	int64_t		 ms;
-	const char	*why;
-
-	if (timefmt_parse_rfc3339(rfc3339, strlen(rfc3339), &ms, &why) !=
-	    ERR_OK)
-		fail_msg("bad test time '%s': %s", rfc3339, why);
-	return ms;
 }
 
 /* The day after y-m-d. */
