@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "fixture.h"
+#include "cmd_fixture.h"
 #include "tz.h"
 
 /* 2026-11-03T00:00:00Z, the instant "now" of every query here. */
@@ -58,62 +58,31 @@ static const char *const lines[] = {
 	"\"repo\":\"c/d\",\"branch\":\"<b>&z\"}",
 };
 
-struct fixture {
-	struct store	*st;
-	struct tz	*tz;
-	struct cmd_ctx	 ctx;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture	*fx = xcalloc(1, sizeof *fx);
-
-	if ((fx->st = fixture_store(lines, ARRAY_LEN(lines))) == NULL ||
-	    tz_open("UTC", &fx->tz) != ERR_OK)
-		return -1;
-	cmd_ctx_init(&fx->ctx);
-	fx->ctx.st = fx->st;
-	fx->ctx.tz = fx->tz;
-	fx->ctx.now_ms = NOW_MS;
-	*state = fx;
-	return 0;
+	*state = cmd_fixture_new(lines, ARRAY_LEN(lines), NOW_MS);
+	return *state != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*fx = *state;
-
-	cmd_ctx_release(&fx->ctx);
-	store_close(fx->st);
-	tz_free(fx->tz);
-	free(fx);
+	cmd_fixture_free(*state);
 	return 0;
 }
 
 /* Run a query given as one string of words. */
 static enum cmd_ret
-run(struct fixture *fx, enum cmd_format format, const char *query)
+run(struct cmd_fixture *fx, enum cmd_format format, const char *query)
 {
-	char		*copy = xstrdup(query), *words[16], *p, *save = NULL;
-	int		 n = 0;
-	enum cmd_ret	 ret;
-
-	for (p = strtok_r(copy, " ", &save); p != NULL && n < 16;
-	    p = strtok_r(NULL, " ", &save))
-		words[n++] = p;
-	fx->ctx.format = format;
-	ret = cmd_run(&fx->ctx, n, words);
-	free(copy);
-	return ret;
+	return cmd_fixture_run(&fx->ctx, format, query);
 }
 
 static void
-assert_has(const struct fixture *fx, const char *needle)
+assert_has(const struct cmd_fixture *fx, const char *needle)
 {
-	if (strstr(fx->ctx.out.data, needle) == NULL)
-		fail_msg("'%s' not in:\n%s", needle, fx->ctx.out.data);
+	cmd_fixture_has(&fx->ctx, needle);
 }
 
 static void
@@ -150,7 +119,7 @@ test_cmd__find_matches_exact_names_only(void **state)
 static void
 test_cmd__no_words_or_a_filter_first_is_the_summary(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 
 	assert_int_equal(run(fx, CMD_FMT_TEXT, ""), CMD_RET_OK);
 	assert_has(fx, "envstats summary");
@@ -163,7 +132,7 @@ test_cmd__no_words_or_a_filter_first_is_the_summary(void **state)
 static void
 test_cmd__dispatcher_checks_arity_and_counts_calls(void **state)
 {
-	struct fixture		*fx = *state;
+	struct cmd_fixture		*fx = *state;
 	const struct cmd_stats	*s = cmd_stats_of(cmd_find("help"));
 	int64_t			 calls = s->calls, failed = s->failed;
 
@@ -180,7 +149,7 @@ test_cmd__dispatcher_checks_arity_and_counts_calls(void **state)
 static void
 test_cmd__unknown_words_are_named_with_the_valid_forms(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 
 	assert_int_equal(run(fx, CMD_FMT_TEXT, "leadtme"), CMD_RET_ERROR);
 	assert_has(fx, "unknown subcommand 'leadtme'");
@@ -209,7 +178,7 @@ test_cmd__unknown_words_are_named_with_the_valid_forms(void **state)
 static void
 test_cmd__summary_text_has_the_figures(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 
 	assert_int_equal(run(fx, CMD_FMT_TEXT, "summary last:1d"), CMD_RET_OK);
 	assert_has(fx, "Requests: 4 (4 manual, 0 auto");
@@ -227,7 +196,7 @@ test_cmd__summary_text_has_the_figures(void **state)
 static void
 test_cmd__json_is_the_spec_object(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 	json_t		*j, *lt, *x;
 
 	assert_int_equal(run(fx, CMD_FMT_JSON, "leadtime since:2026-11-02 "
@@ -268,7 +237,7 @@ test_cmd__json_is_the_spec_object(void **state)
 static void
 test_cmd__every_report_subcommand_answers_both_ways(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 	static const struct {
 		const char	*query;
 		const char	*needle;
@@ -302,7 +271,7 @@ test_cmd__every_report_subcommand_answers_both_ways(void **state)
 static void
 test_cmd__compare_and_impact(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 	json_t		*j, *imp;
 
 	/* Cut-over at 11:00 is not a date: dates only, so use days. */

@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "fixture.h"
+#include "cmd_fixture.h"
 #include "tz.h"
 
 /* Tuesday 2026-11-03T10:00:00Z and Tuesday 2026-11-10T10:00:00Z. */
@@ -33,70 +33,40 @@ static const char *const lines[] = {
 	"\"repo\":\"c/d\",\"branch\":\"<b>&z\"}",
 };
 
-struct fixture {
-	struct store	*st;
-	struct tz	*tz;
-	struct cmd_ctx	 ctx;
-};
-
 static int
 setup(void **state)
 {
-	struct fixture	*fx = xcalloc(1, sizeof *fx);
-
-	if ((fx->st = fixture_store(lines, ARRAY_LEN(lines))) == NULL ||
-	    tz_open("UTC", &fx->tz) != ERR_OK)
-		return -1;
-	cmd_ctx_init(&fx->ctx);
-	fx->ctx.st = fx->st;
-	fx->ctx.tz = fx->tz;
-	*state = fx;
-	return 0;
+	*state = cmd_fixture_new(lines, ARRAY_LEN(lines), 0);
+	return *state != NULL ? 0 : -1;
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*fx = *state;
-
-	cmd_ctx_release(&fx->ctx);
-	store_close(fx->st);
-	tz_free(fx->tz);
-	free(fx);
+	cmd_fixture_free(*state);
 	return 0;
 }
 
 /* Run "/envstats <words>" at now. */
 static enum cmd_ret
-run(struct fixture *fx, int64_t now, enum cmd_format format,
+run(struct cmd_fixture *fx, int64_t now, enum cmd_format format,
     const char *query)
 {
-	char		*copy = xstrdup(query), *words[8], *p, *save = NULL;
-	int		 n = 0;
-	enum cmd_ret	 ret;
-
-	for (p = strtok_r(copy, " ", &save); p != NULL && n < 8;
-	    p = strtok_r(NULL, " ", &save))
-		words[n++] = p;
 	fx->ctx.now_ms = now;
-	fx->ctx.format = format;
-	ret = cmd_run(&fx->ctx, n, words);
-	free(copy);
-	return ret;
+	return cmd_fixture_run(&fx->ctx, format, query);
 }
 
 static void
-assert_has(const struct fixture *fx, const char *needle)
+assert_has(const struct cmd_fixture *fx, const char *needle)
 {
-	if (strstr(fx->ctx.out.data, needle) == NULL)
-		fail_msg("'%s' not in:\n%s", needle, fx->ctx.out.data);
+	cmd_fixture_has(&fx->ctx, needle);
 }
 
 /* Daily on Tuesday: Monday's digest, against Sunday. */
 static void
 test_cmd_digest__daily_previews_yesterday(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 
 	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest daily"),
 	    CMD_RET_OK);
@@ -112,7 +82,7 @@ test_cmd_digest__daily_previews_yesterday(void **state)
 static void
 test_cmd_digest__weekly_is_the_default(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 
 	assert_int_equal(run(fx, NOV10_MS, CMD_FMT_TEXT, "digest"),
 	    CMD_RET_OK);
@@ -133,7 +103,7 @@ test_cmd_digest__weekly_is_the_default(void **state)
 static void
 test_cmd_digest__json_is_the_period_report(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 	json_t		*j;
 
 	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_JSON, "digest daily"),
@@ -151,7 +121,7 @@ test_cmd_digest__json_is_the_period_report(void **state)
 static void
 test_cmd_digest__refuses_other_words(void **state)
 {
-	struct fixture	*fx = *state;
+	struct cmd_fixture	*fx = *state;
 
 	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest monthly"),
 	    CMD_RET_ERROR);
