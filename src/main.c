@@ -522,7 +522,8 @@ cli_digest(struct app *app, int argc, char **argv)
 	struct digest		 d;
 	struct query_filter	 f;
 	struct store		*st = NULL;
-	struct buf		 out = BUF_INIT, png = BUF_INIT, word = BUF_INIT;
+	struct buf		 out = BUF_INIT, png = BUF_INIT;
+	struct buf		 word = BUF_INIT;
 	const char		*png_path = NULL;
 	int64_t			 at = clock_now_ms();
 	int			 i, period = DIGEST_WEEKLY, ret = EXIT_USAGE;
@@ -1007,6 +1008,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	lwslog_init();
 	ret = cli_commands[i].run(&app, argc - first, argv + first);
+	chart_shutdown();
 	curl_global_cleanup();
 out:
 	tz_free(app.tz);

@@ -8,5 +8,5 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config ca-certificates tzdata \
 	libsqlite3-dev libjansson-dev libcmocka-dev \
 	libwebsockets-dev libcurl4-openssl-dev libssl-dev \
-	libcairo2-dev fonts-dejavu-core >/dev/null
+	libcairo2-dev libfontconfig-dev fonts-dejavu-core >/dev/null
 echo "setup-debian: build dependencies installed"

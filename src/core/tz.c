@@ -220,8 +220,9 @@ tz_name(const struct tz *tz)
 
 /*
  * A wall time is reached at the first instant t whose wall time is at
- * least it (a day starts when its midnight is reached). Wall time moves with t except at zone transitions, where it
- * jumps; a backward jump can even make one wall time happen twice.
+ * least it (a day starts when its midnight is reached). Wall time moves
+ * with t except at zone transitions, where it jumps; a backward jump can
+ * even make one wall time happen twice.
  * So search: start 26 h before it (wall time is surely earlier there) and
  * walk forward, at most an hour at a time, assuming the offset stays
  * constant. When it does not, bisect to the transition second and see

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "log.h"
 #include "report/text.h"
@@ -415,4 +416,12 @@ chart_png(const struct report *r, const char *title, struct buf *png)
 		return ERR_IO;
 	}
 	return ERR_OK;
+}
+
+void
+chart_shutdown(void)
+{
+	/* cairo first: it holds fontconfig patterns. */
+	cairo_debug_reset_static_data();
+	FcFini();
 }

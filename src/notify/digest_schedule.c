@@ -186,9 +186,9 @@ check_unique(const struct digest_config *c, struct buf *why)
 			    (c->v[i].repo != NULL &&
 			    strcmp(c->v[i].repo, c->v[j].repo) != 0))
 				continue;
-			buf_printf(why, "'digests[%zu]' repeats the channel and "
-			    "repo of 'digests[%zu]': give both periods in one "
-			    "entry", i, j);
+			buf_printf(why, "'digests[%zu]' repeats the channel "
+			    "and repo of 'digests[%zu]': give both periods in "
+			    "one entry", i, j);
 			return ERR_CONFIG;
 		}
 	}

@@ -69,8 +69,8 @@ struct digest_config {
  * ERR_CONFIG why names the bad key: "'digests[1].weekly.time' must be a
  * time HH:MM (00:00 to 23:59)". Release with digest_config_release.
  */
-enum err	digest_config_parse(const json_t *section, struct digest_config *,
-		    struct buf *why);
+enum err	digest_config_parse(const json_t *section,
+		    struct digest_config *, struct buf *why);
 void		digest_config_release(struct digest_config *);
 
 /* "daily" / "weekly", and back (-1 for anything else). */

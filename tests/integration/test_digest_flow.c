@@ -402,7 +402,7 @@ test_digest_flow__message_then_chart_in_its_thread(void **state)
 
 /* No upload URL: the digest is out as text, the failure in the log. */
 static void
-test_digest_flow__upload_url_refused_leaves_a_text_digest(void **state)
+test_digest_flow__no_upload_url_leaves_a_text_digest(void **state)
 {
 	struct harness		*h = *state;
 	struct digest_occurrence o;
@@ -433,7 +433,7 @@ test_digest_flow__upload_url_refused_leaves_a_text_digest(void **state)
 
 /* The bytes refused (403, final): text only, logged, no completion. */
 static void
-test_digest_flow__upload_refused_leaves_a_text_digest(void **state)
+test_digest_flow__bytes_refused_leave_a_text_digest(void **state)
 {
 	struct harness	*h = *state;
 	char		 at[6], cfg[256];
@@ -459,7 +459,7 @@ test_digest_flow__upload_refused_leaves_a_text_digest(void **state)
  * this period already (nothing), one never seen (settled, not sent).
  */
 static void
-test_digest_flow__down_at_the_scheduled_time_sends_the_latest_once(void **state)
+test_digest_flow__down_at_its_time_sends_the_latest_once(void **state)
 {
 	struct harness		*h = *state;
 	struct digest_occurrence o;
@@ -504,13 +504,13 @@ main(void)
 		    test_digest_flow__message_then_chart_in_its_thread, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_digest_flow__upload_url_refused_leaves_a_text_digest, setup,
+		    test_digest_flow__no_upload_url_leaves_a_text_digest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_digest_flow__upload_refused_leaves_a_text_digest, setup,
+		    test_digest_flow__bytes_refused_leave_a_text_digest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_digest_flow__down_at_the_scheduled_time_sends_the_latest_once,
+		    test_digest_flow__down_at_its_time_sends_the_latest_once,
 		    setup, teardown),
 	};
 	int	rc;
@@ -518,6 +518,7 @@ main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	lwslog_init();
 	rc = cmocka_run_group_tests_name("digest_flow", tests, NULL, NULL);
+	chart_shutdown();
 	curl_global_cleanup();
 	return rc;
 }

@@ -240,5 +240,9 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests_name("chart", tests, NULL, NULL);
+	int	rc;
+
+	rc = cmocka_run_group_tests_name("chart", tests, NULL, NULL);
+	chart_shutdown();
+	return rc;
 }

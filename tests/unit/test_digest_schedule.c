@@ -113,6 +113,7 @@ test_digest_schedule__config_reads_every_field(void **state)
 	assert_int_equal(c.n, 0);
 	assert_int_equal(parse("[]", &c, &why), ERR_OK);
 	assert_int_equal(c.n, 0);
+	digest_config_release(&c);
 	buf_release(&why);
 }
 
@@ -289,7 +290,7 @@ test_digest_schedule__paris_0230_across_both_dst_changes(void **state)
 
 /* New York, 02:30 daily and weekly on Sundays, the days clocks change. */
 static void
-test_digest_schedule__new_york_0230_across_both_dst_changes(void **state)
+test_digest_schedule__new_york_0230_across_dst_changes(void **state)
 {
 	struct tz		*tz = zone("America/New_York");
 	struct digest_schedule	 d = sched(DIGEST_DAILY, 0, 2, 30);
@@ -353,7 +354,7 @@ test_digest_schedule__restart_at_the_scheduled_minute(void **state)
 
 /* Down for days: only the latest digest goes out, once. */
 static void
-test_digest_schedule__down_for_days_sends_only_the_latest(void **state)
+test_digest_schedule__down_for_days_sends_the_latest(void **state)
 {
 	struct tz		*utc = zone("UTC");
 	struct digest_schedule	 d = sched(DIGEST_DAILY, 0, 9, 0);
@@ -385,7 +386,7 @@ test_digest_schedule__down_for_days_sends_only_the_latest(void **state)
 
 /* Nothing stored: send a fresh occurrence, settle a stale one. */
 static void
-test_digest_schedule__first_sight_sends_only_a_fresh_digest(void **state)
+test_digest_schedule__first_sight_sends_a_fresh_one(void **state)
 {
 	struct tz		*utc = zone("UTC");
 	struct digest_schedule	 s = sched(DIGEST_DAILY, 0, 9, 0);
@@ -447,7 +448,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_digest_schedule__config_reads_every_field),
+		cmocka_unit_test(
+		    test_digest_schedule__config_reads_every_field),
 		cmocka_unit_test(
 		    test_digest_schedule__config_errors_name_the_bad_key),
 		cmocka_unit_test(
@@ -457,13 +459,13 @@ main(void)
 		cmocka_unit_test(
 		    test_digest_schedule__paris_0230_across_both_dst_changes),
 		cmocka_unit_test(
-		    test_digest_schedule__new_york_0230_across_both_dst_changes),
+		    test_digest_schedule__new_york_0230_across_dst_changes),
 		cmocka_unit_test(
 		    test_digest_schedule__restart_at_the_scheduled_minute),
 		cmocka_unit_test(
-		    test_digest_schedule__down_for_days_sends_only_the_latest),
+		    test_digest_schedule__down_for_days_sends_the_latest),
 		cmocka_unit_test(
-		    test_digest_schedule__first_sight_sends_only_a_fresh_digest),
+		    test_digest_schedule__first_sight_sends_a_fresh_one),
 		cmocka_unit_test(test_digest_schedule__period_at_an_instant),
 		cmocka_unit_test(test_digest_schedule__names_and_state_keys),
 	};
