@@ -16,6 +16,7 @@
 
 extern const struct cmd_entry cmd_ci_entry;
 extern const struct cmd_entry cmd_compare_entry;
+extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_failures_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_impact_entry;
@@ -33,6 +34,7 @@ extern const struct cmd_entry cmd_unmute_entry;
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_ci_entry,
 	&cmd_compare_entry,
+	&cmd_digest_entry,
 	&cmd_failures_entry,
 	&cmd_help_entry,
 	&cmd_impact_entry,

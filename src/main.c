@@ -22,10 +22,13 @@
 #include "emulator.h"
 #include "log.h"
 #include "notify/alerts_config.h"
+#include "notify/chart.h"
+#include "notify/digest.h"
 #include "observe/classify.h"
 #include "observe/ingest.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
+#include "report/query.h"
 #include "slack/lwslog.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -55,6 +58,7 @@ struct cli_command {
 static int	cli_backup(struct app *, int, char **);
 static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
+static int	cli_digest(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
@@ -64,6 +68,7 @@ static int	cli_run(struct app *, int, char **);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
 static int	build_alerts(const struct app *, struct alerts_config *);
+static int	build_digests(const struct app *, struct digest_config *);
 
 static const struct cli_command cli_commands[] = {
 	{ "backup", "backup [--force] FILE", "copy the database to FILE "
@@ -74,6 +79,10 @@ static const struct cli_command cli_commands[] = {
 	{ "demo", "demo [--keep]", "ten weeks of history, then the bot "
 	  "against the built-in Slack emulator: a scripted conversation",
 	  cli_demo },
+	{ "digest", "digest --print [--period daily|weekly] [--at YYYY-MM-DD] "
+	  "[--repo owner/name] [--png FILE]", "print the channel digest as it "
+	  "would be sent on a date (default: weekly, now) and write its "
+	  "chart", cli_digest },
 	{ "generate", "generate [--seed N] [--days N] [--attempts N] "
 	  "[--repos N] [--end YYYY-MM-DD] [--cutover YYYY-MM-DD]",
 	  "write a realistic dataset as NDJSON to standard output",
@@ -132,6 +141,23 @@ put_safe(FILE *f, const char *s)
 			fprintf(f, "\\x%02x", *p);
 		else
 			fputc(*p, f);
+	}
+}
+
+/* Text from outside, line by line, each line as put_safe writes it. */
+static void
+put_lines(FILE *f, const char *s)
+{
+	const char	*nl;
+	char		*line;
+
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		line = xstrndup(s, nl != NULL ? (size_t)(nl - s) : strlen(s));
+		put_safe(f, line);
+		fputc('\n', f);
+		free(line);
+		s = nl != NULL ? nl + 1 : s + strlen(s);
 	}
 }
 
@@ -492,13 +518,18 @@ cli_check_config(struct app *app, int argc, char **argv)
 	struct buf		 b = BUF_INIT;
 	struct classify		*rules = NULL;
 	struct alerts_config	 alerts;
+	struct digest_config	 digests;
 	int			 ret;
 
 	(void)argc;
 	(void)argv;
-	if ((ret = build_rules(app, &rules)) != 0)
+	if ((ret = build_rules(app, &rules)) != 0 ||
+	    (ret = build_digests(app, &digests)) != 0) {
+		classify_free(rules);
 		return ret;
+	}
 	classify_free(rules);
+	digest_config_release(&digests);
 	ret = build_alerts(app, &alerts);
 	alerts_config_release(&alerts);
 	if (ret != 0)
@@ -593,6 +624,106 @@ cli_generate(struct app *app, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* Write the bytes of b to path; false (with a message) on failure. */
+static bool
+write_file(const char *path, const struct buf *b)
+{
+	FILE	*f = fopen(path, "wb");
+	bool	 ok = f != NULL && fwrite(b->data, 1, b->len, f) == b->len;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		fprintf(stderr, "envstats: cannot write '%s': %s\n", path,
+		    strerror(errno));
+	return ok;
+}
+
+/* envstats digest --print: the digest a channel would get on a date. */
+static int
+cli_digest(struct app *app, int argc, char **argv)
+{
+	struct digest_occurrence o;
+	struct digest		 d;
+	struct query_filter	 f;
+	struct store		*st = NULL;
+	struct buf		 out = BUF_INIT, png = BUF_INIT;
+	struct buf		 word = BUF_INIT;
+	const char		*png_path = NULL;
+	int64_t			 at = clock_now_ms();
+	int			 i, period = DIGEST_WEEKLY, ret = EXIT_USAGE;
+	bool			 print = false;
+	enum err		 rc;
+
+	memset(&d, 0, sizeof d);
+	query_filter_init(&f);
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		if (strcmp(opt, "--print") == 0) {
+			print = true;
+			continue;
+		}
+		if (strcmp(opt, "--period") == 0 && val != NULL &&
+		    (period = digest_period_parse(val)) >= 0)
+			;
+		else if (strcmp(opt, "--at") == 0 &&
+		    date_arg(app, opt, val, &at))
+			;
+		else if (strcmp(opt, "--png") == 0 && val != NULL)
+			png_path = val;
+		else if (strcmp(opt, "--repo") == 0 && val != NULL &&
+		    f.repo == NULL) {
+			buf_reset(&word);
+			buf_printf(&word, "repo:%s", val);
+			buf_reset(&out);
+			if (query_filter_word(&f, word.data, &out) !=
+			    QUERY_WORD_TAKEN) {
+				fprintf(stderr, "envstats: %s\n", out.data);
+				goto out;
+			}
+		} else {
+			cli_usage("digest");
+			goto out;
+		}
+		i++;
+	}
+	if (!print) {
+		cli_usage("digest");
+		goto out;
+	}
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		goto out;
+	digest_period_at(app->tz, (enum digest_period)period, at, &o);
+	if ((rc = digest_build(st, app->tz, &o, f.repo, app->cfg.reprovision_ms,
+	    &d)) != ERR_OK) {
+		fprintf(stderr, "envstats: cannot read the figures: %s\n",
+		    err_str(rc));
+		ret = EXIT_FAILURE_DB;
+		goto out;
+	}
+	buf_reset(&out);
+	digest_text(&d, &out);
+	put_lines(stdout, out.data);
+	ret = 0;
+	if (png_path != NULL) {
+		if (digest_chart(&d, &png) != ERR_OK || !write_file(png_path,
+		    &png))
+			ret = 1;
+		else
+			printf("chart: %s (%d x %d PNG, %zu bytes)\n",
+			    png_path, CHART_WIDTH, CHART_HEIGHT, png.len);
+	}
+out:
+	digest_release(&d);
+	store_close(st);
+	query_filter_release(&f);
+	buf_release(&out);
+	buf_release(&png);
+	buf_release(&word);
+	return ret;
+}
+
 static volatile sig_atomic_t	signalled;
 
 static void
@@ -670,6 +801,16 @@ build_alerts(const struct app *app, struct alerts_config *out)
 	    "alerts"), app->tz, out, &why), &why);
 }
 
+/* The "digests" section of the configuration, validated. */
+static int
+build_digests(const struct app *app, struct digest_config *out)
+{
+	struct buf	why = BUF_INIT;
+
+	return section_result(digest_config_parse(file_section(app,
+	    "digests"), out, &why), &why);
+}
+
 /* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
 static int
 check_http_addr(const struct app *app)
@@ -700,6 +841,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	struct classify		*rules = NULL;
 	struct slack_observe	*obs = NULL;
 	struct github		*gh = NULL;
+	struct digest_config	 digests = { NULL, 0 };
 	struct attempt_params	 params;
 	struct alerts_config	 alerts;
 	struct bot_config	 bc;
@@ -714,6 +856,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	    (ret = build_observer(app, &obs)) != 0 ||
 	    (ret = build_github(app, &gh)) != 0 ||
 	    (ret = build_alerts(app, &alerts)) != 0 ||
+	    (ret = build_digests(app, &digests)) != 0 ||
 	    (ret = check_http_addr(app)) != 0 ||
 	    (ret = open_store(app, 0, &st)) != 0)
 		goto out;
@@ -735,6 +878,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	    app->cfg.http_addr;
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
+	bc.digests = &digests;
 	actx.app = app;
 	actx.st = st;
 	bc.answer = answer_query;
@@ -755,6 +899,7 @@ out:
 	store_close(st);
 	slack_observe_free(obs);
 	github_free(gh);
+	digest_config_release(&digests);
 	classify_free(rules);
 	alerts_config_release(&alerts);
 	return ret;
@@ -1007,6 +1152,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	lwslog_init();
 	ret = cli_commands[i].run(&app, argc - first, argv + first);
+	chart_shutdown();
 	curl_global_cleanup();
 out:
 	tz_free(app.tz);

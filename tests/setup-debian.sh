@@ -9,5 +9,6 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config ca-certificates tzdata \
 	libsqlite3-dev libjansson-dev libcmocka-dev \
 	libwebsockets-dev libcurl4-openssl-dev libssl-dev \
+	libcairo2-dev libfontconfig-dev fonts-dejavu-core \
 	systemd python3-yaml >/dev/null
 echo "setup-debian: build dependencies installed"

@@ -17,6 +17,7 @@
 #include "github/poll.h"
 #include "http/server.h"
 #include "notify/alerts_run.h"
+#include "notify/digest_send.h"
 #include "observe/webhook.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
@@ -61,6 +62,8 @@ struct bot {
 	lws_sorted_usec_list_t	 poll_sul;
 	lws_sorted_usec_list_t	 alerts_sul;	/* the next alert check */
 	struct alerts_run	*alerts;	/* NULL: no alerts */
+	struct digest_sender	*digests;	/* NULL: none configured */
+	lws_sorted_usec_list_t	 digest_sul;	/* the digest tick */
 	struct pending_ack {
 		uint64_t	 conn;
 		char		*envelope_id;
@@ -436,32 +439,6 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 	return result;
 }
 
-/* Append key=value to a form body, value percent-encoded. */
-static void
-form_put(struct buf *f, const char *key, const char *value)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-
-	if (f->len > 0)
-		buf_putc(f, '&');
-	buf_puts(f, key);
-	buf_putc(f, '=');
-	for (p = (const unsigned char *)(value != NULL ? value : "");
-	    *p != '\0'; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' ||
-		    *p == '~')
-			buf_putc(f, (char)*p);
-		else if (*p == ' ')
-			buf_putc(f, '+');
-		else {
-			buf_putc(f, '%');
-			buf_putc(f, hex[*p >> 4]);
-			buf_putc(f, hex[*p & 0xf]);
-		}
-	}
-}
-
 /* The provisioner answered the relay: pass its answer to the user. */
 static void
 relayed(void *arg, const struct webapi_result *r)
@@ -512,7 +489,7 @@ relay_command(struct bot *b, const json_t *payload)
 		const json_t	*v = json_object_get(payload, fields[i]);
 
 		if (json_is_string(v))
-			form_put(&form, fields[i], json_string_value(v));
+			webapi_form_put(&form, fields[i], json_string_value(v));
 	}
 	rl = xcalloc(1, sizeof *rl);
 	rl->bot = b;
@@ -1255,6 +1232,26 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	}
 }
 
+/* The sender reads and writes the store: commit the open group first. */
+static void
+digest_flush(void *arg)
+{
+	group_flush(arg);
+}
+
+/* Send the digests due now; again in DIGEST_TICK_MS. */
+static void
+digest_tick(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, digest_sul);
+
+	if (stopping(b))
+		return;
+	digest_sender_tick(b->digests, clock_now_ms());
+	lws_sul_schedule(b->ctx, 0, &b->digest_sul, digest_tick,
+	    DIGEST_TICK_MS * LWS_US_PER_MS);
+}
+
 int
 bot_http_port(struct bot *b)
 {
@@ -1304,6 +1301,12 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    ERR_OK)
 			goto out;
 	}
+	if (c->digests != NULL && c->digests->n > 0)
+		b->digests = digest_sender_new(&(struct digest_sender_config){
+		    .st = c->st, .tz = c->tz, .api = b->api,
+		    .digests = c->digests,
+		    .reprovision_window_ms = c->cfg->reprovision_ms,
+		    .flush = digest_flush, .flush_arg = b });
 	if (c->http_addr != NULL) {
 		const struct http_route routes[] = {
 			{ "GET", "/healthz", http_healthz, b },
@@ -1347,6 +1350,9 @@ bot_run(struct bot *b)
 	if (b->alerts != NULL)
 		lws_sul_schedule(b->ctx, 0, &b->alerts_sul, alerts_check,
 		    b->c.alerts->tick_ms * 1000);
+	if (b->digests != NULL)
+		lws_sul_schedule(b->ctx, 0, &b->digest_sul, digest_tick,
+		    LWS_US_PER_SEC);
 	while (!stopping(b)) {
 		if (lws_service(b->ctx, 0) < 0)
 			break;
@@ -1392,6 +1398,16 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->webhook_rejected = atomic_load(&b->wh_rejected);
 	s->github_stored = atomic_load(&b->gh_stored);
 	s->github_polled = atomic_load(&b->gh_polled);
+	if (b->digests != NULL) {
+		struct digest_sender_stats	d;
+
+		digest_sender_stats(b->digests, &d);
+		s->digest_ticks = d.ticks;
+		s->digests_started = d.started;
+		s->digests_sent = d.sent;
+		s->digest_charts = d.charts;
+		s->digest_chart_failed = d.chart_failed;
+	}
 }
 
 void
@@ -1401,11 +1417,13 @@ bot_free(struct bot *b)
 		return;
 	webapi_stop(b->api);
 	alerts_run_free(b->alerts);	/* its calls ended with the worker */
+	digest_sender_free(b->digests);	/* after its callbacks ran */
 	if (b->ctx != NULL) {
 		lws_sul_cancel(&b->auth_sul);
 		lws_sul_cancel(&b->group_sul);
 		lws_sul_cancel(&b->poll_sul);
 		lws_sul_cancel(&b->alerts_sul);
+		lws_sul_cancel(&b->digest_sul);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");

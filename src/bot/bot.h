@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "github/github.h"
 #include "config.h"
+#include "notify/digest_schedule.h"
 #include "err.h"
 #include "notify/alerts_config.h"
 #include "observe/record.h"
@@ -55,6 +56,8 @@ struct bot_config {
 	const struct alerts_config	*alerts;
 	/* Set from a signal handler: stop cleanly at the next wake-up. */
 	volatile sig_atomic_t		*signalled;
+	/* Channel digests (notify/digest_send.h); NULL or none: no timer. */
+	const struct digest_config	*digests;
 };
 
 enum err	bot_new(const struct bot_config *, struct bot **);
@@ -85,6 +88,8 @@ struct bot_stats {
 	int64_t	webhook_stored, webhook_rejected;	/* POST /v1/events */
 	int64_t	github_stored;				/* /github/webhook */
 	int64_t	github_polled;			/* the REST API poller */
+	int64_t	digest_ticks, digests_started, digests_sent, digest_charts,
+		digest_chart_failed;		/* notify/digest_send.h */
 };
 void		bot_stats(struct bot *, struct bot_stats *);
 

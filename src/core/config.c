@@ -96,7 +96,7 @@ static const struct cfg_entry cfg_table[] = {
 
 /* Sections of the file that other modules read and validate. */
 static const char *const file_sections[] = { "admins", "alerts",
-    "failure_rules", "github", "slack" };
+    "digests", "failure_rules", "github", "slack" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -498,7 +498,8 @@ config_release(struct config *c)
 }
 
 /* File sections config_print shows as they were written. */
-static const char *const printed_sections[] = { "slack", "alerts" };
+static const char *const printed_sections[] = { "slack", "alerts",
+    "digests" };
 
 void
 config_print(const struct config *c, struct buf *b)

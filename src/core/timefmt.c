@@ -336,6 +336,13 @@ timefmt_date(int64_t y, int m, int d, char out[TIMEFMT_DATE_LEN])
  * ISO 8601 weeks start on Monday and belong to the year that holds their
  * Thursday, so the week of a date is found from the Thursday of its week.
  */
+int
+timefmt_weekday(int64_t days)
+{
+	/* 1970-01-01 was a Thursday: Monday = 0 ... Sunday = 6. */
+	return (int)floor_mod(days + 3, 7);
+}
+
 void
 timefmt_iso_week(int64_t y, int m, int d, int64_t *iso_year, int *week)
 {
@@ -343,8 +350,7 @@ timefmt_iso_week(int64_t y, int m, int d, int64_t *iso_year, int *week)
 	int	wd, tm, td;
 
 	days = timefmt_days_from_civil(y, m, d);
-	/* 1970-01-01 was a Thursday: Monday = 0 ... Sunday = 6. */
-	wd = (int)floor_mod(days + 3, 7);
+	wd = timefmt_weekday(days);
 	thursday = days - wd + 3;
 	timefmt_civil_from_days(thursday, &ty, &tm, &td);
 	*iso_year = ty;

@@ -57,6 +57,9 @@ enum err	timefmt_parse_date(const char *s, int64_t *y, int *m, int *d);
 void		timefmt_date(int64_t y, int m, int d,
 		    char out[TIMEFMT_DATE_LEN]);
 
+/* The weekday of a day number: 0 Monday ... 6 Sunday. */
+int		timefmt_weekday(int64_t days);
+
 /*
  * The ISO 8601 week of a date: *iso_year (which may differ from y near
  * New Year) and *week (1-53).

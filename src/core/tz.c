@@ -219,36 +219,38 @@ tz_name(const struct tz *tz)
 }
 
 /*
- * The day starts at the first instant t whose wall time reaches local
- * midnight. Wall time moves with t except at zone transitions, where it
- * jumps; a backward jump can even make one local midnight happen twice.
- * So search: start 26 h before midnight (wall time is surely earlier
- * there) and walk forward, at most an hour at a time, assuming the offset
- * stays constant. When it does not, bisect to the transition second and
- * see whether the jump crossed midnight.
+ * A wall time is reached at the first instant t whose wall time is at
+ * least it (a day starts when its midnight is reached). Wall time moves
+ * with t except at zone transitions, where it jumps; a backward jump can
+ * even make one wall time happen twice.
+ * So search: start 26 h before it (wall time is surely earlier there) and
+ * walk forward, at most an hour at a time, assuming the offset stays
+ * constant. When it does not, bisect to the transition second and see
+ * whether the jump crossed the wall time.
  */
 int64_t
-tz_day_start(const struct tz *tz, int64_t y, int m, int d)
+tz_wall_instant(const struct tz *tz, int64_t y, int m, int d, int sec)
 {
-	int64_t	midnight, t, o, target, next, lo, hi, mid, start;
+	int64_t	want, t, o, target, next, lo, hi, mid, start;
 
-	if (m < 1 || m > 12 || d < 1 || d > 31)
-		BUG("tz_day_start: no such date %lld-%d-%d", (long long)y, m,
-		    d);
+	if (m < 1 || m > 12 || d < 1 || d > 31 || sec < 0 || sec >= 86400)
+		BUG("tz_wall_instant: no such time %lld-%d-%d +%ds",
+		    (long long)y, m, d, sec);
 	if (y > TZ_YEAR_MAX)
 		y = TZ_YEAR_MAX;
 	if (y < -TZ_YEAR_MAX)
 		y = -TZ_YEAR_MAX;
-	midnight = timefmt_days_from_civil(y, m, d) * 86400;
+	/* The wall time sought. */
+	want = timefmt_days_from_civil(y, m, d) * 86400 + sec;
 	if (tz->utc) {
-		start = midnight;
+		start = want;
 		goto out;
 	}
 
-	t = midnight - TZ_SCAN_FROM_S;
+	t = want - TZ_SCAN_FROM_S;
 	o = offset_s(tz, t);
 	for (;;) {
-		target = midnight - o;	/* wall time at offset o meets it */
+		target = want - o;	/* wall time at offset o meets it */
 		if (target <= t) {
 			/* Only with an offset beyond TZ_SCAN_FROM_S. */
 			start = t;
@@ -274,8 +276,8 @@ tz_day_start(const struct tz *tz, int64_t y, int m, int d)
 			else
 				hi = mid;
 		}
-		if (wall_s(tz, hi) >= midnight) {
-			/* The jump skipped midnight: the day starts with it. */
+		if (wall_s(tz, hi) >= want) {
+			/* The jump skipped it: reached by the jump. */
 			start = hi;
 			break;
 		}
@@ -284,6 +286,12 @@ tz_day_start(const struct tz *tz, int64_t y, int m, int d)
 	}
 out:
 	return start * MS_PER_SEC;
+}
+
+int64_t
+tz_day_start(const struct tz *tz, int64_t y, int m, int d)
+{
+	return tz_wall_instant(tz, y, m, d, 0);
 }
 
 void

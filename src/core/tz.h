@@ -38,6 +38,17 @@ const char	*tz_name(const struct tz *);
  */
 int64_t		 tz_day_start(const struct tz *, int64_t y, int m, int d);
 
+/*
+ * The first instant (UTC ms) whose local wall time reaches sec seconds
+ * (0 <= sec < 86400) after the midnight of local day y-m-d: a wall time
+ * skipped by a DST jump is reached by the jump itself (02:30 on a
+ * spring-forward night at 02:00 -> 03:00 is the instant of the jump), one
+ * that happens twice is reached at its first occurrence. tz_day_start is
+ * sec 0.
+ */
+int64_t		 tz_wall_instant(const struct tz *, int64_t y, int m, int d,
+		    int sec);
+
 /* The local calendar date of instant ms. */
 void		 tz_local_date(const struct tz *, int64_t ms, int64_t *y,
 		    int *m, int *d);

@@ -60,3 +60,14 @@ utf8_cut(const char *str, size_t len, size_t max)
 		n--;
 	return n;
 }
+
+size_t
+utf8_chars(const char *str, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += (s[i] & 0xc0) != 0x80;
+	return n;
+}

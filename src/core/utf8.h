@@ -17,4 +17,7 @@ bool	utf8_valid(const char *s, size_t len);
  */
 size_t	utf8_cut(const char *s, size_t len, size_t max);
 
+/* The characters (code points) of s[0..len), for aligning columns. */
+size_t	utf8_chars(const char *s, size_t len);
+
 #endif

@@ -18,6 +18,13 @@ window_acc_init(struct window_acc *acc, const struct window_params *p)
 	acc->f.per_day = xcalloc(p->n_days + 1, sizeof *acc->f.per_day);
 	acc->f.n_weeks = p->n_weeks;
 	acc->f.per_week = xcalloc(p->n_weeks + 1, sizeof *acc->f.per_week);
+	if (p->detail) {
+		acc->day_lead = xcalloc(p->n_days + 1, sizeof *acc->day_lead);
+		acc->n_day_lead = xcalloc(p->n_days + 1,
+		    sizeof *acc->n_day_lead);
+		acc->cap_day_lead = xcalloc(p->n_days + 1,
+		    sizeof *acc->cap_day_lead);
+	}
 }
 
 static void
@@ -155,6 +162,9 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	if (b >= 0) {
 		f->per_day[b].requests++;
 		f->per_day[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
+		if (acc->p.detail && a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE)
+			push_value(&acc->day_lead[b], &acc->n_day_lead[b],
+			    &acc->cap_day_lead[b], a->fig[FIG_LEAD_TIME]);
 	}
 	b = bucket_of(acc->p.week_starts, acc->p.n_weeks, a->requested_at_ms);
 	if (b >= 0) {
@@ -189,8 +199,26 @@ window_acc_finish(struct window_acc *acc, struct window_figures *out)
 	for (k = 0; k < FIG__COUNT; k++) {
 		stats_sort(acc->values[k], acc->n_values[k]);
 		stats_compute(acc->values[k], acc->n_values[k], &f->fig[k]);
-		free(acc->values[k]);
+		if (k == FIG_LEAD_TIME && acc->p.detail) {
+			f->lead_times = acc->values[k];
+			f->n_lead_times = acc->n_values[k];
+		} else
+			free(acc->values[k]);
 	}
+	for (i = 0; i < f->n_days; i++) {
+		if (acc->p.detail) {
+			stats_sort(acc->day_lead[i], acc->n_day_lead[i]);
+			stats_compute(acc->day_lead[i], acc->n_day_lead[i],
+			    &f->per_day[i].lead_time);
+			free(acc->day_lead[i]);
+		} else
+			stats_compute(NULL, 0, &f->per_day[i].lead_time);
+	}
+	for (i = 0; i < f->n_weeks; i++)
+		stats_compute(NULL, 0, &f->per_week[i].lead_time);
+	free(acc->day_lead);
+	free(acc->n_day_lead);
+	free(acc->cap_day_lead);
 	/* Keep only repos with attempts, in repo_idx (= name) order. */
 	for (i = 0; i < acc->cap_repos; i++) {
 		if (f->by_repo[i].requests == 0) {
@@ -250,6 +278,7 @@ window_figures_release(struct window_figures *f)
 	free(f->per_week);
 	free(f->slowest);
 	free(f->by_repo);
+	free(f->lead_times);
 	memset(f, 0, sizeof *f);
 }
 

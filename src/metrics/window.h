@@ -32,11 +32,15 @@ struct window_params {
 	size_t		 n_days;
 	const int64_t	*week_starts;
 	size_t		 n_weeks;
+	/* Also the lead time of each day bucket and every lead time of the
+	   window, sorted (a digest's chart); costs a copy of the values. */
+	bool		 detail;
 };
 
 struct window_bucket {
-	int64_t	requests;
-	int64_t	succeeded;
+	int64_t		requests;
+	int64_t		succeeded;
+	struct stats	lead_time;	/* day buckets with detail; else n=0 */
 };
 
 struct window_slow {
@@ -72,6 +76,9 @@ struct window_figures {
 	size_t			 n_slowest;
 	struct window_repo	*by_repo;	/* by repo_idx */
 	size_t			 n_repos;
+	/* With detail: the lead times of the window, ascending. */
+	int64_t			*lead_times;
+	size_t			 n_lead_times;
 };
 
 struct window_acc {
@@ -83,6 +90,8 @@ struct window_acc {
 	size_t			*n_repo_lead, *cap_repo_lead;
 	size_t			 cap_repos;
 	size_t			 cap_slowest;
+	int64_t			**day_lead;	/* detail: per day bucket */
+	size_t			*n_day_lead, *cap_day_lead;
 };
 
 void	window_acc_init(struct window_acc *, const struct window_params *);

@@ -23,15 +23,6 @@ feed_attempt(void *arg, const struct attempt_stat *a)
 		window_acc_add(f->acc[i], a);
 }
 
-static int64_t
-weekday_monday0(int64_t days)
-{
-	/* 1970-01-01 was a Thursday (3 when Monday is 0). */
-	int64_t	w = (days + 3) % 7;
-
-	return w < 0 ? w + 7 : w;
-}
-
 /* Day and ISO week buckets of [since, until) in tz, with their labels. */
 static void
 buckets(const struct tz *tz, int64_t since, int64_t until,
@@ -59,8 +50,8 @@ buckets(const struct tz *tz, int64_t since, int64_t until,
 	*days_out = days;
 	*n_days = n;
 
-	first -= weekday_monday0(first);
-	last -= weekday_monday0(last);
+	first -= timefmt_weekday(first);
+	last -= timefmt_weekday(last);
 	n = (size_t)((last - first) / 7 + 1);
 	weeks = xcalloc(n + 1, sizeof *weeks);
 	r->week_label = xcalloc(n + 1, sizeof *r->week_label);
@@ -127,6 +118,7 @@ report_build(struct store *st, const struct tz *tz,
 	wp.until_ms = p->until_ms;
 	wp.day_starts = days;
 	wp.week_starts = weeks;
+	wp.detail = p->detail;
 	memset(&tp, 0, sizeof tp);
 	tp.since_ms = p->until_ms - MS_PER_WEEK;
 	tp.until_ms = p->until_ms;

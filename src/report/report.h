@@ -9,6 +9,7 @@
 #ifndef ENVSTATS_REPORT_H
 #define ENVSTATS_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -23,6 +24,7 @@ struct report_params {
 	int64_t			 since_ms, until_ms;
 	struct store_filter	 filter;	/* borrowed strings */
 	int64_t			 reprovision_window_ms;	/* W, for display */
+	bool			 detail;	/* window_params.detail */
 };
 
 struct report {

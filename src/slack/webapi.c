@@ -52,6 +52,7 @@ enum req_kind {
 	REQ_JSON,		/* JSON to an absolute URL, no token */
 	REQ_SIGNED_FORM,	/* form body signed like Slack's requests */
 	REQ_GET,		/* GitHub REST GET: optional token, ETag */
+	REQ_BYTES,		/* raw bytes to an absolute URL (uploads) */
 };
 
 /* What the worker does after a try. */
@@ -76,6 +77,8 @@ struct req {
 	int64_t			 retry_at_ms;	/* monotonic; 0: at once */
 	char			*bearer;	/* REQ_GET token, wiped on free */
 	char			*if_none_match;	/* REQ_GET, or NULL */
+	bool			 form;		/* REQ_METHOD: a form body */
+	char			*content_type;	/* REQ_BYTES */
 
 	/* The result: the worker's until the request is done. */
 	enum err		 rc;
@@ -152,6 +155,7 @@ req_free(struct req *r)
 		free(r->slack_error);
 		free(r->etag);
 		free(r->if_none_match);
+		free(r->content_type);
 		if (r->bearer != NULL)
 			wipe(r->bearer, strlen(r->bearer));
 		free(r->bearer);
@@ -524,10 +528,17 @@ make_headers(struct webapi *w, const struct req *r)
 		    w->cfg.bot_token;
 		buf_printf(&h, "Authorization: Bearer %s", secret_value(tok));
 		ok = ok && add_header(&list, h.data);
-		/* FALLTHROUGH */
+		ok = ok && add_header(&list, r->form ?
+		    "Content-Type: application/x-www-form-urlencoded" :
+		    "Content-Type: application/json; charset=utf-8");
+		break;
 	case REQ_JSON:
 		ok = ok && add_header(&list,
 		    "Content-Type: application/json; charset=utf-8");
+		break;
+	case REQ_BYTES:
+		buf_printf(&h, "Content-Type: %s", r->content_type);
+		ok = ok && add_header(&list, h.data);
 		break;
 	case REQ_SIGNED_FORM:
 		/* Fresh per try: receivers refuse timestamps minutes old. */
@@ -1075,17 +1086,21 @@ enqueue(struct webapi *w, struct req *r)
 	return rc;
 }
 
+/* A request whose body is len bytes (copied; NUL bytes allowed). */
 static struct req *
-req_new(enum req_kind kind, const char *label, const char *url,
-    const char *body, webapi_done_fn done, void *arg)
+req_new_len(enum req_kind kind, const char *label, const char *url,
+    const void *body, size_t len, webapi_done_fn done, void *arg)
 {
 	struct req	*r = xcalloc(1, sizeof *r);
 
 	r->kind = kind;
 	r->label = xstrdup(label);
 	r->url = xstrdup(url);
-	r->body_len = body != NULL ? strlen(body) : 0;
-	r->body = xstrndup(body != NULL ? body : "", r->body_len);
+	r->body_len = body != NULL ? len : 0;
+	r->body = xmalloc(r->body_len + 1);
+	if (r->body_len > 0)
+		memcpy(r->body, body, r->body_len);
+	r->body[r->body_len] = '\0';
 	r->plain_http = strncmp(url, "http://", 7) == 0;
 	r->done = done;
 	r->arg = arg;
@@ -1093,6 +1108,14 @@ req_new(enum req_kind kind, const char *label, const char *url,
 	r->rl_reset = -1;
 	buf_init(&r->resp);
 	return r;
+}
+
+static struct req *
+req_new(enum req_kind kind, const char *label, const char *url,
+    const char *body, webapi_done_fn done, void *arg)
+{
+	return req_new_len(kind, label, url, body, body != NULL ?
+	    strlen(body) : 0, done, arg);
 }
 
 /* A Slack method name: letters, digits, dots, underscores. */
@@ -1111,8 +1134,9 @@ method_ok(const char *m)
 	return ok;
 }
 
-enum err
-webapi_call(struct webapi *w, const char *method, const char *json_body,
+/* A Slack method call with a JSON or a form body. */
+static enum err
+call(struct webapi *w, const char *method, const char *body, bool form,
     enum webapi_token token, const char *pace_key, webapi_done_fn done,
     void *arg)
 {
@@ -1135,13 +1159,82 @@ webapi_call(struct webapi *w, const char *method, const char *json_body,
 	}
 	buf_printf(&url, "%s%s", w->api_url, method);
 	r = req_new(REQ_METHOD, method, url.data,
-	    json_body != NULL ? json_body : "{}", done, arg);
+	    body != NULL ? body : form ? "" : "{}", done, arg);
+	r->form = form;
 	r->token = token;
 	if (pace_key != NULL)
 		r->pace_key = xstrdup(pace_key);
 	rc = enqueue(w, r);
 out:
 	buf_release(&url);
+	return rc;
+}
+
+enum err
+webapi_call(struct webapi *w, const char *method, const char *json_body,
+    enum webapi_token token, const char *pace_key, webapi_done_fn done,
+    void *arg)
+{
+	return call(w, method, json_body, false, token, pace_key, done, arg);
+}
+
+enum err
+webapi_call_form(struct webapi *w, const char *method, const char *form_body,
+    enum webapi_token token, const char *pace_key, webapi_done_fn done,
+    void *arg)
+{
+	return call(w, method, form_body, true, token, pace_key, done, arg);
+}
+
+void
+webapi_form_put(struct buf *f, const char *key, const char *value)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+
+	if (f->len > 0)
+		buf_putc(f, '&');
+	buf_puts(f, key);
+	buf_putc(f, '=');
+	for (p = (const unsigned char *)(value != NULL ? value : "");
+	    *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~')
+			buf_putc(f, (char)*p);
+		else if (*p == ' ')
+			buf_putc(f, '+');
+		else {
+			buf_putc(f, '%');
+			buf_putc(f, hex[*p >> 4]);
+			buf_putc(f, hex[*p & 0xf]);
+		}
+	}
+}
+
+enum err
+webapi_post_bytes(struct webapi *w, const char *url, const void *bytes,
+    size_t len, const char *content_type, webapi_done_fn done, void *arg)
+{
+	struct req	*r;
+	enum err	 rc = ERR_INVALID;
+
+	/* An upload URL is a capability: never logged, only refused. */
+	if (!webapi_url_allowed(url)) {
+		log_warn("webapi.refused", LOG_STR("method", "upload"),
+		    LOG_STR("why", "url not allowed"));
+		goto out;
+	}
+	if (content_type == NULL || *content_type == '\0' ||
+	    strpbrk(content_type, "\r\n") != NULL) {
+		log_warn("webapi.refused", LOG_STR("method", "upload"),
+		    LOG_STR("why", "bad content type"));
+		goto out;
+	}
+	r = req_new_len(REQ_BYTES, "upload", url, bytes, len, done, arg);
+	r->content_type = xstrdup(content_type);
+	rc = enqueue(w, r);
+out:
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 #include "secret.h"
 
@@ -88,7 +89,7 @@ void		 webapi_stop(struct webapi *);
  * calls that share it to one per pace_ms. ERR_TOO_BIG (logged) when the
  * queue is full. Loop thread.
  *
- * For the three queueing calls: ERR_OK means done runs exactly once
+ * For the queueing calls: ERR_OK means done runs exactly once
  * (done may be NULL). Any other rc means it never runs: ERR_TOO_BIG
  * (queue_max pending, the one in flight included), ERR_INVALID (a method
  * name other than [A-Za-z0-9._], a URL webapi_url_allowed refuses, the
@@ -98,6 +99,20 @@ void		 webapi_stop(struct webapi *);
 enum err	 webapi_call(struct webapi *, const char *method,
 		    const char *json_body, enum webapi_token,
 		    const char *pace_key, webapi_done_fn, void *arg);
+/*
+ * The same with a form body (application/x-www-form-urlencoded, built
+ * with webapi_form_put): the methods that take no JSON, such as
+ * files.getUploadURLExternal and files.completeUploadExternal. NULL sends
+ * an empty body.
+ */
+enum err	 webapi_call_form(struct webapi *, const char *method,
+		    const char *form_body, enum webapi_token,
+		    const char *pace_key, webapi_done_fn, void *arg);
+/* Append key=value to a form body, the value percent-encoded ('+' for a
+   space, as Slack's own forms are). */
+void		 webapi_form_put(struct buf *form, const char *key,
+		    const char *value);
+
 /* POST a JSON body to an absolute URL (a slash command's response_url). */
 enum err	 webapi_post_json(struct webapi *, const char *url,
 		    const char *json_body, webapi_done_fn, void *arg);
@@ -125,6 +140,16 @@ enum err	 webapi_post_signed_form(struct webapi *, const char *url,
  */
 enum err	 webapi_get(struct webapi *, const char *url,
 		    const char *bearer_token, const char *if_none_match,
+		    webapi_done_fn, void *arg);
+
+/*
+ * POST len raw bytes (copied) to an absolute URL, no token, with the given
+ * Content-Type (no line breaks): a file upload to the upload_url of
+ * files.getUploadURLExternal. Any 2xx is a success. Logged as "upload",
+ * never the URL.
+ */
+enum err	 webapi_post_bytes(struct webapi *, const char *url,
+		    const void *bytes, size_t len, const char *content_type,
 		    webapi_done_fn, void *arg);
 
 /* Run the callbacks of finished requests. Loop thread. */

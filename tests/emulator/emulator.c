@@ -126,6 +126,16 @@ struct em_ticket {
 	bool		 used;
 };
 
+/* A file of the external upload flow: asked for, then maybe received. */
+struct em_upload {
+	char		*file_id;
+	char		*filename;	/* files.getUploadURLExternal's */
+	long long	 length;	/* announced there */
+	struct buf	 bytes;		/* POSTed to the upload_url */
+	char		*content_type;
+	bool		 received;
+};
+
 /* Per-session data: HTTP request state, or the WebSocket connection. */
 struct em_pss {
 	char		 path[256];
@@ -180,6 +190,10 @@ struct emulator {
 	size_t			 n_fails, cap_fails;
 	struct em_ticket	*tickets;
 	size_t			 n_tickets, cap_tickets;
+	struct em_upload	*uploads;
+	size_t			 n_uploads, cap_uploads;
+	char			**msg_ts;	/* chat.postMessage answers */
+	size_t			 n_msg_ts, cap_msg_ts;
 	int64_t			 last_ts_us;
 	unsigned		 next_response;
 	/* The fake GitHub REST API. */
@@ -1077,6 +1091,161 @@ default_error(int status)
 	return "request_failed";
 }
 
+/*
+ * The next injected failure for method (emulator_fail), if one is left:
+ * *fail gets a copy (its error owned by the caller). Under mu.
+ */
+static bool
+take_fail(struct emulator *em, const char *method, struct em_fail *fail)
+{
+	size_t	i;
+
+	for (i = 0; i < em->n_fails; i++) {
+		struct em_fail	*f = &em->fails[i];
+
+		if (f->left > 0 && (f->method == NULL ||
+		    strcmp(f->method, method) == 0)) {
+			f->left--;
+			*fail = *f;
+			fail->error = xstrdup(f->error != NULL ? f->error :
+			    default_error(f->status));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* files.getUploadURLExternal: an upload_url on this emulator. */
+static json_t *
+upload_url(struct emulator *em, const char *b, size_t blen)
+{
+	char		*filename = body_param(b, blen, "filename");
+	char		*length = body_param(b, blen, "length");
+	char		*end = NULL, id[32], url[128];
+	long long	 n = -1;
+	struct em_upload *u;
+
+	if (length != NULL && *length != '\0') {
+		n = strtoll(length, &end, 10);
+		if (*end != '\0')
+			n = -1;
+	}
+	free(length);
+	if (filename == NULL || *filename == '\0' || n <= 0) {
+		free(filename);
+		return json_pack("{s:b, s:s}", "ok", 0, "error",
+		    "invalid_arguments");
+	}
+	lock(em);
+	ARRAY_GROW(em->uploads, em->n_uploads + 1, em->cap_uploads);
+	u = &em->uploads[em->n_uploads++];
+	memset(u, 0, sizeof *u);
+	snprintf(id, sizeof id, "F0EMU%06zu", em->n_uploads);
+	u->file_id = xstrdup(id);
+	u->filename = filename;
+	u->length = n;
+	buf_init(&u->bytes);
+	unlock(em);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/upload/%s", em->port,
+	    id);
+	return json_pack("{s:b, s:s, s:s}", "ok", 1, "upload_url", url,
+	    "file_id", id);
+}
+
+/* The upload with this file id. Under mu. */
+static struct em_upload *
+upload_find(struct emulator *em, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; id != NULL && i < em->n_uploads; i++) {
+		if (strcmp(em->uploads[i].file_id, id) == 0)
+			return &em->uploads[i];
+	}
+	return NULL;
+}
+
+/*
+ * files.completeUploadExternal: files (a JSON text in a form, or an array
+ * in a JSON body) must name uploads whose bytes arrived.
+ */
+static json_t *
+complete_upload(struct emulator *em, const char *b, size_t blen)
+{
+	char		*text = body_param(b, blen, "files");
+	json_t		*files = NULL, *body = NULL, *f, *out = NULL;
+	size_t		 i;
+	struct em_upload *u;
+
+	if (text != NULL)
+		files = json_loads(text, 0, NULL);
+	else if ((body = json_loadb(b, blen, 0, NULL)) != NULL)
+		files = json_incref(json_object_get(body, "files"));
+	free(text);
+	json_decref(body);
+	if (!json_is_array(files) || json_array_size(files) == 0) {
+		json_decref(files);
+		return json_pack("{s:b, s:s}", "ok", 0, "error",
+		    "invalid_arguments");
+	}
+	lock(em);
+	json_array_foreach(files, i, f) {
+		u = upload_find(em, json_string_value(json_object_get(f,
+		    "id")));
+		if (u == NULL || !u->received) {
+			out = json_pack("{s:b, s:s}", "ok", 0, "error",
+			    "file_not_found");
+			break;
+		}
+	}
+	unlock(em);
+	if (out == NULL)
+		out = json_pack("{s:b, s:O}", "ok", 1, "files", files);
+	json_decref(files);
+	return out;
+}
+
+/* POST /upload/<file id>: the bytes of a file. */
+static int
+upload_bytes(struct emulator *em, struct lws *wsi, struct em_pss *pss,
+    const char *id)
+{
+	struct em_fail		 fail = { NULL, 0, 0, 0, NULL };
+	struct em_upload	*u;
+	char			 ct[128], answer[64];
+	bool			 failing, found = false;
+
+	if (lws_hdr_copy(wsi, ct, sizeof ct,
+	    WSI_TOKEN_HTTP_CONTENT_TYPE) < 0)
+		ct[0] = '\0';
+	lock(em);
+	failing = take_fail(em, "upload", &fail);
+	u = upload_find(em, id);
+	if (u != NULL && !failing) {
+		buf_reset(&u->bytes);
+		buf_append(&u->bytes, pss->body.data, pss->body.len);
+		free(u->content_type);
+		u->content_type = xstrdup(ct);
+		u->received = true;
+		found = true;
+	}
+	pthread_cond_broadcast(&em->cv);
+	unlock(em);
+	free(fail.error);
+	log_debug("emulator.upload", LOG_INT("len", pss->body.len),
+	    LOG_INT("fail", fail.status));
+	if (failing)
+		return http_respond(wsi, pss, (unsigned)fail.status,
+		    "text/plain; charset=utf-8", "upload failed",
+		    fail.status == 429 ? fail.retry_after_s : 0);
+	if (!found)
+		return http_respond(wsi, pss, 404, "text/plain; charset=utf-8",
+		    "no such upload", 0);
+	snprintf(answer, sizeof answer, "OK - %zu", pss->body.len);
+	return http_respond(wsi, pss, 200, "text/plain; charset=utf-8",
+	    answer, 0);
+}
+
 /* POST /api/<method>. */
 static int
 api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
@@ -1087,7 +1256,7 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 	char		*channel = NULL, *text = NULL, *thread_ts = NULL;
 	char		*id = NULL, *url = NULL, *answer;
 	const char	*b = pss->body.data;
-	size_t		 i, blen = pss->body.len, rec_i;
+	size_t		 blen = pss->body.len, rec_i;
 	bool		 failing = false;
 	json_t		*j;
 	int		 rc;
@@ -1099,18 +1268,7 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 	record(&em->calls, &em->n_calls, &em->cap_calls, method, &pss->body,
 	    true);
 	rec_i = em->n_calls - 1;
-	for (i = 0; i < em->n_fails && !failing; i++) {
-		struct em_fail	*f = &em->fails[i];
-
-		if (f->left > 0 && (f->method == NULL ||
-		    strcmp(f->method, method) == 0)) {
-			f->left--;
-			fail = *f;
-			fail.error = xstrdup(f->error != NULL ? f->error :
-			    default_error(f->status));
-			failing = true;
-		}
-	}
+	failing = take_fail(em, method, &fail);
 	pthread_cond_broadcast(&em->cv);
 	unlock(em);
 	log_debug("emulator.api_call", LOG_STR("method", method),
@@ -1168,9 +1326,18 @@ api_call(struct emulator *em, struct lws *wsi, struct em_pss *pss,
 			if (msg != NULL && thread_ts != NULL)
 				json_object_set_new(msg, "thread_ts",
 				    json_string(thread_ts));
+			lock(em);
+			ARRAY_GROW(em->msg_ts, em->n_msg_ts + 1,
+			    em->cap_msg_ts);
+			em->msg_ts[em->n_msg_ts++] = xstrdup(ts);
+			unlock(em);
 			j = json_pack("{s:b, s:s, s:s, s:o}", "ok", 1,
 			    "channel", channel, "ts", ts, "message", msg);
 		}
+	} else if (strcmp(method, "files.getUploadURLExternal") == 0) {
+		j = upload_url(em, b, blen);
+	} else if (strcmp(method, "files.completeUploadExternal") == 0) {
+		j = complete_upload(em, b, blen);
 	} else if (strcmp(method, "chat.postEphemeral") == 0) {
 		lock(em);
 		next_ts(em, ts);
@@ -1371,6 +1538,8 @@ http_handle(struct emulator *em, struct lws *wsi, struct em_pss *pss)
 		rc = provisioner(em, wsi, pss);
 	else if (strncmp(path, "/github/", 8) == 0)
 		rc = github_get(em, wsi, pss, path + 7);
+	else if (strncmp(path, "/upload/", 8) == 0)
+		rc = upload_bytes(em, wsi, pss, path + 8);
 	else
 		rc = http_respond(wsi, pss, 404, "text/plain; charset=utf-8",
 		    "not found", 0);
@@ -1543,6 +1712,16 @@ em_free(struct emulator *em)
 	for (i = 0; i < em->n_tickets; i++)
 		free(em->tickets[i].id);
 	free(em->tickets);
+	for (i = 0; i < em->n_uploads; i++) {
+		free(em->uploads[i].file_id);
+		free(em->uploads[i].filename);
+		free(em->uploads[i].content_type);
+		buf_release(&em->uploads[i].bytes);
+	}
+	free(em->uploads);
+	for (i = 0; i < em->n_msg_ts; i++)
+		free(em->msg_ts[i]);
+	free(em->msg_ts);
 	free(em->signing_secret);
 	free(em->team_id);
 	free(em->app_id);
@@ -1764,6 +1943,23 @@ have_posts(struct emulator *em, const struct wait_arg *a)
 {
 	return count_recs(em->posts, em->n_posts, response_path(a->key)) >=
 	    a->n;
+}
+
+static int
+count_received(struct emulator *em)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < em->n_uploads; i++)
+		n += em->uploads[i].received;
+	return n;
+}
+
+static bool
+have_uploads(struct emulator *em, const struct wait_arg *a)
+{
+	return count_received(em) >= a->n;
 }
 
 static bool
@@ -2193,4 +2389,78 @@ emulator_github_request(struct emulator *em, int n, char **if_none_match,
 	}
 	unlock(em);
 	return key;
+}
+
+/* --- the external file upload flow --- */
+
+int
+emulator_uploads(struct emulator *em)
+{
+	int	n;
+
+	lock(em);
+	n = count_received(em);
+	unlock(em);
+	return n;
+}
+
+bool
+emulator_wait_uploads(struct emulator *em, int n, int timeout_ms)
+{
+	struct wait_arg	a = { n, NULL };
+
+	return wait_for(em, have_uploads, &a, timeout_ms);
+}
+
+bool
+emulator_upload(struct emulator *em, int n, struct emulator_upload *out)
+{
+	const struct em_upload	*u;
+	bool			 found = false;
+
+	memset(out, 0, sizeof *out);
+	lock(em);
+	if (n >= 0 && (size_t)n < em->n_uploads) {
+		u = &em->uploads[n];
+		out->file_id = xstrdup(u->file_id);
+		out->filename = xstrdup(u->filename);
+		out->length = u->length;
+		out->received = u->received;
+		out->len = u->bytes.len;
+		out->bytes = xmalloc(u->bytes.len + 1);
+		memcpy(out->bytes, u->bytes.data, u->bytes.len);
+		out->content_type = xstrdup(u->content_type != NULL ?
+		    u->content_type : "");
+		found = true;
+	}
+	unlock(em);
+	return found;
+}
+
+void
+emulator_upload_release(struct emulator_upload *u)
+{
+	free(u->file_id);
+	free(u->filename);
+	free(u->bytes);
+	free(u->content_type);
+	memset(u, 0, sizeof *u);
+}
+
+char *
+emulator_body_param(const char *body, const char *key)
+{
+	return body_param(body, strlen(body), key);
+}
+
+char *
+emulator_message_ts(struct emulator *em, int n)
+{
+	char	*ts = NULL;
+
+	lock(em);
+	if (n >= 0 && (size_t)n < em->n_msg_ts)
+		ts = xstrdup(em->msg_ts[n]);
+	unlock(em);
+	return ts;
 }

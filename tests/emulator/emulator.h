@@ -6,8 +6,10 @@
  *
  *  - the Web API: POST /api/<method> (apps.connections.open answers
  *    ws://127.0.0.1:PORT/link/?ticket=<fresh>; auth.test; chat.postMessage,
- *    chat.postEphemeral, chat.update; anything else {"ok":true}), with
+ *    chat.postEphemeral, chat.update; files.getUploadURLExternal and
+ *    files.completeUploadExternal; anything else {"ok":true}), with
  *    injectable failures (HTTP 429 + Retry-After, 5xx, ok:false errors);
+ *    POST /upload/<file id> (the upload_url of a file: keeps its bytes);
  *    POST /response/<n> (response_url targets); POST /provisioner (a fake
  *    provisioner that checks the Slack v0 signature of the relay);
  *  - Socket Mode: GET /link/?ticket=... upgrades to a WebSocket, sends
@@ -188,5 +190,42 @@ void		 emulator_github_stats(struct emulator *,
    its If-None-Match ("" if none) and whether it carried a Bearer token. */
 char		*emulator_github_request(struct emulator *, int n,
 		    char **if_none_match, bool *authorized);
+/* --- the external file upload flow --- */
+
+/*
+ * files.getUploadURLExternal (form or JSON: filename, length > 0, else
+ * ok:false invalid_arguments) answers upload_url
+ * http://127.0.0.1:PORT/upload/<file_id> and file_id "F0EMU000001"...;
+ * POST /upload/<file_id> keeps the bytes and answers 200 "OK - <len>"
+ * (404 for an unknown id; emulator_fail(em, "upload", ...) makes it fail
+ * with that status); files.completeUploadExternal needs files (a JSON
+ * text in a form, or an array in JSON) naming uploads whose bytes came,
+ * else ok:false file_not_found. Both methods are recorded as calls.
+ */
+struct emulator_upload {
+	char		*file_id;
+	char		*filename;	/* as given for the URL */
+	long long	 length;	/* as announced for the URL */
+	bool		 received;	/* bytes were POSTed */
+	unsigned char	*bytes;		/* what was POSTed (len bytes) */
+	size_t		 len;
+	char		*content_type;	/* of the POST */
+};
+
+/* Uploads whose bytes arrived; wait until n have (false on timeout). */
+int		 emulator_uploads(struct emulator *);
+bool		 emulator_wait_uploads(struct emulator *, int n,
+		    int timeout_ms);
+/* A copy of the n-th upload asked for (0-based); false when none. */
+bool		 emulator_upload(struct emulator *, int n,
+		    struct emulator_upload *out);
+void		 emulator_upload_release(struct emulator_upload *);
+
+/* The ts the n-th successful chat.postMessage answered, or NULL. */
+char		*emulator_message_ts(struct emulator *, int n);
+
+/* The string value of key in a JSON object or form body (a recorded
+   call's), or NULL. */
+char		*emulator_body_param(const char *body, const char *key);
 
 #endif

@@ -127,7 +127,8 @@ teardown(void **state)
 {
 	struct fixture	*fx = *state;
 	const char	*names[] = { "e.db", "e.db-wal", "e.db-shm", "out",
-			    "err", "in.ndjson", "cfg.json", "envstats-demo.db",
+			    "err", "in.ndjson", "cfg.json", "chart.png",
+			    "envstats-demo.db",
 			    "envstats-demo.db-wal", "envstats-demo.db-shm" };
 
 	char		 path[160];
@@ -483,6 +484,71 @@ test_cli__demo_never_writes_the_configured_database(void **state)
 	assert_non_null(strstr(r.out.data, "\"requests\":1,"));
 	run_release(&r);
 }
+/* digest --print: the text in the terminal, the chart as a file. */
+static void
+test_cli__digest_print_writes_text_and_chart(void **state)
+{
+	static const char	 lines[] =
+	    EV("requested", "2026-11-02T09:00:00Z", "feature/a", "")
+	    EV("ready", "2026-11-02T09:12:00Z", "feature/a", "")
+	    EV("requested", "2026-11-02T10:00:00Z", "<b>&x", "")
+	    EV("ready", "2026-11-02T10:30:00Z", "<b>&x", "");
+	static const char	 bad[] = "{\"digests\":[{\"channel\":"
+				    "\"C0X\",\"weekly\":{\"weekday\":"
+				    "\"someday\",\"time\":\"09:00\"}}]}";
+	struct fixture		*fx = *state;
+	char			 cfg[160], env[200], png[160];
+	const char *const	 with_cfg[] = { env, NULL };
+	struct buf		 b;
+	struct run		 r;
+
+	write_file(fx->input, lines, strlen(lines));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "digest", "--print", "--period", "daily",
+	    "--at", "2026-11-03", "--png", "chart.png", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "envstats daily digest · "
+	    "2026-11-02\nall repos · 2026-11-02 (UTC) · compared with "
+	    "2026-11-01\nRequests: 2 (previous 0)\n"));
+	/* Outside text as it is: a terminal is not Slack. */
+	assert_non_null(strstr(r.out.data, "30m 00s · acme/web · <b>&x"));
+	assert_non_null(strstr(r.out.data, "chart: chart.png (1600 x 1000 "
+	    "PNG, "));
+	run_release(&r);
+	snprintf(png, sizeof png, "%s/chart.png", fx->dir);
+	slurp(png, &b);
+	assert_true(b.len > 1000);
+	assert_memory_equal(b.data, "\x89PNG\r\n\x1a\n", 8);
+	buf_release(&b);
+
+	/* Weekly by default; --print is required; a bad period is usage. */
+	run_bin(fx, &r, NULL, NULL, "digest", "--print", "--repo", "ACME/web",
+	    "--at", "2026-11-09", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "envstats weekly digest · 2026-W45"
+	    "\nacme/web · 2026-11-02 → 2026-11-08 (UTC)"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "digest", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats digest --print"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "digest", "--print", "--period", "hourly",
+	    NULL);
+	assert_int_equal(r.status, 64);
+	run_release(&r);
+
+	/* A bad digests section: one line naming the key, exit 78. */
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	write_file(cfg, bad, strlen(bad));
+	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
+	run_bin(fx, &r, NULL, with_cfg, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_string_equal(r.err.data, "envstats: 'digests[0].weekly.weekday' "
+	    "must be a day name, monday to sunday\n");
+	run_release(&r);
+}
 
 /*
  * `envstats report`: the options are the words of `/envstats report`; the
@@ -648,6 +714,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__backup_copies_and_refuses_to_overwrite, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__digest_print_writes_text_and_chart, setup,
 		    teardown),
 	};
 

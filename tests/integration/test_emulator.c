@@ -743,7 +743,8 @@ test_emulator__web_api_answers(void **state)
 	http_res_release(&r);
 	api_post(em, "files.completeUploadExternal", "xoxb-test", "{}", &r);
 	assert_int_equal(r.status, 200);
-	assert_true(jtrue(r.json, "ok"));
+	assert_false(jtrue(r.json, "ok"));
+	assert_string_equal(jstr(r.json, "error"), "invalid_arguments");
 	http_res_release(&r);
 
 	rurl = emulator_response_url(em);
@@ -770,6 +771,111 @@ test_emulator__web_api_answers(void **state)
 
 	buf_release(&url);
 	free(base);
+	emulator_stop(em);
+}
+
+/* POST raw bytes (NULs too) to url; the status and the body. */
+static long
+post_bytes(const char *url, const void *bytes, size_t len, struct buf *out)
+{
+	CURL			*c = curl_easy_init();
+	struct curl_slist	*h = curl_slist_append(NULL,
+				    "Content-Type: image/png");
+	long			 status = 0;
+
+	assert_non_null(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, bytes);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* getUploadURLExternal -> the bytes -> completeUploadExternal. */
+static void
+test_emulator__file_upload_flow(void **state)
+{
+	static const char	 png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	struct emulator		*em = start(0, 0);
+	char			*base = emulator_api_url(em), *url, *id, *body;
+	const char		*form_hdr[] = { "Content-Type: "
+				    "application/x-www-form-urlencoded", NULL };
+	struct emulator_upload	 up;
+	struct http_res		 r;
+	struct buf		 u = BUF_INIT, got = BUF_INIT, form = BUF_INIT;
+
+	(void)state;
+	buf_printf(&u, "%sfiles.getUploadURLExternal", base);
+	http_post(u.data, form_hdr, "filename=chart.png&length=0", &r);
+	assert_string_equal(jstr(r.json, "error"), "invalid_arguments");
+	http_res_release(&r);
+	http_post(u.data, form_hdr, "filename=chart.png&length=16", &r);
+	assert_true(jtrue(r.json, "ok"));
+	url = xstrdup(jstr(r.json, "upload_url"));
+	id = xstrdup(jstr(r.json, "file_id"));
+	http_res_release(&r);
+	assert_string_equal(id, "F0EMU000001");
+	assert_non_null(strstr(url, "/upload/F0EMU000001"));
+	assert_int_equal(emulator_uploads(em), 0);
+
+	/* Not uploaded yet: completing it fails. */
+	buf_printf(&form, "files=%%5B%%7B%%22id%%22%%3A%%22%s%%22%%2C"
+	    "%%22title%%22%%3A%%22t%%22%%7D%%5D&channel_id=C01", id);
+	buf_reset(&u);
+	buf_printf(&u, "%sfiles.completeUploadExternal", base);
+	http_post(u.data, form_hdr, form.data, &r);
+	assert_string_equal(jstr(r.json, "error"), "file_not_found");
+	http_res_release(&r);
+
+	/* An injected failure, then the bytes. */
+	emulator_fail(em, "upload", 1, 500, 0, NULL);
+	assert_int_equal(post_bytes(url, png, 16, &got), 500);
+	assert_int_equal(emulator_uploads(em), 0);
+	buf_reset(&got);
+	assert_int_equal(post_bytes(url, png, 16, &got), 200);
+	assert_string_equal(got.data, "OK - 16");
+	assert_true(emulator_wait_uploads(em, 1, 10));
+	assert_true(emulator_upload(em, 0, &up));
+	assert_string_equal(up.file_id, id);
+	assert_string_equal(up.filename, "chart.png");
+	assert_int_equal(up.length, 16);
+	assert_true(up.received);
+	assert_int_equal(up.len, 16);
+	assert_memory_equal(up.bytes, png, 16);
+	assert_string_equal(up.content_type, "image/png");
+	emulator_upload_release(&up);
+	assert_false(emulator_upload(em, 1, &up));
+
+	http_post(u.data, form_hdr, form.data, &r);
+	assert_true(jtrue(r.json, "ok"));
+	assert_string_equal(jstr(json_array_get(json_object_get(r.json,
+	    "files"), 0), "id"), id);
+	http_res_release(&r);
+	body = emulator_call_body(em, "files.completeUploadExternal", 1);
+	free(id);
+	id = emulator_body_param(body, "channel_id");
+	assert_string_equal(id, "C01");
+
+	/* An unknown upload URL. */
+	buf_reset(&u);
+	buf_printf(&u, "http://127.0.0.1:%d/upload/F0NOPE", emulator_port(em));
+	buf_reset(&got);
+	assert_int_equal(post_bytes(u.data, png, 16, &got), 404);
+	free(body);
+	free(id);
+	free(url);
+	free(base);
+	buf_release(&u);
+	buf_release(&got);
+	buf_release(&form);
 	emulator_stop(em);
 }
 
@@ -984,6 +1090,7 @@ main(void)
 		    test_emulator__large_and_fragmented_frames_arrive_whole),
 		cmocka_unit_test(test_emulator__failure_injection),
 		cmocka_unit_test(test_emulator__web_api_answers),
+		cmocka_unit_test(test_emulator__file_upload_flow),
 		cmocka_unit_test(
 		    test_emulator__keepalive_connection_serves_many_requests),
 		cmocka_unit_test(test_emulator__provisioner_checks_signature),

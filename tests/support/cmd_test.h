@@ -91,6 +91,26 @@ cmd_test_commit(struct cmd_test *t)
 	return record_commit(t->rec) == ERR_OK ? 0 : -1;
 }
 
+/* A context on a store holding lines[0..n), committed; NULL on error. */
+static inline struct cmd_test *
+cmd_test_with(const char *const *lines, size_t n, int64_t now_ms)
+{
+	struct cmd_test	*t = cmd_test_new(now_ms);
+	size_t		 i;
+
+	for (i = 0; t != NULL && i < n; i++) {
+		if (cmd_test_add(t, lines[i]) != 0) {
+			cmd_test_free(t);
+			return NULL;
+		}
+	}
+	if (t != NULL && cmd_test_commit(t) != 0) {
+		cmd_test_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 /* For commands that change state (mute, unmute): an admin's context on
    an empty store at CMD_TEST_ADMIN_NOW_MS, 2026-01-14T12:00:00Z. */
 #define CMD_TEST_ADMIN_NOW_MS	INT64_C(1768392000000)

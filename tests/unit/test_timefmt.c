@@ -641,6 +641,20 @@ expect_week(int64_t y, int m, int d, int64_t want_year, int want_week)
 		    want_week);
 }
 
+/* Weekdays count from Monday 0, before the epoch too. */
+static void
+test_timefmt__weekday_counts_from_monday(void **state)
+{
+	(void)state;
+	assert_int_equal(timefmt_weekday(0), 3);	/* 1970-01-01 Thu */
+	assert_int_equal(timefmt_weekday(
+	    timefmt_days_from_civil(2026, 11, 2)), 0);	/* Monday */
+	assert_int_equal(timefmt_weekday(
+	    timefmt_days_from_civil(2026, 11, 8)), 6);	/* Sunday */
+	assert_int_equal(timefmt_weekday(-1), 2);	/* 1969-12-31 Wed */
+	assert_int_equal(timefmt_weekday(-4), 6);	/* 1969-12-28 Sun */
+}
+
 static void
 test_timefmt__iso_week_at_year_boundaries(void **state)
 {
@@ -749,6 +763,7 @@ main(void)
 		cmocka_unit_test(
 		    test_timefmt__date_formats_with_four_year_digits),
 		cmocka_unit_test(test_timefmt__iso_week_at_year_boundaries),
+		cmocka_unit_test(test_timefmt__weekday_counts_from_monday),
 		cmocka_unit_test(test_timefmt__iso_week_agrees_with_strftime),
 		cmocka_unit_test(
 		    test_timefmt__week_formats_as_year_w_number),

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "timefmt.h"
+#include "fixture.h"
 #include "tz.h"
 
 /*
@@ -54,18 +55,6 @@ open_ok(const char *name)
 		fail_msg("zone '%s' refused", name);
 	assert_non_null(tz);
 	return tz;
-}
-
-static int64_t
-ms_of(const char *rfc3339)
-{
-	int64_t		 ms;
-	const char	*why;
-
-	if (timefmt_parse_rfc3339(rfc3339, strlen(rfc3339), &ms, &why) !=
-	    ERR_OK)
-		fail_msg("bad test time '%s': %s", rfc3339, why);
-	return ms;
 }
 
 /* The day after y-m-d. */
@@ -214,6 +203,52 @@ test_tz__new_york_dst_days_are_23_and_25_hours(void **state)
 	expect_date(tz, ms_of("2024-11-03T05:30:00Z"), 2024, 11, 3);
 	expect_date(tz, ms_of("2024-11-03T06:30:00Z"), 2024, 11, 3);
 	tz_free(tz);
+}
+
+/* The wall time y-m-d + hh:mm is first reached at the instant want. */
+static void
+expect_wall(const struct tz *tz, int64_t y, int m, int d, int hh, int mm,
+    const char *want)
+{
+	char	got[TIMEFMT_RFC3339_LEN];
+	int64_t	at = tz_wall_instant(tz, y, m, d, hh * 3600 + mm * 60);
+
+	timefmt_rfc3339(at, got);
+	if (at != ms_of(want))
+		fail_msg("%s %lld-%02d-%02d %02d:%02d is reached at %s, want "
+		    "%s", tz_name(tz), (long long)y, m, d, hh, mm, got, want);
+}
+
+/* A skipped wall time is reached by the jump; a repeated one, first. */
+static void
+test_tz__wall_times_across_dst_changes(void **state)
+{
+	struct tz	*paris = open_ok("Europe/Paris");
+	struct tz	*ny = open_ok("America/New_York");
+	struct tz	*utc = open_ok("UTC");
+
+	(void)state;
+	expect_wall(paris, 2026, 6, 1, 9, 0, "2026-06-01T07:00:00Z");
+	expect_wall(paris, 2026, 1, 5, 0, 0, "2026-01-04T23:00:00Z");
+	/* 02:00 -> 03:00 on 2026-03-29: 02:30 never shows on the clock. */
+	expect_wall(paris, 2026, 3, 29, 2, 30, "2026-03-29T01:00:00Z");
+	expect_wall(paris, 2026, 3, 29, 3, 0, "2026-03-29T01:00:00Z");
+	expect_wall(paris, 2026, 3, 29, 1, 59, "2026-03-29T00:59:00Z");
+	/* 03:00 -> 02:00 on 2026-10-25: 02:30 shows twice. */
+	expect_wall(paris, 2026, 10, 25, 2, 30, "2026-10-25T00:30:00Z");
+	expect_wall(paris, 2026, 10, 25, 3, 0, "2026-10-25T02:00:00Z");
+	/* New York: 02:00 -> 03:00 on 2026-03-08, 02:00 -> 01:00 on 11-01. */
+	expect_wall(ny, 2026, 3, 8, 2, 30, "2026-03-08T07:00:00Z");
+	expect_wall(ny, 2026, 3, 8, 3, 30, "2026-03-08T07:30:00Z");
+	expect_wall(ny, 2026, 11, 1, 1, 30, "2026-11-01T05:30:00Z");
+	expect_wall(ny, 2026, 11, 1, 2, 30, "2026-11-01T07:30:00Z");
+	expect_wall(utc, 2026, 11, 2, 23, 59, "2026-11-02T23:59:00Z");
+	/* Sec 0 is where the day starts. */
+	assert_int_equal(tz_wall_instant(paris, 2026, 10, 25, 0),
+	    tz_day_start(paris, 2026, 10, 25));
+	tz_free(paris);
+	tz_free(ny);
+	tz_free(utc);
 }
 
 /* Chile moves its clocks at midnight: 2022-09-11 begins at 01:00. */
@@ -662,6 +697,7 @@ main(void)
 		    test_tz__tzset_runs_only_when_the_zone_changes),
 		cmocka_unit_test(test_tz__name_is_kept_and_free_accepts_null),
 		cmocka_unit_test(test_tz__far_years_stay_sane),
+		cmocka_unit_test(test_tz__wall_times_across_dst_changes),
 	};
 
 	return cmocka_run_group_tests_name("tz", tests, NULL, NULL);

@@ -1563,6 +1563,67 @@ test_webapi__get_refuses_bad_url_and_header_injection(void **state)
 	assert_int_equal(fake_count(fx->fk), 0);
 }
 
+/* Form bodies for the file methods, raw bytes to an upload URL. */
+static void
+test_webapi__form_call_and_byte_upload(void **state)
+{
+	struct fx		*fx = *state;
+	struct webapi_config	 cfg;
+	const struct fake_req	*rq;
+	static const char	 png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01";
+	struct buf		 form = BUF_INIT;
+	char			 url[160];
+
+	webapi_form_put(&form, "filename", "a b/\xc3\xa9&=~.png");
+	webapi_form_put(&form, "length", "16");
+	webapi_form_put(&form, "alt_txt", NULL);
+	assert_string_equal(form.data, "filename=a+b%2F%C3%A9%26%3D~.png&"
+	    "length=16&alt_txt=");
+	fake_script(fx->fk, "/api/files.getUploadURLExternal", 200, NULL,
+	    "{\"ok\":true,\"upload_url\":\"x\",\"file_id\":\"F1\"}");
+	fake_script(fx->fk, "/upload/F1", 500, NULL, "busy");
+	fake_script(fx->fk, "/upload/F1", 200, NULL, "OK - 16");
+	cfg_init(fx, &cfg);
+	start(fx, &cfg);
+	assert_int_equal(webapi_call_form(fx->w, "files.getUploadURLExternal",
+	    form.data, WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 0)), ERR_OK);
+	assert_true(wait_for(fx, 1, 5000));
+	assert_int_equal(got(fx, 0)->rc, ERR_OK);
+	rq = fake_req(fx->fk, 0);
+	assert_string_equal(fake_header(rq, "content-type"),
+	    "application/x-www-form-urlencoded");
+	assert_string_equal(fake_header(rq, "authorization"),
+	    "Bearer " BOT_TOKEN);
+	assert_string_equal(rq->body, form.data);
+
+	/* The bytes as they are, NULs included; a 5xx is retried. */
+	snprintf(url, sizeof url, "%s/upload/F1", fx->base);
+	assert_int_equal(webapi_post_bytes(fx->w, url, png, 16, "image/png",
+	    on_done, tag(fx, 1)), ERR_OK);
+	assert_true(wait_for(fx, 2, 5000));
+	assert_int_equal(got(fx, 1)->rc, ERR_OK);
+	assert_int_equal(got(fx, 1)->attempts, 2);
+	assert_string_equal(got(fx, 1)->body, "OK - 16");
+	rq = fake_req(fx->fk, 2);
+	assert_string_equal(rq->path, "/upload/F1");
+	assert_string_equal(fake_header(rq, "content-type"), "image/png");
+	assert_null(fake_header(rq, "authorization"));
+	assert_int_equal(rq->body_len, 16);
+	assert_memory_equal(rq->body, png, 16);
+
+	/* Refused before queueing. */
+	assert_int_equal(webapi_post_bytes(fx->w, "http://10.0.0.1/upload/F1",
+	    png, 16, "image/png", on_done, tag(fx, 2)), ERR_INVALID);
+	assert_int_equal(webapi_post_bytes(fx->w, url, png, 16,
+	    "image/png\r\nX-Evil: 1", on_done, tag(fx, 2)), ERR_INVALID);
+	assert_int_equal(webapi_call_form(fx->w, "files upload", "a=b",
+	    WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 2)), ERR_INVALID);
+	webapi_drain(fx->w);
+	assert_int_equal(fx->ngot, 2);
+	assert_int_equal(fake_count(fx->fk), 3);
+	buf_release(&form);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1592,6 +1653,7 @@ main(int argc, char **argv)
 		T(test_webapi__get_403_rate_limit_waits_until_reset_then_retries),
 		T(test_webapi__get_plain_403_is_auth_and_endless_limit_gives_up),
 		T(test_webapi__get_refuses_bad_url_and_header_injection),
+		T(test_webapi__form_call_and_byte_upload),
 #undef T
 	};
 	int	rc;

@@ -179,6 +179,44 @@ test_window__empty_window_has_zeros_and_nulls(void **state)
 	assert_int_equal(f->n_repos, 0);
 }
 
+/* Detail: each day's lead time and the sorted lead times of the window;
+   without it, day buckets say n=0 and no values are kept. */
+static void
+test_window__detail_keeps_day_lead_times_and_sorted_values(void **state)
+{
+	const int64_t			days[] = { D0, D0 + DAY, D0 + 2 * DAY };
+	const struct attempt_stat	a[] = {
+		ok(D0 + HOUR, 30 * MIN),
+		ok(D0 + 2 * HOUR, 10 * MIN),
+		failed(D0 + 3 * HOUR, FAILURE_K8S_ERROR),
+		ok(D0 + DAY + HOUR, 20 * MIN),
+		ok(D0 - HOUR, 99 * MIN),	/* outside */
+	};
+	struct window_params		p = window(D0, D0 + 2 * DAY);
+	struct window_figures		*f;
+
+	(void)state;
+	p.day_starts = days;
+	p.n_days = 2;
+	f = RUN(&p, a);
+	assert_null(f->lead_times);
+	assert_i64(f->per_day[0].lead_time.count, 0);
+	assert_i64(f->per_day[0].lead_time.p50, STAT_NONE);
+	p.detail = true;
+	f = RUN(&p, a);
+	assert_int_equal(f->n_lead_times, 3);
+	assert_i64(f->lead_times[0], 10 * MIN);
+	assert_i64(f->lead_times[1], 20 * MIN);
+	assert_i64(f->lead_times[2], 30 * MIN);
+	assert_i64(f->per_day[0].lead_time.count, 2);
+	assert_i64(f->per_day[0].lead_time.p50, 20 * MIN);
+	assert_i64(f->per_day[0].lead_time.p90, 28 * MIN);
+	assert_i64(f->per_day[1].lead_time.count, 1);
+	assert_i64(f->per_day[1].lead_time.p90, 20 * MIN);
+	/* The window's own figure is the same with or without detail. */
+	assert_i64(f->fig[FIG_LEAD_TIME].p50, 20 * MIN);
+}
+
 /* [since, until): since is in, until is out. */
 static void
 test_window__since_is_inclusive_and_until_exclusive(void **state)
@@ -806,6 +844,8 @@ main(void)
 		WINDOW_TEST(
 		    test_window__random_attempts_match_a_naive_reference),
 		WINDOW_TEST(test_window__rate_is_null_when_den_is_zero),
+		WINDOW_TEST(
+		    test_window__detail_keeps_day_lead_times_and_sorted_values),
 	};
 
 	return cmocka_run_group_tests_name("window", tests, NULL, NULL);
