@@ -25,6 +25,7 @@
 #include "observe/ingest.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
+#include "sinks/statsd.h"
 #include "slack/lwslog.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -58,6 +59,7 @@ static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
 static int	cli_reindex(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
+static int	check_statsd(const struct app *);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
 
@@ -360,7 +362,8 @@ cli_check_config(struct app *app, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if ((ret = build_rules(app, &rules)) != 0)
+	if ((ret = check_statsd(app)) != 0 ||
+	    (ret = build_rules(app, &rules)) != 0)
 		return ret;
 	classify_free(rules);
 	config_print(&app->cfg, &b);
@@ -539,6 +542,16 @@ check_http_addr(const struct app *app)
 	return CONFIG_EXIT;
 }
 
+/* ENVSTATS_STATSD_ADDR and _TAGS, checked without resolving a name. */
+static int
+check_statsd(const struct app *app)
+{
+	struct buf	why = BUF_INIT;
+
+	return section_result(statsd_check(app->cfg.statsd_addr,
+	    app->cfg.statsd_tags, &why), &why);
+}
+
 /*
  * Run the Slack app against app->cfg (real Slack, or the emulator when
  * allow_ws). ready (may be NULL) is called once the bot exists, with it.
@@ -564,6 +577,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	    (ret = build_observer(app, &obs)) != 0 ||
 	    (ret = build_github(app, &gh)) != 0 ||
 	    (ret = check_http_addr(app)) != 0 ||
+	    (ret = check_statsd(app)) != 0 ||
 	    (ret = open_store(app, 0, &st)) != 0)
 		goto out;
 	ret = EXIT_FAILURE_DB;
@@ -589,8 +603,10 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
 	ret = 1;
-	if (bot_new(&bc, &bot) != ERR_OK)
+	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {
+		ret = rc == ERR_CONFIG ? CONFIG_EXIT : 1;
 		goto out;
+	}
 	if (ready != NULL)
 		ready(arg, bot);
 	log_info("run.started", LOG_STR("db", app->db_path),
@@ -711,6 +727,9 @@ demo_configure(struct app *app, struct emulator *emu)
 	/* The demo listens on nothing but the emulator's loopback link. */
 	free(app->cfg.http_addr);
 	app->cfg.http_addr = xstrdup("off");
+	/* Nor does it send its scripted provisions to a Datadog agent. */
+	free(app->cfg.statsd_addr);
+	app->cfg.statsd_addr = xstrdup("off");
 	if (app->cfg.file == NULL)
 		app->cfg.file = json_object();
 	if (json_object_get(app->cfg.file, "slack") == NULL) {

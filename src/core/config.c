@@ -19,7 +19,10 @@ enum cfg_type {
 	CFG_DATE,
 	CFG_SECRET_T,	/* struct secret; NAME or NAME_FILE */
 	CFG_URL,	/* https://, or http:// on loopback */
+	CFG_COUNT,	/* int64_t, a whole number 1..CFG_COUNT_MAX */
 };
+
+#define CFG_COUNT_MAX	INT64_C(1000000000)
 
 enum cfg_flags {
 	CFG_SECRET = (1 << 0),	/* never printed; env or *_FILE only */
@@ -74,6 +77,17 @@ static const struct cfg_entry cfg_table[] = {
 	{ "github_webhook_secret", "GITHUB_WEBHOOK_SECRET", CFG_SECRET_T, NULL,
 	  CFG_SECRET, OFF(github_secret),
 	  "signs POST /github/webhook (X-Hub-Signature-256)" },
+	{ "statsd_addr", "ENVSTATS_STATSD_ADDR", CFG_STRING, "127.0.0.1:8125",
+	  0, OFF(statsd_addr),
+	  "DogStatsD agent: <host>:<port>, unix:/path/dsd.socket, or off" },
+	{ "statsd_tags", "ENVSTATS_STATSD_TAGS", CFG_STRING, NULL, 0,
+	  OFF(statsd_tags), "constant DogStatsD tags, key:value,key:value" },
+	{ "statsd_max_repos", "ENVSTATS_STATSD_MAX_REPOS", CFG_COUNT, "50", 0,
+	  OFF(statsd_max_repos),
+	  "distinct repo tag values sent; later repos are repo:other" },
+	{ "statsd_max_age_s", "ENVSTATS_STATSD_MAX_AGE_S", CFG_COUNT, "3600", 0,
+	  OFF(statsd_max_age_s),
+	  "events older than this (seconds) are not sent as new metrics" },
 };
 
 /* Sections of the file that other modules read and validate. */
@@ -179,6 +193,13 @@ set_value(struct config *c, const struct cfg_entry *e, const char *v,
 		if (config_parse_duration(v, (int64_t *)(void *)p) != ERR_OK)
 			goto bad;
 		return ERR_OK;
+	case CFG_COUNT:
+		errno = 0;
+		y = isdigit((unsigned char)*v) ? strtoll(v, &end, 10) : 0;
+		if (y < 1 || y > CFG_COUNT_MAX || errno != 0 || *end != '\0')
+			goto bad;
+		*(int64_t *)(void *)p = y;
+		return ERR_OK;
 	case CFG_REAL:
 		errno = 0;
 		r = strtod(v, &end);
@@ -193,6 +214,7 @@ bad:
 	    (e->flags & CFG_SECRET) ? "<redacted>" : v,
 	    e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
 	    e->type == CFG_REAL ? "a non-negative number" :
+	    e->type == CFG_COUNT ? "a whole number from 1 to 1000000000" :
 	    e->type == CFG_DATE ? "a date YYYY-MM-DD" :
 	    e->type == CFG_URL ? "an https:// URL (http:// only on loopback)" :
 	    e->offset == OFF(app_token) ? "an app-level token (xapp-...)" :
@@ -251,7 +273,8 @@ load_file(struct config *c, const char *path, struct buf *why)
 			if (set_value(c, e, json_string_value(v), path, why) !=
 			    ERR_OK)
 				goto out;
-		} else if (json_is_number(v) && e->type == CFG_REAL) {
+		} else if ((json_is_number(v) && e->type == CFG_REAL) ||
+		    (json_is_integer(v) && e->type == CFG_COUNT)) {
 			snprintf(num, sizeof num, "%.17g",
 			    json_number_value(v));
 			if (set_value(c, e, num, path, why) != ERR_OK)
@@ -418,6 +441,7 @@ config_print(const struct config *c, struct buf *b)
 			    json_string(p) : json_null());
 			break;
 		case CFG_DURATION:
+		case CFG_COUNT:
 			json_object_set_new(o, e->name, json_integer(
 			    *(const int64_t *)(const void *)base));
 			break;

@@ -48,6 +48,11 @@ struct config {
 	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
 	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */
 	struct secret		 github_secret;	/* GITHUB_WEBHOOK_SECRET */
+	/* Issue 6: DogStatsD (checked by sinks/statsd.h statsd_check). */
+	char			*statsd_addr;	/* ENVSTATS_STATSD_ADDR, or "off" */
+	char			*statsd_tags;	/* ENVSTATS_STATSD_TAGS, or NULL */
+	int64_t			 statsd_max_repos; /* ENVSTATS_STATSD_MAX_REPOS */
+	int64_t			 statsd_max_age_s; /* ENVSTATS_STATSD_MAX_AGE_S */
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;
