@@ -1147,7 +1147,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 		struct buf		why = BUF_INIT;
 
 		if ((rc = statsd_new(&sc, &b->statsd, &why)) != ERR_OK)
-			log_error("bot.statsd_failed", LOG_STR("why", why.data));
+			log_error("bot.statsd_failed", LOG_STR("why",
+			    why.data));
 		buf_release(&why);
 		if (rc != ERR_OK)
 			goto out;

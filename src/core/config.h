@@ -48,11 +48,12 @@ struct config {
 	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
 	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */
 	struct secret		 github_secret;	/* GITHUB_WEBHOOK_SECRET */
-	/* Issue 6: DogStatsD (checked by sinks/statsd.h statsd_check). */
-	char			*statsd_addr;	/* ENVSTATS_STATSD_ADDR, or "off" */
-	char			*statsd_tags;	/* ENVSTATS_STATSD_TAGS, or NULL */
-	int64_t			 statsd_max_repos; /* ENVSTATS_STATSD_MAX_REPOS */
-	int64_t			 statsd_max_age_s; /* ENVSTATS_STATSD_MAX_AGE_S */
+	/* Issue 6: DogStatsD (checked by statsd_check, sinks/statsd.h):
+	   ENVSTATS_STATSD_ADDR ("off"), _TAGS (NULL), _MAX_REPOS, _MAX_AGE_S */
+	char			*statsd_addr;
+	char			*statsd_tags;
+	int64_t			 statsd_max_repos;
+	int64_t			 statsd_max_age_s;
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;

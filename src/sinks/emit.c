@@ -124,9 +124,11 @@ emit_change(void *arg, const struct record_change *c)
 {
 	const struct emit	*e = arg;
 	struct statsd_tags	 t = STATSD_TAGS_NONE;
-	int64_t			 since_ms = clock_now_ms() - (e->max_age_ms >
-				    0 ? e->max_age_ms : EMIT_MAX_AGE_MS_DEFAULT);
+	int64_t			 since_ms;
 	size_t			 i;
+
+	since_ms = clock_now_ms() - (e->max_age_ms > 0 ? e->max_age_ms :
+	    EMIT_MAX_AGE_MS_DEFAULT);
 
 	for (i = 0; i < c->n_attempts; i++)
 		emit_attempt(e, c, &c->attempts[i], c->before[i], since_ms);

@@ -41,7 +41,7 @@ struct statsd {
 	size_t			 len;
 	int64_t			 dgram_lines;	/* lines in it */
 	struct buf		 line;		/* scratch */
-	char			*const_tags;	/* ",k:v,k:v" sanitised, or "" */
+	char			*const_tags;	/* ",k:v,k:v" sanitised; "" */
 	char			**repos;	/* sanitised, sorted */
 	size_t			 n_repos, max_repos;
 	struct statsd_stats	 stats;
@@ -121,7 +121,8 @@ guard_repo(struct statsd *s, const char *sanitised)
 	return s->repos[i];
 }
 
-/* Append ",key:value" for each present tag, then the constant ones. */
+/* Append "|#" and the present tags, then the constant ones, separated
+   by commas; nothing at all when there is no tag. */
 static void
 put_tags(struct statsd *s, struct buf *out, const struct statsd_tags *t)
 {
@@ -259,8 +260,8 @@ metric(struct statsd *s, const char *name, int64_t v, const char *type,
 	if (!islower((unsigned char)*name))
 		BUG("bad metric name '%s'", name);
 	for (p = name; *p != '\0'; p++) {
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-		    *p != '_' && *p != '.')
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && *p != '_' && *p != '.')
 			BUG("bad metric name '%s'", name);
 	}
 	buf_reset(&s->line);
@@ -478,8 +479,8 @@ resolve(struct statsd *s, const char *addr, struct buf *why)
 	}
 	if (pick == NULL || pick->ai_addrlen > sizeof s->sa) {
 		freeaddrinfo(res);
-		buf_printf(why, "bad value for ENVSTATS_STATSD_ADDR: no address "
-		    "for '%s'", host);
+		buf_printf(why, "bad value for ENVSTATS_STATSD_ADDR: no "
+		    "address for '%s'", host);
 		return ERR_CONFIG;
 	}
 	memcpy(&s->sa, pick->ai_addr, pick->ai_addrlen);

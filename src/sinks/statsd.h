@@ -61,7 +61,7 @@ struct statsd_config {
 	/* "127.0.0.1:8125", "localhost:8125", "[::1]:8125" (UDP) or
 	   "unix:/var/run/datadog/dsd.socket" (Unix datagrams) */
 	const char	*addr;
-	const char	*tags;		/* constant "key:value,..."; NULL: none */
+	const char	*tags;		/* constant "key:value,..."; NULL */
 	int		 max_repos;	/* <= 0: STATSD_MAX_REPOS_DEFAULT */
 };
 
@@ -98,8 +98,8 @@ void		 statsd_flush(struct statsd *);
 struct statsd_stats {
 	int64_t	lines;		/* queued */
 	int64_t	datagrams;	/* handed to the kernel */
-	int64_t	dropped;	/* lines lost: agent absent or busy, or too long */
-	int64_t	errors;		/* failed sends of any other kind */
+	int64_t	dropped;	/* lines lost: agent absent, busy; too long */
+	int64_t	errors;		/* sends failed otherwise (lines dropped) */
 };
 void		 statsd_stats(const struct statsd *, struct statsd_stats *);
 
