@@ -195,8 +195,9 @@ pending_add(struct record *r, const char *repo, const char *branch,
 	}
 	attempt_walk(old, n_old, &r->params, &r->walk_before);
 	p->after = xcalloc(r->walk.n_attempts + 1, sizeof *p->after);
-	memcpy(p->after, r->walk.attempts, r->walk.n_attempts *
-	    sizeof *p->after);
+	if (r->walk.n_attempts > 0)	/* attempts may be NULL then */
+		memcpy(p->after, r->walk.attempts, r->walk.n_attempts *
+		    sizeof *p->after);
 	p->before = xcalloc(r->walk_before.n_attempts + 1, sizeof *p->before);
 	p->before_of = xcalloc(r->walk.n_attempts + 1, sizeof *p->before_of);
 	/* Same opening request, same attempt: both lists are in its order. */

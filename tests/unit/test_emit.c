@@ -236,7 +236,8 @@ test_emit__each_step_sends_only_what_it_defines(void **state)
 	    "testenv.provision.success:1|c|#" TAGS);
 }
 
-/* Duplicates store nothing, a reindex rebuilds: neither sends. */
+/* Duplicates store nothing, a reindex rebuilds, an abort never was, an
+   orphan outcome completes nothing: none of them sends. */
 static void
 test_emit__redelivery_reindex_and_abort_send_nothing(void **state)
 {
@@ -247,8 +248,14 @@ test_emit__redelivery_reindex_and_abort_send_nothing(void **state)
 	};
 	const struct ev	 late = { .type = EV_FAILED, .ts = NOW - 2 * MIN,
 			    .branch = "other" };
+	const struct ev	 orphan = { .type = EV_READY, .ts = NOW - 2 * MIN,
+			    .branch = "no-attempt" };
 	int64_t		 n;
 
+	/* First, a key with an outcome but no attempt: nothing to send. */
+	commit(fx, &orphan, 1);
+	assert_string_equal(sent(fx), "");
+	assert_int_equal(fx->calls, 1);
 	commit(fx, evs, ARRAY_LEN(evs));
 	assert_non_null(strstr(sent(fx), "testenv.provision.success:1|c"));
 	commit(fx, evs, ARRAY_LEN(evs));
@@ -262,7 +269,7 @@ test_emit__redelivery_reindex_and_abort_send_nothing(void **state)
 	add_one(fx, &late);
 	record_abort(fx->rec);
 	assert_string_equal(sent(fx), "");
-	assert_int_equal(fx->calls, 1);
+	assert_int_equal(fx->calls, 2);
 }
 
 /*
