@@ -200,18 +200,23 @@ pending_add(struct record *r, const char *repo, const char *branch,
 		    sizeof *p->after);
 	p->before = xcalloc(r->walk_before.n_attempts + 1, sizeof *p->before);
 	p->before_of = xcalloc(r->walk.n_attempts + 1, sizeof *p->before_of);
-	/* Same opening request, same attempt: both lists are in its order. */
+	/*
+	 * The attempt that holds a former opening request is the same one:
+	 * opened by it, or by a late earlier request it now joins. Every
+	 * request opens or joins an attempt, and both lists are in order.
+	 */
 	for (i = j = 0; j < r->walk_before.n_attempts; j++) {
 		b = &p->before[j];
 		*b = r->walk_before.attempts[j];
 		b->open_index = at[b->open_index];
 		if (b->provisioning_at_ms != ATTEMPT_NONE)
 			b->provisioning_index = at[b->provisioning_index];
-		while (i < r->walk.n_attempts &&
-		    p->after[i].open_index < b->open_index)
+		while (i + 1 < r->walk.n_attempts &&
+		    p->after[i + 1].open_index <= b->open_index)
 			i++;
 		if (i < r->walk.n_attempts &&
-		    p->after[i].open_index == b->open_index)
+		    p->after[i].open_index <= b->open_index &&
+		    p->before_of[i] == NULL)
 			p->before_of[i] = b;
 	}
 	free(old);

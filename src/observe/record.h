@@ -52,9 +52,11 @@ enum err	 record_reindex(struct record *, int64_t *attempts);
 
 /*
  * What a committed transaction did to one key, for an observer: the key's
- * events and its attempts after the transaction, each with the attempt the
- * same request opened before it (NULL: none). Every index of an attempt,
- * before or after, points into events[]. Borrowed for the call only.
+ * events and its attempts after the transaction, each with the same
+ * attempt before it (NULL: it is new): the one its opening request opened
+ * then, or, when a late earlier request now opens it, the one the former
+ * opening request opened. Every index of an attempt, before or after,
+ * points into events[]. Borrowed for the call only.
  */
 struct record_change {
 	const char		 *repo;		/* lower case owner/name */

@@ -236,6 +236,31 @@ test_emit__each_step_sends_only_what_it_defines(void **state)
 	    "testenv.provision.success:1|c|#" TAGS);
 }
 
+/*
+ * The request is often seen twice (the slash command, the provisioner's
+ * message): when the earlier one arrives last it opens the attempt, which
+ * is still the same attempt, and nothing it had is sent again.
+ */
+static void
+test_emit__a_late_earlier_request_is_the_same_attempt(void **state)
+{
+	struct fx	*fx = *state;
+	const struct ev	 evs[] = {
+		{ .type = EV_REQUESTED, .ts = NOW - 10 * MIN },
+		{ .type = EV_PROVISIONING_STARTED, .ts = NOW - 8 * MIN },
+		{ .type = EV_READY, .ts = NOW - 2 * MIN },
+	};
+	const struct ev	 earlier = { .type = EV_REQUESTED,
+			    .ts = NOW - 11 * MIN, .env = "full" };
+
+	commit(fx, evs, ARRAY_LEN(evs));
+	assert_non_null(strstr(sent(fx), "testenv.provision.success:1|c"));
+	/* Its lead time grows by a minute; it was sent already. */
+	commit(fx, &earlier, 1);
+	assert_string_equal(sent(fx), "");
+	assert_int_equal(fx->calls, 2);
+}
+
 /* Duplicates store nothing, a reindex rebuilds, an abort never was, an
    orphan outcome completes nothing: none of them sends. */
 static void
@@ -485,6 +510,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_emit__each_step_sends_only_what_it_defines,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_emit__a_late_earlier_request_is_the_same_attempt,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_emit__redelivery_reindex_and_abort_send_nothing,
