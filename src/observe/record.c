@@ -15,7 +15,7 @@
 /* A key touched in the open transaction: (repo id, branch). */
 struct dirty_key {
 	int64_t	 repo_id;
-	char	*repo;
+	char	*repo;			/* only while observed */
 	char	*branch;		/* NULL: empty slot */
 };
 
@@ -102,7 +102,7 @@ dirty_put(struct record *r, int64_t repo_id, const char *repo,
 	if (k->branch != NULL)
 		return;
 	k->repo_id = repo_id;
-	k->repo = xstrdup(repo);
+	k->repo = r->observer != NULL ? xstrdup(repo) : NULL;
 	k->branch = xstrdup(branch);
 	r->dirty_n++;
 }
@@ -258,7 +258,7 @@ rebuild_key(struct record *r, int64_t repo_id, const char *repo,
 	rc = store_key_replace(r->st, repo_id, branch, evs, seqs,
 	    r->walk.attempts, r->walk.n_attempts, r->walk.orphans,
 	    r->walk.n_orphans, clock_now_ms());
-	if (rc == ERR_OK && observed && r->observer != NULL) {
+	if (rc == ERR_OK && observed && repo != NULL) {
 		pending_add(r, repo, branch, evs, seqs, n);
 		evs = NULL;
 		n = 0;

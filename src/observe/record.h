@@ -75,7 +75,8 @@ typedef void	(*record_observer_fn)(void *arg, const struct record_change *);
 /*
  * Call fn (NULL: none) once per touched key after each record_commit()
  * that succeeded, never for an aborted transaction or a reindex. The
- * before/after work is done only while an observer is set.
+ * before/after work is done only while an observer is set. Set it outside
+ * a transaction.
  */
 void		 record_set_observer(struct record *, record_observer_fn fn,
 		    void *arg);
