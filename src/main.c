@@ -29,6 +29,7 @@
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "report/query.h"
+#include "sinks/statsd.h"
 #include "slack/lwslog.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -65,6 +66,7 @@ static int	cli_query(struct app *, int, char **);
 static int	cli_reindex(struct app *, int, char **);
 static int	cli_report(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
+static int	check_statsd(const struct app *);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
 static int	build_alerts(const struct app *, struct alerts_config *);
@@ -311,6 +313,9 @@ query_ctx(struct app *app, struct store *st, enum cmd_format format,
 	ctx->hourly_rate = app->cfg.hourly_rate;
 	ctx->cutover = app->cfg.cutover;
 	ctx->format = format;
+	/* The report's "dashboard available": the metrics reach Datadog. */
+	ctx->statsd_target = strcmp(app->cfg.statsd_addr, "off") != 0 ?
+	    app->cfg.statsd_addr : NULL;
 }
 
 /* A /envstats command for the bot: the same grammar, as plain text. */
@@ -523,7 +528,8 @@ cli_check_config(struct app *app, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if ((ret = build_rules(app, &rules)) != 0 ||
+	if ((ret = check_statsd(app)) != 0 ||
+	    (ret = build_rules(app, &rules)) != 0 ||
 	    (ret = build_digests(app, &digests)) != 0) {
 		classify_free(rules);
 		return ret;
@@ -828,6 +834,16 @@ check_http_addr(const struct app *app)
 	return CONFIG_EXIT;
 }
 
+/* ENVSTATS_STATSD_ADDR and _TAGS, checked without resolving a name. */
+static int
+check_statsd(const struct app *app)
+{
+	struct buf	why = BUF_INIT;
+
+	return section_result(statsd_check(app->cfg.statsd_addr,
+	    app->cfg.statsd_tags, &why), &why);
+}
+
 /*
  * Run the Slack app against app->cfg (real Slack, or the emulator when
  * allow_ws). ready (may be NULL) is called once the bot exists, with it.
@@ -858,6 +874,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	    (ret = build_alerts(app, &alerts)) != 0 ||
 	    (ret = build_digests(app, &digests)) != 0 ||
 	    (ret = check_http_addr(app)) != 0 ||
+	    (ret = check_statsd(app)) != 0 ||
 	    (ret = open_store(app, 0, &st)) != 0)
 		goto out;
 	ret = EXIT_FAILURE_DB;
@@ -885,8 +902,10 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.answer_arg = &actx;
 	bc.alerts = &alerts;
 	ret = 1;
-	if (bot_new(&bc, &bot) != ERR_OK)
+	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {
+		ret = rc == ERR_CONFIG ? CONFIG_EXIT : 1;
 		goto out;
+	}
 	if (ready != NULL)
 		ready(arg, bot);
 	log_info("run.started", LOG_STR("db", app->db_path),
@@ -1012,6 +1031,9 @@ demo_configure(struct app *app, struct emulator *emu)
 	/* The team channel of the script may get public answers. */
 	free(app->cfg.public_channels);
 	app->cfg.public_channels = xstrdup(SCRIPT_CHANNEL);
+	/* Nor does it send its scripted provisions to a Datadog agent. */
+	free(app->cfg.statsd_addr);
+	app->cfg.statsd_addr = xstrdup("off");
 	if (app->cfg.file == NULL)
 		app->cfg.file = json_object();
 	if (json_object_get(app->cfg.file, "slack") == NULL) {

@@ -19,6 +19,7 @@
 #include "notify/alerts_run.h"
 #include "notify/digest_send.h"
 #include "observe/webhook.h"
+#include "sinks/emit.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
 #include "slack/webapi.h"
@@ -83,6 +84,12 @@ struct bot {
 	/* Ack latency: receipt of the envelope to its ack, histogram. */
 	int64_t			 rx_ns;		/* envelope in hand */
 	atomic_llong		 ack_hist[ACK_BUCKETS], ack_sum_us;
+	/* DogStatsD (issue 6): NULL when off. The recorder tells emit of
+	   each commit; a 1 s tick flushes, every 10th also sends gauges. */
+	struct statsd		*statsd;
+	struct emit		 emit;
+	lws_sorted_usec_list_t	 statsd_sul;
+	int			 statsd_ticks;
 };
 
 /* A pending relay: where to send the provisioner's answer. */
@@ -1125,6 +1132,24 @@ metric(struct buf *o, const char *name, const char *type, const char *help,
 	    name, type, name, (long long)v);
 }
 
+/* Flush DogStatsD every second; every 10 s, outside a group, gauges. */
+static void
+statsd_tick(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, statsd_sul);
+	int64_t		 in_flight, active;
+
+	if (++b->statsd_ticks >= 10 && !b->in_group) {
+		b->statsd_ticks = 0;
+		if (store_count_in_flight(b->c.st, &in_flight) == ERR_OK &&
+		    store_count_active(b->c.st, &active) == ERR_OK)
+			emit_gauges(&b->emit, in_flight, active);
+	}
+	statsd_flush(b->statsd);
+	lws_sul_schedule(b->ctx, 0, &b->statsd_sul, statsd_tick,
+	    LWS_US_PER_SEC);
+}
+
 /* GET /metrics: the bot's own counters, Prometheus text format 0.0.4. */
 static void
 http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
@@ -1132,10 +1157,12 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	struct bot		*b = arg;
 	struct bot_stats	 s;
 	struct webapi_stats	 w;
+	struct statsd_stats	 sd;
 	struct buf		*o = &rs->body;
 
 	(void)rq;
 	bot_stats(b, &s);
+	statsd_stats(b->statsd, &sd);
 	memset(&w, 0, sizeof w);
 	if (b->api != NULL)
 		webapi_stats(b->api, &w);
@@ -1193,14 +1220,27 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 		    (long long)cum);
 	}
 	{
-		int64_t	in_flight = 0;
+		int64_t	in_flight = 0, active = 0;
 
 		if (!b->in_group &&
 		    store_count_in_flight(b->c.st, &in_flight) == ERR_OK)
 			metric(o, "envstats_environments_in_flight", "gauge",
 			    "Provisioning attempts requested, with no outcome "
 			    "yet.", in_flight);
+		if (!b->in_group &&
+		    store_count_active(b->c.st, &active) == ERR_OK)
+			metric(o, "envstats_environments_active", "gauge",
+			    "Environments up now: ready, not torn down since.",
+			    active);
 	}
+	metric(o, "envstats_statsd_lines_total", "counter",
+	    "DogStatsD lines queued.", sd.lines);
+	metric(o, "envstats_statsd_datagrams_total", "counter",
+	    "DogStatsD datagrams sent.", sd.datagrams);
+	metric(o, "envstats_statsd_dropped_total", "counter",
+	    "DogStatsD lines lost (agent absent or busy).", sd.dropped);
+	metric(o, "envstats_statsd_errors_total", "counter",
+	    "DogStatsD sends failed for another reason.", sd.errors);
 	metric(o, "envstats_reconnects_total", "counter",
 	    "Socket Mode reconnects.", slack_socket_reconnects(b->sock));
 	metric(o, "envstats_slack_connections", "gauge",
@@ -1325,6 +1365,25 @@ bot_new(const struct bot_config *c, struct bot **out)
 		log_info("bot.http_listening", LOG_STR("addr", c->http_addr),
 		    LOG_INT("port", http_server_port(b->http)));
 	}
+	if (c->cfg->statsd_addr != NULL &&
+	    strcmp(c->cfg->statsd_addr, "off") != 0) {
+		struct statsd_config	sc = { c->cfg->statsd_addr,
+					    c->cfg->statsd_tags,
+					    (int)c->cfg->statsd_max_repos };
+		struct buf		why = BUF_INIT;
+
+		if ((rc = statsd_new(&sc, &b->statsd, &why)) != ERR_OK)
+			log_error("bot.statsd_failed", LOG_STR("why",
+			    why.data));
+		buf_release(&why);
+		if (rc != ERR_OK)
+			goto out;
+		b->emit.statsd = b->statsd;
+		b->emit.max_age_ms = c->cfg->statsd_max_age_s * MS_PER_SEC;
+		record_set_observer(c->rec, emit_change, &b->emit);
+		lws_sul_schedule(b->ctx, 0, &b->statsd_sul, statsd_tick,
+		    LWS_US_PER_SEC);
+	}
 	memset(&so, 0, sizeof so);
 	if (c->socket_opts != NULL)
 		so = *c->socket_opts;
@@ -1424,6 +1483,7 @@ bot_free(struct bot *b)
 		lws_sul_cancel(&b->poll_sul);
 		lws_sul_cancel(&b->alerts_sul);
 		lws_sul_cancel(&b->digest_sul);
+		lws_sul_cancel(&b->statsd_sul);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");
@@ -1433,6 +1493,9 @@ bot_free(struct bot *b)
 	github_poll_free(b->poll);	/* after webapi_stop: no callbacks */
 	if (b->in_group)
 		record_abort(b->c.rec);
+	if (b->statsd != NULL)
+		record_set_observer(b->c.rec, NULL, NULL);
+	statsd_free(b->statsd);
 	for (size_t i = 0; i < b->n_pend; i++)
 		free(b->pend[i].envelope_id);
 	free(b->pend);

@@ -54,6 +54,9 @@ struct attempt {
 	enum tristate		 ci_tests_complete;
 	bool			 reprovision;
 	bool			 negative_phase;
+	/* The key's latest attempt, succeeded, and no teardown after its
+	   ready: the environment is up now (the active gauge). */
+	bool			 up;
 	int32_t			 repeat_requests;
 };
 

@@ -16,11 +16,13 @@ enum cfg_type {
 	CFG_STRING,
 	CFG_DURATION,
 	CFG_REAL,
-	CFG_INT,	/* int64_t, 1 .. 1000000 */
 	CFG_DATE,
 	CFG_SECRET_T,	/* struct secret; NAME or NAME_FILE */
 	CFG_URL,	/* https://, or http:// on loopback */
+	CFG_COUNT,	/* int64_t, a whole number 1..CFG_COUNT_MAX */
 };
+
+#define CFG_COUNT_MAX	INT64_C(1000000000)
 
 enum cfg_flags {
 	CFG_SECRET = (1 << 0),	/* never printed; env or *_FILE only */
@@ -89,9 +91,20 @@ static const struct cfg_entry cfg_table[] = {
 	  0, OFF(github_api_url), "GitHub REST API base" },
 	{ "github_poll_interval", "ENVSTATS_GITHUB_POLL_INTERVAL", CFG_DURATION,
 	  "1m", 0, OFF(github_poll_ms), "how often one branch's runs are asked" },
-	{ "github_poll_per_minute", "ENVSTATS_GITHUB_POLL_PER_MINUTE", CFG_INT,
+	{ "github_poll_per_minute", "ENVSTATS_GITHUB_POLL_PER_MINUTE", CFG_COUNT,
 	  "30", 0, OFF(github_per_minute),
 	  "at most this many GitHub requests a minute" },
+	{ "statsd_addr", "ENVSTATS_STATSD_ADDR", CFG_STRING, "127.0.0.1:8125",
+	  0, OFF(statsd_addr),
+	  "DogStatsD agent: <host>:<port>, unix:/path/dsd.socket, or off" },
+	{ "statsd_tags", "ENVSTATS_STATSD_TAGS", CFG_STRING, NULL, 0,
+	  OFF(statsd_tags), "constant DogStatsD tags, key:value,key:value" },
+	{ "statsd_max_repos", "ENVSTATS_STATSD_MAX_REPOS", CFG_COUNT, "50", 0,
+	  OFF(statsd_max_repos),
+	  "distinct repo tag values sent; later repos are repo:other" },
+	{ "statsd_max_age_s", "ENVSTATS_STATSD_MAX_AGE_S", CFG_COUNT, "3600", 0,
+	  OFF(statsd_max_age_s),
+	  "events older than this (seconds) are not sent as new metrics" },
 };
 
 /* Sections of the file that other modules read and validate. */
@@ -219,11 +232,10 @@ set_value(struct config *c, const struct cfg_entry *e, const char *v,
 		if (config_parse_duration(v, (int64_t *)(void *)p) != ERR_OK)
 			goto bad;
 		return ERR_OK;
-	case CFG_INT:
+	case CFG_COUNT:
 		errno = 0;
-		y = strtoll(v, &end, 10);
-		if (!isdigit((unsigned char)*v) || *end != '\0' ||
-		    errno != 0 || y < 1 || y > 1000000)
+		y = isdigit((unsigned char)*v) ? strtoll(v, &end, 10) : 0;
+		if (y < 1 || y > CFG_COUNT_MAX || errno != 0 || *end != '\0')
 			goto bad;
 		*(int64_t *)(void *)p = y;
 		return ERR_OK;
@@ -241,7 +253,7 @@ bad:
 	    (e->flags & CFG_SECRET) ? "<redacted>" : v,
 	    e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
 	    e->type == CFG_REAL ? "a non-negative number" :
-	    e->type == CFG_INT ? "a whole number from 1 to 1000000" :
+	    e->type == CFG_COUNT ? "a whole number from 1 to 1000000000" :
 	    e->type == CFG_DATE ? "a date YYYY-MM-DD" :
 	    e->type == CFG_URL ? "an https:// URL (http:// only on loopback)" :
 	    e->offset == OFF(app_token) ? "an app-level token (xapp-...)" :
@@ -340,8 +352,8 @@ load_file(struct config *c, const char *path, struct buf *why)
 			if (set_value(c, e, json_string_value(v), path, why) !=
 			    ERR_OK)
 				goto out;
-		} else if (json_is_number(v) && (e->type == CFG_REAL ||
-		    e->type == CFG_INT)) {
+		} else if ((json_is_number(v) && e->type == CFG_REAL) ||
+		    (json_is_integer(v) && e->type == CFG_COUNT)) {
 			snprintf(num, sizeof num, "%.17g",
 			    json_number_value(v));
 			if (set_value(c, e, num, path, why) != ERR_OK)
@@ -530,7 +542,7 @@ config_print(const struct config *c, struct buf *b)
 			    json_string(p) : json_null());
 			break;
 		case CFG_DURATION:
-		case CFG_INT:
+		case CFG_COUNT:
 			json_object_set_new(o, e->name, json_integer(
 			    *(const int64_t *)(const void *)base));
 			break;

@@ -61,6 +61,12 @@ struct config {
 	char			*github_api_url; /* GITHUB_API_URL */
 	int64_t			 github_poll_ms; /* ..._POLL_INTERVAL */
 	int64_t			 github_per_minute; /* ..._POLL_PER_MINUTE */
+	/* Issue 6: DogStatsD (checked by statsd_check, sinks/statsd.h):
+	   ENVSTATS_STATSD_ADDR ("off"), _TAGS (NULL), _MAX_REPOS, _MAX_AGE_S */
+	char			*statsd_addr;
+	char			*statsd_tags;
+	int64_t			 statsd_max_repos;
+	int64_t			 statsd_max_age_s;
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;

@@ -349,4 +349,16 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 		    &ev[a->provisioning_index] : NULL, a, p);
 	}
 	ci_index_release(&ci);
+
+	/* Up: the latest attempt succeeded and no teardown follows its
+	   ready (events are in order: scan back to the ready). */
+	if (w->n_attempts > 0) {
+		a = &w->attempts[w->n_attempts - 1];
+		a->up = a->outcome == OUTCOME_SUCCEEDED;
+		for (i = n; a->up && i > 0 && ev[i - 1].ts_ms >= a->ready_at_ms;
+		    i--) {
+			if (ev[i - 1].type == EV_DEPROVISIONED)
+				a->up = false;
+		}
+	}
 }

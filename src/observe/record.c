@@ -15,7 +15,18 @@
 /* A key touched in the open transaction: (repo id, branch). */
 struct dirty_key {
 	int64_t	 repo_id;
+	char	*repo;			/* only while observed */
 	char	*branch;		/* NULL: empty slot */
+};
+
+/* A key's change, kept from its rebuild until the commit is known. */
+struct pending {
+	struct record_change	  c;
+	char			 *repo, *branch;
+	struct event		 *events;
+	bool			 *added;
+	struct attempt		 *after, *before;
+	const struct attempt	**before_of;
 };
 
 struct record {
@@ -25,6 +36,12 @@ struct record {
 	struct attempt_walk		 walk;
 	struct dirty_key		*dirty;		/* open addressing */
 	size_t				 dirty_n, dirty_cap;
+	/* The observer, and what it is told after the commit. */
+	record_observer_fn		 observer;
+	void				*observer_arg;
+	struct attempt_walk		 walk_before;
+	struct pending			*pend;
+	size_t				 n_pend, cap_pend;
 	/* repo name -> id, for the repos seen in this transaction */
 	struct repo_id {
 		char	*name;
@@ -46,8 +63,17 @@ key_hash(int64_t repo_id, const char *branch)
 	return h;
 }
 
-static void
-dirty_put(struct record *r, int64_t repo_id, const char *branch);
+/* The slot of a key: its own, or the empty one where it belongs. */
+static struct dirty_key *
+dirty_slot(struct record *r, int64_t repo_id, const char *branch)
+{
+	size_t	i = key_hash(repo_id, branch) & (r->dirty_cap - 1);
+
+	while (r->dirty[i].branch != NULL && (r->dirty[i].repo_id != repo_id ||
+	    strcmp(r->dirty[i].branch, branch) != 0))
+		i = (i + 1) & (r->dirty_cap - 1);
+	return &r->dirty[i];
+}
 
 static void
 dirty_grow(struct record *r)
@@ -57,32 +83,27 @@ dirty_grow(struct record *r)
 
 	r->dirty_cap = old_cap ? old_cap * 2 : 1024;
 	r->dirty = xcalloc(r->dirty_cap, sizeof *r->dirty);
-	r->dirty_n = 0;
 	for (i = 0; i < old_cap; i++) {
-		if (old[i].branch != NULL) {
-			dirty_put(r, old[i].repo_id, old[i].branch);
-			free(old[i].branch);
-		}
+		if (old[i].branch != NULL)
+			*dirty_slot(r, old[i].repo_id, old[i].branch) = old[i];
 	}
 	free(old);
 }
 
 static void
-dirty_put(struct record *r, int64_t repo_id, const char *branch)
+dirty_put(struct record *r, int64_t repo_id, const char *repo,
+    const char *branch)
 {
-	size_t	i;
+	struct dirty_key	*k;
 
 	if (2 * (r->dirty_n + 1) > r->dirty_cap)
 		dirty_grow(r);
-	i = key_hash(repo_id, branch) & (r->dirty_cap - 1);
-	while (r->dirty[i].branch != NULL) {
-		if (r->dirty[i].repo_id == repo_id &&
-		    strcmp(r->dirty[i].branch, branch) == 0)
-			return;
-		i = (i + 1) & (r->dirty_cap - 1);
-	}
-	r->dirty[i].repo_id = repo_id;
-	r->dirty[i].branch = xstrdup(branch);
+	k = dirty_slot(r, repo_id, branch);
+	if (k->branch != NULL)
+		return;
+	k->repo_id = repo_id;
+	k->repo = r->observer != NULL ? xstrdup(repo) : NULL;
+	k->branch = xstrdup(branch);
 	r->dirty_n++;
 }
 
@@ -92,10 +113,30 @@ dirty_clear(struct record *r)
 	size_t	i;
 
 	for (i = 0; i < r->dirty_cap; i++) {
+		free(r->dirty[i].repo);
 		free(r->dirty[i].branch);
-		r->dirty[i].branch = NULL;
+		r->dirty[i].repo = r->dirty[i].branch = NULL;
 	}
 	r->dirty_n = 0;
+}
+
+static void
+pending_clear(struct record *r)
+{
+	struct pending	*p;
+	size_t		 i;
+
+	for (i = 0; i < r->n_pend; i++) {
+		p = &r->pend[i];
+		store_events_free(p->events, p->c.n_events);
+		free(p->repo);
+		free(p->branch);
+		free(p->added);
+		free(p->after);
+		free(p->before);
+		free(p->before_of);
+	}
+	r->n_pend = 0;
 }
 
 static void
@@ -121,9 +162,76 @@ cmp_seq_event(const void *a, const void *b)
 	    &((const struct seq_event *)b)->ev);
 }
 
-/* Walk one key's events and replace its attempts. */
+/*
+ * Keep what the transaction did to a key for the observer: its attempts
+ * now (r->walk) and, walking the events that were there before it, then.
+ * Takes evs.
+ */
+static void
+pending_add(struct record *r, const char *repo, const char *branch,
+    struct event *evs, const int64_t *seqs, size_t n)
+{
+	struct pending	*p;
+	struct event	*old = xcalloc(n + 1, sizeof *old);
+	size_t		*at = xcalloc(n + 1, sizeof *at);
+	int64_t		 first = store_tx_first_seq(r->st);
+	size_t		 i, j, n_old = 0;
+	struct attempt	*b;
+
+	ARRAY_GROW(r->pend, r->n_pend + 1, r->cap_pend);
+	p = &r->pend[r->n_pend++];
+	memset(p, 0, sizeof *p);
+	p->repo = xstrdup(repo);
+	p->branch = xstrdup(branch);
+	p->events = evs;
+	p->added = xcalloc(n + 1, sizeof *p->added);
+	/* The events stored before: a shallow copy, in the same order. */
+	for (i = 0; i < n; i++) {
+		p->added[i] = seqs[i] >= first;
+		if (!p->added[i]) {
+			old[n_old] = evs[i];
+			at[n_old++] = i;
+		}
+	}
+	attempt_walk(old, n_old, &r->params, &r->walk_before);
+	p->after = xcalloc(r->walk.n_attempts + 1, sizeof *p->after);
+	if (r->walk.n_attempts > 0)	/* attempts may be NULL then */
+		memcpy(p->after, r->walk.attempts, r->walk.n_attempts *
+		    sizeof *p->after);
+	p->before = xcalloc(r->walk_before.n_attempts + 1, sizeof *p->before);
+	p->before_of = xcalloc(r->walk.n_attempts + 1, sizeof *p->before_of);
+	/*
+	 * The attempt that holds a former opening request is the same one:
+	 * opened by it, or by a late earlier request it now joins. Every
+	 * request opens or joins an attempt, and both lists are in order.
+	 */
+	for (i = j = 0; j < r->walk_before.n_attempts; j++) {
+		b = &p->before[j];
+		*b = r->walk_before.attempts[j];
+		b->open_index = at[b->open_index];
+		if (b->provisioning_at_ms != ATTEMPT_NONE)
+			b->provisioning_index = at[b->provisioning_index];
+		while (i + 1 < r->walk.n_attempts &&
+		    p->after[i + 1].open_index <= b->open_index)
+			i++;
+		if (i < r->walk.n_attempts &&
+		    p->after[i].open_index <= b->open_index &&
+		    p->before_of[i] == NULL)
+			p->before_of[i] = b;
+	}
+	free(old);
+	free(at);
+	p->c.repo = p->repo;
+	p->c.branch = p->branch;
+	p->c.n_events = n;
+	p->c.n_attempts = r->walk.n_attempts;
+}
+
+/* Walk one key's events and replace its attempts (observed: for the
+   observer too). */
 static enum err
-rebuild_key(struct record *r, int64_t repo_id, const char *branch)
+rebuild_key(struct record *r, int64_t repo_id, const char *repo,
+    const char *branch, bool observed)
 {
 	struct event	*evs = NULL;
 	struct seq_event *p;
@@ -150,6 +258,11 @@ rebuild_key(struct record *r, int64_t repo_id, const char *branch)
 	rc = store_key_replace(r->st, repo_id, branch, evs, seqs,
 	    r->walk.attempts, r->walk.n_attempts, r->walk.orphans,
 	    r->walk.n_orphans, clock_now_ms());
+	if (rc == ERR_OK && observed && repo != NULL) {
+		pending_add(r, repo, branch, evs, seqs, n);
+		evs = NULL;
+		n = 0;
+	}
 out:
 	store_events_free(evs, n);
 	free(seqs);
@@ -167,7 +280,7 @@ params_text(const struct attempt_params *p, char *out, size_t len)
 static enum err
 reindex_key(void *arg, int64_t repo_id, const char *branch)
 {
-	return rebuild_key(arg, repo_id, branch);
+	return rebuild_key(arg, repo_id, NULL, branch, false);
 }
 
 enum err
@@ -240,6 +353,8 @@ record_free(struct record *r)
 	free(r->dirty);
 	repo_cache_clear(r);
 	attempt_walk_release(&r->walk);
+	attempt_walk_release(&r->walk_before);
+	free(r->pend);
 	free(r);
 }
 
@@ -295,7 +410,7 @@ record_add(struct record *r, struct event *ev, bool *stored)
 	    stored)) != ERR_OK)
 		return rc;
 	if (*stored)
-		dirty_put(r, repo_id, ev->branch);
+		dirty_put(r, repo_id, ev->repo, ev->branch);
 	return ERR_OK;
 }
 
@@ -310,7 +425,7 @@ record_commit(struct record *r)
 	for (i = 0; i < r->dirty_cap && rc == ERR_OK; i++) {
 		if (r->dirty[i].branch != NULL)
 			rc = rebuild_key(r, r->dirty[i].repo_id,
-			    r->dirty[i].branch);
+			    r->dirty[i].repo, r->dirty[i].branch, true);
 	}
 	if (rc == ERR_OK)
 		rc = store_commit(r->st);
@@ -320,7 +435,25 @@ record_commit(struct record *r)
 	}
 	dirty_clear(r);
 	r->in_tx = false;
+	/* Committed: now the observer may hear of it. */
+	for (i = 0; i < r->n_pend && r->observer != NULL; i++) {
+		struct pending	*p = &r->pend[i];
+
+		p->c.events = p->events;
+		p->c.added = p->added;
+		p->c.attempts = p->after;
+		p->c.before = p->before_of;
+		r->observer(r->observer_arg, &p->c);
+	}
+	pending_clear(r);
 	return ERR_OK;
+}
+
+void
+record_set_observer(struct record *r, record_observer_fn fn, void *arg)
+{
+	r->observer = fn;
+	r->observer_arg = arg;
 }
 
 void
@@ -330,6 +463,7 @@ record_abort(struct record *r)
 		return;
 	store_rollback(r->st);
 	dirty_clear(r);
+	pending_clear(r);
 	/* The repo cache may name a row the rollback removed. */
 	repo_cache_clear(r);
 	r->in_tx = false;

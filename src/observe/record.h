@@ -50,4 +50,35 @@ void		 record_abort(struct record *);
    *attempts gets how many there are now. */
 enum err	 record_reindex(struct record *, int64_t *attempts);
 
+/*
+ * What a committed transaction did to one key, for an observer: the key's
+ * events and its attempts after the transaction, each with the same
+ * attempt before it (NULL: it is new): the one its opening request opened
+ * then, or, when a late earlier request now opens it, the one the former
+ * opening request opened. Every index of an attempt, before or after,
+ * points into events[]. Borrowed for the call only.
+ */
+struct record_change {
+	const char		 *repo;		/* lower case owner/name */
+	const char		 *branch;
+	const struct event	 *events;	/* the spec's order; repo and
+						   branch are NULL */
+	const bool		 *added;	/* by this transaction */
+	size_t			  n_events;
+	const struct attempt	 *attempts;
+	const struct attempt *const *before;	/* n_attempts of them */
+	size_t			  n_attempts;
+};
+
+typedef void	(*record_observer_fn)(void *arg, const struct record_change *);
+
+/*
+ * Call fn (NULL: none) once per touched key after each record_commit()
+ * that succeeded, never for an aborted transaction or a reindex. The
+ * before/after work is done only while an observer is set. Set it outside
+ * a transaction.
+ */
+void		 record_set_observer(struct record *, record_observer_fn fn,
+		    void *arg);
+
 #endif

@@ -113,6 +113,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX silences_until ON silences (until_ms);"
 	/* The alert rules read the attempts that ended recently. */
 	"CREATE INDEX attempts_ended ON attempts (ended_at_ms);",
+	/*
+	 * 2 -> 3: attempts.up (attempt.h) and the active gauge's index. The
+	 * column is derived: invalidating the walk parameters makes the next
+	 * record_new() rebuild every attempt, which fills it in.
+	 */
+	"ALTER TABLE attempts ADD COLUMN up INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX attempts_up ON attempts (up) WHERE up = 1;"
+	"UPDATE meta SET value = 'schema 3: attempts.up'"
+	"  WHERE key = 'walk_params';",
 };
 
 enum stmt_id {
@@ -151,6 +160,7 @@ enum stmt_id {
 	S_SILENCE_ADD,
 	S_SILENCES_ACTIVE,
 	S_SILENCE_END,
+	S_ACTIVE,
 	S__COUNT
 };
 
@@ -176,9 +186,9 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " tests_at_ms, failure_type, ci_tests_complete, reprovision,"
 	    " negative_phase, repeat_requests, lead_time_ms, checks_ms,"
 	    " kubernetes_ms, wait_ready_ms, ci_delay_ms, parallel_ms,"
-	    " built_at_ms, stat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-	    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,"
-	    " ?23, ?24, ?25, ?26, ?27, ?28)",
+	    " built_at_ms, stat, up) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+	    " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
 	[S_ORPHANS_DEL] =
 	    "DELETE FROM orphans WHERE repo_id = ?1 AND branch = ?2",
 	[S_ORPHAN_ADD] =
@@ -282,6 +292,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " created_at_ms FROM silences WHERE until_ms > ?1 ORDER BY id",
 	[S_SILENCE_END] = "UPDATE silences SET until_ms = ?3"
 	    " WHERE kind = ?1 AND value = ?2 AND until_ms > ?3",
+	[S_ACTIVE] = "SELECT count(*) FROM attempts INDEXED BY attempts_up"
+	    " WHERE up = 1",
 };
 
 struct store {
@@ -863,6 +875,7 @@ insert_attempt(struct store *st, int64_t repo_id, const char *branch,
 	sqlite3_bind_int64(s, 27, now_ms);
 	pack_stat(a, stat);
 	sqlite3_bind_blob(s, 28, stat, STAT_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(s, 29, a->up);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, "attempt_add");
 	stmt_done(s);
@@ -1801,4 +1814,18 @@ out:
 	buf_release(&tmp);
 	buf_release(&journal);
 	return rc;
+}
+
+enum err
+store_count_active(struct store *st, int64_t *n)
+{
+	return count_all(st, S_ACTIVE, n);
+}
+
+int64_t
+store_tx_first_seq(const struct store *st)
+{
+	if (!st->in_tx || st->first_seq == 0)
+		BUG("store_tx_first_seq outside a write transaction");
+	return st->first_seq;
 }

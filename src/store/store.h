@@ -140,6 +140,16 @@ enum err	 store_attempt_branch(struct store *, int64_t requested_at_ms,
 
 /* Attempts with no outcome yet, whatever their window (a gauge). */
 enum err	 store_count_in_flight(struct store *, int64_t *n);
+/* Environments up now: keys whose latest attempt succeeded and saw no
+   teardown since its ready (attempt.up; a gauge). */
+enum err	 store_count_active(struct store *, int64_t *n);
+
+/*
+ * Inside a store_begin() transaction: the row id (seq) of its first event.
+ * Events of a key whose seq (store_key_events) is at least this were
+ * appended by the open transaction.
+ */
+int64_t		 store_tx_first_seq(const struct store *);
 
 /*
  * The keys whose CI times are still worth asking GitHub for: an attempt

@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "config.h"
+#include "dgram.h"
 #include "emulator.h"
 #include "github/github.h"
 #include "hmac.h"
@@ -729,6 +730,64 @@ test_bot__health_readiness_and_metrics(void **state)
 	buf_release(&r.body);
 }
 
+/*
+ * DogStatsD: an attempt posted to the webhook reaches a UDP socket standing
+ * in for the agent within the 1 s flush; /metrics counts the lines and
+ * shows the environment up.
+ */
+static void
+test_bot__stored_events_reach_dogstatsd(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	struct reply	 r;
+	struct buf	 got = BUF_INIT;
+	char		 body[512], t1[TIMEFMT_RFC3339_LEN],
+			 t2[TIMEFMT_RFC3339_LEN], *dgram = xmalloc(65536);
+	int64_t		 now = clock_now_ms(), until;
+
+	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
+	h->cfg.statsd_addr = xstrdup(rx.addr);
+	harness_start(h, false);
+	wait_connected(h);
+	timefmt_rfc3339(now - 300000, t1);
+	timefmt_rfc3339(now - 60000, t2);
+	snprintf(body, sizeof body,
+	    "{\"type\":\"requested\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"feature/secret-name\",\"user\":\"U0ALICE01\"}\n"
+	    "{\"type\":\"ready\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"feature/secret-name\"}\n", t1, t2);
+	post_events(h, body, now / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	until = clock_mono_ms() + WAIT_MS;
+	while (strstr(got.data, "testenv.provision.success") == NULL &&
+	    clock_mono_ms() < until) {
+		if (dgram_rx_next(&rx, dgram, 65536, 200) > 0) {
+			buf_puts(&got, dgram);
+			buf_putc(&got, '\n');
+		}
+	}
+	assert_non_null(strstr(got.data, "testenv.provision.total_duration:"
+	    "240000|d|#repo:a/b,trigger:manual\n"));
+	assert_non_null(strstr(got.data, "testenv.provision.success:1|c|#"
+	    "repo:a/b,trigger:manual"));
+	assert_null(strstr(got.data, "secret"));
+	assert_null(strstr(got.data, "U0ALICE01"));
+	http_call(h, "GET", "/metrics", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body.data, "envstats_environments_active 1\n"));
+	assert_non_null(strstr(r.body.data, "envstats_statsd_lines_total "));
+	assert_non_null(strstr(r.body.data, "envstats_statsd_dropped_total 0\n"));
+	assert_null(strstr(r.body.data, "envstats_statsd_datagrams_total 0\n"));
+	assert_prometheus_text(r.body.data);
+	buf_release(&r.body);
+	buf_release(&got);
+	free(dgram);
+	harness_stop(h);
+	dgram_rx_close(&rx);
+}
+
 /* GitHub: the documented signature, a ping, a completed job. */
 static void
 test_bot__github_webhook_maps_completed_jobs(void **state)
@@ -1208,6 +1267,8 @@ main(void)
 		    test_bot__webhook_stores_signed_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__health_readiness_and_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__stored_events_reach_dogstatsd, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__github_webhook_maps_completed_jobs, setup,
 		    teardown),

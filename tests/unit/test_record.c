@@ -14,6 +14,9 @@
 
 #include "common.h"
 
+#include <sqlite3.h>
+#include <unistd.h>
+
 #include "buf.h"
 #include "clock.h"
 #include "event.h"
@@ -932,6 +935,59 @@ test_record__many_keys_in_one_commit_are_all_rebuilt(void **state)
 	scan_release(&s);
 }
 
+/*
+ * Schema 3 added attempts.up: a database of schema 2 is migrated and its
+ * attempts rebuilt by the next recorder, so the active gauge is right.
+ */
+static void
+test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
+    void **state)
+{
+	char		 dir[64], path[96], p[128];
+	struct store	*st = NULL;
+	struct record	*r = NULL;
+	sqlite3		*db = NULL;
+	int64_t		 active = -1;
+	const struct ev_spec specs[] = {
+		{ EV_REQUESTED, T0, "a/b", "up", NULL, NULL },
+		{ EV_READY, T0 + MIN, "a/b", "up", NULL, NULL },
+		{ EV_REQUESTED, T0, "a/b", "down", NULL, NULL },
+		{ EV_READY, T0 + MIN, "a/b", "down", NULL, NULL },
+		{ EV_DEPROVISIONED, T0 + HOUR, "a/b", "down", NULL, NULL },
+	};
+	const char	*sfx[] = { "", "-wal", "-shm" };
+	size_t		 i;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/envstats-record-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/v1.db", dir);
+	assert_int_equal(store_open(path, 0, &st), ERR_OK);
+	r = recorder(st, 0, NULL);
+	assert_int_equal(record_all(r, specs, NULL, ARRAY_LEN(specs), 5), 5);
+	record_free(r);
+	store_close(st);
+	/* Back to schema 2, as an older envstats left it. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX attempts_up;"
+	    " ALTER TABLE attempts DROP COLUMN up; PRAGMA user_version = 2",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, 0, &st), ERR_OK);
+	assert_int_equal(store_count_active(st, &active), ERR_OK);
+	assert_int_equal(active, 0);		/* not derived yet */
+	r = recorder(st, 0, NULL);
+	assert_int_equal(store_count_active(st, &active), ERR_OK);
+	assert_int_equal(active, 1);
+	record_free(r);
+	store_close(st);
+	for (i = 0; i < ARRAY_LEN(sfx); i++) {
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -972,6 +1028,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_record__many_keys_in_one_commit_are_all_rebuilt,
 		    fx_setup, fx_teardown),
+		cmocka_unit_test(
+		    test_record__schema_2_databases_are_rebuilt_for_the_active_gauge),
 	};
 
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);

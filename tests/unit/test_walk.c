@@ -208,6 +208,7 @@ assert_attempt_equal(const struct attempt *a, const struct attempt *b)
 	assert_int_equal(a->ci_tests_complete, b->ci_tests_complete);
 	assert_int_equal(a->reprovision, b->reprovision);
 	assert_int_equal(a->negative_phase, b->negative_phase);
+	assert_int_equal(a->up, b->up);
 	assert_int_equal(a->repeat_requests, b->repeat_requests);
 }
 
@@ -1679,6 +1680,59 @@ test_walk__many_attempts_on_one_key(void **state)
 	free(ev);
 }
 
+/*
+ * Up (the active gauge): only the key's latest attempt, succeeded, with no
+ * teardown after its ready in the spec's order (one at the same ms comes
+ * after it); an orphan failure or a teardown from before do not matter.
+ */
+static void
+test_walk__only_the_latest_success_not_torn_down_is_up(void **state)
+{
+	const struct event	up[] = {
+		mk(EV_DEPROVISIONED, -1 * MIN),
+		mk(EV_REQUESTED, 0),
+		mk(EV_READY, 5 * MIN),
+		mk(EV_FAILED, 7 * MIN),
+	};
+	const struct event	same_ms[] = {
+		mk(EV_REQUESTED, 0),
+		mk(EV_READY, 5 * MIN),
+		mk(EV_DEPROVISIONED, 5 * MIN),
+	};
+	const struct event	again[] = {
+		mk(EV_REQUESTED, 0),
+		mk(EV_READY, 5 * MIN),
+		mk(EV_DEPROVISIONED, 10 * MIN),
+		mk(EV_REQUESTED, 20 * MIN),
+		mk(EV_READY, 30 * MIN),
+	};
+	const struct event	in_flight[] = {
+		mk(EV_REQUESTED, 0),
+		mk(EV_READY, 5 * MIN),
+		mk(EV_REQUESTED, 10 * MIN),
+	};
+	struct walked		r;
+
+	(void)state;
+	WALK(&r, up, NULL);
+	assert_int_equal(r.w.n_attempts, 1);
+	assert_true(r.w.attempts[0].up);
+	walk_done(&r);
+	WALK(&r, same_ms, NULL);
+	assert_false(r.w.attempts[0].up);
+	walk_done(&r);
+	WALK(&r, again, NULL);
+	assert_int_equal(r.w.n_attempts, 2);
+	assert_false(r.w.attempts[0].up);
+	assert_true(r.w.attempts[1].up);
+	walk_done(&r);
+	WALK(&r, in_flight, NULL);
+	assert_int_equal(r.w.n_attempts, 2);
+	assert_false(r.w.attempts[0].up);
+	assert_false(r.w.attempts[1].up);
+	walk_done(&r);
+}
+
 /* Every walk test frees what a failed assertion left behind. */
 #define WALK_TEST(f)	cmocka_unit_test_teardown(f, walk_teardown)
 
@@ -1753,6 +1807,8 @@ main(void)
 		    test_walk__custom_reprovision_window_is_honoured),
 		WALK_TEST(test_walk__walk_struct_is_reset_between_keys),
 		WALK_TEST(test_walk__many_attempts_on_one_key),
+		WALK_TEST(
+		    test_walk__only_the_latest_success_not_torn_down_is_up),
 	};
 
 	return cmocka_run_group_tests_name("walk", tests, NULL, NULL);
