@@ -425,9 +425,9 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	/* The mark without its leading space. */
 	if (o.marked)
 		buf_printf(o.b, "%s low confidence: fewer than %d values "
-		    "behind the figure (a p90 needs %d, %d beyond it)\n%s",
+		    "behind the figure (a p90 needs %d, a p99 %d)\n%s",
 		    LOW_MARK + 1, STATS_CONFIDENT_N, STATS_CONFIDENT_TAIL * 10,
-		    STATS_CONFIDENT_TAIL, o.st->md ? "\n" : "");
+		    STATS_CONFIDENT_TAIL * 100, o.st->md ? "\n" : "");
 	buf_puts(o.b, "_" TEXT_PERCENTILE_NOTE "_\n");
 	row_release(&row);
 }

@@ -37,14 +37,15 @@ int64_t	stats_percentile(const int64_t *sorted, size_t n, int p);
 void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
 
 /*
- * Whether a figure resting on n values is trusted: a rate or a median
- * needs at least STATS_CONFIDENT_N of them, and the p-th percentile also
- * needs STATS_CONFIDENT_TAIL values at or beyond it, n (100 - p) / 100 of
- * them (p90: 100 values, p99: 1000). p = 0 for a rate or a count. Answers
- * mark figures that are not trusted as low confidence, with their n.
+ * Whether a figure resting on n values is trusted: any figure needs at
+ * least STATS_CONFIDENT_N values, and the p-th percentile also needs
+ * STATS_CONFIDENT_TAIL value(s) at or beyond it, n (100 - p) / 100 of them
+ * (p90: 10 values, p99: 100, the digest's rule of issue 5). p = 0 for a
+ * rate or a count. Every answer (digest, report) marks figures that are
+ * not trusted as low confidence, with their n.
  */
-#define STATS_CONFIDENT_N	30
-#define STATS_CONFIDENT_TAIL	10
+#define STATS_CONFIDENT_N	10
+#define STATS_CONFIDENT_TAIL	1
 bool	stats_confident(int64_t n, int p);
 
 /* a / b rounded half up (towards +infinity on a tie); b > 0. */

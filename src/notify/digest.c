@@ -8,6 +8,7 @@
 #include "notify/digest.h"
 
 #include "jsonw.h"
+#include "metrics/percentile.h"
 #include "notify/chart.h"
 #include "report/text.h"
 #include "slack/envelope.h"
@@ -52,8 +53,8 @@ percentile(const struct stats *s, int p)
 static bool
 low_confidence(const struct stats *s, int p)
 {
-	return s->count > 0 && ((p == 90 && s->count < DIGEST_P90_MIN_N) ||
-	    (p == 99 && s->count < DIGEST_P99_MIN_N));
+	return s->count > 0 && (p == 90 || p == 99) &&
+	    !stats_confident(s->count, p);
 }
 
 static void

@@ -5,8 +5,9 @@
  *
  * Every figure comes from the report layer (report_build, once for the
  * period, once for the period before): the renderers here only format,
- * as the commands do. Percentiles from few values are marked: p90 when n
- * is under DIGEST_P90_MIN_N, p99 under DIGEST_P99_MIN_N.
+ * as the commands do. Percentiles from few values are marked low
+ * confidence by stats_confident (metrics/percentile.h): p90 when n is
+ * under 10, p99 under 100.
  *
  *	struct digest d;
  *	digest_build(st, tz, &occurrence, repo, window_ms, &d);
@@ -29,8 +30,6 @@
 #include "store/store.h"
 #include "tz.h"
 
-#define DIGEST_P90_MIN_N	10
-#define DIGEST_P99_MIN_N	100
 /* The slowest provisions a digest lists. */
 #define DIGEST_SLOWEST		5
 /* Slack's limit on one section's text is 3000: stay under it. */

