@@ -48,19 +48,48 @@ teardown(void **state)
 	return 0;
 }
 
+/* The log of the current run (test failure output). */
+static void
+dump_log(struct botproc *bp)
+{
+	struct buf	log = BUF_INIT;
+
+	botproc_log(bp, &log);
+	fprintf(stderr, "--- log of run %d:\n%s---\n", bp->runs,
+	    log.data != NULL ? log.data : "");
+	buf_release(&log);
+}
+
 /* Start a run and wait for its Socket Mode hello. */
 static void
 start_connected(struct botproc *bp, const struct botproc_run *run)
 {
 	assert_true(botproc_start(bp, run));
 	if (!botproc_wait_log(bp, "event=bot.hello", 1, BOTPROC_WAIT_MS)) {
-		struct buf	log = BUF_INIT;
+		dump_log(bp);
+		fail_msg("run %d never connected", bp->runs);
+	}
+}
 
-		botproc_log(bp, &log);
-		fprintf(stderr, "run %d never connected; its log:\n%s\n",
-		    bp->runs, log.data != NULL ? log.data : "");
-		buf_release(&log);
-		fail();
+/* Wait for the next Socket Mode hello of the current run. */
+static void
+wait_hello(struct botproc *bp, int *hellos, const char *after)
+{
+	if (!botproc_wait_log(bp, "event=bot.hello", ++*hellos,
+	    BOTPROC_WAIT_MS)) {
+		dump_log(bp);
+		fail_msg("no new connection after %s", after);
+	}
+}
+
+/* The stream still gets through: n more acks. */
+static void
+wait_progress(struct botproc *bp, int n, const char *after)
+{
+	if (!emulator_wait_acks(bp->emu, emulator_acks(bp->emu) + n,
+	    BOTPROC_WAIT_MS)) {
+		dump_log(bp);
+		fail_msg("the stream stopped after %s", after);
 	}
 }
 
@@ -72,6 +101,14 @@ wait_unlinked(struct botproc *bp)
 	    BOTPROC_WAIT_MS));
 }
 
+/* Envelopes the current run got again (retry_attempt > 0). */
+static int
+redeliveries(struct botproc *bp)
+{
+	return botproc_log_count(bp, " retry=") -
+	    botproc_log_count(bp, " retry=0 ");
+}
+
 /* Every message sent is acked and stored exactly once. */
 static void
 assert_all_stored_once(struct botproc *bp)
@@ -80,62 +117,6 @@ assert_all_stored_once(struct botproc *bp)
 	assert_int_equal(emulator_sent(bp->emu), bp->sent);
 	assert_int_equal(botproc_unacked(bp), 0);
 	assert_int_equal(botproc_stored(bp), bp->sent);
-}
-
-/*
- * kill -9 three times while a stream of messages flows (it keeps flowing
- * while the bot is down): on restart every envelope is stored exactly
- * once. An acked envelope was always stored before (acks follow
- * commits); an unacked one comes back and is stored then, or recognised
- * if its commit made it before the kill.
- */
-static void
-test_faults__kill_9_mid_stream_loses_and_doubles_nothing(void **state)
-{
-	struct botproc	*bp = *state;
-	int		 round, acks, sent;
-	int64_t		 stored;
-
-	start_connected(bp, NULL);
-	botproc_stream_start(bp, 4000, 4, 2000);
-	for (round = 0; round < 3; round++) {
-		assert_true(emulator_wait_acks(bp->emu,
-		    emulator_acks(bp->emu) + 300, BOTPROC_WAIT_MS));
-		botproc_kill9(bp);
-		sent = emulator_sent(bp->emu);
-		wait_unlinked(bp);
-		acks = emulator_acks(bp->emu);
-		stored = botproc_stored(bp);
-		print_message("kill %d: %d sent, %d acked, %lld stored\n",
-		    round + 1, sent, acks, (long long)stored);
-		/* Nothing acked that is not stored. */
-		assert_true(stored >= acks);
-		start_connected(bp, NULL);
-	}
-	botproc_stream_join(bp);
-	assert_true(emulator_wait_acks(bp->emu, bp->sent, BOTPROC_WAIT_MS));
-	assert_true(botproc_stop(bp, BOTPROC_WAIT_MS));
-	assert_all_stored_once(bp);
-	assert_int_equal(bp->sent, 4000);
-}
-
-/*
- * Room the database may use past its size at the start, as a full disk
- * leaves: the startup's write fits (one WAL frame of 4 KiB, and the 32
- * KiB shared-memory file), then a commit or two, then every write fails.
- */
-#define DISK_ROOM	40000
-
-/* The log of the current run (test failure output). */
-static void
-dump_log(struct botproc *bp)
-{
-	struct buf	log = BUF_INIT;
-
-	botproc_log(bp, &log);
-	fprintf(stderr, "--- log of run %d:\n%s---\n", bp->runs,
-	    log.data != NULL ? log.data : "");
-	buf_release(&log);
 }
 
 /* GET path: its status, and whether its body contains text. */
@@ -154,6 +135,55 @@ http_get_has(struct botproc *bp, const char *path, const char *text)
 	buf_release(&body);
 	return status;
 }
+
+/*
+ * kill -9 three times while a stream of messages flows (it keeps flowing
+ * while the bot is down): on restart every envelope is stored exactly
+ * once. An acked envelope was always stored before (acks follow
+ * commits); an unacked one comes back and is stored then, or recognised
+ * if its commit made it before the kill.
+ */
+static void
+test_faults__kill_9_mid_stream_loses_and_doubles_nothing(void **state)
+{
+	struct botproc	*bp = *state;
+	int		 round, acks, sent, total = 4000, retried = 0;
+	int64_t		 stored;
+
+	start_connected(bp, NULL);
+	botproc_stream_start(bp, total, 4, 2000);	/* 2 000 a second */
+	for (round = 0; round < 3; round++) {
+		acks = emulator_acks(bp->emu) + 300;
+		assert_true(emulator_wait_acks(bp->emu, acks < total ? acks :
+		    total, BOTPROC_WAIT_MS));
+		botproc_kill9(bp);
+		sent = emulator_sent(bp->emu);
+		retried += redeliveries(bp);
+		wait_unlinked(bp);
+		acks = emulator_acks(bp->emu);
+		stored = botproc_stored(bp);
+		print_message("kill %d: %d sent, %d acked, %lld stored\n",
+		    round + 1, sent, acks, (long long)stored);
+		/* Nothing acked that is not stored. */
+		assert_true(stored >= acks);
+		start_connected(bp, NULL);
+	}
+	botproc_stream_join(bp);
+	assert_true(emulator_wait_acks(bp->emu, bp->sent, BOTPROC_WAIT_MS));
+	assert_true(botproc_stop(bp, BOTPROC_WAIT_MS));
+	retried += redeliveries(bp);
+	assert_all_stored_once(bp);
+	assert_int_equal(bp->sent, total);
+	print_message("kill -9: %d envelopes, %d re-deliveries handled\n",
+	    total, retried);
+}
+
+/*
+ * Room the database may use past its size at the start, as a full disk
+ * leaves: the startup's write fits (one WAL frame of 4 KiB, and the 32
+ * KiB shared-memory file), then a commit or two, then every write fails.
+ */
+#define DISK_ROOM	40000
 
 /* Send batches until the bot says it cannot store one. */
 static void
@@ -182,7 +212,7 @@ test_faults__full_disk_means_no_ack_then_stored_when_space_returns(
     void **state)
 {
 	struct botproc	*bp = *state;
-	int		 acks, failed;
+	int		 acks, failed, k;
 
 	/* Some history, closed cleanly. */
 	start_connected(bp, NULL);
@@ -193,15 +223,17 @@ test_faults__full_disk_means_no_ack_then_stored_when_space_returns(
 	start_connected(bp, &(struct botproc_run){ .fsize_limit =
 	    DISK_ROOM });
 	send_until_store_fails(bp);
+	/* Full is full: any commit needs a WAL frame, and none fits. */
 	botproc_send(bp, 20);
-	/* Each of those 20 refused twice: at first, and when the emulator
-	   re-delivers it. */
+	/* The emulator re-delivers what was not acked, as Slack does. */
 	if (!botproc_wait_log(bp, " retry=1 ", 20, BOTPROC_WAIT_MS))
 		dump_log(bp);
 	assert_true(botproc_log_count(bp, " retry=1 ") >= 20);
 	assert_true(botproc_log_count(bp, "event=bot.store_failed") >= 40);
+	for (k = bp->sent - 19; k <= bp->sent; k++)
+		assert_null(emulator_ack_of(bp->emu,
+		    botproc_envelope_id(bp, k)));
 	acks = emulator_acks(bp->emu);
-	assert_true(acks < bp->sent);
 	assert_true(botproc_stored(bp) >= acks);
 	/* Why, in the log: SQLite's own words, then the envelope's. */
 	assert_true(botproc_log_count(bp, "event=store.sqlite_failed") > 0);
@@ -267,6 +299,7 @@ test_faults__locked_database_means_no_ack_then_stored(void **state)
 	assert_true(emulator_wait_acks(bp->emu, 20, BOTPROC_WAIT_MS));
 
 	assert_int_equal(sqlite3_open(bp->db, &other), SQLITE_OK);
+	sqlite3_busy_timeout(other, BOTPROC_WAIT_MS);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL), SQLITE_OK);
 	botproc_send(bp, 10);
@@ -296,10 +329,83 @@ test_faults__locked_database_means_no_ack_then_stored(void **state)
 	assert_all_stored_once(bp);
 }
 
+/*
+ * One stream, every network fault in turn, each on the live connection:
+ * garbage frames, half a frame then a closed socket, a dropped TCP
+ * connection followed by apps.connections.open answering 503 (more times
+ * than the Web API client retries, so the socket backs off too), then by
+ * 429 with Retry-After, and a peer that stops answering (found by the
+ * bot's pings with its production settings). Nothing lost, nothing
+ * doubled, and the bot reconnected on its own each time.
+ */
+static void
+test_faults__network_faults_while_streaming_lose_and_double_nothing(
+    void **state)
+{
+	struct botproc	*bp = *state;
+	int		 hellos = 1, opens;
+
+	start_connected(bp, NULL);
+	botproc_stream_start(bp, 0, 1, 25000);	/* 40 a second */
+	wait_progress(bp, 20, "the start");
+
+	/* Garbage: the frames are refused, the connection stays. */
+	emulator_send_raw(bp->emu, "{\"envelope_id\": not json");
+	emulator_send_raw(bp->emu, "\x01\x02\x7f garbage");
+	emulator_send_raw(bp->emu, "{\"type\":\"events_api\"}");
+	wait_progress(bp, 20, "garbage");
+	assert_true(botproc_log_count(bp, "event=bot.frame_invalid") >= 3);
+
+	/* Half a frame, then the socket closes. */
+	emulator_send_truncated(bp->emu, "{\"envelope_id\":\"half-a-frame\","
+	    "\"type\":\"events_api\",\"payload\":{}}");
+	wait_hello(bp, &hellos, "half a frame");
+	wait_progress(bp, 20, "half a frame");
+
+	/* TCP drops, then Slack answers 503 seven times. */
+	opens = emulator_calls(bp->emu, "apps.connections.open");
+	emulator_fail(bp->emu, "apps.connections.open", 7, 503, 0, NULL);
+	emulator_drop_tcp(bp->emu);
+	wait_hello(bp, &hellos, "503s");
+	assert_true(emulator_calls(bp->emu, "apps.connections.open") >=
+	    opens + 8);
+	wait_progress(bp, 20, "503s");
+
+	/* TCP drops, then Slack rate-limits three times. */
+	opens = emulator_calls(bp->emu, "apps.connections.open");
+	emulator_fail(bp->emu, "apps.connections.open", 3, 429, 1,
+	    "ratelimited");
+	emulator_drop_tcp(bp->emu);
+	wait_hello(bp, &hellos, "429s");
+	assert_true(emulator_calls(bp->emu, "apps.connections.open") >=
+	    opens + 4);
+	wait_progress(bp, 20, "429s");
+
+	/* The peer goes silent: envelopes vanish until the bot notices. */
+	emulator_answer_pings(bp->emu, false);
+	wait_hello(bp, &hellos, "a silent peer");
+	wait_progress(bp, 20, "a silent peer");
+
+	botproc_stream_join(bp);
+	assert_true(emulator_wait_acks(bp->emu, bp->sent, BOTPROC_WAIT_MS));
+	/* Retries inside the Web API client, then the socket's backoff. */
+	assert_true(botproc_log_count(bp, "event=webapi.retry") >= 4 + 2);
+	assert_true(botproc_log_count(bp, "event=socket.backoff") >= 1);
+	assert_true(botproc_stop(bp, BOTPROC_WAIT_MS));
+	assert_all_stored_once(bp);
+	print_message("network faults: %d sent, %d connections, %d "
+	    "apps.connections.open calls\n", bp->sent,
+	    emulator_connections_total(bp->emu),
+	    emulator_calls(bp->emu, "apps.connections.open"));
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_faults__kill_9_mid_stream_loses_and_doubles_nothing,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_faults__full_disk_means_no_ack_then_stored_when_space_returns,
 		    setup, teardown),
@@ -310,11 +416,12 @@ main(int argc, char **argv)
 		    test_faults__locked_database_means_no_ack_then_stored,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_faults__kill_9_mid_stream_loses_and_doubles_nothing,
+		    test_faults__network_faults_while_streaming_lose_and_double_nothing,
 		    setup, teardown),
 	};
 
 	lwslog_init();
+	/* A test name (wildcards allowed) runs just that one. */
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,15 +86,23 @@ botproc_teardown(struct botproc *bp)
 	free(bp->ids);
 }
 
-/* NAME=value strings of the environment without ours: they are set. */
+/*
+ * Whether the test's NAME=value passes to the child: not ours (they are
+ * set), nor one the run sets itself.
+ */
 static bool
-inherited(const char *kv)
+inherited(const char *kv, const struct botproc_run *run)
 {
 	static const char *const ours[] = { "ENVSTATS_", "SLACK_", "GITHUB_" };
-	size_t	i;
+	size_t	i, len = strcspn(kv, "=");
 
 	for (i = 0; i < ARRAY_LEN(ours); i++) {
 		if (strncmp(kv, ours[i], strlen(ours[i])) == 0)
+			return false;
+	}
+	for (i = 0; run != NULL && run->env != NULL && run->env[i] != NULL;
+	    i++) {
+		if (strncmp(kv, run->env[i], len + 1) == 0)
 			return false;
 	}
 	return true;
@@ -175,7 +183,7 @@ botproc_start(struct botproc *bp, const struct botproc_run *run)
 	if (max_fd < 0 || max_fd > 65536)
 		max_fd = 65536;
 	for (i = 0; environ[i] != NULL; i++) {
-		if (inherited(environ[i]))
+		if (inherited(environ[i], run))
 			env_take(&env, xstrdup(environ[i]));
 	}
 	env_printf(&env, "SLACK_APP_TOKEN", APP_TOKEN);
@@ -445,11 +453,12 @@ stream_main(void *arg)
 	struct botproc	*bp = arg;
 	int		 n;
 
-	while (bp->stream_left > 0) {
-		n = bp->stream_left < bp->stream_batch ? bp->stream_left :
-		    bp->stream_batch;
+	while (bp->stream_left != 0 && !atomic_load(&bp->stream_stop)) {
+		n = bp->stream_left > 0 && bp->stream_left < bp->stream_batch ?
+		    bp->stream_left : bp->stream_batch;
 		botproc_send(bp, n);
-		bp->stream_left -= n;
+		if (bp->stream_left > 0)
+			bp->stream_left -= n;
 		usleep((useconds_t)bp->stream_pause_us);
 	}
 	return NULL;
@@ -460,7 +469,9 @@ botproc_stream_start(struct botproc *bp, int total, int batch, int pause_us)
 {
 	if (bp->streaming)
 		BUG("one stream at a time");
-	bp->stream_left = total;
+	bp->stream_left = total > 0 ? total : -1;
+	bp->stream_forever = total <= 0;
+	atomic_store(&bp->stream_stop, false);
 	bp->stream_batch = batch > 0 ? batch : 1;
 	bp->stream_pause_us = pause_us;
 	if (pthread_create(&bp->streamer, NULL, stream_main, bp) != 0)
@@ -473,6 +484,8 @@ botproc_stream_join(struct botproc *bp)
 {
 	if (!bp->streaming)
 		return;
+	if (bp->stream_forever)
+		atomic_store(&bp->stream_stop, true);
 	pthread_join(bp->streamer, NULL);
 	bp->streaming = false;
 }

@@ -24,6 +24,7 @@
 #define ENVSTATS_BOTPROC_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,7 +50,8 @@ struct botproc {
 	int		 http_port;	/* the current run's, once known */
 	/* botproc_stream_start's thread */
 	pthread_t	 streamer;
-	bool		 streaming;
+	bool		 streaming, stream_forever;
+	atomic_bool	 stream_stop;
 	int		 stream_left, stream_batch, stream_pause_us;
 };
 
@@ -59,7 +61,8 @@ struct botproc_run {
 	   writes past it fail with EFBIG as on a full disk. The hard limit
 	   stays, so botproc_lift_fsize() can clear the fault. */
 	uint64_t	 fsize_limit;
-	/* Extra "NAME=value" settings, NULL-terminated (may be NULL). */
+	/* Extra "NAME=value" settings, NULL-terminated (may be NULL); they
+	   replace the test's own. */
 	const char	*const *env;
 };
 
@@ -109,10 +112,11 @@ int64_t	 botproc_rss_kb(struct botproc *);
 int	 botproc_send_one(struct botproc *);
 void	 botproc_send(struct botproc *, int n);
 /*
- * A stream on a thread of its own: total messages, batch at a time, a
- * pause of pause_us between batches, whatever happens to the child.
- * botproc_stream_join waits for the last one; until then the test reads
- * counts from the emulator (emulator_sent), not from bp.
+ * A stream on a thread of its own: total messages (0: until
+ * botproc_stream_join), batch at a time, a pause of pause_us between
+ * batches, whatever happens to the child. botproc_stream_join waits for
+ * the last one; until then the test reads counts from the emulator
+ * (emulator_sent), not from bp.
  */
 void	 botproc_stream_start(struct botproc *, int total, int batch,
 	    int pause_us);
