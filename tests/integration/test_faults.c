@@ -109,10 +109,14 @@ redeliveries(struct botproc *bp)
 	    botproc_log_count(bp, " retry=0 ");
 }
 
-/* Every message sent is acked and stored exactly once. */
+/*
+ * Every message sent is acked and stored exactly once; and the current
+ * run, whatever it went through, never logged its tokens.
+ */
 static void
 assert_all_stored_once(struct botproc *bp)
 {
+	assert_int_equal(botproc_log_count(bp, BOTPROC_SECRET_MARK), 0);
 	assert_true(emulator_wait_acks(bp->emu, bp->sent, BOTPROC_WAIT_MS));
 	assert_int_equal(emulator_sent(bp->emu), bp->sent);
 	assert_int_equal(botproc_unacked(bp), 0);

@@ -25,9 +25,8 @@
 #error "ENVSTATS_BIN must name the envstats binary"
 #endif
 
-/* Recognisable fake tokens: they must never show up in a log line. */
-#define APP_TOKEN	"xapp-1-FAULTS-APP-TOKEN-must-not-leak"
-#define BOT_TOKEN	"xoxb-FAULTS-BOT-TOKEN-must-not-leak"
+#define APP_TOKEN	"xapp-1-FAULTS-APP-TOKEN-" BOTPROC_SECRET_MARK
+#define BOT_TOKEN	"xoxb-FAULTS-BOT-TOKEN-" BOTPROC_SECRET_MARK
 
 /* The provisioner's channel and bot: its messages become events. */
 static const char config_json[] =

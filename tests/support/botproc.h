@@ -32,6 +32,9 @@
 #include "buf.h"
 #include "emulator.h"
 
+/* In the child's fake tokens: it must never show up in its log. */
+#define BOTPROC_SECRET_MARK	"must-not-leak"
+
 /* How long any wait may take on a loaded 2-core machine (ASan too). */
 #define BOTPROC_WAIT_MS	90000
 
