@@ -77,7 +77,7 @@ struct bot {
 	size_t			 n_pend, cap_pend;
 	bool			 in_group;	/* a transaction is open */
 	bool			 locked;	/* the last write found a lock */
-	enum err		 write_rc;	/* its other failure, for /readyz */
+	enum err		 write_rc;	/* or failed: /readyz says so */
 	int			 auth_tries;
 	atomic_bool		 stop;
 	atomic_bool		 connected;
@@ -194,9 +194,9 @@ store_outcome(struct bot *b, enum err rc)
 		store_set_busy_timeout(b->c.st, locked ? STORE_WAIT_LOCKED_MS :
 		    STORE_WAIT_MS);
 		if (locked)
-			log_warn("bot.database_locked", LOG_STR("why", "another "
-			    "process holds the write lock: envelopes are left "
-			    "for Slack to re-deliver"));
+			log_warn("bot.database_locked", LOG_STR("why",
+			    "another process holds the write lock: envelopes "
+			    "are left for Slack to re-deliver"));
 		else
 			log_info("bot.database_unlocked");
 	}

@@ -212,8 +212,7 @@ send_until_store_fails(struct botproc *bp)
  * there is room again the re-deliveries are stored, each once.
  */
 static void
-test_faults__full_disk_means_no_ack_then_stored_when_space_returns(
-    void **state)
+test_faults__full_disk_means_no_ack_until_space_returns(void **state)
 {
 	struct botproc	*bp = *state;
 	int		 acks, failed, k;
@@ -343,8 +342,7 @@ test_faults__locked_database_means_no_ack_then_stored(void **state)
  * doubled, and the bot reconnected on its own each time.
  */
 static void
-test_faults__network_faults_while_streaming_lose_and_double_nothing(
-    void **state)
+test_faults__network_faults_lose_and_double_nothing(void **state)
 {
 	struct botproc	*bp = *state;
 	int		 hellos = 1, opens;
@@ -411,7 +409,7 @@ main(int argc, char **argv)
 		    test_faults__kill_9_mid_stream_loses_and_doubles_nothing,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_faults__full_disk_means_no_ack_then_stored_when_space_returns,
+		    test_faults__full_disk_means_no_ack_until_space_returns,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_faults__full_disk_at_start_exits_saying_why, setup,
@@ -420,7 +418,7 @@ main(int argc, char **argv)
 		    test_faults__locked_database_means_no_ack_then_stored,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_faults__network_faults_while_streaming_lose_and_double_nothing,
+		    test_faults__network_faults_lose_and_double_nothing,
 		    setup, teardown),
 	};
 

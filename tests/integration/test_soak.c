@@ -82,8 +82,7 @@ soak_length(void)
 }
 
 static void
-test_soak__a_long_stream_with_refreshes_loses_and_leaks_nothing(
-    void **state)
+test_soak__a_long_stream_loses_and_leaks_nothing(void **state)
 {
 	struct botproc	*bp = *state;
 	struct buf	 log = BUF_INIT;
@@ -100,7 +99,7 @@ test_soak__a_long_stream_with_refreshes_loses_and_leaks_nothing(
 	rss[0] = botproc_rss_kb(bp);
 	t0 = clock_mono_ms();
 	while (bp->sent < n) {
-		/* At most SOAK_WINDOW unacked: wait for the bot, not a clock. */
+		/* At most SOAK_WINDOW unacked: wait for acks, not a clock. */
 		if (bp->sent - emulator_acks(bp->emu) >= SOAK_WINDOW)
 			assert_true(emulator_wait_acks(bp->emu, bp->sent -
 			    SOAK_WINDOW + 1, BOTPROC_WAIT_MS));
@@ -154,7 +153,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_soak__a_long_stream_with_refreshes_loses_and_leaks_nothing,
+		    test_soak__a_long_stream_loses_and_leaks_nothing,
 		    setup, teardown),
 	};
 
