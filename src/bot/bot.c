@@ -31,6 +31,13 @@
 /* How long a commit may wait for another writer: well inside the 3 s. */
 #define STORE_WAIT_MS		1000
 /*
+ * ...and once a wait ran out, until a write works again: another process
+ * holds the lock for long, and an envelope that waited for it would keep
+ * the loop from everything else (pings, /healthz) while Slack's
+ * re-deliveries pile up. Refused envelopes come back anyway.
+ */
+#define STORE_WAIT_LOCKED_MS	50
+/*
  * Group commit: observations that arrive within GROUP_WINDOW_US of the
  * first share one transaction (one disk sync), and are acked together once
  * it is committed. A slow sync then delays one group, not every envelope
@@ -73,6 +80,8 @@ struct bot {
 	}			*pend;		/* acks waiting for the commit */
 	size_t			 n_pend, cap_pend;
 	bool			 in_group;	/* a transaction is open */
+	bool			 locked;	/* the last write found a lock */
+	enum err		 write_rc;	/* or failed: /readyz says so */
 	int			 auth_tries;
 	atomic_bool		 stop;
 	atomic_bool		 connected;
@@ -179,6 +188,33 @@ send_ack(struct bot *b, uint64_t conn, const char *envelope_id,
 	return send_ack_at(b, conn, envelope_id, response, b->rx_ns);
 }
 
+/*
+ * Remember how the last write went; returns rc. A lock held by another
+ * process shortens the wait of the next writes; a failure that taking the
+ * lock cannot show (a full disk, an I/O error) keeps /readyz not ready
+ * until a write works again.
+ */
+static enum err
+store_outcome(struct bot *b, enum err rc)
+{
+	bool	locked = rc == ERR_BUSY;
+
+	if (locked != b->locked) {
+		b->locked = locked;
+		store_set_busy_timeout(b->c.st, locked ? STORE_WAIT_LOCKED_MS :
+		    STORE_WAIT_MS);
+		if (locked)
+			log_warn("bot.database_locked", LOG_STR("why",
+			    "another process holds the write lock: envelopes "
+			    "are left for Slack to re-deliver"));
+		else
+			log_info("bot.database_unlocked");
+	}
+	if (!locked)
+		b->write_rc = rc;
+	return rc;
+}
+
 /* Store one observation in its own transaction. */
 static enum err
 record_event(struct bot *b, struct event *ev, bool *stored)
@@ -188,18 +224,18 @@ record_event(struct bot *b, struct event *ev, bool *stored)
 	*stored = false;
 	group_flush(b);		/* one transaction at a time */
 	if ((rc = record_begin(b->c.rec)) != ERR_OK)
-		return rc;
+		return store_outcome(b, rc);
 	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
 		record_abort(b->c.rec);
-		return rc;
+		return store_outcome(b, rc);
 	}
 	if ((rc = record_commit(b->c.rec)) != ERR_OK) {
 		*stored = false;
-		return rc;
+		return store_outcome(b, rc);
 	}
 	atomic_fetch_add(&b->commits, 1);
 	atomic_fetch_add(*stored ? &b->stored : &b->dups, 1);
-	return ERR_OK;
+	return store_outcome(b, ERR_OK);
 }
 
 /*
@@ -216,7 +252,7 @@ group_flush(struct bot *b)
 		return;
 	lws_sul_cancel(&b->group_sul);
 	b->in_group = false;
-	rc = record_commit(b->c.rec);
+	rc = store_outcome(b, record_commit(b->c.rec));
 	if (rc == ERR_OK)
 		atomic_fetch_add(&b->commits, 1);
 	for (i = 0; i < b->n_pend; i++) {
@@ -255,12 +291,13 @@ group_add(struct bot *b, struct event *ev, uint64_t conn,
 
 	if (!b->in_group) {
 		if ((rc = record_begin(b->c.rec)) != ERR_OK)
-			return rc;
+			return store_outcome(b, rc);
 		b->in_group = true;
 		lws_sul_schedule(b->ctx, 0, &b->group_sul, group_deadline,
 		    GROUP_WINDOW_US);
 	}
 	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
+		store_outcome(b, rc);
 		record_abort(b->c.rec);
 		b->in_group = false;
 		lws_sul_cancel(&b->group_sul);
@@ -894,6 +931,13 @@ http_readyz(void *arg, const struct http_request *rq, struct http_response *rs)
 	if (!atomic_load(&b->connected)) {
 		rs->status = 503;
 		buf_puts(&rs->body, "not ready: no Slack connection\n");
+		return;
+	}
+	/* A full disk still grants the lock: the last write tells. */
+	if (b->write_rc != ERR_OK) {
+		rs->status = 503;
+		buf_printf(&rs->body, "not ready: database not writable: the "
+		    "last write failed (%s)\n", err_str(b->write_rc));
 		return;
 	}
 	/* An open group proves it; otherwise take the write lock once. */
