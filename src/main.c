@@ -1089,6 +1089,9 @@ cli_demo(struct app *app, int argc, char **argv)
 	    "emulator (no tokens needed)\n\n");
 	if ((ret = demo_history(app, cut)) != 0)
 		return ret;
+	/* "/envstats report" without a date: the history's cut-over. */
+	free(app->cfg.cutover);
+	app->cfg.cutover = xstrdup(cut);
 
 	/* Only the bot's thread takes SIGINT/SIGTERM. */
 	sigemptyset(&block);

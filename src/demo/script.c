@@ -319,6 +319,8 @@ script_play(struct emulator *emu, struct bot *bot, FILE *out)
 	person_types(&p, "U0CAROL03", "carol", "/envstats",
 	    "reprovisions last:1d");
 	person_types(&p, "U0DAVE004", "dave", "/envstats", "leadtme");
+	person_types(&p, "U0ALICE01", "alice", "/envstats", "digest weekly");
+	person_types(&p, "U0BOB0002", "bob", "/envstats", "report");
 	fprintf(out, "\n(%d envelopes sent, %d acked)\n", emulator_sent(emu),
 	    emulator_acks(emu));
 	bot_stop(bot);
