@@ -16,6 +16,7 @@
 #include "github/github.h"
 #include "github/rest.h"
 #include "hmac.h"
+#include "utf8.h"
 
 #define SECRET		"gh-fuzz-secret"
 #define SIG_PREFIX	"sha256="
@@ -104,7 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct github_rest_page	 page;
 	struct event		 ev;
 	struct buf		 why = BUF_INIT;
-	const char		*name;
+	const char		*name, *delivery;
 	enum github_result	 res;
 	enum err		 rc;
 
@@ -115,8 +116,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	event_init(&ev);
 	name = fuzz_header(&rq, "X-GitHub-Event", 64);
-	res = github_map(gh, name, fuzz_header(&rq, "X-GitHub-Delivery", 128),
-	    rq.body, rq.body_len, &ev, &why);
+	delivery = fuzz_header(&rq, "X-GitHub-Delivery", 128);
+	res = github_map(gh, name, delivery, rq.body, rq.body_len, &ev, &why);
 	switch (res) {
 	case GITHUB_EVENT:
 		check_github_event(&ev, strcmp(name, "workflow_job") == 0 ?
@@ -129,6 +130,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case GITHUB_INVALID:
 		FUZZ_CHECK(why.len > 0);
 		FUZZ_CHECK(ev.repo == NULL);
+		/* The reason goes into the JSON answer. Header bytes are
+		   quoted as sent (GitHub's are ASCII, and signed). */
+		if ((name == NULL || utf8_valid(name, strlen(name))) &&
+		    (delivery == NULL || utf8_valid(delivery,
+		    strlen(delivery))))
+			FUZZ_CHECK(utf8_valid(why.data, why.len));
 		break;
 	}
 	event_release(&ev);

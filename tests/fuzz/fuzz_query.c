@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "report/query.h"
 #include "tz.h"
+#include "utf8.h"
 
 #define WORDS_MAX	64	/* the bot's limit */
 /* 2026-11-02T09:14:03Z, the spec's example instant. */
@@ -86,9 +87,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t			 ms;
 	int			 n = 0, i;
 	enum query_word		 w = QUERY_WORD_OTHER;
+	bool			 text_utf8;
 
 	/* Slack's text is a C string for the bot: a NUL ends it. */
 	text = xstrndup((const char *)data, size);
+	/* Slack's text is UTF-8; so must be what we answer it with. */
+	text_utf8 = utf8_valid(text, strlen(text));
 	for (p = text; *p != '\0' && n < WORDS_MAX;) {
 		while (*p != '\0' && isspace((unsigned char)*p))
 			p++;
@@ -106,6 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_reset(&why);
 		w = query_filter_word(&f, words[i], &why);
 		FUZZ_CHECK((w == QUERY_WORD_BAD) == (why.len > 0));
+		FUZZ_CHECK(!text_utf8 || utf8_valid(why.data, why.len));
 		if (w == QUERY_WORD_BAD)
 			break;
 	}
@@ -117,7 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < n; i++) {
 		buf_reset(&why);
 		if (query_date(words[i], utc, &ms, &why) != ERR_OK)
-			FUZZ_CHECK(why.len > 0);
+			FUZZ_CHECK(why.len > 0 && (!text_utf8 ||
+			    utf8_valid(why.data, why.len)));
 		buf_reset(&why);
 		if (query_date(words[i], zoned, &ms, &why) != ERR_OK)
 			FUZZ_CHECK(why.len > 0);

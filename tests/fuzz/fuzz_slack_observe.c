@@ -5,7 +5,8 @@
  * slack_observe_slash of two observers: one with the default patterns,
  * one with patterns that have optional repo groups, reason groups that
  * span lines, and a branch group that can match nothing. Whatever they
- * observe must be an event that keeps the spec's promises.
+ * observe must be an event that keeps the spec's promises, and what they
+ * say instead (posted in Slack, logged) must be UTF-8 text.
  */
 #include "common.h"
 #include "fuzz.h"
@@ -13,6 +14,7 @@
 #include "buf.h"
 #include "observe/slack_observe.h"
 #include "slack/envelope.h"
+#include "utf8.h"
 
 #define SELF_USER	"U07ENVBOT"
 #define SELF_BOT	"B07ENVSTATS"
@@ -90,6 +92,7 @@ observe_message(const struct slack_observe *so, const json_t *payload)
 		break;
 	case SLACK_OBSERVE_INVALID:
 		FUZZ_CHECK(skip == NULL && why.len > 0);
+		FUZZ_CHECK(utf8_valid(why.data, why.len));
 		FUZZ_CHECK(ev.repo == NULL && ev.branch == NULL);
 		break;
 	}
@@ -111,7 +114,8 @@ observe_slash(const struct slack_observe *so, const json_t *payload)
 		FUZZ_CHECK(ev.ts_ms == NOW_MS);
 		FUZZ_CHECK(ev.id != NULL && strncmp(ev.id, "slash:", 6) == 0);
 	} else {
-		FUZZ_CHECK(why.len > 0);
+		/* Posted back to the user in Slack. */
+		FUZZ_CHECK(why.len > 0 && utf8_valid(why.data, why.len));
 		FUZZ_CHECK(ev.repo == NULL && ev.branch == NULL);
 	}
 	event_release(&ev);
