@@ -1,8 +1,9 @@
 #!/bin/sh
 # Build envstats twice and run the whole test suite on each build:
 #  1. Release with -Werror (what ships),
-#  2. AddressSanitizer + UndefinedBehaviorSanitizer (what catches bugs).
-# Build trees: build-ci/ and build-asan/ beside the sources.
+#  2. AddressSanitizer + UndefinedBehaviorSanitizer (what catches bugs),
+# then every libFuzzer target for FUZZ_SECONDS (default 10; 0 skips).
+# Build trees: build-ci/, build-asan/ and build-fuzz/ beside the sources.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -16,3 +17,8 @@ for kind in Release Asan; do
 	echo "== $kind tests"
 	ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 done
+
+fuzz_seconds=${FUZZ_SECONDS:-10}
+if [ "$fuzz_seconds" -gt 0 ]; then
+	sh "$top/tests/fuzz/run.sh" "$fuzz_seconds"
+fi

@@ -2,12 +2,47 @@
 #include "common.h"
 #include "utf8.h"
 
+/* The length of the well-formed character at s[0..left), or 0. */
+static size_t
+char_len(const unsigned char *s, size_t left)
+{
+	size_t		n, k;
+	unsigned char	lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 1;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 2;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 3;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return 0;
+	if (left - 1 < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (k = 2; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	}
+	return n + 1;
+}
+
 bool
 utf8_valid(const char *str, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 i = 0, n, k;
-	unsigned char		 lo, hi;
+	size_t			 i = 0, n;
 
 	while (i < len) {
 		/* Fast path: runs of ASCII. */
@@ -15,35 +50,28 @@ utf8_valid(const char *str, size_t len)
 			i++;
 			continue;
 		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			n = 1;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 2;
-			if (s[i] == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (s[i] == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 3;
-			if (s[i] == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (s[i] == 0xf4)
-				hi = 0x8f;	/* above U+10FFFF */
-		} else
+		if ((n = char_len(s + i, len - i)) == 0)
 			return false;
-		if (len - i - 1 < n)
-			return false;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return false;
-		for (k = 2; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-		}
-		i += n + 1;
+		i += n;
 	}
 	return true;
+}
+
+size_t
+utf8_scrub(char *str, size_t len)
+{
+	unsigned char	*s = (unsigned char *)str;
+	size_t		 i = 0, n, bad = 0;
+
+	while (i < len) {
+		if ((n = char_len(s + i, len - i)) != 0) {
+			i += n;
+			continue;
+		}
+		s[i++] = '?';
+		bad++;
+	}
+	return bad;
 }
 
 size_t

@@ -12,6 +12,14 @@
 bool	utf8_valid(const char *s, size_t len);
 
 /*
+ * Make s[0..len) valid UTF-8 in place: every byte that does not belong to
+ * a well-formed character becomes '?'. For quoting what a library said
+ * about bad input (jansson's error text quotes the bytes it stopped at,
+ * which can end inside a character). Returns how many bytes it replaced.
+ */
+size_t	utf8_scrub(char *s, size_t len);
+
+/*
  * The largest n <= max such that s[0..n) ends on a character boundary of
  * the valid UTF-8 string s of length len (n = len when len <= max).
  */

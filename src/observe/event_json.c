@@ -103,6 +103,9 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
+		/* jansson quotes the bytes where it stopped, which may end
+		   inside a character: the reason must stay UTF-8 text. */
+		utf8_scrub(jerr.text, strlen(jerr.text));
 		buf_printf(why, "invalid JSON: %s (column %d)", jerr.text,
 		    jerr.column);
 		goto out;

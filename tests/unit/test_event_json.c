@@ -16,6 +16,7 @@
 #include "event.h"
 #include "observe/event_json.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 /* 2026-11-02T09:14:03.120Z */
 #define TS_TEXT		"2026-11-02T09:14:03.120Z"
@@ -488,6 +489,39 @@ test_event_json__text_that_is_not_json_is_rejected(void **state)
 	assert_true(rejected_n(nul_after, sizeof nul_after - 1, NULL));
 	assert_true(rejected_n(nul_in, sizeof nul_in - 1, NULL));
 	assert_true(rejected_n(nul_before, sizeof nul_before - 1, NULL));
+}
+
+/*
+ * jansson's error text quotes the bytes where it stopped (up to 20), which
+ * can end inside a character: "invalid escape near '"r\\<EF>'". The
+ * reason goes into JSON answers, so it must stay UTF-8 text. (Found by
+ * tests/fuzz/fuzz_webhook; its input is in tests/fuzz/corpus/webhook.)
+ */
+static void
+test_event_json__the_reason_for_bad_json_is_utf8_text(void **state)
+{
+	static const char *const bad[] = {
+		/* The fuzzer's line: an escape of a three-byte character. */
+		"{\"tpe\":\"ready\",\"r\\\xef\xbb\xbfpo\":\"acme/web\"}",
+		"{\"branch\":\"\\\xf0\x9f\x98\x80\"}",
+		"{\"type\":\xc3\xa9}",
+	};
+	struct buf	why = BUF_INIT;
+	struct event	ev;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		assert_true(rejected(bad[i], "invalid JSON"));
+		buf_reset(&why);
+		event_init(&ev);
+		assert_int_equal(parse_n(bad[i], strlen(bad[i]), &ev, &why),
+		    ERR_INVALID);
+		if (!utf8_valid(why.data, why.len))
+			print_error("reason is not UTF-8: %s\n", why.data);
+		assert_true(utf8_valid(why.data, why.len));
+	}
+	buf_release(&why);
 }
 
 static void
@@ -1615,6 +1649,8 @@ main(void)
 		    test_event_json__invalid_utf8_is_rejected),
 		cmocka_unit_test(
 		    test_event_json__text_that_is_not_json_is_rejected),
+		cmocka_unit_test(
+		    test_event_json__the_reason_for_bad_json_is_utf8_text),
 		cmocka_unit_test(
 		    test_event_json__top_level_that_is_not_an_object_is_rejected),
 		cmocka_unit_test(
