@@ -1,6 +1,6 @@
 /*
  * main.c: the envstats binary. Reads the configuration, then runs one
- * command: ingest, query, reindex, generate, demo, check-config. Wires the
+ * command: ingest, query, export, reindex, generate, demo, check-config. Wires the
  * layers together; nothing includes this file. Main thread only.
  */
 #include "common.h"
@@ -25,6 +25,7 @@
 #include "observe/ingest.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
+#include "sinks/export.h"
 #include "slack/lwslog.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -33,6 +34,7 @@
 
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
+#define EXIT_TEMPFAIL	75	/* EX_TEMPFAIL: try again later */
 /* The demo's own database: never the configured one. */
 #define DEMO_DB		"envstats-demo.db"
 
@@ -53,6 +55,7 @@ struct cli_command {
 
 static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
+static int	cli_export(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
@@ -67,6 +70,9 @@ static const struct cli_command cli_commands[] = {
 	{ "demo", "demo [--keep]", "ten weeks of history, then the bot "
 	  "against the built-in Slack emulator: a scripted conversation",
 	  cli_demo },
+	{ "export", "export --to DIR [--since YYYY-MM-DD] [--format jsonl|csv] "
+	  "[--gzip]", "write what changed since the last export to DIR as "
+	  "partitioned files for Databricks", cli_export },
 	{ "generate", "generate [--seed N] [--days N] [--attempts N] "
 	  "[--repos N] [--end YYYY-MM-DD] [--cutover YYYY-MM-DD]",
 	  "write a realistic dataset as NDJSON to standard output",
@@ -94,6 +100,20 @@ usage(FILE *f)
 	config_help(&b);
 	fprintf(f, "\nsettings (environment):\n%s", b.data);
 	buf_release(&b);
+}
+
+/* A command's usage line on stderr; the exit code of a usage error. */
+static int
+command_usage(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(cli_commands); i++) {
+		if (strcmp(cli_commands[i].name, name) == 0)
+			fprintf(stderr, "usage: envstats %s\n",
+			    cli_commands[i].usage);
+	}
+	return EXIT_USAGE;
 }
 
 /* Print text that came from outside with control characters escaped. */
@@ -443,9 +463,7 @@ cli_generate(struct app *app, int argc, char **argv)
 		    date_arg(app, opt, val, &v))
 			o.cutover_ms = v;
 		else {
-			fprintf(stderr, "usage: envstats %s\n",
-			    cli_commands[2].usage);
-			return EXIT_USAGE;
+			return command_usage("generate");
 		}
 		i++;
 	}
@@ -454,6 +472,67 @@ cli_generate(struct app *app, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Attempts follow the configured walk, then what changed is written. */
+static int
+cli_export(struct app *app, int argc, char **argv)
+{
+	struct export_opts	 o;
+	struct export_stats	 s;
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct attempt_params	 params;
+	struct buf		 b = BUF_INIT;
+	enum err		 rc;
+	int			 i, ret;
+
+	memset(&o, 0, sizeof o);
+	o.since_ms = INT64_MIN;
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		if (strcmp(opt, "--gzip") == 0) {
+			o.gzip = true;
+			continue;
+		}
+		if (strcmp(opt, "--to") == 0 && val != NULL)
+			o.dir = val;
+		else if (strcmp(opt, "--format") == 0 && val != NULL &&
+		    (strcmp(val, "jsonl") == 0 || strcmp(val, "csv") == 0))
+			o.format = val[0] == 'c' ? EXPORT_CSV : EXPORT_JSONL;
+		else if (!(strcmp(opt, "--since") == 0 &&
+		    date_arg(app, opt, val, &o.since_ms)))
+			return command_usage("export");
+		i++;
+	}
+	if (o.dir == NULL)
+		return command_usage("export");
+	if (isatty(STDERR_FILENO))
+		o.progress = stderr;
+	walk_params(app, &params);
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		return ret;
+	if ((rc = record_new(st, &params, NULL, &rec)) != ERR_OK)
+		buf_printf(&b, "cannot bring the attempts up to date: %s",
+		    err_str(rc));
+	else
+		rc = export_run(st, &o, &s, &b);
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: export failed: ");
+		put_safe(stderr, b.data);
+		fputc('\n', stderr);
+		ret = rc == ERR_BUSY ? EXIT_TEMPFAIL : EXIT_FAILURE_DB;
+	} else {
+		export_summary(&s, &b);
+		printf("exported to ");
+		put_safe(stdout, o.dir);
+		printf(": %s\n", b.data);
+	}
+	buf_release(&b);
+	record_free(rec);
+	store_close(st);
+	return ret;
 }
 
 static volatile sig_atomic_t	signalled;

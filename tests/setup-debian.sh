@@ -7,5 +7,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config ca-certificates tzdata \
 	libsqlite3-dev libjansson-dev libcmocka-dev \
-	libwebsockets-dev libcurl4-openssl-dev libssl-dev >/dev/null
+	libwebsockets-dev libcurl4-openssl-dev libssl-dev zlib1g-dev >/dev/null
 echo "setup-debian: build dependencies installed"
