@@ -731,6 +731,19 @@ test_export__incremental_writes_only_what_changed(void **state)
 	json_decref(rows);
 	assert_matches_report(fx, dir, END_MS - 28 * MS_PER_DAY, END_MS);
 
+	/*
+	 * A writer that read the clock before the last run took its
+	 * snapshot, and committed after it: its rebuild carries an earlier
+	 * built_at, and the next run must still see it.
+	 */
+	clock_fake_advance(-5 * MS_PER_MIN);
+	add_events(fx->st, K("requested", "2026-11-01T21:00:00Z", "slow/tx",
+	    ""));
+	clock_fake_advance(10 * MS_PER_MIN);
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.rows[EXPORT_PROVISIONS], 1);
+	assert_int_equal(s.rows[EXPORT_EVENTS], 1);
+
 	files_release(&m1.l);
 	files_release(&m2.l);
 	free(id2);
@@ -795,6 +808,159 @@ test_export__merged_attempt_is_retracted(void **state)
 	assert_int_equal(s.deleted, 0);
 	assert_int_equal(s.rows[EXPORT_PROVISIONS], 0);
 	free(gone);
+	free(dir);
+}
+
+/* The row of the metrics table with this name for this attempt. */
+static const json_t *
+metric_row(const json_t *metrics, const char *attempt_id, const char *name)
+{
+	const json_t	*row, *found = NULL;
+	size_t		 i;
+
+	json_array_foreach(metrics, i, row) {
+		if (strcmp(row_str(row, "attempt_id"), attempt_id) == 0 &&
+		    strcmp(row_str(row, "metric_name"), name) == 0) {
+			assert_null(found);
+			found = row;
+		}
+	}
+	return found;
+}
+
+/* Every column of a provisions row and its metrics, by hand. */
+static void
+test_export__rows_hold_every_figure_and_time(void **state)
+{
+	struct fixture		*fx = *state;
+	struct export_stats	 s;
+	char			*dir = out_dir(fx), id[EXPORT_ATTEMPT_ID_LEN];
+	char			 failed_id[EXPORT_ATTEMPT_ID_LEN];
+	json_t			*rows, *metrics, *latest, *want, *got;
+	const json_t		*m;
+	const char		*key;
+	json_t			*val;
+	int			 n;
+
+	add_events(fx->st,
+	    K("requested", "2026-11-01T09:00:00Z", "full/row", ",\"id\":\"Ev9\","
+	    "\"user\":\"U1\",\"env_type\":\"full\",\"trigger\":\"manual\"")
+	    K("checks_passed", "2026-11-01T09:01:00Z", "full/row", "")
+	    K("build_completed", "2026-11-01T09:02:00Z", "full/row",
+	    ",\"sha\":\"abc\"")
+	    K("provisioning_started", "2026-11-01T09:03:00Z", "full/row",
+	    ",\"ci_tests_complete\":false")
+	    K("kubernetes_ready", "2026-11-01T09:07:00Z", "full/row", "")
+	    K("ready", "2026-11-01T09:10:00Z", "full/row", "")
+	    K("tests_completed", "2026-11-01T09:15:00Z", "full/row",
+	    ",\"sha\":\"abc\"")
+	    K("requested", "2026-11-01T10:00:00Z", "full/failed",
+	    ",\"trigger\":\"auto\"")
+	    K("failed", "2026-11-01T10:05:00Z", "full/failed",
+	    ",\"failure_type\":\"k8s_error\""));
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.rows[EXPORT_PROVISIONS], 2);
+	assert_int_equal(s.rows[EXPORT_METRICS], 7 + 1);
+
+	export_attempt_id("acme/web", "full/row", "Ev9", T0_MS + MS_PER_HOUR,
+	    id);
+	want = json_pack("{s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:b,s:b,s:i,"
+	    "s:b,s:s,s:I,s:s,s:I,s:s,s:I,s:s,s:I,s:s,s:I,s:s,s:I,s:s,s:I,"
+	    "s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:s,s:I,s:s}",
+	    "attempt_id", id, "deleted", 0, "repo", "acme/web",
+	    "branch", "full/row", "env_type", "full", "user", "U1",
+	    "trigger", "manual", "outcome", "succeeded", "failure_type",
+	    "ci_tests_complete", 0, "reprovision", 0, "repeat_requests", 0,
+	    "negative_phase", 0,
+	    "requested_at", "2026-11-01T09:00:00.000Z",
+	    "requested_at_ms", (json_int_t)(T0_MS + MS_PER_HOUR),
+	    "checks_passed_at", "2026-11-01T09:01:00.000Z",
+	    "checks_passed_at_ms", (json_int_t)(T0_MS + 61 * MS_PER_MIN),
+	    "provisioning_started_at", "2026-11-01T09:03:00.000Z",
+	    "provisioning_started_at_ms", (json_int_t)(T0_MS + 63 * MS_PER_MIN),
+	    "kubernetes_ready_at", "2026-11-01T09:07:00.000Z",
+	    "kubernetes_ready_at_ms", (json_int_t)(T0_MS + 67 * MS_PER_MIN),
+	    "ready_at", "2026-11-01T09:10:00.000Z",
+	    "ready_at_ms", (json_int_t)(T0_MS + 70 * MS_PER_MIN),
+	    "ended_at", "2026-11-01T09:10:00.000Z",
+	    "ended_at_ms", (json_int_t)(T0_MS + 70 * MS_PER_MIN),
+	    "build_completed_at", "2026-11-01T09:02:00.000Z",
+	    "build_completed_at_ms", (json_int_t)(T0_MS + 62 * MS_PER_MIN),
+	    "tests_completed_at", "2026-11-01T09:15:00.000Z",
+	    "tests_completed_at_ms", (json_int_t)(T0_MS + 75 * MS_PER_MIN),
+	    "lead_time_ms", (json_int_t)(10 * MS_PER_MIN),
+	    "checks_ms", (json_int_t)MS_PER_MIN,
+	    "kubernetes_ms", (json_int_t)(4 * MS_PER_MIN),
+	    "wait_ready_ms", (json_int_t)(3 * MS_PER_MIN),
+	    "ci_delay_ms", (json_int_t)MS_PER_MIN,
+	    "parallel_ms", (json_int_t)(5 * MS_PER_MIN),
+	    "schema_version", EXPORT_SCHEMA_VERSION,
+	    "exported_at", "2026-11-02T01:00:00.000Z",
+	    "exported_at_ms", (json_int_t)NOW_MS,
+	    "ingestion_date", "2026-11-02");
+	assert_non_null(want);
+	rows = load_rows(dir, "provisions");
+	latest = latest_rows(rows);
+	got = json_object_get(latest, id);
+	assert_non_null(got);
+	n = 0;
+	json_object_foreach(got, key, val) {
+		if (!json_equal(val, json_object_get(want, key)))
+			fail_msg("column %s: got %s", key, json_dumps(val,
+			    JSON_ENCODE_ANY));
+		n++;
+	}
+	assert_int_equal(n, (int)json_object_size(want));
+
+	/* Metrics: six figures and a success, tagged without the branch. */
+	metrics = load_rows(dir, "metrics");
+	m = metric_row(metrics, id, "testenv.provision.total_duration");
+	assert_non_null(m);
+	assert_int_equal(row_int(m, "metric_value"), 10 * MS_PER_MIN);
+	assert_string_equal(row_str(m, "timestamp"),
+	    "2026-11-01T09:00:00.000Z");
+	assert_string_equal(row_str(m, "ingestion_date"), "2026-11-02");
+	val = json_pack("{s:s,s:s,s:s,s:s}", "repo", "acme/web",
+	    "env_type", "full", "trigger", "manual", "ci_tests_complete",
+	    "false");
+	assert_true(json_equal(val, json_object_get(m, "tags")));
+	json_decref(val);
+	assert_int_equal(row_int(metric_row(metrics, id,
+	    "testenv.checks.duration"), "metric_value"), MS_PER_MIN);
+	assert_int_equal(row_int(metric_row(metrics, id,
+	    "testenv.provision.kubernetes_duration"), "metric_value"),
+	    4 * MS_PER_MIN);
+	assert_int_equal(row_int(metric_row(metrics, id,
+	    "testenv.provision.wait_ready_duration"), "metric_value"),
+	    3 * MS_PER_MIN);
+	assert_int_equal(row_int(metric_row(metrics, id,
+	    "testenv.ci_to_provision.delay"), "metric_value"), MS_PER_MIN);
+	assert_int_equal(row_int(metric_row(metrics, id,
+	    "testenv.parallel_window"), "metric_value"), 5 * MS_PER_MIN);
+	assert_int_equal(row_int(metric_row(metrics, id,
+	    "testenv.provision.success"), "metric_value"), 1);
+	assert_null(metric_row(metrics, id, "testenv.provision.failed"));
+
+	/* The failure: its type in the row and as a tag of its count. */
+	export_attempt_id("acme/web", "full/failed", NULL,
+	    T0_MS + 2 * MS_PER_HOUR, failed_id);
+	got = json_object_get(latest, failed_id);
+	assert_non_null(got);
+	assert_string_equal(row_str(got, "outcome"), "failed");
+	assert_string_equal(row_str(got, "failure_type"), "k8s_error");
+	assert_string_equal(row_str(got, "trigger"), "auto");
+	assert_true(json_is_null(json_object_get(got, "lead_time_ms")));
+	assert_true(json_is_null(json_object_get(got, "ready_at")));
+	m = metric_row(metrics, failed_id, "testenv.provision.failed");
+	assert_non_null(m);
+	val = json_pack("{s:s,s:s,s:s}", "repo", "acme/web", "failure_type",
+	    "k8s_error", "trigger", "auto");
+	assert_true(json_equal(val, json_object_get(m, "tags")));
+	json_decref(val);
+	json_decref(want);
+	json_decref(metrics);
+	json_decref(latest);
+	json_decref(rows);
 	free(dir);
 }
 
@@ -1176,6 +1342,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_export__merged_attempt_is_retracted,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_export__rows_hold_every_figure_and_time,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_export__csv_quotes_hostile_branch_names,
