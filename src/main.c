@@ -1,7 +1,7 @@
 /*
  * main.c: the envstats binary. Reads the configuration, then runs one
- * command: ingest, query, export, reindex, generate, demo, check-config. Wires the
- * layers together; nothing includes this file. Main thread only.
+ * command: ingest, query, export, reindex, generate, demo, check-config.
+ * Wires the layers together; nothing includes this file. Main thread only.
  */
 #include "common.h"
 

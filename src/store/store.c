@@ -137,14 +137,15 @@ enum stmt_id {
 };
 
 /* An attempt's columns as attempt_from_row() reads them (25 columns). */
-#define ATTEMPT_COLS							\
-	"a.requested_at_ms, a.open_seq, a.branch, a.outcome, a.trigger,"	\
-	" a.user, a.env_type, a.ended_at_ms, a.ready_at_ms, a.checks_at_ms,"	\
-	" a.provisioning_at_ms, a.kubernetes_at_ms, a.build_at_ms,"	\
-	" a.tests_at_ms, a.failure_type, a.ci_tests_complete,"		\
-	" a.reprovision, a.negative_phase, a.repeat_requests,"		\
-	" a.lead_time_ms, a.checks_ms, a.kubernetes_ms, a.wait_ready_ms,"	\
-	" a.ci_delay_ms, a.parallel_ms"
+#define ATTEMPT_COLS						\
+	"a.requested_at_ms, a.open_seq, a.branch, a.outcome,"		\
+	" a.trigger, a.user, a.env_type, a.ended_at_ms, a.ready_at_ms,"	\
+	" a.checks_at_ms, a.provisioning_at_ms, a.kubernetes_at_ms,"	\
+	" a.build_at_ms, a.tests_at_ms, a.failure_type,"		\
+	" a.ci_tests_complete, a.reprovision, a.negative_phase,"	\
+	" a.repeat_requests, a.lead_time_ms, a.checks_ms,"		\
+	" a.kubernetes_ms, a.wait_ready_ms, a.ci_delay_ms,"		\
+	" a.parallel_ms"
 #define ATTEMPT_NCOLS	25
 
 static const char *const stmt_sql[S__COUNT] = {
@@ -217,7 +218,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	/* ATTEMPT_COLS, then the repo, the opening request's id and the
 	   digest last exported to the destination. */
 	[S_EXPORT_ATTEMPTS] = "SELECT " ATTEMPT_COLS ", r.name, e.id,"
-	    " x.digest, a.repo_id FROM attempts a JOIN repos r ON r.id = a.repo_id"
+	    " x.digest, a.repo_id FROM attempts a"
+	    " JOIN repos r ON r.id = a.repo_id"
 	    " LEFT JOIN events e ON e.repo_id = a.repo_id"
 	    " AND e.branch = a.branch AND e.seq = a.open_seq"
 	    " LEFT JOIN export_attempts x ON x.dest_id = ?1"
@@ -1356,7 +1358,8 @@ store_export_scan_events(struct store *st, int64_t after_seq,
 		k = column_text(s, 4) != NULL ?
 		    event_type_parse(column_text(s, 4)) : -1;
 		if (k < 0 || e->repo == NULL || e->branch == NULL) {
-			log_error("store.bad_event_type", LOG_INT("seq", x.seq));
+			log_error("store.bad_event_type",
+			    LOG_INT("seq", x.seq));
 			continue;
 		}
 		e->type = (enum event_type)k;

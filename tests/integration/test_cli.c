@@ -297,8 +297,9 @@ test_cli__export_writes_files_once(void **state)
 	char		 dir[160], tdir[256], pdir[512], path[1024];
 	DIR		*td, *pd;
 	struct dirent	*te, *pe;
-	const char	*in = EV("requested", "2026-11-02T09:00:00Z", "a,\\\"b",
-			    "") EV("ready", "2026-11-02T09:10:00Z", "a,\\\"b", "");
+	const char	*in =
+	    EV("requested", "2026-11-02T09:00:00Z", "a,\\\"b", "")
+	    EV("ready", "2026-11-02T09:10:00Z", "a,\\\"b", "");
 	size_t		 i;
 	int		 n;
 

@@ -678,7 +678,8 @@ test_export__incremental_writes_only_what_changed(void **state)
 	add_events(fx->st,
 	    K("requested", "2026-11-01T08:00:00Z", "late/one", ",\"id\":\"R1\"")
 	    K("ready", "2026-11-01T08:10:00Z", "late/one", "")
-	    K("requested", "2026-11-01T11:00:00Z", "late/one", ",\"id\":\"R2\""));
+	    K("requested", "2026-11-01T11:00:00Z", "late/one",
+	    ",\"id\":\"R2\""));
 	run_export(fx, dir, EXPORT_JSONL, false, &s);
 	mark_files(dir, &m1);
 	files1 = m1.l.n;
@@ -843,8 +844,9 @@ test_export__rows_hold_every_figure_and_time(void **state)
 	int			 n;
 
 	add_events(fx->st,
-	    K("requested", "2026-11-01T09:00:00Z", "full/row", ",\"id\":\"Ev9\","
-	    "\"user\":\"U1\",\"env_type\":\"full\",\"trigger\":\"manual\"")
+	    K("requested", "2026-11-01T09:00:00Z", "full/row",
+	    ",\"id\":\"Ev9\",\"user\":\"U1\",\"env_type\":\"full\","
+	    "\"trigger\":\"manual\"")
 	    K("checks_passed", "2026-11-01T09:01:00Z", "full/row", "")
 	    K("build_completed", "2026-11-01T09:02:00Z", "full/row",
 	    ",\"sha\":\"abc\"")
@@ -1086,7 +1088,8 @@ test_export__csv_quotes_hostile_branch_names(void **state)
 		for (k = 0; k < 2; k++) {
 			buf_reset(&line);
 			buf_printf(&line, "{\"type\":\"%s\",\"ts\":"
-			    "\"2026-11-01T0%zu:0%zu:00Z\",\"repo\":\"acme/web\","
+			    "\"2026-11-01T0%zu:0%zu:00Z\","
+			    "\"repo\":\"acme/web\","
 			    "\"reason\":\"a, \\\"b\\\"\\n c\",\"branch\":",
 			    types[k], i % 10, k);
 			json_quote(&line, hostile[i]);
@@ -1095,7 +1098,8 @@ test_export__csv_quotes_hostile_branch_names(void **state)
 		}
 	}
 	run_export(fx, dir, EXPORT_CSV, false, &s);
-	assert_int_equal(s.rows[EXPORT_PROVISIONS], (int64_t)ARRAY_LEN(hostile));
+	assert_int_equal(s.rows[EXPORT_PROVISIONS],
+	    (int64_t)ARRAY_LEN(hostile));
 
 	for (t = 0; t < EXPORT__TABLES; t++) {
 		list_files(dir, export_table_name((enum export_table)t), &l);
