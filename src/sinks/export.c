@@ -1349,6 +1349,10 @@ export_run(struct store *st, const struct export_opts *o,
 	timefmt_date(y, m, day, ex.date);
 	snprintf(ex.partition, sizeof ex.partition, "ingestion_date=%s",
 	    ex.date);
+	/* Rows of another schema: every attempt is looked at again (its
+	   digest covers the version, so each is written anew). */
+	if (d.schema_version != EXPORT_SCHEMA_VERSION)
+		d.attempts_built_ms = ATTEMPT_NONE;
 	ex.max_seq = d.events_seq;
 	ex.bar.f = o->progress;
 	ex.bar.start_ms = clock_mono_ms();
@@ -1358,6 +1362,7 @@ export_run(struct store *st, const struct export_opts *o,
 	d.events_seq = ex.max_seq;
 	d.attempts_built_ms = now_ms - BUILT_MARGIN_MS;
 	d.exported_at_ms = ex.exported_at_ms;
+	d.schema_version = EXPORT_SCHEMA_VERSION;
 	if (in_write_tx(&ex, save_dest, &d) != ERR_OK)
 		goto out;
 	log_debug("export.done", LOG_STR("dir", real),

@@ -80,6 +80,7 @@ static const char *const migrations[] = {
 	/* 1 -> 2: what `envstats export` wrote, per destination directory.
 	   events_seq: events up to it are exported; attempts_built_ms:
 	   attempts built before it are unchanged since (NULL: look at all);
+	   schema_version: of the rows written (another: look at all);
 	   export_attempts: each attempt as last written (its digest), with
 	   its key for when it is gone. No index on events.seq: it would
 	   cost every insert (+40% ingest time measured) to save an export
@@ -89,7 +90,8 @@ static const char *const migrations[] = {
 	"  path TEXT NOT NULL UNIQUE,"
 	"  events_seq INTEGER NOT NULL DEFAULT 0,"
 	"  attempts_built_ms INTEGER,"
-	"  exported_at_ms INTEGER NOT NULL DEFAULT 0);"
+	"  exported_at_ms INTEGER NOT NULL DEFAULT 0,"
+	"  schema_version INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE export_attempts ("
 	"  dest_id INTEGER NOT NULL REFERENCES export_dests (id),"
 	"  requested_at_ms INTEGER NOT NULL,"
@@ -211,10 +213,12 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_IN_FLIGHT] = "SELECT count(*) FROM attempts INDEXED BY"
 	    " attempts_in_flight WHERE outcome = 4",
 	[S_EXPORT_DEST_GET] = "SELECT id, events_seq, attempts_built_ms,"
-	    " exported_at_ms FROM export_dests WHERE path = ?1",
+	    " exported_at_ms, schema_version FROM export_dests"
+	    " WHERE path = ?1",
 	[S_EXPORT_DEST_ADD] = "INSERT INTO export_dests (path) VALUES (?1)",
 	[S_EXPORT_DEST_SET] = "UPDATE export_dests SET events_seq = ?2,"
-	    " attempts_built_ms = ?3, exported_at_ms = ?4 WHERE id = ?1",
+	    " attempts_built_ms = ?3, exported_at_ms = ?4,"
+	    " schema_version = ?5 WHERE id = ?1",
 	/* ATTEMPT_COLS, then the repo, the opening request's id and the
 	   digest last exported to the destination. */
 	[S_EXPORT_ATTEMPTS] = "SELECT " ATTEMPT_COLS ", r.name, e.id,"
@@ -1248,6 +1252,7 @@ store_export_dest(struct store *st, const char *path,
 		d->events_seq = sqlite3_column_int64(s, 1);
 		d->attempts_built_ms = column_opt_int(s, 2);
 		d->exported_at_ms = sqlite3_column_int64(s, 3);
+		d->schema_version = sqlite3_column_int(s, 4);
 	} else if (r != SQLITE_DONE)
 		rc = db_fail(st, "export_dest_get");
 	stmt_done(s);
@@ -1273,6 +1278,7 @@ store_export_dest_save(struct store *st, const struct store_export_dest *d)
 	sqlite3_bind_int64(s, 2, d->events_seq);
 	bind_opt_int(s, 3, d->attempts_built_ms);
 	sqlite3_bind_int64(s, 4, d->exported_at_ms);
+	sqlite3_bind_int(s, 5, d->schema_version);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, "export_dest_set");
 	stmt_done(s);

@@ -157,6 +157,7 @@ struct store_export_dest {
 					   unchanged since; ATTEMPT_NONE:
 					   look at every attempt */
 	int64_t	exported_at_ms;		/* the last run's, 0: none yet */
+	int	schema_version;		/* of the rows it wrote, 0: none */
 };
 
 /* The state of destination path, created empty on first use (inside

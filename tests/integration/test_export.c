@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,6 +35,10 @@
 #include "sinks/export.h"
 #include "store/store.h"
 #include "tz.h"
+
+#ifndef DATABRICKS_DIR
+#error "DATABRICKS_DIR must name deploy/databricks"
+#endif
 
 /* 2026-11-02T00:00:00Z: a Monday. */
 #define END_MS		INT64_C(1793577600000)
@@ -1309,6 +1314,191 @@ test_export__removes_stale_temporary_files_only(void **state)
 	free(dir);
 }
 
+/* Rows of another schema version: every attempt is looked at again. */
+static void
+test_export__schema_change_rechecks_every_attempt(void **state)
+{
+	struct fixture		*fx = *state;
+	struct export_stats	 s;
+	char			*dir = out_dir(fx);
+	sqlite3			*db;
+
+	add_dataset(fx->st);
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	/* The next run looks again at what was built since shortly before
+	   the last one; the one after that at nothing. */
+	clock_fake_advance(MS_PER_DAY);
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.unchanged, total_attempts(fx->st));
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.unchanged, 0);
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE export_dests SET"
+	    " schema_version = 0", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.unchanged, total_attempts(fx->st));
+	assert_int_equal(s.rows[EXPORT_PROVISIONS], 0);
+	free(dir);
+}
+
+/* The names of a table's columns in deploy/databricks/tables.sql. */
+static json_t *
+ddl_columns(const char *sql, const char *table)
+{
+	struct buf	 head = BUF_INIT, name = BUF_INIT;
+	json_t		*cols = json_array();
+	const char	*p, *nl;
+
+	buf_printf(&head, "CREATE TABLE IF NOT EXISTS envstats.%s (\n", table);
+	p = strstr(sql, head.data);
+	assert_non_null(p);
+	for (p += head.len; *p != ')'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		while (*p == ' ')
+			p++;
+		buf_reset(&name);
+		while (*p != ' ' && p < nl) {
+			if (*p != '`')
+				buf_putc(&name, *p);
+			p++;
+		}
+		json_array_append_new(cols, json_string(name.data));
+	}
+	buf_release(&head);
+	buf_release(&name);
+	return cols;
+}
+
+/* Every "AS name" of each SELECT in copy_into.sql for one table. */
+static void
+assert_copy_into(const char *sql, const char *table, const json_t *cols)
+{
+	struct buf	 head = BUF_INIT, name = BUF_INIT;
+	const char	*p = sql, *nl, *as, *end, *q;
+	json_t		*got;
+	int		 blocks = 0;
+
+	buf_printf(&head, "COPY INTO envstats.%s\n", table);
+	while ((p = strstr(p, head.data)) != NULL) {
+		got = json_array();
+		end = strstr(p, "\n  FROM '");
+		assert_non_null(end);
+		for (; p < end; p = nl + 1) {
+			nl = strchr(p, '\n');
+			/* The last " AS " of the line: CAST(x AS T) AS x. */
+			as = NULL;
+			for (q = strstr(p, " AS "); q != NULL && q < nl;
+			    q = strstr(q + 1, " AS "))
+				as = q;
+			if (as == NULL)
+				continue;
+			buf_reset(&name);
+			for (as += 4; as < nl && *as != ','; as++) {
+				if (*as != '`')
+					buf_putc(&name, *as);
+			}
+			json_array_append_new(got, json_string(name.data));
+		}
+		if (!json_equal(got, cols))
+			fail_msg("copy_into.sql, %s: %s", table,
+			    json_dumps(got, 0));
+		json_decref(got);
+		blocks++;
+	}
+	assert_true(blocks >= 1);
+	buf_release(&head);
+	buf_release(&name);
+}
+
+/* The schema of one table in auto_loader.py: "name TYPE, ..." text. */
+static void
+assert_auto_loader(const char *py, const char *table, const json_t *cols)
+{
+	struct buf	 head = BUF_INIT, name = BUF_INIT;
+	const char	*p, *end;
+	json_t		*got = json_array();
+
+	buf_printf(&head, "\"%s\": \"\"\"", table);
+	p = strstr(py, head.data);
+	assert_non_null(p);
+	p += head.len;
+	end = strstr(p, "\"\"\"");
+	assert_non_null(end);
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\n' || *p == ','))
+			p++;
+		if (p == end)
+			break;
+		buf_reset(&name);
+		while (*p != ' ')
+			buf_putc(&name, *p++);
+		json_array_append_new(got, json_string(name.data));
+		/* Skip the type, whose MAP<A, B> holds a comma. */
+		while (p < end && *p != ',' && *p != '<')
+			p++;
+		if (*p == '<')
+			p = strchr(p, '>') + 1;
+	}
+	if (!json_equal(got, cols))
+		fail_msg("auto_loader.py, %s: %s", table, json_dumps(got, 0));
+	json_decref(got);
+	buf_release(&head);
+	buf_release(&name);
+}
+
+/*
+ * deploy/databricks is the contract: its tables, COPY INTO statements and
+ * Auto Loader schemas name the exported columns, in the files' order.
+ */
+static void
+test_export__databricks_files_name_the_exported_columns(void **state)
+{
+	struct fixture		*fx = *state;
+	struct export_stats	 s;
+	struct buf		 sql = BUF_INIT, py = BUF_INIT;
+	char			*dir = out_dir(fx);
+	json_t			*rows, *cols, *keys, *val;
+	const char		*key;
+	int			 t;
+
+	add_events(fx->st,
+	    K("requested", "2026-11-01T09:00:00Z", "x", ",\"env_type\":\"a\"")
+	    K("ready", "2026-11-01T09:10:00Z", "x", ""));
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	slurp(DATABRICKS_DIR "/tables.sql", &sql);
+	for (t = 0; t < EXPORT__TABLES; t++) {
+		const char	*name = export_table_name(t);
+
+		rows = load_rows(dir, name);
+		keys = json_array();
+		json_object_foreach(json_array_get(rows, 0), key, val)
+			json_array_append_new(keys, json_string(key));
+		cols = ddl_columns(sql.data, name);
+		if (!json_equal(keys, cols))
+			fail_msg("tables.sql, %s: %s", name,
+			    json_dumps(cols, 0));
+		if (t == EXPORT_PROVISIONS) {
+			json_decref(cols);
+			cols = ddl_columns(sql.data, "provisions_current");
+			assert_true(json_equal(keys, cols));
+		}
+		json_decref(cols);
+		json_decref(rows);
+		buf_reset(&py);
+		slurp(DATABRICKS_DIR "/copy_into.sql", &py);
+		assert_copy_into(py.data, name, keys);
+		buf_reset(&py);
+		slurp(DATABRICKS_DIR "/auto_loader.py", &py);
+		assert_auto_loader(py.data, name, keys);
+		json_decref(keys);
+	}
+	buf_release(&sql);
+	buf_release(&py);
+	free(dir);
+}
+
 /* The id recipe is part of the contract: it must never drift. */
 static void
 test_export__attempt_id_is_pinned(void **state)
@@ -1363,6 +1553,12 @@ main(void)
 		    test_export__one_run_per_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_export__removes_stale_temporary_files_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_export__schema_change_rechecks_every_attempt,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_export__databricks_files_name_the_exported_columns,
 		    setup, teardown),
 		cmocka_unit_test(test_export__attempt_id_is_pinned),
 	};
