@@ -15,9 +15,10 @@
  * (.tmp-part-..., which Spark ignores), fsynced, given its final name only
  * if no file has it, and the directory fsynced. A file is never rewritten.
  *
- * A run is incremental. The store remembers, per destination directory
- * (by its real path), the last event written and a digest of every
- * attempt as last written. A run writes the events that came since, and
+ * A run is incremental. The store remembers, per destination directory,
+ * the last event written and a digest of every attempt as last written.
+ * A directory's identity is a random id in DIR/.envstats-export-id: moved,
+ * it keeps its state; new or emptied, it starts from nothing. A run writes the events that came since, and
  * each attempt that is new or differs from what was written (a late event
  * changed it): the same attempt_id again with a later exported_at, which is
  * how Databricks keeps the latest. An attempt that disappeared (a late

@@ -77,7 +77,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
-	/* 1 -> 2: what `envstats export` wrote, per destination directory.
+	/* 1 -> 2: what `envstats export` wrote, per destination directory
+	   (named by the id it keeps in a hidden file).
 	   events_seq: events up to it are exported; attempts_built_ms:
 	   attempts built before it are unchanged since (NULL: look at all);
 	   schema_version: of the rows written (another: look at all);
@@ -87,7 +88,7 @@ static const char *const migrations[] = {
 	   a scan of the table (0.2 s at 1.3 million events). */
 	"CREATE TABLE export_dests ("
 	"  id INTEGER PRIMARY KEY,"
-	"  path TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL UNIQUE,"
 	"  events_seq INTEGER NOT NULL DEFAULT 0,"
 	"  attempts_built_ms INTEGER,"
 	"  exported_at_ms INTEGER NOT NULL DEFAULT 0,"
@@ -214,8 +215,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " attempts_in_flight WHERE outcome = 4",
 	[S_EXPORT_DEST_GET] = "SELECT id, events_seq, attempts_built_ms,"
 	    " exported_at_ms, schema_version FROM export_dests"
-	    " WHERE path = ?1",
-	[S_EXPORT_DEST_ADD] = "INSERT INTO export_dests (path) VALUES (?1)",
+	    " WHERE name = ?1",
+	[S_EXPORT_DEST_ADD] = "INSERT INTO export_dests (name) VALUES (?1)",
 	[S_EXPORT_DEST_SET] = "UPDATE export_dests SET events_seq = ?2,"
 	    " attempts_built_ms = ?3, exported_at_ms = ?4,"
 	    " schema_version = ?5 WHERE id = ?1",
@@ -1235,7 +1236,7 @@ attempt_from_row(sqlite3_stmt *s, struct store_export_attempt *x)
 }
 
 enum err
-store_export_dest(struct store *st, const char *path,
+store_export_dest(struct store *st, const char *name,
     struct store_export_dest *d)
 {
 	sqlite3_stmt	*s;
@@ -1245,7 +1246,7 @@ store_export_dest(struct store *st, const char *path,
 	memset(d, 0, sizeof *d);
 	d->attempts_built_ms = ATTEMPT_NONE;
 	s = stmt_get(st, S_EXPORT_DEST_GET);
-	bind_text(s, 1, path);
+	bind_text(s, 1, name);
 	r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		d->id = sqlite3_column_int64(s, 0);
@@ -1259,7 +1260,7 @@ store_export_dest(struct store *st, const char *path,
 	if (rc != ERR_OK || r == SQLITE_ROW)
 		return rc;
 	s = stmt_get(st, S_EXPORT_DEST_ADD);
-	bind_text(s, 1, path);
+	bind_text(s, 1, name);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, "export_dest_add");
 	else

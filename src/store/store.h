@@ -160,9 +160,9 @@ struct store_export_dest {
 	int	schema_version;		/* of the rows it wrote, 0: none */
 };
 
-/* The state of destination path, created empty on first use (inside
-   store_begin). */
-enum err	 store_export_dest(struct store *, const char *path,
+/* The state of the destination called name, created empty on first use
+   (inside store_begin). */
+enum err	 store_export_dest(struct store *, const char *name,
 		    struct store_export_dest *);
 enum err	 store_export_dest_save(struct store *,
 		    const struct store_export_dest *);

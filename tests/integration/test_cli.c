@@ -360,6 +360,8 @@ test_cli__export_writes_files_once(void **state)
 	}
 	snprintf(path, sizeof path, "%s/.envstats-export.lock", dir);
 	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof path, "%s/.envstats-export-id", dir);
+	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
 

@@ -1284,6 +1284,43 @@ test_export__one_run_per_directory(void **state)
 	free(dir);
 }
 
+/*
+ * A directory is known by the id it keeps: moved, it has all it had; a
+ * second directory, or the first one emptied, gets everything.
+ */
+static void
+test_export__state_follows_the_directory(void **state)
+{
+	struct fixture		*fx = *state;
+	struct export_stats	 s;
+	char			*dir = out_dir(fx), *moved = out_dir(fx);
+	char			*other = out_dir(fx);
+	int64_t			 n_events, n_attempts;
+
+	add_dataset(fx->st);
+	assert_int_equal(store_totals(fx->st, &n_events, &n_attempts), ERR_OK);
+	run_export(fx, dir, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.rows[EXPORT_EVENTS], n_events);
+
+	assert_int_equal(rename(dir, moved), 0);
+	run_export(fx, moved, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.rows[EXPORT_EVENTS], 0);
+	assert_int_equal(s.rows[EXPORT_PROVISIONS], 0);
+
+	run_export(fx, other, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.rows[EXPORT_EVENTS], n_events);
+	assert_int_equal(s.rows[EXPORT_PROVISIONS], n_attempts);
+
+	remove_tree(AT_FDCWD, moved);
+	run_export(fx, moved, EXPORT_JSONL, false, &s);
+	assert_int_equal(s.rows[EXPORT_EVENTS], n_events);
+	assert_int_equal(s.rows[EXPORT_PROVISIONS], n_attempts);
+	assert_matches_report(fx, moved, END_MS - 28 * MS_PER_DAY, END_MS);
+	free(dir);
+	free(moved);
+	free(other);
+}
+
 /* A dead run's temporary file goes; nothing else in the tree is ours. */
 static void
 test_export__removes_stale_temporary_files_only(void **state)
@@ -1551,6 +1588,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_export__one_run_per_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_export__state_follows_the_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_export__removes_stale_temporary_files_only,
 		    setup, teardown),
