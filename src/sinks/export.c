@@ -931,7 +931,7 @@ bar_draw(struct progress *p)
 	fputs("\rexport [", p->f);
 	for (i = 0; i < BAR_WIDTH; i++)
 		fputc(i < fill ? '#' : '.', p->f);
-	fprintf(p->f, "] %3d%% %lld/%lld rows", (int)pct,
+	fprintf(p->f, "] %3d%% %lld/%lld read", (int)pct,
 	    (long long)p->done, (long long)p->total);
 	fflush(p->f);
 	p->drawn = true;
