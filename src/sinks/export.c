@@ -1237,15 +1237,16 @@ dest_identity(struct exporter *ex, char id[DEST_ID_LEN])
 {
 	const char	*dir = ex->o->dir;
 	unsigned char	 raw[(DEST_ID_LEN - 1) / 2];
-	char		 text[DEST_ID_LEN + 1];
+	char		 text[DEST_ID_LEN + 8];
 	ssize_t		 n;
 	int		 fd;
 	bool		 ok;
 
 	fd = openat(ex->root_fd, ID_NAME, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		n = read(fd, text, sizeof text);
+		n = read(fd, text, sizeof text - 1);
 		close(fd);
+		text[n > 0 ? n : 0] = '\0';
 		if (n != DEST_ID_LEN || text[DEST_ID_LEN - 1] != '\n' ||
 		    strspn(text, "0123456789abcdef") != DEST_ID_LEN - 1)
 			return fail(ex, ERR_IO, "'%s/%s' is damaged: remove it "

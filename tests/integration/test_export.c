@@ -1294,8 +1294,11 @@ test_export__state_follows_the_directory(void **state)
 	struct fixture		*fx = *state;
 	struct export_stats	 s;
 	char			*dir = out_dir(fx), *moved = out_dir(fx);
-	char			*other = out_dir(fx);
+	char			*other = out_dir(fx), path[256];
+	struct export_opts	 o;
+	struct buf		 why = BUF_INIT;
 	int64_t			 n_events, n_attempts;
+	int			 fd;
 
 	add_dataset(fx->st);
 	assert_int_equal(store_totals(fx->st, &n_events, &n_attempts), ERR_OK);
@@ -1316,6 +1319,18 @@ test_export__state_follows_the_directory(void **state)
 	assert_int_equal(s.rows[EXPORT_EVENTS], n_events);
 	assert_int_equal(s.rows[EXPORT_PROVISIONS], n_attempts);
 	assert_matches_report(fx, moved, END_MS - 28 * MS_PER_DAY, END_MS);
+
+	/* A damaged id is refused, not silently replaced. */
+	snprintf(path, sizeof path, "%s/.envstats-export-id", moved);
+	assert_true((fd = open(path, O_WRONLY | O_TRUNC)) >= 0);
+	assert_int_equal(write(fd, "junk\n", 5), 5);
+	close(fd);
+	memset(&o, 0, sizeof o);
+	o.dir = moved;
+	o.since_ms = INT64_MIN;
+	assert_int_equal(export_run(fx->st, &o, &s, &why), ERR_IO);
+	assert_non_null(strstr(why.data, "is damaged"));
+	buf_release(&why);
 	free(dir);
 	free(moved);
 	free(other);
