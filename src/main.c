@@ -462,9 +462,8 @@ cli_generate(struct app *app, int argc, char **argv)
 		else if (strcmp(opt, "--cutover") == 0 &&
 		    date_arg(app, opt, val, &v))
 			o.cutover_ms = v;
-		else {
+		else
 			return command_usage("generate");
-		}
 		i++;
 	}
 	if (dataset_generate(&o, write_line, stdout) < 0) {
