@@ -1,7 +1,7 @@
 /*
  * main.c: the envstats binary. Reads the configuration, then runs one
- * command: ingest, query, reindex, generate, demo, check-config. Wires the
- * layers together; nothing includes this file. Main thread only.
+ * command: ingest, query, export, reindex, generate, demo, check-config.
+ * Wires the layers together; nothing includes this file. Main thread only.
  */
 #include "common.h"
 
@@ -29,6 +29,7 @@
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "report/query.h"
+#include "sinks/export.h"
 #include "sinks/statsd.h"
 #include "slack/lwslog.h"
 #include "http/server.h"
@@ -38,6 +39,7 @@
 
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
+#define EXIT_TEMPFAIL	75	/* EX_TEMPFAIL: try again later */
 /* The demo's own database: never the configured one. */
 #define DEMO_DB		"envstats-demo.db"
 
@@ -60,6 +62,7 @@ static int	cli_backup(struct app *, int, char **);
 static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
 static int	cli_digest(struct app *, int, char **);
+static int	cli_export(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
@@ -85,6 +88,9 @@ static const struct cli_command cli_commands[] = {
 	  "[--repo owner/name] [--png FILE]", "print the channel digest as it "
 	  "would be sent on a date (default: weekly, now) and write its "
 	  "chart", cli_digest },
+	{ "export", "export --to DIR [--since YYYY-MM-DD] [--format jsonl|csv] "
+	  "[--gzip]", "write what changed since the last export to DIR as "
+	  "partitioned files for Databricks", cli_export },
 	{ "generate", "generate [--seed N] [--days N] [--attempts N] "
 	  "[--repos N] [--end YYYY-MM-DD] [--cutover YYYY-MM-DD]",
 	  "write a realistic dataset as NDJSON to standard output",
@@ -727,6 +733,67 @@ out:
 	buf_release(&out);
 	buf_release(&png);
 	buf_release(&word);
+	return ret;
+}
+
+/* Attempts follow the configured walk, then what changed is written. */
+static int
+cli_export(struct app *app, int argc, char **argv)
+{
+	struct export_opts	 o;
+	struct export_stats	 s;
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct attempt_params	 params;
+	struct buf		 b = BUF_INIT;
+	enum err		 rc;
+	int			 i, ret;
+
+	memset(&o, 0, sizeof o);
+	o.since_ms = INT64_MIN;
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		if (strcmp(opt, "--gzip") == 0) {
+			o.gzip = true;
+			continue;
+		}
+		if (strcmp(opt, "--to") == 0 && val != NULL)
+			o.dir = val;
+		else if (strcmp(opt, "--format") == 0 && val != NULL &&
+		    (strcmp(val, "jsonl") == 0 || strcmp(val, "csv") == 0))
+			o.format = val[0] == 'c' ? EXPORT_CSV : EXPORT_JSONL;
+		else if (!(strcmp(opt, "--since") == 0 &&
+		    date_arg(app, opt, val, &o.since_ms)))
+			return cli_usage("export");
+		i++;
+	}
+	if (o.dir == NULL)
+		return cli_usage("export");
+	if (isatty(STDERR_FILENO))
+		o.progress = stderr;
+	walk_params(app, &params);
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		return ret;
+	if ((rc = record_new(st, &params, NULL, &rec)) != ERR_OK)
+		buf_printf(&b, "cannot bring the attempts up to date: %s",
+		    err_str(rc));
+	else
+		rc = export_run(st, &o, &s, &b);
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: export failed: ");
+		put_safe(stderr, b.data);
+		fputc('\n', stderr);
+		ret = rc == ERR_BUSY ? EXIT_TEMPFAIL : EXIT_FAILURE_DB;
+	} else {
+		export_summary(&s, &b);
+		printf("exported to ");
+		put_safe(stdout, o.dir);
+		printf(": %s\n", b.data);
+	}
+	buf_release(&b);
+	record_free(rec);
+	store_close(st);
 	return ret;
 }
 

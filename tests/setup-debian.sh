@@ -10,5 +10,5 @@ apt-get install -y -qq --no-install-recommends \
 	libsqlite3-dev libjansson-dev libcmocka-dev \
 	libwebsockets-dev libcurl4-openssl-dev libssl-dev \
 	libcairo2-dev libfontconfig-dev fonts-dejavu-core \
-	systemd python3-yaml clang libclang-rt-14-dev >/dev/null
+	zlib1g-dev systemd python3-yaml clang libclang-rt-14-dev >/dev/null
 echo "setup-debian: build dependencies installed"

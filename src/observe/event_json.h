@@ -1,8 +1,9 @@
 /*
  * event_json.h: lifecycle events as NDJSON text (spec/events.md), in and
  * out. The one parser of the format: `envstats ingest`, the HTTP webhook
- * and the Slack edge all call event_json_parse(); export calls
- * event_json_write().
+ * and the Slack edge all call event_json_parse(). `envstats export`
+ * (sinks/export.h) writes events as table rows of the same fields plus a
+ * few of its own (nulls included), which this parser reads back.
  */
 #ifndef ENVSTATS_EVENT_JSON_H
 #define ENVSTATS_EVENT_JSON_H

@@ -251,5 +251,102 @@ enum err	 store_silences_active(struct store *, int64_t now_ms,
 		    struct alert_silence **, size_t *n);
 enum err	 store_silence_end(struct store *, enum alert_silence_kind,
 		    const char *value, int64_t now_ms, int64_t *ended);
+/*
+ * What `envstats export` (sinks/export.h) has written to one destination
+ * directory. Reads run in one store_begin_read() snapshot while the files
+ * are written; the state moves on only in a write transaction after the
+ * files are safely on disk.
+ */
+struct store_export_dest {
+	int64_t	id;
+	int64_t	events_seq;		/* events up to this seq are written */
+	int64_t	attempts_built_ms;	/* attempts built before it are
+					   unchanged since; ATTEMPT_NONE:
+					   look at every attempt */
+	int64_t	exported_at_ms;		/* the last run's, 0: none yet */
+	int	schema_version;		/* of the rows it wrote, 0: none */
+};
+
+/* The state of the destination called name, created empty on first use
+   (inside store_begin). */
+enum err	 store_export_dest(struct store *, const char *name,
+		    struct store_export_dest *);
+enum err	 store_export_dest_save(struct store *,
+		    const struct store_export_dest *);
+
+/*
+ * One attempt for export. Strings are borrowed until the callback
+ * returns; a.open_index and a.provisioning_index are not set. digest is
+ * what store_export_mark() recorded for this destination (NULL: never
+ * exported there).
+ */
+struct store_export_attempt {
+	int64_t		 requested_at_ms;
+	int64_t		 open_seq;	/* with requested_at: the row's key */
+	int64_t		 repo_id;
+	const char	*repo, *branch, *user, *env_type;
+	const char	*open_id;	/* the opening request's id, or NULL */
+	struct attempt	 a;
+	const void	*digest;
+	size_t		 digest_len;
+};
+typedef enum err (*store_export_attempt_fn)(void *arg,
+		    const struct store_export_attempt *);
+
+/*
+ * Call fn, in requested_at order, for each attempt built at or after
+ * built_since_ms (ATTEMPT_NONE: any) and requested at or after
+ * requested_since_ms. An error from fn stops the scan and is returned.
+ */
+enum err	 store_export_scan_attempts(struct store *, int64_t dest_id,
+		    int64_t built_since_ms, int64_t requested_since_ms,
+		    store_export_attempt_fn fn, void *arg);
+
+/* An attempt exported to a destination that no longer exists (a late
+   event merged it into another). repo and branch may be NULL. */
+struct store_export_gone {
+	int64_t		 requested_at_ms, open_seq;
+	const char	*attempt_id, *repo, *branch;
+};
+typedef enum err (*store_export_gone_fn)(void *arg,
+		    const struct store_export_gone *);
+enum err	 store_export_scan_gone(struct store *, int64_t dest_id,
+		    store_export_gone_fn fn, void *arg);
+
+/* One stored event for export: every field (borrowed strings), its row
+   id and when it was received. */
+struct store_export_event {
+	struct event	ev;
+	int64_t		seq;
+	int64_t		received_at_ms;
+};
+typedef enum err (*store_export_event_fn)(void *arg,
+		    const struct store_export_event *);
+
+/* Call fn for each event with seq > after_seq, in key order. */
+enum err	 store_export_scan_events(struct store *, int64_t after_seq,
+		    store_export_event_fn fn, void *arg);
+
+/* An attempt as written to a destination: its row key, key and id. */
+struct store_export_mark {
+	int64_t		 requested_at_ms, open_seq;
+	int64_t		 repo_id;
+	const char	*branch;
+	const char	*attempt_id;
+	const void	*digest;
+	size_t		 digest_len;
+};
+
+/* Remember (inside store_begin) what an attempt looked like when it was
+   written to the destination, or forget it once it is gone. */
+enum err	 store_export_mark(struct store *, int64_t dest_id,
+		    const struct store_export_mark *);
+enum err	 store_export_unmark(struct store *, int64_t dest_id,
+		    int64_t requested_at_ms, int64_t open_seq);
+
+/* How many rows the two scans above will look at (a progress bar). */
+enum err	 store_export_counts(struct store *, int64_t built_since_ms,
+		    int64_t requested_since_ms, int64_t after_seq,
+		    int64_t *attempts, int64_t *events);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "common.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -282,6 +283,88 @@ test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "compare <YYYY-MM-DD>"));
 	run_release(&r);
+}
+
+/*
+ * export: one file per table the first time, nothing the second, and
+ * usage errors named. The tree is checked and removed file by file.
+ */
+static void
+test_cli__export_writes_files_once(void **state)
+{
+	static const char *const tables[] = { "provisions", "events",
+	    "metrics" };
+	struct fixture	*fx = *state;
+	struct run	 r;
+	char		 dir[160], tdir[256], pdir[512], path[1024];
+	DIR		*td, *pd;
+	struct dirent	*te, *pe;
+	const char	*in =
+	    EV("requested", "2026-11-02T09:00:00Z", "a,\\\"b", "")
+	    EV("ready", "2026-11-02T09:10:00Z", "a,\\\"b", "");
+	size_t		 i;
+	int		 n;
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	snprintf(dir, sizeof dir, "%s/lake", fx->dir);
+
+	run_bin(fx, &r, NULL, NULL, "export", "--to", dir, "--format", "csv",
+	    "--gzip", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "provisions 1 rows"));
+	assert_non_null(strstr(r.out.data, "events 2 rows"));
+	assert_non_null(strstr(r.out.data, "3 files"));
+	assert_string_equal(r.err.data, "");	/* no terminal, no bar */
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "export", "--to", dir, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "provisions 0 rows"));
+	assert_non_null(strstr(r.out.data, "0 files"));
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "export", "--format", "csv", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats export --to DIR"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "export", "--to", dir, "--format", "xml",
+	    NULL);
+	assert_int_equal(r.status, 64);
+	run_release(&r);
+
+	for (i = 0; i < ARRAY_LEN(tables); i++) {
+		snprintf(tdir, sizeof tdir, "%s/%s", dir, tables[i]);
+		assert_non_null(td = opendir(tdir));
+		n = 0;
+		while ((te = readdir(td)) != NULL) {
+			if (te->d_name[0] == '.')
+				continue;
+			snprintf(pdir, sizeof pdir, "%s/%s", tdir, te->d_name);
+			assert_non_null(pd = opendir(pdir));
+			while ((pe = readdir(pd)) != NULL) {
+				if (pe->d_name[0] == '.')
+					continue;
+				assert_non_null(strstr(pe->d_name, ".csv.gz"));
+				snprintf(path, sizeof path, "%s/%s", pdir,
+				    pe->d_name);
+				assert_int_equal(unlink(path), 0);
+				n++;
+			}
+			closedir(pd);
+			assert_int_equal(rmdir(pdir), 0);
+		}
+		closedir(td);
+		assert_int_equal(n, 1);
+		assert_int_equal(rmdir(tdir), 0);
+	}
+	snprintf(path, sizeof path, "%s/.envstats-export.lock", dir);
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof path, "%s/.envstats-export-id", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void
@@ -692,6 +775,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__alerts_and_admins_are_validated_at_start,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__export_writes_files_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__bad_configuration_is_one_line_and_exit_78,
 		    setup, teardown),
