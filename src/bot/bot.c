@@ -880,9 +880,12 @@ auth_done(void *arg, const struct webapi_result *r)
 
 /* --- alerts (issue 5), on the loop thread --- */
 
-/* The alerts use the store: commit the open group first. */
+/*
+ * For the modules that read and write the store from the loop (alerts,
+ * digests): commit the open group first, one transaction at a time.
+ */
 static void
-alerts_quiesce(void *arg)
+store_quiesce(void *arg)
 {
 	group_flush(arg);
 }
@@ -1316,13 +1319,6 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	}
 }
 
-/* The sender reads and writes the store: commit the open group first. */
-static void
-digest_flush(void *arg)
-{
-	group_flush(arg);
-}
-
 /* Send the digests due now; again in DIGEST_TICK_MS. */
 static void
 digest_tick(lws_sorted_usec_list_t *sul)
@@ -1379,7 +1375,7 @@ bot_new(const struct bot_config *c, struct bot **out)
 		goto out;
 	if (c->alerts != NULL && c->alerts->channel != NULL) {
 		const struct alerts_io	io = { alerts_run_webapi_call, b->api,
-		    alerts_quiesce, b };
+		    store_quiesce, b };
 
 		if ((rc = alerts_run_new(c->alerts, c->st, &io, &b->alerts)) !=
 		    ERR_OK)
@@ -1390,7 +1386,7 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    .st = c->st, .tz = c->tz, .api = b->api,
 		    .digests = c->digests,
 		    .reprovision_window_ms = c->cfg->reprovision_ms,
-		    .flush = digest_flush, .flush_arg = b });
+		    .flush = store_quiesce, .flush_arg = b });
 	if (c->http_addr != NULL) {
 		const struct http_route routes[] = {
 			{ "GET", "/healthz", http_healthz, b },

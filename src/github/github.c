@@ -13,6 +13,7 @@
 #include "hmac.h"
 #include "observe/event_json.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 #define SIG_PREFIX	"sha256="
 #define SIG_PREFIX_LEN	7
@@ -462,6 +463,9 @@ github_map(const struct github *gh, const char *event_name,
 	    str_member(json_object_get(root, "repository"), "full_name"), obj,
 	    out, why);
 out:
+	/* Headers are anyone's bytes: the reason goes into JSON answers. */
+	if (why->len > 0)
+		utf8_scrub(why->data, why->len);
 	json_decref(root);
 	return res;
 }

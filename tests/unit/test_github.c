@@ -16,6 +16,7 @@
 #include "event.h"
 #include "github/github.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 #define GUID	"72d3162e-cc78-11e3-81ab-4c9367dc0958"
 
@@ -417,6 +418,24 @@ test_github__per_repo_patterns_override_the_default(void **state)
 	github_free(gh);
 }
 
+/* An event name that is not UTF-8 is named in the reason as UTF-8 text
+   (the reason goes into a JSON answer). */
+static void
+test_github__ignored_event_reason_is_utf8(void **state)
+{
+	struct github	*gh = gh_from(NULL);
+	struct buf	 why = BUF_INIT;
+	struct event	 ev;
+
+	(void)state;
+	assert_int_equal(map(gh, "push\xc3", "{}", &ev, &why),
+	    GITHUB_IGNORED);
+	assert_true(utf8_valid(why.data, why.len));
+	assert_non_null(strstr(why.data, "event 'push"));
+	buf_release(&why);
+	github_free(gh);
+}
+
 static void
 test_github__config_errors_name_the_key(void **state)
 {
@@ -490,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_github__invalid_completed_payloads),
 		cmocka_unit_test(
 		    test_github__per_repo_patterns_override_the_default),
+		cmocka_unit_test(test_github__ignored_event_reason_is_utf8),
 		cmocka_unit_test(test_github__config_errors_name_the_key),
 	};
 
