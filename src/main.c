@@ -1101,6 +1101,8 @@ demo_configure(struct app *app, struct emulator *emu)
 	/* Nor does it send its scripted provisions to a Datadog agent. */
 	free(app->cfg.statsd_addr);
 	app->cfg.statsd_addr = xstrdup("off");
+	/* Nor asks GitHub about its made-up branches with a real token. */
+	secret_release(&app->cfg.github_token);
 	if (app->cfg.file == NULL)
 		app->cfg.file = json_object();
 	if (json_object_get(app->cfg.file, "slack") == NULL) {
