@@ -284,6 +284,7 @@ put_repos(const struct digest *d, const struct out *o)
 	const char			*name;
 	size_t				 i, width = 4, n, start = o->b->len;
 	size_t				 row;
+	bool				 marked = false;
 
 	if (f->n_repos == 0) {
 		buf_puts(o->b, "no requests in this period");
@@ -301,6 +302,7 @@ put_repos(const struct digest *d, const struct out *o)
 	buf_puts(o->b, " requests  success      p50       p90     n\n");
 	for (i = 0; i < f->n_repos; i++) {
 		row = o->b->len;
+		marked |= low_confidence(&f->by_repo[i].lead_time, 90);
 		repo_row(o, d->cur.repo_names[f->by_repo[i].repo_idx], width,
 		    &f->by_repo[i]);
 		/* Room for the closing line and fence: stop before. */
@@ -311,7 +313,11 @@ put_repos(const struct digest *d, const struct out *o)
 			break;
 		}
 	}
-	buf_puts(o->b, "* low confidence (n < 10)");
+	/* The footnote only when a row carries its mark. */
+	if (marked)
+		buf_puts(o->b, "* low confidence (n < 10)");
+	else if (o->b->len > 0 && o->b->data[o->b->len - 1] == '\n')
+		buf_truncate(o->b, o->b->len - 1);
 	if (o->mrkdwn)
 		buf_puts(o->b, "\n```");
 }

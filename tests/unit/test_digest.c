@@ -227,6 +227,8 @@ test_digest__few_values_are_marked_low_confidence(void **state)
 	assert_has(&fx->b, "Lead time p90: 28m 00s ▲ 47.4% (low confidence)\n");
 	assert_has(&fx->b, "Lead time p99: 29m 48s ▲ 49.7% (low confidence)\n");
 	assert_lacks(&fx->b, "Lead time p50: 20m 00s ▲ 33.3% (low");
+	/* The per-repo p90 from 3 values carries the mark and its note. */
+	assert_has(&fx->b, "* low confidence (n < 10)");
 }
 
 /* Ten values: p90 is trusted, p99 is not yet. */
@@ -255,7 +257,9 @@ test_digest__ten_values_trust_p90_but_not_p99(void **state)
 	assert_has(&fx->b, "Lead time p90: 9m 06s\n");
 	assert_has(&fx->b, "Lead time p99: 9m 54s (low confidence)\n");
 	assert_has(&fx->b, "Requests: 10 (previous 0)\n");
-	assert_has(&fx->b, "e/f        10   100.0%   5m 30s    9m 06s    10\n");
+	assert_has(&fx->b, "e/f        10   100.0%   5m 30s    9m 06s    10");
+	/* No row is marked: no footnote. */
+	assert_lacks(&fx->b, "low confidence (n < 10)");
 }
 
 /* A faster period shows ▼; the same one shows no change. */
