@@ -1002,7 +1002,7 @@ http_events(void *arg, const struct http_request *rq, struct http_response *rs)
 		else
 			record_abort(b->c.rec);
 	}
-	if (rc != ERR_OK) {
+	if (store_outcome(b, rc) != ERR_OK) {
 		/* Nothing of this body is stored: the sender retries. */
 		json_error(rs, 503, "the database is not writable now; retry");
 		webhook_result_release(&res);
@@ -1114,19 +1114,20 @@ poll_record(void *arg, struct event *events, size_t n, size_t *stored)
 	*stored = 0;
 	group_flush(b);		/* one transaction at a time */
 	if ((rc = record_begin(b->c.rec)) != ERR_OK)
-		return rc;
+		return store_outcome(b, rc);
 	for (i = 0; i < n; i++) {
 		if ((rc = record_add(b->c.rec, &events[i], &one)) != ERR_OK) {
 			record_abort(b->c.rec);
 			*stored = 0;
-			return rc;
+			return store_outcome(b, rc);
 		}
 		*stored += one;
 	}
 	if ((rc = record_commit(b->c.rec)) != ERR_OK) {
 		*stored = 0;
-		return rc;
+		return store_outcome(b, rc);
 	}
+	store_outcome(b, ERR_OK);
 	atomic_fetch_add(&b->commits, 1);
 	atomic_fetch_add(&b->gh_polled, (long long)*stored);
 	atomic_fetch_add(&b->dups, (long long)(n - *stored));
