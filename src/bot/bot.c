@@ -1076,30 +1076,16 @@ http_github(void *arg, const struct http_request *rq, struct http_response *rs)
 
 /* --- GitHub polling (issue 4), on the loop thread --- */
 
-/* Where store_watch_keys' rows go: the poller's add. */
-struct poll_keys_arg {
-	github_poll_add_fn	 add;
-	void			*poll;
-};
-
-static void
-store_key_to_poll(void *arg, const char *repo, const char *branch)
-{
-	struct poll_keys_arg	*a = arg;
-
-	a->add(a->poll, repo, branch);
-}
-
-/* The branches worth asking about: recent attempts missing CI times. */
+/* The branches worth asking about: recent attempts missing CI times
+   (the store's rows go straight to the poller's add). */
 static enum err
 poll_keys(void *arg, int64_t now_ms, size_t max, github_poll_add_fn add,
     void *poll)
 {
-	struct bot		*b = arg;
-	struct poll_keys_arg	 a = { add, poll };
+	struct bot	*b = arg;
 
 	return store_watch_keys(b->c.st, now_ms - b->c.cfg->ci_horizon_ms,
-	    max, store_key_to_poll, &a);
+	    max, add, poll);
 }
 
 /* Store a polled page's events in one transaction. */

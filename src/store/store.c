@@ -1340,7 +1340,7 @@ store_watch_keys(struct store *st, int64_t since_ms, size_t max,
 	int		 step;
 
 	sqlite3_bind_int64(s, 1, since_ms);
-	sqlite3_bind_int64(s, 2, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	sqlite3_bind_int64(s, 2, (int64_t)max);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		fn(arg, (const char *)sqlite3_column_text(s, 0),
 		    (const char *)sqlite3_column_text(s, 1));

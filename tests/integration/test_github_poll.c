@@ -53,29 +53,15 @@ at(const char *rfc3339)
 	return ms;
 }
 
-struct keys_arg {
-	github_poll_add_fn	 add;
-	void			*poll;
-};
-
-static void
-watch_row(void *arg, const char *repo, const char *branch)
-{
-	struct keys_arg	*a = arg;
-
-	a->add(a->poll, repo, branch);
-}
-
 /* The bot's choice of keys: the store's, over the CI horizon. */
 static enum err
 keys(void *arg, int64_t now_ms, size_t max, github_poll_add_fn add,
     void *poll)
 {
 	struct fx	*fx = arg;
-	struct keys_arg	 a = { add, poll };
 
-	return store_watch_keys(fx->st, now_ms - fx->horizon_ms, max,
-	    watch_row, &a);
+	return store_watch_keys(fx->st, now_ms - fx->horizon_ms, max, add,
+	    poll);
 }
 
 static enum err
