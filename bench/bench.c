@@ -2,12 +2,14 @@
  * bench.c: envstats_bench, the benchmark of the store and the queries.
  *
  * For each size (10k, 100k and 1m attempts by default) it writes the
- * dataset of src/demo as NDJSON into a file, ingests that file the way
- * `envstats ingest` does (event_json_parse, then the recorder, one
- * transaction per 100000 events), then times `summary` over the whole
- * generated span and over the default window (the last 30 days). Each
- * phase runs in a child process, so the peak RSS that wait4() reports is
- * that phase's alone. A table goes to standard output, with each target
+ * dataset of src/demo as NDJSON into a file, runs the plain jansson +
+ * SQLite loop on it (plain.h: the rate ingest is measured against),
+ * ingests that file the way `envstats ingest` does (event_json_parse, then
+ * the recorder, one transaction per 100000 events), then times `summary`
+ * over the whole generated span and over the default window (the last 30
+ * days), in process and as `envstats query summary`, and runs DuckDB on
+ * the same file when bench/duckdb is installed. Each phase runs in a child
+ * process, so the peak RSS that wait4() reports is that phase's alone. A table goes to standard output, with each target
  * beside its measurements: a miss is printed, never an exit status.
  *
  *	envstats_bench [--sizes 10k,100k,1m] [--dir DIR] [--runs N] [--keep]
@@ -16,9 +18,11 @@
  */
 #include "common.h"
 
+#include "plain.h"
 #include "table.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/resource.h>
@@ -56,11 +60,25 @@
 /* Disk needed per attempt: ~2.4 KB of NDJSON, ~2.8 KB of database. */
 #define BENCH_BYTES_PER_ATTEMPT	INT64_C(6500)
 
-/* The targets (the brief): events/s, ms by size, RSS in bytes. */
-#define TARGET_INGEST_EPS	100000.0
-#define TARGET_SUMMARY_SMALL_MS	100.0	/* up to 100k attempts */
-#define TARGET_SUMMARY_LARGE_MS	1000.0	/* up to 1m attempts */
+/*
+ * The targets: ingest as fast as the plain loop (plain.h) on the same
+ * lines, at most 3 bytes written per byte of database, summary in ms by
+ * size, RSS in bytes, and `envstats query summary` as a process.
+ */
+#define TARGET_PLAIN_RATIO	1.0
+#define TARGET_WRITE_RATIO	3.0
+#define TARGET_SUMMARY_SMALL_MS	15.0	/* up to 100k attempts */
+#define TARGET_SUMMARY_LARGE_MS	100.0	/* up to 1m attempts */
 #define TARGET_RSS_BYTES	(100.0 * 1000 * 1000)
+#define TARGET_QUERY_RSS_BYTES	(48.0 * 1000 * 1000)
+#define TARGET_PROCESS_MS	60.0	/* up to 100k attempts */
+
+#ifndef ENVSTATS_BIN
+#error "ENVSTATS_BIN (the envstats binary to run) must be defined"
+#endif
+#ifndef BENCH_DUCKDB_DIR
+#error "BENCH_DUCKDB_DIR (bench/duckdb in the sources) must be defined"
+#endif
 
 
 /* What the whole run shares; set up before the first fork. */
@@ -86,6 +104,13 @@ struct timing {
 	int64_t	requests;		/* attempts in the window */
 };
 
+/* Whether DuckDB ran beside us (bench/duckdb). */
+enum duck_state {
+	DUCK_SKIPPED,
+	DUCK_OK,
+	DUCK_FAILED
+};
+
 /*
  * Everything measured for one size. A phase child fills its part and
  * sends the whole struct back through a pipe (it is plain data).
@@ -97,6 +122,11 @@ struct size_result {
 	/* generate */
 	int64_t		lines, ndjson_bytes, gen_ns;
 	long		gen_rss_kb;
+	/* the plain jansson + SQLite loop on the same file */
+	bool		plain_ok;
+	int64_t		plain_rows, plain_ns, plain_cpu_ns, plain_db_bytes;
+	int64_t		plain_written;
+	long		plain_rss_kb;
 	/* ingest */
 	int64_t		stored, duplicates, rejected;
 	int64_t		ingest_ns, ingest_cpu_ns, db_bytes;
@@ -106,6 +136,14 @@ struct size_result {
 	int64_t		events, attempts;
 	struct timing	full, recent;
 	long		query_rss_kb;
+	/* `envstats query summary` over the full span, as a process */
+	bool		proc_ok;
+	struct timing	proc;
+	long		proc_rss_kb;
+	/* DuckDB on the same NDJSON (bench/duckdb), when installed */
+	enum duck_state	duck;
+	double		duck_load_ms, duck_query_ms, duck_rss_mb;
+	char		duck_why[64];
 };
 
 typedef bool (*phase_fn)(const struct bench *, struct size_result *);
@@ -187,20 +225,28 @@ file_size(const char *path)
 	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
-/* Remove a size's files (the database's WAL and shm too). */
+/* Remove a database and its WAL and shm files. */
 static void
-remove_files(const struct bench *b, const struct size_result *r)
+remove_db(const char *db)
 {
-	char	ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
-	char	side[BENCH_PATH_LEN + 8];
+	char	side[BENCH_PATH_LEN + 16];
 
-	size_paths(b, r, ndjson, db);
-	unlink(ndjson);
 	unlink(db);
 	snprintf(side, sizeof side, "%s-wal", db);
 	unlink(side);
 	snprintf(side, sizeof side, "%s-shm", db);
 	unlink(side);
+}
+
+/* Remove a size's files (the database's WAL and shm too). */
+static void
+remove_files(const struct bench *b, const struct size_result *r)
+{
+	char	ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+
+	size_paths(b, r, ndjson, db);
+	unlink(ndjson);
+	remove_db(db);
 }
 
 static void
@@ -262,6 +308,34 @@ out:
 		    ndjson, strerror(errno));
 		ok = false;
 	}
+	return ok;
+}
+
+/*
+ * Phase 2 (child): the plain loop (plain.h) on the same file, timed the
+ * same way as the ingest; its database is removed afterwards.
+ */
+static bool
+phase_plain(const struct bench *b, struct size_result *r)
+{
+	char	ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	char	plain[BENCH_PATH_LEN + 8];
+	int64_t	t0, c0, w0;
+	bool	ok;
+
+	size_paths(b, r, ndjson, db);
+	snprintf(plain, sizeof plain, "%s.plain", db);
+	remove_db(plain);
+	w0 = written_bytes();
+	t0 = clock_mono_ns();
+	c0 = cpu_ns();
+	ok = plain_ingest(ndjson, plain, INGEST_BATCH, &r->plain_rows);
+	r->plain_ns = clock_mono_ns() - t0;
+	r->plain_cpu_ns = cpu_ns() - c0;
+	r->plain_written = w0 >= 0 ? written_bytes() - w0 : -1;
+	r->plain_db_bytes = file_size(plain);
+	remove_db(plain);
+	r->plain_ok = ok;
 	return ok;
 }
 
@@ -458,6 +532,123 @@ out:
 	return ok;
 }
 
+/* "2026-03-02T00:00:00Z" for ENVSTATS_NOW: the end of the data. */
+static void
+now_word(const struct bench *b, char *out, size_t len)
+{
+	int64_t	y;
+	int	m, d;
+
+	timefmt_civil_from_days(b->end_ms / MS_PER_DAY, &y, &m, &d);
+	snprintf(out, len, "%04lld-%02d-%02dT00:00:00Z", (long long)y, m, d);
+}
+
+/*
+ * `envstats query summary` over the full span as its own process, from
+ * fork to exit, as a shell runs it: one warm-up, then b->runs timed runs.
+ * The answer goes to /dev/null; *rss_kb is the largest peak RSS.
+ */
+static bool
+time_process(const struct bench *b, struct size_result *r)
+{
+	char		ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	char		now[32];
+	struct rusage	ru;
+	int64_t		t0, ns;
+	int		i, status, fd;
+	pid_t		pid, w;
+
+	size_paths(b, r, ndjson, db);
+	now_word(b, now, sizeof now);
+	memset(&r->proc, 0, sizeof r->proc);
+	for (i = 0; i <= b->runs && !interrupted; i++) {
+		fflush(stdout);
+		fflush(stderr);
+		t0 = clock_mono_ns();
+		if ((pid = fork()) < 0)
+			return false;
+		if (pid == 0) {
+			fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0)
+				dup2(fd, STDOUT_FILENO);
+			setenv("ENVSTATS_DB", db, 1);
+			setenv("ENVSTATS_NOW", now, 1);
+			execl(ENVSTATS_BIN, "envstats", "query", "summary",
+			    b->since_word, b->until_word, (char *)NULL);
+			fprintf(stderr, "envstats_bench: cannot run '%s': %s\n",
+			    ENVSTATS_BIN, strerror(errno));
+			_exit(127);
+		}
+		memset(&ru, 0, sizeof ru);
+		do {
+			w = wait4(pid, &status, 0, &ru);
+		} while (w < 0 && errno == EINTR);
+		ns = clock_mono_ns() - t0;
+		if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "envstats_bench: %s: envstats query "
+			    "summary failed\n", r->label);
+			return false;
+		}
+		if (ru.ru_maxrss > r->proc_rss_kb)
+			r->proc_rss_kb = ru.ru_maxrss;
+		if (i == 0)
+			r->proc.first_ns = ns;
+		else
+			r->proc.run_ns[r->proc.n++] = ns;
+	}
+	r->proc_ok = !interrupted;
+	return r->proc_ok;
+}
+
+/*
+ * DuckDB on the same NDJSON (bench/duckdb/run.mjs), when node and
+ * @duckdb/node-api are there; otherwise r->duck_why says why not. Its one
+ * JSON line of figures is read with sscanf: we wrote it.
+ */
+static void
+run_duckdb(const struct bench *b, struct size_result *r)
+{
+	char	ndjson[BENCH_PATH_LEN], db[BENCH_PATH_LEN];
+	char	cmd[2 * BENCH_PATH_LEN + 256], line[512];
+	char	*p;
+	FILE	*f;
+	int	 status;
+
+	r->duck = DUCK_SKIPPED;
+	if (access(BENCH_DUCKDB_DIR "/node_modules/@duckdb/node-api",
+	    F_OK) != 0) {
+		snprintf(r->duck_why, sizeof r->duck_why, "no npm install "
+		    "in bench/duckdb");
+		return;
+	}
+	if (system("node --version >/dev/null 2>&1") != 0) {
+		snprintf(r->duck_why, sizeof r->duck_why, "no node on PATH");
+		return;
+	}
+	size_paths(b, r, ndjson, db);
+	/* Our own directory and label: no quote can be in them. */
+	snprintf(cmd, sizeof cmd, "node '%s/run.mjs' '%s' %d",
+	    BENCH_DUCKDB_DIR, ndjson, b->runs);
+	fflush(stdout);
+	fflush(stderr);
+	r->duck = DUCK_FAILED;
+	snprintf(r->duck_why, sizeof r->duck_why, "failed");
+	if ((f = popen(cmd, "r")) == NULL)
+		return;
+	line[0] = '\0';
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	status = pclose(f);
+	if (status != 0 || (p = strstr(line, "\"load_ms\":")) == NULL ||
+	    sscanf(p, "\"load_ms\":%lf,\"query_ms\":%lf", &r->duck_load_ms,
+	    &r->duck_query_ms) != 2)
+		return;
+	if ((p = strstr(line, "\"rss_mb\":")) != NULL)
+		sscanf(p, "\"rss_mb\":%lf", &r->duck_rss_mb);
+	r->duck = DUCK_OK;
+	r->duck_why[0] = '\0';
+}
+
 static bool
 write_all(int fd, const void *p, size_t len)
 {
@@ -601,6 +792,13 @@ bench_size(const struct bench *b, struct size_result *r)
 		    "...\n", r->label, (long long)r->lines);
 	}
 	if (r->gen_ok && !interrupted &&
+	    run_phase(b, r, phase_plain, "plain loop", &rss)) {
+		r->plain_rss_kb = rss;
+		sync();
+		fprintf(stderr, "envstats_bench: %s: plain loop %.1f s wall; "
+		    "ingesting ...\n", r->label, r->plain_ns / 1e9);
+	}
+	if (r->gen_ok && !interrupted &&
 	    run_phase(b, r, phase_ingest, "ingest", &rss)) {
 		r->ingest_rss_kb = rss;
 		sync();
@@ -614,6 +812,12 @@ bench_size(const struct bench *b, struct size_result *r)
 		fprintf(stderr, "envstats_bench: %s: summary %.1f ms (full "
 		    "span, warm-up), %.1f ms (last 30 days)\n", r->label,
 		    r->full.first_ns / 1e6, r->recent.first_ns / 1e6);
+	}
+	if (r->query_ok && !interrupted)
+		time_process(b, r);
+	if (r->gen_ok && !interrupted) {
+		fprintf(stderr, "envstats_bench: %s: DuckDB ...\n", r->label);
+		run_duckdb(b, r);
 	}
 	if (!b->keep)
 		remove_files(b, r);
@@ -798,7 +1002,7 @@ timing_stats(const struct timing *t, double *med, double *lo, double *hi)
 	*hi = v[n - 1] / 1e6;
 }
 
-/* The summary target for a size: 100 ms to 100k attempts, 1 s to 1m. */
+/* The summary target for a size: 15 ms to 100k attempts, 100 ms to 1m. */
 static double
 summary_target_ms(int64_t attempts)
 {
@@ -818,37 +1022,69 @@ miss(struct buf *misses, const char *label, const char *what,
 	    measured, target);
 }
 
+/* An RSS cell, judged against limit bytes unless limit is 0. */
 static void
-rss_cell(struct table *t, size_t row, size_t col, long kb, bool target,
+rss_cell(struct table *t, size_t row, size_t col, long kb, double limit,
     struct buf *misses, const char *label, const char *what)
 {
 	double	bytes = (double)kb * 1024;
-	char	m[32];
+	char	m[32], tt[32];
 
-	if (!target) {
+	if (limit <= 0) {
 		table_set(t, row, col, "%.1f", bytes / 1e6);
 		return;
 	}
 	table_set(t, row, col, "%.1f %s", bytes / 1e6,
-	    table_verdict(bytes < TARGET_RSS_BYTES));
-	if (bytes >= TARGET_RSS_BYTES) {
+	    table_verdict(bytes <= limit));
+	if (bytes > limit) {
 		snprintf(m, sizeof m, "%.1f MB", bytes / 1e6);
-		miss(misses, label, what, m, "< 100 MB");
+		snprintf(tt, sizeof tt, "<= %.0f MB", limit / 1e6);
+		miss(misses, label, what, m, tt);
 	}
 }
 
 static void
-eps_cell(struct table *t, size_t row, size_t col, int64_t events,
-    int64_t ns, struct buf *misses, const char *label, const char *what)
+rate_cell(struct table *t, size_t row, size_t col, int64_t n, int64_t ns)
 {
-	double	eps = ns > 0 ? events / (ns / 1e9) : 0;
-	char	g[32], m[48];
+	char	g[32];
 
-	group((int64_t)(eps + 0.5), g, sizeof g);
-	table_set(t, row, col, "%s %s", g, table_verdict(eps >= TARGET_INGEST_EPS));
-	if (eps < TARGET_INGEST_EPS) {
-		snprintf(m, sizeof m, "%s events/s", g);
-		miss(misses, label, what, m, ">= 100,000 events/s");
+	group(ns > 0 ? (int64_t)(n / (ns / 1e9) + 0.5) : 0, g, sizeof g);
+	table_set(t, row, col, "%s", g);
+}
+
+/* A ratio cell: pass when v >= want (at_least) or v <= want. */
+static void
+ratio_cell(struct table *t, size_t row, size_t col, double v, double want,
+    bool at_least, struct buf *misses, const char *label, const char *what)
+{
+	bool	pass = at_least ? v >= want : v <= want;
+	char	m[32], tt[32];
+
+	table_set(t, row, col, "%.2f× %s", v, table_verdict(pass));
+	if (!pass) {
+		snprintf(m, sizeof m, "%.2f×", v);
+		snprintf(tt, sizeof tt, "%s %.1f×", at_least ? ">=" : "<=",
+		    want);
+		miss(misses, label, what, m, tt);
+	}
+}
+
+/* A median cell, judged against target ms unless it is 0. */
+static void
+median_cell(struct table *t, size_t row, size_t col, double med,
+    double target, struct buf *misses, const char *label, const char *what)
+{
+	char	m[48], tt[32];
+
+	if (target <= 0) {
+		table_set(t, row, col, "%.1f", med);
+		return;
+	}
+	table_set(t, row, col, "%.1f %s", med, table_verdict(med <= target));
+	if (med > target) {
+		snprintf(m, sizeof m, "%.1f ms", med);
+		snprintf(tt, sizeof tt, "<= %.0f ms", target);
+		miss(misses, label, what, m, tt);
 	}
 }
 
@@ -857,22 +1093,14 @@ summary_cells(struct table *t, size_t row, size_t col,
     const struct size_result *r, const struct timing *tm,
     struct buf *misses, const char *what)
 {
-	double	med, lo, hi, target = summary_target_ms(r->attempts);
-	char	g[32], m[48], tt[32];
+	double	med, lo, hi;
+	char	g[32];
 
 	group(tm->requests, g, sizeof g);
 	table_set(t, row, col, "%s", g);
 	timing_stats(tm, &med, &lo, &hi);
-	if (target > 0) {
-		table_set(t, row + 1, col, "%.1f %s", med, table_verdict(med <
-		    target));
-		if (med >= target) {
-			snprintf(m, sizeof m, "%.1f ms", med);
-			snprintf(tt, sizeof tt, "< %.0f ms", target);
-			miss(misses, r->label, what, m, tt);
-		}
-	} else
-		table_set(t, row + 1, col, "%.1f", med);
+	median_cell(t, row + 1, col, med, summary_target_ms(r->attempts),
+	    misses, r->label, what);
 	table_set(t, row + 2, col, "%.1f – %.1f", lo, hi);
 	table_set(t, row + 3, col, "%.1f", tm->first_ns / 1e6);
 }
@@ -885,13 +1113,16 @@ enum row {
 	ROW_NDJSON,
 	ROW_DB,
 	ROW_GEN_S,
-	ROW_GEN_RSS,
+	ROW_PLAIN_S,
+	ROW_PLAIN_EPS,
+	ROW_PLAIN_WRITE,
 	ROW_INGEST_S,
 	ROW_INGEST_CPU_S,
 	ROW_EPS_WALL,
-	ROW_EPS_CPU,
+	ROW_RATIO,
 	ROW_INGEST_RSS,
 	ROW_INGEST_WRITTEN,
+	ROW_WRITE_RATIO,
 	ROW_FULL_N,
 	ROW_FULL_MED,
 	ROW_FULL_RANGE,
@@ -901,6 +1132,11 @@ enum row {
 	ROW_RECENT_RANGE,
 	ROW_RECENT_FIRST,
 	ROW_QUERY_RSS,
+	ROW_PROC_MED,
+	ROW_PROC_RANGE,
+	ROW_PROC_RSS,
+	ROW_DUCK_LOAD,
+	ROW_DUCK_QUERY,
 	ROW__COUNT
 };
 
@@ -911,25 +1147,35 @@ static const char *const row_names[ROW__COUNT][2] = {
 	[ROW_NDJSON] = { "NDJSON file, MB", "" },
 	[ROW_DB] = { "database after ingest, MB", "" },
 	[ROW_GEN_S] = { "generate, s", "" },
-	[ROW_GEN_RSS] = { "generate peak RSS, MB", "" },
+	[ROW_PLAIN_S] = { "plain jansson + SQLite loop: wall time, s", "" },
+	[ROW_PLAIN_EPS] = { "plain loop: rows/s, wall", "" },
+	[ROW_PLAIN_WRITE] = { "plain loop: writes / its database", "" },
 	[ROW_INGEST_S] = { "ingest wall time, s", "" },
 	[ROW_INGEST_CPU_S] = { "ingest CPU time (user+sys), s", "" },
-	[ROW_EPS_WALL] = { "ingest events/s, wall", "≥ 100,000" },
-	[ROW_EPS_CPU] = { "ingest events/s, CPU", "≥ 100,000" },
-	[ROW_INGEST_RSS] = { "ingest peak RSS, MB", "< 100" },
+	[ROW_EPS_WALL] = { "ingest events/s, wall", "" },
+	[ROW_RATIO] = { "**ingest rate / plain loop rate**", "≥ 1.0×" },
+	[ROW_INGEST_RSS] = { "ingest peak RSS, MB", "≤ 100" },
 	[ROW_INGEST_WRITTEN] = { "ingest writes to storage, MB", "" },
+	[ROW_WRITE_RATIO] = { "**ingest writes / database size**", "≤ 3×" },
 	[ROW_FULL_N] = { "summary, full span: attempts in window", "" },
-	[ROW_FULL_MED] = { "summary, full span: median ms",
-	    "< 100 (≤100k), < 1000 (1m)" },
+	[ROW_FULL_MED] = { "**summary, full span: median ms**",
+	    "≤ 15 (≤100k), ≤ 100 (1m)" },
 	[ROW_FULL_RANGE] = { "summary, full span: min – max ms", "" },
 	[ROW_FULL_FIRST] = { "summary, full span: warm-up (first after "
 	    "open) ms", "" },
 	[ROW_RECENT_N] = { "summary, last 30 days: attempts in window", "" },
 	[ROW_RECENT_MED] = { "summary, last 30 days: median ms",
-	    "< 100 (≤100k), < 1000 (1m)" },
+	    "≤ 15 (≤100k), ≤ 100 (1m)" },
 	[ROW_RECENT_RANGE] = { "summary, last 30 days: min – max ms", "" },
 	[ROW_RECENT_FIRST] = { "summary, last 30 days: warm-up ms", "" },
-	[ROW_QUERY_RSS] = { "query peak RSS, MB", "< 100" },
+	[ROW_QUERY_RSS] = { "**query peak RSS, MB**", "≤ 48" },
+	[ROW_PROC_MED] = { "**`envstats query summary` process, full span: "
+	    "median ms**", "≤ 60 (≤100k)" },
+	[ROW_PROC_RANGE] = { "process: min – max ms", "" },
+	[ROW_PROC_RSS] = { "process: peak RSS, MB", "" },
+	[ROW_DUCK_LOAD] = { "DuckDB: load the NDJSON, s", "" },
+	[ROW_DUCK_QUERY] = { "DuckDB: lead-time p50/p90/p99 from the events, "
+	    "median ms", "" },
 };
 
 /* Fill column col with one size's measurements. */
@@ -937,6 +1183,7 @@ static void
 table_size(struct table *t, size_t col, const struct size_result *r,
     struct buf *misses)
 {
+	double	med, lo, hi;
 	char	g[32];
 	size_t	row;
 
@@ -948,25 +1195,39 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 		table_set(t, ROW_EVENTS, col, "%s", g);
 		table_set(t, ROW_NDJSON, col, "%.1f", r->ndjson_bytes / 1e6);
 		table_set(t, ROW_GEN_S, col, "%.2f", r->gen_ns / 1e9);
-		rss_cell(t, ROW_GEN_RSS, col, r->gen_rss_kb, false, misses,
-		    r->label, "");
+	}
+	if (r->plain_ok) {
+		table_set(t, ROW_PLAIN_S, col, "%.2f", r->plain_ns / 1e9);
+		rate_cell(t, ROW_PLAIN_EPS, col, r->plain_rows, r->plain_ns);
+		if (r->plain_written >= 0 && r->plain_db_bytes > 0)
+			table_set(t, ROW_PLAIN_WRITE, col, "%.2f×",
+			    (double)r->plain_written / r->plain_db_bytes);
 	}
 	if (r->ingest_ok) {
 		table_set(t, ROW_DB, col, "%.1f", r->db_bytes / 1e6);
 		table_set(t, ROW_INGEST_S, col, "%.2f", r->ingest_ns / 1e9);
 		table_set(t, ROW_INGEST_CPU_S, col, "%.2f",
 		    r->ingest_cpu_ns / 1e9);
-		eps_cell(t, ROW_EPS_WALL, col, r->stored, r->ingest_ns, misses,
-		    r->label, "ingest events/s (wall)");
-		eps_cell(t, ROW_EPS_CPU, col, r->stored, r->ingest_cpu_ns,
-		    misses, r->label, "ingest events/s (CPU)");
-		rss_cell(t, ROW_INGEST_RSS, col, r->ingest_rss_kb, true,
-		    misses, r->label, "ingest peak RSS");
-		if (r->ingest_written >= 0)
+		rate_cell(t, ROW_EPS_WALL, col, r->stored, r->ingest_ns);
+		/* Same lines, so the rate ratio is the time ratio. */
+		if (r->plain_ok && r->ingest_ns > 0)
+			ratio_cell(t, ROW_RATIO, col, (double)r->plain_ns /
+			    r->ingest_ns * r->stored / r->plain_rows,
+			    TARGET_PLAIN_RATIO, true, misses, r->label,
+			    "ingest rate / plain loop rate");
+		rss_cell(t, ROW_INGEST_RSS, col, r->ingest_rss_kb,
+		    TARGET_RSS_BYTES, misses, r->label, "ingest peak RSS");
+		if (r->ingest_written >= 0) {
 			table_set(t, ROW_INGEST_WRITTEN, col, "%.0f",
 			    r->ingest_written / 1e6);
-		else
+			ratio_cell(t, ROW_WRITE_RATIO, col,
+			    (double)r->ingest_written / r->db_bytes,
+			    TARGET_WRITE_RATIO, false, misses, r->label,
+			    "ingest writes / database size");
+		} else {
 			table_set(t, ROW_INGEST_WRITTEN, col, "n/a");
+			table_set(t, ROW_WRITE_RATIO, col, "n/a");
+		}
 	}
 	if (r->query_ok) {
 		group(r->attempts, g, sizeof g);
@@ -975,8 +1236,25 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 		    "summary over the full span");
 		summary_cells(t, ROW_RECENT_N, col, r, &r->recent, misses,
 		    "summary over the last 30 days");
-		rss_cell(t, ROW_QUERY_RSS, col, r->query_rss_kb, true, misses,
-		    r->label, "query peak RSS");
+		rss_cell(t, ROW_QUERY_RSS, col, r->query_rss_kb,
+		    TARGET_QUERY_RSS_BYTES, misses, r->label,
+		    "query peak RSS");
+	}
+	if (r->proc_ok && r->proc.n > 0) {
+		timing_stats(&r->proc, &med, &lo, &hi);
+		median_cell(t, ROW_PROC_MED, col, med, r->attempts <= 101000 ?
+		    TARGET_PROCESS_MS : 0, misses, r->label,
+		    "envstats query summary as a process");
+		table_set(t, ROW_PROC_RANGE, col, "%.1f – %.1f", lo, hi);
+		rss_cell(t, ROW_PROC_RSS, col, r->proc_rss_kb, 0, misses,
+		    r->label, "");
+	}
+	if (r->duck == DUCK_OK) {
+		table_set(t, ROW_DUCK_LOAD, col, "%.2f", r->duck_load_ms / 1e3);
+		table_set(t, ROW_DUCK_QUERY, col, "%.1f", r->duck_query_ms);
+	} else if (!r->skipped) {
+		table_set(t, ROW_DUCK_LOAD, col, "skipped");
+		table_set(t, ROW_DUCK_QUERY, col, "skipped");
 	}
 }
 
@@ -1017,6 +1295,13 @@ print_report(const struct bench *b, const struct size_result *sizes, size_t n)
 			    (long long)sizes[i].duplicates,
 			    (long long)sizes[i].rejected,
 			    (long long)sizes[i].lines);
+	}
+	for (i = 0; i < n; i++) {
+		if (!sizes[i].skipped && sizes[i].duck != DUCK_OK &&
+		    sizes[i].gen_ok)
+			printf("note  %-5s DuckDB %s: %s\n", sizes[i].label,
+			    sizes[i].duck == DUCK_FAILED ? "failed" : "skipped",
+			    sizes[i].duck_why);
 	}
 	if (misses.len == 0)
 		printf("every target met\n");

@@ -12,7 +12,7 @@
 
 #include "common.h"
 
-#define TABLE_ROWS	32
+#define TABLE_ROWS	40
 #define TABLE_COLS	10	/* a label, the target, 8 sizes */
 #define TABLE_CELL	64
 
