@@ -138,7 +138,7 @@ struct size_result {
 	long		query_rss_kb;
 	/* `envstats query summary` over the full span, as a process */
 	bool		proc_ok;
-	struct timing	proc;
+	struct timing	proc, proc_cpu;		/* wall, user+sys */
 	long		proc_rss_kb;
 	/* DuckDB on the same NDJSON (bench/duckdb), when installed */
 	enum duck_state	duck;
@@ -561,6 +561,7 @@ time_process(const struct bench *b, struct size_result *r)
 	size_paths(b, r, ndjson, db);
 	now_word(b, now, sizeof now);
 	memset(&r->proc, 0, sizeof r->proc);
+	memset(&r->proc_cpu, 0, sizeof r->proc_cpu);
 	for (i = 0; i <= b->runs && !interrupted; i++) {
 		fflush(stdout);
 		fflush(stderr);
@@ -591,10 +592,15 @@ time_process(const struct bench *b, struct size_result *r)
 		}
 		if (ru.ru_maxrss > r->proc_rss_kb)
 			r->proc_rss_kb = ru.ru_maxrss;
-		if (i == 0)
+		if (i == 0) {
 			r->proc.first_ns = ns;
-		else
-			r->proc.run_ns[r->proc.n++] = ns;
+			continue;
+		}
+		r->proc.run_ns[r->proc.n++] = ns;
+		r->proc_cpu.run_ns[r->proc_cpu.n++] =
+		    ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+		    1000000000 + ((int64_t)ru.ru_utime.tv_usec +
+		    ru.ru_stime.tv_usec) * 1000;
 	}
 	r->proc_ok = !interrupted;
 	return r->proc_ok;
@@ -1114,12 +1120,14 @@ enum row {
 	ROW_DB,
 	ROW_GEN_S,
 	ROW_PLAIN_S,
+	ROW_PLAIN_CPU_S,
 	ROW_PLAIN_EPS,
 	ROW_PLAIN_WRITE,
 	ROW_INGEST_S,
 	ROW_INGEST_CPU_S,
 	ROW_EPS_WALL,
 	ROW_RATIO,
+	ROW_RATIO_CPU,
 	ROW_INGEST_RSS,
 	ROW_INGEST_WRITTEN,
 	ROW_WRITE_RATIO,
@@ -1134,6 +1142,7 @@ enum row {
 	ROW_QUERY_RSS,
 	ROW_PROC_MED,
 	ROW_PROC_RANGE,
+	ROW_PROC_CPU,
 	ROW_PROC_RSS,
 	ROW_DUCK_LOAD,
 	ROW_DUCK_QUERY,
@@ -1148,12 +1157,14 @@ static const char *const row_names[ROW__COUNT][2] = {
 	[ROW_DB] = { "database after ingest, MB", "" },
 	[ROW_GEN_S] = { "generate, s", "" },
 	[ROW_PLAIN_S] = { "plain jansson + SQLite loop: wall time, s", "" },
+	[ROW_PLAIN_CPU_S] = { "plain loop: CPU time (user+sys), s", "" },
 	[ROW_PLAIN_EPS] = { "plain loop: rows/s, wall", "" },
 	[ROW_PLAIN_WRITE] = { "plain loop: writes / its database", "" },
 	[ROW_INGEST_S] = { "ingest wall time, s", "" },
 	[ROW_INGEST_CPU_S] = { "ingest CPU time (user+sys), s", "" },
 	[ROW_EPS_WALL] = { "ingest events/s, wall", "" },
 	[ROW_RATIO] = { "**ingest rate / plain loop rate**", "≥ 1.0×" },
+	[ROW_RATIO_CPU] = { "ingest rate / plain loop rate, CPU time", "" },
 	[ROW_INGEST_RSS] = { "ingest peak RSS, MB", "≤ 100" },
 	[ROW_INGEST_WRITTEN] = { "ingest writes to storage, MB", "" },
 	[ROW_WRITE_RATIO] = { "**ingest writes / database size**", "≤ 3×" },
@@ -1172,6 +1183,8 @@ static const char *const row_names[ROW__COUNT][2] = {
 	[ROW_PROC_MED] = { "**`envstats query summary` process, full span: "
 	    "median ms**", "≤ 60 (≤100k)" },
 	[ROW_PROC_RANGE] = { "process: min – max ms", "" },
+	[ROW_PROC_CPU] = { "process: CPU time (user+sys) per run, median ms",
+	    "" },
 	[ROW_PROC_RSS] = { "process: peak RSS, MB", "" },
 	[ROW_DUCK_LOAD] = { "DuckDB: load the NDJSON, s", "" },
 	[ROW_DUCK_QUERY] = { "DuckDB: lead-time p50/p90/p99 from the events, "
@@ -1198,6 +1211,8 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 	}
 	if (r->plain_ok) {
 		table_set(t, ROW_PLAIN_S, col, "%.2f", r->plain_ns / 1e9);
+		table_set(t, ROW_PLAIN_CPU_S, col, "%.2f",
+		    r->plain_cpu_ns / 1e9);
 		rate_cell(t, ROW_PLAIN_EPS, col, r->plain_rows, r->plain_ns);
 		if (r->plain_written >= 0 && r->plain_db_bytes > 0)
 			table_set(t, ROW_PLAIN_WRITE, col, "%.2f×",
@@ -1215,6 +1230,10 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 			    r->ingest_ns * r->stored / r->plain_rows,
 			    TARGET_PLAIN_RATIO, true, misses, r->label,
 			    "ingest rate / plain loop rate");
+		if (r->plain_ok && r->ingest_cpu_ns > 0)
+			table_set(t, ROW_RATIO_CPU, col, "%.2f×",
+			    (double)r->plain_cpu_ns / r->ingest_cpu_ns *
+			    r->stored / r->plain_rows);
 		rss_cell(t, ROW_INGEST_RSS, col, r->ingest_rss_kb,
 		    TARGET_RSS_BYTES, misses, r->label, "ingest peak RSS");
 		if (r->ingest_written >= 0) {
@@ -1246,6 +1265,8 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 		    TARGET_PROCESS_MS : 0, misses, r->label,
 		    "envstats query summary as a process");
 		table_set(t, ROW_PROC_RANGE, col, "%.1f – %.1f", lo, hi);
+		timing_stats(&r->proc_cpu, &med, &lo, &hi);
+		table_set(t, ROW_PROC_CPU, col, "%.1f", med);
 		rss_cell(t, ROW_PROC_RSS, col, r->proc_rss_kb, 0, misses,
 		    r->label, "");
 	}
