@@ -148,6 +148,64 @@ static const char *const migrations[] = {
 	"  repo_id INTEGER NOT NULL,"
 	"  branch TEXT NOT NULL,"
 	"  PRIMARY KEY (dest_id, requested_at_ms, open_seq)) WITHOUT ROWID;",
+	/*
+	 * 4 -> 5: hourly rollups, so a window query reads a few thousand
+	 * rows instead of one per attempt (see "Hourly rollups" below).
+	 * attempt_hours: the window columns of every attempt requested in
+	 * the hour (requested_at_ms / 3600000), packed in one blob; an hour
+	 * the triggers mark stale is rebuilt from attempts at the next
+	 * store_commit, and read from attempts until then. update_hours:
+	 * `updated` events per hour, repo and env_type ('' for none: an
+	 * empty env_type is never stored), kept by triggers, so a deleted
+	 * event is uncounted whoever deletes it.
+	 */
+	"CREATE TABLE attempt_hours ("
+	"  hour INTEGER PRIMARY KEY,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE TABLE attempt_hours_stale ("
+	"  hour INTEGER PRIMARY KEY);"
+	"CREATE TRIGGER attempts_hour_ins AFTER INSERT ON attempts BEGIN"
+	"  INSERT OR IGNORE INTO attempt_hours_stale (hour)"
+	"  VALUES (new.requested_at_ms / 3600000); END;"
+	"CREATE TRIGGER attempts_hour_del AFTER DELETE ON attempts BEGIN"
+	"  INSERT OR IGNORE INTO attempt_hours_stale (hour)"
+	"  VALUES (old.requested_at_ms / 3600000); END;"
+	"CREATE TRIGGER attempts_hour_upd AFTER UPDATE ON attempts BEGIN"
+	"  INSERT OR IGNORE INTO attempt_hours_stale (hour)"
+	"  VALUES (old.requested_at_ms / 3600000),"
+	"  (new.requested_at_ms / 3600000); END;"
+	"INSERT OR IGNORE INTO attempt_hours_stale (hour)"
+	"  SELECT DISTINCT requested_at_ms / 3600000 FROM attempts;"
+	"CREATE TABLE update_hours ("
+	"  hour INTEGER NOT NULL,"
+	"  repo_id INTEGER NOT NULL,"
+	"  env_type TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (hour, repo_id, env_type)) WITHOUT ROWID;"
+	"CREATE TRIGGER events_update_ins AFTER INSERT ON events"
+	"  WHEN new.type = 'updated' BEGIN"
+	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"
+	"  VALUES (new.ts_ms / 3600000, new.repo_id,"
+	"  coalesce(new.env_type, ''), 1)"
+	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER events_update_del AFTER DELETE ON events"
+	"  WHEN old.type = 'updated' BEGIN"
+	"  UPDATE update_hours SET n = n - 1"
+	"  WHERE hour = old.ts_ms / 3600000 AND repo_id = old.repo_id"
+	"  AND env_type = coalesce(old.env_type, ''); END;"
+	"CREATE TRIGGER events_update_upd AFTER UPDATE ON events"
+	"  WHEN old.type = 'updated' OR new.type = 'updated' BEGIN"
+	"  UPDATE update_hours SET n = n - 1"
+	"  WHERE old.type = 'updated' AND hour = old.ts_ms / 3600000"
+	"  AND repo_id = old.repo_id AND env_type = coalesce(old.env_type, '');"
+	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"
+	"  SELECT new.ts_ms / 3600000, new.repo_id,"
+	"  coalesce(new.env_type, ''), 1 WHERE new.type = 'updated'"
+	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
+	"INSERT INTO update_hours (hour, repo_id, env_type, n)"
+	"  SELECT ts_ms / 3600000, repo_id, coalesce(env_type, ''), count(*)"
+	"  FROM events WHERE type = 'updated' GROUP BY 1, 2, 3;",
 };
 
 enum stmt_id {
@@ -197,6 +255,14 @@ enum stmt_id {
 	S_EXPORT_UNMARK,
 	S_EXPORT_COUNT_ATTEMPTS,
 	S_EXPORT_COUNT_EVENTS,
+	S_HOURS_SCAN,
+	S_HOURS_STALE_IN,
+	S_HOURS_STALE_ALL,
+	S_HOURS_STALE_CLEAR,
+	S_HOUR_ATTEMPTS,
+	S_HOUR_PUT,
+	S_HOUR_DEL,
+	S_UPDATE_HOURS,
 	S__COUNT
 };
 
@@ -385,15 +451,36 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND requested_at_ms >= ?2",
 	[S_EXPORT_COUNT_EVENTS] = "SELECT count(*) FROM events"
 	    " WHERE seq > ?1",
+	[S_HOURS_SCAN] = "SELECT hour, n, data FROM attempt_hours"
+	    " WHERE hour >= ?1 AND hour <= ?2 ORDER BY hour",
+	[S_HOURS_STALE_IN] = "SELECT hour FROM attempt_hours_stale"
+	    " WHERE hour >= ?1 AND hour <= ?2 ORDER BY hour",
+	[S_HOURS_STALE_ALL] = "SELECT hour FROM attempt_hours_stale"
+	    " ORDER BY hour",
+	[S_HOURS_STALE_CLEAR] = "DELETE FROM attempt_hours_stale",
+	[S_HOUR_ATTEMPTS] = "SELECT requested_at_ms, open_seq, repo_id, stat"
+	    " FROM attempts WHERE requested_at_ms >= ?1"
+	    " AND requested_at_ms < ?2 ORDER BY requested_at_ms, open_seq",
+	[S_HOUR_PUT] = "INSERT INTO attempt_hours (hour, n, data)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (hour) DO UPDATE"
+	    " SET n = excluded.n, data = excluded.data",
+	[S_HOUR_DEL] = "DELETE FROM attempt_hours WHERE hour = ?1",
+	[S_UPDATE_HOURS] = "SELECT coalesce(sum(n), 0) FROM update_hours"
+	    " WHERE hour >= ?1 AND hour < ?2"
+	    " AND (?3 IS NULL OR repo_id = ?3)"
+	    " AND (?4 IS NULL OR env_type = ?4)",
 };
 
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[S__COUNT];
 	bool		 in_tx;
+	bool		 writing;	/* the transaction is store_begin's */
 	int64_t		 next_seq;	/* valid inside a transaction */
 	int64_t		 first_seq;	/* next_seq when it began */
 };
+
+static enum err	hours_refresh(struct store *);
 
 void
 store_set_busy_timeout(struct store *st, int ms)
@@ -521,7 +608,7 @@ user_version(struct store *st, int *v)
 
 /* Bring the schema to the latest version in one transaction. */
 static enum err
-migrate(struct store *st)
+migrate(struct store *st, bool *migrated)
 {
 	char		 sql[48];
 	int		 have = -1, v;
@@ -529,6 +616,7 @@ migrate(struct store *st)
 	bool		 in_tx = false;
 	enum err	 rc;
 
+	*migrated = false;
 	/*
 	 * Up to date, the usual case: no write lock, so a command opening
 	 * the database the bot keeps writing (a query, a backup) never
@@ -557,6 +645,7 @@ migrate(struct store *st)
 	    ERR_OK)
 		goto out;
 	in_tx = false;
+	*migrated = have != want;
 	if (have != want)
 		log_debug("store.migrated", LOG_INT("from", have),
 		    LOG_INT("to", want));
@@ -571,7 +660,7 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 {
 	struct store	*st = xcalloc(1, sizeof *st);
 	int		 oflags, i;
-	bool		 memory = strcmp(path, ":memory:") == 0;
+	bool		 memory = strcmp(path, ":memory:") == 0, migrated;
 	enum err	 rc = ERR_DB;
 
 	*out = NULL;
@@ -602,7 +691,7 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA foreign_keys = ON")) != ERR_OK ||
-	    (rc = migrate(st)) != ERR_OK)
+	    (rc = migrate(st, &migrated)) != ERR_OK)
 		goto out;
 	for (i = 0; i < S__COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
@@ -612,6 +701,11 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 			goto out;
 		}
 	}
+	/* A migration may have left every hour stale: rebuild them now
+	   (store_commit does), rather than in a reader's way later. */
+	if (migrated && ((rc = store_begin(st)) != ERR_OK ||
+	    (rc = store_commit(st)) != ERR_OK))
+		goto out;
 	rc = ERR_OK;
 	*out = st;
 	st = NULL;
@@ -684,6 +778,7 @@ store_begin(struct store *st)
 	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ERR_OK)
 		return rc;
 	st->in_tx = true;
+	st->writing = true;
 	if ((rc = seq_load(st)) != ERR_OK)
 		store_rollback(st);
 	return rc;
@@ -699,6 +794,7 @@ store_begin_read(struct store *st)
 	/* DEFERRED: a snapshot for reading, no write lock held. */
 	if ((rc = exec(st, "BEGIN")) == ERR_OK)
 		st->in_tx = true;
+	st->writing = false;
 	st->next_seq = st->first_seq = 0;
 	return rc;
 }
@@ -710,13 +806,15 @@ store_commit(struct store *st)
 
 	if (!st->in_tx)
 		BUG("commit outside a transaction");
-	if ((rc = seq_save(st)) != ERR_OK ||
+	if ((st->writing && (rc = hours_refresh(st)) != ERR_OK) ||
+	    (rc = seq_save(st)) != ERR_OK ||
 	    (rc = exec(st, "COMMIT")) != ERR_OK) {
 		/* A failed COMMIT may leave the transaction open. */
 		store_rollback(st);
 		return rc;
 	}
 	st->in_tx = false;
+	st->writing = false;
 	return ERR_OK;
 }
 
@@ -727,6 +825,7 @@ store_rollback(struct store *st)
 		return;
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = false;
+	st->writing = false;
 }
 
 /* The id of repo, or -1 when it is unknown. */
@@ -1194,27 +1293,230 @@ bind_window(struct store *st, sqlite3_stmt *s, int64_t since_ms,
 	return ERR_OK;
 }
 
-enum err
-store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
-    const struct store_filter *f, store_attempt_fn fn, void *arg)
+/*
+ * Hourly rollups (schema 5). attempt_hours holds, for each hour with
+ * attempts, their window columns in (requested_at_ms, open_seq) order,
+ * one record after another:
+ *
+ *	uvarint  requested_at_ms - hour start
+ *	uvarint  open_seq, zigzag
+ *	uvarint  repo_id, zigzag
+ *	uvarint  each figure: 0 undefined, else zigzag + 1 (FIG__COUNT)
+ *	byte     outcome, trigger, failure type, CI flag, re-provision,
+ *	         negative phase
+ *	uvarint  repeat requests, zigzag
+ *
+ * exact copies of the attempts' stat columns, about 34 bytes each. The
+ * triggers on attempts mark an hour stale whenever one of its attempts
+ * changes, whoever changes it; store_commit rebuilds the stale hours from
+ * attempts, and a reader reads a stale hour (none, unless another program
+ * wrote the file) from attempts directly. Either way the answer is the
+ * attempts'.
+ */
+#define HOUR_REC_MAX	(3 * 10 + FIG__COUNT * 10 + 6 + 10)
+
+static uint64_t
+zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t
+unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static size_t
+put_uvarint(unsigned char *p, uint64_t v)
+{
+	size_t	n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+/* False past the end or on an overlong number (a damaged blob). */
+static bool
+get_uvarint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t	r = 0;
+	int		shift;
+
+	for (shift = 0; shift < 64 && *p < end; shift += 7) {
+		r |= (uint64_t)(**p & 0x7f) << shift;
+		if ((*(*p)++ & 0x80) == 0) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Append one attempt's record to b. */
+static void
+hour_rec_put(struct buf *b, int64_t hour_start, int64_t repo_id,
+    const struct attempt_stat *a)
+{
+	unsigned char	rec[HOUR_REC_MAX], *p = rec;
+	int		f;
+
+	p += put_uvarint(p, (uint64_t)(a->requested_at_ms - hour_start));
+	p += put_uvarint(p, zigzag(a->row_id));
+	p += put_uvarint(p, zigzag(repo_id));
+	for (f = 0; f < FIG__COUNT; f++)
+		p += put_uvarint(p, a->fig[f] == ATTEMPT_NONE ? 0 :
+		    zigzag(a->fig[f]) + 1);
+	*p++ = a->outcome;
+	*p++ = a->trigger;
+	*p++ = (unsigned char)a->failure_type;
+	*p++ = (unsigned char)a->ci_tests_complete;
+	*p++ = a->reprovision;
+	*p++ = a->negative_phase;
+	p += put_uvarint(p, zigzag(a->repeat_requests));
+	buf_append(b, rec, (size_t)(p - rec));
+}
+
+/* Read one record; false when the blob is damaged. */
+static bool
+hour_rec_get(const unsigned char **p, const unsigned char *end,
+    int64_t hour_start, int64_t *repo_id, struct attempt_stat *a)
+{
+	uint64_t	v;
+	int		f;
+
+	memset(a, 0, sizeof *a);
+	if (!get_uvarint(p, end, &v) || v >= (uint64_t)MS_PER_HOUR)
+		return false;
+	a->requested_at_ms = hour_start + (int64_t)v;
+	if (!get_uvarint(p, end, &v))
+		return false;
+	a->row_id = unzigzag(v);
+	if (!get_uvarint(p, end, &v))
+		return false;
+	*repo_id = unzigzag(v);
+	for (f = 0; f < FIG__COUNT; f++) {
+		if (!get_uvarint(p, end, &v))
+			return false;
+		a->fig[f] = v == 0 ? ATTEMPT_NONE : unzigzag(v - 1);
+	}
+	if (end - *p < 6)
+		return false;
+	a->outcome = (*p)[0];
+	a->trigger = (*p)[1];
+	a->failure_type = (int8_t)(*p)[2];
+	a->ci_tests_complete = (int8_t)(*p)[3];
+	a->reprovision = (*p)[4] != 0;
+	a->negative_phase = (*p)[5] != 0;
+	*p += 6;
+	if (!get_uvarint(p, end, &v))
+		return false;
+	a->repeat_requests = (int32_t)unzigzag(v);
+	return a->outcome < OUTCOME__COUNT;
+}
+
+/* Rebuild one hour's record from its attempts (none: no row). */
+static enum err
+hour_rebuild(struct store *st, int64_t hour, struct buf *b)
+{
+	sqlite3_stmt		*s = stmt_get(st, S_HOUR_ATTEMPTS);
+	struct attempt_stat	 a;
+	int64_t			 n = 0, start = hour * MS_PER_HOUR;
+	enum err		 rc = ERR_OK;
+	int			 r;
+
+	buf_reset(b);
+	sqlite3_bind_int64(s, 1, start);
+	sqlite3_bind_int64(s, 2, start + MS_PER_HOUR);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof a);
+		a.requested_at_ms = sqlite3_column_int64(s, 0);
+		a.row_id = sqlite3_column_int64(s, 1);
+		if (!unpack_stat(sqlite3_column_blob(s, 3),
+		    sqlite3_column_bytes(s, 3), &a)) {
+			/* The scan skips it too: the same answer. */
+			log_error("store.bad_attempt", LOG_INT("row",
+			    a.row_id));
+			continue;
+		}
+		hour_rec_put(b, start, sqlite3_column_int64(s, 2), &a);
+		n++;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, "hour_attempts");
+	stmt_done(s);
+	if (rc != ERR_OK)
+		return rc;
+	s = stmt_get(st, n > 0 ? S_HOUR_PUT : S_HOUR_DEL);
+	sqlite3_bind_int64(s, 1, hour);
+	if (n > 0) {
+		sqlite3_bind_int64(s, 2, n);
+		sqlite3_bind_blob(s, 3, b->data, (int)b->len, SQLITE_STATIC);
+	}
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, "hour_put");
+	stmt_done(s);
+	return rc;
+}
+
+/* Rebuild every stale hour, inside the writer's transaction. */
+static enum err
+hours_refresh(struct store *st)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_HOURS_STALE_ALL);
+	struct buf	 b = BUF_INIT;
+	int64_t		*hours = NULL;
+	size_t		 n = 0, cap = 0, i;
+	enum err	 rc = ERR_OK;
+	int		 r;
+
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		ARRAY_GROW(hours, n + 1, cap);
+		hours[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, "hours_stale");
+	stmt_done(s);
+	for (i = 0; i < n && rc == ERR_OK; i++)
+		rc = hour_rebuild(st, hours[i], &b);
+	if (rc == ERR_OK && n > 0) {
+		s = stmt_get(st, S_HOURS_STALE_CLEAR);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_fail(st, "hours_stale_clear");
+		stmt_done(s);
+	}
+	buf_release(&b);
+	free(hours);
+	return rc;
+}
+
+/* What a scan needs to hand attempts to its caller. */
+struct scan {
+	store_attempt_fn	 fn;
+	void			*arg;
+	int64_t			 since_ms, until_ms;
+	int64_t			 repo_id;	/* -1: any */
+	const uint32_t		*idx_of;	/* repo id -> repo_idx */
+	int64_t			 max_id;
+};
+
+/* Attempts requested in [since, until) through S_SCAN (the filter bound
+   as bind_window binds it). */
+static enum err
+scan_rows(struct store *st, const struct scan *sc, int64_t since_ms,
+    int64_t until_ms, const struct store_filter *f)
 {
 	sqlite3_stmt		*s = stmt_get(st, S_SCAN);
 	struct attempt_stat	 a;
-	char			**names = NULL;
-	int64_t			*ids = NULL, max_id = 0, id;
-	uint32_t		*idx_of = NULL;
-	size_t			 n_repos = 0, i;
+	int64_t			 id;
 	bool			 matches;
 	int			 r;
 	enum err		 rc;
 
-	if ((rc = load_repos(st, &names, &ids, &n_repos)) != ERR_OK)
-		goto out;
-	for (i = 0; i < n_repos; i++)
-		max_id = ids[i] > max_id ? ids[i] : max_id;
-	idx_of = xcalloc((size_t)max_id + 1, sizeof *idx_of);
-	for (i = 0; i < n_repos; i++)
-		idx_of[ids[i]] = (uint32_t)i;
 	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
 	    ERR_OK || !matches)
 		goto out;
@@ -1223,18 +1525,173 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 		a.requested_at_ms = sqlite3_column_int64(s, 0);
 		a.row_id = sqlite3_column_int64(s, 1);
 		id = sqlite3_column_int64(s, 2);
-		a.repo_idx = id >= 0 && id <= max_id ? idx_of[id] : 0;
+		a.repo_idx = id >= 0 && id <= sc->max_id ? sc->idx_of[id] : 0;
 		if (!unpack_stat(sqlite3_column_blob(s, 3),
 		    sqlite3_column_bytes(s, 3), &a)) {
 			log_error("store.bad_attempt", LOG_INT("row", a.row_id));
 			continue;
 		}
-		fn(arg, &a);
+		sc->fn(sc->arg, &a);
 	}
 	if (r != SQLITE_DONE)
 		rc = db_fail(st, "scan");
 out:
 	stmt_done(s);
+	return rc;
+}
+
+/* One hour's attempts from attempts itself: stale or damaged. */
+static enum err
+scan_hour_rows(struct store *st, const struct scan *sc, int64_t hour,
+    const struct store_filter *f)
+{
+	int64_t	from = hour * MS_PER_HOUR, to = from + MS_PER_HOUR;
+
+	return scan_rows(st, sc, from > sc->since_ms ? from : sc->since_ms,
+	    to < sc->until_ms ? to : sc->until_ms, f);
+}
+
+/* One hour's record; false when it is damaged (nothing handed out). */
+static bool
+scan_hour_blob(const struct scan *sc, int64_t hour, int64_t n,
+    const unsigned char *data, int len)
+{
+	struct attempt_stat	*a = xcalloc((size_t)n + 1, sizeof *a);
+	const unsigned char	*p = data, *end = data + len;
+	int64_t			 i, repo_id, start = hour * MS_PER_HOUR;
+	size_t			 k = 0, j;
+	bool			 ok = data != NULL && n > 0;
+
+	/* Decode it all first, so a damaged one hands out nothing. */
+	for (i = 0; ok && i < n; i++) {
+		if (!hour_rec_get(&p, end, start, &repo_id, &a[k])) {
+			ok = false;
+			break;
+		}
+		if ((sc->repo_id >= 0 && repo_id != sc->repo_id) ||
+		    a[k].requested_at_ms < sc->since_ms ||
+		    a[k].requested_at_ms >= sc->until_ms)
+			continue;
+		a[k].repo_idx = repo_id >= 0 && repo_id <= sc->max_id ?
+		    sc->idx_of[repo_id] : 0;
+		k++;
+	}
+	if (ok && p != end)
+		ok = false;
+	for (j = 0; ok && j < k; j++)
+		sc->fn(sc->arg, &a[j]);
+	free(a);
+	return ok;
+}
+
+/* The stale hours in [h0, h1], ascending. */
+static enum err
+stale_hours(struct store *st, int64_t h0, int64_t h1, int64_t **out,
+    size_t *n_out)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_HOURS_STALE_IN);
+	int64_t		*hours = NULL;
+	size_t		 n = 0, cap = 0;
+	enum err	 rc = ERR_OK;
+	int		 r;
+
+	sqlite3_bind_int64(s, 1, h0);
+	sqlite3_bind_int64(s, 2, h1);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		ARRAY_GROW(hours, n + 1, cap);
+		hours[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, "hours_stale");
+	stmt_done(s);
+	*out = hours;
+	*n_out = n;
+	return rc;
+}
+
+/* Through the hourly rollups, in the order of S_SCAN: by hour, and in
+   each hour by (requested_at_ms, open_seq). */
+static enum err
+scan_hours(struct store *st, const struct scan *sc,
+    const struct store_filter *f)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_HOURS_SCAN);
+	int64_t		 h0 = sc->since_ms / MS_PER_HOUR, h1, hour, *stale;
+	size_t		 n_stale = 0, k = 0;
+	enum err	 rc;
+	int		 r = SQLITE_DONE;
+
+	h1 = (sc->until_ms - 1) / MS_PER_HOUR;
+	if ((rc = stale_hours(st, h0, h1, &stale, &n_stale)) != ERR_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, h0);
+	sqlite3_bind_int64(s, 2, h1);
+	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		hour = sqlite3_column_int64(s, 0);
+		while (rc == ERR_OK && k < n_stale && stale[k] < hour)
+			rc = scan_hour_rows(st, sc, stale[k++], f);
+		if (rc != ERR_OK)
+			break;
+		if (k < n_stale && stale[k] == hour) {
+			rc = scan_hour_rows(st, sc, stale[k++], f);
+			continue;
+		}
+		if (!scan_hour_blob(sc, hour, sqlite3_column_int64(s, 1),
+		    sqlite3_column_blob(s, 2), sqlite3_column_bytes(s, 2))) {
+			log_error("store.bad_hour", LOG_INT("hour", hour));
+			rc = scan_hour_rows(st, sc, hour, f);
+		}
+	}
+	if (rc == ERR_OK && r != SQLITE_DONE)
+		rc = db_fail(st, "hours_scan");
+	while (rc == ERR_OK && k < n_stale)
+		rc = scan_hour_rows(st, sc, stale[k++], f);
+out:
+	stmt_done(s);
+	free(stale);
+	return rc;
+}
+
+enum err
+store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
+    const struct store_filter *f, store_attempt_fn fn, void *arg)
+{
+	struct scan	 sc;
+	char		**names = NULL;
+	int64_t		*ids = NULL, max_id = 0;
+	uint32_t	*idx_of = NULL;
+	size_t		 n_repos = 0, i;
+	enum err	 rc;
+
+	if (since_ms >= until_ms)
+		return ERR_OK;
+	if ((rc = load_repos(st, &names, &ids, &n_repos)) != ERR_OK)
+		goto out;
+	for (i = 0; i < n_repos; i++)
+		max_id = ids[i] > max_id ? ids[i] : max_id;
+	idx_of = xcalloc((size_t)max_id + 1, sizeof *idx_of);
+	for (i = 0; i < n_repos; i++)
+		idx_of[ids[i]] = (uint32_t)i;
+	memset(&sc, 0, sizeof sc);
+	sc.fn = fn;
+	sc.arg = arg;
+	sc.since_ms = since_ms;
+	sc.until_ms = until_ms;
+	sc.repo_id = -1;
+	sc.idx_of = idx_of;
+	sc.max_id = max_id;
+	/* The rollups carry no env_type: that filter reads the rows. */
+	if (f != NULL && f->env_type != NULL) {
+		rc = scan_rows(st, &sc, since_ms, until_ms, f);
+		goto out;
+	}
+	if (f != NULL && f->repo != NULL) {
+		if ((rc = repo_lookup(st, f->repo, &sc.repo_id)) != ERR_OK ||
+		    sc.repo_id < 0)
+			goto out;
+	}
+	rc = scan_hours(st, &sc, f);
+out:
 	store_names_free(names, n_repos);
 	free(ids);
 	free(idx_of);
@@ -1261,11 +1718,42 @@ count_window(struct store *st, enum stmt_id id, int64_t since_ms,
 	return rc;
 }
 
+/*
+ * The whole hours of the window from update_hours, the partial hours at
+ * either end from the events' index.
+ */
 enum err
 store_count_updates(struct store *st, int64_t since_ms, int64_t until_ms,
     const struct store_filter *f, int64_t *count)
 {
-	return count_window(st, S_COUNT_UPDATES, since_ms, until_ms, f, count);
+	int64_t		h0, h1, n;
+	enum err	rc;
+
+	*count = 0;
+	if (since_ms >= until_ms)
+		return ERR_OK;
+	/* [h0, h1): the hours wholly inside the window. */
+	h0 = since_ms / MS_PER_HOUR + (since_ms % MS_PER_HOUR != 0);
+	h1 = until_ms / MS_PER_HOUR;
+	if (h0 >= h1)
+		return count_window(st, S_COUNT_UPDATES, since_ms, until_ms,
+		    f, count);
+	if ((rc = count_window(st, S_UPDATE_HOURS, h0, h1, f, count)) !=
+	    ERR_OK)
+		return rc;
+	if (since_ms < h0 * MS_PER_HOUR) {
+		if ((rc = count_window(st, S_COUNT_UPDATES, since_ms,
+		    h0 * MS_PER_HOUR, f, &n)) != ERR_OK)
+			return rc;
+		*count += n;
+	}
+	if (h1 * MS_PER_HOUR < until_ms) {
+		if ((rc = count_window(st, S_COUNT_UPDATES, h1 * MS_PER_HOUR,
+		    until_ms, f, &n)) != ERR_OK)
+			return rc;
+		*count += n;
+	}
+	return ERR_OK;
 }
 
 enum err

@@ -1225,6 +1225,306 @@ test_store__updates_and_orphans_are_counted_in_the_window(void **state)
 	assert_int_equal(c, 0);
 }
 
+/* --- hourly rollups ------------------------------------------------ */
+
+static const char *const roll_repos[] = { "acme/web", "beta/api", "acme/zz" };
+#define ROLL_PER_KEY	18
+
+/*
+ * 54 attempts on three keys (one per repo), every 37 minutes from T0 so
+ * they straddle hours, one of them exactly on an hour; figures of every
+ * sign, some undefined, every outcome. Also `updated` events, each key
+ * every 23 minutes, env "full", "lite" or none.
+ */
+static void
+roll_fill(struct store *st)
+{
+	struct key_events	k;
+	struct attempt		a[ROLL_PER_KEY];
+	struct event		ev;
+	int64_t			ts, on_hour = (T0 / HOUR + 3) * HOUR;
+	size_t			r, i;
+	int			f;
+	char			id[32];
+
+	for (r = 0; r < ARRAY_LEN(roll_repos); r++) {
+		for (i = 0; i < ROLL_PER_KEY; i++) {
+			ts = T0 + (int64_t)i * 37 * MIN + (int64_t)r * 13 * MIN;
+			if (r == 1 && i == 5)
+				ts = on_hour;
+			ev = mk(EV_REQUESTED, ts, roll_repos[r], "b", NULL);
+			ev.env_type = xstrdup(i % 2 ? "full" : "lite");
+			assert_true(put(st, &ev));
+			event_release(&ev);
+			snprintf(id, sizeof id, "u-%zu-%zu", r, i);
+			ev = mk(EV_UPDATED, T0 + (int64_t)i * 23 * MIN + (int64_t)r,
+			    roll_repos[r], "b", id);
+			if (i % 3 != 0)
+				ev.env_type = xstrdup(i % 3 == 1 ? "full" :
+				    "lite");
+			assert_true(put(st, &ev));
+			event_release(&ev);
+		}
+		key_events_get(st, roll_repos[r], "b", &k);
+		for (i = 0; i < ROLL_PER_KEY; i++) {
+			a[i] = mk_attempt(&k, 0, (enum attempt_outcome)
+			    (i % OUTCOME__COUNT));
+			a[i].open_index = 0;
+			a[i].requested_at_ms = 0;
+		}
+		/* The requests in k, in ts order, open the attempts. */
+		for (i = 0; i < k.n; i++) {
+			size_t	j = 0;
+
+			if (k.ev[i].type != EV_REQUESTED)
+				continue;
+			while (a[j].requested_at_ms != 0)
+				j++;
+			a[j].open_index = i;
+			a[j].requested_at_ms = k.ev[i].ts_ms;
+			for (f = 0; f < FIG__COUNT; f++)
+				a[j].fig[f] = (j + (size_t)f) % 4 == 0 ?
+				    ATTEMPT_NONE : ((int64_t)j - 3) * 1000 *
+				    (f + 1) + (int64_t)r;
+			a[j].trigger = j % 2 ? TRIGGER_AUTO : TRIGGER_MANUAL;
+			a[j].failure_type = (enum failure_type)(j % 3);
+			a[j].ci_tests_complete = (enum tristate)(j % 3);
+			a[j].reprovision = j % 2;
+			a[j].negative_phase = j % 5 == 0;
+			a[j].repeat_requests = (int32_t)j;
+		}
+		replace(st, roll_repos[r], "b", &k, a, ROLL_PER_KEY, NULL, 0);
+		key_events_release(&k);
+	}
+}
+
+static void
+stat_equal(const struct attempt_stat *x, const struct attempt_stat *y)
+{
+	int	f;
+
+	assert_int_equal(x->requested_at_ms, y->requested_at_ms);
+	assert_int_equal(x->row_id, y->row_id);
+	assert_int_equal(x->repo_idx, y->repo_idx);
+	for (f = 0; f < FIG__COUNT; f++)
+		assert_true(x->fig[f] == y->fig[f]);
+	assert_int_equal(x->outcome, y->outcome);
+	assert_int_equal(x->trigger, y->trigger);
+	assert_int_equal(x->failure_type, y->failure_type);
+	assert_int_equal(x->ci_tests_complete, y->ci_tests_complete);
+	assert_int_equal(x->reprovision, y->reprovision);
+	assert_int_equal(x->negative_phase, y->negative_phase);
+	assert_int_equal(x->repeat_requests, y->repeat_requests);
+}
+
+/* The windows and filters the rollups are checked on. */
+#define ROLL_WINDOWS	7
+static void
+roll_window(int i, int64_t *since, int64_t *until)
+{
+	const int64_t	h = (T0 / HOUR) * HOUR;
+
+	switch (i) {
+	case 0: *since = INT64_MIN; *until = INT64_MAX; break;
+	case 1: *since = T0 + 1; *until = T0 + 5 * HOUR + 17; break;
+	case 2: *since = h + HOUR; *until = h + 4 * HOUR; break;
+	case 3: *since = h + 3 * HOUR; *until = h + 3 * HOUR + 1; break;
+	case 4: *since = T0 + 10 * MIN; *until = T0 + 20 * MIN; break;
+	case 5: *since = T0 + 3 * HOUR; *until = T0 + 3 * HOUR; break;
+	default: *since = h - 7 * HOUR; *until = h + 30 * HOUR + 5; break;
+	}
+}
+
+/* Every scan and update count of the windows, by filter. */
+struct roll_answers {
+	struct scan	s[ROLL_WINDOWS][3];
+	int64_t		updates[ROLL_WINDOWS][3];
+};
+
+static void
+roll_answer(struct store *st, struct roll_answers *out)
+{
+	struct store_filter	f[3];
+	int64_t			since, until;
+	int			w, k;
+
+	memset(f, 0, sizeof f);
+	f[1].repo = "beta/api";
+	f[2].env_type = "full";
+	for (w = 0; w < ROLL_WINDOWS; w++) {
+		roll_window(w, &since, &until);
+		for (k = 0; k < 3; k++) {
+			scan(st, since, until, k ? &f[k] : NULL,
+			    &out->s[w][k]);
+			assert_int_equal(store_count_updates(st, since, until,
+			    k ? &f[k] : NULL, &out->updates[w][k]), ERR_OK);
+		}
+	}
+}
+
+static void
+roll_same(const struct roll_answers *x, const struct roll_answers *y)
+{
+	size_t	i;
+	int	w, k;
+
+	for (w = 0; w < ROLL_WINDOWS; w++) {
+		for (k = 0; k < 3; k++) {
+			assert_int_equal(x->s[w][k].n, y->s[w][k].n);
+			for (i = 0; i < x->s[w][k].n; i++)
+				stat_equal(&x->s[w][k].a[i], &y->s[w][k].a[i]);
+			assert_int_equal(x->updates[w][k], y->updates[w][k]);
+		}
+	}
+}
+
+/* Forget the rollups: every hour stale, read from attempts. */
+static void
+roll_forget(const char *path)
+{
+	raw_exec(path, "DELETE FROM attempt_hours;"
+	    "INSERT OR IGNORE INTO attempt_hours_stale"
+	    " SELECT DISTINCT requested_at_ms / 3600000 FROM attempts");
+}
+
+static void
+test_store__hourly_rollups_answer_as_the_attempts_do(void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct roll_answers	*got = xcalloc(1, sizeof *got);
+	struct roll_answers	*want = xcalloc(1, sizeof *want);
+	int64_t			 since, until, n;
+	int			 w;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	roll_fill(st);
+	/* Every hour was rebuilt at its commit. */
+	assert_int_equal(raw_int(t->path,
+	    "SELECT count(*) FROM attempt_hours_stale"), 0);
+	assert_true(raw_int(t->path, "SELECT count(*) FROM attempt_hours") >
+	    10);
+	assert_int_equal(raw_int(t->path,
+	    "SELECT sum(n) FROM attempt_hours"), 3 * ROLL_PER_KEY);
+	roll_answer(st, got);
+	/* The reference: the same reads from the attempts themselves. */
+	roll_forget(t->path);
+	roll_answer(st, want);
+	roll_same(got, want);
+	/* Which are what the rows say. */
+	for (w = 0; w < ROLL_WINDOWS; w++) {
+		char	sql[160];
+
+		roll_window(w, &since, &until);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM attempts"
+		    " WHERE requested_at_ms >= %lld AND requested_at_ms < %lld",
+		    (long long)since, (long long)until);
+		assert_int_equal((int64_t)want->s[w][0].n, raw_int(t->path, sql));
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM events"
+		    " WHERE type = 'updated' AND ts_ms >= %lld AND ts_ms < %lld",
+		    (long long)since, (long long)until);
+		assert_int_equal(want->updates[w][0], raw_int(t->path, sql));
+	}
+	assert_int_equal(want->s[0][0].n, 3 * ROLL_PER_KEY);
+	assert_int_equal(want->updates[0][0], 3 * ROLL_PER_KEY);
+	/* The next commit rebuilds what was stale. */
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	assert_int_equal(raw_int(t->path,
+	    "SELECT count(*) FROM attempt_hours_stale"), 0);
+	roll_answer(st, got);
+	roll_same(got, want);
+	/* A damaged hour is read from the attempts instead. */
+	raw_exec(t->path, "UPDATE attempt_hours SET data = x'ff'"
+	    " WHERE hour = (SELECT min(hour) FROM attempt_hours);"
+	    "UPDATE attempt_hours SET n = n + 1"
+	    " WHERE hour = (SELECT max(hour) FROM attempt_hours)");
+	roll_answer(st, got);
+	roll_same(got, want);
+	/* A deleted event is uncounted, whoever deletes it. */
+	raw_exec(t->path, "DELETE FROM events WHERE id = 'u-1-4'");
+	n = -1;
+	assert_int_equal(store_count_updates(st, INT64_MIN, INT64_MAX, NULL,
+	    &n), ERR_OK);
+	assert_int_equal(n, 3 * ROLL_PER_KEY - 1);
+	store_close(st);
+	free(got);
+	free(want);
+}
+
+static void
+test_store__a_rolled_back_replace_leaves_the_rollups_as_they_were(
+    void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct roll_answers	*got = xcalloc(1, sizeof *got);
+	struct roll_answers	*want = xcalloc(1, sizeof *want);
+	struct key_events	 k;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	roll_fill(st);
+	roll_answer(st, want);
+	key_events_get(st, "acme/web", "b", &k);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_key_replace(st, repo_id_of_tx(st, "acme/web"),
+	    "b", k.ev, k.seq, NULL, 0, NULL, 0, RECV), ERR_OK);
+	store_rollback(st);
+	key_events_release(&k);
+	assert_int_equal(raw_int(t->path,
+	    "SELECT count(*) FROM attempt_hours_stale"), 0);
+	roll_answer(st, got);
+	roll_same(got, want);
+	/* Committed, the key's attempts are gone from every answer. */
+	key_events_get(st, "acme/web", "b", &k);
+	replace(st, "acme/web", "b", &k, NULL, 0, NULL, 0);
+	key_events_release(&k);
+	roll_answer(st, got);
+	assert_int_equal(got->s[0][0].n, 2 * ROLL_PER_KEY);
+	roll_forget(t->path);
+	roll_answer(st, want);
+	roll_same(got, want);
+	store_close(st);
+	free(got);
+	free(want);
+}
+
+static void
+test_store__a_schema_4_database_opens_with_the_same_answers(void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct roll_answers	*got = xcalloc(1, sizeof *got);
+	struct roll_answers	*want = xcalloc(1, sizeof *want);
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	roll_fill(st);
+	roll_forget(t->path);
+	roll_answer(st, want);
+	store_close(st);
+	/* What the previous version wrote: no rollups at all. */
+	raw_exec(t->path, "DROP TRIGGER attempts_hour_ins;"
+	    "DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
+	    "DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
+	    "DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"
+	    "DROP TABLE attempt_hours_stale; DROP TABLE update_hours;"
+	    "PRAGMA user_version = 4");
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 5);
+	/* Built at the open, not left to the readers. */
+	assert_int_equal(raw_int(t->path,
+	    "SELECT count(*) FROM attempt_hours_stale"), 0);
+	assert_int_equal(raw_int(t->path,
+	    "SELECT sum(n) FROM attempt_hours"), 3 * ROLL_PER_KEY);
+	assert_int_equal(raw_int(t->path,
+	    "SELECT sum(n) FROM update_hours"), 3 * ROLL_PER_KEY);
+	roll_answer(st, got);
+	roll_same(got, want);
+	store_close(st);
+	free(got);
+	free(want);
+}
+
 /* Record each key visited. */
 struct visits {
 	int64_t	repo_id[8];
@@ -1353,6 +1653,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_store__each_key_visits_every_key_once,
 		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__hourly_rollups_answer_as_the_attempts_do,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_rolled_back_replace_leaves_the_rollups_as_they_were,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_schema_4_database_opens_with_the_same_answers,
+		    file_setup, file_teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
