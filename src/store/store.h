@@ -26,7 +26,8 @@ struct store;
 
 enum store_flags {
 	STORE_MUST_EXIST = (1 << 0),	/* refuse to create a new file */
-	STORE_BULK = (1 << 1),		/* large batches: a 64 MiB cache */
+	STORE_BULK = (1 << 1),		/* large batches: a 64 MiB cache,
+					   a 256 MiB WAL between checkpoints */
 };
 
 /*
