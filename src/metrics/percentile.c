@@ -96,10 +96,22 @@ stats_sort(int64_t *v, size_t n)
 	free(count);
 }
 
-int64_t
-stats_percentile(const int64_t *x, size_t n, int p)
+/* Sorted values of either width, as stats_values keeps them. */
+struct sorted {
+	const int64_t	*w;	/* wide, or NULL */
+	const int32_t	*s;
+};
+
+static int64_t
+sorted_at(const struct sorted *x, size_t i)
 {
-	int64_t	A, i, r;
+	return x->w != NULL ? x->w[i] : x->s[i];
+}
+
+static int64_t
+percentile_of(const struct sorted *x, size_t n, int p)
+{
+	int64_t	A, i, r, lo;
 
 	if (n == 0)
 		return STAT_NONE;
@@ -108,14 +120,24 @@ stats_percentile(const int64_t *x, size_t n, int p)
 	A = (int64_t)(n - 1) * p;
 	i = A / 100;
 	r = A % 100;
+	lo = sorted_at(x, (size_t)i);
 	if (r == 0)
-		return x[i];
+		return lo;
 	/* (100 x[i] + r (x[i+1] - x[i])) / 100, exactly, half up. */
-	return stats_div_round(100 * x[i] + r * (x[i + 1] - x[i]), 100);
+	return stats_div_round(100 * lo + r * (sorted_at(x, (size_t)i + 1) -
+	    lo), 100);
 }
 
-void
-stats_compute(const int64_t *x, size_t n, struct stats *st)
+int64_t
+stats_percentile(const int64_t *x, size_t n, int p)
+{
+	const struct sorted	s = { x, NULL };
+
+	return percentile_of(&s, n, p);
+}
+
+static void
+compute_of(const struct sorted *x, size_t n, struct stats *st)
 {
 	__int128	sum = 0;
 	size_t		i;
@@ -127,14 +149,19 @@ stats_compute(const int64_t *x, size_t n, struct stats *st)
 		st->mean = st->min = st->max = STAT_NONE;
 		return;
 	}
-	st->p50 = stats_percentile(x, n, 50);
-	st->p90 = stats_percentile(x, n, 90);
-	st->p99 = stats_percentile(x, n, 99);
-	st->min = x[0];
-	st->max = x[n - 1];
+	st->p50 = percentile_of(x, n, 50);
+	st->p90 = percentile_of(x, n, 90);
+	st->p99 = percentile_of(x, n, 99);
+	st->min = sorted_at(x, 0);
+	st->max = sorted_at(x, n - 1);
 	/* The sum of a million durations can pass INT64_MAX: use 128 bits. */
-	for (i = 0; i < n; i++)
-		sum += x[i];
+	if (x->w != NULL) {
+		for (i = 0; i < n; i++)
+			sum += x->w[i];
+	} else {
+		for (i = 0; i < n; i++)
+			sum += x->s[i];
+	}
 	q = (int64_t)(sum / (__int128)n);
 	r = (int64_t)(sum % (__int128)n);
 	if (r < 0) {
@@ -144,4 +171,134 @@ stats_compute(const int64_t *x, size_t n, struct stats *st)
 	if (2 * (__int128)r >= (__int128)n)
 		q++;
 	st->mean = q;
+}
+
+void
+stats_compute(const int64_t *x, size_t n, struct stats *st)
+{
+	const struct sorted	s = { x, NULL };
+
+	compute_of(&s, n, st);
+}
+
+static int
+cmp_i32(const void *a, const void *b)
+{
+	int32_t	x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* stats_sort for 32-bit values: two 16-bit passes at most, one copy. */
+static void
+sort32(int32_t *v, size_t n)
+{
+	uint32_t	*a = (uint32_t *)v, *b, *t, or_all = 0, and_all = ~0U;
+	size_t		*count, i, sum, c;
+	int		 pass;
+
+	if (n < 2)
+		return;
+	if (n < 4096) {
+		qsort(v, n, sizeof *v, cmp_i32);
+		return;
+	}
+	b = xmalloc(n * sizeof *b);
+	count = xmalloc(65536 * sizeof *count);
+	for (i = 0; i < n; i++) {
+		a[i] ^= UINT32_C(1) << 31;
+		or_all |= a[i];
+		and_all &= a[i];
+	}
+	for (pass = 0; pass < 2; pass++) {
+		int	shift = pass * 16;
+
+		if ((((or_all ^ and_all) >> shift) & 0xffff) == 0)
+			continue;
+		memset(count, 0, 65536 * sizeof *count);
+		for (i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xffff]++;
+		sum = 0;
+		for (i = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[(a[i] >> shift) & 0xffff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	/* An odd number of passes left the values in the copy. */
+	if (a != (uint32_t *)v) {
+		memcpy(v, a, n * sizeof *a);
+		b = a;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = (int32_t)(((uint32_t *)v)[i] ^ (UINT32_C(1) << 31));
+	free(b);
+	free(count);
+}
+
+void
+stats_values_push(struct stats_values *sv, int64_t x)
+{
+	int64_t	*w;
+	int32_t	*s;
+	size_t	 i;
+
+	if (!sv->wide && (x < INT32_MIN || x > INT32_MAX)) {
+		/* The first value past 32 bits: widen what we have. */
+		s = sv->v;
+		w = xcalloc(sv->cap + 1, sizeof *w);
+		for (i = 0; i < sv->n; i++)
+			w[i] = s[i];
+		free(s);
+		sv->v = w;
+		sv->cap++;
+		sv->wide = true;
+	}
+	if (sv->wide) {
+		w = sv->v;
+		ARRAY_GROW(w, sv->n + 1, sv->cap);
+		w[sv->n++] = x;
+		sv->v = w;
+	} else {
+		s = sv->v;
+		ARRAY_GROW(s, sv->n + 1, sv->cap);
+		s[sv->n++] = (int32_t)x;
+		sv->v = s;
+	}
+}
+
+void
+stats_values_finish(struct stats_values *sv, struct stats *st,
+    int64_t **sorted)
+{
+	struct sorted	x = { NULL, NULL };
+	int64_t		*out = NULL;
+	size_t		 i;
+
+	if (sv->wide) {
+		stats_sort(sv->v, sv->n);
+		x.w = sv->v;
+	} else {
+		sort32(sv->v, sv->n);
+		x.s = sv->v;
+	}
+	compute_of(&x, sv->n, st);
+	if (sorted != NULL) {
+		if (sv->wide) {
+			out = sv->v;
+			sv->v = NULL;
+		} else if (sv->n > 0) {
+			out = xcalloc(sv->n, sizeof *out);
+			for (i = 0; i < sv->n; i++)
+				out[i] = x.s[i];
+		}
+		*sorted = out;
+	}
+	free(sv->v);
+	memset(sv, 0, sizeof *sv);
 }

@@ -37,6 +37,27 @@ int64_t	stats_percentile(const int64_t *sorted, size_t n, int p);
 void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
 
 /*
+ * Values gathered one by one for stats_values_finish: 32 bits each while
+ * every value fits (any duration under 24 days), 64 from the first that
+ * does not, so a million of them take 4 MB and the answer is the same
+ * exact one. Zero it to start.
+ */
+struct stats_values {
+	void	*v;		/* int32_t, or int64_t once wide */
+	size_t	 n, cap;
+	bool	 wide;
+};
+
+void	stats_values_push(struct stats_values *, int64_t);
+/*
+ * Sort the values, fill *st as stats_compute does and free them; with
+ * sorted non-NULL, also hand over the values ascending as int64 (the
+ * caller frees *sorted; NULL when there are none).
+ */
+void	stats_values_finish(struct stats_values *, struct stats *st,
+	    int64_t **sorted);
+
+/*
  * Whether a figure resting on n values is trusted: any figure needs at
  * least STATS_CONFIDENT_N values, and the p-th percentile also needs
  * STATS_CONFIDENT_TAIL value(s) at or beyond it, n (100 - p) / 100 of them

@@ -18,20 +18,8 @@ window_acc_init(struct window_acc *acc, const struct window_params *p)
 	acc->f.per_day = xcalloc(p->n_days + 1, sizeof *acc->f.per_day);
 	acc->f.n_weeks = p->n_weeks;
 	acc->f.per_week = xcalloc(p->n_weeks + 1, sizeof *acc->f.per_week);
-	if (p->detail) {
+	if (p->detail)
 		acc->day_lead = xcalloc(p->n_days + 1, sizeof *acc->day_lead);
-		acc->n_day_lead = xcalloc(p->n_days + 1,
-		    sizeof *acc->n_day_lead);
-		acc->cap_day_lead = xcalloc(p->n_days + 1,
-		    sizeof *acc->cap_day_lead);
-	}
-}
-
-static void
-push_value(int64_t **v, size_t *n, size_t *cap, int64_t x)
-{
-	ARRAY_GROW(*v, *n + 1, *cap);
-	(*v)[(*n)++] = x;
 }
 
 /* The bucket of t among starts[0..n] (n buckets); -1 when outside. */
@@ -106,16 +94,10 @@ repo_grow(struct window_acc *acc, uint32_t idx)
 	ARRAY_GROW(acc->f.by_repo, want, acc->cap_repos);
 	acc->repo_lead = xreallocarray(acc->repo_lead, acc->cap_repos,
 	    sizeof *acc->repo_lead);
-	acc->n_repo_lead = xreallocarray(acc->n_repo_lead, acc->cap_repos,
-	    sizeof *acc->n_repo_lead);
-	acc->cap_repo_lead = xreallocarray(acc->cap_repo_lead,
-	    acc->cap_repos, sizeof *acc->cap_repo_lead);
 	for (i = old; i < acc->cap_repos; i++) {
 		memset(&acc->f.by_repo[i], 0, sizeof acc->f.by_repo[i]);
 		acc->f.by_repo[i].repo_idx = (uint32_t)i;
-		acc->repo_lead[i] = NULL;
-		acc->n_repo_lead[i] = 0;
-		acc->cap_repo_lead[i] = 0;
+		memset(&acc->repo_lead[i], 0, sizeof acc->repo_lead[i]);
 	}
 }
 
@@ -154,8 +136,7 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 		f->negative_phases++;
 	for (k = 0; k < FIG__COUNT; k++) {
 		if (a->fig[k] != ATTEMPT_NONE)
-			push_value(&acc->values[k], &acc->n_values[k],
-			    &acc->cap_values[k], a->fig[k]);
+			stats_values_push(&acc->values[k], a->fig[k]);
 	}
 
 	b = bucket_of(acc->p.day_starts, acc->p.n_days, a->requested_at_ms);
@@ -163,8 +144,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 		f->per_day[b].requests++;
 		f->per_day[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
 		if (acc->p.detail && a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE)
-			push_value(&acc->day_lead[b], &acc->n_day_lead[b],
-			    &acc->cap_day_lead[b], a->fig[FIG_LEAD_TIME]);
+			stats_values_push(&acc->day_lead[b],
+			    a->fig[FIG_LEAD_TIME]);
 	}
 	b = bucket_of(acc->p.week_starts, acc->p.n_weeks, a->requested_at_ms);
 	if (b >= 0) {
@@ -178,9 +159,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	r->succeeded += a->outcome == OUTCOME_SUCCEEDED;
 	r->failed += a->outcome == OUTCOME_FAILED;
 	if (a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE) {
-		push_value(&acc->repo_lead[a->repo_idx],
-		    &acc->n_repo_lead[a->repo_idx],
-		    &acc->cap_repo_lead[a->repo_idx], a->fig[FIG_LEAD_TIME]);
+		stats_values_push(&acc->repo_lead[a->repo_idx],
+		    a->fig[FIG_LEAD_TIME]);
 		s.lead_time_ms = a->fig[FIG_LEAD_TIME];
 		s.requested_at_ms = a->requested_at_ms;
 		s.row_id = a->row_id;
@@ -197,44 +177,35 @@ window_acc_finish(struct window_acc *acc, struct window_figures *out)
 	int			 k;
 
 	for (k = 0; k < FIG__COUNT; k++) {
-		stats_sort(acc->values[k], acc->n_values[k]);
-		stats_compute(acc->values[k], acc->n_values[k], &f->fig[k]);
 		if (k == FIG_LEAD_TIME && acc->p.detail) {
-			f->lead_times = acc->values[k];
-			f->n_lead_times = acc->n_values[k];
+			f->n_lead_times = acc->values[k].n;
+			stats_values_finish(&acc->values[k], &f->fig[k],
+			    &f->lead_times);
 		} else
-			free(acc->values[k]);
+			stats_values_finish(&acc->values[k], &f->fig[k], NULL);
 	}
 	for (i = 0; i < f->n_days; i++) {
-		if (acc->p.detail) {
-			stats_sort(acc->day_lead[i], acc->n_day_lead[i]);
-			stats_compute(acc->day_lead[i], acc->n_day_lead[i],
-			    &f->per_day[i].lead_time);
-			free(acc->day_lead[i]);
-		} else
+		if (acc->p.detail)
+			stats_values_finish(&acc->day_lead[i],
+			    &f->per_day[i].lead_time, NULL);
+		else
 			stats_compute(NULL, 0, &f->per_day[i].lead_time);
 	}
 	for (i = 0; i < f->n_weeks; i++)
 		stats_compute(NULL, 0, &f->per_week[i].lead_time);
 	free(acc->day_lead);
-	free(acc->n_day_lead);
-	free(acc->cap_day_lead);
 	/* Keep only repos with attempts, in repo_idx (= name) order. */
 	for (i = 0; i < acc->cap_repos; i++) {
 		if (f->by_repo[i].requests == 0) {
-			free(acc->repo_lead[i]);
+			free(acc->repo_lead[i].v);
 			continue;
 		}
-		stats_sort(acc->repo_lead[i], acc->n_repo_lead[i]);
-		stats_compute(acc->repo_lead[i], acc->n_repo_lead[i],
-		    &f->by_repo[i].lead_time);
-		free(acc->repo_lead[i]);
+		stats_values_finish(&acc->repo_lead[i],
+		    &f->by_repo[i].lead_time, NULL);
 		f->by_repo[n++] = f->by_repo[i];
 	}
 	f->n_repos = n;
 	free(acc->repo_lead);
-	free(acc->n_repo_lead);
-	free(acc->cap_repo_lead);
 	*out = *f;
 	memset(acc, 0, sizeof *acc);
 }

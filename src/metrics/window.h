@@ -84,14 +84,11 @@ struct window_figures {
 struct window_acc {
 	struct window_params	 p;
 	struct window_figures	 f;
-	int64_t			*values[FIG__COUNT];
-	size_t			 n_values[FIG__COUNT], cap_values[FIG__COUNT];
-	int64_t			**repo_lead;	/* lead times per repo_idx */
-	size_t			*n_repo_lead, *cap_repo_lead;
+	struct stats_values	 values[FIG__COUNT];
+	struct stats_values	*repo_lead;	/* lead times per repo_idx */
 	size_t			 cap_repos;
 	size_t			 cap_slowest;
-	int64_t			**day_lead;	/* detail: per day bucket */
-	size_t			*n_day_lead, *cap_day_lead;
+	struct stats_values	*day_lead;	/* detail: per day bucket */
 };
 
 void	window_acc_init(struct window_acc *, const struct window_params *);

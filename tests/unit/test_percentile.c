@@ -638,6 +638,77 @@ test_percentile__confidence_needs_thirty_and_a_tail_of_ten(void **state)
 	assert_true(stats_confident(INT64_C(1) << 40, 99));
 }
 
+/* Gathered values give what stats_sort + stats_compute give. */
+static void
+check_values(const int64_t *v, size_t n, bool detail)
+{
+	struct stats_values	 sv;
+	struct stats		 want, got;
+	int64_t			*copy = xcalloc(n + 1, sizeof *copy);
+	int64_t			*sorted = NULL;
+	size_t			 i;
+
+	memset(&sv, 0, sizeof sv);
+	for (i = 0; i < n; i++)
+		stats_values_push(&sv, v[i]);
+	memcpy(copy, v, n * sizeof *v);
+	stats_sort(copy, n);
+	stats_compute(copy, n, &want);
+	stats_values_finish(&sv, &got, detail ? &sorted : NULL);
+	assert_memory_equal(&got, &want, sizeof want);
+	if (detail) {
+		if (n == 0)
+			assert_null(sorted);
+		else
+			assert_memory_equal(sorted, copy, n * sizeof *copy);
+	}
+	assert_null(sv.v);
+	free(sorted);
+	free(copy);
+}
+
+/*
+ * Values kept in 32 bits while they fit, 64 from the first that does not:
+ * the same statistics either way, small and large, on both sides of
+ * INT32's range.
+ */
+static void
+test_percentile__gathered_values_give_the_same_statistics(void **state)
+{
+	static const int64_t	ranges[][2] = {
+		{ 0, 7200000 },			/* durations up to 2 h */
+		{ -70000, 70000 },		/* negative phases too */
+		{ INT32_MIN, INT32_MAX },	/* the edges of 32 bits */
+		{ 0, 3 },			/* many duplicates */
+		{ -(INT64_C(1) << 40), INT64_C(1) << 40 },	/* wide */
+	};
+	static const size_t	sizes[] = { 0, 1, 2, 17, 4095, 4096, 70000 };
+	int64_t			*v;
+	size_t			 r, s, i, n;
+
+	(void)state;
+	v = xmalloc(70000 * sizeof *v);
+	for (r = 0; r < ARRAY_LEN(ranges); r++) {
+		for (s = 0; s < ARRAY_LEN(sizes); s++) {
+			n = sizes[s];
+			for (i = 0; i < n; i++)
+				v[i] = rng_range(ranges[r][0], ranges[r][1]);
+			check_values(v, n, s % 2 == 0);
+		}
+	}
+	/* One value past 32 bits late in a long run widens the rest. */
+	for (i = 0; i < 70000; i++)
+		v[i] = rng_range(0, 7200000);
+	v[65000] = (int64_t)INT32_MAX + 1;
+	check_values(v, 70000, true);
+	v[65000] = (int64_t)INT32_MIN - 1;
+	check_values(v, 70000, false);
+	v[65000] = INT32_MIN;
+	v[3] = INT32_MAX;
+	check_values(v, 70000, true);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -666,6 +737,8 @@ main(void)
 		cmocka_unit_test(test_percentile__hundred_thousand_values),
 		cmocka_unit_test(
 		    test_percentile__confidence_needs_thirty_and_a_tail_of_ten),
+		cmocka_unit_test(
+		    test_percentile__gathered_values_give_the_same_statistics),
 	};
 
 	return cmocka_run_group_tests_name("percentile", tests, NULL, NULL);
