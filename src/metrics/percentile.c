@@ -189,13 +189,21 @@ cmp_i32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* stats_sort for 32-bit values: two 16-bit passes at most, one copy. */
+/*
+ * stats_sort for 32-bit values: LSD radix on 11-bit digits, all three
+ * histograms in one read, 16 KiB of counters that stay in cache, and a
+ * pass skipped when one digit holds every value (durations under 70
+ * minutes need two). One copy of the values.
+ */
+#define SORT32_BITS	11
+#define SORT32_DIGITS	(1 << SORT32_BITS)
+
 static void
 sort32(int32_t *v, size_t n)
 {
-	uint32_t	*a = (uint32_t *)v, *b, *t, or_all = 0, and_all = ~0U;
-	size_t		*count, i, sum, c;
-	int		 pass;
+	uint32_t	*a = (uint32_t *)v, *b, *t, d;
+	size_t		(*count)[SORT32_DIGITS], i, sum, c;
+	int		 pass, shift;
 
 	if (n < 2)
 		return;
@@ -204,28 +212,28 @@ sort32(int32_t *v, size_t n)
 		return;
 	}
 	b = xmalloc(n * sizeof *b);
-	count = xmalloc(65536 * sizeof *count);
+	count = xcalloc(3, sizeof *count);
 	for (i = 0; i < n; i++) {
 		a[i] ^= UINT32_C(1) << 31;
-		or_all |= a[i];
-		and_all &= a[i];
+		count[0][a[i] & (SORT32_DIGITS - 1)]++;
+		count[1][(a[i] >> SORT32_BITS) & (SORT32_DIGITS - 1)]++;
+		count[2][a[i] >> (2 * SORT32_BITS)]++;
 	}
-	for (pass = 0; pass < 2; pass++) {
-		int	shift = pass * 16;
-
-		if ((((or_all ^ and_all) >> shift) & 0xffff) == 0)
+	for (pass = 0; pass < 3; pass++) {
+		shift = pass * SORT32_BITS;
+		d = (a[0] >> shift) & (SORT32_DIGITS - 1);
+		/* Every value has the same digit here: nothing to do. */
+		if (count[pass][d] == n)
 			continue;
-		memset(count, 0, 65536 * sizeof *count);
-		for (i = 0; i < n; i++)
-			count[(a[i] >> shift) & 0xffff]++;
 		sum = 0;
-		for (i = 0; i < 65536; i++) {
-			c = count[i];
-			count[i] = sum;
+		for (i = 0; i < SORT32_DIGITS; i++) {
+			c = count[pass][i];
+			count[pass][i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			b[count[(a[i] >> shift) & 0xffff]++] = a[i];
+			b[count[pass][(a[i] >> shift) &
+			    (SORT32_DIGITS - 1)]++] = a[i];
 		t = a;
 		a = b;
 		b = t;
