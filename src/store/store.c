@@ -21,6 +21,11 @@
  * C enums' values (attempt.h, event.h): attempts are derived data, and a
  * change of those codes comes with a migration that clears them.
  */
+/* The hour of a time in ms, rounded down whatever its sign (SQLite's
+   integer division truncates towards zero): floor_div's SQL. */
+#define HOUR_OF(x)	"((" x " - (" x " % 3600000 + 3600000) % 3600000)" \
+			" / 3600000)"
+
 static const char *const migrations[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE repos ("
@@ -152,7 +157,7 @@ static const char *const migrations[] = {
 	 * 4 -> 5: hourly rollups, so a window query reads a few thousand
 	 * rows instead of one per attempt (see "Hourly rollups" below).
 	 * attempt_hours: the window columns of every attempt requested in
-	 * the hour (requested_at_ms / 3600000), packed in one blob; an hour
+	 * the hour (requested_at_ms / 3600000, rounded down), in one blob; an hour
 	 * the triggers mark stale is rebuilt from attempts at the next
 	 * store_commit, and read from attempts until then. update_hours:
 	 * `updated` events per hour, repo and env_type ('' for none: an
@@ -167,16 +172,16 @@ static const char *const migrations[] = {
 	"  hour INTEGER PRIMARY KEY);"
 	"CREATE TRIGGER attempts_hour_ins AFTER INSERT ON attempts BEGIN"
 	"  INSERT OR IGNORE INTO attempt_hours_stale (hour)"
-	"  VALUES (new.requested_at_ms / 3600000); END;"
+	"  VALUES (" HOUR_OF("new.requested_at_ms") "); END;"
 	"CREATE TRIGGER attempts_hour_del AFTER DELETE ON attempts BEGIN"
 	"  INSERT OR IGNORE INTO attempt_hours_stale (hour)"
-	"  VALUES (old.requested_at_ms / 3600000); END;"
+	"  VALUES (" HOUR_OF("old.requested_at_ms") "); END;"
 	"CREATE TRIGGER attempts_hour_upd AFTER UPDATE ON attempts BEGIN"
 	"  INSERT OR IGNORE INTO attempt_hours_stale (hour)"
-	"  VALUES (old.requested_at_ms / 3600000),"
-	"  (new.requested_at_ms / 3600000); END;"
+	"  VALUES (" HOUR_OF("old.requested_at_ms") "),"
+	"  (" HOUR_OF("new.requested_at_ms") "); END;"
 	"INSERT OR IGNORE INTO attempt_hours_stale (hour)"
-	"  SELECT DISTINCT requested_at_ms / 3600000 FROM attempts;"
+	"  SELECT DISTINCT " HOUR_OF("requested_at_ms") " FROM attempts;"
 	"CREATE TABLE update_hours ("
 	"  hour INTEGER NOT NULL,"
 	"  repo_id INTEGER NOT NULL,"
@@ -186,25 +191,25 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER events_update_ins AFTER INSERT ON events"
 	"  WHEN new.type = 'updated' BEGIN"
 	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"
-	"  VALUES (new.ts_ms / 3600000, new.repo_id,"
+	"  VALUES (" HOUR_OF("new.ts_ms") ", new.repo_id,"
 	"  coalesce(new.env_type, ''), 1)"
 	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
 	"CREATE TRIGGER events_update_del AFTER DELETE ON events"
 	"  WHEN old.type = 'updated' BEGIN"
 	"  UPDATE update_hours SET n = n - 1"
-	"  WHERE hour = old.ts_ms / 3600000 AND repo_id = old.repo_id"
+	"  WHERE hour = " HOUR_OF("old.ts_ms") " AND repo_id = old.repo_id"
 	"  AND env_type = coalesce(old.env_type, ''); END;"
 	"CREATE TRIGGER events_update_upd AFTER UPDATE ON events"
 	"  WHEN old.type = 'updated' OR new.type = 'updated' BEGIN"
 	"  UPDATE update_hours SET n = n - 1"
-	"  WHERE old.type = 'updated' AND hour = old.ts_ms / 3600000"
+	"  WHERE old.type = 'updated' AND hour = " HOUR_OF("old.ts_ms")
 	"  AND repo_id = old.repo_id AND env_type = coalesce(old.env_type, '');"
 	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"
-	"  SELECT new.ts_ms / 3600000, new.repo_id,"
+	"  SELECT " HOUR_OF("new.ts_ms") ", new.repo_id,"
 	"  coalesce(new.env_type, ''), 1 WHERE new.type = 'updated'"
 	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
 	"INSERT INTO update_hours (hour, repo_id, env_type, n)"
-	"  SELECT ts_ms / 3600000, repo_id, coalesce(env_type, ''), count(*)"
+	"  SELECT " HOUR_OF("ts_ms") ", repo_id, coalesce(env_type, ''), count(*)"
 	"  FROM events WHERE type = 'updated' GROUP BY 1, 2, 3;",
 };
 
@@ -1625,12 +1630,13 @@ scan_hours(struct store *st, const struct scan *sc,
     const struct store_filter *f)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_HOURS_SCAN);
-	int64_t		 h0 = sc->since_ms / MS_PER_HOUR, h1, hour, *stale;
+	int64_t		 h0 = floor_div(sc->since_ms, MS_PER_HOUR), h1;
+	int64_t		 hour, *stale;
 	size_t		 n_stale = 0, k = 0;
 	enum err	 rc;
 	int		 r = SQLITE_DONE;
 
-	h1 = (sc->until_ms - 1) / MS_PER_HOUR;
+	h1 = floor_div(sc->until_ms - 1, MS_PER_HOUR);
 	if ((rc = stale_hours(st, h0, h1, &stale, &n_stale)) != ERR_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, h0);
@@ -1742,8 +1748,8 @@ store_count_updates(struct store *st, int64_t since_ms, int64_t until_ms,
 	if (since_ms >= until_ms)
 		return ERR_OK;
 	/* [h0, h1): the hours wholly inside the window. */
-	h0 = since_ms / MS_PER_HOUR + (since_ms % MS_PER_HOUR != 0);
-	h1 = until_ms / MS_PER_HOUR;
+	h0 = floor_div(since_ms, MS_PER_HOUR) + (since_ms % MS_PER_HOUR != 0);
+	h1 = floor_div(until_ms, MS_PER_HOUR);
 	if (h0 >= h1)
 		return count_window(st, S_COUNT_UPDATES, since_ms, until_ms,
 		    f, count);
