@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <strings.h>
 
 #include "timefmt.h"
 
@@ -423,6 +424,112 @@ secret_from_file(struct config *c, const struct cfg_entry *e,
 	return rc;
 }
 
+/* Unified service tagging: the DD_ variable of each tag key. */
+static const struct {
+	const char	*key;
+	const char	*env;
+} dd_tags[] = { { "env", "DD_ENV" }, { "service", "DD_SERVICE" },
+    { "version", "DD_VERSION" } };
+
+/* The configured constant tags without those DD_ENV etc. replace. */
+static void
+tags_without_dd(const char *tags, struct buf *out)
+{
+	const char	*p = tags, *end, *k;
+	size_t		 i, n;
+	bool		 drop;
+
+	while (p != NULL && *p != '\0') {
+		end = p + strcspn(p, ",");
+		k = p + strspn(p, " \t");
+		drop = false;
+		for (i = 0; i < ARRAY_LEN(dd_tags); i++) {
+			n = strlen(dd_tags[i].key);
+			if (getenv(dd_tags[i].env) != NULL &&
+			    *getenv(dd_tags[i].env) != '\0' &&
+			    strncasecmp(k, dd_tags[i].key, n) == 0 &&
+			    k[n] == ':')
+				drop = true;
+		}
+		if (!drop && end > k) {
+			if (out->len > 0)
+				buf_putc(out, ',');
+			buf_append(out, p, (size_t)(end - p));
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
+/*
+ * The Datadog conventions every DogStatsD client follows: the agent at
+ * DD_DOGSTATSD_URL (udp://host:port, unix:///path), else DD_AGENT_HOST
+ * and DD_DOGSTATSD_PORT (8125), else statsd_addr; DD_ENV, DD_SERVICE and
+ * DD_VERSION as env:, service: and version: tags. ENVSTATS_STATSD_ADDR,
+ * set, still wins: it names envstats alone (and may say "off").
+ */
+static enum err
+datadog_env(struct config *c, struct buf *why)
+{
+	const char	*url = getenv("DD_DOGSTATSD_URL");
+	const char	*host = getenv("DD_AGENT_HOST");
+	const char	*port = getenv("DD_DOGSTATSD_PORT"), *v;
+	struct buf	 addr = BUF_INIT, tags = BUF_INIT;
+	size_t		 i;
+	enum err	 rc = ERR_CONFIG;
+
+	if (port == NULL || *port == '\0')
+		port = "8125";
+	if (getenv("ENVSTATS_STATSD_ADDR") != NULL) {
+		/* explicit: keep it */
+	} else if (url != NULL && *url != '\0') {
+		if (strncmp(url, "udp://", 6) == 0 && url[6] != '\0')
+			buf_puts(&addr, url + 6);
+		else if (strncmp(url, "unix:///", 8) == 0)
+			buf_printf(&addr, "unix:%s", url + 7);
+		else {
+			buf_printf(why, "bad value for DD_DOGSTATSD_URL "
+			    "(environment): '%s' is not udp://<host>:<port> or "
+			    "unix:///<path>", url);
+			goto out;
+		}
+	} else if (host != NULL && *host != '\0') {
+		if (strspn(port, "0123456789") != strlen(port) ||
+		    strlen(port) > 5 || strtol(port, NULL, 10) < 1 ||
+		    strtol(port, NULL, 10) > 65535) {
+			buf_printf(why, "bad value for DD_DOGSTATSD_PORT "
+			    "(environment): '%s' is not a port", port);
+			goto out;
+		}
+		/* status.hostIP may be an IPv6 address. */
+		buf_printf(&addr, strchr(host, ':') != NULL ? "[%s]:%s" :
+		    "%s:%s", host, port);
+	}
+	if (addr.len > 0) {
+		free(c->statsd_addr);
+		c->statsd_addr = xstrdup(addr.data);
+	}
+	tags_without_dd(c->statsd_tags, &tags);
+	for (i = 0; i < ARRAY_LEN(dd_tags); i++) {
+		v = getenv(dd_tags[i].env);
+		if (v == NULL || *v == '\0')
+			continue;
+		if (strchr(v, ',') != NULL) {
+			buf_printf(why, "bad value for %s (environment): '%s' "
+			    "holds a comma", dd_tags[i].env, v);
+			goto out;
+		}
+		buf_printf(&tags, "%s%s:%s", tags.len > 0 ? "," : "",
+		    dd_tags[i].key, v);
+	}
+	free(c->statsd_tags);
+	c->statsd_tags = tags.len > 0 ? xstrdup(tags.data) : NULL;
+	rc = ERR_OK;
+out:
+	buf_release(&addr);
+	buf_release(&tags);
+	return rc;
+}
+
 enum err
 config_load(struct config *c, struct buf *why)
 {
@@ -456,6 +563,8 @@ config_load(struct config *c, struct buf *why)
 		    (rc = secret_from_file(c, &cfg_table[i], v, why)) != ERR_OK)
 			return rc;
 	}
+	if ((rc = datadog_env(c, why)) != ERR_OK)
+		return rc;
 	if (secret_is_set(&c->app_token) != secret_is_set(&c->bot_token)) {
 		buf_puts(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN (or "
 		    "neither, for the local demo)");

@@ -788,6 +788,79 @@ test_bot__stored_events_reach_dogstatsd(void **state)
 	dgram_rx_close(&rx);
 }
 
+/*
+ * The Datadog conventions as a Kubernetes pod gets them: DD_AGENT_HOST
+ * (status.hostIP) and DD_DOGSTATSD_PORT direct the metrics, DD_ENV,
+ * DD_SERVICE and DD_VERSION tag every one of them, and replace the
+ * configured env: tag.
+ */
+static void
+test_bot__datadog_variables_direct_metrics_and_tag_them(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	struct reply	 r;
+	struct config	 c;
+	struct buf	 got = BUF_INIT, why = BUF_INIT;
+	char		 body[512], port[16], t1[TIMEFMT_RFC3339_LEN],
+			 t2[TIMEFMT_RFC3339_LEN], *dgram = xmalloc(65536);
+	int64_t		 now = clock_now_ms(), until;
+
+	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
+	snprintf(port, sizeof port, "%d", rx.port);
+	unsetenv("ENVSTATS_CONFIG");
+	unsetenv("ENVSTATS_STATSD_ADDR");
+	unsetenv("DD_DOGSTATSD_URL");
+	setenv("ENVSTATS_STATSD_TAGS", "env:prod,team:qa", 1);
+	setenv("DD_AGENT_HOST", "127.0.0.1", 1);
+	setenv("DD_DOGSTATSD_PORT", port, 1);
+	setenv("DD_ENV", "staging", 1);
+	setenv("DD_SERVICE", "envstats", 1);
+	setenv("DD_VERSION", "1.2.3", 1);
+	assert_int_equal(config_load(&c, &why), ERR_OK);
+	h->cfg.statsd_addr = xstrdup(c.statsd_addr);
+	h->cfg.statsd_tags = xstrdup(c.statsd_tags);
+	config_release(&c);
+	unsetenv("ENVSTATS_STATSD_TAGS");
+	unsetenv("DD_AGENT_HOST");
+	unsetenv("DD_DOGSTATSD_PORT");
+	unsetenv("DD_ENV");
+	unsetenv("DD_SERVICE");
+	unsetenv("DD_VERSION");
+	harness_start(h, false);
+	wait_connected(h);
+	timefmt_rfc3339(now - 300000, t1);
+	timefmt_rfc3339(now - 60000, t2);
+	snprintf(body, sizeof body,
+	    "{\"type\":\"requested\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"x\"}\n"
+	    "{\"type\":\"ready\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"x\"}\n", t1, t2);
+	post_events(h, body, now / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	until = clock_mono_ms() + WAIT_MS;
+	while (strstr(got.data, "testenv.provision.success") == NULL &&
+	    clock_mono_ms() < until) {
+		if (dgram_rx_next(&rx, dgram, 65536, 200) > 0) {
+			buf_puts(&got, dgram);
+			buf_putc(&got, '\n');
+		}
+	}
+	assert_non_null(strstr(got.data, "testenv.provision.total_duration:"
+	    "240000|d|#repo:a/b,trigger:manual,team:qa,env:staging,"
+	    "service:envstats,version:1.2.3\n"));
+	assert_non_null(strstr(got.data, "testenv.provision.success:1|c|#"
+	    "repo:a/b,trigger:manual,team:qa,env:staging,service:envstats,"
+	    "version:1.2.3"));
+	assert_null(strstr(got.data, "env:prod"));
+	buf_release(&got);
+	buf_release(&why);
+	free(dgram);
+	harness_stop(h);
+	dgram_rx_close(&rx);
+}
+
 /* GitHub: the documented signature, a ping, a completed job. */
 static void
 test_bot__github_webhook_maps_completed_jobs(void **state)
@@ -1269,6 +1342,9 @@ main(void)
 		    test_bot__health_readiness_and_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__stored_events_reach_dogstatsd, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__datadog_variables_direct_metrics_and_tag_them,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__github_webhook_maps_completed_jobs, setup,
 		    teardown),
