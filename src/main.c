@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "demo/dataset.h"
+#include "demo/guard.h"
 #include "demo/script.h"
 #include "emulator.h"
 #include "log.h"
@@ -40,8 +41,6 @@
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
 #define EXIT_TEMPFAIL	75	/* EX_TEMPFAIL: try again later */
-/* The demo's own database: never the configured one. */
-#define DEMO_DB		"envstats-demo.db"
 
 /* What every command gets: the configuration and global options. */
 struct app {
@@ -1135,23 +1134,10 @@ cli_demo(struct app *app, int argc, char **argv)
 		fprintf(stderr, "usage: envstats demo [--keep]\n");
 		return EXIT_USAGE;
 	}
-	/*
-	 * The demo writes made-up events: never into the configured
-	 * database (ENVSTATS_DB may be production), only into its own file
-	 * or the one named by --db, and it starts afresh only in its own.
-	 */
-	if (!app->db_from_flag)
-		app->db_path = DEMO_DB;
-	if (!keep && strcmp(app->db_path, DEMO_DB) == 0 &&
-	    (unlink(app->db_path) == 0 || errno == ENOENT)) {
-		/* A fresh database: old WAL files would confuse SQLite. */
-		char	side[4096];
-
-		snprintf(side, sizeof side, "%s-wal", app->db_path);
-		unlink(side);
-		snprintf(side, sizeof side, "%s-shm", app->db_path);
-		unlink(side);
-	}
+	/* Made-up events go only into a database the demo created. */
+	if ((ret = demo_guard_db(&app->cfg, app->db_from_flag ?
+	    app->db_path : NULL, keep, &app->db_path)) != 0)
+		return ret;
 	if (getenv("ENVSTATS_LOG_LEVEL") == NULL)
 		log_set_level(LOG_WARN);	/* the transcript is the output */
 	printf("== envstats demo: the Slack app against a local Slack "

@@ -542,30 +542,76 @@ test_cli__check_config_redacts_secrets(void **state)
 }
 
 /*
- * Without Slack tokens `run` plays the demo: into its own database, never
- * the configured one (ENVSTATS_DB may be production).
+ * Without Slack tokens `run` plays the demo, and the demo writes made-up
+ * events only into a database it created: pointed at a real one (by
+ * ENVSTATS_DB, --db or the config file) it refuses with EX_CONFIG, says
+ * how to run the demo, and leaves that file byte for byte as it was.
  */
 static void
 test_cli__demo_never_writes_the_configured_database(void **state)
 {
 	struct fixture	*fx = *state;
 	struct run	 r;
+	struct buf	 before, after;
+	char		 cfg[160], cfg_env[200], json[256];
+	const char	*no_db[] = { "ENVSTATS_DB", NULL };
+	const char	*by_cfg[] = { "ENVSTATS_DB", cfg_env, NULL };
 
 	write_file(fx->input, EV("requested", "2026-11-02T09:00:00Z", "b", ""),
 	    strlen(EV("requested", "2026-11-02T09:00:00Z", "b", "")));
 	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
 	assert_int_equal(r.status, 0);
 	run_release(&r);
+	slurp(fx->db, &before);
+	assert_true(before.len > 0);
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	snprintf(cfg_env, sizeof cfg_env, "ENVSTATS_CONFIG=%s", cfg);
+	snprintf(json, sizeof json, "{\"db\": \"%s\"}", fx->db);
+	write_file(cfg, json, strlen(json));
+
+	/* ENVSTATS_DB, --db, the config file: refused, nothing written. */
 	run_bin(fx, &r, NULL, NULL, "run", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "env -u ENVSTATS_DB envstats "
+	    "demo"));
+	assert_non_null(strstr(r.err.data, "SLACK_APP_TOKEN"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "demo", NULL);
+	assert_int_equal(r.status, 78);
+	run_release(&r);
+	run_bin(fx, &r, NULL, no_db, "--db", fx->db, "demo", "--keep", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "--db"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, by_cfg, "run", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "config file"));
+	run_release(&r);
+	slurp(fx->db, &after);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+	buf_release(&after);
+
+	/* Named nowhere: its own file, marked, and again afresh. */
+	run_bin(fx, &r, NULL, no_db, "run", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "envstats-demo.db"));
 	assert_non_null(strstr(r.out.data, "acked)"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, no_db, "--db", "envstats-demo.db", "query",
+	    "--json", "since:2026-10-01", "until:2026-12-01", NULL);
+	assert_int_equal(r.status, 0);
 	run_release(&r);
 	run_bin(fx, &r, NULL, NULL, "query", "--json", "since:2026-10-01",
 	    "until:2026-12-01", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "\"requests\":1,"));
 	run_release(&r);
+	slurp(fx->db, &after);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+	buf_release(&after);
+	buf_release(&before);
 }
 /* digest --print: the text in the terminal, the chart as a file. */
 static void
