@@ -23,8 +23,11 @@ demo_guard_is_demo(const char *path)
 	bool		 yes = false;
 
 	/*
-	 * Read only, through a URI so SQLite neither creates nor changes
-	 * the file (mode=ro still reads a WAL the demo left behind).
+	 * Read only and immutable, through a URI: SQLite then takes no lock
+	 * and creates no -wal or -shm file beside a database that is not
+	 * ours (one owned by root next to a service's would lock the
+	 * service out). The demo's mark is in the main file: the store
+	 * checkpoints when the demo closes it.
 	 */
 	buf_puts(&uri, "file:");
 	for (p = path; *p != '\0'; p++) {
@@ -33,7 +36,7 @@ demo_guard_is_demo(const char *path)
 		else
 			buf_putc(&uri, *p);
 	}
-	buf_puts(&uri, "?mode=ro");
+	buf_puts(&uri, "?mode=ro&immutable=1");
 	if (sqlite3_open_v2(uri.data, &db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
 		goto out;

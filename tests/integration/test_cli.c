@@ -591,6 +591,9 @@ test_cli__demo_never_writes_the_configured_database(void **state)
 	assert_int_equal(after.len, before.len);
 	assert_memory_equal(after.data, before.data, before.len);
 	buf_release(&after);
+	/* Not even a -shm file of SQLite's beside it. */
+	snprintf(json, sizeof json, "%s-shm", fx->db);
+	assert_int_not_equal(access(json, F_OK), 0);
 
 	/* Named nowhere: its own file, marked, and again afresh. */
 	run_bin(fx, &r, NULL, no_db, "run", NULL);
