@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "bot/bot.h"
+#include "bot/bot_setup.h"
 #include "buf.h"
 #include "clock.h"
 #include "cmd.h"
@@ -68,11 +69,8 @@ static int	cli_query(struct app *, int, char **);
 static int	cli_reindex(struct app *, int, char **);
 static int	cli_report(struct app *, int, char **);
 static int	cli_run(struct app *, int, char **);
-static int	check_statsd(const struct app *);
 static int	bot_main(struct app *, bool, void (*)(void *, struct bot *),
 		    void *);
-static int	build_alerts(const struct app *, struct alerts_config *);
-static int	build_digests(const struct app *, struct digest_config *);
 
 static const struct cli_command cli_commands[] = {
 	{ "backup", "backup [--force] FILE", "copy the database to FILE "
@@ -199,33 +197,15 @@ walk_params(const struct app *app, struct attempt_params *p)
 static int
 build_rules(const struct app *app, struct classify **out)
 {
-	struct classify	*c = classify_new();
-	struct buf	 why = BUF_INIT;
-	size_t		 i;
-	int		 ft;
+	struct buf	problems = BUF_INIT;
+	int		ret = 0;
 
-	for (i = 0; i < app->cfg.n_rules; i++) {
-		ft = failure_type_parse(app->cfg.rules[i].failure_type);
-		if (ft < 0) {
-			fprintf(stderr, "envstats: failure_rules[%zu]: unknown "
-			    "failure_type '%s'\n", i,
-			    app->cfg.rules[i].failure_type);
-			goto bad;
-		}
-		if (classify_add(c, app->cfg.rules[i].pattern, ft, &why) !=
-		    ERR_OK) {
-			fprintf(stderr, "envstats: failure_rules[%zu]: %s\n", i,
-			    why.data);
-			goto bad;
-		}
+	if (bot_setup_rules(&app->cfg, out, &problems) != ERR_OK) {
+		bot_setup_print_problems(stderr, problems.data);
+		ret = CONFIG_EXIT;
 	}
-	buf_release(&why);
-	*out = c;
-	return 0;
-bad:
-	buf_release(&why);
-	classify_free(c);
-	return CONFIG_EXIT;
+	buf_release(&problems);
+	return ret;
 }
 
 /* A rejected line, on stderr, its reason escaped for the terminal. */
@@ -522,33 +502,14 @@ cli_backup(struct app *app, int argc, char **argv)
 	return 0;
 }
 
+/* check-config is bot_setup_check_config, before main loads anything. */
 static int
 cli_check_config(struct app *app, int argc, char **argv)
 {
-	struct buf		 b = BUF_INIT;
-	struct classify		*rules = NULL;
-	struct alerts_config	 alerts;
-	struct digest_config	 digests;
-	int			 ret;
-
+	(void)app;
 	(void)argc;
 	(void)argv;
-	if ((ret = check_statsd(app)) != 0 ||
-	    (ret = build_rules(app, &rules)) != 0 ||
-	    (ret = build_digests(app, &digests)) != 0) {
-		classify_free(rules);
-		return ret;
-	}
-	classify_free(rules);
-	digest_config_release(&digests);
-	ret = build_alerts(app, &alerts);
-	alerts_config_release(&alerts);
-	if (ret != 0)
-		return ret;
-	config_print(&app->cfg, &b);
-	printf("%s\nconfiguration ok\n", b.data);
-	buf_release(&b);
-	return 0;
+	return bot_setup_check_config(stdout, stderr);
 }
 
 static void
@@ -820,96 +781,6 @@ catch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* A section of the config file, or NULL (no file, or no such key). */
-static const json_t *
-file_section(const struct app *app, const char *name)
-{
-	return app->cfg.file != NULL ? json_object_get(app->cfg.file, name) :
-	    NULL;
-}
-
-/* A section failed validation: one line, and the exit code to use. */
-static int
-section_result(enum err rc, struct buf *why)
-{
-	int	ret = 0;
-
-	if (rc != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why->data);
-		ret = CONFIG_EXIT;
-	}
-	buf_release(why);
-	return ret;
-}
-
-/* The "slack" section of the configuration, validated. */
-static int
-build_observer(const struct app *app, struct slack_observe **out)
-{
-	struct buf	why = BUF_INIT;
-
-	return section_result(slack_observe_new(file_section(app, "slack"),
-	    out, &why), &why);
-}
-
-/* The "github" section of the configuration, validated. */
-static int
-build_github(const struct app *app, struct github **out)
-{
-	struct buf	why = BUF_INIT;
-
-	return section_result(github_new(file_section(app, "github"), out,
-	    &why), &why);
-}
-
-/* The "alerts" section of the configuration, validated. */
-static int
-build_alerts(const struct app *app, struct alerts_config *out)
-{
-	struct buf	why = BUF_INIT;
-
-	alerts_config_init(out);
-	return section_result(alerts_config_parse(file_section(app,
-	    "alerts"), app->tz, out, &why), &why);
-}
-
-/* The "digests" section of the configuration, validated. */
-static int
-build_digests(const struct app *app, struct digest_config *out)
-{
-	struct buf	why = BUF_INIT;
-
-	return section_result(digest_config_parse(file_section(app,
-	    "digests"), out, &why), &why);
-}
-
-/* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
-static int
-check_http_addr(const struct app *app)
-{
-	char	host[HTTP_ADDR_HOST_MAX];
-	int	port;
-
-	if (strcmp(app->cfg.http_addr, "off") == 0 ||
-	    http_addr_parse(app->cfg.http_addr, host, sizeof host, &port) ==
-	    ERR_OK)
-		return 0;
-	fprintf(stderr, "envstats: bad value for ENVSTATS_HTTP_ADDR: '%s' is "
-	    "not off or <ip>:<port> (e.g. 127.0.0.1:8787, [::1]:8787)\n",
-	    app->cfg.http_addr);
-	return CONFIG_EXIT;
-}
-
-/* ENVSTATS_STATSD_ADDR and _TAGS, checked without resolving a name. */
-static int
-check_statsd(const struct app *app)
-{
-	struct buf	why = BUF_INIT;
-
-	return section_result(statsd_check(app->cfg.statsd_addr,
-	    app->cfg.statsd_tags, &why), &why);
-}
-
 /*
  * Run the Slack app against app->cfg (real Slack, or the emulator when
  * allow_ws). ready (may be NULL) is called once the bot exists, with it.
@@ -920,12 +791,9 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 {
 	struct store		*st = NULL;
 	struct record		*rec = NULL;
-	struct classify		*rules = NULL;
-	struct slack_observe	*obs = NULL;
-	struct github		*gh = NULL;
-	struct digest_config	 digests = { NULL, 0 };
+	struct bot_setup	 set;
+	struct buf		 problems = BUF_INIT;
 	struct attempt_params	 params;
-	struct alerts_config	 alerts;
 	struct bot_config	 bc;
 	struct answer_ctx	 actx;
 	struct bot		*bot = NULL;
@@ -933,20 +801,18 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	int			 ret;
 
 	walk_params(app, &params);
-	alerts_config_init(&alerts);
-	if ((ret = build_rules(app, &rules)) != 0 ||
-	    (ret = build_observer(app, &obs)) != 0 ||
-	    (ret = build_github(app, &gh)) != 0 ||
-	    (ret = build_alerts(app, &alerts)) != 0 ||
-	    (ret = build_digests(app, &digests)) != 0 ||
-	    (ret = check_http_addr(app)) != 0 ||
-	    (ret = check_statsd(app)) != 0 ||
-	    (ret = open_store(app, 0, &st)) != 0)
+	/* The same checks as check-config, every problem reported. */
+	if (bot_setup_build(&app->cfg, app->tz, &set, &problems) != ERR_OK) {
+		bot_setup_print_problems(stderr, problems.data);
+		ret = CONFIG_EXIT;
+		goto out;
+	}
+	if ((ret = open_store(app, 0, &st)) != 0)
 		goto out;
 	ret = EXIT_FAILURE_DB;
-	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
+	if ((rc = record_new(st, &params, set.rules, &rec)) != ERR_OK)
 		goto out;
-	if (!slack_observe_watches_messages(obs))
+	if (!slack_observe_watches_messages(set.obs))
 		log_warn("run.no_provisioner_bots", LOG_STR("why",
 		    "no slack.provisioner_bots configured: provisioner "
 		    "messages will not be observed"));
@@ -955,18 +821,18 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.st = st;
 	bc.rec = rec;
 	bc.tz = app->tz;
-	bc.obs = obs;
-	bc.github = gh;
+	bc.obs = set.obs;
+	bc.github = set.github;
 	bc.http_addr = strcmp(app->cfg.http_addr, "off") == 0 ? NULL :
 	    app->cfg.http_addr;
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
-	bc.digests = &digests;
+	bc.digests = &set.digests;
 	actx.app = app;
 	actx.st = st;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
-	bc.alerts = &alerts;
+	bc.alerts = &set.alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {
 		ret = rc == ERR_CONFIG ? CONFIG_EXIT : 1;
@@ -982,11 +848,8 @@ out:
 	bot_free(bot);
 	record_free(rec);
 	store_close(st);
-	slack_observe_free(obs);
-	github_free(gh);
-	digest_config_release(&digests);
-	classify_free(rules);
-	alerts_config_release(&alerts);
+	bot_setup_release(&set);
+	buf_release(&problems);
 	return ret;
 }
 
@@ -1196,8 +1059,11 @@ main(int argc, char **argv)
 		return first >= argc ? EXIT_USAGE : 0;
 	}
 	cmd = argv[first];
+	/* check-config loads the configuration itself, to report it all. */
+	if (strcmp(cmd, "check-config") == 0)
+		return cli_check_config(&app, argc - first, argv + first);
 	if (config_load(&app.cfg, &why) != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why.data);
+		bot_setup_print_problems(stderr, why.data);
 		ret = CONFIG_EXIT;
 		goto out;
 	}

@@ -402,7 +402,7 @@ test_cli__alerts_and_admins_are_validated_at_start(void **state)
 		{ "{\"alerts\":{\"slow_in_flight_min\":10}}",
 		  "'alerts.channel' is required" },
 		{ "{\"admins\":[\"U0ADMIN01\",\"bob\"]}", "'admins[1]'" },
-		{ "{\"admins\":\"U0ADMIN01\"}", "'admins' in" },
+		{ "{\"admins\":\"U0ADMIN01\"}", "'admins' must be an array" },
 	};
 	struct fixture		*fx = *state;
 	char			 cfg[160], env[200];
@@ -521,6 +521,108 @@ test_cli__run_serves_the_emulator_and_stops_on_sigterm(void **state)
 	emulator_stop(emu);
 }
 
+/*
+ * check-config runs the checks `run` runs: the seven configurations an
+ * operator wrote that check-config used to call ok are refused by both,
+ * with the same line naming the file, the key and the reason; several
+ * problems are all reported; a good file is named, durations as written.
+ */
+static void
+test_cli__check_config_refuses_what_run_refuses(void **state)
+{
+	static const struct {
+		const char	*json, *needle;
+	} bad[] = {
+		/* a misspelled key */
+		{ "{\"stale_limt\":\"2h\"}",
+		  "unknown setting 'stale_limt' (did you mean 'stale_limit'?)" },
+		/* a bad regex */
+		{ "{\"slack\":{\"patterns\":[{\"type\":\"ready\",\"regex\":"
+		  "\"Env (\",\"repo\":1,\"branch\":2}]}}",
+		  "bad regex in 'slack.patterns[0].regex'" },
+		/* a capture group that does not exist */
+		{ "{\"slack\":{\"patterns\":[{\"type\":\"ready\",\"regex\":"
+		  "\"Env `([^`]+)`\",\"repo\":1,\"branch\":2}]}}",
+		  "group 2 out of range in 'slack.patterns[0].branch'" },
+		/* an unknown event type in a pattern */
+		{ "{\"slack\":{\"patterns\":[{\"type\":\"readyy\",\"regex\":"
+		  "\"Env `([^`]+)` `([^`]+)`\",\"repo\":1,\"branch\":2}]}}",
+		  "unknown event type 'readyy' in 'slack.patterns[0].type'" },
+		/* a bad default repo */
+		{ "{\"slack\":{\"repo_defaults\":{\"C0TESTENVS\":\"mural-api\"}}}",
+		  "'slack.repo_defaults.C0TESTENVS'" },
+		/* channels given as a string */
+		{ "{\"slack\":{\"provisioner_channels\":\"C0TESTENVS\"}}",
+		  "'slack.provisioner_channels' must be an array" },
+		/* port 99999 */
+		{ "{\"http_addr\":\"127.0.0.1:99999\"}",
+		  "'127.0.0.1:99999' is not off or <ip>:<port>" },
+	};
+	static const char	 several[] = "{\"stale_limt\":\"2h\","
+	    "\"ci_horizon\":\"6 hours\",\"statsd_addr\":\"127.0.0.1:99999\","
+	    "\"failure_rules\":[{\"pattern\":\"(\",\"failure_type\":"
+	    "\"k8s_error\"}],\"slack\":{\"provisioner_channels\":\"C1\"}}";
+	static const char	 good[] = "{\"stale_limit\":\"90m\"}";
+	struct fixture		*fx = *state;
+	char			 cfg[160], env[200], want[400];
+	const char *const	 envp[] = { env, NULL };
+	const char *const	 run_env[] = { env, "ENVSTATS_DB",
+				    "SLACK_APP_TOKEN=xapp-1-A0-check",
+				    "SLACK_BOT_TOKEN=xoxb-check",
+				    "SLACK_API_URL=http://127.0.0.1:9/api/",
+				    NULL };
+	struct run		 r;
+	size_t			 i;
+
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		write_file(cfg, bad[i].json, strlen(bad[i].json));
+		snprintf(want, sizeof want, "%s", bad[i].needle);
+		run_bin(fx, &r, NULL, envp, "check-config", NULL);
+		assert_int_equal(r.status, 78);
+		if (strstr(r.err.data, want) == NULL)
+			fail_msg("check-config: '%s' not in: %s", want,
+			    r.err.data);
+		if (i < 6 && strstr(r.err.data, cfg) == NULL)
+			fail_msg("check-config: no file name in: %s",
+			    r.err.data);
+		assert_non_null(strstr(r.out.data, "config file: "));
+		assert_null(strstr(r.out.data, "configuration ok"));
+		run_release(&r);
+		run_bin(fx, &r, NULL, run_env, "run", NULL);
+		assert_int_equal(r.status, 78);
+		if (strstr(r.err.data, want) == NULL)
+			fail_msg("run: '%s' not in: %s", want, r.err.data);
+		run_release(&r);
+	}
+
+	write_file(cfg, several, strlen(several));
+	run_bin(fx, &r, NULL, envp, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "'stale_limt'"));
+	assert_non_null(strstr(r.err.data, "\"ci_horizon\": '6 hours'"));
+	assert_non_null(strstr(r.err.data, "ENVSTATS_STATSD_ADDR"));
+	assert_non_null(strstr(r.err.data, "'failure_rules[0].pattern'"));
+	assert_non_null(strstr(r.err.data, "'slack.provisioner_channels'"));
+	assert_non_null(strstr(r.err.data, "envstats: 5 problems"));
+	run_release(&r);
+
+	write_file(cfg, good, strlen(good));
+	run_bin(fx, &r, NULL, envp, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof want, "config file: %s (ENVSTATS_CONFIG)\n", cfg);
+	assert_memory_equal(r.out.data, want, strlen(want));
+	assert_non_null(strstr(r.out.data, "\"stale_limit\": \"90m\""));
+	assert_non_null(strstr(r.out.data, "\"ci_horizon\": \"6h\""));
+	assert_non_null(strstr(r.out.data, "configuration ok"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "config file: none"));
+	run_release(&r);
+}
+
 /* check-config shows that secrets are set, never what they are. */
 static void
 test_cli__check_config_redacts_secrets(void **state)
@@ -629,7 +731,7 @@ test_cli__digest_print_writes_text_and_chart(void **state)
 				    "\"C0X\",\"weekly\":{\"weekday\":"
 				    "\"someday\",\"time\":\"09:00\"}}]}";
 	struct fixture		*fx = *state;
-	char			 cfg[160], env[200], png[160];
+	char			 cfg[160], env[200], png[160], want[512];
 	const char *const	 with_cfg[] = { env, NULL };
 	struct buf		 b;
 	struct run		 r;
@@ -671,14 +773,16 @@ test_cli__digest_print_writes_text_and_chart(void **state)
 	assert_int_equal(r.status, 64);
 	run_release(&r);
 
-	/* A bad digests section: one line naming the key, exit 78. */
+	/* A bad digests section: one line naming the file and key, 78. */
 	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
 	write_file(cfg, bad, strlen(bad));
 	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
 	run_bin(fx, &r, NULL, with_cfg, "check-config", NULL);
 	assert_int_equal(r.status, 78);
-	assert_string_equal(r.err.data, "envstats: 'digests[0].weekly.weekday' "
-	    "must be a day name, monday to sunday\n");
+	snprintf(want, sizeof want, "envstats: config file '%s': "
+	    "'digests[0].weekly.weekday' must be a day name, monday to "
+	    "sunday\nenvstats: 1 problem: ", cfg);
+	assert_memory_equal(r.err.data, want, strlen(want));
 	run_release(&r);
 }
 
@@ -840,6 +944,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_redacts_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__check_config_refuses_what_run_refuses, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__demo_never_writes_the_configured_database, setup,
 		    teardown),
