@@ -734,6 +734,11 @@ cli_export(struct app *app, int argc, char **argv)
 	}
 	if (o.dir == NULL)
 		return cli_usage("export");
+	if (export_dest_check(o.dir, &b) != ERR_OK) {
+		fprintf(stderr, "envstats: export: %s\n", b.data);
+		buf_release(&b);
+		return EXIT_USAGE;
+	}
 	if (isatty(STDERR_FILENO))
 		o.progress = stderr;
 	walk_params(app, &params);

@@ -623,6 +623,26 @@ test_cli__check_config_refuses_what_run_refuses(void **state)
 	run_release(&r);
 }
 
+/* export --to s3://...: a usage error (64) that says how to sync, and
+   no directory named "s3:". */
+static void
+test_cli__export_to_a_url_is_refused(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+	char		 path[160];
+
+	run_bin(fx, &r, NULL, NULL, "ingest", "/dev/null", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "export", "--to", "s3://bucket/x", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "aws s3 sync DIR s3://"));
+	run_release(&r);
+	snprintf(path, sizeof path, "%s/s3:", fx->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
 /* check-config shows that secrets are set, never what they are. */
 static void
 test_cli__check_config_redacts_secrets(void **state)
@@ -1029,6 +1049,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_redacts_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__export_to_a_url_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_refuses_what_run_refuses, setup,
 		    teardown),
