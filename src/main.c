@@ -1093,6 +1093,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_level((enum log_level)level);
+	log_set_format((enum log_format)log_format_parse(app.cfg.log_format));
 	if ((rc = tz_open(app.cfg.tz, &app.tz)) != ERR_OK) {
 		fprintf(stderr, "envstats: bad value for ENVSTATS_TZ: '%s' is "
 		    "not an IANA time zone (e.g. UTC, Europe/Paris)\n",

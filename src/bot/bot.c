@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "jsonw.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "github/poll.h"
 #include "http/server.h"
 #include "notify/alerts_run.h"
@@ -99,6 +100,7 @@ struct bot {
 	struct emit		 emit;
 	lws_sorted_usec_list_t	 statsd_sul;
 	int			 statsd_ticks;
+	lws_sorted_usec_list_t	 watchdog_sul;	/* systemd's WatchdogSec */
 };
 
 /* A pending relay: where to send the provisioner's answer. */
@@ -703,6 +705,7 @@ on_message(void *arg, uint64_t conn, const char *data, size_t len)
 	case ENVELOPE_HELLO:
 		atomic_store(&b->connected, true);
 		log_info("bot.hello", LOG_INT("conn", (int64_t)conn));
+		sdnotify_send("READY=1\nSTATUS=connected to Slack");
 		goto done;
 	case ENVELOPE_DISCONNECT:
 		log_info("bot.disconnect", LOG_INT("conn", (int64_t)conn),
@@ -1120,6 +1123,17 @@ poll_record(void *arg, struct event *events, size_t n, size_t *stored)
 	return ERR_OK;
 }
 
+/* systemd's watchdog: keep-alives only while the event loop turns. */
+static void
+watchdog_tick(lws_sorted_usec_list_t *sul)
+{
+	struct bot	*b = lws_container_of(sul, struct bot, watchdog_sul);
+
+	sdnotify_send("WATCHDOG=1");
+	lws_sul_schedule(b->ctx, 0, &b->watchdog_sul, watchdog_tick,
+	    sdnotify_watchdog_us() / 2);
+}
+
 static void
 poll_tick(lws_sorted_usec_list_t *sul)
 {
@@ -1439,6 +1453,8 @@ bot_run(struct bot *b)
 	if (b->digests != NULL)
 		lws_sul_schedule(b->ctx, 0, &b->digest_sul, digest_tick,
 		    LWS_US_PER_SEC);
+	if (sdnotify_watchdog_us() > 0)
+		watchdog_tick(&b->watchdog_sul);
 	while (!stopping(b)) {
 		if (lws_service(b->ctx, 0) < 0)
 			break;
@@ -1446,6 +1462,7 @@ bot_run(struct bot *b)
 	/* Close cleanly: finish the close handshakes, then the worker. */
 	log_info("bot.stopping", LOG_STR("why", b->fatal != ERR_OK ?
 	    err_str(b->fatal) : "asked to stop"));
+	sdnotify_send("STOPPING=1");
 	group_flush(b);		/* what was observed is stored and acked */
 	slack_socket_stop(b->sock, "shutting down");
 	deadline = clock_mono_ms() + 1000;
@@ -1511,6 +1528,7 @@ bot_free(struct bot *b)
 		lws_sul_cancel(&b->alerts_sul);
 		lws_sul_cancel(&b->digest_sul);
 		lws_sul_cancel(&b->statsd_sul);
+		lws_sul_cancel(&b->watchdog_sul);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");

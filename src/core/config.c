@@ -62,6 +62,8 @@ static const struct cfg_entry cfg_table[] = {
 	  "default cut-over date (YYYY-MM-DD) of impact" },
 	{ "log_level", "ENVSTATS_LOG_LEVEL", CFG_STRING, "info", 0,
 	  OFF(log_level), "debug, info, warn, error or off" },
+	{ "log_format", "ENVSTATS_LOG_FORMAT", CFG_STRING, "logfmt", 0,
+	  OFF(log_format), "logfmt, or json: one JSON object a line" },
 	{ "slack_app_token", "SLACK_APP_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
 	  OFF(app_token), "Slack app-level token (xapp-), Socket Mode" },
 	{ "slack_bot_token", "SLACK_BOT_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
@@ -656,6 +658,9 @@ config_load(struct config *c, struct buf *why)
 	if (log_level_parse(c->log_level) < 0)
 		problem(why, "bad value for ENVSTATS_LOG_LEVEL: '%s' is not "
 		    "debug, info, warn, error or off", c->log_level);
+	if (log_format_parse(c->log_format) < 0)
+		problem(why, "bad value for ENVSTATS_LOG_FORMAT: '%s' is not "
+		    "logfmt or json", c->log_format);
 	if (tz_open(c->tz, &tz) != ERR_OK)
 		problem(why, "bad value for ENVSTATS_TZ: '%s' is not an IANA "
 		    "time zone (e.g. UTC, Europe/Paris)", c->tz);

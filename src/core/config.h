@@ -36,6 +36,7 @@ struct config {
 	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
 	char			*log_level;	/* ENVSTATS_LOG_LEVEL */
+	char			*log_format;	/* ENVSTATS_LOG_FORMAT */
 	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */
 	struct config_rule	*rules;		/* "failure_rules" (file) */
 	size_t			 n_rules;

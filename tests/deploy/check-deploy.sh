@@ -27,6 +27,12 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		echo "$out"; echo "check-deploy: systemd-analyze verify warned"
 		exit 1
 	fi
+	# envstats speaks sd_notify: READY=1 and the watchdog's keep-alives.
+	for want in '^Type=notify$' '^WatchdogSec=' '^NotifyAccess=main$'; do
+		grep -q "$want" "$src/deploy/systemd/envstats.service" || {
+			echo "check-deploy: envstats.service lacks $want"
+			exit 1; }
+	done
 	echo "check-deploy: systemd units verified"
 	ran=1
 else

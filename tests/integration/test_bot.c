@@ -789,6 +789,50 @@ test_bot__stored_events_reach_dogstatsd(void **state)
 }
 
 /*
+ * Under systemd (Type=notify): READY=1 once Slack said hello, WATCHDOG=1
+ * from the event loop at half the WatchdogSec systemd passed, STOPPING=1
+ * on the way out; all on a real Unix datagram socket named by
+ * NOTIFY_SOCKET, as systemd's.
+ */
+static void
+test_bot__tells_systemd_ready_alive_and_stopping(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	char		 path[160], got[256];
+	int		 watchdogs = 0;
+	int64_t		 until;
+
+	snprintf(path, sizeof path, "%s/notify", h->dir);
+	assert_int_equal(dgram_rx_unix(&rx, path), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	unsetenv("WATCHDOG_PID");
+	harness_start(h, false);
+	/* Nothing before Slack's hello, then READY=1 first. */
+	wait_connected(h);
+	assert_true(dgram_rx_next(&rx, got, sizeof got, WAIT_MS) > 0);
+	while (strcmp(got, "WATCHDOG=1") == 0)
+		assert_true(dgram_rx_next(&rx, got, sizeof got, WAIT_MS) > 0);
+	assert_string_equal(got, "READY=1\nSTATUS=connected to Slack");
+	until = clock_mono_ms() + WAIT_MS;
+	while (watchdogs < 3 && clock_mono_ms() < until) {
+		if (dgram_rx_next(&rx, got, sizeof got, 300) > 0 &&
+		    strcmp(got, "WATCHDOG=1") == 0)
+			watchdogs++;
+	}
+	assert_int_equal(watchdogs, 3);
+	harness_stop(h);
+	do
+		assert_true(dgram_rx_next(&rx, got, sizeof got, WAIT_MS) > 0);
+	while (strcmp(got, "WATCHDOG=1") == 0);
+	assert_string_equal(got, "STOPPING=1");
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	dgram_rx_close(&rx);
+}
+
+/*
  * The Datadog conventions as a Kubernetes pod gets them: DD_AGENT_HOST
  * (status.hostIP) and DD_DOGSTATSD_PORT direct the metrics, DD_ENV,
  * DD_SERVICE and DD_VERSION tag every one of them, and replace the
@@ -1344,6 +1388,9 @@ main(void)
 		    test_bot__stored_events_reach_dogstatsd, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__datadog_variables_direct_metrics_and_tag_them,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__tells_systemd_ready_alive_and_stopping,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__github_webhook_maps_completed_jobs, setup,
