@@ -1,0 +1,131 @@
+/*
+ * app_bot.c: the Slack app as `envstats run` and `envstats demo` start it.
+ * Everything configured is checked first by bot_setup_build, as
+ * check-config checks it (exit 78, every problem told), then the store, the recorder and the bot are built and run until a
+ * signal or a fatal error. The main thread runs the bot's loop.
+ */
+#include "common.h"
+
+#include <signal.h>
+
+#include "bot/bot.h"
+#include "bot/bot_setup.h"
+#include "cli/app.h"
+#include "cli/cli.h"
+#include "log.h"
+#include "observe/record.h"
+#include "observe/slack_observe.h"
+
+static volatile sig_atomic_t	signalled;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	signalled = 1;
+}
+
+void
+app_catch_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* A /envstats command for the bot: the same grammar, as plain text. */
+struct answer_ctx {
+	struct app	*app;
+	struct store	*st;
+};
+
+static bool
+answer_query(void *arg, const char *user_id, int nwords, char **words,
+    struct buf *out)
+{
+	struct answer_ctx	*a = arg;
+	struct cmd_ctx		 ctx;
+	enum cmd_ret		 r;
+
+	app_query_ctx(a->app, a->st, CMD_FMT_TEXT, &ctx);
+	ctx.user_id = user_id;
+	ctx.admin = config_is_admin(&a->app->cfg, user_id);
+	r = cmd_run(&ctx, nwords, words);
+	buf_append(out, ctx.out.data, ctx.out.len);
+	cmd_ctx_release(&ctx);
+	return r != CMD_RET_ERROR;
+}
+
+int
+app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
+    void *arg)
+{
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct bot_setup	 set;
+	struct buf		 problems = BUF_INIT;
+	struct attempt_params	 params;
+	struct bot_config	 bc;
+	struct answer_ctx	 actx;
+	struct bot		*bot = NULL;
+	enum err		 rc;
+	int			 ret;
+
+	app_walk_params(app, &params);
+	/* The checks of check-config (the same code), every problem told. */
+	if (bot_setup_build(&app->cfg, app->tz, &set, &problems) != ERR_OK) {
+		bot_setup_print_problems(stderr, problems.data);
+		ret = CLI_EXIT_CONFIG;
+		goto out;
+	}
+	if ((ret = app_open_store(app, 0, &st)) != 0)
+		goto out;
+	ret = CLI_EXIT_DB;
+	if ((rc = record_new(st, &params, set.rules, &rec)) != ERR_OK)
+		goto out;
+	if (!slack_observe_watches_messages(set.obs))
+		log_warn("run.no_provisioner_bots", LOG_STR("why",
+		    "no slack.provisioner_bots configured: provisioner "
+		    "messages will not be observed"));
+	memset(&bc, 0, sizeof bc);
+	bc.cfg = &app->cfg;
+	bc.st = st;
+	bc.rec = rec;
+	bc.tz = app->tz;
+	bc.obs = set.obs;
+	bc.github = set.github;
+	bc.http_addr = strcmp(app->cfg.http_addr, "off") == 0 ? NULL :
+	    app->cfg.http_addr;
+	bc.allow_ws = allow_ws;
+	bc.signalled = &signalled;
+	bc.digests = &set.digests;
+	actx.app = app;
+	actx.st = st;
+	bc.answer = answer_query;
+	bc.answer_arg = &actx;
+	bc.alerts = &set.alerts;
+	ret = 1;
+	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {
+		ret = rc == ERR_CONFIG ? CLI_EXIT_CONFIG : 1;
+		goto out;
+	}
+	if (ready != NULL)
+		ready(arg, bot);
+	log_info("run.started", LOG_STR("db", app->db_path),
+	    LOG_STR("api", app->cfg.api_url));
+	rc = bot_run(bot);
+	ret = rc == ERR_OK ? 0 : rc == ERR_AUTH ? CLI_EXIT_CONFIG : 1;
+out:
+	bot_free(bot);
+	record_free(rec);
+	store_close(st);
+	bot_setup_release(&set);
+	buf_release(&problems);
+	return ret;
+}
