@@ -13,6 +13,7 @@
 #include "log.h"
 #include "observe/event_json.h"
 #include "timefmt.h"
+#include "vis.h"
 
 extern const struct cmd_entry cmd_ci_entry;
 extern const struct cmd_entry cmd_compare_entry;
@@ -257,11 +258,15 @@ cmd_header(struct cmd_ctx *ctx, const char *title,
 	cmd_date(ctx, p->since_ms, since);
 	/* until is exclusive: show the last day the window covers. */
 	cmd_date(ctx, p->until_ms - 1, until);
-	cmd_reply(ctx, "%s · %s%s%s · %s → %s (%s)\n", title,
-	    p->filter.repo != NULL ? p->filter.repo : "all repos",
-	    p->filter.env_type != NULL ? " · env " : "",
-	    p->filter.env_type != NULL ? p->filter.env_type : "",
-	    since, until, tz_name(ctx->tz));
+	cmd_reply(ctx, "%s · ", title);
+	/* The filter words are the asker's: outside text too. */
+	vis_append(&ctx->out, p->filter.repo != NULL ? p->filter.repo :
+	    "all repos", 0);
+	if (p->filter.env_type != NULL) {
+		cmd_reply(ctx, " · env ");
+		vis_append(&ctx->out, p->filter.env_type, 0);
+	}
+	cmd_reply(ctx, " · %s → %s (%s)\n", since, until, tz_name(ctx->tz));
 }
 
 enum cmd_ret

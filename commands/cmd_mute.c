@@ -7,6 +7,7 @@
 #include "cmd.h"
 
 #include "config.h"
+#include "vis.h"
 
 /* A silence longer than this is a forgotten one. */
 #define MUTE_MAX_MS	(30 * MS_PER_DAY)
@@ -28,6 +29,7 @@ static enum cmd_ret
 cmd_mute_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct alert_silence	 si;
+	char			*shown = NULL;	/* si.value, escaped */
 	char			 until[TZ_MINUTE_LEN];
 	int64_t			 ms, id;
 	enum cmd_ret		 ret = CMD_RET_ERROR;
@@ -58,13 +60,14 @@ cmd_mute_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	tz_local_minute(ctx->tz, si.until_ms, until);
+	shown = vis_strdup(si.value, 0);
 	cmd_reply(ctx, "muted %s '%s' for %s, until %s (%s): its alerts are "
 	    "held meanwhile (no posts, no reminders); 'unmute %s:%s' ends it "
-	    "sooner\n", alert_silence_kind_name(si.kind), si.value, argv[1],
-	    until, tz_name(ctx->tz), alert_silence_kind_name(si.kind),
-	    si.value);
+	    "sooner\n", alert_silence_kind_name(si.kind), shown, argv[1],
+	    until, tz_name(ctx->tz), alert_silence_kind_name(si.kind), shown);
 	ret = CMD_RET_OK;
 out:
+	free(shown);
 	alert_silence_release(&si);
 	return ret;
 }

@@ -36,6 +36,7 @@
 #include "store/store.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "vis.h"
 
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_FAILURE_DB	74	/* EX_IOERR */
@@ -138,35 +139,15 @@ cli_usage(const char *name)
 	return EXIT_USAGE;
 }
 
-/* Print text that came from outside with control characters escaped. */
-static void
-put_safe(FILE *f, const char *s)
-{
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
-/* Text from outside, line by line, each line as put_safe writes it. */
+/* Text from outside, each line as vis_fputs writes it, ending in '\n'. */
 static void
 put_lines(FILE *f, const char *s)
 {
-	const char	*nl;
-	char		*line;
+	size_t	n = strlen(s);
 
-	while (*s != '\0') {
-		nl = strchr(s, '\n');
-		line = xstrndup(s, nl != NULL ? (size_t)(nl - s) : strlen(s));
-		put_safe(f, line);
+	vis_fputs(f, s, VIS_NEWLINES);
+	if (n > 0 && s[n - 1] != '\n')
 		fputc('\n', f);
-		free(line);
-		s = nl != NULL ? nl + 1 : s + strlen(s);
-	}
 }
 
 static int
@@ -235,7 +216,7 @@ report_reject(void *arg, int64_t lineno, const char *why)
 {
 	(void)arg;
 	fprintf(stderr, "line %lld: ", (long long)lineno);
-	put_safe(stderr, why);
+	vis_fputs(stderr, why, 0);
 	fputc('\n', stderr);
 }
 
@@ -359,9 +340,11 @@ run_query(struct app *app, struct store *st, enum cmd_format format,
 	/* Whoever can run this can write the database anyway. */
 	ctx.admin = true;
 	r = cmd_run(&ctx, nwords, words);
-	if (r == CMD_RET_ERROR)
-		fprintf(stderr, "envstats: %s\n", ctx.out.data);
-	else {
+	if (r == CMD_RET_ERROR) {
+		/* It may quote the words: escaped like any outside text. */
+		fputs("envstats: ", stderr);
+		put_lines(stderr, ctx.out.data);
+	} else {
 		fputs(ctx.out.data, stdout);
 		if (ctx.out.len > 0 && ctx.out.data[ctx.out.len - 1] != '\n')
 			fputc('\n', stdout);
@@ -782,13 +765,13 @@ cli_export(struct app *app, int argc, char **argv)
 		rc = export_run(st, &o, &s, &b);
 	if (rc != ERR_OK) {
 		fprintf(stderr, "envstats: export failed: ");
-		put_safe(stderr, b.data);
+		vis_fputs(stderr, b.data, 0);
 		fputc('\n', stderr);
 		ret = rc == ERR_BUSY ? EXIT_TEMPFAIL : EXIT_FAILURE_DB;
 	} else {
 		export_summary(&s, &b);
 		printf("exported to ");
-		put_safe(stdout, o.dir);
+		vis_fputs(stdout, o.dir, 0);
 		printf(": %s\n", b.data);
 	}
 	buf_release(&b);
@@ -1238,7 +1221,7 @@ main(int argc, char **argv)
 	}
 	if (i == ARRAY_LEN(cli_commands)) {
 		fprintf(stderr, "envstats: unknown command '");
-		put_safe(stderr, cmd);
+		vis_fputs(stderr, cmd, 0);
 		fprintf(stderr, "' (see envstats --help)\n");
 		ret = EXIT_USAGE;
 		goto out;
