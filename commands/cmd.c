@@ -385,20 +385,67 @@ out:
 	return ret;
 }
 
-/* True when the store knows repo (lower case). */
-static bool
-known_repo(struct cmd_ctx *ctx, const char *repo)
-{
-	char	**names = NULL;
-	size_t	  n = 0, i;
-	bool	  found = false;
+/* Known repositories listed in an error; the rest are counted. */
+#define KNOWN_REPOS_SHOWN	10
 
-	if (store_repo_names(ctx->st, &names, &n) != ERR_OK)
+/*
+ * True when the store knows repo (lower case), or a silence names it (one
+ * from before a repository had to be known can still be ended). Otherwise
+ * the error answer lists the known ones.
+ */
+static bool
+known_repo(struct cmd_ctx *ctx, const char *repo, const char *word)
+{
+	struct alert_silence	 *si = NULL;
+	char			**names = NULL;
+	size_t			  n = 0, n_si = 0, i;
+	bool			  found = false;
+	enum err		  rc;
+
+	if ((rc = store_repo_names(ctx->st, &names, &n)) != ERR_OK) {
+		cmd_error(ctx, "cannot read the repositories: %s",
+		    err_str(rc));
 		return false;
+	}
 	for (i = 0; i < n && !found; i++)
 		found = strcmp(names[i], repo) == 0;
+	if (!found && store_silences_active(ctx->st, ctx->now_ms, &si,
+	    &n_si) == ERR_OK) {
+		for (i = 0; i < n_si && !found; i++)
+			found = si[i].kind == SILENCE_REPO &&
+			    strcmp(si[i].value, repo) == 0;
+		alert_silence_array_free(si, n_si);
+	}
+	if (!found) {
+		cmd_error(ctx, "unknown repository '");
+		vis_append(&ctx->out, word, 0);
+		cmd_reply(ctx, "': ");
+		if (n == 0)
+			cmd_reply(ctx, "no repository is known yet");
+		else
+			cmd_reply(ctx, "the known ones are ");
+		for (i = 0; i < n && i < KNOWN_REPOS_SHOWN; i++) {
+			cmd_reply(ctx, "%s", i == 0 ? "" : ", ");
+			vis_append(&ctx->out, names[i], 0);
+		}
+		if (n > KNOWN_REPOS_SHOWN)
+			cmd_reply(ctx, " and %zu more (see 'repos')",
+			    n - KNOWN_REPOS_SHOWN);
+	}
 	store_names_free(names, n);
 	return found;
+}
+
+/* The rule names, from the rule table, for an error. */
+static void
+list_rules(struct cmd_ctx *ctx)
+{
+	int	r;
+
+	for (r = 0; r < ALERT_RULE__COUNT; r++)
+		cmd_reply(ctx, "%s%s", r == 0 ? "" : r + 1 ==
+		    ALERT_RULE__COUNT ? " and " : ", ",
+		    alert_rule_name((enum alert_rule)r));
 }
 
 bool
@@ -406,40 +453,55 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
     enum alert_silence_kind *kind, char **value)
 {
 	const char	*colon = strchr(word, ':'), *v = word;
-	char		*lower, *p;
-	int		 k = -1;
+	char		*lower = NULL, *p;
+	int		 k;
 	bool		 ok = false;
 
 	*value = NULL;
-	if (colon != NULL) {
-		/* Git refuses ':' in a branch name: it always names a kind. */
-		p = xstrndup(word, (size_t)(colon - word));
-		k = alert_silence_kind_parse(p);
-		free(p);
-		v = colon + 1;
-		if (k < 0 || *v == '\0') {
-			cmd_error(ctx, "'%s' names nothing to mute: use "
-			    "repo:<owner/name>, branch:<name> or rule:<rule>",
-			    word);
+	if (colon == NULL) {
+		/* A bare word is a rule's exact name, or a mistake: a typo
+		   of a rule must never mute a branch of that name. */
+		if (alert_rule_parse(word) < 0) {
+			cmd_error(ctx, "'");
+			vis_append(&ctx->out, word, 0);
+			cmd_reply(ctx, "' is not a rule: the rules are ");
+			list_rules(ctx);
+			cmd_reply(ctx, "; say repo:<owner/name> or "
+			    "branch:<name> to mute a repository or a branch");
 			return false;
 		}
+		*kind = SILENCE_RULE;
+		*value = xstrdup(word);
+		return true;
+	}
+	/* Git refuses ':' in a branch name: it always names a kind. */
+	p = xstrndup(word, (size_t)(colon - word));
+	k = alert_silence_kind_parse(p);
+	free(p);
+	v = colon + 1;
+	if (k < 0 || *v == '\0') {
+		cmd_error(ctx, "'");
+		vis_append(&ctx->out, word, 0);
+		cmd_reply(ctx, "' names nothing to mute: use "
+		    "repo:<owner/name>, branch:<name> or rule:<rule>");
+		return false;
 	}
 	lower = xstrdup(v);
 	for (p = lower; *p != '\0'; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	}
-	if (k < 0)
-		k = alert_rule_parse(v) >= 0 ? SILENCE_RULE :
-		    known_repo(ctx, lower) ? SILENCE_REPO : SILENCE_BRANCH;
-	if (k == SILENCE_RULE && alert_rule_parse(v) < 0)
-		cmd_error(ctx, "unknown rule '%s': the rules are "
-		    "slow_in_flight, stuck, slow_completed and failure_burst",
-		    v);
-	else if (k == SILENCE_REPO && event_json_repo_problem(lower,
-	    strlen(lower)) != NULL)
-		cmd_error(ctx, "'%s' is not a repository: use owner/name", v);
-	else {
+	if (k == SILENCE_RULE && alert_rule_parse(v) < 0) {
+		cmd_error(ctx, "unknown rule '");
+		vis_append(&ctx->out, v, 0);
+		cmd_reply(ctx, "': the rules are ");
+		list_rules(ctx);
+	} else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	    strlen(lower)) != NULL) {
+		cmd_error(ctx, "'");
+		vis_append(&ctx->out, v, 0);
+		cmd_reply(ctx, "' is not a repository: use owner/name");
+	} else if (k != SILENCE_REPO || known_repo(ctx, lower, v)) {
 		*kind = (enum alert_silence_kind)k;
 		*value = xstrdup(k == SILENCE_REPO ? lower : v);
 		ok = true;

@@ -142,10 +142,12 @@ enum cmd_ret	 cmd_compare_command(struct cmd_ctx *,
 		    cmd_compare_render_fn render);
 
 /*
- * For mute and unmute: what word names, "repo:<owner/name>",
- * "branch:<name>", "rule:<rule>" or a bare word (a rule's name, else a
- * repository the store knows, else a branch). *value is lower case for a
- * repository; the caller frees it. False with the error answer set.
+ * For mute and unmute: what word names, "repo:<owner/name>" (one the
+ * store knows, or one a silence names), "branch:<name>", "rule:<rule>",
+ * or a bare word that is exactly a rule's name. Anything else is an error
+ * that lists the rules (from the rule table) or the known repositories.
+ * *value is lower case for a repository; the caller frees it. False with
+ * the error answer set.
  */
 bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
 		    enum alert_silence_kind *kind, char **value);

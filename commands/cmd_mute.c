@@ -1,5 +1,5 @@
 /*
- * cmd_mute.c: `/envstats mute <repo|branch|rule> <duration>`: hold the
+ * cmd_mute.c: `/envstats mute <repo:owner/name|branch:name|rule:name> <duration>`: hold the
  * alerts of a repository, a branch or a rule for a while (admins only;
  * the alert rules are src/notify/alerts.h). Loop thread.
  */
@@ -16,7 +16,8 @@ static enum cmd_ret	cmd_mute_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_mute_entry = {
 	.name = "mute",
-	.usage = "mute <repo|branch|rule> <duration>",
+	.usage = "mute <repo:owner/name|branch:name|rule:name> "
+	    "<duration>",
 	.summary = "Hold the alerts of a repository, branch or rule for a "
 	    "while, e.g. mute repo:acme/api 2h (admins)",
 	.min_args = 2,

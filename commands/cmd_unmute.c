@@ -1,5 +1,5 @@
 /*
- * cmd_unmute.c: `/envstats unmute <repo|branch|rule>`: end the silences
+ * cmd_unmute.c: `/envstats unmute <repo:owner/name|branch:name|rule:name>`: end the silences
  * of a repository, a branch or a rule now (admins only). Loop thread.
  */
 #include "common.h"
@@ -11,7 +11,7 @@ static enum cmd_ret	cmd_unmute_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_unmute_entry = {
 	.name = "unmute",
-	.usage = "unmute <repo|branch|rule>",
+	.usage = "unmute <repo:owner/name|branch:name|rule:name>",
 	.summary = "End the silences of a repository, branch or rule "
 	    "(admins)",
 	.min_args = 1,
