@@ -59,6 +59,7 @@ cmd_ctx_init(struct cmd_ctx *ctx)
 {
 	memset(ctx, 0, sizeof *ctx);
 	buf_init(&ctx->out);
+	blockkit_items_init(&ctx->items);
 	ctx->reprovision_window_ms = 2 * MS_PER_HOUR;
 	ctx->hourly_rate = COMPARE_DEFAULT_HOURLY_RATE;
 }
@@ -67,6 +68,22 @@ void
 cmd_ctx_release(struct cmd_ctx *ctx)
 {
 	buf_release(&ctx->out);
+	blockkit_items_release(&ctx->items);
+}
+
+/* Forget the answer's items (the answer starts again). */
+static void
+items_reset(struct cmd_ctx *ctx)
+{
+	ctx->items.n = 0;
+	ctx->items.noun = NULL;
+}
+
+void
+cmd_item(struct cmd_ctx *ctx, const char *noun)
+{
+	ctx->items.noun = noun;
+	blockkit_items_add(&ctx->items, ctx->out.len);
 }
 
 const struct cmd_entry *
@@ -109,6 +126,7 @@ cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 	va_list	ap;
 
 	buf_reset(&ctx->out);
+	items_reset(ctx);
 	va_start(ap, fmt);
 	buf_vprintf(&ctx->out, fmt, ap);
 	va_end(ap);
@@ -130,13 +148,14 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 {
 	const struct cmd_entry	*e;
 	struct cmd_stats	*stats;
-	struct buf		 names = BUF_INIT;
+	struct buf		 names = BUF_INIT, more = BUF_INIT;
 	int64_t			 t0 = clock_mono_ms();
 	enum cmd_ret		 ret;
 	int			 argc;
 	char			**argv;
 
 	buf_reset(&ctx->out);
+	items_reset(ctx);
 	if (nwords == 0 || strchr(words[0], ':') != NULL) {
 		/* No subcommand, or a filter first: the summary. */
 		e = &cmd_summary_entry;
@@ -153,6 +172,10 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 		argv = words + 1;
 	}
 	stats = (struct cmd_stats *)cmd_stats_of(e);
+	/* Where the whole of a list cut for Slack is. */
+	buf_printf(&more, "use `envstats query %s` or `--json`", e->name);
+	free(ctx->items.more);
+	ctx->items.more = buf_detach(&more, NULL);
 	if (argc < e->min_args)
 		ret = cmd_error(ctx, "'%s' needs more words: usage: %s",
 		    e->name, e->usage);

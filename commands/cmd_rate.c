@@ -39,10 +39,12 @@ render(struct cmd_ctx *ctx, const struct report *r)
 	text_sparkline(b, v, f->n_days);
 	free(v);
 	buf_puts(b, "\nPer ISO week (requests / succeeded):\n");
-	for (i = 0; i < f->n_weeks; i++)
+	for (i = 0; i < f->n_weeks; i++) {
+		cmd_item(ctx, "weeks");
 		buf_printf(b, "  %s  %5lld / %lld\n", r->week_label[i],
 		    (long long)f->per_week[i].requests,
 		    (long long)f->per_week[i].succeeded);
+	}
 }
 
 static enum cmd_ret

@@ -31,6 +31,7 @@ render(struct cmd_ctx *ctx, const struct report *r)
 	for (i = 0; i < f->n_repos; i++) {
 		const struct window_repo	*rp = &f->by_repo[i];
 
+		cmd_item(ctx, "repos");
 		vis_append(b, r->repo_names[rp->repo_idx], 0);
 		buf_printf(b, ": %lld requests · %lld succeeded · %lld "
 		    "failed · success ", (long long)rp->requests, (long long)rp->succeeded,

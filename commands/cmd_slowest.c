@@ -33,6 +33,7 @@ render(struct cmd_ctx *ctx, const struct report *r)
 		buf_puts(b, "No provision succeeded in this window.\n");
 	for (i = 0; i < f->n_slowest; i++) {
 		timefmt_rfc3339(f->slowest[i].requested_at_ms, ts);
+		cmd_item(ctx, "provisions");
 		buf_printf(b, "%2zu. ", i + 1);
 		text_duration(b, f->slowest[i].lead_time_ms);
 		buf_puts(b, "  ");

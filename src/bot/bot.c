@@ -23,7 +23,6 @@
 #include "slack/envelope.h"
 #include "slack/socket.h"
 #include "slack/webapi.h"
-#include "utf8.h"
 
 /* Answers computed within this go inside the ack; later ones through
    the response_url (Slack wants the ack within 3 s). */
@@ -51,8 +50,6 @@ static const int64_t ack_bucket_us[] = { 1000, 2500, 5000, 10000, 25000,
 #define ACK_BUCKETS	(ARRAY_LEN(ack_bucket_us) + 1)
 /* The GitHub poller's turn: often enough for its per-minute budget. */
 #define POLL_TICK_US		(1000 * LWS_US_PER_MS)
-/* Slack's limit on a section's text. */
-#define SECTION_MAX		2900
 
 struct bot {
 	struct bot_config	 c;
@@ -322,53 +319,10 @@ group_add(struct bot *b, struct event *ev, uint64_t conn,
 	return ERR_OK;
 }
 
-/* A message answer: text fallback and mrkdwn sections, already escaped. */
-static json_t *
-answer_json(const char *escaped, bool in_channel)
-{
-	json_t		*answer, *blocks = json_array();
-	const char	*p = escaped, *end, *cut;
-	size_t		 n;
-	char		*chunk;
-
-	while (*p != '\0') {
-		n = strlen(p);
-		/* Never inside a character: a cut one is not valid JSON. */
-		end = p + utf8_cut(p, n, SECTION_MAX);
-		/* Cut at a line end when the rest does not fit. */
-		if (n > SECTION_MAX) {
-			for (cut = end; cut > p && cut[-1] != '\n'; cut--)
-				;
-			if (cut > p)
-				end = cut;
-		}
-		chunk = xstrndup(p, (size_t)(end - p));
-		json_array_append_new(blocks, json_pack("{s:s,s:{s:s,s:s}}",
-		    "type", "section", "text", "type", "mrkdwn", "text",
-		    chunk));
-		free(chunk);
-		p = end;
-	}
-	answer = json_pack("{s:s,s:s,s:o}", "response_type", in_channel ?
-	    "in_channel" : "ephemeral", "text", escaped, "blocks", blocks);
-	/* Text that is not UTF-8 (a provisioner's answer, say) cannot be
-	   JSON: say so rather than send nothing. */
-	if (answer == NULL)
-		answer = json_pack("{s:s,s:s}", "response_type", "ephemeral",
-		    "text", "the answer could not be shown: it is not UTF-8");
-	return answer;
-}
-
 static json_t *
 ephemeral_text(const char *text)
 {
-	struct buf	 esc = BUF_INIT;
-	json_t		*j;
-
-	mrkdwn_escape(&esc, text);
-	j = answer_json(esc.data, false);
-	buf_release(&esc);
-	return j;
+	return blockkit_answer(text, NULL, false);
 }
 
 static void
@@ -433,7 +387,7 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 			    "response_url"));
 	char		*copy = xstrdup(text != NULL ? text : "");
 	char		*words[64];
-	struct buf	 esc = BUF_INIT;
+	struct blockkit_items items;
 	json_t		*answer;
 	int64_t		 t0 = clock_mono_ms();
 	int		 n, i, k;
@@ -449,8 +403,9 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 		else
 			words[k++] = words[i];
 	}
+	blockkit_items_init(&items);
 	ok = b->c.answer(b->c.answer_arg, json_string_value(json_object_get(
-	    e->payload, "user_id")), k, words, &out);
+	    e->payload, "user_id")), k, words, &out, &items);
 	atomic_fetch_add(&b->commands, 1);
 	if (in_channel && !public_allowed(b, json_string_value(
 	    json_object_get(e->payload, "channel_id")))) {
@@ -458,9 +413,9 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 		buf_puts(&out, "\n\n(Answered only to you: public answers "
 		    "are not enabled in this channel.)");
 	}
-	mrkdwn_escape(&esc, out.data);
-	/* Errors are for the asker only. */
-	answer = answer_json(esc.data, in_channel && ok);
+	/* Errors are for the asker only. Bounded for Slack, whatever the
+	   command (slack/blockkit.h). */
+	answer = blockkit_answer(out.data, &items, in_channel && ok);
 	result = ok ? "answered" : "command_error";
 	if (e->accepts_response_payload &&
 	    clock_mono_ms() - t0 < ANSWER_IN_ACK_MS)
@@ -477,7 +432,7 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 		}
 	}
 	json_decref(answer);
-	buf_release(&esc);
+	blockkit_items_release(&items);
 	buf_release(&out);
 	free(copy);
 	return result;
@@ -489,13 +444,20 @@ relayed(void *arg, const struct webapi_result *r)
 {
 	struct relay	*rl = arg;
 	json_t		*answer = NULL, *j;
+	struct buf	 why = BUF_INIT;
 	char		*body;
 
 	j = r->rc == ERR_OK && r->body != NULL ? json_loadb(r->body,
 	    r->body_len, 0, NULL) : NULL;
-	if (json_is_object(j))
+	if (json_is_object(j) && blockkit_check(j, &why))
 		answer = json_incref(j);
-	else if (r->rc == ERR_OK && r->body_len > 0)
+	else if (json_is_object(j)) {
+		/* Slack would refuse it: its text, bounded, instead. */
+		log_warn("bot.relay_too_big", LOG_STR("why", why.data));
+		answer = ephemeral_text(json_string_value(json_object_get(j,
+		    "text")) != NULL ? json_string_value(json_object_get(j,
+		    "text")) : "the provisioner's answer is too big to show");
+	} else if (r->rc == ERR_OK && r->body_len > 0)
 		answer = ephemeral_text(r->body);
 	else {
 		log_warn("bot.relay_failed", LOG_INT("status", r->http_status),
@@ -511,6 +473,7 @@ relayed(void *arg, const struct webapi_result *r)
 	}
 	json_decref(answer);
 	json_decref(j);
+	buf_release(&why);
 	free(rl->response_url);
 	free(rl);
 }

@@ -103,7 +103,7 @@ static const char slack_config[] =
 /* /envstats through the command table, as main.c wires it. */
 static bool
 answer(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out)
+    struct buf *out, struct blockkit_items *items)
 {
 	struct harness	*h = arg;
 	struct cmd_ctx	 ctx;
@@ -117,6 +117,7 @@ answer(void *arg, const char *user_id, int nwords, char **words,
 	ctx.admin = config_is_admin(&h->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
+	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
 }
