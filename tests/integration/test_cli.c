@@ -322,6 +322,55 @@ test_cli__hostile_branch_never_reaches_the_terminal_raw(void **state)
 	buf_release(&in);
 }
 
+/* A typo of a rule mutes nothing, in a terminal as in Slack. */
+static void
+test_cli__mute_a_typo_of_a_rule_is_an_error(void **state)
+{
+	struct fixture	*fx = *state;
+	struct buf	 in = BUF_INIT;
+	struct run	 r;
+
+	buf_puts(&in, EV("requested", "2026-11-02T09:00:00Z", "stuk", ""));
+	write_file(fx->input, in.data, in.len);
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuk", "2h", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err.data, "envstats: 'stuk' is not a rule: the "
+	    "rules are slow_in_flight, stuck, slow_completed and "
+	    "failure_burst; say repo:<owner/name> or branch:<name> to mute a "
+	    "repository or a branch\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:acme/wbe", "2h",
+	    NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err.data, "envstats: unknown repository "
+	    "'acme/wbe': the known ones are acme/web\n");
+	run_release(&r);
+	/* Nothing was muted by either. */
+	run_bin(fx, &r, NULL, NULL, "query", "unmute", "branch:stuk", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "nothing is muted now"));
+	run_release(&r);
+	/* Said out loud, each kind works. */
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "branch:stuk", "2h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted branch 'stuk' for 2h"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:Acme/Web", "2h",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted repo 'acme/web' for 2h"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuck", "2h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted rule 'stuck' for 2h"));
+	run_release(&r);
+	buf_release(&in);
+}
+
 static void
 test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
 {
@@ -1073,6 +1122,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__hostile_branch_never_reaches_the_terminal_raw,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__mute_a_typo_of_a_rule_is_an_error, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__alerts_and_admins_are_validated_at_start,
 		    setup, teardown),
