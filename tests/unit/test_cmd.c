@@ -442,6 +442,8 @@ test_cmd__repos_over_1000_repos_is_cut_between_repos(void **state)
 	/* 100 years of weeks: cut between weeks. */
 	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "rate last:36525d"),
 	    CMD_RET_OK);
+	/* A century of days is no sparkline: the last quarter is. */
+	cmd_test_has(fx, "Per day (last 92 of 36525 days): ");
 	j = slack_answer(fx, "rate");
 	assert_non_null(strstr(json_string_value(json_object_get(j, "text")),
 	    "more weeks: use `envstats query rate` or `--json`"));
