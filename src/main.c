@@ -17,6 +17,7 @@
 #include "slack/lwslog.h"
 #include "tz.h"
 #include "version.h"
+#include "vis.h"
 
 /*
  * The global options before the command: --db PATH, --db=PATH, --help,
@@ -43,7 +44,7 @@ global_options(struct app *app, int argc, char **argv, int *ret)
 			return -1;
 		} else {
 			fprintf(stderr, "envstats: unknown option '");
-			app_put_safe(stderr, argv[i]);
+			vis_fputs(stderr, argv[i], 0);
 			fprintf(stderr, "' (see envstats --help)\n");
 			*ret = CLI_EXIT_USAGE;
 			return -1;
@@ -127,7 +128,7 @@ main(int argc, char **argv)
 	cmd = cli_find(argv[first]);
 	if (cmd == NULL) {
 		fprintf(stderr, "envstats: unknown command '");
-		app_put_safe(stderr, argv[first]);
+		vis_fputs(stderr, argv[first], 0);
 		fprintf(stderr, "' (see envstats --help)\n");
 		return CLI_EXIT_USAGE;
 	}

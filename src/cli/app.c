@@ -15,6 +15,7 @@
 #include "observe/classify.h"
 #include "observe/record.h"
 #include "tz.h"
+#include "vis.h"
 
 int
 app_open_store(struct app *app, enum store_flags flags, struct store **st)
@@ -69,7 +70,7 @@ report_reject(void *arg, int64_t lineno, const char *why)
 {
 	(void)arg;
 	fprintf(stderr, "line %lld: ", (long long)lineno);
-	app_put_safe(stderr, why);
+	vis_fputs(stderr, why, 0);
 	fputc('\n', stderr);
 }
 
@@ -162,9 +163,11 @@ app_run_query(struct app *app, struct store *st, enum cmd_format format,
 	/* Whoever can run this can write the database anyway. */
 	ctx.admin = true;
 	r = cmd_run(&ctx, nwords, words);
-	if (r == CMD_RET_ERROR)
-		fprintf(stderr, "envstats: %s\n", ctx.out.data);
-	else {
+	if (r == CMD_RET_ERROR) {
+		/* It may quote the words: escaped like any outside text. */
+		fputs("envstats: ", stderr);
+		app_put_lines(stderr, ctx.out.data);
+	} else {
 		fputs(ctx.out.data, stdout);
 		if (ctx.out.len > 0 && ctx.out.data[ctx.out.len - 1] != '\n')
 			fputc('\n', stdout);
@@ -174,30 +177,11 @@ app_run_query(struct app *app, struct store *st, enum cmd_format format,
 }
 
 void
-app_put_safe(FILE *f, const char *s)
-{
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
-void
 app_put_lines(FILE *f, const char *s)
 {
-	const char	*nl;
-	char		*line;
+	size_t	n = strlen(s);
 
-	while (*s != '\0') {
-		nl = strchr(s, '\n');
-		line = xstrndup(s, nl != NULL ? (size_t)(nl - s) : strlen(s));
-		app_put_safe(f, line);
+	vis_fputs(f, s, VIS_NEWLINES);
+	if (n > 0 && s[n - 1] != '\n')
 		fputc('\n', f);
-		free(line);
-		s = nl != NULL ? nl + 1 : s + strlen(s);
-	}
 }

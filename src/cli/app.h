@@ -72,10 +72,8 @@ void	app_query_ctx(struct app *, struct store *st, enum cmd_format,
 int	app_run_query(struct app *, struct store *st, enum cmd_format,
 	    int nwords, char **words);
 
-/* Print text that came from outside with control characters escaped. */
-void	app_put_safe(FILE *f, const char *s);
-
-/* Text from outside, line by line, each line as app_put_safe writes it. */
+/* Text from outside, as vis_fputs writes multi-line text (core/vis.h),
+   ending in a newline. */
 void	app_put_lines(FILE *f, const char *s);
 
 /* SIGINT/SIGTERM stop the bot: finish the envelope in hand, close, exit. */

@@ -47,7 +47,7 @@ struct answer_ctx {
 
 static bool
 answer_query(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out)
+    struct buf *out, struct blockkit_items *items)
 {
 	struct answer_ctx	*a = arg;
 	struct cmd_ctx		 ctx;
@@ -58,6 +58,7 @@ answer_query(void *arg, const char *user_id, int nwords, char **words,
 	ctx.admin = config_is_admin(&a->app->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
+	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
 }

@@ -29,6 +29,7 @@
 #include "hmac.h"
 #include "log.h"
 #include "notify/alerts_config.h"
+#include "observe/event_json.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/lwslog.h"
@@ -104,7 +105,7 @@ static const char slack_config[] =
 /* /envstats through the command table, as main.c wires it. */
 static bool
 answer(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out)
+    struct buf *out, struct blockkit_items *items)
 {
 	struct harness	*h = arg;
 	struct cmd_ctx	 ctx;
@@ -118,6 +119,7 @@ answer(void *arg, const char *user_id, int nwords, char **words,
 	ctx.admin = config_is_admin(&h->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
+	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
 }
@@ -414,6 +416,98 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
 	free(text);
 	free(id);
+}
+
+/* n repositories with one provision each on 2026-11-02, in the store. */
+static void
+seed_repos(struct harness *h, int n)
+{
+	struct store	*st = NULL;
+	struct record	*rec = NULL;
+	struct event	 ev;
+	struct buf	 why = BUF_INIT;
+	char		 line[256];
+	bool		 stored;
+	int		 i, k;
+
+	assert_int_equal(store_open(h->db, 0, &st), ERR_OK);
+	assert_int_equal(record_new(st, NULL, NULL, &rec), ERR_OK);
+	assert_int_equal(record_begin(rec), ERR_OK);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 2; k++) {
+			snprintf(line, sizeof line, "{\"type\":\"%s\",\"ts\":"
+			    "\"2026-11-02T%02d:%02d:00Z\",\"repo\":"
+			    "\"tactivos/service-%04d\",\"branch\":\"main\"}",
+			    k == 0 ? "requested" : "ready", 9 + k, i % 60, i);
+			assert_int_equal(event_json_parse(line, strlen(line),
+			    &ev, &why), ERR_OK);
+			assert_int_equal(record_add(rec, &ev, &stored),
+			    ERR_OK);
+			event_release(&ev);
+		}
+	}
+	assert_int_equal(record_commit(rec), ERR_OK);
+	record_free(rec);
+	store_close(st);
+	buf_release(&why);
+}
+
+/* The answer of a slash command: in its ack, or posted to its URL. */
+static json_t *
+slash_answer(struct harness *h, const char *text)
+{
+	char	*url = NULL, *id, *body;
+	json_t	*p;
+
+	id = send_slash(h, "/envstats", text, &url);
+	p = ack_payload(h, id);
+	if (p == NULL) {
+		assert_true(emulator_wait_response_posts(h->emu, url, 1,
+		    WAIT_MS));
+		body = emulator_response_body(h->emu, url, 0);
+		p = json_loads(body, 0, NULL);
+		free(body);
+	}
+	assert_non_null(p);
+	free(id);
+	free(url);
+	return p;
+}
+
+/*
+ * Answers over 1000 repositories and a century of weeks reach Slack as
+ * valid Block Kit within its limits, cut between items with the rest
+ * counted.
+ */
+static void
+test_bot__answers_over_1000_repos_fit_slack(void **state)
+{
+	struct harness	*h = *state;
+	struct buf	 why = BUF_INIT;
+	json_t		*p, *blocks;
+	const char	*text;
+
+	seed_repos(h, 1000);
+	harness_start(h, false);
+	wait_connected(h);
+	p = slash_answer(h, "repos since:2026-11-01 until:2026-11-03");
+	blocks = json_object_get(p, "blocks");
+	text = json_string_value(json_object_get(p, "text"));
+	assert_true(blockkit_check(p, &why));
+	assert_true(json_array_size(blocks) <= 50);
+	assert_true(strlen(text) <= 40000);
+	assert_non_null(strstr(text, "tactivos/service-0000: 1 requests"));
+	assert_non_null(strstr(text, "more repos: use `envstats query repos` "
+	    "or `--json`"));
+	json_decref(p);
+
+	p = slash_answer(h, "rate last:36525d");
+	assert_true(blockkit_check(p, &why));
+	assert_true(json_array_size(json_object_get(p, "blocks")) <= 50);
+	assert_non_null(strstr(json_string_value(json_object_get(p, "text")),
+	    "more weeks: use `envstats query rate` or `--json`"));
+	json_decref(p);
+	buf_release(&why);
 }
 
 /* /mural-env up is recorded and relayed with a valid signature. */
@@ -1369,6 +1463,9 @@ main(void)
 		    test_bot__a_burst_is_committed_in_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__envstats_answers_with_escaped_figures, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__answers_over_1000_repos_fit_slack, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__mural_env_is_recorded_and_relayed_signed, setup,

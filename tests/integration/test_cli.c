@@ -245,6 +245,132 @@ test_cli__ingest_reports_bad_lines_and_keeps_good_ones(void **state)
 	free(big);
 }
 
+/* True when s holds a control byte a terminal would act on. */
+static bool
+has_raw_control(const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return true;
+		/* C1 as UTF-8 (C2 80-9F) or as a raw 8-bit byte. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A branch named to attack the terminal (recolour, set the title, fake a
+ * line of figures) is shown with visible escapes by the text answer;
+ * --json keeps it exact, in JSON's own escaping.
+ */
+static void
+test_cli__hostile_branch_never_reaches_the_terminal_raw(void **state)
+{
+	static const char	hostile[] = "x\\u001b[31mred\\u001b]0;owned"
+				    "\\u0007\\u009b2J\\r\\nRequests: 999999\\u007f";
+	struct fixture		*fx = *state;
+	struct buf		 in = BUF_INIT;
+	struct run		 r;
+	json_t			*j;
+	const char		*line;
+
+	buf_printf(&in, EV("requested", "2026-11-02T09:00:00Z", "%s", ""),
+	    hostile);
+	buf_printf(&in, EV("ready", "2026-11-02T09:30:00Z", "%s", ""),
+	    hostile);
+	write_file(fx->input, in.data, in.len);
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "slowest", "since:2026-11-01",
+	    "until:2026-11-03", NULL);
+	assert_int_equal(r.status, 0);
+	assert_false(has_raw_control(r.out.data));
+	assert_non_null(strstr(r.out.data, "x\\x1b[31mred\\x1b]0;owned"
+	    "\\x07\\u009b2J\\x0d\\x0aRequests: 999999\\x7f"));
+	/* No line of the answer is the fake one. */
+	for (line = r.out.data; line != NULL; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		assert_false(strncmp(line, "Requests:", 9) == 0);
+	}
+	run_release(&r);
+
+	/* The filter words are the asker's: shown escaped in the header. */
+	run_bin(fx, &r, NULL, NULL, "query", "slowest", "since:2026-11-01",
+	    "until:2026-11-03", "env:a\x1b[2Jb", NULL);
+	assert_false(has_raw_control(r.out.data));
+	assert_false(has_raw_control(r.err.data));
+	run_release(&r);
+
+	/* --json: the exact name, JSON-escaped (no raw byte either). */
+	run_bin(fx, &r, NULL, NULL, "query", "--json", "slowest",
+	    "since:2026-11-01", "until:2026-11-03", NULL);
+	assert_int_equal(r.status, 0);
+	assert_false(has_raw_control(r.out.data));
+	j = json_loads(r.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 0), "branch")),
+	    "x\x1b[31mred\x1b]0;owned\x07\xc2\x9b" "2J\r\nRequests: "
+	    "999999\x7f");
+	json_decref(j);
+	run_release(&r);
+	buf_release(&in);
+}
+
+/* A typo of a rule mutes nothing, in a terminal as in Slack. */
+static void
+test_cli__mute_a_typo_of_a_rule_is_an_error(void **state)
+{
+	struct fixture	*fx = *state;
+	struct buf	 in = BUF_INIT;
+	struct run	 r;
+
+	buf_puts(&in, EV("requested", "2026-11-02T09:00:00Z", "stuk", ""));
+	write_file(fx->input, in.data, in.len);
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuk", "2h", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err.data, "envstats: 'stuk' is not a rule: the "
+	    "rules are slow_in_flight, stuck, slow_completed and "
+	    "failure_burst; say repo:<owner/name> or branch:<name> to mute a "
+	    "repository or a branch\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:acme/wbe", "2h",
+	    NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err.data, "envstats: unknown repository "
+	    "'acme/wbe': the known ones are acme/web\n");
+	run_release(&r);
+	/* Nothing was muted by either. */
+	run_bin(fx, &r, NULL, NULL, "query", "unmute", "branch:stuk", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "nothing is muted now"));
+	run_release(&r);
+	/* Said out loud, each kind works. */
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "branch:stuk", "2h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted branch 'stuk' for 2h"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:Acme/Web", "2h",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted repo 'acme/web' for 2h"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuck", "2h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted rule 'stuck' for 2h"));
+	run_release(&r);
+	buf_release(&in);
+}
+
 static void
 test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
 {
@@ -1166,6 +1292,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__query_errors_name_the_word_and_the_valid_forms,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__hostile_branch_never_reaches_the_terminal_raw,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__mute_a_typo_of_a_rule_is_an_error, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__alerts_and_admins_are_validated_at_start,
 		    setup, teardown),
