@@ -36,7 +36,7 @@
 struct call {
 	char		*method;
 	json_t		*body;
-	webapi_done_fn	 done;
+	http_done_fn	 done;
 	void		*arg;
 	bool		 pending;
 };
@@ -57,7 +57,7 @@ struct fx {
 
 static enum err
 fake_call(void *arg, const char *method, const char *body,
-    const char *pace_key, webapi_done_fn done, void *done_arg)
+    const char *pace_key, http_done_fn done, void *done_arg)
 {
 	struct fx	*fx = arg;
 	struct call	*c;
@@ -78,7 +78,7 @@ fake_call(void *arg, const char *method, const char *body,
 static void
 answer(struct fx *fx, size_t i, bool ok)
 {
-	struct webapi_result	 r;
+	struct http_result	 r;
 	struct call		*c = &fx->calls[i];
 	char			 body[160];
 
@@ -590,7 +590,7 @@ test_alerts__mute_repo_branch_rule_until_expiry_or_unmute(
 	request(fx, 0, "acme/web", "feature/x");
 	request(fx, -50 * MIN, "acme/ops", "o1");
 	command(fx, 0, "mute", "repo:acme/API", "1h");
-	command(fx, 0, "mute", "feature/x", "30m");	/* a branch */
+	command(fx, 0, "mute", "branch:feature/x", "30m");
 	command(fx, 0, "mute", "stuck", "2h");		/* a rule */
 	assert_int_equal(at(fx, 21 * MIN), 0);
 	assert_int_equal(at(fx, 22 * MIN), 0);
