@@ -1384,7 +1384,9 @@ roll_forget(const char *path)
 {
 	raw_exec(path, "DELETE FROM attempt_hours;"
 	    "INSERT OR IGNORE INTO attempt_hours_stale"
-	    " SELECT DISTINCT requested_at_ms / 3600000 FROM attempts");
+	    " SELECT DISTINCT (requested_at_ms -"
+	    " (requested_at_ms % 3600000 + 3600000) % 3600000) / 3600000"
+	    " FROM attempts");
 }
 
 static void
@@ -1525,6 +1527,56 @@ test_store__a_schema_4_database_opens_with_the_same_answers(void **state)
 	free(want);
 }
 
+/* Times before 1970 fall in the hour that holds them, not hour 0. */
+static void
+test_store__hours_round_down_before_1970_too(void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct key_events	 k;
+	struct attempt		 a[3];
+	struct scan		 s, ref;
+	int64_t			 n = -1;
+	size_t			 i;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_true(put_new(st, EV_REQUESTED, -HOUR - 5, "acme/web", "old",
+	    NULL));
+	assert_true(put_new(st, EV_REQUESTED, -1, "acme/web", "old", NULL));
+	assert_true(put_new(st, EV_REQUESTED, 5, "acme/web", "old", NULL));
+	assert_true(put_new(st, EV_UPDATED, -1, "acme/web", "old", NULL));
+	key_events_get(st, "acme/web", "old", &k);
+	a[0] = mk_attempt(&k, index_at(&k, -HOUR - 5), OUTCOME_FAILED);
+	a[1] = mk_attempt(&k, index_at(&k, -1), OUTCOME_SUCCEEDED);
+	a[1].fig[FIG_LEAD_TIME] = 7;
+	a[2] = mk_attempt(&k, index_at(&k, 5), OUTCOME_IN_FLIGHT);
+	replace(st, "acme/web", "old", &k, a, 3, NULL, 0);
+	key_events_release(&k);
+	assert_int_equal(raw_int(t->path,
+	    "SELECT count(*) FROM attempt_hours WHERE hour < 0"), 2);
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, NULL, &s), 3);
+	assert_int_equal(s.a[0].requested_at_ms, -HOUR - 5);
+	assert_int_equal(scan(st, -HOUR, 0, NULL, &s), 1);
+	assert_int_equal(s.a[0].requested_at_ms, -1);
+	assert_int_equal(s.a[0].fig[FIG_LEAD_TIME], 7);
+	assert_int_equal(scan(st, -1, 6, NULL, &s), 2);
+	roll_forget(t->path);
+	assert_int_equal(scan(st, -1, 6, NULL, &ref), 2);
+	for (i = 0; i < 2; i++)
+		stat_equal(&s.a[i], &ref.a[i]);
+	assert_int_equal(store_count_updates(st, INT64_MIN, INT64_MAX, NULL,
+	    &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_count_updates(st, -HOUR, 0, NULL, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_count_updates(st, 0, HOUR, NULL, &n), ERR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_count_updates(st, -2 * HOUR, -HOUR, NULL, &n),
+	    ERR_OK);
+	assert_int_equal(n, 0);
+	store_close(st);
+}
+
 /* Record each key visited. */
 struct visits {
 	int64_t	repo_id[8];
@@ -1661,6 +1713,9 @@ main(void)
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__a_schema_4_database_opens_with_the_same_answers,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__hours_round_down_before_1970_too,
 		    file_setup, file_teardown),
 	};
 
