@@ -211,8 +211,7 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 }
 
 bool
-cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
-    struct report *r)
+cmd_report(struct cmd_ctx *ctx, struct query_filter *f, struct report *r)
 {
 	struct report_params	p;
 	struct buf		why = BUF_INIT;
@@ -225,8 +224,8 @@ cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
-	p.filter.repo = f->repo;
-	p.filter.env_type = f->env_type;
+	query_filter_store(f, ctx->tz, ctx->holidays, ctx->n_holidays,
+	    &p.filter);
 	p.reprovision_window_ms = ctx->reprovision_window_ms;
 	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
 		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
@@ -257,10 +256,15 @@ cmd_header(struct cmd_ctx *ctx, const char *title,
 	cmd_date(ctx, p->since_ms, since);
 	/* until is exclusive: show the last day the window covers. */
 	cmd_date(ctx, p->until_ms - 1, until);
-	cmd_reply(ctx, "%s · %s%s%s · %s → %s (%s)\n", title,
+	cmd_reply(ctx, "%s · %s%s%s%s%s%s%s%s · %s → %s (%s)\n", title,
 	    p->filter.repo != NULL ? p->filter.repo : "all repos",
 	    p->filter.env_type != NULL ? " · env " : "",
 	    p->filter.env_type != NULL ? p->filter.env_type : "",
+	    p->filter.trigger != NULL ? " · trigger:" : "",
+	    p->filter.trigger != NULL ? p->filter.trigger : "",
+	    p->filter.early != NULL ? " · early:" : "",
+	    p->filter.early != NULL ? p->filter.early : "",
+	    p->filter.days != NULL ? " · days:workdays" : "",
 	    since, until, tz_name(ctx->tz));
 }
 
@@ -355,8 +359,8 @@ cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
-	p.filter.repo = f.repo;
-	p.filter.env_type = f.env_type;
+	query_filter_store(&f, ctx->tz, ctx->holidays, ctx->n_holidays,
+	    &p.filter);
 	p.reprovision_window_ms = ctx->reprovision_window_ms;
 	rc = report_compare_build(ctx->st, &p, cutover, w.has_rate ? w.rate :
 	    ctx->hourly_rate, &r, &why);

@@ -326,6 +326,13 @@ put_window_filters(struct jsonw *w, const struct report_params *p)
 	jsonw_string(w, p->filter.repo);
 	jsonw_key(w, "env_type");
 	jsonw_string(w, p->filter.env_type);
+	/* Section 7's attempt words, null when not given. */
+	jsonw_key(w, "trigger");
+	jsonw_string(w, p->filter.trigger);
+	jsonw_key(w, "early");
+	jsonw_string(w, p->filter.early);
+	jsonw_key(w, "days");
+	jsonw_string(w, p->filter.days);
 	jsonw_object_end(w);
 }
 
