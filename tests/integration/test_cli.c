@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "emulator.h"
 #include "slack/lwslog.h"
+#include "version.h"
 
 #ifndef ENVSTATS_BIN
 #error "ENVSTATS_BIN must name the envstats binary"
@@ -594,7 +595,7 @@ test_cli__digest_print_writes_text_and_chart(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "envstats daily digest · "
 	    "2026-11-02\nall repos · 2026-11-02 (UTC) · compared with "
-	    "2026-11-01\nRequests: 2 (previous 0)\n"));
+	    "2026-10-26 (Mon)\nRequests: 2 (previous 0)\n"));
 	/* Outside text as it is: a terminal is not Slack. */
 	assert_non_null(strstr(r.out.data, "30m 00s · acme/web · <b>&x"));
 	assert_non_null(strstr(r.out.data, "chart: chart.png (1600 x 1000 "
@@ -762,10 +763,230 @@ test_cli__backup_copies_and_refuses_to_overwrite(void **state)
 	unlink(copy);
 }
 
+/*
+ * ENVSTATS_NOW pins "now": the same bytes twice; a cut-over years before
+ * it compares 28 days on each side, whatever today is.
+ */
+static void
+test_cli__pinned_now_and_windows_that_follow_the_cutover(void **state)
+{
+	struct fixture		*fx = *state;
+	const char *const	 now_env[] = {
+				    "ENVSTATS_NOW=2026-11-20T12:00:00Z", NULL };
+	const char *const	 far_env[] = {
+				    "ENVSTATS_NOW=2036-11-20T12:00:00Z", NULL };
+	const char *const	 bad_env[] = { "ENVSTATS_NOW=yesterday",
+				    NULL };
+	struct run		 r, again;
+	json_t			*j;
+	static const char	 in[] =
+	    EV("requested", "2024-02-20T09:00:00Z", "b1", "")
+	    EV("ready", "2024-02-20T09:10:00Z", "b1", "")
+	    EV("requested", "2024-03-05T09:00:00Z", "b2", "")
+	    EV("ready", "2024-03-05T09:04:00Z", "b2", "")
+	    EV("requested", "2026-11-20T09:00:00Z", "b3", "")
+	    EV("ready", "2026-11-20T09:06:00Z", "b3", "");
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, now_env, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, now_env, "query", "--json", "summary", NULL);
+	run_bin(fx, &again, NULL, now_env, "query", "--json", "summary", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"window\":{\"since\":"
+	    "\"2026-10-21T12:00:00.000Z\",\"until\":"
+	    "\"2026-11-20T12:00:00.000Z\"}"));
+	assert_string_equal(r.out.data, again.out.data);
+	run_release(&again);
+	run_release(&r);
+
+	/* Two years after the cut-over, and ten more: 28 days a side. */
+	run_bin(fx, &r, NULL, now_env, "query", "--json", "compare",
+	    "2024-03-01", NULL);
+	run_bin(fx, &again, NULL, far_env, "query", "--json", "compare",
+	    "2024-03-01", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, again.out.data);
+	j = json_loads(r.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "window"), "since")), "2024-02-02T00:00:00.000Z");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "window"), "until")), "2024-03-29T00:00:00.000Z");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    j, "before"), "requests")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    j, "after"), "requests")), 1);
+	json_decref(j);
+	run_release(&again);
+	run_release(&r);
+	run_bin(fx, &r, NULL, far_env, "report", "--cutover", "2024-03-01",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "# Before/after report"));
+	run_release(&r);
+
+	/* Sent on Sunday: Saturday against the Saturday before. */
+	run_bin(fx, &r, NULL, now_env, "digest", "--print", "--period",
+	    "daily", "--at", "2026-11-22", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "envstats daily digest · "
+	    "2026-11-21\nall repos · 2026-11-21 (UTC) · compared with "
+	    "2026-11-14 (Sat)\n"));
+	run_release(&r);
+
+	/* The cut-over's own day is too soon; a bad pin is a config error. */
+	run_bin(fx, &r, NULL, now_env, "query", "compare", "2026-11-20", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "too soon after the cut-over"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, bad_env, "query", "summary", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "ENVSTATS_NOW"));
+	run_release(&r);
+}
+
+/*
+ * Every command of `envstats --help` answers `<command> --help` (and -h)
+ * with its own usage on stdout and exit 0, without reading the
+ * configuration or opening a database.
+ */
+static void
+test_cli__every_command_answers_help_with_its_usage(void **state)
+{
+	static const char *const env[] = {
+		"ENVSTATS_CONFIG=/nonexistent/envstats.json", NULL
+	};
+	struct fixture	*fx = *state;
+	struct run	 r, h;
+	struct buf	 want = BUF_INIT;
+	const char	*p, *end;
+	char		 name[32];
+	int		 n = 0, len;
+
+	run_bin(fx, &r, NULL, NULL, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	p = strstr(r.out.data, "\ncommands:\n");
+	end = strstr(r.out.data, "\nexit codes:\n");
+	assert_non_null(p);
+	assert_non_null(end);
+	for (p = strchr(p + 1, '\n') + 1; p < end; p = strchr(p, '\n') + 1) {
+		/* "  name   summary" lines; the synopsis lines are indented. */
+		if (p[0] != ' ' || p[1] != ' ' || p[2] == ' ')
+			continue;
+		len = (int)strcspn(p + 2, " ");
+		assert_true(len > 0 && len < (int)sizeof name);
+		snprintf(name, sizeof name, "%.*s", len, p + 2);
+		buf_reset(&want);
+		buf_printf(&want, "usage: envstats %s", name);
+		run_bin(fx, &h, NULL, env, name, "--help", NULL);
+		assert_int_equal(h.status, 0);
+		assert_memory_equal(h.out.data, want.data, want.len);
+		assert_string_equal(h.err.data, "");
+		run_release(&h);
+		run_bin(fx, &h, NULL, env, name, "-h", NULL);
+		assert_int_equal(h.status, 0);
+		assert_memory_equal(h.out.data, want.data, want.len);
+		run_release(&h);
+		n++;
+	}
+	assert_true(n >= 11);
+	assert_int_equal(access(fx->db, F_OK), -1);
+	buf_release(&want);
+	run_release(&r);
+}
+
+/* --db PATH and --db=PATH, before the command; sysexits documented. */
+static void
+test_cli__db_option_version_and_exit_codes(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+
+	run_bin(fx, &r, NULL, NULL, "--db=/nonexistent/a.db", "query", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "'/nonexistent/a.db'"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--db", "/nonexistent/b.db", "query",
+	    NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "'/nonexistent/b.db'"));
+	run_release(&r);
+	/* After the command, --db is that command's (unknown) option. */
+	run_bin(fx, &r, NULL, NULL, "query", "--db=/nonexistent/c.db", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats query"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, "envstats " ENVSTATS_VERSION "\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\n  64  "));
+	assert_non_null(strstr(r.out.data, "\n  74  "));
+	assert_non_null(strstr(r.out.data, "\n  75  "));
+	assert_non_null(strstr(r.out.data, "\n  78  "));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--frobnicate", "query", NULL);
+	assert_int_equal(r.status, 64);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats"));
+	run_release(&r);
+}
+
+/* --x VALUE and --x=VALUE are one option; twice, or a flag's value, not. */
+static void
+test_cli__options_take_their_value_apart_or_after_equals(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 a, b;
+
+	run_bin(fx, &a, NULL, NULL, "generate", "--days", "2", "--attempts",
+	    "3", "--end", "2026-01-05", NULL);
+	run_bin(fx, &b, NULL, NULL, "generate", "--days=2", "--attempts=3",
+	    "--end=2026-01-05", NULL);
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_true(a.out.len > 0);
+	assert_string_equal(a.out.data, b.out.data);
+	run_release(&a);
+	run_release(&b);
+	run_bin(fx, &a, NULL, NULL, "generate", "--days=2", "--days=3", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--days is given twice"));
+	run_release(&a);
+	run_bin(fx, &a, NULL, NULL, "generate", "--days=x", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--days needs a whole number"));
+	run_release(&a);
+	run_bin(fx, &a, NULL, NULL, "export", "--to=out", "--gzip=yes", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--gzip takes no value"));
+	run_release(&a);
+	run_bin(fx, &a, NULL, NULL, "export", "--to", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--to needs a value"));
+	run_release(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_cli__every_command_answers_help_with_its_usage,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__db_option_version_and_exit_codes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__options_take_their_value_apart_or_after_equals,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__ingest_reports_bad_lines_and_keeps_good_ones,
 		    setup, teardown),
@@ -803,6 +1024,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__digest_print_writes_text_and_chart, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__pinned_now_and_windows_that_follow_the_cutover,
+		    setup, teardown),
 	};
 
 	lwslog_init();
