@@ -143,8 +143,13 @@ datadog_dashboard_check(const struct datadog_params *p,
 		result = "not_verified";
 	}
 out:
-	log_info("datadog.dashboard_check", LOG_STR("result", result),
-	    LOG_INT("http_status", status));
+	/* Only a request that went out is worth a line at info. */
+	if (c != NULL)
+		log_info("datadog.dashboard_check", LOG_STR("result", result),
+		    LOG_INT("http_status", status));
+	else
+		log_debug("datadog.dashboard_check", LOG_STR("result",
+		    result));
 	curl_slist_free_all(h);
 	if (c != NULL)
 		curl_easy_cleanup(c);
