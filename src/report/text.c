@@ -156,7 +156,6 @@ text_speed(struct buf *b, struct opt_real change,
     const struct bootstrap_interval *ci)
 {
 	double	pct = -100.0 * change.v;
-	bool	slower = pct <= -0.05;
 
 	if (!change.set) {
 		buf_puts(b, "–");
@@ -164,15 +163,24 @@ text_speed(struct buf *b, struct opt_real change,
 	}
 	if (pct > -0.05 && pct < 0.05)
 		buf_puts(b, "no change");
-	else if (!slower)
+	else if (pct > 0)
 		buf_printf(b, "%.1f%% faster", pct);
 	else
 		buf_printf(b, "%.1f%% slower", -pct);
-	if (ci == NULL || !ci->set)
+	text_speed_interval(b, change, ci);
+}
+
+void
+text_speed_interval(struct buf *b, struct opt_real change,
+    const struct bootstrap_interval *ci)
+{
+	double	pct = -100.0 * change.v;
+
+	if (!change.set || ci == NULL || !ci->set)
 		return;
 	buf_puts(b, " (95% CI ");
 	/* In the words of the estimate: faster is -change, slower +change. */
-	if (slower)
+	if (pct <= -0.05)
 		percent_range(b, 100.0 * ci->lo, 100.0 * ci->hi);
 	else
 		percent_range(b, -100.0 * ci->hi, -100.0 * ci->lo);
@@ -262,33 +270,56 @@ text_adequacy(struct buf *b, const struct compare_adequacy *ad)
 	    (long long)ad->n, ad->ok ? "✓" : "✗");
 }
 
-void
-text_money(struct buf *b, const char *currency, double v)
+/* The sign of an ISO 4217 code people read before the amount, or NULL. */
+static const char *
+money_sign(const char *currency)
 {
 	static const struct {
 		const char	*code, *sign;
 	} signs[] = {
 		{ "USD", "$" }, { "EUR", "€" }, { "GBP", "£" }, { "JPY", "¥" },
 	};
-	const char	*sign = NULL;
-	size_t		 i;
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(signs); i++) {
+		if (strcmp(currency, signs[i].code) == 0)
+			return signs[i].sign;
+	}
+	return NULL;
+}
+
+/* Money with whole units grouped, or with cents (a rate). */
+static void
+money(struct buf *b, const char *currency, double v, bool cents)
+{
+	const char	*sign;
 
 	if (currency == NULL)
 		currency = "USD";
-	for (i = 0; i < ARRAY_LEN(signs); i++) {
-		if (strcmp(currency, signs[i].code) == 0)
-			sign = signs[i].sign;
-	}
-	if (sign == NULL) {
-		text_grouped(b, v);
-		buf_printf(b, " %s", currency);
-		return;
-	}
-	/* "-$1,300": the sign before the symbol. */
-	if (v <= -0.5) {
+	sign = money_sign(currency);
+	/* "-$1,300": the minus before the sign. */
+	if (sign != NULL && v <= (cents ? -0.005 : -0.5)) {
 		buf_putc(b, '-');
 		v = -v;
 	}
-	buf_puts(b, sign);
-	text_grouped(b, v);
+	if (sign != NULL)
+		buf_puts(b, sign);
+	if (cents)
+		buf_printf(b, "%.2f", v);
+	else
+		text_grouped(b, v);
+	if (sign == NULL)
+		buf_printf(b, " %s", currency);
+}
+
+void
+text_money(struct buf *b, const char *currency, double v)
+{
+	money(b, currency, v, false);
+}
+
+void
+text_money_cents(struct buf *b, const char *currency, double v)
+{
+	money(b, currency, v, true);
 }

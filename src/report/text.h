@@ -48,6 +48,9 @@ void	text_md_escape(struct buf *, const char *s);
  */
 void	text_speed(struct buf *, struct opt_real change,
 	    const struct bootstrap_interval *ci);
+/* Only the interval part, " (95% CI 41.2–49.8%)"; nothing without one. */
+void	text_speed_interval(struct buf *, struct opt_real change,
+	    const struct bootstrap_interval *ci);
 /* A change of a rate in percentage points, "+1.5 points", with its
    interval when given: "+1.5 points (95% CI -2.0 to +4.1)". */
 void	text_points(struct buf *, struct opt_real change,
@@ -68,6 +71,8 @@ void	text_adequacy(struct buf *, const struct compare_adequacy *);
  * "€1,300", "£12", "¥900", else "1,300 CHF".
  */
 void	text_money(struct buf *, const char *currency, double v);
+/* The same with cents, not grouped (an hourly rate): "$87.50". */
+void	text_money_cents(struct buf *, const char *currency, double v);
 
 /* One block character per value, scaled to the largest (▁ for zero). */
 void	text_sparkline(struct buf *, const int64_t *values, size_t n);
