@@ -322,11 +322,9 @@ results(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 	text_points(&row->c[2], c->failure_rate_change, NULL);
 	low_mark(o, &row->c[2], c->failure_rate_change.set &&
 	    low(decided(b), decided(a), 0));
-	if (c->failure_rate_change.set && r->trust.confidence.
-	    failure_rate_diff.set)
-		buf_printf(&row->c[2], " (95%% CI %+.1f to %+.1f)", 100.0 *
-		    r->trust.confidence.failure_rate_diff.lo, 100.0 *
-		    r->trust.confidence.failure_rate_diff.hi);
+	if (c->failure_rate_change.set)
+		text_points_interval(&row->c[2],
+		    &r->trust.confidence.failure_rate_diff);
 	sample(&row->c[3], decided(b), decided(a));
 	row_out(o, "Failure rate", row, ROW_RESULT);
 

@@ -141,10 +141,19 @@ text_md_escape(struct buf *b, const char *s)
 	}
 }
 
+/* x, or 0 when it would print as "-0.0" (%.1f). */
+static double
+tidy(double x)
+{
+	return x > -0.05 && x < 0.05 ? 0.0 : x;
+}
+
 /* An interval's two ends in percent: "41.2–49.8%", "-5.0 to 10.0%". */
 static void
 percent_range(struct buf *b, double lo, double hi)
 {
+	lo = tidy(lo);
+	hi = tidy(hi);
 	if (lo >= 0 && hi >= 0)
 		buf_printf(b, "%.1f–%.1f%%", lo, hi);
 	else
@@ -202,8 +211,16 @@ text_points(struct buf *b, struct opt_real change,
 	else
 		buf_printf(b, "%+.1f points", pts);
 	if (change.set && ci != NULL && ci->set)
-		buf_printf(b, " (95%% CI %+.1f to %+.1f)", 100.0 * ci->lo,
-		    100.0 * ci->hi);
+		text_points_interval(b, ci);
+}
+
+void
+text_points_interval(struct buf *b, const struct bootstrap_interval *ci)
+{
+	if (ci == NULL || !ci->set)
+		return;
+	buf_printf(b, " (95%% CI %+.1f to %+.1f)", tidy(100.0 * ci->lo),
+	    tidy(100.0 * ci->hi));
 }
 
 const char *

@@ -55,6 +55,8 @@ void	text_speed_interval(struct buf *, struct opt_real change,
    interval when given: "+1.5 points (95% CI -2.0 to +4.1)". */
 void	text_points(struct buf *, struct opt_real change,
 	    const struct bootstrap_interval *ci);
+/* Only the interval part, " (95% CI -2.0 to +4.1)"; nothing without. */
+void	text_points_interval(struct buf *, const struct bootstrap_interval *);
 /* "✅ pass", "❌ fail" or "❔ inconclusive" (never a ✅ when not sure). */
 const char	*text_verdict(enum verdict);
 /*
