@@ -685,13 +685,19 @@ test_cli__report_is_the_compare_figures_in_md_or_slack(void **state)
 	assert_string_equal(r.err.data, "");
 	assert_non_null(strstr(r.out.data, "# Before/after report"));
 	assert_non_null(strstr(r.out.data, "| Median wait (p50) | 15m 00s | "
-	    "6m 00s | **60.0% faster** ⚠️ | 2 / 2 |\n"));
+	    "6m 00s | **60.0% faster** ⚠️ (95% CI "));
 	assert_non_null(strstr(r.out.data, "| Failure rate | 0.0% (0 of 2) | "
-	    "33.3% (1 of 3) | +33.3 points ⚠️ | 2 / 3 |\n"));
-	assert_non_null(strstr(r.out.data, "Cost saved: **936 per year** at "
-	    "120.00 per engineer hour"));
-	assert_non_null(strstr(r.out.data, "| ✅ pass ⚠️ |"));
-	assert_non_null(strstr(r.out.data, "| ❌ fail ⚠️ |"));
+	    "33.3% (1 of 3) | +33.3 points ⚠️ (95% CI "));
+	assert_non_null(strstr(r.out.data, "Cost saved: **$936 per year** at "
+	    "$120.00 per engineer hour"));
+	/* Two values a side: the verdicts cannot pass, and say why. */
+	assert_non_null(strstr(r.out.data, "| ❔ inconclusive — the baseline "
+	    "has 2 successful provisions (the plan asks for 30) |"));
+	assert_null(strstr(r.out.data, "✅"));
+	/* No Datadog keys: the dashboard is not verified, not assumed. */
+	assert_non_null(strstr(r.out.data, "set DD_API_KEY, DD_APP_KEY and "
+	    "ENVSTATS_DATADOG_DASHBOARD_ID to check it"));
+	assert_non_null(strstr(r.out.data, "| ❔ not verified |"));
 	run_release(&r);
 
 	/* The cut-over from the configuration; Slack's mrkdwn. */
@@ -699,7 +705,7 @@ test_cli__report_is_the_compare_figures_in_md_or_slack(void **state)
 	    "--since", "2026-10-01", "--until", "2026-10-29", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "• Median wait (p50): 15m 00s → "
-	    "6m 00s · *60.0% faster* ⚠️ (n = 2 / 2)\n"));
+	    "6m 00s · *60.0% faster* ⚠️ (95% CI "));
 	assert_null(strstr(r.out.data, "| "));
 	run_release(&r);
 
