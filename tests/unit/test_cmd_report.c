@@ -19,6 +19,7 @@
 #include "cmd_test.h"
 #include "report/text.h"
 #include "store/store.h"
+#include "timefmt.h"
 #include "tz.h"
 
 /* 2026-11-03T00:00:00Z: "now"; the windows below are all before it. */
@@ -612,6 +613,70 @@ test_cmd_report__markdown_escapes_filters(void **state)
 	cmd_test_has(fx, " · env \\*\\<b\\>\\|\\_x\\_ · ");
 }
 
+/*
+ * compare --json: each side's adequacy, ci_delay and early/late failure
+ * rates (section 6), and the filters of section 7, echoed.
+ */
+static void
+test_cmd_report__compare_json_sides_and_filters(void **state)
+{
+	struct cmd_test	*fx = *state;
+	int64_t		 holiday[1];
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "compare " WINDOW
+	    " repo:a/b"), CMD_RET_OK);
+	cmd_test_has(fx, "\"filters\":{\"repo\":\"a/b\",\"env_type\":null,"
+	    "\"trigger\":null,\"early\":null,\"days\":null}");
+	/* Before: x1-x3 late (flag true), x4 unknown; after: all early. */
+	cmd_test_has(fx, "\"reprovision_rate\":0.0,\"adequacy\":{\"days\":14.0,"
+	    "\"n\":3,\"ok\":false},\"ci_delay\":{\"count\":0,\"p50\":null,"
+	    "\"p90\":null,\"p99\":null,\"mean\":null,\"min\":null,"
+	    "\"max\":null},\"early_failure_rate\":null,"
+	    "\"late_failure_rate\":0.0}");
+	cmd_test_has(fx, "\"early_failure_rate\":0.0,\"late_failure_rate\":"
+	    "null}");
+	cmd_test_has(fx, "\"verdicts\":{\"p50_cut_30\":\"inconclusive\","
+	    "\"failure_rate_ok\":\"inconclusive\"}}");
+	/* early:no keeps the late provisions only: x1-x3. */
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "compare " WINDOW
+	    " repo:a/b early:no trigger:manual"), CMD_RET_OK);
+	cmd_test_has(fx, "\"trigger\":\"manual\",\"early\":\"no\","
+	    "\"days\":null}");
+	cmd_test_has(fx, "\"before\":{\"since\":\"2026-10-01T00:00:00.000Z\","
+	    "\"until\":\"2026-10-15T00:00:00.000Z\",\"requests\":3,");
+	cmd_test_has(fx, "\"after\":{\"since\":\"2026-10-15T00:00:00.000Z\","
+	    "\"until\":\"2026-10-29T00:00:00.000Z\",\"requests\":0,");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "compare " WINDOW
+	    " repo:a/b trigger:auto"), CMD_RET_OK);
+	cmd_test_has(fx, "\"until\":\"2026-10-15T00:00:00.000Z\","
+	    "\"requests\":0,");
+	/* days:workdays with 2026-10-05 a holiday: a/b's before is gone. */
+	holiday[0] = timefmt_days_from_civil(2026, 10, 5);
+	fx->ctx.holidays = holiday;
+	fx->ctx.n_holidays = 1;
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "compare " WINDOW
+	    " repo:a/b days:workdays"), CMD_RET_OK);
+	cmd_test_has(fx, "\"days\":\"workdays\"}");
+	cmd_test_has(fx, "\"until\":\"2026-10-15T00:00:00.000Z\","
+	    "\"requests\":0,");
+	cmd_test_has(fx, "\"until\":\"2026-10-29T00:00:00.000Z\","
+	    "\"requests\":3,");
+	/* Every query takes them: the summary too, and its header says so. */
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "summary "
+	    "since:2026-10-01 until:2026-10-29 repo:a/b days:workdays "
+	    "early:yes"), CMD_RET_OK);
+	cmd_test_has(fx, "a/b · early:yes · days:workdays · 2026-10-01");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "leadtime "
+	    "since:2026-10-01 until:2026-10-29 repo:a/b days:workdays"),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "\"requests\":3,");
+	fx->ctx.holidays = NULL;
+	fx->ctx.n_holidays = 0;
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "compare " WINDOW
+	    " early:perhaps"), CMD_RET_ERROR);
+	cmd_test_has(fx, "'early:perhaps' is not an answer");
+}
+
 int
 main(void)
 {
@@ -623,6 +688,8 @@ main(void)
 		cmocka_unit_test(
 		    test_cmd_report__compare_leads_with_the_verdicts),
 		cmocka_unit_test(test_cmd_report__fail_by_hand),
+		cmocka_unit_test(
+		    test_cmd_report__compare_json_sides_and_filters),
 		cmocka_unit_test(
 		    test_cmd_report__edges_pass_and_enough_values_are_unmarked),
 		cmocka_unit_test(
