@@ -55,6 +55,38 @@ fastmod(const struct fastmod *f, uint64_t x)
 	return (uint64_t)((bottom + top) >> 64);
 }
 
+/*
+ * Whether x mod d < f, with one 128-bit product less than fastmod: the
+ * remainder is floor(L d / 2^128) for L = M x mod 2^128, which is below
+ * f exactly when L < ceil(f 2^128 / d). Needs 0 < f < d < 2^32.
+ */
+struct below {
+	struct fastmod		fm;
+	unsigned __int128	t;	/* ceil(f 2^128 / d) */
+};
+
+static void
+below_init(struct below *b, uint64_t d, uint64_t f)
+{
+	unsigned __int128	q, r;
+
+	fastmod_init(&b->fm, d);
+	/* 2^128 = q d + r, then f 2^128 / d = f q + f r / d (f r < 2^64). */
+	q = ~(unsigned __int128)0 / d;
+	r = ~(unsigned __int128)0 % d + 1;
+	if (r == d) {
+		q++;
+		r = 0;
+	}
+	b->t = (unsigned __int128)f * q + (f * r) / d + ((f * r) % d != 0);
+}
+
+static inline bool
+below(const struct below *b, uint64_t x)
+{
+	return b->fm.m * x < b->t;
+}
+
 /* The ranks a resample's p50 and p90 read, with where each goes. */
 struct ranks {
 	size_t	rank[4];	/* ascending after ranks_init */
@@ -93,7 +125,8 @@ ranks_init(struct ranks *k, size_t n)
 /* One side's resampling state. */
 struct side_state {
 	const struct bootstrap_side	*s;
-	struct fastmod			 lead_mod, outcome_mod;
+	struct fastmod			 lead_mod;
+	struct below			 fail;	/* 0 < failed < m */
 	uint32_t			*count;
 	struct ranks			 k;
 };
@@ -129,10 +162,14 @@ resample_rate(const struct side_state *ss, uint64_t *state)
 {
 	int64_t	m = ss->s->failed + ss->s->succeeded, i, fails = 0;
 
+	/* All or none failed: the draws only move the generator. */
+	if (ss->s->failed == 0 || ss->s->succeeded == 0) {
+		*state += (uint64_t)m * UINT64_C(0x9E3779B97F4A7C15);
+		return m > 0 ? (double)ss->s->failed / (double)m : 0;
+	}
 	for (i = 0; i < m; i++)
-		fails += fastmod(&ss->outcome_mod, bootstrap_next(state)) <
-		    (uint64_t)ss->s->failed;
-	return m > 0 ? (double)fails / (double)m : 0;
+		fails += below(&ss->fail, bootstrap_next(state));
+	return (double)fails / (double)m;
 }
 
 static int
@@ -181,8 +218,11 @@ side_init(struct side_state *ss, const struct bootstrap_side *s)
 		ss->count = xcalloc(s->n, sizeof *ss->count);
 		ranks_init(&ss->k, s->n);
 	}
-	if (m > 0)
-		fastmod_init(&ss->outcome_mod, (uint64_t)m);
+	if (s->failed > 0 && s->succeeded > 0) {
+		if ((uint64_t)m >= UINT64_C(1) << 32)
+			BUG("%lld outcomes on one side", (long long)m);
+		below_init(&ss->fail, (uint64_t)m, (uint64_t)s->failed);
+	}
 }
 
 void
