@@ -542,6 +542,48 @@ test_cli__check_config_redacts_secrets(void **state)
 	run_release(&r);
 }
 
+/* The report's currency, the Datadog settings and the holidays of
+   days:workdays: read, checked, printed (keys redacted). */
+static void
+test_cli__currency_holidays_and_datadog_settings(void **state)
+{
+	struct fixture		*fx = *state;
+	char			 cfg[200], path[160];
+	const char *const	 env[] = { cfg, "ENVSTATS_CURRENCY=EUR",
+	    "DD_API_KEY=CLI-SECRET-DD-API", "DD_APP_KEY=CLI-SECRET-DD-APP",
+	    "ENVSTATS_DATADOG_DASHBOARD_ID=abc-def-ghi", NULL };
+	const char *const	 bad_env[] = { cfg, "ENVSTATS_CURRENCY=euro",
+	    NULL };
+	const char		*text = "{\"holidays\": [\"2026-12-25\", "
+				    "\"2026-01-01\"]}";
+	struct run		 r;
+
+	snprintf(path, sizeof path, "%s/cfg.json", fx->dir);
+	snprintf(cfg, sizeof cfg, "ENVSTATS_CONFIG=%s", path);
+	write_file(path, text, strlen(text));
+	run_bin(fx, &r, NULL, env, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"currency\": \"EUR\""));
+	assert_non_null(strstr(r.out.data, "\"dd_api_key\": \"<redacted>\""));
+	assert_non_null(strstr(r.out.data, "\"datadog_dashboard_id\": "
+	    "\"abc-def-ghi\""));
+	/* Sorted, as days:workdays looks them up. */
+	assert_non_null(strstr(r.out.data, "\"holidays\": [\n    "
+	    "\"2026-01-01\",\n    \"2026-12-25\"\n  ]"));
+	assert_null(strstr(r.out.data, "SECRET"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, bad_env, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "ENVSTATS_CURRENCY"));
+	run_release(&r);
+	text = "{\"holidays\": [\"Christmas\"]}";
+	write_file(path, text, strlen(text));
+	run_bin(fx, &r, NULL, env, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "'holidays[0]'"));
+	run_release(&r);
+}
+
 /*
  * Without Slack tokens `run` plays the demo: into its own database, never
  * the configured one (ENVSTATS_DB may be production).
@@ -1018,6 +1060,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_redacts_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__currency_holidays_and_datadog_settings, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__demo_never_writes_the_configured_database, setup,
 		    teardown),
