@@ -67,7 +67,7 @@ struct config {
 	char			*statsd_tags;
 	int64_t			 statsd_max_repos;
 	int64_t			 statsd_max_age_s;
-	/* The report (issue 15): its currency, ENVSTATS_CURRENCY (ISO 4217,
+	/* The report: its currency, ENVSTATS_CURRENCY (ISO 4217,
 	   default USD); "holidays" (file): dates left out by days:workdays,
 	   as days since 1970-01-01, ascending. */
 	char			*currency;
