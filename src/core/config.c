@@ -401,7 +401,9 @@ load_holidays(struct config *c, const json_t *v, const char *path,
 		c->holidays[c->n_holidays++] = timefmt_days_from_civil(y, m,
 		    day);
 	}
-	qsort(c->holidays, c->n_holidays, sizeof *c->holidays, cmp_day);
+	if (c->n_holidays > 1)
+		qsort(c->holidays, c->n_holidays, sizeof *c->holidays,
+		    cmp_day);
 }
 
 /* Edit distance of two short keys, for "did you mean". */
