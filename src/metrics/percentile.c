@@ -96,6 +96,27 @@ stats_sort(int64_t *v, size_t n)
 	free(count);
 }
 
+void
+stats_percentile_rank(size_t n, int p, size_t *i, int *r)
+{
+	int64_t	A;
+
+	if (n == 0 || p < 0 || p > 100)
+		BUG("percentile %d of %zu values", p, n);
+	A = (int64_t)(n - 1) * p;
+	*i = (size_t)(A / 100);
+	*r = (int)(A % 100);
+}
+
+int64_t
+stats_between(int64_t a, int64_t b, int r)
+{
+	if (r == 0)
+		return a;
+	/* (100 a + r (b - a)) / 100, exactly, half up. */
+	return stats_div_round(100 * a + r * (b - a), 100);
+}
+
 /* Sorted values of either width, as stats_values keeps them. */
 struct sorted {
 	const int64_t	*w;	/* wide, or NULL */
@@ -111,21 +132,14 @@ sorted_at(const struct sorted *x, size_t i)
 static int64_t
 percentile_of(const struct sorted *x, size_t n, int p)
 {
-	int64_t	A, i, r, lo;
+	size_t	i;
+	int	r;
 
 	if (n == 0)
 		return STAT_NONE;
-	if (p < 0 || p > 100)
-		BUG("percentile %d out of range", p);
-	A = (int64_t)(n - 1) * p;
-	i = A / 100;
-	r = A % 100;
-	lo = sorted_at(x, (size_t)i);
-	if (r == 0)
-		return lo;
-	/* (100 x[i] + r (x[i+1] - x[i])) / 100, exactly, half up. */
-	return stats_div_round(100 * lo + r * (sorted_at(x, (size_t)i + 1) -
-	    lo), 100);
+	stats_percentile_rank(n, p, &i, &r);
+	return stats_between(sorted_at(x, i), r == 0 ? sorted_at(x, i) :
+	    sorted_at(x, i + 1), r);
 }
 
 int64_t

@@ -1499,6 +1499,8 @@ hours_refresh(struct store *st)
 struct scan {
 	store_attempt_fn	 fn;
 	void			*arg;
+	store_match_fn		 match;		/* the filter's, or NULL */
+	const void		*match_arg;
 	int64_t			 since_ms, until_ms;
 	int64_t			 repo_id;	/* -1: any */
 	const uint32_t		*idx_of;	/* repo id -> repo_idx */
@@ -1532,6 +1534,8 @@ scan_rows(struct store *st, const struct scan *sc, int64_t since_ms,
 			log_error("store.bad_attempt", LOG_INT("row", a.row_id));
 			continue;
 		}
+		if (sc->match != NULL && !sc->match(sc->match_arg, &a))
+			continue;
 		sc->fn(sc->arg, &a);
 	}
 	if (r != SQLITE_DONE)
@@ -1575,6 +1579,8 @@ scan_hour_blob(const struct scan *sc, int64_t hour, int64_t n,
 			continue;
 		a[k].repo_idx = repo_id >= 0 && repo_id <= sc->max_id ?
 		    sc->idx_of[repo_id] : 0;
+		if (sc->match != NULL && !sc->match(sc->match_arg, &a[k]))
+			continue;
 		k++;
 	}
 	if (ok && p != end)
@@ -1682,6 +1688,10 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 	sc.repo_id = -1;
 	sc.idx_of = idx_of;
 	sc.max_id = max_id;
+	if (f != NULL) {
+		sc.match = f->match;
+		sc.match_arg = f->match_arg;
+	}
 	/* The rollups carry no env_type: that filter reads the rows. */
 	if (f != NULL && f->env_type != NULL) {
 		rc = scan_rows(st, &sc, since_ms, until_ms, f);
