@@ -420,8 +420,9 @@ test_store__a_newer_schema_is_refused(void **state)
 	struct tmpdb	*t = *state;
 	struct store	*st = (struct store *)t;	/* must become NULL */
 
-	/* A file written by a future envstats. */
-	raw_exec(t->path, "CREATE TABLE future (x); PRAGMA user_version = 999");
+	/* A file written by a future envstats (stamped as ours). */
+	raw_exec(t->path, "CREATE TABLE future (x); PRAGMA user_version = 999;"
+	    " PRAGMA application_id = 1701738099");
 	log_set_level(LOG_OFF);
 	assert_int_equal(store_open(t->path, 0, &st), ERR_SCHEMA_NEWER);
 	log_set_level(LOG_INFO);
