@@ -259,6 +259,7 @@ ingest_file(struct app *app, FILE *f, const char *name,
 	ret = EXIT_FAILURE_DB;
 	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
 		goto out;
+	record_set_max_future(rec, app->cfg.max_future_ms);
 	rc = ingest_stream(rec, f, INGEST_BATCH, report_reject, NULL, n);
 	if (rc == ERR_IO) {
 		fprintf(stderr, "envstats: cannot read '%s' to its end\n",
@@ -947,6 +948,7 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	ret = EXIT_FAILURE_DB;
 	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
 		goto out;
+	record_set_max_future(rec, app->cfg.max_future_ms);
 	if (!slack_observe_watches_messages(obs))
 		log_warn("run.no_provisioner_bots", LOG_STR("why",
 		    "no slack.provisioner_bots configured: provisioner "

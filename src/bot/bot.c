@@ -215,7 +215,17 @@ store_outcome(struct bot *b, enum err rc)
 	return rc;
 }
 
-/* Store one observation in its own transaction. */
+/* Log an observation record_add() refused (its time is out of
+   bounds): a re-delivery would be refused too. */
+static void
+log_refused(struct bot *b, const char *source)
+{
+	log_warn("bot.event_refused", LOG_STR("source", source),
+	    LOG_STR("why", record_why(b->c.rec)));
+}
+
+/* Store one observation in its own transaction. ERR_INVALID: refused
+   (record_why()), not a store failure. */
 static enum err
 record_event(struct bot *b, struct event *ev, bool *stored)
 {
@@ -227,7 +237,7 @@ record_event(struct bot *b, struct event *ev, bool *stored)
 		return store_outcome(b, rc);
 	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
 		record_abort(b->c.rec);
-		return store_outcome(b, rc);
+		return rc == ERR_INVALID ? rc : store_outcome(b, rc);
 	}
 	if ((rc = record_commit(b->c.rec)) != ERR_OK) {
 		*stored = false;
@@ -296,7 +306,10 @@ group_add(struct bot *b, struct event *ev, uint64_t conn,
 		lws_sul_schedule(b->ctx, 0, &b->group_sul, group_deadline,
 		    GROUP_WINDOW_US);
 	}
-	if ((rc = record_add(b->c.rec, ev, stored)) != ERR_OK) {
+	/* Refused: the group goes on without it. */
+	if ((rc = record_add(b->c.rec, ev, stored)) == ERR_INVALID)
+		return rc;
+	if (rc != ERR_OK) {
 		store_outcome(b, rc);
 		record_abort(b->c.rec);
 		b->in_group = false;
@@ -571,6 +584,16 @@ handle_mural_env(struct bot *b, uint64_t conn, const struct envelope *e)
 		return "usage_error";
 	}
 	rc = record_event(b, &ev, &stored);
+	if (rc == ERR_INVALID) {
+		log_refused(b, "slash");
+		answer = ephemeral_text(record_why(b->c.rec));
+		send_ack(b, conn, e->envelope_id, e->accepts_response_payload ?
+		    answer : NULL);
+		json_decref(answer);
+		event_release(&ev);
+		buf_release(&err);
+		return "refused";
+	}
 	if (rc != ERR_OK) {
 		/* Not stored: no ack, so Slack comes back with it. */
 		log_error("bot.store_failed", LOG_STR("envelope_id",
@@ -632,6 +655,11 @@ handle_event(struct bot *b, uint64_t conn, const struct envelope *e)
 	rc = group_add(b, &ev, conn, e->envelope_id, &stored);
 	event_release(&ev);
 	buf_release(&why);
+	if (rc == ERR_INVALID) {
+		log_refused(b, "slack");
+		send_ack(b, conn, e->envelope_id, NULL);
+		return "refused";
+	}
 	if (rc != ERR_OK) {
 		log_error("bot.store_failed", LOG_STR("envelope_id",
 		    e->envelope_id), LOG_STR("err", err_str(rc)));
@@ -957,12 +985,17 @@ http_readyz(void *arg, const struct http_request *rq, struct http_response *rs)
 }
 
 static enum webhook_store
-webhook_store_one(struct event *ev, void *arg)
+webhook_store_one(struct event *ev, void *arg, struct buf *why)
 {
 	struct bot	*b = arg;
 	bool		 stored;
+	enum err	 rc = record_add(b->c.rec, ev, &stored);
 
-	if (record_add(b->c.rec, ev, &stored) != ERR_OK)
+	if (rc == ERR_INVALID) {
+		buf_puts(why, record_why(b->c.rec));
+		return WEBHOOK_REJECTED;
+	}
+	if (rc != ERR_OK)
 		return WEBHOOK_STORE_FAILED;
 	return stored ? WEBHOOK_STORED : WEBHOOK_DUPLICATE;
 }
@@ -1059,6 +1092,11 @@ http_github(void *arg, const struct http_request *rq, struct http_response *rs)
 	case GITHUB_EVENT:
 		rc = record_event(b, &ev, &stored);
 		event_release(&ev);
+		if (rc == ERR_INVALID) {
+			log_refused(b, "github");
+			json_error(rs, 400, record_why(b->c.rec));
+			break;
+		}
 		if (rc != ERR_OK) {
 			json_error(rs, 503, "the database is not writable now; "
 			    "retry");
@@ -1102,7 +1140,12 @@ poll_record(void *arg, struct event *events, size_t n, size_t *stored)
 	if ((rc = record_begin(b->c.rec)) != ERR_OK)
 		return store_outcome(b, rc);
 	for (i = 0; i < n; i++) {
-		if ((rc = record_add(b->c.rec, &events[i], &one)) != ERR_OK) {
+		if ((rc = record_add(b->c.rec, &events[i], &one)) ==
+		    ERR_INVALID) {
+			log_refused(b, "github_poll");
+			continue;
+		}
+		if (rc != ERR_OK) {
 			record_abort(b->c.rec);
 			*stored = 0;
 			return store_outcome(b, rc);

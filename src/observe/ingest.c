@@ -49,21 +49,27 @@ ingest_stream(struct record *rec, FILE *f, int64_t batch,
 		else if (event_json_parse(line, len, &ev, &why) == ERR_OK) {
 			rc = record_add(rec, &ev, &stored);
 			event_release(&ev);
-			if (rc != ERR_OK) {
+			if (rc != ERR_OK && rc != ERR_INVALID) {
 				record_abort(rec);
 				goto out;
 			}
-			if (stored)
-				n->stored++;
-			else
-				n->duplicates++;
-			if (++in_batch == batch) {
-				if ((rc = record_commit(rec)) != ERR_OK ||
-				    (rc = record_begin(rec)) != ERR_OK)
-					goto out;
-				in_batch = 0;
+			/* ERR_INVALID: refused, its time out of bounds. */
+			if (rc == ERR_INVALID)
+				buf_puts(&why, record_why(rec));
+			else {
+				if (stored)
+					n->stored++;
+				else
+					n->duplicates++;
+				if (++in_batch == batch) {
+					if ((rc = record_commit(rec)) !=
+					    ERR_OK ||
+					    (rc = record_begin(rec)) != ERR_OK)
+						goto out;
+					in_batch = 0;
+				}
+				continue;
 			}
-			continue;
 		}
 		n->rejected++;
 		if (reject != NULL)
