@@ -5,6 +5,7 @@
  */
 #include "common.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,6 +64,8 @@ static int	cli_check_config(struct app *, int, char **);
 static int	cli_demo(struct app *, int, char **);
 static int	cli_digest(struct app *, int, char **);
 static int	cli_export(struct app *, int, char **);
+static int	cli_forget(struct app *, int, char **);
+static int	cli_migrate(struct app *, int, char **);
 static int	cli_generate(struct app *, int, char **);
 static int	cli_ingest(struct app *, int, char **);
 static int	cli_query(struct app *, int, char **);
@@ -91,12 +94,18 @@ static const struct cli_command cli_commands[] = {
 	{ "export", "export --to DIR [--since YYYY-MM-DD] [--format jsonl|csv] "
 	  "[--gzip]", "write what changed since the last export to DIR as "
 	  "partitioned files for Databricks", cli_export },
+	{ "forget", "forget (--id ID | --repo owner/name --branch B "
+	  "[--since D] [--until D] [--type T]) --reason TEXT [--yes]",
+	  "retract stored events (a mistyped time, a test): lists them; "
+	  "--yes retracts them, kept with who, when and why", cli_forget },
 	{ "generate", "generate [--seed N] [--days N] [--attempts N] "
 	  "[--repos N] [--end YYYY-MM-DD] [--cutover YYYY-MM-DD]",
 	  "write a realistic dataset as NDJSON to standard output",
 	  cli_generate },
 	{ "ingest", "ingest [FILE|-]", "store lifecycle events (NDJSON); "
 	  "rejected lines are reported as 'line N: reason'", cli_ingest },
+	{ "migrate", "migrate", "bring the database's schema up to this "
+	  "envstats (the read commands never do)", cli_migrate },
 	{ "query", "query [--json] [WORDS...]", "answer a /envstats query "
 	  "(try: query help)", cli_query },
 	{ "reindex", "reindex", "rebuild every attempt from the stored "
@@ -179,6 +188,14 @@ open_store(struct app *app, enum store_flags flags, struct store **st)
 	if (rc == ERR_NOT_FOUND)
 		fprintf(stderr, "envstats: no database at '%s': run 'envstats "
 		    "ingest' first or set ENVSTATS_DB\n", app->db_path);
+	else if (rc == ERR_FOREIGN)
+		fprintf(stderr, "envstats: '%s' is not an envstats database "
+		    "(another application's file?): left untouched\n",
+		    app->db_path);
+	else if (rc == ERR_SCHEMA_OLDER)
+		fprintf(stderr, "envstats: database '%s' has an older schema: "
+		    "run `envstats migrate` first (this command never migrates)\n",
+		    app->db_path);
 	else if (rc == ERR_SCHEMA_NEWER)
 		fprintf(stderr, "envstats: database '%s' was written by a "
 		    "newer envstats: upgrade this binary\n", app->db_path);
@@ -376,13 +393,18 @@ cli_query(struct app *app, int argc, char **argv)
 {
 	struct store	*st = NULL;
 	enum cmd_format	 format = CMD_FMT_TEXT;
+	enum store_flags flags = STORE_READ_ONLY;
 	int		 first = 1, ret;
 
 	if (argc > 1 && strcmp(argv[1], "--json") == 0) {
 		format = CMD_FMT_JSON;
 		first = 2;
 	}
-	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	/* A query only reads; mute and unmute write the alerts' state. */
+	if (argc > first && (strcmp(argv[first], "mute") == 0 ||
+	    strcmp(argv[first], "unmute") == 0))
+		flags = STORE_MUST_EXIST | STORE_NO_MIGRATE;
+	if ((ret = open_store(app, flags, &st)) != 0)
 		return ret;
 	ret = run_query(app, st, format, argc - first, argv + first);
 	store_close(st);
@@ -446,7 +468,7 @@ cli_report(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	words[n++] = (char *)cutover;
-	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) == 0)
+	if ((ret = open_store(app, STORE_READ_ONLY, &st)) == 0)
 		ret = run_query(app, st, format, n, words);
 	store_close(st);
 	goto out;
@@ -508,7 +530,7 @@ cli_backup(struct app *app, int argc, char **argv)
 	}
 	if (path == NULL || *path == '\0')
 		return cli_usage("backup");
-	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	if ((ret = open_store(app, STORE_READ_ONLY, &st)) != 0)
 		return ret;
 	rc = store_backup(st, path, force, &events);
 	store_close(st);
@@ -709,7 +731,7 @@ cli_digest(struct app *app, int argc, char **argv)
 		cli_usage("digest");
 		goto out;
 	}
-	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	if ((ret = open_store(app, STORE_READ_ONLY, &st)) != 0)
 		goto out;
 	digest_period_at(app->tz, (enum digest_period)period, at, &o);
 	if ((rc = digest_build(st, app->tz, &o, f.repo, app->cfg.reprovision_ms,
@@ -778,7 +800,8 @@ cli_export(struct app *app, int argc, char **argv)
 	if (isatty(STDERR_FILENO))
 		o.progress = stderr;
 	walk_params(app, &params);
-	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	if ((ret = open_store(app, STORE_MUST_EXIST | STORE_NO_MIGRATE,
+	    &st)) != 0)
 		return ret;
 	if ((rc = record_new(st, &params, NULL, &rec)) != ERR_OK)
 		buf_printf(&b, "cannot bring the attempts up to date: %s",
@@ -799,6 +822,159 @@ cli_export(struct app *app, int argc, char **argv)
 	buf_release(&b);
 	record_free(rec);
 	store_close(st);
+	return ret;
+}
+
+/* envstats migrate: the one command whose job is the schema. */
+static int
+cli_migrate(struct app *app, int argc, char **argv)
+{
+	struct store	*st = NULL;
+	int		 ret, from;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage("migrate");
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		return ret;
+	from = store_found_version(st);
+	if (from == store_schema_version())
+		printf("database '%s' is at schema %d: nothing to do\n",
+		    app->db_path, from);
+	else
+		printf("database '%s' migrated from schema %d to %d\n",
+		    app->db_path, from, store_schema_version());
+	store_close(st);
+	return 0;
+}
+
+/* A time option: YYYY-MM-DD (the day's start, ENVSTATS_TZ) or RFC 3339. */
+static bool
+instant_arg(struct app *app, const char *opt, const char *v, int64_t *ms)
+{
+	if (v != NULL && strlen(v) > TIMEFMT_DATE_LEN - 1 &&
+	    timefmt_parse_rfc3339(v, strlen(v), ms, NULL) == ERR_OK)
+		return true;
+	return date_arg(app, opt, v, ms);
+}
+
+/* One event forget picked, as a line (its text escaped). */
+static void
+forget_list(void *arg, const struct store_export_event *x)
+{
+	char	ts[TIMEFMT_RFC3339_LEN];
+
+	(void)arg;
+	timefmt_rfc3339(x->ev.ts_ms, ts);
+	printf("  %s %s ", ts, event_type_name(x->ev.type));
+	put_safe(stdout, x->ev.repo);
+	fputc(' ', stdout);
+	put_safe(stdout, x->ev.branch);
+	if (x->ev.id != NULL) {
+		printf(" id=");
+		put_safe(stdout, x->ev.id);
+	}
+	printf(" (seq %lld)\n", (long long)x->seq);
+}
+
+/*
+ * envstats forget: retract stored events. A dry run unless --yes: the
+ * events are listed either way. Kept with who ($USER, else "cli"), when
+ * and why; the attempts of their keys are rebuilt in the same
+ * transaction.
+ */
+static int
+cli_forget(struct app *app, int argc, char **argv)
+{
+	struct store_event_sel	 sel;
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct attempt_params	 params;
+	const char		*reason = NULL, *by = getenv("USER");
+	char			*repo = NULL, *p;
+	bool			 yes = false;
+	int64_t			 n = 0;
+	enum err		 rc;
+	int			 i, ret = EXIT_USAGE;
+
+	memset(&sel, 0, sizeof sel);
+	sel.since_ms = INT64_MIN;
+	sel.until_ms = INT64_MAX;
+	sel.type = -1;
+	for (i = 1; i < argc; i++) {
+		const char	*opt = argv[i], *val = argv[i + 1];
+
+		if (strcmp(opt, "--yes") == 0) {
+			yes = true;
+			continue;
+		}
+		if (val == NULL || *val == '\0')
+			goto usage;
+		if (strcmp(opt, "--id") == 0 && sel.id == NULL)
+			sel.id = val;
+		else if (strcmp(opt, "--repo") == 0 && repo == NULL)
+			repo = xstrdup(val);
+		else if (strcmp(opt, "--branch") == 0 && sel.branch == NULL)
+			sel.branch = val;
+		else if (strcmp(opt, "--reason") == 0 && reason == NULL)
+			reason = val;
+		else if (strcmp(opt, "--type") == 0 && sel.type < 0) {
+			sel.type = event_type_parse(val);
+			if (sel.type < 0)
+				goto usage;
+		} else if (!((strcmp(opt, "--since") == 0 &&
+		    instant_arg(app, opt, val, &sel.since_ms)) ||
+		    (strcmp(opt, "--until") == 0 &&
+		    instant_arg(app, opt, val, &sel.until_ms))))
+			goto usage;
+		i++;
+	}
+	/* --id alone, or a key and its narrowing options. */
+	if (reason == NULL || (sel.id != NULL) == (repo != NULL) ||
+	    (repo != NULL) != (sel.branch != NULL) || (sel.id != NULL &&
+	    (sel.type >= 0 || sel.since_ms != INT64_MIN ||
+	    sel.until_ms != INT64_MAX)))
+		goto usage;
+	for (p = repo; p != NULL && *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	sel.repo = repo;
+	if (by == NULL || *by == '\0')
+		by = "cli";
+	walk_params(app, &params);
+	if ((ret = open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		goto out;
+	ret = EXIT_FAILURE_DB;
+	printf("%s:\n", yes ? "retracting" : "would retract (dry run: "
+	    "--yes to do it)");
+	if ((rc = record_new(st, &params, NULL, &rec)) != ERR_OK ||
+	    (rc = record_forget(rec, &sel, by, reason, !yes, forget_list,
+	    NULL, &n)) != ERR_OK) {
+		fprintf(stderr, "envstats: forget failed: %s\n", err_str(rc));
+		ret = rc == ERR_BUSY ? EXIT_TEMPFAIL : EXIT_FAILURE_DB;
+		goto out;
+	}
+	if (n == 0) {
+		printf("  (no stored event matches)\n");
+		ret = 1;
+		goto out;
+	}
+	if (yes) {
+		printf("%lld event%s retracted by ", (long long)n,
+		    n == 1 ? "" : "s");
+		put_safe(stdout, by);
+		printf(": counted as never stored from now on; the next export "
+		    "carries the retraction\n");
+	} else
+		printf("%lld event%s would be retracted\n", (long long)n,
+		    n == 1 ? "" : "s");
+	ret = 0;
+	goto out;
+usage:
+	ret = cli_usage("forget");
+out:
+	record_free(rec);
+	store_close(st);
+	free(repo);
 	return ret;
 }
 

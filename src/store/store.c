@@ -778,9 +778,10 @@ reopen_immutable(struct store *st, const char *path)
 		    sqlite3_errmsg(st->db)));
 		return ERR_IO;
 	}
+	log_debug("store.immutable", LOG_STR("path", path),
+	    LOG_STR("why", sqlite3_errmsg(st->db)));
 	sqlite3_close(st->db);
 	st->db = NULL;
-	log_debug("store.immutable", LOG_STR("path", path));
 	return open_immutable(path, &st->db);
 }
 
@@ -895,7 +896,8 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* A read-only directory: the first read tells. */
-	if (ro && !memory && owner_of(st->db, &o, &v) != ERR_OK &&
+	if (ro && !memory && sqlite3_exec(st->db, "SELECT count(*) FROM "
+	    "sqlite_master", NULL, NULL, NULL) != SQLITE_OK &&
 	    (rc = reopen_immutable(st, path)) != ERR_OK)
 		goto out;
 	sqlite3_busy_timeout(st->db, 5000);
