@@ -906,12 +906,14 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 		goto out;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
 	/* A read-only directory: the first read tells. */
 	if (ro && !memory && sqlite3_exec(st->db, "SELECT count(*) FROM "
-	    "sqlite_master", NULL, NULL, NULL) != SQLITE_OK &&
-	    (rc = reopen_immutable(st, path)) != ERR_OK)
-		goto out;
-	sqlite3_busy_timeout(st->db, 5000);
+	    "sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		if ((rc = reopen_immutable(st, path)) != ERR_OK)
+			goto out;
+		sqlite3_busy_timeout(st->db, 5000);
+	}
 	/* Whose the file is, before anything may write to it. */
 	if (!ro && (rc = owner_of(st->db, &o, &v)) == ERR_OK &&
 	    o == OWNER_FOREIGN)
