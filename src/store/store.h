@@ -2,7 +2,10 @@
  * store.h: the SQLite store of lifecycle events and derived attempts.
  *
  * `events` is the immutable log: one row per event identity (its id, else
- * type+ts+repo+branch), so a re-delivery changes nothing. `attempts` and
+ * type+ts+repo+branch), so a re-delivery changes nothing. A retracted
+ * event (`envstats forget`) moves to `events_retracted` with who, when
+ * and why: every reader of `events` sees it as never stored, and its
+ * identity stays taken. `attempts` and
  * `orphans` are derived from a key's events by the metrics walk and are
  * replaced whole, key by key, inside the caller's transaction; `envstats
  * reindex` can rebuild them all. The store knows SQL, not the rules.
