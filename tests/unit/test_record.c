@@ -1136,10 +1136,43 @@ test_record__forget_retracts_rebuilds_and_never_revives(void **state)
 	scan_release(&sc);
 }
 
+/* A batch goes on past a refused event: counted, skipped, the rest kept. */
+static void
+test_record__a_batch_skips_and_counts_refused_events(void **state)
+{
+	struct fx		*fx = *state;
+	struct record_counts	 c;
+	struct event		 evs[3];
+	bool			 stored[3];
+	const struct ev_spec	 specs[] = {
+		{ EV_REQUESTED, T0, "a/b", "x", "R1", NULL },
+		{ EV_READY, NOW + 48 * HOUR, "a/b", "x", "LATE", NULL },
+		{ EV_READY, T0 + MIN, "a/b", "x", "D1", NULL },
+	};
+	size_t			 i;
+
+	for (i = 0; i < ARRAY_LEN(specs); i++)
+		ev_from(&specs[i], &evs[i]);
+	assert_int_equal(record_events(fx->r, evs, ARRAY_LEN(evs), stored,
+	    &c), ERR_OK);
+	assert_int_equal(c.stored, 2);
+	assert_int_equal(c.duplicates, 0);
+	assert_int_equal(c.refused, 1);
+	assert_true(stored[0]);
+	assert_false(stored[1]);
+	assert_true(stored[2]);
+	assert_int_equal(events_total(fx->st), 2);
+	for (i = 0; i < ARRAY_LEN(evs); i++)
+		event_release(&evs[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_record__a_batch_skips_and_counts_refused_events,
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__times_outside_the_bounds_are_refused_with_their_reason,
 		    fx_setup, fx_teardown),
