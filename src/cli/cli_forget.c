@@ -14,6 +14,7 @@
 #include "observe/record.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "vis.h"
 
 enum { OPT_ID, OPT_REPO, OPT_BRANCH, OPT_SINCE, OPT_UNTIL, OPT_TYPE,
     OPT_REASON, OPT_YES };
@@ -68,12 +69,12 @@ forget_list(void *arg, const struct store_export_event *x)
 	(void)arg;
 	timefmt_rfc3339(x->ev.ts_ms, ts);
 	printf("  %s %s ", ts, event_type_name(x->ev.type));
-	app_put_safe(stdout, x->ev.repo);
+	vis_fputs(stdout, x->ev.repo, 0);
 	fputc(' ', stdout);
-	app_put_safe(stdout, x->ev.branch);
+	vis_fputs(stdout, x->ev.branch, 0);
 	if (x->ev.id != NULL) {
 		printf(" id=");
-		app_put_safe(stdout, x->ev.id);
+		vis_fputs(stdout, x->ev.id, 0);
 	}
 	printf(" (seq %lld)\n", (long long)x->seq);
 }
@@ -159,7 +160,7 @@ forget_run(struct app *app, const struct cli_args *a)
 	} else if (yes) {
 		printf("%lld event%s retracted by ", (long long)n, n == 1 ?
 		    "" : "s");
-		app_put_safe(stdout, by);
+		vis_fputs(stdout, by, 0);
 		printf(": counted as never stored from now on; the next "
 		    "export carries the retraction\n");
 	} else
