@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "timefmt.h"
 
 extern const struct cmd_entry cmd_ci_entry;
@@ -409,8 +409,9 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
     enum alert_silence_kind *kind, char **value)
 {
 	const char	*colon = strchr(word, ':'), *v = word;
+	struct buf	 rules = BUF_INIT;
 	char		*lower, *p;
-	int		 k = -1;
+	int		 k = -1, r;
 	bool		 ok = false;
 
 	*value = NULL;
@@ -435,11 +436,15 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 	if (k < 0)
 		k = alert_rule_parse(v) >= 0 ? SILENCE_RULE :
 		    known_repo(ctx, lower) ? SILENCE_REPO : SILENCE_BRANCH;
-	if (k == SILENCE_RULE && alert_rule_parse(v) < 0)
-		cmd_error(ctx, "unknown rule '%s': the rules are "
-		    "slow_in_flight, stuck, slow_completed and failure_burst",
-		    v);
-	else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	if (k == SILENCE_RULE && alert_rule_parse(v) < 0) {
+		/* The rules' own table names them. */
+		for (r = 0; r < ALERT_RULE__COUNT; r++)
+			buf_printf(&rules, "%s%s", r == 0 ? "" :
+			    r + 1 == ALERT_RULE__COUNT ? " and " : ", ",
+			    alert_rule_name((enum alert_rule)r));
+		cmd_error(ctx, "unknown rule '%s': the rules are %s", v,
+		    rules.data);
+	} else if (k == SILENCE_REPO && event_repo_problem(lower,
 	    strlen(lower)) != NULL)
 		cmd_error(ctx, "'%s' is not a repository: use owner/name", v);
 	else {
@@ -448,5 +453,6 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 		ok = true;
 	}
 	free(lower);
+	buf_release(&rules);
 	return ok;
 }

@@ -14,6 +14,7 @@
 #include "observe/slack_observe.h"
 #include "report/query.h"
 #include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 #include "slack/webapi.h"
 #include "utf8.h"
 

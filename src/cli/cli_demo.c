@@ -18,7 +18,7 @@
 #include "clock.h"
 #include "demo/dataset.h"
 #include "demo/script.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "log.h"
 #include "timefmt.h"
 #include "tz.h"

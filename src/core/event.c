@@ -1,4 +1,7 @@
-/* event.c: names and order of lifecycle events. Any thread. */
+/*
+ * event.c: names, order and field rules of lifecycle events. Any
+ * thread.
+ */
 #include "common.h"
 #include "event.h"
 
@@ -111,4 +114,29 @@ event_cmp(const struct event *a, const struct event *b)
 		return 0;
 	/* strcmp compares as unsigned char: bytewise. */
 	return strcmp(a->id, b->id);
+}
+
+/* The limits are plain integer literals, so they can be spelt in text. */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+const char *
+event_repo_problem(const char *repo, size_t len)
+{
+	const char	*slash = memchr(repo, '/', len);
+
+	if (len < 1 || len > EVENT_REPO_MAX)
+		return "must be 1 to " STR(EVENT_REPO_MAX) " bytes";
+	if (slash == NULL || slash == repo || slash == repo + len - 1 ||
+	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL)
+		return "must be 'owner/name'";
+	return NULL;
+}
+
+const char *
+event_branch_problem(size_t len)
+{
+	if (len < 1 || len > EVENT_BRANCH_MAX)
+		return "must be 1 to " STR(EVENT_BRANCH_MAX) " bytes";
+	return NULL;
 }

@@ -7,7 +7,7 @@
 #include "notify/alerts.h"
 
 #include "report/text.h"
-#include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 
 /* --- the state ----------------------------------------------------- */
 

@@ -97,16 +97,3 @@ envelope_ack(struct buf *out, const char *envelope_id, const json_t *response)
 	}
 	buf_putc(out, '}');
 }
-
-void
-mrkdwn_escape(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':	buf_puts(out, "&amp;"); break;
-		case '<':	buf_puts(out, "&lt;"); break;
-		case '>':	buf_puts(out, "&gt;"); break;
-		default:	buf_putc(out, *s);
-		}
-	}
-}

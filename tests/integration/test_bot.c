@@ -24,7 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "dgram.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "github/github.h"
 #include "hmac.h"
 #include "log.h"

@@ -37,12 +37,12 @@ static const char config_json[] =
 
 extern char	**environ;
 
-void
-botproc_setup(struct botproc *bp, const struct emulator_opts *opts)
+struct botproc *
+botproc_new(const struct emulator_opts *opts)
 {
-	FILE	*f;
+	struct botproc	*bp = xcalloc(1, sizeof *bp);
+	FILE		*f;
 
-	memset(bp, 0, sizeof *bp);
 	snprintf(bp->dir, sizeof bp->dir, "/tmp/envstats-faults-XXXXXX");
 	if (mkdtemp(bp->dir) == NULL)
 		BUG("mkdtemp: %s", strerror(errno));
@@ -54,10 +54,11 @@ botproc_setup(struct botproc *bp, const struct emulator_opts *opts)
 	if (emulator_start(opts, &bp->emu) != ERR_OK)
 		BUG("the emulator did not start");
 	bp->base_ms = clock_now_ms() - 2 * MS_PER_DAY;
+	return bp;
 }
 
 void
-botproc_teardown(struct botproc *bp)
+botproc_free(struct botproc *bp)
 {
 	DIR		*d;
 	struct dirent	*e;
@@ -83,6 +84,14 @@ botproc_teardown(struct botproc *bp)
 	for (k = 0; k < bp->sent; k++)
 		free(bp->ids[k]);
 	free(bp->ids);
+	free(bp);
+}
+
+int
+botproc_teardown(void **state)
+{
+	botproc_free(*state);
+	return 0;
 }
 
 /*
