@@ -323,7 +323,8 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_secrets__the_bot_never_shows_one, setup, botproc_teardown),
+		    test_secrets__the_bot_never_shows_one, setup,
+		    botproc_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_secrets__commands_and_files_never_show_one, setup,
 		    botproc_teardown),
