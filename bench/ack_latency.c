@@ -746,8 +746,11 @@ run_app(struct ack_bench *b, struct app_run *a)
 		fprintf(stderr, "envstats_ack_bench: %s did not stop within "
 		    "%d s of SIGTERM: killed\n", a->name, ACK_STOP_MS / 1000);
 	a->ok = !interrupted;
-	if (!a->bolt && before >= 0 && (after = stored_events(b)) >= 0)
-		a->stored = after - before;
+	if (!a->bolt && before >= 0) {
+		after = stored_events(b);
+		if (after >= 0)
+			a->stored = after - before;
+	}
 	if (a->exit_status != 0 && a->exit_status != 128 + SIGTERM) {
 		fprintf(stderr, "envstats_ack_bench: %s exited with status "
 		    "%d\n", a->name, a->exit_status);

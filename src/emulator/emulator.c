@@ -1037,9 +1037,10 @@ form_decode(const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		if (p[i] == '+')
 			buf_putc(&b, ' ');
-		else if (p[i] == '%' && i + 2 < n &&
-		    (hi = hexval(p[i + 1])) >= 0 &&
-		    (lo = hexval(p[i + 2])) >= 0) {
+		else if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 &&
+		    hexval(p[i + 2]) >= 0) {
+			hi = hexval(p[i + 1]);
+			lo = hexval(p[i + 2]);
 			buf_putc(&b, (char)(hi << 4 | lo));
 			i += 2;
 		} else
@@ -1918,12 +1919,14 @@ wait_for(struct emulator *em, bool (*ok)(struct emulator *,
 		dl.tv_nsec -= 1000000000L;
 	}
 	lock(em);
-	while (!(res = ok(em, arg))) {
+	res = ok(em, arg);
+	while (!res) {
 		if (pthread_cond_timedwait(&em->cv, &em->mu, &dl) ==
 		    ETIMEDOUT) {
 			res = ok(em, arg);
 			break;
 		}
+		res = ok(em, arg);
 	}
 	unlock(em);
 	return res;

@@ -27,8 +27,8 @@ envelope_parse(const char *data, size_t len, struct envelope *e,
 		buf_printf(why, "frame is not JSON: %s", jerr.text);
 		return ERR_INVALID;
 	}
-	if (!json_is_object(root) || (e->type = get_string(root, "type")) ==
-	    NULL) {
+	e->type = json_is_object(root) ? get_string(root, "type") : NULL;
+	if (e->type == NULL) {
 		buf_puts(why, "frame is not an object with a \"type\"");
 		json_decref(root);
 		memset(e, 0, sizeof *e);

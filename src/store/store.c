@@ -2021,9 +2021,13 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 	sqlite3_bind_int64(s, 1, dest_id);
 	bind_opt_int(s, 2, built_since_ms);
 	sqlite3_bind_int64(s, 3, requested_since_ms);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!attempt_from_row(s, &x) ||
-		    (x.repo = column_text(s, ATTEMPT_NCOLS)) == NULL) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		x.repo = NULL;
+		if (attempt_from_row(s, &x))
+			x.repo = column_text(s, ATTEMPT_NCOLS);
+		if (x.repo == NULL) {
 			log_error("store.bad_attempt", LOG_INT("row",
 			    sqlite3_column_int64(s, 1)));
 			continue;
@@ -2051,7 +2055,9 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		g.requested_at_ms = sqlite3_column_int64(s, 0);
 		g.open_seq = sqlite3_column_int64(s, 1);
 		g.attempt_id = column_text(s, 2);
@@ -2077,7 +2083,9 @@ store_export_scan_events(struct store *st, int64_t after_seq,
 	int			 r, k;
 
 	sqlite3_bind_int64(s, 1, after_seq);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		/* Borrowed column text: valid until the next step. */
 		event_init(e);
 		x.seq = sqlite3_column_int64(s, 0);

@@ -307,7 +307,7 @@ botproc_log_count(struct botproc *bp, const char *needle)
 	int		 n = 0;
 
 	botproc_log(bp, &b);
-	for (p = b.data; p != NULL && (p = strstr(p, needle)) != NULL; p++)
+	for (p = strstr(b.data, needle); p != NULL; p = strstr(p + 1, needle))
 		n++;
 	buf_release(&b);
 	return n;
@@ -336,9 +336,10 @@ botproc_http_port(struct botproc *bp)
 	if (bp->http_port > 0)
 		return bp->http_port;
 	botproc_log(bp, &b);
-	if (b.data != NULL &&
-	    (p = strstr(b.data, "event=bot.http_listening")) != NULL &&
-	    (p = strstr(p, " port=")) != NULL)
+	p = strstr(b.data, "event=bot.http_listening");
+	if (p != NULL)
+		p = strstr(p, " port=");
+	if (p != NULL)
 		bp->http_port = (int)strtol(p + 6, NULL, 10);
 	buf_release(&b);
 	return bp->http_port;
@@ -405,7 +406,9 @@ botproc_rss_kb(struct botproc *bp)
 	int64_t	 kb = -1;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)bp->pid);
-	if (bp->pid <= 0 || (f = fopen(path, "r")) == NULL)
+	if (bp->pid <= 0)
+		return -1;
+	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof line, f) != NULL) {
 		if (strncmp(line, "VmRSS:", 6) == 0) {
