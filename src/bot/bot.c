@@ -156,8 +156,9 @@ url_ready(void *arg, const struct http_result *r)
 
 	if (bot_stopping(b))
 		return;
-	if (r->rc == ERR_OK && (j = json_loadb(r->body, r->body_len, 0,
-	    NULL)) != NULL)
+	if (r->rc == ERR_OK)
+		j = json_loadb(r->body, r->body_len, 0, NULL);
+	if (j != NULL)
 		url = json_string_value(json_object_get(j, "url"));
 	if (url != NULL) {
 		slack_socket_connect(b->sock, url);

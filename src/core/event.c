@@ -1,4 +1,7 @@
-/* event.c: names and order of lifecycle events. Any thread. */
+/*
+ * event.c: names, order and field rules of lifecycle events. Any
+ * thread.
+ */
 #include "common.h"
 #include "event.h"
 
@@ -148,4 +151,29 @@ event_time_check(int64_t ts_ms, int64_t now_ms, int64_t max_future_ms,
 	duration_text(max_future_ms, why);
 	buf_printf(why, " after now (%s; ENVSTATS_MAX_FUTURE)", now);
 	return false;
+}
+
+/* The limits are plain integer literals, so they can be spelt in text. */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+const char *
+event_repo_problem(const char *repo, size_t len)
+{
+	const char	*slash = memchr(repo, '/', len);
+
+	if (len < 1 || len > EVENT_REPO_MAX)
+		return "must be 1 to " STR(EVENT_REPO_MAX) " bytes";
+	if (slash == NULL || slash == repo || slash == repo + len - 1 ||
+	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL)
+		return "must be 'owner/name'";
+	return NULL;
+}
+
+const char *
+event_branch_problem(size_t len)
+{
+	if (len < 1 || len > EVENT_BRANCH_MAX)
+		return "must be 1 to " STR(EVENT_BRANCH_MAX) " bytes";
+	return NULL;
 }

@@ -99,6 +99,18 @@ bool		 event_time_check(int64_t ts_ms, int64_t now_ms,
 		    int64_t max_future_ms, struct buf *why);
 
 /* Zero an event: every string absent, every enum at its "absent" value. */
+/*
+ * The spec's constraints on the two required text fields, shared by every
+ * producer of events (the NDJSON parser, the Slack edge, GitHub, the
+ * digests' and mutes' repository words): NULL when they hold, else a short
+ * static reason to put after the field's name ("must be 'owner/name'").
+ * repo is len bytes: 1 to EVENT_REPO_MAX, exactly one '/' with both parts
+ * non-empty (case is not checked: callers lower-case it). A branch is any
+ * 1 to EVENT_BRANCH_MAX bytes.
+ */
+const char	*event_repo_problem(const char *repo, size_t len);
+const char	*event_branch_problem(size_t len);
+
 void		 event_init(struct event *);
 /* Free the strings of an event and event_init() it. */
 void		 event_release(struct event *);

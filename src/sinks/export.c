@@ -762,8 +762,11 @@ emit(struct exporter *ex, enum export_table t)
 
 	if (ex->rc != ERR_OK)
 		return ex->rc;
-	if (w->fd < 0 && (rc = part_open(ex, w)) != ERR_OK)
-		return rc;
+	if (w->fd < 0) {
+		rc = part_open(ex, w);
+		if (rc != ERR_OK)
+			return rc;
+	}
 	buf_reset(&ex->row);
 	if (ex->o->format == EXPORT_CSV)
 		row_csv(&ex->row, &ex->scratch, tables[t].cols, ex->v,
@@ -890,7 +893,8 @@ remove_stale(struct exporter *ex)
 	for (t = 0; t < EXPORT__TABLES; t++) {
 		tfd = openat(ex->root_fd, table_names[t], O_RDONLY |
 		    O_DIRECTORY | O_CLOEXEC);
-		if (tfd < 0 || (td = fdopendir(tfd)) == NULL) {
+		td = tfd >= 0 ? fdopendir(tfd) : NULL;
+		if (td == NULL) {
 			if (tfd >= 0)
 				close(tfd);
 			continue;
@@ -900,7 +904,8 @@ remove_stale(struct exporter *ex)
 				continue;
 			pfd = openat(dirfd(td), te->d_name, O_RDONLY |
 			    O_DIRECTORY | O_CLOEXEC);
-			if (pfd < 0 || (pd = fdopendir(pfd)) == NULL) {
+			pd = pfd >= 0 ? fdopendir(pfd) : NULL;
+			if (pd == NULL) {
 				if (pfd >= 0)
 					close(pfd);
 				continue;
@@ -1353,10 +1358,12 @@ write_rows(struct exporter *ex, const struct store_export_dest *d)
 	if ((rc = store_begin_read(ex->st)) != ERR_OK)
 		return fail(ex, rc, "cannot read the database: %s",
 		    err_str(rc));
-	if (ex->bar.f != NULL && (rc = store_export_counts(ex->st,
-	    d->attempts_built_ms, ex->o->since_ms, d->events_seq, &n_attempts,
-	    &n_events)) == ERR_OK)
-		ex->bar.total = n_attempts + n_events;
+	if (ex->bar.f != NULL) {
+		rc = store_export_counts(ex->st, d->attempts_built_ms,
+		    ex->o->since_ms, d->events_seq, &n_attempts, &n_events);
+		if (rc == ERR_OK)
+			ex->bar.total = n_attempts + n_events;
+	}
 	if (rc == ERR_OK)
 		rc = store_export_scan_gone(ex->st, d->id, on_gone, ex);
 	if (rc == ERR_OK)

@@ -454,7 +454,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_EVENTS_OF_KEY] = "SELECT " EVENT_COLS ", e.repo_id FROM events e"
 	    " JOIN repos r ON r.id = e.repo_id"
 	    " WHERE e.repo_id = ?1 AND e.branch = ?2"
-	    " AND e.ts_ms >= ?3 AND e.ts_ms < ?4 AND (?5 IS NULL OR e.type = ?5)"
+	    " AND e.ts_ms >= ?3 AND e.ts_ms < ?4"
+	    " AND (?5 IS NULL OR e.type = ?5)"
 	    " ORDER BY e.ts_ms, e.seq",
 	[S_ANY_RETRACTED] = "SELECT EXISTS (SELECT 1 FROM retractions)",
 	[S_RETRACTION_ADD] = "INSERT INTO retractions (seq, at_ms, by, reason)"
@@ -2374,9 +2375,13 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 	sqlite3_bind_int64(s, 1, dest_id);
 	bind_opt_int(s, 2, built_since_ms);
 	sqlite3_bind_int64(s, 3, requested_since_ms);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!attempt_from_row(s, &x) ||
-		    (x.repo = column_text(s, ATTEMPT_NCOLS)) == NULL) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		x.repo = NULL;
+		if (attempt_from_row(s, &x))
+			x.repo = column_text(s, ATTEMPT_NCOLS);
+		if (x.repo == NULL) {
 			log_error("store.bad_attempt", LOG_INT("row",
 			    sqlite3_column_int64(s, 1)));
 			continue;
@@ -2404,7 +2409,9 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		g.requested_at_ms = sqlite3_column_int64(s, 0);
 		g.open_seq = sqlite3_column_int64(s, 1);
 		g.attempt_id = column_text(s, 2);
@@ -2464,7 +2471,9 @@ scan_event_rows(struct store *st, sqlite3_stmt *s,
 	enum err			rc = ERR_OK;
 	int				r;
 
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		if (!event_from_row(s, &x))
 			continue;
 		if (more != NULL)

@@ -24,7 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "dgram.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "github/github.h"
 #include "hmac.h"
 #include "log.h"
@@ -757,7 +757,7 @@ test_bot__webhook_stores_signed_events(void **state)
  * too) and stored nowhere. The good lines beside it are kept.
  */
 static void
-test_bot__a_mistyped_year_is_refused_by_the_webhook_and_slack(void **state)
+test_bot__a_mistyped_year_is_refused_by_webhook_and_slack(void **state)
 {
 	struct harness	*h = *state;
 	struct reply	 r;
@@ -1500,7 +1500,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_bot__a_mistyped_year_is_refused_by_the_webhook_and_slack,
+		    test_bot__a_mistyped_year_is_refused_by_webhook_and_slack,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__envelopes_are_stored_then_acked, setup,

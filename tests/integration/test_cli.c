@@ -24,7 +24,7 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "slack/lwslog.h"
 #include "version.h"
 

@@ -1014,7 +1014,7 @@ add_rc(struct record *r, const struct ev_spec *s, char *why_out, size_t len)
  * storing is refused with its reason, and the transaction goes on.
  */
 static void
-test_record__times_outside_the_bounds_are_refused_with_their_reason(
+test_record__times_out_of_bounds_are_refused_with_why(
     void **state)
 {
 	struct fx	*fx = *state;
@@ -1174,7 +1174,7 @@ main(void)
 		    test_record__a_batch_skips_and_counts_refused_events,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_record__times_outside_the_bounds_are_refused_with_their_reason,
+		    test_record__times_out_of_bounds_are_refused_with_why,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__forget_retracts_rebuilds_and_never_revives,
