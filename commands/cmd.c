@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "timefmt.h"
 #include "vis.h"
 
@@ -533,7 +533,7 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 		vis_append(&ctx->out, v, 0);
 		cmd_reply(ctx, "': the rules are ");
 		list_rules(ctx);
-	} else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	} else if (k == SILENCE_REPO && event_repo_problem(lower,
 	    strlen(lower)) != NULL) {
 		cmd_error(ctx, "'");
 		vis_append(&ctx->out, v, 0);

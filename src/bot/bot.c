@@ -156,8 +156,9 @@ url_ready(void *arg, const struct http_result *r)
 
 	if (bot_stopping(b))
 		return;
-	if (r->rc == ERR_OK && (j = json_loadb(r->body, r->body_len, 0,
-	    NULL)) != NULL)
+	if (r->rc == ERR_OK)
+		j = json_loadb(r->body, r->body_len, 0, NULL);
+	if (j != NULL)
 		url = json_string_value(json_object_get(j, "url"));
 	if (url != NULL) {
 		slack_socket_connect(b->sock, url);
@@ -289,7 +290,12 @@ poll_fill(void *arg, struct record_batch *bt)
 	enum err		 rc;
 
 	for (i = 0; i < pg->n; i++) {
-		if ((rc = record_batch_add(bt, &pg->events[i], NULL)) != ERR_OK)
+		rc = record_batch_add(bt, &pg->events[i], NULL);
+		if (rc == ERR_INVALID)
+			log_warn("bot.event_refused", LOG_STR("source",
+			    "github_poll"), LOG_STR("why",
+			    record_batch_why(bt)));
+		else if (rc != ERR_OK)
 			return rc;
 	}
 	return ERR_OK;

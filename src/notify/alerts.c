@@ -7,7 +7,7 @@
 #include "notify/alerts.h"
 
 #include "report/text.h"
-#include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 
 /* --- the state ----------------------------------------------------- */
 
@@ -512,11 +512,13 @@ plan_open_attempts(const struct alerts_config *c, int64_t now,
 			continue;
 		buf_reset(&b);
 		r = row_of_seq(v->in_flight, v->n_in_flight, a->attempt_seq);
-		if (r == NULL && (r = row_of_seq(v->ended, v->n_ended,
-		    a->attempt_seq)) != NULL) {
-			outcome_text(r, &b);
-			resolve(st, i, now, b.data);
-			continue;
+		if (r == NULL) {
+			r = row_of_seq(v->ended, v->n_ended, a->attempt_seq);
+			if (r != NULL) {
+				outcome_text(r, &b);
+				resolve(st, i, now, b.data);
+				continue;
+			}
 		}
 		if (r == NULL && now - a->requested_at_ms <= c->watch_ms) {
 			/* Rebuilt from a request that came late: the key's

@@ -11,7 +11,7 @@
 #include "metrics/percentile.h"
 #include "notify/chart.h"
 #include "report/text.h"
-#include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 #include "timefmt.h"
 #include "utf8.h"
 #include "vis.h"

@@ -1,5 +1,5 @@
 /*
- * digest.h: a channel digest (issue 5): the figures of one period (a local
+ * digest.h: a channel digest: the figures of one period (a local
  * day or an ISO week) beside those of the period before, rendered as Slack
  * Block Kit with a plain text fallback.
  *

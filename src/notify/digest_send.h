@@ -1,5 +1,5 @@
 /*
- * digest_send.h: the bot's digest sender (issue 5). A timer on the loop
+ * digest_send.h: the bot's digest sender. A timer on the loop
  * thread calls digest_sender_tick() with the wall clock; for every
  * configured channel and period whose digest is due (digest_schedule.h)
  * it builds the digest from the store, posts it with chat.postMessage and,

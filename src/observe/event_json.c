@@ -53,31 +53,6 @@ optional_string(json_t *obj, const char *key, const char **out,
 	return true;
 }
 
-/* The limits are plain integer literals, so they can be spelt in text. */
-#define STR_(x)	#x
-#define STR(x)	STR_(x)
-
-const char *
-event_json_repo_problem(const char *repo, size_t len)
-{
-	const char	*slash = memchr(repo, '/', len);
-
-	if (len < 1 || len > EVENT_REPO_MAX)
-		return "must be 1 to " STR(EVENT_REPO_MAX) " bytes";
-	if (slash == NULL || slash == repo || slash == repo + len - 1 ||
-	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL)
-		return "must be 'owner/name'";
-	return NULL;
-}
-
-const char *
-event_json_branch_problem(size_t len)
-{
-	if (len < 1 || len > EVENT_BRANCH_MAX)
-		return "must be 1 to " STR(EVENT_BRANCH_MAX) " bytes";
-	return NULL;
-}
-
 enum err
 event_json_parse(const char *line, size_t len, struct event *out,
     struct buf *why)
@@ -136,7 +111,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	if ((repo = required_string(root, "repo", why)) == NULL)
 		goto out;
 	repo_len = json_string_length(json_object_get(root, "repo"));
-	problem = event_json_repo_problem(repo, repo_len);
+	problem = event_repo_problem(repo, repo_len);
 	if (problem != NULL) {
 		buf_printf(why, "field 'repo' %s", problem);
 		goto out;
@@ -145,7 +120,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	if ((branch = required_string(root, "branch", why)) == NULL)
 		goto out;
 	branch_len = json_string_length(json_object_get(root, "branch"));
-	problem = event_json_branch_problem(branch_len);
+	problem = event_branch_problem(branch_len);
 	if (problem != NULL) {
 		buf_printf(why, "field 'branch' %s", problem);
 		goto out;

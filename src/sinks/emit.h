@@ -1,5 +1,5 @@
 /*
- * emit.h: provisioning metrics as DogStatsD lines (issue 6). The one home
+ * emit.h: provisioning metrics as DogStatsD lines. The one home
  * of the metric names (emit_metrics[]: the dashboard and monitors in
  * deploy/datadog query only these), and the rules that turn what a
  * committed transaction did to a key's attempts into lines.

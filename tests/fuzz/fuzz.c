@@ -27,12 +27,12 @@ fuzz_check_event(const struct event *ev)
 
 	FUZZ_CHECK((int)ev->type >= 0 && ev->type < EV__COUNT);
 	FUZZ_CHECK(ev->repo != NULL);
-	FUZZ_CHECK(event_json_repo_problem(ev->repo, strlen(ev->repo)) ==
+	FUZZ_CHECK(event_repo_problem(ev->repo, strlen(ev->repo)) ==
 	    NULL);
 	for (i = 0; ev->repo[i] != '\0'; i++)
 		FUZZ_CHECK(ev->repo[i] < 'A' || ev->repo[i] > 'Z');
 	FUZZ_CHECK(ev->branch != NULL);
-	FUZZ_CHECK(event_json_branch_problem(strlen(ev->branch)) == NULL);
+	FUZZ_CHECK(event_branch_problem(strlen(ev->branch)) == NULL);
 	FUZZ_CHECK(ev->reason == NULL || strlen(ev->reason) <=
 	    EVENT_REASON_MAX);
 

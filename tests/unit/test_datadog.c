@@ -220,7 +220,7 @@ test_datadog__dashboard_queries_only_and_all_emitted_metrics(void **state)
 			fail_msg("the dashboard never shows %s",
 			    emit_metrics[i].name);
 	}
-	/* The headline figure, as the issue spells it, per repository. */
+	/* The headline figure, per repository. */
 	assert_true(used[EMIT_TOTAL_DURATION] >= 10);
 	json_decref(d);
 }
