@@ -216,7 +216,7 @@ static void
 sort32(int32_t *v, size_t n)
 {
 	uint32_t	*a = (uint32_t *)v, *b, *t, d;
-	size_t		(*count)[SORT32_DIGITS], i, sum, c;
+	size_t		*count, i, sum, c;
 	int		 pass, shift;
 
 	if (n < 2)
@@ -226,28 +226,31 @@ sort32(int32_t *v, size_t n)
 		return;
 	}
 	b = xmalloc(n * sizeof *b);
-	count = xcalloc(3, sizeof *count);
+	/* Three histograms, one per digit: count[pass * DIGITS + d]. */
+	count = xcalloc(3 * SORT32_DIGITS, sizeof *count);
 	for (i = 0; i < n; i++) {
 		a[i] ^= UINT32_C(1) << 31;
-		count[0][a[i] & (SORT32_DIGITS - 1)]++;
-		count[1][(a[i] >> SORT32_BITS) & (SORT32_DIGITS - 1)]++;
-		count[2][a[i] >> (2 * SORT32_BITS)]++;
+		count[a[i] & (SORT32_DIGITS - 1)]++;
+		count[SORT32_DIGITS + ((a[i] >> SORT32_BITS) &
+		    (SORT32_DIGITS - 1))]++;
+		count[2 * SORT32_DIGITS + (a[i] >> (2 * SORT32_BITS))]++;
 	}
 	for (pass = 0; pass < 3; pass++) {
+		size_t	*cp = count + pass * SORT32_DIGITS;
+
 		shift = pass * SORT32_BITS;
 		d = (a[0] >> shift) & (SORT32_DIGITS - 1);
 		/* Every value has the same digit here: nothing to do. */
-		if (count[pass][d] == n)
+		if (cp[d] == n)
 			continue;
 		sum = 0;
 		for (i = 0; i < SORT32_DIGITS; i++) {
-			c = count[pass][i];
-			count[pass][i] = sum;
+			c = cp[i];
+			cp[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			b[count[pass][(a[i] >> shift) &
-			    (SORT32_DIGITS - 1)]++] = a[i];
+			b[cp[(a[i] >> shift) & (SORT32_DIGITS - 1)]++] = a[i];
 		t = a;
 		a = b;
 		b = t;

@@ -1269,8 +1269,8 @@ roll_fill(struct store *st)
 		}
 		key_events_get(st, roll_repos[r], "b", &k);
 		for (i = 0; i < ROLL_PER_KEY; i++) {
-			a[i] = mk_attempt(&k, 0, (enum attempt_outcome)
-			    (i % OUTCOME__COUNT));
+			a[i] = mk_attempt(&k, 0,
+			    (enum attempt_outcome)(i % OUTCOME__COUNT));
 			a[i].open_index = 0;
 			a[i].requested_at_ms = 0;
 		}
