@@ -41,7 +41,7 @@
 #include "store/store.h"
 
 /* The rows' schema_version: bump it with any change of the columns. */
-#define EXPORT_SCHEMA_VERSION	1
+#define EXPORT_SCHEMA_VERSION	2
 /* Uncompressed bytes after which a file is closed and the next begun. */
 #define EXPORT_FILE_MAX		(INT64_C(128) * 1024 * 1024)
 /* attempt_id: 32 lower-case hex digits and the NUL. */
