@@ -6,6 +6,7 @@
 #include "report/report.h"
 
 #include "jsonw.h"
+#include "report/report_more.h"
 
 /* Feed one scan to several accumulators (each keeps its own window). */
 struct feed {
@@ -339,6 +340,23 @@ failed(const struct window_figures *f)
 	return f->outcome[OUTCOME_FAILED];
 }
 
+/* A slowest entry's links, when known (spec/metrics.md section 7). */
+static void
+put_slowest_links(struct jsonw *w, const struct report *r, size_t i)
+{
+	const struct window_slow	*x = &r->win.slowest[i];
+	struct buf			 url = BUF_INIT;
+
+	if (r->p.log_url == NULL)
+		return;
+	report_log_url(r->p.log_url, r->repo_names[x->repo_idx],
+	    r->slowest_branch[i], x->requested_at_ms,
+	    x->requested_at_ms + x->lead_time_ms, &url);
+	jsonw_key(w, "log_url");
+	jsonw_string(w, url.data);
+	buf_release(&url);
+}
+
 void
 report_json(const struct report *r, struct buf *b)
 {
@@ -425,6 +443,7 @@ report_json(const struct report *r, struct buf *b)
 		jsonw_string(&w, r->slowest_branch[i]);
 		put_time(&w, "requested_at", f->slowest[i].requested_at_ms);
 		put_int(&w, "lead_time", f->slowest[i].lead_time_ms);
+		put_slowest_links(&w, r, i);
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
@@ -502,4 +521,16 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_real(&w, c->hourly_rate);
 	jsonw_object_end(&w);
 	jsonw_object_end(&w);
+}
+
+void
+report_json_head(struct jsonw *w, const struct report_params *p)
+{
+	put_window_filters(w, p);
+}
+
+void
+report_json_stats(struct jsonw *w, const char *key, const struct stats *s)
+{
+	put_stats(w, key, s);
 }
