@@ -45,9 +45,9 @@ render(struct cmd_ctx *ctx, const struct report_peak *r)
 		for (h = 0; h < 24; h++) {
 			v = r->f.count[d][h];
 			row += v;
-			/* 0 is "·"; the rest in four steps up to max. */
-			k = v == 0 ? 0 : 1 + (int)((v - 1) * 4 / max);
-			buf_puts(b, heat[k > 4 ? 4 : k]);
+			/* 0 is "·"; the rest in four steps, max "█". */
+			k = (int)((v * 4 + max - 1) / max);
+			buf_puts(b, heat[k]);
 		}
 		buf_printf(b, " %lld\n", (long long)row);
 	}
