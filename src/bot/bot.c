@@ -19,6 +19,7 @@
 #include "notify/alerts_run.h"
 #include "notify/digest_send.h"
 #include "observe/webhook.h"
+#include "metrics/figures.h"
 #include "sinks/emit.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
@@ -1171,13 +1172,15 @@ static void
 statsd_tick(lws_sorted_usec_list_t *sul)
 {
 	struct bot	*b = lws_container_of(sul, struct bot, statsd_sul);
-	int64_t		 in_flight, active;
+	int64_t		 in_flight, active, old;
 
 	if (++b->statsd_ticks >= 10 && !b->in_group) {
 		b->statsd_ticks = 0;
 		if (store_count_in_flight(b->c.st, &in_flight) == ERR_OK &&
-		    store_count_active(b->c.st, &active) == ERR_OK)
-			emit_gauges(&b->emit, in_flight, active);
+		    store_count_active(b->c.st, &active) == ERR_OK &&
+		    store_count_active_over(b->c.st, clock_now_ms(),
+		    LIFETIME_WEEK_MS, &old) == ERR_OK)
+			emit_gauges(&b->emit, in_flight, active, old);
 	}
 	statsd_flush(b->statsd);
 	lws_sul_schedule(b->ctx, 0, &b->statsd_sul, statsd_tick,
@@ -1265,6 +1268,12 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 		    store_count_active(b->c.st, &active) == ERR_OK)
 			metric(o, "envstats_environments_active", "gauge",
 			    "Environments up now: ready, not torn down since.",
+			    active);
+		if (!b->in_group &&
+		    store_count_active_over(b->c.st, clock_now_ms(),
+		    LIFETIME_WEEK_MS, &active) == ERR_OK)
+			metric(o, "envstats_environments_active_over_7d",
+			    "gauge", "Environments up for more than 7 days.",
 			    active);
 	}
 	metric(o, "envstats_statsd_lines_total", "counter",
