@@ -29,6 +29,7 @@
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "report/query.h"
+#include "report/report_more.h"
 #include "sinks/export.h"
 #include "sinks/statsd.h"
 #include "slack/lwslog.h"
@@ -49,6 +50,10 @@ struct app {
 	const char	*db_path;	/* --db, else the configuration */
 	bool		 db_from_flag;	/* --db was given */
 	struct tz	*tz;
+	/* The config file's `slos` and `links.log_url` (report_more.h). */
+	struct slo_def	*slos;
+	size_t		 n_slos;
+	char		*log_url;
 };
 
 struct cli_command {
@@ -322,6 +327,9 @@ query_ctx(struct app *app, struct store *st, enum cmd_format format,
 	/* The report's "dashboard available": the metrics reach Datadog. */
 	ctx->statsd_target = strcmp(app->cfg.statsd_addr, "off") != 0 ?
 	    app->cfg.statsd_addr : NULL;
+	ctx->slos = app->slos;
+	ctx->n_slos = app->n_slos;
+	ctx->log_url = app->log_url;
 }
 
 /* A /envstats command for the bot: the same grammar, as plain text. */
@@ -1243,6 +1251,15 @@ main(int argc, char **argv)
 		ret = CONFIG_EXIT;
 		goto out;
 	}
+	if (report_slos_parse(app.cfg.file != NULL ? json_object_get(
+	    app.cfg.file, "slos") : NULL, &app.slos, &app.n_slos, &why) !=
+	    ERR_OK || report_links_parse(app.cfg.file != NULL ?
+	    json_object_get(app.cfg.file, "links") : NULL, &app.log_url,
+	    &why) != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why.data);
+		ret = CONFIG_EXIT;
+		goto out;
+	}
 	if (app.db_path == NULL)
 		app.db_path = app.cfg.db_path;
 	for (i = 0; i < ARRAY_LEN(cli_commands); i++) {
@@ -1262,6 +1279,8 @@ main(int argc, char **argv)
 	chart_shutdown();
 	curl_global_cleanup();
 out:
+	report_slos_free(app.slos, app.n_slos);
+	free(app.log_url);
 	tz_free(app.tz);
 	config_release(&app.cfg);
 	buf_release(&why);

@@ -436,6 +436,35 @@ report_slos_free(struct slo_def *defs, size_t n)
 	free(defs);
 }
 
+enum err
+report_links_parse(const json_t *links, char **log_url, struct buf *why)
+{
+	static const char *const keys[] = { "log_url" };
+	const json_t	*v;
+
+	*log_url = NULL;
+	if (links == NULL || json_is_null(links))
+		return ERR_OK;
+	if (!json_is_object(links)) {
+		buf_puts(why, "'links' must be an object");
+		return ERR_INVALID;
+	}
+	if (config_check_keys(links, keys, ARRAY_LEN(keys), "links", why) !=
+	    ERR_OK)
+		return ERR_INVALID;
+	v = json_object_get(links, "log_url");
+	if (v == NULL || json_is_null(v))
+		return ERR_OK;
+	if (!json_is_string(v) || (strncmp(json_string_value(v), "https://",
+	    8) != 0 && strncmp(json_string_value(v), "http://", 7) != 0)) {
+		buf_puts(why, "'links.log_url' must be an http(s) URL template "
+		    "({repo}, {branch}, {from_ms}, {to_ms})");
+		return ERR_INVALID;
+	}
+	*log_url = xstrdup(json_string_value(v));
+	return ERR_OK;
+}
+
 /* Percent-encode s: unreserved bytes (RFC 3986) as they are. */
 static void
 url_encode(struct buf *out, const char *s)

@@ -72,6 +72,11 @@ enum err	report_slos_parse(const json_t *list, struct slo_def **defs,
 		    size_t *n, struct buf *why);
 void		report_slos_free(struct slo_def *defs, size_t n);
 
+/* The `links` object of the config file (NULL: none): *log_url gets the
+   `log_url` template, or NULL. ERR_INVALID with why. */
+enum err	report_links_parse(const json_t *links, char **log_url,
+		    struct buf *why);
+
 /*
  * A slowest entry's log link from the `links.log_url` template: {repo},
  * {branch} (percent-encoded: every byte but A-Z a-z 0-9 - . _ ~), {from_ms}
