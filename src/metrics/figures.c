@@ -5,6 +5,8 @@
 #include "common.h"
 #include "metrics/figures.h"
 
+#include <math.h>
+
 #include "timefmt.h"
 
 /* --- operator ------------------------------------------------------------ */
@@ -185,23 +187,27 @@ slo_figures_compute(const struct slo_def *def,
     const struct slo_counts spans[SLO_SPAN__COUNT], struct slo_figures *out)
 {
 	int64_t	n;
+	double	allowed;
 	int	i;
 
+	/* 1 - 0.9 is 0.09999999999999998 in binary: rounded to 12 decimals
+	   it is the nearest double to 0.1, so a burn rate exactly at a
+	   limit (2 of 10 bad for 90 %) is 2, not 2.0000000000000004. */
+	allowed = round((1.0 - def->target) * 1e12) / 1e12;
 	memset(out, 0, sizeof *out);
 	out->window = *window;
 	n = window->good + window->bad;
 	if (n > 0) {
 		out->has_compliance = true;
 		out->compliance = (double)window->good / (double)n;
-		out->budget_spent = (1.0 - out->compliance) /
-		    (1.0 - def->target);
+		out->budget_spent = (double)window->bad / (double)n /
+		    allowed;
 	}
 	for (i = 0; i < SLO_SPAN__COUNT; i++) {
 		n = spans[i].good + spans[i].bad;
 		if (n == 0)
 			continue;
 		out->has_burn[i] = true;
-		out->burn[i] = (double)spans[i].bad / (double)n /
-		    (1.0 - def->target);
+		out->burn[i] = (double)spans[i].bad / (double)n / allowed;
 	}
 }
