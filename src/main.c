@@ -979,6 +979,8 @@ bot_main(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	actx.st = st;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
+	alerts.slos = app->slos;
+	alerts.n_slos = app->n_slos;
 	bc.alerts = &alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {

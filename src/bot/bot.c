@@ -20,6 +20,7 @@
 #include "notify/digest_send.h"
 #include "observe/webhook.h"
 #include "metrics/figures.h"
+#include "report/report_more.h"
 #include "sinks/emit.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
@@ -100,6 +101,7 @@ struct bot {
 	struct emit		 emit;
 	lws_sorted_usec_list_t	 statsd_sul;
 	int			 statsd_ticks;
+	int			 slo_ticks;	/* SLO gauges every minute */
 };
 
 /* A pending relay: where to send the provisioner's answer. */
@@ -1167,7 +1169,29 @@ metric(struct buf *o, const char *name, const char *type, const char *help,
 	    name, type, name, (long long)v);
 }
 
-/* Flush DogStatsD every second; every 10 s, outside a group, gauges. */
+/* The objectives' gauges: compliance over the last 30 days, burn rates. */
+static void
+emit_slos(struct bot *b)
+{
+	struct report_params	p;
+	struct report_slo	r;
+	size_t			i;
+
+	if (b->c.alerts == NULL || b->c.alerts->n_slos == 0)
+		return;
+	memset(&p, 0, sizeof p);
+	p.until_ms = clock_now_ms();
+	p.since_ms = p.until_ms - 30 * MS_PER_DAY;
+	if (report_slo_build(b->c.st, &p, b->c.alerts->slos,
+	    b->c.alerts->n_slos, &r) != ERR_OK)
+		return;
+	for (i = 0; i < r.n; i++)
+		emit_slo(&b->emit, &r.defs[i], &r.f[i]);
+	report_slo_release(&r);
+}
+
+/* Flush DogStatsD every second; every 10 s, outside a group, gauges;
+   every minute, the objectives'. */
 static void
 statsd_tick(lws_sorted_usec_list_t *sul)
 {
@@ -1181,6 +1205,10 @@ statsd_tick(lws_sorted_usec_list_t *sul)
 		    store_count_active_over(b->c.st, clock_now_ms(),
 		    LIFETIME_WEEK_MS, &old) == ERR_OK)
 			emit_gauges(&b->emit, in_flight, active, old);
+	}
+	if (++b->slo_ticks >= 60 && !b->in_group) {
+		b->slo_ticks = 0;
+		emit_slos(b);
 	}
 	statsd_flush(b->statsd);
 	lws_sul_schedule(b->ctx, 0, &b->statsd_sul, statsd_tick,
