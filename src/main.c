@@ -720,7 +720,8 @@ cli_digest(struct app *app, int argc, char **argv)
 		goto out;
 	digest_period_at(app->tz, (enum digest_period)period, at, &o);
 	if ((rc = digest_build(st, app->tz, &o, f.repo, app->cfg.reprovision_ms,
-	    &d)) != ERR_OK) {
+	    &d)) != ERR_OK || (rc = digest_add_slos(st, &d, app->slos,
+	    app->n_slos)) != ERR_OK) {
 		fprintf(stderr, "envstats: cannot read the figures: %s\n",
 		    err_str(rc));
 		ret = EXIT_FAILURE_DB;

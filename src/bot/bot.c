@@ -1410,6 +1410,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    .st = c->st, .tz = c->tz, .api = b->api,
 		    .digests = c->digests,
 		    .reprovision_window_ms = c->cfg->reprovision_ms,
+		    .slos = c->alerts != NULL ? c->alerts->slos : NULL,
+		    .n_slos = c->alerts != NULL ? c->alerts->n_slos : 0,
 		    .flush = store_quiesce, .flush_arg = b });
 	if (c->http_addr != NULL) {
 		const struct http_route routes[] = {

@@ -375,7 +375,16 @@ digest_build(struct store *st, const struct tz *tz,
 	p.since_ms = occ->prev_since_ms;
 	p.until_ms = occ->prev_until_ms;
 	p.detail = false;
-	rc = report_build(st, tz, &p, &d->prev);
+	if ((rc = report_build(st, tz, &p, &d->prev)) != ERR_OK)
+		goto out;
+	p.since_ms = occ->since_ms;
+	p.until_ms = occ->until_ms;
+	if ((rc = report_operator_build(st, &p, &d->op)) != ERR_OK)
+		goto out;
+	if (occ->period == DIGEST_WEEKLY) {
+		rc = report_lifetime_build(st, &p, &d->life);
+		d->has_life = rc == ERR_OK;
+	}
 out:
 	if (rc != ERR_OK)
 		digest_release(d);
@@ -387,8 +396,19 @@ digest_release(struct digest *d)
 {
 	report_release(&d->cur);
 	report_release(&d->prev);
+	if (d->has_life)
+		report_lifetime_release(&d->life);
+	report_slo_release(&d->slo);
 	free(d->repo);
 	memset(d, 0, sizeof *d);
+}
+
+enum err
+digest_add_slos(struct store *st, struct digest *d,
+    const struct slo_def *defs, size_t n)
+{
+	report_slo_release(&d->slo);
+	return report_slo_build(st, &d->cur.p, defs, n, &d->slo);
 }
 
 /* --- rendering --- */
@@ -447,21 +467,102 @@ put_subtitle(const struct digest *d, const struct out *o)
 	}
 }
 
+/* A weekly digest opens with its objectives: one line each. */
+static bool
+put_slos(const struct digest *d, const struct out *o)
+{
+	struct buf	line = BUF_INIT;
+	size_t		i;
+
+	if (d->occ.period != DIGEST_WEEKLY || d->slo.n == 0)
+		return false;
+	for (i = 0; i < d->slo.n; i++) {
+		buf_reset(&line);
+		report_slo_line(&d->slo.defs[i], &d->slo.f[i], &line);
+		buf_puts(o->b, i > 0 ? "\n" : "");
+		put_outside(o, line.data);
+	}
+	buf_release(&line);
+	return true;
+}
+
+/* The operator's line, when the period has reconciliations. */
+static bool
+put_operator(const struct digest *d, const struct out *o)
+{
+	const struct operator_figures	*f = &d->op.f;
+
+	if (f->count == 0)
+		return false;
+	buf_printf(o->b, "%lld reconciliations · ", (long long)f->count);
+	text_percent(o->b, f->failed, f->count);
+	buf_puts(o->b, " failed · p50 ");
+	text_duration(o->b, f->duration.p50);
+	buf_puts(o->b, " · p90 ");
+	text_duration(o->b, f->duration.p90);
+	return true;
+}
+
+/* Weekly: "112 environments up, 14 for more than a week: oldest …". */
+static bool
+put_lifetime(const struct digest *d, const struct out *o)
+{
+	const struct lifetime_figures	*f = &d->life.f;
+
+	if (!d->has_life || f->n_active == 0)
+		return false;
+	buf_printf(o->b, "%zu environments up, %lld for more than a week",
+	    f->n_active, (long long)f->active_over_7d);
+	if (f->active_over_7d > 0) {
+		buf_puts(o->b, ": oldest ");
+		put_outside(o, f->active[0].repo);
+		buf_putc(o->b, ' ');
+		put_outside(o, f->active[0].branch);
+		buf_puts(o->b, " (");
+		text_duration(o->b, f->active[0].age_ms);
+		buf_putc(o->b, ')');
+	}
+	return true;
+}
+
+/* The lines a digest shows only when it has them, after the figures. */
+static const struct extra {
+	const char	*label;
+	bool		(*put)(const struct digest *, const struct out *);
+} extras[] = {
+	{ "Operator", put_operator },
+	{ "Environments", put_lifetime },
+};
+
 void
 digest_text(const struct digest *d, struct buf *b)
 {
 	const struct out	o = { b, false };
-	size_t			i;
+	size_t			i, mark;
 
 	digest_title(d, b);
 	buf_putc(b, '\n');
 	put_subtitle(d, &o);
 	buf_putc(b, '\n');
+	mark = b->len;
+	buf_puts(b, "Objectives:\n");
+	if (put_slos(d, &o))
+		buf_putc(b, '\n');
+	else
+		buf_truncate(b, mark);
 	for (i = 0; i < ARRAY_LEN(pieces); i++) {
 		buf_printf(b, "%s:%s", pieces[i].label,
 		    pieces[i].kind == PIECE_FIELD ? " " : "\n");
 		pieces[i].put(d, &o);
 		buf_putc(b, '\n');
+	}
+	for (i = 0; i < ARRAY_LEN(extras); i++) {
+		mark = b->len;
+		buf_printf(b, "%s: ", extras[i].label);
+		if (extras[i].put(d, &o))
+			buf_putc(b, '\n');
+		else
+			buf_truncate(b, mark);
 	}
 	buf_puts(b, DIGEST_NOTE "\n");
 }
@@ -496,6 +597,18 @@ context_block(struct jsonw *w, const struct buf *text)
 	jsonw_object_end(w);
 }
 
+/* A section block of one mrkdwn text. */
+static void
+section_block(struct jsonw *w, const struct buf *text)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "type");
+	jsonw_string(w, "section");
+	jsonw_key(w, "text");
+	mrkdwn_obj(w, text);
+	jsonw_object_end(w);
+}
+
 static void
 blocks_w(const struct digest *d, struct jsonw *w)
 {
@@ -519,6 +632,10 @@ blocks_w(const struct digest *d, struct jsonw *w)
 	buf_reset(&t);
 	put_subtitle(d, &o);
 	context_block(w, &t);
+	buf_reset(&t);
+	buf_puts(&t, "*Objectives*\n");
+	if (put_slos(d, &o))
+		section_block(w, &t);
 
 	/* The short figures: one section of two-column fields (max 10). */
 	jsonw_object_begin(w);
@@ -549,6 +666,12 @@ blocks_w(const struct digest *d, struct jsonw *w)
 		jsonw_key(w, "text");
 		mrkdwn_obj(w, &t);
 		jsonw_object_end(w);
+	}
+	for (i = 0; i < ARRAY_LEN(extras); i++) {
+		buf_reset(&t);
+		buf_printf(&t, "*%s*\n", extras[i].label);
+		if (extras[i].put(d, &o))
+			section_block(w, &t);
 	}
 	buf_reset(&t);
 	buf_puts(&t, DIGEST_NOTE);

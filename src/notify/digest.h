@@ -27,6 +27,7 @@
 #include "err.h"
 #include "notify/digest_schedule.h"
 #include "report/report.h"
+#include "report/report_more.h"
 #include "store/store.h"
 #include "tz.h"
 
@@ -41,6 +42,14 @@ struct digest {
 	const struct tz		*tz;	/* borrowed */
 	struct report		 cur;	/* the period, with detail */
 	struct report		 prev;	/* the period before */
+	/* spec/metrics.md section 7 (report_more.h): the operator over the
+	   period, a line when it reconciled; weekly, the environments up at
+	   its end; the objectives (digest_add_slos), which open a weekly
+	   digest. */
+	struct report_operator	 op;
+	bool			 has_life;
+	struct report_lifetime	 life;
+	struct report_slo	 slo;
 };
 
 /*
@@ -51,6 +60,9 @@ enum err	digest_build(struct store *, const struct tz *,
 		    const struct digest_occurrence *occ, const char *repo,
 		    int64_t reprovision_window_ms, struct digest *out);
 void		digest_release(struct digest *);
+/* The objectives over the digest's period (n = 0: none). */
+enum err	digest_add_slos(struct store *, struct digest *,
+		    const struct slo_def *defs, size_t n);
 
 /* "envstats weekly digest · 2026-W44": the message's title. */
 void		digest_title(const struct digest *, struct buf *);
