@@ -153,6 +153,54 @@ dur(int64_t ms)
 	return s[k];
 }
 
+/* A weekly digest opens with its objectives, and says what the operator
+   did and which environments stay up; a daily one has no room for the
+   objectives or the environments, and no operator line without one. */
+static void
+test_digest__weekly_objectives_operator_and_environments(void **state)
+{
+	static const struct slo_def	 defs[] = {
+		{ "ready-15m", 15 * MS_PER_MIN, 0.9, NULL },
+	};
+	struct fixture			*fx = *state;
+	struct digest_occurrence	 o;
+
+	add_line(fx, "{\"type\":\"reconciled\",\"ts\":"
+	    "\"2026-11-03T08:00:00Z\",\"repo\":\"a/b\",\"branch\":\"x\","
+	    "\"duration_ms\":1000,\"status\":\"succeeded\"}");
+	add_line(fx, "{\"type\":\"reconciled\",\"ts\":"
+	    "\"2026-11-03T08:01:00Z\",\"repo\":\"a/b\",\"branch\":\"x\","
+	    "\"duration_ms\":3000,\"status\":\"failed\"}");
+	digest_release(&fx->d);
+	digest_period_at(fx->tz, DIGEST_WEEKLY, ms_of("2026-11-09T09:00:00Z"),
+	    &o);
+	assert_int_equal(digest_build(fx->st, fx->tz, &o, NULL,
+	    2 * MS_PER_HOUR, &fx->d), ERR_OK);
+	assert_int_equal(digest_add_slos(fx->st, &fx->d, defs,
+	    ARRAY_LEN(defs)), ERR_OK);
+	buf_reset(&fx->b);
+	digest_text(&fx->d, &fx->b);
+	assert_has(&fx->b, "(UTC) · compared with 2026-W44\nObjectives:\n"
+	    "ready-15m: 25.0 % of 90 % — budget overspent 7.5×\nRequests:");
+	assert_has(&fx->b, "\nOperator: 2 reconciliations · 50.0% failed · "
+	    "p50 2s · p90 2s\n");
+	assert_has(&fx->b, "\nEnvironments: 5 environments up, 2 for more "
+	    "than a week: oldest a/b p (13d 14h)\n");
+	buf_reset(&fx->b);
+	digest_blocks(&fx->d, &fx->b);
+	assert_has(&fx->b, "\"text\":\"*Objectives*\\nready-15m: 25.0 %");
+	assert_has(&fx->b, "\"text\":\"*Operator*\\n2 reconciliations");
+	/* The daily digest of the 4th: no objectives, no reconciliation. */
+	build(fx, "2026-11-05T09:00:00Z", NULL);
+	assert_int_equal(digest_add_slos(fx->st, &fx->d, defs,
+	    ARRAY_LEN(defs)), ERR_OK);
+	buf_reset(&fx->b);
+	digest_text(&fx->d, &fx->b);
+	assert_lacks(&fx->b, "Objectives");
+	assert_lacks(&fx->b, "Operator:");
+	assert_lacks(&fx->b, "Environments:");
+}
+
 /* The digest's figures are those of report_build on its two periods. */
 static void
 test_digest__figures_are_the_reports(void **state)
@@ -400,6 +448,9 @@ main(void)
 		    test_digest__arrows_follow_the_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_digest__block_kit_parses_and_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_digest__weekly_objectives_operator_and_environments,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest__repo_filter, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_digest__weekly_in_paris,
