@@ -81,7 +81,8 @@ digest_run(struct app *app, const struct cli_args *a)
 			ret = 1;
 		else
 			printf("chart: %s (%d x %d PNG, %zu bytes)\n",
-			    png_path, CHART_WIDTH, CHART_HEIGHT, png.len);
+			    png_path, CHART_WIDTH, digest_chart_height(&d),
+			    png.len);
 	}
 out:
 	digest_release(&d);

@@ -384,6 +384,8 @@ digest_build(struct store *st, const struct tz *tz,
 	if (occ->period == DIGEST_WEEKLY) {
 		rc = report_lifetime_build(st, &p, &d->life);
 		d->has_life = rc == ERR_OK;
+		if (rc == ERR_OK)
+			rc = report_peak_build(st, tz, &p, &d->peak);
 	}
 out:
 	if (rc != ERR_OK)
@@ -429,9 +431,19 @@ digest_chart(const struct digest *d, struct buf *png)
 	buf_puts(&title, "Lead time · ");
 	digest_title(d, &title);
 	buf_printf(&title, " · %s", d->repo != NULL ? d->repo : "all repos");
-	rc = chart_png(&d->cur, title.data, png);
+	if (d->occ.period == DIGEST_WEEKLY)
+		rc = chart_png_peak(&d->cur, &d->peak.f, title.data, png);
+	else
+		rc = chart_png(&d->cur, title.data, png);
 	buf_release(&title);
 	return rc;
+}
+
+int
+digest_chart_height(const struct digest *d)
+{
+	return d->occ.period == DIGEST_WEEKLY ? CHART_PEAK_HEIGHT :
+	    CHART_HEIGHT;
 }
 
 void

@@ -49,6 +49,7 @@ struct digest {
 	struct report_operator	 op;
 	bool			 has_life;
 	struct report_lifetime	 life;
+	struct report_peak	 peak;		/* weekly: the chart's panel */
 	struct report_slo	 slo;
 };
 
@@ -78,6 +79,9 @@ void		digest_blocks(const struct digest *, struct buf *);
  * its repo filter. ERR_IO when it cannot be drawn (logged).
  */
 enum err	digest_chart(const struct digest *, struct buf *png);
+
+/* The chart's height in pixels: a weekly one has the peak-hours panel. */
+int		digest_chart_height(const struct digest *);
 
 /* The chart's file name: "envstats-weekly-2026-W44.png". */
 void		digest_chart_name(const struct digest *, struct buf *);
