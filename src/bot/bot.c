@@ -823,6 +823,22 @@ on_state(void *arg, enum slack_socket_state s, const char *why)
 
 static void	auth_done(void *, const struct webapi_result *);
 
+static void	store_quiesce(void *);
+
+/* The workspace URL auth.test gave, kept for the slowest lists'
+   permalinks (report.h); anything but an https URL is not kept. */
+static void
+keep_workspace_url(struct bot *b, const char *url)
+{
+	if (url == NULL || strncmp(url, "https://", 8) != 0 ||
+	    strlen(url) > 200)
+		return;
+	store_quiesce(b);
+	if (store_meta_set(b->c.st, STORE_META_SLACK_URL, url) != ERR_OK)
+		log_warn("bot.workspace_url_not_kept", LOG_STR("err",
+		    store_errmsg(b->c.st)));
+}
+
 /* Ask auth.test who we are (again, after a failure that may pass). */
 static void
 auth_start(lws_sorted_usec_list_t *sul)
@@ -875,6 +891,8 @@ auth_done(void *arg, const struct webapi_result *r)
 		b->self_user_id = u != NULL ? xstrdup(u) : NULL;
 		b->self_bot_id = bid != NULL ? xstrdup(bid) : NULL;
 		b->self_team_id = tid != NULL ? xstrdup(tid) : NULL;
+		keep_workspace_url(b, json_string_value(json_object_get(j,
+		    "url")));
 	}
 	json_decref(j);
 	log_info("bot.authenticated", LOG_STR("user_id", b->self_user_id),

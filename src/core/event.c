@@ -119,6 +119,8 @@ event_release(struct event *ev)
 	free(ev->sha);
 	free(ev->env_type);
 	free(ev->source);
+	free(ev->slack_channel);
+	free(ev->slack_ts);
 	event_init(ev);
 }
 

@@ -86,6 +86,10 @@ struct event {
 	char			*source;
 	int64_t			 duration_ms;	/* reconciled only */
 	enum reconcile_status	 status;	/* reconciled only */
+	/* Where the Slack source saw it (a message's channel and ts), for
+	   a permalink; not part of the interchange format. */
+	char			*slack_channel;
+	char			*slack_ts;
 };
 
 /* The spec name of a type ("requested"), and back (-1 when unknown). */

@@ -823,6 +823,11 @@ build(const struct slack_observe *so, const struct pattern *p,
 	}
 	ev.id = xstrdup(event_id);
 	ev.source = xstrdup("slack");
+	/* The message itself: its permalink for the slowest lists. */
+	if (channel != NULL) {
+		ev.slack_channel = xstrdup(channel);
+		ev.slack_ts = xstrdup(ts);
+	}
 	*out = ev;
 	event_init(&ev);
 	res = SLACK_OBSERVE_OBSERVED;

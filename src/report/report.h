@@ -39,6 +39,10 @@ struct report {
 	char			**repo_names;	/* by repo_idx */
 	size_t			 n_repo_names;
 	char			**slowest_branch;	/* win.n_slowest */
+	/* The permalink of each slowest one's "ready" message, when the
+	   Slack source saw it and auth.test gave the workspace URL; NULL
+	   otherwise (never invented). */
+	char			**slowest_slack_url;	/* win.n_slowest */
 	char			(*day_label)[TIMEFMT_DATE_LEN];
 	char			(*week_label)[TIMEFMT_WEEK_LEN];
 };

@@ -157,7 +157,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_reconciled ON events (ts_ms, type, env_type)"
 	"  WHERE type = 'reconciled';"
 	"CREATE INDEX attempts_ready ON attempts (ready_at_ms)"
-	"  WHERE outcome = 0;",
+	"  WHERE outcome = 0;"
+	/* The Slack message an event was seen in (a permalink). */
+	"ALTER TABLE events ADD COLUMN slack_channel TEXT;"
+	"ALTER TABLE events ADD COLUMN slack_ts TEXT;",
 };
 
 enum stmt_id {
@@ -210,6 +213,7 @@ enum stmt_id {
 	S_SCAN_RECONCILES,
 	S_SCAN_LIVES,
 	S_ACTIVE_OVER,
+	S_SLACK_REF,
 	S__COUNT
 };
 
@@ -232,9 +236,10 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_EVENT_ADD] =
 	    "INSERT INTO events (id, type, ts_ms, repo_id, branch, user,"
 	    " trigger, failure_type, reason, sha, env_type, ci_tests_complete,"
-	    " source, received_at_ms, seq, duration_ms, status)"
+	    " source, received_at_ms, seq, duration_ms, status, slack_channel,"
+	    " slack_ts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17) ON CONFLICT DO NOTHING",
+	    " ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING",
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
@@ -426,6 +431,14 @@ static const char *const stmt_sql[S__COUNT] = {
 	    "  WHERE e.repo_id = a.repo_id AND e.branch = a.branch"
 	    "  AND e.type = 'deprovisioned'"
 	    "  AND e.ts_ms >= a.ready_at_ms AND e.ts_ms < ?1)",
+	/* The first ready message of the key at the attempt's ready_at. */
+	[S_SLACK_REF] =
+	    "SELECT e.slack_channel, e.slack_ts FROM attempts a"
+	    " JOIN events e ON e.repo_id = a.repo_id AND e.branch = a.branch"
+	    " WHERE a.requested_at_ms = ?1 AND a.open_seq = ?2"
+	    " AND e.type = 'ready' AND e.ts_ms = a.ready_at_ms"
+	    " AND e.slack_channel IS NOT NULL AND e.slack_ts IS NOT NULL"
+	    " ORDER BY e.seq LIMIT 1",
 };
 
 struct store {
@@ -853,6 +866,8 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 	if (ev->duration_ms != EVENT_DURATION_NONE)
 		sqlite3_bind_int64(s, 16, ev->duration_ms);
 	bind_text(s, 17, reconcile_status_name(ev->status));
+	bind_text(s, 18, ev->slack_channel);
+	bind_text(s, 19, ev->slack_ts);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, "event_add");
 	else if (sqlite3_changes(st->db) > 0) {
@@ -2062,6 +2077,29 @@ store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
 	if (r != SQLITE_DONE)
 		rc = db_fail(st, "scan_lives");
 out:
+	stmt_done(s);
+	return rc;
+}
+
+enum err
+store_attempt_slack_ref(struct store *st, int64_t requested_at_ms,
+    int64_t row_id, char **channel, char **ts)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SLACK_REF);
+	enum err	 rc = ERR_OK;
+	int		 r;
+
+	*channel = *ts = NULL;
+	sqlite3_bind_int64(s, 1, requested_at_ms);
+	sqlite3_bind_int64(s, 2, row_id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*channel = column_strdup(s, 0);
+		*ts = column_strdup(s, 1);
+	} else if (r == SQLITE_DONE)
+		rc = ERR_NOT_FOUND;
+	else
+		rc = db_fail(st, "slack_ref");
 	stmt_done(s);
 	return rc;
 }

@@ -98,6 +98,8 @@ enum err	 store_each_key(struct store *, store_key_fn fn, void *arg);
 enum err	 store_clear_derived(struct store *);
 
 /* Key/value settings kept with the data (e.g. the walk's parameters). */
+/* The Slack workspace URL auth.test gave ("https://acme.slack.com/"). */
+#define STORE_META_SLACK_URL	"slack_workspace_url"
 enum err	 store_meta_get(struct store *, const char *key, char **value);
 enum err	 store_meta_set(struct store *, const char *key,
 		    const char *value);
@@ -175,6 +177,14 @@ typedef void (*store_life_fn)(void *arg, const struct store_life *);
 enum err	 store_scan_lives(struct store *, int64_t since_ms,
 		    int64_t until_ms, const struct store_filter *,
 		    store_life_fn fn, void *arg);
+
+/*
+ * The Slack message (channel, ts) that said a succeeded attempt was ready,
+ * when the Slack source saw it; ERR_NOT_FOUND otherwise. The caller frees
+ * both.
+ */
+enum err	 store_attempt_slack_ref(struct store *, int64_t requested_at_ms,
+		    int64_t row_id, char **channel, char **ts);
 
 /* Environments up at now for more than age: succeeded attempts with
    ready_at < now - age and no teardown of the key in [ready_at, now). */

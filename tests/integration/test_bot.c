@@ -384,6 +384,43 @@ test_bot__a_burst_is_committed_in_groups(void **state)
 	assert_true(st.commits >= 1 && st.commits < 200);
 }
 
+/*
+ * The slowest provision's slack_url in --json: the permalink of its
+ * "ready" message, from the workspace URL auth.test gave (the emulator's
+ * https://acme.slack.com/), the channel and the message ts.
+ */
+static void
+slowest_links_to_the_ready_message(struct harness *h, int64_t now,
+    int64_t ready_ms)
+{
+	struct store	*st;
+	struct cmd_ctx	 ctx;
+	char		*words[] = { "slowest", "last:1d" };
+	char		 want[160];
+	json_t		*j, *e;
+
+	snprintf(want, sizeof want, "https://acme.slack.com/archives/"
+	    "C0TESTENVS/p%lld%06d", (long long)(ready_ms / 1000),
+	    (int)(ready_ms % 1000) * 1000);
+	assert_int_equal(store_open(h->db, STORE_MUST_EXIST, &st), ERR_OK);
+	cmd_ctx_init(&ctx);
+	ctx.st = st;
+	ctx.tz = h->tz;
+	ctx.now_ms = now;
+	ctx.format = CMD_FMT_JSON;
+	assert_int_equal(cmd_run(&ctx, 2, words), CMD_RET_OK);
+	j = json_loads(ctx.out.data, 0, NULL);
+	assert_non_null(j);
+	e = json_array_get(json_object_get(j, "slowest"), 0);
+	assert_string_equal(json_string_value(json_object_get(e,
+	    "slack_url")), want);
+	/* No links template configured: no log_url, never an invented one. */
+	assert_null(json_object_get(e, "log_url"));
+	json_decref(j);
+	cmd_ctx_release(&ctx);
+	store_close(st);
+}
+
 /* /envstats answers in the ack; hostile branch names come back escaped. */
 static void
 test_bot__envstats_answers_with_escaped_figures(void **state)
@@ -413,6 +450,8 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
 	free(text);
 	free(id);
+	harness_stop(h);
+	slowest_links_to_the_ready_message(h, now, now - 300000);
 }
 
 /* /mural-env up is recorded and relayed with a valid signature. */

@@ -974,6 +974,8 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	assert_int_equal(sqlite3_exec(db, "DROP INDEX events_reconciled;"
 	    " DROP INDEX attempts_ready; ALTER TABLE events DROP COLUMN"
 	    " duration_ms; ALTER TABLE events DROP COLUMN status;"
+	    " ALTER TABLE events DROP COLUMN slack_channel;"
+	    " ALTER TABLE events DROP COLUMN slack_ts;"
 	    " DROP TABLE export_attempts;"
 	    " DROP TABLE export_dests; DROP INDEX attempts_up;"
 	    " ALTER TABLE attempts DROP COLUMN up; PRAGMA user_version = 2",
