@@ -213,6 +213,29 @@ put_local_time(struct buf *b, const struct tz *tz, int64_t ms)
 	    (int)(sod % MS_PER_HOUR / MS_PER_MIN));
 }
 
+/*
+ * A slowest entry's branch; in Slack, a link to the message that said it
+ * was ready when there is one (a '|' or '>' would end Slack's link
+ * syntax early: such a branch or URL stays plain text).
+ */
+static void
+put_branch_link(const struct digest *d, const struct out *o, size_t i)
+{
+	const char	*branch = d->cur.slowest_branch[i] != NULL ?
+			    d->cur.slowest_branch[i] : "";
+	const char	*url = d->cur.slowest_slack_url != NULL ?
+			    d->cur.slowest_slack_url[i] : NULL;
+
+	if (!o->mrkdwn || url == NULL || strpbrk(url, "<>|") != NULL ||
+	    strchr(branch, '|') != NULL) {
+		put_outside(o, branch);
+		return;
+	}
+	buf_printf(o->b, "<%s|", url);
+	put_outside(o, branch);
+	buf_putc(o->b, '>');
+}
+
 static void
 put_slowest(const struct digest *d, const struct out *o)
 {
@@ -227,8 +250,7 @@ put_slowest(const struct digest *d, const struct out *o)
 		buf_puts(o->b, " · ");
 		put_outside(o, d->cur.repo_names[f->slowest[i].repo_idx]);
 		buf_puts(o->b, " · ");
-		put_outside(o, d->cur.slowest_branch[i] != NULL ?
-		    d->cur.slowest_branch[i] : "");
+		put_branch_link(d, o, i);
 		buf_puts(o->b, " · requested ");
 		put_local_time(o->b, d->tz, f->slowest[i].requested_at_ms);
 	}

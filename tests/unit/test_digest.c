@@ -201,6 +201,47 @@ test_digest__weekly_objectives_operator_and_environments(void **state)
 	assert_lacks(&fx->b, "Environments:");
 }
 
+/* In Slack a slowest branch links to the message that said it was ready;
+   text has no link, and without the workspace URL there is none. */
+static void
+test_digest__slowest_branch_links_to_its_ready_message(void **state)
+{
+	struct fixture	*fx = *state;
+	struct event	 ev;
+	bool		 stored;
+
+	event_init(&ev);
+	ev.type = EV_READY;
+	ev.ts_ms = ms_of("2026-11-02T09:10:00Z");
+	ev.repo = xstrdup("a/b");
+	ev.branch = xstrdup("x");
+	ev.id = xstrdup("Ev0READY");
+	ev.source = xstrdup("slack");
+	ev.slack_channel = xstrdup("C0TESTENVS");
+	ev.slack_ts = xstrdup("1793610600.000100");
+	assert_int_equal(record_begin(fx->rec), ERR_OK);
+	assert_int_equal(record_add(fx->rec, &ev, &stored), ERR_OK);
+	assert_int_equal(record_commit(fx->rec), ERR_OK);
+	event_release(&ev);
+	assert_true(stored);
+	build(fx, SENT, NULL);
+	buf_reset(&fx->b);
+	digest_blocks(&fx->d, &fx->b);
+	assert_lacks(&fx->b, "archives");
+	assert_int_equal(store_meta_set(fx->st, STORE_META_SLACK_URL,
+	    "https://acme.slack.com/"), ERR_OK);
+	build(fx, SENT, NULL);
+	buf_reset(&fx->b);
+	digest_blocks(&fx->d, &fx->b);
+	assert_has(&fx->b, "<https://acme.slack.com/archives/C0TESTENVS/"
+	    "p1793610600000100|x>");
+	/* The branch without a ready message stays plain. */
+	assert_has(&fx->b, " · &lt;b&gt;&amp;z · ");
+	buf_reset(&fx->b);
+	digest_text(&fx->d, &fx->b);
+	assert_lacks(&fx->b, "archives");
+}
+
 /* The digest's figures are those of report_build on its two periods. */
 static void
 test_digest__figures_are_the_reports(void **state)
@@ -450,6 +491,9 @@ main(void)
 		    test_digest__block_kit_parses_and_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_digest__weekly_objectives_operator_and_environments,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_digest__slowest_branch_links_to_its_ready_message,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest__repo_filter, setup,
 		    teardown),
