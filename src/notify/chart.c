@@ -390,7 +390,7 @@ peak_panel(cairo_t *cr, const struct peak_figures *p)
 	const double	cw = (PEAK_X1 - PEAK_X0) / 24;
 	int64_t		max = 0;
 	double		shade;
-	char		label[8];
+	char		label[16];
 	int		d, h;
 
 	color(cr, ink);

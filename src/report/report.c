@@ -221,6 +221,12 @@ report_release(struct report *r)
 {
 	size_t	i;
 
+	/* Before the window's release: it counts the slowest. */
+	if (r->slowest_slack_url != NULL) {
+		for (i = 0; i < r->win.n_slowest; i++)
+			free(r->slowest_slack_url[i]);
+	}
+	free(r->slowest_slack_url);
 	window_figures_release(&r->win);
 	window_figures_release(&r->wow_this);
 	window_figures_release(&r->wow_prev);
@@ -230,11 +236,6 @@ report_release(struct report *r)
 			free(r->slowest_branch[i]);
 	}
 	free(r->slowest_branch);
-	if (r->slowest_slack_url != NULL) {
-		for (i = 0; i < r->win.n_slowest; i++)
-			free(r->slowest_slack_url[i]);
-	}
-	free(r->slowest_slack_url);
 	free(r->day_label);
 	free(r->week_label);
 	memset(r, 0, sizeof *r);
