@@ -6,6 +6,7 @@
 #include "cmd.h"
 
 #include "report/text.h"
+#include "vis.h"
 
 /* Text shows the oldest few; --json lists every active environment. */
 #define LIFETIME_SHOWN	10
@@ -35,10 +36,14 @@ render(struct cmd_ctx *ctx, const struct report_lifetime *r)
 	    "than a week\n", r->f.n_active, (long long)r->f.active_over_7d);
 	for (i = 0; i < r->f.n_active && i < LIFETIME_SHOWN; i++) {
 		cmd_date(ctx, r->f.active[i].ready_at_ms, day);
+		cmd_item(ctx, "environments");
 		buf_printf(b, "%2zu. ", i + 1);
 		text_duration(b, r->f.active[i].age_ms);
-		buf_printf(b, "  %s  %s  (ready %s)\n", r->f.active[i].repo,
-		    r->f.active[i].branch, day);
+		buf_puts(b, "  ");
+		vis_append(b, r->f.active[i].repo, 0);
+		buf_puts(b, "  ");
+		vis_append(b, r->f.active[i].branch, 0);
+		buf_printf(b, "  (ready %s)\n", day);
 	}
 	if (r->f.n_active > LIFETIME_SHOWN)
 		buf_printf(b, "… and %zu more (--json lists them all)\n",

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "bot/bot_setup.h"
 #include "cli/app.h"
 #include "cli/cli.h"
 #include "clock.h"
@@ -17,6 +18,7 @@
 #include "slack/lwslog.h"
 #include "tz.h"
 #include "version.h"
+#include "vis.h"
 
 /*
  * The global options before the command: --db PATH, --db=PATH, --help,
@@ -43,7 +45,7 @@ global_options(struct app *app, int argc, char **argv, int *ret)
 			return -1;
 		} else {
 			fprintf(stderr, "envstats: unknown option '");
-			app_put_safe(stderr, argv[i]);
+			vis_fputs(stderr, argv[i], 0);
 			fprintf(stderr, "' (see envstats --help)\n");
 			*ret = CLI_EXIT_USAGE;
 			return -1;
@@ -85,7 +87,7 @@ load_config(struct app *app)
 	int		level, ret = CLI_EXIT_CONFIG;
 
 	if (config_load(&app->cfg, &why) != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why.data);
+		bot_setup_print_problems(stderr, why.data);
 		goto out;
 	}
 	level = log_level_parse(app->cfg.log_level);
@@ -96,15 +98,17 @@ load_config(struct app *app)
 		goto out;
 	}
 	log_set_level((enum log_level)level);
+	log_set_format((enum log_format)log_format_parse(app->cfg.log_format));
 	if (tz_open(app->cfg.tz, &app->tz) != ERR_OK) {
 		fprintf(stderr, "envstats: bad value for ENVSTATS_TZ: '%s' is "
 		    "not an IANA time zone (e.g. UTC, Europe/Paris)\n",
 		    app->cfg.tz);
 		goto out;
 	}
-	if (report_slos_parse(app_file_section(app, "slos"), &app->slos,
-	    &app->n_slos, &why) != ERR_OK ||
-	    report_links_parse(app_file_section(app, "links"), &app->log_url,
+	if (report_slos_parse(app->cfg.file != NULL ? json_object_get(
+	    app->cfg.file, "slos") : NULL, &app->slos, &app->n_slos, &why) !=
+	    ERR_OK || report_links_parse(app->cfg.file != NULL ?
+	    json_object_get(app->cfg.file, "links") : NULL, &app->log_url,
 	    &why) != ERR_OK) {
 		fprintf(stderr, "envstats: %s\n", why.data);
 		goto out;
@@ -133,7 +137,7 @@ main(int argc, char **argv)
 	cmd = cli_find(argv[first]);
 	if (cmd == NULL) {
 		fprintf(stderr, "envstats: unknown command '");
-		app_put_safe(stderr, argv[first]);
+		vis_fputs(stderr, argv[first], 0);
 		fprintf(stderr, "' (see envstats --help)\n");
 		return CLI_EXIT_USAGE;
 	}
@@ -143,7 +147,8 @@ main(int argc, char **argv)
 		cli_help(cmd, stdout);
 		goto out;
 	}
-	if ((ret = pin_clock(cmd)) != 0 || (ret = load_config(&app)) != 0)
+	if ((ret = pin_clock(cmd)) != 0 || (!(cmd->flags & CLI_F_OWN_CONFIG) &&
+	    (ret = load_config(&app)) != 0))
 		goto out;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	lwslog_init();
