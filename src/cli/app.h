@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "cmd.h"
+#include "sinks/datadog.h"
 #include "observe/ingest.h"
 #include "store/store.h"
 
@@ -41,6 +42,9 @@ struct app {
 	struct slo_def	*slos;
 	size_t		 n_slos;
 	char		*log_url;
+	/* The report's "dashboard available", when a terminal command
+	   asked Datadog (the bot never blocks on it): NULL, not verified. */
+	const struct datadog_check *dashboard;
 };
 
 /* Open the database with flags; 0, or CLI_EXIT_DB after saying why. */
