@@ -2043,6 +2043,10 @@ store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
 			    l.a.row_id));
 			continue;
 		}
+		/* trigger:, early:, days: apply to the attempt, as ever. */
+		if (f != NULL && f->match != NULL && !f->match(f->match_arg,
+		    &l.a))
+			continue;
 		l.repo = column_text(s, 4);
 		l.branch = column_text(s, 5);
 		l.ready_at_ms = sqlite3_column_int64(s, 6);
