@@ -1419,11 +1419,19 @@ test_store__an_unstamped_database_is_stamped_on_write(
 	    STORE_APPLICATION_ID);
 }
 
-/* The schema before retractions, unstamped, as the last envstats left it. */
+/*
+ * The schema before retractions and reconciliations, unstamped, as the
+ * last envstats left it.
+ */
 static void
 downgrade_to_4(const char *path)
 {
-	raw_exec(path, "DROP TABLE events_retracted; DROP TABLE retractions;"
+	raw_exec(path, "DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
+	    " ALTER TABLE events DROP COLUMN duration_ms;"
+	    " ALTER TABLE events DROP COLUMN status;"
+	    " ALTER TABLE events DROP COLUMN slack_channel;"
+	    " ALTER TABLE events DROP COLUMN slack_ts;"
+	    " DROP TABLE events_retracted; DROP TABLE retractions;"
 	    " PRAGMA user_version = 4; PRAGMA application_id = 0");
 }
 
