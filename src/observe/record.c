@@ -29,6 +29,12 @@ struct pending {
 	const struct attempt	**before_of;
 };
 
+/* A stored reconciliation, kept for the observer. */
+struct reconcile {
+	char		*repo, *branch, *env_type;
+	struct event	 ev;	/* borrows env_type */
+};
+
 struct record {
 	struct store			*st;
 	struct attempt_params		 params;
@@ -44,10 +50,7 @@ struct record {
 	size_t				 n_pend, cap_pend;
 	/* Reconciliations stored while observed: each is told as a change
 	   of its own (no attempt to rebuild: the walk never reads them). */
-	struct reconcile {
-		char			*repo, *branch, *env_type;
-		struct event		 ev;	/* borrows env_type */
-	}				*recs;
+	struct reconcile		*recs;
 	size_t				 n_recs, cap_recs;
 	/* repo name -> id, for the repos seen in this transaction */
 	struct repo_id {
