@@ -18,6 +18,7 @@ static const char *const type_names[EV__COUNT] = {
 	[EV_DEPROVISIONED] = "deprovisioned",
 	[EV_UPDATED] = "updated",
 	[EV_TESTS_COMPLETED] = "tests_completed",
+	[EV_RECONCILED] = "reconciled",
 };
 
 static const char *const failure_names[FAILURE__COUNT] = {
@@ -80,6 +81,27 @@ event_trigger_name(enum event_trigger t)
 	BUG("bad trigger %d", (int)t);
 }
 
+const char *
+reconcile_status_name(enum reconcile_status s)
+{
+	switch (s) {
+	case RECONCILE_NONE:		return NULL;
+	case RECONCILE_SUCCEEDED:	return "succeeded";
+	case RECONCILE_FAILED:		return "failed";
+	}
+	BUG("bad reconcile status %d", (int)s);
+}
+
+int
+reconcile_status_parse(const char *s)
+{
+	if (strcmp(s, "succeeded") == 0)
+		return RECONCILE_SUCCEEDED;
+	if (strcmp(s, "failed") == 0)
+		return RECONCILE_FAILED;
+	return -1;
+}
+
 void
 event_init(struct event *ev)
 {
@@ -87,6 +109,8 @@ event_init(struct event *ev)
 	ev->trigger = TRIGGER_NONE;
 	ev->failure_type = FAILURE_NONE;
 	ev->ci_tests_complete = TRI_UNKNOWN;
+	ev->duration_ms = EVENT_DURATION_NONE;
+	ev->status = RECONCILE_NONE;
 }
 
 void
@@ -100,6 +124,8 @@ event_release(struct event *ev)
 	free(ev->sha);
 	free(ev->env_type);
 	free(ev->source);
+	free(ev->slack_channel);
+	free(ev->slack_ts);
 	event_init(ev);
 }
 

@@ -25,6 +25,7 @@ enum event_type {
 	EV_DEPROVISIONED,
 	EV_UPDATED,
 	EV_TESTS_COMPLETED,
+	EV_RECONCILED,
 	EV__COUNT
 };
 
@@ -42,6 +43,18 @@ enum failure_type {
 	FAILURE__COUNT,
 	FAILURE_NONE = -1,	/* absent */
 };
+
+/* The outcome of one operator reconciliation (`reconciled`). */
+enum reconcile_status {
+	RECONCILE_NONE,		/* absent: any other type */
+	RECONCILE_SUCCEEDED,
+	RECONCILE_FAILED,
+};
+
+/* duration_ms of a `reconciled` event: 0 <= n < 2^53 (a JSON-safe
+   integer); EVENT_DURATION_NONE when absent. */
+#define EVENT_DURATION_LIMIT	(INT64_C(1) << 53)
+#define EVENT_DURATION_NONE	INT64_C(-1)
 
 /* A tri-state boolean: absent, false, true. */
 enum tristate {
@@ -79,6 +92,12 @@ struct event {
 	char			*env_type;
 	enum tristate		 ci_tests_complete;
 	char			*source;
+	int64_t			 duration_ms;	/* reconciled only */
+	enum reconcile_status	 status;	/* reconciled only */
+	/* Where the Slack source saw it (a message's channel and ts), for
+	   a permalink; not part of the interchange format. */
+	char			*slack_channel;
+	char			*slack_ts;
 };
 
 /* The spec name of a type ("requested"), and back (-1 when unknown). */
@@ -87,6 +106,9 @@ int		 event_type_parse(const char *);
 const char	*failure_type_name(enum failure_type);
 int		 failure_type_parse(const char *);
 const char	*event_trigger_name(enum event_trigger);
+/* "succeeded" / "failed" (NULL: absent), and back (-1 when unknown). */
+const char	*reconcile_status_name(enum reconcile_status);
+int		 reconcile_status_parse(const char *);
 
 /*
  * The spec's time bounds, the one rule every source's events pass

@@ -50,6 +50,8 @@ struct digest_sender_config {
 	struct webapi			*api;
 	const struct digest_config	*digests;	/* borrowed */
 	int64_t				 reprovision_window_ms;
+	const struct slo_def		*slos;		/* borrowed */
+	size_t				 n_slos;
 	/* Called before each use of the store: the bot commits the
 	   transaction its envelopes may hold open. May be NULL. */
 	void				(*flush)(void *arg);

@@ -53,6 +53,53 @@ optional_string(json_t *obj, const char *key, const char **out,
 	return true;
 }
 
+/*
+ * duration_ms and status: type-checked on every event, required on
+ * `reconciled` and kept only there (the one type that gives them a
+ * meaning). A JSON real is not an integer, even 5.0.
+ */
+static bool
+reconcile_fields(json_t *root, enum event_type type, const char *status,
+    struct event *ev, struct buf *why)
+{
+	json_t		*v = json_object_get(root, "duration_ms");
+	json_int_t	 d = EVENT_DURATION_NONE;
+	int		 k = RECONCILE_NONE;
+
+	if (v != NULL && !json_is_null(v) &&
+	    !(json_is_string(v) && json_string_length(v) == 0)) {
+		if (!json_is_integer(v)) {
+			buf_puts(why, "field 'duration_ms' must be an integer");
+			return false;
+		}
+		d = json_integer_value(v);
+		if (d < 0 || d >= EVENT_DURATION_LIMIT) {
+			buf_puts(why, "field 'duration_ms' must be at least 0 "
+			    "and below 2^53");
+			return false;
+		}
+	}
+	if (status != NULL &&
+	    (k = reconcile_status_parse(status)) < 0) {
+		buf_puts(why, "field 'status' must be 'succeeded' or "
+		    "'failed'");
+		return false;
+	}
+	if (type != EV_RECONCILED)
+		return true;
+	if (d == EVENT_DURATION_NONE) {
+		buf_puts(why, "missing field 'duration_ms'");
+		return false;
+	}
+	if (status == NULL) {
+		buf_puts(why, "missing field 'status'");
+		return false;
+	}
+	ev->duration_ms = (int64_t)d;
+	ev->status = (enum reconcile_status)k;
+	return true;
+}
+
 enum err
 event_json_parse(const char *line, size_t len, struct event *out,
     struct buf *why)
@@ -62,6 +109,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	struct event	 ev;
 	const char	*type, *ts, *repo, *branch, *s;
 	const char	*id, *user, *trigger, *ftype, *reason, *sha, *env, *src;
+	const char	*status;
 	size_t		 repo_len, branch_len, i;
 	const char	*ts_why = NULL, *problem;
 	int		 n;
@@ -133,7 +181,8 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	    !optional_string(root, "reason", &reason, why) ||
 	    !optional_string(root, "sha", &sha, why) ||
 	    !optional_string(root, "env_type", &env, why) ||
-	    !optional_string(root, "source", &src, why))
+	    !optional_string(root, "source", &src, why) ||
+	    !optional_string(root, "status", &status, why))
 		goto out;
 
 	if (trigger != NULL) {
@@ -167,6 +216,9 @@ event_json_parse(const char *line, size_t len, struct event *out,
 		}
 		ev.ci_tests_complete = json_is_true(v) ? TRI_TRUE : TRI_FALSE;
 	}
+
+	if (!reconcile_fields(root, ev.type, status, &ev, why))
+		goto out;
 
 	/* Everything checks out: copy the strings. */
 	ev.repo = xstrndup(repo, repo_len);
@@ -225,6 +277,10 @@ event_json_write(const struct event *ev, struct buf *b)
 		buf_printf(b, ",\"ci_tests_complete\":%s",
 		    ev->ci_tests_complete == TRI_TRUE ? "true" : "false");
 	put_field(b, "source", ev->source);
+	if (ev->duration_ms != EVENT_DURATION_NONE)
+		buf_printf(b, ",\"duration_ms\":%lld",
+		    (long long)ev->duration_ms);
+	put_field(b, "status", reconcile_status_name(ev->status));
 	buf_putc(b, '}');
 }
 

@@ -355,6 +355,13 @@ add_pattern(struct slack_observe *so, const char *type, const char *regex,
 		    label);
 		goto out;
 	}
+	/* A message carries no duration or status: the operator posts
+	   its reconciliations to the webhook. */
+	if (t == EV_RECONCILED) {
+		buf_printf(why, "'%s.type' cannot be 'reconciled' (the "
+		    "operator posts those to POST /v1/events)", label);
+		goto out;
+	}
 	/*
 	 * REG_ICASE: the provisioner's capitalisation is no contract, and
 	 * captures are offsets into the text, so they keep its case. No
@@ -823,6 +830,11 @@ build(const struct slack_observe *so, const struct pattern *p,
 	}
 	ev.id = xstrdup(event_id);
 	ev.source = xstrdup("slack");
+	/* The message itself: its permalink for the slowest lists. */
+	if (channel != NULL) {
+		ev.slack_channel = xstrdup(channel);
+		ev.slack_ts = xstrdup(ts);
+	}
 	*out = ev;
 	event_init(&ev);
 	res = SLACK_OBSERVE_OBSERVED;

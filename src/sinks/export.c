@@ -148,7 +148,8 @@ static const struct column provision_cols[P__COUNT] = {
 enum {
 	E_TYPE, E_TS, E_TS_MS, E_REPO, E_BRANCH, E_ID, E_USER, E_TRIGGER,
 	E_FAILURE_TYPE, E_REASON, E_SHA, E_ENV_TYPE, E_CI_TESTS_COMPLETE,
-	E_SOURCE, E_RECEIVED_AT, E_RECEIVED_AT_MS, E_DELETED,
+	E_SOURCE, E_DURATION_MS, E_STATUS, E_RECEIVED_AT, E_RECEIVED_AT_MS,
+	E_DELETED,
 	E_SCHEMA_VERSION, E_EXPORTED_AT, E_EXPORTED_AT_MS, E_INGESTION_DATE,
 	E__COUNT
 };
@@ -168,6 +169,8 @@ static const struct column event_cols[E__COUNT] = {
 	[E_ENV_TYPE] = { "env_type", COL_STR, false },
 	[E_CI_TESTS_COMPLETE] = { "ci_tests_complete", COL_BOOL, false },
 	[E_SOURCE] = { "source", COL_STR, false },
+	[E_DURATION_MS] = { "duration_ms", COL_INT, false },
+	[E_STATUS] = { "status", COL_STR, false },
 	[E_RECEIVED_AT] = { "received_at", COL_TIME, false },
 	[E_RECEIVED_AT_MS] = { "received_at_ms", COL_INT, false },
 	[E_DELETED] = { "deleted", COL_BOOL, false },
@@ -1153,6 +1156,9 @@ on_event(void *arg, const struct store_export_event *x)
 	val_str(&v[E_ENV_TYPE], e->env_type);
 	val_tri(&v[E_CI_TESTS_COMPLETE], e->ci_tests_complete);
 	val_str(&v[E_SOURCE], e->source);
+	if (e->duration_ms != EVENT_DURATION_NONE)
+		val_int(&v[E_DURATION_MS], e->duration_ms);
+	val_str(&v[E_STATUS], reconcile_status_name(e->status));
 	val_time(&v[E_RECEIVED_AT], x->received_at_ms);
 	/* A retraction (envstats forget): the event, deleted. */
 	val_int(&v[E_DELETED], x->retraction_seq != 0);

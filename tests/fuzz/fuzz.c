@@ -35,6 +35,13 @@ fuzz_check_event(const struct event *ev)
 	FUZZ_CHECK(event_branch_problem(strlen(ev->branch)) == NULL);
 	FUZZ_CHECK(ev->reason == NULL || strlen(ev->reason) <=
 	    EVENT_REASON_MAX);
+	/* A reconciliation has both its figures; nothing else has any. */
+	if (ev->type == EV_RECONCILED)
+		FUZZ_CHECK(ev->duration_ms >= 0 && ev->duration_ms <
+		    EVENT_DURATION_LIMIT && ev->status != RECONCILE_NONE);
+	else
+		FUZZ_CHECK(ev->duration_ms == EVENT_DURATION_NONE &&
+		    ev->status == RECONCILE_NONE);
 
 	/* Written, it is a line the one parser takes back unchanged. */
 	event_json_write(ev, &line);
