@@ -21,8 +21,10 @@ extern const struct cmd_entry cmd_failures_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_impact_entry;
 extern const struct cmd_entry cmd_leadtime_entry;
+extern const struct cmd_entry cmd_mark_entry;
 extern const struct cmd_entry cmd_mute_entry;
 extern const struct cmd_entry cmd_parallel_entry;
+extern const struct cmd_entry cmd_project_entry;
 extern const struct cmd_entry cmd_rate_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_repos_entry;
@@ -39,8 +41,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_impact_entry,
 	&cmd_leadtime_entry,
+	&cmd_mark_entry,
 	&cmd_mute_entry,
 	&cmd_parallel_entry,
+	&cmd_project_entry,
 	&cmd_rate_entry,
 	&cmd_report_entry,
 	&cmd_repos_entry,
@@ -60,6 +64,7 @@ cmd_ctx_init(struct cmd_ctx *ctx)
 	buf_init(&ctx->out);
 	ctx->reprovision_window_ms = 2 * MS_PER_HOUR;
 	ctx->hourly_rate = COMPARE_DEFAULT_HOURLY_RATE;
+	ctx->poll_interval_ms = PROJECT_POLL_MS_DEFAULT;
 }
 
 void
@@ -249,6 +254,17 @@ cmd_date(const struct cmd_ctx *ctx, int64_t ms, char out[TIMEFMT_DATE_LEN])
 }
 
 void
+cmd_marker_text(const struct cmd_ctx *ctx, struct buf *b,
+    const struct marker *m)
+{
+	char	at[TZ_MINUTE_LEN];
+
+	tz_local_minute(ctx->tz, m->at_ms, at);
+	buf_printf(b, "%s · %s · %s", at, m->repo != NULL ? m->repo :
+	    "all repos", m->text);
+}
+
+void
 cmd_header(struct cmd_ctx *ctx, const char *title,
     const struct report_params *p)
 {
@@ -358,6 +374,7 @@ cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
 	p.filter.repo = f.repo;
 	p.filter.env_type = f.env_type;
 	p.reprovision_window_ms = ctx->reprovision_window_ms;
+	p.poll_interval_ms = ctx->poll_interval_ms;
 	rc = report_compare_build(ctx->st, &p, cutover, w.has_rate ? w.rate :
 	    ctx->hourly_rate, &r, &why);
 	if (rc == ERR_INVALID) {

@@ -27,6 +27,8 @@
 #include "store/store.h"
 #include "tz.h"
 
+struct statsd;
+
 enum cmd_ret {
 	CMD_RET_OK,
 	CMD_RET_ERROR,		/* the answer is an error message */
@@ -52,10 +54,15 @@ struct cmd_ctx {
 	int64_t			 now_ms;
 	int64_t			 reprovision_window_ms;
 	double			 hourly_rate;	/* impact default */
+	/* P of the projection (ENVSTATS_POLL_INTERVAL). */
+	int64_t			 poll_interval_ms;
 	const char		*cutover;	/* impact default date, or NULL */
 	/* Where DogStatsD lines go, NULL when emission is off: the report's
 	   "dashboard available" criterion. */
 	const char		*statsd_target;
+	/* The DogStatsD client a new marker is announced on (borrowed;
+	   NULL: emission off). */
+	struct statsd		*statsd;
 	enum cmd_format		 format;
 	struct buf		 out;		/* the answer */
 	/* Who asks (a Slack user id; NULL in a terminal) and whether they
@@ -153,6 +160,10 @@ bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
 /* The header line "envstats · <filters> · <since> → <until> (<tz>)". */
 void		 cmd_header(struct cmd_ctx *, const char *title,
 		    const struct report_params *p);
+/* A marker as "2026-11-02 09:00 · acme/api · CI runners upgraded" (local
+   time; "all repos" when it has none), appended to b. */
+void		 cmd_marker_text(const struct cmd_ctx *, struct buf *b,
+		    const struct marker *m);
 /* The local date (ctx->tz) of the instant ms, as YYYY-MM-DD. */
 void		 cmd_date(const struct cmd_ctx *, int64_t ms,
 		    char out[TIMEFMT_DATE_LEN]);

@@ -151,3 +151,16 @@ emit_gauges(const struct emit *e, int64_t in_flight, int64_t active)
 	put(e, EMIT_IN_FLIGHT, in_flight, &t);
 	put(e, EMIT_ACTIVE, active, &t);
 }
+
+void
+emit_marker(struct statsd *s, const struct marker *m)
+{
+	struct statsd_tags	tags = STATSD_TAGS_NONE;
+	struct buf		text = BUF_INIT;
+
+	tags.repo = m->repo;
+	buf_printf(&text, "envstats marker #%lld, %s", (long long)m->id,
+	    m->repo != NULL ? m->repo : "every repository");
+	statsd_event(s, "marker", m->text, text.data, m->at_ms, &tags);
+	buf_release(&text);
+}

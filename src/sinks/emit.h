@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "marker.h"
 #include "observe/record.h"
 #include "sinks/statsd.h"
 
@@ -70,6 +71,13 @@ struct emit {
  * ci_tests_complete (when known) and failure_type (failed only).
  */
 void	emit_change(void *arg, const struct record_change *);
+
+/*
+ * A marker (core/marker.h) as a DogStatsD event of kind "marker": its
+ * text is the title, tagged with its repo when it has one, so the
+ * dashboard can draw it over the lead-time graphs. statsd NULL: nothing.
+ */
+void	emit_marker(struct statsd *, const struct marker *);
 
 /* The two gauges (environments in flight and up now). */
 void	emit_gauges(const struct emit *, int64_t in_flight, int64_t active);
