@@ -14,6 +14,7 @@
 #include "cmd.h"
 
 #include "report/text.h"
+#include "slack/envelope.h"
 
 static enum cmd_ret	cmd_report_exec(struct cmd_ctx *, int, char **);
 
@@ -471,7 +472,7 @@ other_changes(struct cmd_ctx *ctx, struct out *o,
 		if (o->st->md)
 			text_md_escape(o->b, line.data);
 		else
-			buf_puts(o->b, line.data);
+			mrkdwn_escape(o->b, line.data);
 		buf_putc(o->b, '\n');
 	}
 	buf_release(&line);
