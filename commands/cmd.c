@@ -193,7 +193,15 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	bool		ok = true;
 
 	for (i = 0; i < argc && ok; i++) {
-		switch (query_filter_word(f, argv[i], &why)) {
+		enum query_word	w;
+
+		w = query_filter_option(f, argv[i], i + 1 < argc ?
+		    argv[i + 1] : NULL, &why);
+		if (w == QUERY_WORD_TAKEN)
+			i++;
+		else if (w == QUERY_WORD_OTHER)
+			w = query_filter_word(f, argv[i], &why);
+		switch (w) {
 		case QUERY_WORD_TAKEN:
 			break;
 		case QUERY_WORD_BAD:
@@ -366,8 +374,8 @@ cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
 		goto out;
 	}
 	if (query_date(w.date, ctx->tz, &cutover, &why) != ERR_OK ||
-	    query_window(&f, ctx->tz, ctx->now_ms, &p.since_ms, &p.until_ms,
-	    &why) != ERR_OK) {
+	    query_compare_window(&f, ctx->tz, cutover, ctx->now_ms,
+	    &p.since_ms, &p.until_ms, &why) != ERR_OK) {
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}

@@ -389,15 +389,14 @@ cli_query(struct app *app, int argc, char **argv)
 }
 
 /*
- * report: the options become the words of `/envstats report` (--since D is
- * since:D, ...), so the terminal and Slack read one grammar.
+ * report: the options become the words of `/envstats report` (--rate R is
+ * rate:R; --since and --until are words of the grammar as they are), so
+ * the terminal and Slack read one grammar.
  */
 static int
 cli_report(struct app *app, int argc, char **argv)
 {
-	static const char *const	 opts[] = { "--since", "since:",
-					    "--until", "until:", "--rate",
-					    "rate:" };
+	static const char *const	 opts[] = { "--rate", "rate:" };
 	struct store			*st = NULL;
 	struct buf			 w[ARRAY_LEN(opts) / 2];
 	char				*words[64];
@@ -421,6 +420,11 @@ cli_report(struct app *app, int argc, char **argv)
 		if (k < ARRAY_LEN(opts) && val != NULL && w[k / 2].len == 0) {
 			buf_printf(&w[k / 2], "%s%s", opts[k + 1], val);
 			words[n++] = w[k / 2].data;
+			i++;
+		} else if ((strcmp(opt, "--since") == 0 ||
+		    strcmp(opt, "--until") == 0) && val != NULL) {
+			words[n++] = (char *)opt;
+			words[n++] = (char *)val;
 			i++;
 		} else if (strcmp(opt, "--cutover") == 0 && val != NULL) {
 			cutover = val;
@@ -1192,7 +1196,7 @@ main(int argc, char **argv)
 {
 	struct app	 app;
 	struct buf	 why = BUF_INIT;
-	const char	*cmd;
+	const char	*cmd, *pin_why = NULL;
 	size_t		 i;
 	int		 level, ret, first = 1;
 	enum err	 rc;
@@ -1210,6 +1214,15 @@ main(int argc, char **argv)
 		return first >= argc ? EXIT_USAGE : 0;
 	}
 	cmd = argv[first];
+	/* A command that answers once sees one instant; the bot's runs on. */
+	if (clock_pin_env(strcmp(cmd, "run") != 0 && strcmp(cmd, "demo") != 0,
+	    &pin_why) != ERR_OK) {
+		fprintf(stderr, "envstats: bad value for " CLOCK_NOW_ENV ": %s "
+		    "(use an RFC 3339 time such as 2026-11-20T12:00:00Z)\n",
+		    pin_why != NULL ? pin_why : "not a time");
+		ret = CONFIG_EXIT;
+		goto out;
+	}
 	if (config_load(&app.cfg, &why) != ERR_OK) {
 		fprintf(stderr, "envstats: %s\n", why.data);
 		ret = CONFIG_EXIT;

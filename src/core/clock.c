@@ -1,15 +1,22 @@
 /*
- * clock.c: wall and monotonic time, with a fake for tests. The fake is set
- * before threads start, so plain variables suffice.
+ * clock.c: wall and monotonic time, with a fake for tests and the pin of
+ * ENVSTATS_NOW for the binary. Both are set before threads start, so plain
+ * variables suffice.
  */
 #include "common.h"
 #include "clock.h"
 
+#include <stdlib.h>
 #include <time.h>
+
+#include "timefmt.h"
 
 static bool	fake_on;
 static int64_t	fake_now_ms;
 static int64_t	fake_mono_ms;
+/* ENVSTATS_NOW: wall time is pin_ms + (monotonic now - pin_mono_ms). */
+static bool	pin_on, pin_frozen;
+static int64_t	pin_ms, pin_mono_ms;
 
 static int64_t
 read_ns(clockid_t id)
@@ -26,6 +33,11 @@ clock_now_ms(void)
 {
 	if (fake_on)
 		return fake_now_ms;
+	if (pin_on && pin_frozen)
+		return pin_ms;
+	if (pin_on)
+		return pin_ms + read_ns(CLOCK_MONOTONIC) / INT64_C(1000000) -
+		    pin_mono_ms;
 	return read_ns(CLOCK_REALTIME) / INT64_C(1000000);
 }
 
@@ -63,4 +75,21 @@ void
 clock_fake_clear(void)
 {
 	fake_on = false;
+}
+
+enum err
+clock_pin_env(bool frozen, const char **why)
+{
+	const char	*v = getenv(CLOCK_NOW_ENV);
+	int64_t		 ms;
+
+	if (v == NULL || *v == '\0')
+		return ERR_OK;
+	if (timefmt_parse_rfc3339(v, strlen(v), &ms, why) != ERR_OK)
+		return ERR_INVALID;
+	pin_on = true;
+	pin_frozen = frozen;
+	pin_ms = ms;
+	pin_mono_ms = read_ns(CLOCK_MONOTONIC) / INT64_C(1000000);
+	return ERR_OK;
 }

@@ -4,11 +4,21 @@
  * Wall time is int64 milliseconds since the Unix epoch, UTC. Tests freeze it
  * with clock_fake_set() and move it with clock_fake_advance(), as git's
  * test_tick does; the monotonic clock moves with the fake one.
+ *
+ * The binary honours ENVSTATS_NOW (RFC 3339), as builds honour
+ * SOURCE_DATE_EPOCH: clock_pin_env() makes "now" that instant, so two runs
+ * of a command on the same database print the same bytes.
  */
 #ifndef ENVSTATS_CLOCK_H
 #define ENVSTATS_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "err.h"
+
+/* The variable that pins "now" for the binary. */
+#define CLOCK_NOW_ENV	"ENVSTATS_NOW"
 
 int64_t	clock_now_ms(void);
 /* Monotonic milliseconds, for timeouts and backoff only. */
@@ -20,5 +30,15 @@ int64_t	clock_mono_ns(void);
 void	clock_fake_set(int64_t now_ms);
 void	clock_fake_advance(int64_t delta_ms);
 void	clock_fake_clear(void);
+
+/*
+ * Pin wall time to ENVSTATS_NOW when it is set. frozen: every read returns
+ * that instant (a command that answers once); otherwise time runs on from
+ * it at the real pace (the bot and the demo, whose timers must move).
+ * Unset or empty: the real clock, ERR_OK. ERR_INVALID when the value is
+ * not an RFC 3339 time; *why (when not NULL) then gets a short reason.
+ * Called once, before any thread starts.
+ */
+enum err	clock_pin_env(bool frozen, const char **why);
 
 #endif

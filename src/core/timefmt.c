@@ -343,6 +343,17 @@ timefmt_weekday(int64_t days)
 	return (int)floor_mod(days + 3, 7);
 }
 
+const char *
+timefmt_weekday_abbr(int weekday)
+{
+	static const char *const	abbr[] = { "Mon", "Tue", "Wed", "Thu",
+					    "Fri", "Sat", "Sun" };
+
+	if (weekday < 0 || weekday >= (int)ARRAY_LEN(abbr))
+		BUG("weekday %d out of range", weekday);
+	return abbr[weekday];
+}
+
 void
 timefmt_iso_week(int64_t y, int m, int d, int64_t *iso_year, int *week)
 {

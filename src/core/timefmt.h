@@ -59,6 +59,8 @@ void		timefmt_date(int64_t y, int m, int d,
 
 /* The weekday of a day number: 0 Monday ... 6 Sunday. */
 int		timefmt_weekday(int64_t days);
+/* The English abbreviation of a weekday number: "Mon" ... "Sun". */
+const char	*timefmt_weekday_abbr(int weekday);
 
 /*
  * The ISO 8601 week of a date: *iso_year (which may differ from y near

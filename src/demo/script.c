@@ -71,13 +71,12 @@ put_answer(struct play *p, const char *who, const char *text)
 static void
 stamp(int64_t ms, char *out, size_t len)
 {
-	static const char *const days[] = { "Thu", "Fri", "Sat", "Sun", "Mon",
-	    "Tue", "Wed" };
 	int64_t	 d = ms / MS_PER_DAY, y;
 	int	 m, dd;
 
 	timefmt_civil_from_days(d, &y, &m, &dd);
-	snprintf(out, len, "%s %02d-%02d %02lld:%02lld", days[(d % 7 + 7) % 7],
+	snprintf(out, len, "%s %02d-%02d %02lld:%02lld",
+	    timefmt_weekday_abbr(timefmt_weekday(d)),
 	    m, dd, (long long)(ms % MS_PER_DAY / MS_PER_HOUR),
 	    (long long)(ms % MS_PER_HOUR / MS_PER_MIN));
 }

@@ -373,7 +373,7 @@ digest_build(struct store *st, const struct tz *tz,
 	if ((rc = report_build(st, tz, &p, &d->cur)) != ERR_OK)
 		goto out;
 	p.since_ms = occ->prev_since_ms;
-	p.until_ms = occ->since_ms;
+	p.until_ms = occ->prev_until_ms;
 	p.detail = false;
 	rc = report_build(st, tz, &p, &d->prev);
 out:
@@ -439,6 +439,12 @@ put_subtitle(const struct digest *d, const struct out *o)
 		buf_printf(o->b, " → %s", last);
 	buf_printf(o->b, " (%s) · compared with %s", tz_name(d->tz),
 	    d->occ.prev_id);
+	/* A day is compared with the same weekday: say which. */
+	if (d->occ.period == DIGEST_DAILY) {
+		tz_local_date(d->tz, d->occ.prev_since_ms, &y, &m, &dd);
+		buf_printf(o->b, " (%s)", timefmt_weekday_abbr(
+		    timefmt_weekday(timefmt_days_from_civil(y, m, dd))));
+	}
 }
 
 void

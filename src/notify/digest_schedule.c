@@ -291,15 +291,18 @@ occurrence(const struct tz *tz, enum digest_period p, int64_t sent,
 	int64_t	cur = p == DIGEST_DAILY ? sent : sent -
 		    timefmt_weekday(sent);
 	int64_t	len = p == DIGEST_DAILY ? 1 : 7;
+	/* Days follow a weekly rhythm: compare like with like. */
+	int64_t	prev = cur - len - 7;
 
 	memset(o, 0, sizeof *o);
 	o->period = p;
 	o->at_ms = at_ms;
 	o->since_ms = day_start(tz, cur - len);
 	o->until_ms = day_start(tz, cur);
-	o->prev_since_ms = day_start(tz, cur - 2 * len);
+	o->prev_since_ms = day_start(tz, prev);
+	o->prev_until_ms = day_start(tz, prev + len);
 	period_id(p, cur - len, o->id);
-	period_id(p, cur - 2 * len, o->prev_id);
+	period_id(p, prev, o->prev_id);
 }
 
 void

@@ -83,15 +83,17 @@ struct digest_occurrence {
 	int64_t			at_ms;		/* when it is (or was) sent */
 	int64_t			since_ms;	/* the period it covers */
 	int64_t			until_ms;
-	int64_t			prev_since_ms;	/* the one before it:
-						   [prev_since, since) */
+	int64_t			prev_since_ms;	/* what it is compared with: */
+	int64_t			prev_until_ms;	/* [prev_since, prev_until) */
 	char			id[DIGEST_ID_LEN];
 	char			prev_id[DIGEST_ID_LEN];
 };
 
 /*
  * The digest that a send at instant at_ms covers: the local day before
- * at_ms's local date, or the ISO week before its week.
+ * at_ms's local date, or the ISO week before its week. A day is compared
+ * with the same weekday one week earlier (a Saturday with the Saturday
+ * before), a week with the week before it.
  */
 void		digest_period_at(const struct tz *, enum digest_period,
 		    int64_t at_ms, struct digest_occurrence *out);

@@ -69,6 +69,56 @@ bad:
 	return QUERY_WORD_BAD;
 }
 
+/*
+ * since/until from value v, typed as form ("since:", "--since ", ...): the
+ * error names the form the user typed.
+ */
+static enum query_word
+take_date(struct query_filter *f, bool until, const char *form,
+    const char *v, struct buf *why)
+{
+	bool	*has = until ? &f->has_until : &f->has_since;
+	int64_t	*y = until ? &f->until_y : &f->since_y;
+	int	*m = until ? &f->until_m : &f->since_m;
+	int	*d = until ? &f->until_d : &f->since_d;
+	size_t	 n = strlen(form);
+	/* The form without its separator: "since", "--until". */
+	int	 name_len = (int)(n - (form[n - 1] == ':' ? 0 : 1));
+
+	if (*has) {
+		buf_printf(why, "'%.*s' given twice", name_len, form);
+		return QUERY_WORD_BAD;
+	}
+	if (timefmt_parse_date(v, y, m, d) != ERR_OK) {
+		buf_printf(why, "'%s%s' is not a date: use %sYYYY-MM-DD", form,
+		    v, form);
+		return QUERY_WORD_BAD;
+	}
+	*has = true;
+	return QUERY_WORD_TAKEN;
+}
+
+enum query_word
+query_filter_option(struct query_filter *f, const char *opt,
+    const char *value, struct buf *why)
+{
+	bool	until;
+
+	if (strcmp(opt, "--since") == 0)
+		until = false;
+	else if (strcmp(opt, "--until") == 0)
+		until = true;
+	else
+		return QUERY_WORD_OTHER;
+	if (value == NULL) {
+		buf_printf(why, "'%s' needs a date: use %s YYYY-MM-DD", opt,
+		    opt);
+		return QUERY_WORD_BAD;
+	}
+	return take_date(f, until, until ? "--until " : "--since ", value,
+	    why);
+}
+
 enum query_word
 query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 {
@@ -111,34 +161,10 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 		}
 		return parse_last(f, v, why);
 	}
-	if (has_prefix(word, "since:", &v)) {
-		if (f->has_since) {
-			buf_puts(why, "'since:' given twice");
-			return QUERY_WORD_BAD;
-		}
-		if (timefmt_parse_date(v, &f->since_y, &f->since_m,
-		    &f->since_d) != ERR_OK) {
-			buf_printf(why, "'%s' is not a date: use "
-			    "since:YYYY-MM-DD", word);
-			return QUERY_WORD_BAD;
-		}
-		f->has_since = true;
-		return QUERY_WORD_TAKEN;
-	}
-	if (has_prefix(word, "until:", &v)) {
-		if (f->has_until) {
-			buf_puts(why, "'until:' given twice");
-			return QUERY_WORD_BAD;
-		}
-		if (timefmt_parse_date(v, &f->until_y, &f->until_m,
-		    &f->until_d) != ERR_OK) {
-			buf_printf(why, "'%s' is not a date: use "
-			    "until:YYYY-MM-DD", word);
-			return QUERY_WORD_BAD;
-		}
-		f->has_until = true;
-		return QUERY_WORD_TAKEN;
-	}
+	if (has_prefix(word, "since:", &v))
+		return take_date(f, false, "since:", v, why);
+	if (has_prefix(word, "until:", &v))
+		return take_date(f, true, "until:", v, why);
 	return QUERY_WORD_OTHER;
 }
 
@@ -184,5 +210,38 @@ query_date(const char *word, const struct tz *tz, int64_t *ms,
 		return ERR_INVALID;
 	}
 	*ms = tz_day_start(tz, y, m, d);
+	return ERR_OK;
+}
+
+enum err
+query_compare_window(const struct query_filter *f, const struct tz *tz,
+    int64_t cutover_ms, int64_t now_ms, int64_t *since_ms, int64_t *until_ms,
+    struct buf *why)
+{
+	int64_t	y, c, n, days;
+	int	m, d;
+
+	if (f->has_last || f->has_since || f->has_until)
+		return query_window(f, tz, now_ms, since_ms, until_ms, why);
+	tz_local_date(tz, cutover_ms, &y, &m, &d);
+	c = timefmt_days_from_civil(y, m, d);
+	tz_local_date(tz, now_ms, &y, &m, &d);
+	n = timefmt_days_from_civil(y, m, d);
+	/* Local midnight of now's date is at or before now: n - c whole days. */
+	days = n - c < QUERY_COMPARE_MAX_DAYS ? n - c : QUERY_COMPARE_MAX_DAYS;
+	if (days < 1) {
+		if (cutover_ms > now_ms)
+			buf_puts(why, "the cut-over is in the future: there is "
+			    "nothing after it to compare yet");
+		else
+			buf_puts(why, "too soon after the cut-over: a "
+			    "comparison needs at least one whole day after it "
+			    "(or give since:/until:)");
+		return ERR_INVALID;
+	}
+	timefmt_civil_from_days(c - days, &y, &m, &d);
+	*since_ms = tz_day_start(tz, y, m, d);
+	timefmt_civil_from_days(c + days, &y, &m, &d);
+	*until_ms = tz_day_start(tz, y, m, d);
 	return ERR_OK;
 }

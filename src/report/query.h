@@ -5,9 +5,11 @@
  *
  *	repo:<owner/name>  env:<env_type>  last:<N>h|d|w
  *	since:<YYYY-MM-DD>  until:<YYYY-MM-DD>   (until is exclusive)
+ *	--since <YYYY-MM-DD>  --until <YYYY-MM-DD>   (the same, option form)
  *
  * Dates are midnight in the configured time zone; without any window word
- * the window is the last 30 days.
+ * the window is the last 30 days, and a comparison's follows its cut-over
+ * (query_compare_window).
  */
 #ifndef ENVSTATS_QUERY_H
 #define ENVSTATS_QUERY_H
@@ -20,6 +22,8 @@
 #include "tz.h"
 
 #define QUERY_DEFAULT_DAYS	30
+/* The longest side of a comparison without window words, in days. */
+#define QUERY_COMPARE_MAX_DAYS	28
 
 /* The valid filter forms, for error messages and help. */
 #define QUERY_FILTER_USAGE \
@@ -50,12 +54,31 @@ enum query_word	query_filter_word(struct query_filter *f, const char *word,
 		    struct buf *why);
 
 /*
+ * The option forms "--since D" and "--until D" (value: the next argument,
+ * NULL when there is none): QUERY_WORD_OTHER when opt is neither.
+ */
+enum query_word	query_filter_option(struct query_filter *f, const char *opt,
+		    const char *value, struct buf *why);
+
+/*
  * The window [*since, *until) of f at instant now in zone tz. ERR_INVALID
  * (why says) when since is not before until or last: is mixed with dates.
  */
 enum err	query_window(const struct query_filter *f, const struct tz *tz,
 		    int64_t now_ms, int64_t *since_ms, int64_t *until_ms,
 		    struct buf *why);
+
+/*
+ * The window of a before/after comparison around cutover_ms (midnight of
+ * the cut-over date in tz), at instant now (spec/metrics.md section 4).
+ * With window words it is query_window's. Without them it follows the
+ * question: D = min(28, whole days from the cut-over to now) days on each
+ * side, [C - D, C) and [C, C + D), counted in calendar days in tz.
+ * ERR_INVALID (why says) when D < 1: too soon after the cut-over.
+ */
+enum err	query_compare_window(const struct query_filter *f,
+		    const struct tz *tz, int64_t cutover_ms, int64_t now_ms,
+		    int64_t *since_ms, int64_t *until_ms, struct buf *why);
 
 /*
  * Parse a cut-over date word "YYYY-MM-DD" into its first instant in tz.

@@ -594,7 +594,7 @@ test_cli__digest_print_writes_text_and_chart(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "envstats daily digest · "
 	    "2026-11-02\nall repos · 2026-11-02 (UTC) · compared with "
-	    "2026-11-01\nRequests: 2 (previous 0)\n"));
+	    "2026-10-26 (Mon)\nRequests: 2 (previous 0)\n"));
 	/* Outside text as it is: a terminal is not Slack. */
 	assert_non_null(strstr(r.out.data, "30m 00s · acme/web · <b>&x"));
 	assert_non_null(strstr(r.out.data, "chart: chart.png (1600 x 1000 "
@@ -762,6 +762,91 @@ test_cli__backup_copies_and_refuses_to_overwrite(void **state)
 	unlink(copy);
 }
 
+/*
+ * ENVSTATS_NOW pins "now": the same bytes twice; a cut-over years before
+ * it compares 28 days on each side, whatever today is.
+ */
+static void
+test_cli__pinned_now_and_windows_that_follow_the_cutover(void **state)
+{
+	struct fixture		*fx = *state;
+	const char *const	 now_env[] = {
+				    "ENVSTATS_NOW=2026-11-20T12:00:00Z", NULL };
+	const char *const	 far_env[] = {
+				    "ENVSTATS_NOW=2036-11-20T12:00:00Z", NULL };
+	const char *const	 bad_env[] = { "ENVSTATS_NOW=yesterday",
+				    NULL };
+	struct run		 r, again;
+	json_t			*j;
+	static const char	 in[] =
+	    EV("requested", "2024-02-20T09:00:00Z", "b1", "")
+	    EV("ready", "2024-02-20T09:10:00Z", "b1", "")
+	    EV("requested", "2024-03-05T09:00:00Z", "b2", "")
+	    EV("ready", "2024-03-05T09:04:00Z", "b2", "")
+	    EV("requested", "2026-11-20T09:00:00Z", "b3", "")
+	    EV("ready", "2026-11-20T09:06:00Z", "b3", "");
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, now_env, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, now_env, "query", "--json", "summary", NULL);
+	run_bin(fx, &again, NULL, now_env, "query", "--json", "summary", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"window\":{\"since\":"
+	    "\"2026-10-21T12:00:00.000Z\",\"until\":"
+	    "\"2026-11-20T12:00:00.000Z\"}"));
+	assert_string_equal(r.out.data, again.out.data);
+	run_release(&again);
+	run_release(&r);
+
+	/* Two years after the cut-over, and ten more: 28 days a side. */
+	run_bin(fx, &r, NULL, now_env, "query", "--json", "compare",
+	    "2024-03-01", NULL);
+	run_bin(fx, &again, NULL, far_env, "query", "--json", "compare",
+	    "2024-03-01", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, again.out.data);
+	j = json_loads(r.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "window"), "since")), "2024-02-02T00:00:00.000Z");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "window"), "until")), "2024-03-29T00:00:00.000Z");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    j, "before"), "requests")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    j, "after"), "requests")), 1);
+	json_decref(j);
+	run_release(&again);
+	run_release(&r);
+	run_bin(fx, &r, NULL, far_env, "report", "--cutover", "2024-03-01",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "# Before/after report"));
+	run_release(&r);
+
+	/* Sent on Sunday: Saturday against the Saturday before. */
+	run_bin(fx, &r, NULL, now_env, "digest", "--print", "--period",
+	    "daily", "--at", "2026-11-22", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "envstats daily digest · "
+	    "2026-11-21\nall repos · 2026-11-21 (UTC) · compared with "
+	    "2026-11-14 (Sat)\n"));
+	run_release(&r);
+
+	/* The cut-over's own day is too soon; a bad pin is a config error. */
+	run_bin(fx, &r, NULL, now_env, "query", "compare", "2026-11-20", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "too soon after the cut-over"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, bad_env, "query", "summary", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "ENVSTATS_NOW"));
+	run_release(&r);
+}
+
 int
 main(void)
 {
@@ -803,6 +888,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__digest_print_writes_text_and_chart, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__pinned_now_and_windows_that_follow_the_cutover,
+		    setup, teardown),
 	};
 
 	lwslog_init();

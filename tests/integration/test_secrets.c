@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "emulator.h"
 #include "hmac.h"
+#include "timefmt.h"
 
 #define MARK		BOTPROC_SECRET_MARK
 #define SIGNING		"sign-" MARK
@@ -277,12 +278,26 @@ test_secrets__the_bot_never_shows_one(void **state)
 	free(relay);
 }
 
+/* "report --cutover D": D the day after the bot's first events. */
+static void
+report_args(const struct botproc *bp, struct buf *args)
+{
+	char	date[TIMEFMT_DATE_LEN];
+	int64_t	y;
+	int	m, d;
+
+	timefmt_civil_from_days(bp->base_ms / MS_PER_DAY + 1, &y, &m, &d);
+	timefmt_date(y, m, d, date);
+	buf_printf(args, "report --cutover %s", date);
+}
+
 /* The commands and the files they write say nothing secret either. */
 static void
 test_secrets__commands_and_files_never_show_one(void **state)
 {
 	struct botproc	*bp = *state;
-	struct buf	 out = BUF_INIT, cmd = BUF_INIT;
+	struct buf	 out = BUF_INIT, cmd = BUF_INIT, now_env = BUF_INIT;
+	char		 now[TIMEFMT_RFC3339_LEN];
 
 	/* Something to query, export and back up. */
 	assert_true(botproc_start(bp, NULL));
@@ -292,6 +307,8 @@ test_secrets__commands_and_files_never_show_one(void **state)
 	assert_true(emulator_wait_acks(bp->emu, 4, BOTPROC_WAIT_MS));
 	assert_true(botproc_stop(bp, BOTPROC_WAIT_MS));
 
+	timefmt_rfc3339(bp->base_ms + 2 * MS_PER_DAY, now);
+	buf_printf(&now_env, "ENVSTATS_NOW=%s", now);
 	assert_int_equal(cli(bp, NULL, "check-config", &out), 0);
 	assert_non_null(strstr(out.data, "<redacted>"));
 	/* A bad secret is named by its variable, never shown. */
@@ -300,13 +317,17 @@ test_secrets__commands_and_files_never_show_one(void **state)
 	assert_non_null(strstr(out.data, "SLACK_BOT_TOKEN"));
 	assert_int_equal(cli(bp, NULL, "query summary last:30d", &out), 0);
 	assert_int_equal(cli(bp, NULL, "query --json failures", &out), 0);
-	assert_int_equal(cli(bp, NULL, "report --cutover 2026-11-01", &out),
-	    0);
+	/* The report of a cut-over a day after the data, at a pinned now. */
+	report_args(bp, &cmd);
+	assert_int_equal(cli(bp, now_env.data, cmd.data, &out), 0);
+	assert_non_null(strstr(out.data, "# Before/after report"));
+	buf_reset(&cmd);
 	buf_printf(&cmd, "backup %s/copy.db", bp->dir);
 	assert_int_equal(cli(bp, NULL, cmd.data, &out), 0);
 	no_mark("the commands' output", out.data);
 	assert_true(no_mark_in_files(bp->dir) >= 2);	/* db and copy */
 	buf_release(&cmd);
+	buf_release(&now_env);
 	buf_release(&out);
 }
 

@@ -273,9 +273,29 @@ test_cmd__compare_and_impact(void **state)
 	cmd_test_has(fx, "Before: 0 requests");
 	cmd_test_has(fx, "After : 4 requests");
 	cmd_test_has(fx, "n/a (no data)");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT,
+	    "compare 2026-11-05 last:2d"), CMD_RET_ERROR);
+	cmd_test_has(fx, "strictly inside the window");
 	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "compare 2026-11-05"),
 	    CMD_RET_ERROR);
-	cmd_test_has(fx, "strictly inside the window");
+	cmd_test_has(fx, "the cut-over is in the future");
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "compare 2026-11-03"),
+	    CMD_RET_ERROR);
+	cmd_test_has(fx, "too soon after the cut-over");
+	/* One whole day since the cut-over: one day on each side. */
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "compare 2026-11-02"),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "\"before\":{\"since\":"
+	    "\"2026-11-01T00:00:00.000Z\",\"until\":"
+	    "\"2026-11-02T00:00:00.000Z\",");
+	/* The option form of the grammar, its error in the form typed. */
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT,
+	    "compare 2026-11-02 --since 2026-11-01 --until 2026-11-03"),
+	    CMD_RET_OK);
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT,
+	    "compare 2026-11-02 --since 2026-13-01"), CMD_RET_ERROR);
+	cmd_test_has(fx, "'--since 2026-13-01' is not a date: use --since "
+	    "YYYY-MM-DD");
 	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "impact last:2d"),
 	    CMD_RET_ERROR);
 	cmd_test_has(fx, "needs the cut-over date");

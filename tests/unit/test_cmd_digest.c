@@ -64,7 +64,7 @@ test_cmd_digest__daily_previews_yesterday(void **state)
 	assert_int_equal(run(fx, NOV3_MS, CMD_FMT_TEXT, "digest daily"),
 	    CMD_RET_OK);
 	assert_has(fx, "envstats daily digest · 2026-11-02\n"
-	    "all repos · 2026-11-02 (UTC) · compared with 2026-11-01\n");
+	    "all repos · 2026-11-02 (UTC) · compared with 2026-10-26 (Mon)\n");
 	assert_has(fx, "Requests: 2 (previous 0)\n");
 	assert_has(fx, "Lead time p50: 20m 00s\n");
 	/* The plain text: the bot escapes it for Slack, not the command. */

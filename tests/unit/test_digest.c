@@ -23,19 +23,20 @@
 #include "tz.h"
 
 /*
- * 2026-11-01 (the previous day): a/b p lead 20m, a/b q lead 10m.
+ * 2026-10-26 (the same weekday a week before): a/b p lead 20m, a/b q
+ * lead 10m.
  * 2026-11-02 (the digest's day): a/b x lead 10m, provisioned before its
  * tests finished; a/b y fails (k8s_error), is torn down and asked again
  * (a re-provision): lead 20m; c/d "<b>&z" lead 30m.
  */
 static const char *const lines[] = {
-	"{\"type\":\"requested\",\"ts\":\"2026-11-01T09:00:00Z\","
+	"{\"type\":\"requested\",\"ts\":\"2026-10-26T09:00:00Z\","
 	"\"repo\":\"a/b\",\"branch\":\"p\"}",
-	"{\"type\":\"ready\",\"ts\":\"2026-11-01T09:20:00Z\","
+	"{\"type\":\"ready\",\"ts\":\"2026-10-26T09:20:00Z\","
 	"\"repo\":\"a/b\",\"branch\":\"p\"}",
-	"{\"type\":\"requested\",\"ts\":\"2026-11-01T10:00:00Z\","
+	"{\"type\":\"requested\",\"ts\":\"2026-10-26T10:00:00Z\","
 	"\"repo\":\"a/b\",\"branch\":\"q\"}",
-	"{\"type\":\"ready\",\"ts\":\"2026-11-01T10:10:00Z\","
+	"{\"type\":\"ready\",\"ts\":\"2026-10-26T10:10:00Z\","
 	"\"repo\":\"a/b\",\"branch\":\"q\"}",
 	"{\"type\":\"requested\",\"ts\":\"2026-11-02T09:00:00Z\","
 	"\"repo\":\"a/b\",\"branch\":\"x\"}",
@@ -163,13 +164,13 @@ test_digest__figures_are_the_reports(void **state)
 
 	build(fx, SENT, NULL);
 	assert_string_equal(fx->d.occ.id, "2026-11-02");
-	assert_string_equal(fx->d.occ.prev_id, "2026-11-01");
+	assert_string_equal(fx->d.occ.prev_id, "2026-10-26");
 	memset(&p, 0, sizeof p);
 	p.since_ms = ms_of("2026-11-02T00:00:00Z");
 	p.until_ms = ms_of("2026-11-03T00:00:00Z");
 	assert_int_equal(report_build(fx->st, fx->tz, &p, &cur), ERR_OK);
-	p.since_ms = ms_of("2026-11-01T00:00:00Z");
-	p.until_ms = ms_of("2026-11-02T00:00:00Z");
+	p.since_ms = ms_of("2026-10-26T00:00:00Z");
+	p.until_ms = ms_of("2026-10-27T00:00:00Z");
 	assert_int_equal(report_build(fx->st, fx->tz, &p, &prev), ERR_OK);
 	assert_memory_equal(&fx->d.cur.win.fig, &cur.win.fig,
 	    sizeof cur.win.fig);
@@ -187,7 +188,7 @@ test_digest__figures_are_the_reports(void **state)
 	digest_text(&fx->d, &fx->b);
 	assert_has(&fx->b, "envstats daily digest · 2026-11-02\n");
 	assert_has(&fx->b, "all repos · 2026-11-02 (UTC) · compared with "
-	    "2026-11-01\n");
+	    "2026-10-26 (Mon)\n");
 	assert_has(&fx->b, "Requests: 4 ▲ 100.0% (previous 2)\n");
 	assert_has(&fx->b, "Success rate: 75.0% (3 of 4 finished) · previous "
 	    "100.0%\n");
@@ -268,12 +269,12 @@ test_digest__arrows_follow_the_change(void **state)
 {
 	struct fixture	*fx = *state;
 
-	/* 2026-11-03 alone: a/b z in 5m, after p50 20m the day before. */
-	add_line(fx, "{\"type\":\"requested\",\"ts\":\"2026-11-03T09:00:00Z\","
+	/* Monday 11-09: a/b z in 5m, after p50 20m the Monday before. */
+	add_line(fx, "{\"type\":\"requested\",\"ts\":\"2026-11-09T09:00:00Z\","
 	    "\"repo\":\"a/b\",\"branch\":\"z\"}");
-	add_line(fx, "{\"type\":\"ready\",\"ts\":\"2026-11-03T09:05:00Z\","
+	add_line(fx, "{\"type\":\"ready\",\"ts\":\"2026-11-09T09:05:00Z\","
 	    "\"repo\":\"a/b\",\"branch\":\"z\"}");
-	build(fx, "2026-11-04T09:00:00Z", NULL);
+	build(fx, "2026-11-10T09:00:00Z", NULL);
 	digest_text(&fx->d, &fx->b);
 	assert_has(&fx->b, "Lead time p50: 5m 00s ▼ 75.0%\n");
 	assert_has(&fx->b, "Requests: 1 ▼ 75.0% (previous 4)\n");

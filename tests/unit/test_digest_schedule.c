@@ -204,8 +204,10 @@ test_digest_schedule__daily_covers_the_day_before(void **state)
 	    "2026-11-02T00:00:00Z");
 	assert_true(digest_latest(utc, &s, DIGEST_DAILY,
 	    ms_of("2026-11-03T12:00:00Z"), &o));
-	assert_string_equal(o.prev_id, "2026-11-01");
-	assert_at(o.prev_since_ms, "2026-11-01T00:00:00Z", "prev_since");
+	/* Monday 11-02 is compared with Monday 10-26, not Sunday. */
+	assert_string_equal(o.prev_id, "2026-10-26");
+	assert_at(o.prev_since_ms, "2026-10-26T00:00:00Z", "prev_since");
+	assert_at(o.prev_until_ms, "2026-10-27T00:00:00Z", "prev_until");
 	/* Not scheduled weekly. */
 	assert_false(digest_latest(utc, &s, DIGEST_WEEKLY,
 	    ms_of("2026-11-03T12:00:00Z"), &o));
@@ -413,11 +415,15 @@ test_digest_schedule__period_at_an_instant(void **state)
 	/* 00:30 local on Tuesday 11-03 is still 11-02 in UTC. */
 	digest_period_at(tz, DIGEST_DAILY, ms_of("2026-11-02T23:30:00Z"), &o);
 	assert_string_equal(o.id, "2026-11-02");
-	assert_string_equal(o.prev_id, "2026-11-01");
+	assert_string_equal(o.prev_id, "2026-10-26");
 	assert_at(o.since_ms, "2026-11-01T23:00:00Z", "since");
+	/* A week back crosses the end of summer time. */
+	assert_at(o.prev_since_ms, "2026-10-25T23:00:00Z", "prev_since");
+	assert_at(o.prev_until_ms, "2026-10-26T23:00:00Z", "prev_until");
 	digest_period_at(tz, DIGEST_WEEKLY, ms_of("2026-11-02T23:30:00Z"), &o);
 	assert_string_equal(o.id, "2026-W44");
 	assert_string_equal(o.prev_id, "2026-W43");
+	assert_int_equal(o.prev_until_ms, o.since_ms);
 	assert_at(o.since_ms, "2026-10-25T23:00:00Z", "since");
 	assert_at(o.until_ms, "2026-11-01T23:00:00Z", "until");
 	/* W43 holds the 25-hour Sunday. */
