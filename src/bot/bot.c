@@ -1373,6 +1373,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    .st = c->st, .tz = c->tz, .api = b->api,
 		    .digests = c->digests,
 		    .reprovision_window_ms = c->cfg->reprovision_ms,
+		    .project_poll_ms = c->cfg->cutover == NULL ?
+		    c->cfg->poll_interval_ms : 0,
 		    .flush = store_quiesce, .flush_arg = b });
 	if (c->http_addr != NULL) {
 		const struct http_route routes[] = {

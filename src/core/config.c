@@ -56,6 +56,9 @@ static const struct cfg_entry cfg_table[] = {
 	  OFF(hourly_rate), "cost of an engineer hour, for impact" },
 	{ "cutover", "ENVSTATS_CUTOVER", CFG_DATE, NULL, 0, OFF(cutover),
 	  "default cut-over date (YYYY-MM-DD) of impact" },
+	{ "poll_interval", "ENVSTATS_POLL_INTERVAL", CFG_DURATION, "30s", 0,
+	  OFF(poll_interval_ms), "the provisioner's polling step: a "
+	  "projection keeps this much of each CI delay" },
 	{ "log_level", "ENVSTATS_LOG_LEVEL", CFG_STRING, "info", 0,
 	  OFF(log_level), "debug, info, warn, error or off" },
 	{ "slack_app_token", "SLACK_APP_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,

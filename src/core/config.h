@@ -34,6 +34,7 @@ struct config {
 	int64_t			 ci_horizon_ms;	/* ENVSTATS_CI_HORIZON */
 	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
+	int64_t			 poll_interval_ms; /* ENVSTATS_POLL_INTERVAL */
 	char			*log_level;	/* ENVSTATS_LOG_LEVEL */
 	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */
 	struct config_rule	*rules;		/* "failure_rules" (file) */

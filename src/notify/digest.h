@@ -52,6 +52,13 @@ enum err	digest_build(struct store *, const struct tz *,
 		    int64_t reprovision_window_ms, struct digest *out);
 void		digest_release(struct digest *);
 
+/*
+ * Overlay on the chart what the period's lead times would have been with
+ * provisioning at build completion (metrics/project.h, P = poll_ms): for a
+ * team without a cut-over yet, the prize its baseline already shows.
+ */
+enum err	digest_project(struct digest *, struct store *, int64_t poll_ms);
+
 /* "envstats weekly digest · 2026-W44": the message's title. */
 void		digest_title(const struct digest *, struct buf *);
 
