@@ -256,17 +256,18 @@ projected_bars(cairo_t *cr, const int64_t *pcounts, size_t nb, double bw,
 		    PLOT_BOTTOM - h, bw - 2, h);
 		cairo_fill(cr);
 	}
+	/* The legend, top right inside the plot: slow bins are short. */
 	font(cr, 11, false);
 	color(cr, bar);
-	cairo_rectangle(cr, LEFT_X1 - 190, PLOT_TOP - 30, 10, 8);
+	cairo_rectangle(cr, LEFT_X1 - 110, PLOT_TOP + 24, 10, 8);
 	cairo_fill(cr);
 	color(cr, ink);
-	text(cr, LEFT_X1 - 176, PLOT_TOP - 22, "actual", 0);
+	text(cr, LEFT_X1 - 96, PLOT_TOP + 32, "actual", 0);
 	cairo_set_source_rgba(cr, proj.r, proj.g, proj.b, PROJ_ALPHA);
-	cairo_rectangle(cr, LEFT_X1 - 130, PLOT_TOP - 30, 10, 8);
+	cairo_rectangle(cr, LEFT_X1 - 110, PLOT_TOP + 40, 10, 8);
 	cairo_fill(cr);
 	color(cr, ink);
-	text(cr, LEFT_X1 - 116, PLOT_TOP - 22, "projected", 0);
+	text(cr, LEFT_X1 - 96, PLOT_TOP + 48, "projected", 0);
 }
 
 /* The histogram of the period's lead times, up to p99, then "more". */
@@ -502,6 +503,11 @@ chart_png(const struct report *r, const char *title, struct buf *png)
 	/* The headline figures, as the report has them. */
 	buf_puts(&sub, "lead time ");
 	text_stats(&sub, s);
+	if (r->has_proj && r->proj.projected.count > 0) {
+		buf_puts(&sub, " · projected p50 ");
+		text_duration(&sub, r->proj.projected.p50);
+		buf_puts(&sub, " at build completion");
+	}
 	color(cr, muted);
 	font(cr, 12, false);
 	text(cr, 24, 56, sub.data, 0);

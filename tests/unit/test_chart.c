@@ -305,8 +305,8 @@ test_chart__projection_is_a_lighter_histogram(void **state)
 		fx->r.proj.projected_values[i] /= 2;
 	render(fx);
 	assert_true(pixels_like(fx->img, 80, 110, 380, 420, PROJ_RGB) > 500);
-	/* The legend, above the panel. */
-	assert_true(pixels_like(fx->img, 240, 80, 260, 92, PROJ_RGB) > 20);
+	/* The legend, top right in the panel. */
+	assert_true(pixels_like(fx->img, 270, 150, 280, 158, PROJ_RGB) > 20);
 }
 
 int
