@@ -223,31 +223,50 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	return ok;
 }
 
+void
+cmd_params_of(const struct cmd_ctx *ctx, const struct query_filter *f,
+    struct report_params *p)
+{
+	p->filter.repo = f->repo;
+	p->filter.env_type = f->env_type;
+	p->reprovision_window_ms = ctx->reprovision_window_ms;
+	p->poll_interval_ms = ctx->poll_interval_ms;
+}
+
+bool
+cmd_params(struct cmd_ctx *ctx, const struct query_filter *f,
+    struct report_params *p)
+{
+	struct buf	why = BUF_INIT;
+	bool		ok = true;
+
+	memset(p, 0, sizeof *p);
+	if (query_window(f, ctx->tz, ctx->now_ms, &p->since_ms, &p->until_ms,
+	    &why) != ERR_OK) {
+		cmd_error(ctx, "%s", why.data);
+		ok = false;
+	}
+	cmd_params_of(ctx, f, p);
+	buf_release(&why);
+	return ok;
+}
+
 bool
 cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
     struct report *r)
 {
 	struct report_params	p;
-	struct buf		why = BUF_INIT;
 	enum err		rc;
 	bool			ok = false;
 
-	memset(&p, 0, sizeof p);
-	if (query_window(f, ctx->tz, ctx->now_ms, &p.since_ms, &p.until_ms,
-	    &why) != ERR_OK) {
-		cmd_error(ctx, "%s", why.data);
+	if (!cmd_params(ctx, f, &p))
 		goto out;
-	}
-	p.filter.repo = f->repo;
-	p.filter.env_type = f->env_type;
-	p.reprovision_window_ms = ctx->reprovision_window_ms;
 	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
 		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
 		goto out;
 	}
 	ok = true;
 out:
-	buf_release(&why);
 	return ok;
 }
 
@@ -379,10 +398,7 @@ cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
-	p.filter.repo = f.repo;
-	p.filter.env_type = f.env_type;
-	p.reprovision_window_ms = ctx->reprovision_window_ms;
-	p.poll_interval_ms = ctx->poll_interval_ms;
+	cmd_params_of(ctx, &f, &p);
 	rc = report_compare_build(ctx->st, &p, cutover, w.has_rate ? w.rate :
 	    ctx->hourly_rate, &r, &why);
 	if (rc == ERR_INVALID) {

@@ -124,6 +124,15 @@ bool		 cmd_filters(struct cmd_ctx *, const struct cmd_entry *,
 		    int argc, char **argv, struct query_filter *f,
 		    cmd_word_fn other, void *arg);
 
+/* What every report takes from the filter f and the context: the
+   filters, W and P (not the window). */
+void		 cmd_params_of(const struct cmd_ctx *,
+		    const struct query_filter *f, struct report_params *p);
+/* The same and the window of f at ctx->now_ms; false on error with the
+   error answer set. */
+bool		 cmd_params(struct cmd_ctx *, const struct query_filter *f,
+		    struct report_params *p);
+
 /* Build the report of f (window resolved at ctx->now_ms); false on error
    with the error answer set. */
 bool		 cmd_report(struct cmd_ctx *, const struct query_filter *f,

@@ -87,24 +87,13 @@ cmd_project_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct query_filter	f;
 	struct report_params	p;
 	struct report_project	r;
-	struct buf		why = BUF_INIT;
 	enum cmd_ret		ret = CMD_RET_ERROR;
 	enum err		rc;
 
 	query_filter_init(&f);
-	memset(&p, 0, sizeof p);
 	if (!cmd_filters(ctx, &cmd_project_entry, argc, argv, &f, NULL,
-	    NULL))
+	    NULL) || !cmd_params(ctx, &f, &p))
 		goto out;
-	if (query_window(&f, ctx->tz, ctx->now_ms, &p.since_ms, &p.until_ms,
-	    &why) != ERR_OK) {
-		cmd_error(ctx, "%s", why.data);
-		goto out;
-	}
-	p.filter.repo = f.repo;
-	p.filter.env_type = f.env_type;
-	p.reprovision_window_ms = ctx->reprovision_window_ms;
-	p.poll_interval_ms = ctx->poll_interval_ms;
 	if ((rc = report_project_build(ctx->st, &p, ctx->hourly_rate, &r)) !=
 	    ERR_OK) {
 		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
@@ -117,7 +106,6 @@ cmd_project_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	report_project_release(&r);
 	ret = CMD_RET_OK;
 out:
-	buf_release(&why);
 	query_filter_release(&f);
 	return ret;
 }
