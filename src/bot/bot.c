@@ -24,6 +24,7 @@
 #include "slack/socket.h"
 #include "slack/webapi.h"
 #include "utf8.h"
+#include "version.h"
 
 /* Answers computed within this go inside the ack; later ones through
    the response_url (Slack wants the ack within 3 s). */
@@ -1201,6 +1202,9 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	if (b->api != NULL)
 		webapi_stats(b->api, &w);
 	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	buf_printf(o, "# HELP envstats_build_info The version running, as "
+	    "its label.\n# TYPE envstats_build_info gauge\n"
+	    "envstats_build_info{version=\"%s\"} 1\n", ENVSTATS_VERSION);
 	metric(o, "envstats_envelopes_total", "counter",
 	    "Socket Mode envelopes received.", s.envelopes);
 	metric(o, "envstats_acks_total", "counter", "Envelopes acked.",

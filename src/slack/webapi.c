@@ -37,6 +37,7 @@
 #include "clock.h"
 #include "hmac.h"
 #include "log.h"
+#include "version.h"
 
 #define WEBAPI_BODY_MAX			(1024 * 1024)	/* answer bytes */
 #define WEBAPI_CONNECT_TIMEOUT_MS	5000L
@@ -44,7 +45,7 @@
 #define WEBAPI_RETRY_AFTER_MAX_MS	(15 * MS_PER_MIN)
 #define WEBAPI_METHOD_MAX		64
 #define WEBAPI_SLACK_ERROR_MAX		128
-#define WEBAPI_USER_AGENT		"envstats/0.1"
+#define WEBAPI_USER_AGENT		"envstats/" ENVSTATS_VERSION
 #define WEBAPI_ETAG_MAX			256
 
 enum req_kind {

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "emulator.h"
 #include "slack/lwslog.h"
+#include "version.h"
 
 #ifndef ENVSTATS_BIN
 #error "ENVSTATS_BIN must name the envstats binary"
@@ -847,10 +848,145 @@ test_cli__pinned_now_and_windows_that_follow_the_cutover(void **state)
 	run_release(&r);
 }
 
+/*
+ * Every command of `envstats --help` answers `<command> --help` (and -h)
+ * with its own usage on stdout and exit 0, without reading the
+ * configuration or opening a database.
+ */
+static void
+test_cli__every_command_answers_help_with_its_usage(void **state)
+{
+	static const char *const env[] = {
+		"ENVSTATS_CONFIG=/nonexistent/envstats.json", NULL
+	};
+	struct fixture	*fx = *state;
+	struct run	 r, h;
+	struct buf	 want = BUF_INIT;
+	const char	*p, *end;
+	char		 name[32];
+	int		 n = 0, len;
+
+	run_bin(fx, &r, NULL, NULL, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	p = strstr(r.out.data, "\ncommands:\n");
+	end = strstr(r.out.data, "\nexit codes:\n");
+	assert_non_null(p);
+	assert_non_null(end);
+	for (p = strchr(p + 1, '\n') + 1; p < end; p = strchr(p, '\n') + 1) {
+		/* "  name   summary" lines; the synopsis lines are indented. */
+		if (p[0] != ' ' || p[1] != ' ' || p[2] == ' ')
+			continue;
+		len = (int)strcspn(p + 2, " ");
+		assert_true(len > 0 && len < (int)sizeof name);
+		snprintf(name, sizeof name, "%.*s", len, p + 2);
+		buf_reset(&want);
+		buf_printf(&want, "usage: envstats %s", name);
+		run_bin(fx, &h, NULL, env, name, "--help", NULL);
+		assert_int_equal(h.status, 0);
+		assert_memory_equal(h.out.data, want.data, want.len);
+		assert_string_equal(h.err.data, "");
+		run_release(&h);
+		run_bin(fx, &h, NULL, env, name, "-h", NULL);
+		assert_int_equal(h.status, 0);
+		assert_memory_equal(h.out.data, want.data, want.len);
+		run_release(&h);
+		n++;
+	}
+	assert_true(n >= 11);
+	assert_int_equal(access(fx->db, F_OK), -1);
+	buf_release(&want);
+	run_release(&r);
+}
+
+/* --db PATH and --db=PATH, before the command; sysexits documented. */
+static void
+test_cli__db_option_version_and_exit_codes(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+
+	run_bin(fx, &r, NULL, NULL, "--db=/nonexistent/a.db", "query", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "'/nonexistent/a.db'"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--db", "/nonexistent/b.db", "query",
+	    NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "'/nonexistent/b.db'"));
+	run_release(&r);
+	/* After the command, --db is that command's (unknown) option. */
+	run_bin(fx, &r, NULL, NULL, "query", "--db=/nonexistent/c.db", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats query"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--version", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, "envstats " ENVSTATS_VERSION "\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\n  64  "));
+	assert_non_null(strstr(r.out.data, "\n  74  "));
+	assert_non_null(strstr(r.out.data, "\n  75  "));
+	assert_non_null(strstr(r.out.data, "\n  78  "));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "--frobnicate", "query", NULL);
+	assert_int_equal(r.status, 64);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "usage: envstats"));
+	run_release(&r);
+}
+
+/* --x VALUE and --x=VALUE are one option; twice, or a flag's value, not. */
+static void
+test_cli__options_take_their_value_apart_or_after_equals(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 a, b;
+
+	run_bin(fx, &a, NULL, NULL, "generate", "--days", "2", "--attempts",
+	    "3", "--end", "2026-01-05", NULL);
+	run_bin(fx, &b, NULL, NULL, "generate", "--days=2", "--attempts=3",
+	    "--end=2026-01-05", NULL);
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_true(a.out.len > 0);
+	assert_string_equal(a.out.data, b.out.data);
+	run_release(&a);
+	run_release(&b);
+	run_bin(fx, &a, NULL, NULL, "generate", "--days=2", "--days=3", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--days is given twice"));
+	run_release(&a);
+	run_bin(fx, &a, NULL, NULL, "generate", "--days=x", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--days needs a whole number"));
+	run_release(&a);
+	run_bin(fx, &a, NULL, NULL, "export", "--to=out", "--gzip=yes", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--gzip takes no value"));
+	run_release(&a);
+	run_bin(fx, &a, NULL, NULL, "export", "--to", NULL);
+	assert_int_equal(a.status, 64);
+	assert_non_null(strstr(a.err.data, "--to needs a value"));
+	run_release(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_cli__every_command_answers_help_with_its_usage,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__db_option_version_and_exit_codes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__options_take_their_value_apart_or_after_equals,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__ingest_reports_bad_lines_and_keeps_good_ones,
 		    setup, teardown),

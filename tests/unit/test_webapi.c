@@ -39,6 +39,7 @@
 #include "log.h"
 #include "secret.h"
 #include "slack/webapi.h"
+#include "version.h"
 
 #define BOT_TOKEN	"xoxb-TEST-SECRET-TOKEN"
 #define APP_TOKEN	"xapp-TEST-SECRET-APPTOKEN"
@@ -751,7 +752,8 @@ test_webapi__method_call_sends_url_token_headers_and_body(void **state)
 	    "Bearer " BOT_TOKEN);
 	assert_string_equal(fake_header(rq, "content-type"),
 	    "application/json; charset=utf-8");
-	assert_string_equal(fake_header(rq, "user-agent"), "envstats/0.1");
+	assert_string_equal(fake_header(rq, "user-agent"),
+	    "envstats/" ENVSTATS_VERSION);
 	assert_null(fake_header(rq, "expect"));
 	assert_string_equal(rq->body, body);
 	rq = fake_req(fx->fk, 1);

@@ -1,0 +1,271 @@
+/*
+ * app.c: the steps several of the binary's commands share: opening the
+ * store with a message a person can act on, the configured rules and
+ * sections, ingesting a file, running a query, writing files and printing
+ * text from outside safely. Main thread only.
+ */
+#include "common.h"
+
+#include <errno.h>
+
+#include "cli/app.h"
+#include "cli/cli.h"
+#include "clock.h"
+#include "notify/alerts_config.h"
+#include "notify/digest.h"
+#include "observe/classify.h"
+#include "observe/record.h"
+#include "sinks/statsd.h"
+#include "tz.h"
+
+int
+app_open_store(struct app *app, enum store_flags flags, struct store **st)
+{
+	enum err	rc = store_open(app->db_path, flags, st);
+
+	if (rc == ERR_OK)
+		return 0;
+	if (rc == ERR_NOT_FOUND)
+		fprintf(stderr, "envstats: no database at '%s': run 'envstats "
+		    "ingest' first or set ENVSTATS_DB\n", app->db_path);
+	else if (rc == ERR_SCHEMA_NEWER)
+		fprintf(stderr, "envstats: database '%s' was written by a "
+		    "newer envstats: upgrade this binary\n", app->db_path);
+	else
+		fprintf(stderr, "envstats: cannot open database '%s': %s\n",
+		    app->db_path, err_str(rc));
+	return CLI_EXIT_DB;
+}
+
+void
+app_walk_params(const struct app *app, struct attempt_params *p)
+{
+	p->stale_ms = app->cfg.stale_ms;
+	p->reprovision_ms = app->cfg.reprovision_ms;
+	p->ci_horizon_ms = app->cfg.ci_horizon_ms;
+}
+
+int64_t
+app_day_start(const struct app *app, const struct cli_val *v)
+{
+	return tz_day_start(app->tz, v->year, v->month, v->day);
+}
+
+int
+app_build_rules(const struct app *app, struct classify **out)
+{
+	struct classify	*c = classify_new();
+	struct buf	 why = BUF_INIT;
+	size_t		 i;
+	int		 ft;
+
+	for (i = 0; i < app->cfg.n_rules; i++) {
+		ft = failure_type_parse(app->cfg.rules[i].failure_type);
+		if (ft < 0) {
+			fprintf(stderr, "envstats: failure_rules[%zu]: unknown "
+			    "failure_type '%s'\n", i,
+			    app->cfg.rules[i].failure_type);
+			goto bad;
+		}
+		if (classify_add(c, app->cfg.rules[i].pattern, ft, &why) !=
+		    ERR_OK) {
+			fprintf(stderr, "envstats: failure_rules[%zu]: %s\n", i,
+			    why.data);
+			goto bad;
+		}
+	}
+	buf_release(&why);
+	*out = c;
+	return 0;
+bad:
+	buf_release(&why);
+	classify_free(c);
+	return CLI_EXIT_CONFIG;
+}
+
+int
+app_section_result(enum err rc, struct buf *why)
+{
+	int	ret = 0;
+
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why->data);
+		ret = CLI_EXIT_CONFIG;
+	}
+	buf_release(why);
+	return ret;
+}
+
+const json_t *
+app_file_section(const struct app *app, const char *name)
+{
+	return app->cfg.file != NULL ? json_object_get(app->cfg.file, name) :
+	    NULL;
+}
+
+int
+app_build_alerts(const struct app *app, struct alerts_config *out)
+{
+	struct buf	why = BUF_INIT;
+
+	alerts_config_init(out);
+	return app_section_result(alerts_config_parse(app_file_section(app,
+	    "alerts"), app->tz, out, &why), &why);
+}
+
+int
+app_build_digests(const struct app *app, struct digest_config *out)
+{
+	struct buf	why = BUF_INIT;
+
+	return app_section_result(digest_config_parse(app_file_section(app,
+	    "digests"), out, &why), &why);
+}
+
+int
+app_check_statsd(const struct app *app)
+{
+	struct buf	why = BUF_INIT;
+
+	return app_section_result(statsd_check(app->cfg.statsd_addr,
+	    app->cfg.statsd_tags, &why), &why);
+}
+
+/* A rejected line, on stderr, its reason escaped for the terminal. */
+static void
+report_reject(void *arg, int64_t lineno, const char *why)
+{
+	(void)arg;
+	fprintf(stderr, "line %lld: ", (long long)lineno);
+	app_put_safe(stderr, why);
+	fputc('\n', stderr);
+}
+
+int
+app_ingest_file(struct app *app, FILE *f, const char *name,
+    struct ingest_counts *n)
+{
+	struct store		*st = NULL;
+	struct record		*rec = NULL;
+	struct classify		*rules = NULL;
+	struct attempt_params	 params;
+	enum err		 rc = ERR_OK;
+	int			 ret;
+
+	memset(n, 0, sizeof *n);
+	app_walk_params(app, &params);
+	if ((ret = app_build_rules(app, &rules)) != 0 ||
+	    (ret = app_open_store(app, STORE_BULK, &st)) != 0)
+		goto out;
+	ret = CLI_EXIT_DB;
+	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
+		goto out;
+	rc = ingest_stream(rec, f, INGEST_BATCH, report_reject, NULL, n);
+	if (rc == ERR_IO) {
+		fprintf(stderr, "envstats: cannot read '%s' to its end\n",
+		    name);
+		ret = 1;
+	} else if (rc == ERR_OK)
+		ret = 0;
+out:
+	if (rc != ERR_OK && rc != ERR_IO)
+		fprintf(stderr, "envstats: storing events failed (%s): the "
+		    "batch in progress was rolled back; ingesting the same "
+		    "input again is safe (duplicates are recognised)\n",
+		    err_str(rc));
+	record_free(rec);
+	store_close(st);
+	classify_free(rules);
+	return ret;
+}
+
+void
+app_write_line(void *arg, const char *line, size_t len)
+{
+	FILE	*f = arg;
+
+	fwrite(line, 1, len, f);
+	fputc('\n', f);
+}
+
+bool
+app_write_file(const char *path, const struct buf *b)
+{
+	FILE	*f = fopen(path, "wb");
+	bool	 ok = f != NULL && fwrite(b->data, 1, b->len, f) == b->len;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		fprintf(stderr, "envstats: cannot write '%s': %s\n", path,
+		    strerror(errno));
+	return ok;
+}
+
+void
+app_query_ctx(struct app *app, struct store *st, enum cmd_format format,
+    struct cmd_ctx *ctx)
+{
+	cmd_ctx_init(ctx);
+	ctx->st = st;
+	ctx->tz = app->tz;
+	ctx->now_ms = clock_now_ms();
+	ctx->reprovision_window_ms = app->cfg.reprovision_ms;
+	ctx->hourly_rate = app->cfg.hourly_rate;
+	ctx->cutover = app->cfg.cutover;
+	ctx->format = format;
+	/* The report's "dashboard available": the metrics reach Datadog. */
+	ctx->statsd_target = strcmp(app->cfg.statsd_addr, "off") != 0 ?
+	    app->cfg.statsd_addr : NULL;
+}
+
+int
+app_run_query(struct app *app, struct store *st, enum cmd_format format,
+    int nwords, char **words)
+{
+	struct cmd_ctx	ctx;
+	enum cmd_ret	r;
+
+	app_query_ctx(app, st, format, &ctx);
+	/* Whoever can run this can write the database anyway. */
+	ctx.admin = true;
+	r = cmd_run(&ctx, nwords, words);
+	if (r == CMD_RET_ERROR)
+		fprintf(stderr, "envstats: %s\n", ctx.out.data);
+	else {
+		fputs(ctx.out.data, stdout);
+		if (ctx.out.len > 0 && ctx.out.data[ctx.out.len - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	cmd_ctx_release(&ctx);
+	return r == CMD_RET_ERROR ? 1 : 0;
+}
+
+void
+app_put_safe(FILE *f, const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+void
+app_put_lines(FILE *f, const char *s)
+{
+	const char	*nl;
+	char		*line;
+
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		line = xstrndup(s, nl != NULL ? (size_t)(nl - s) : strlen(s));
+		app_put_safe(f, line);
+		fputc('\n', f);
+		free(line);
+		s = nl != NULL ? nl + 1 : s + strlen(s);
+	}
+}

@@ -1,0 +1,106 @@
+/*
+ * app.h: what the binary's commands share. The configuration and global
+ * options every command gets (struct app), and the steps several commands
+ * take: opening the store with a message a person can act on, building the
+ * configured classification rules and sections, ingesting a file, running
+ * a query, running the bot, printing outside text safely.
+ *
+ * Main thread only (the bot's own threads are started by app_bot_run).
+ */
+#ifndef ENVSTATS_APP_H
+#define ENVSTATS_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "config.h"
+#include "cmd.h"
+#include "observe/ingest.h"
+#include "store/store.h"
+
+struct alerts_config;
+struct attempt_params;
+struct bot;
+struct classify;
+struct cli_val;
+struct digest_config;
+struct tz;
+
+/* What every command gets: the configuration and global options. */
+struct app {
+	struct config	 cfg;
+	const char	*db_path;	/* --db, else the configuration */
+	bool		 db_from_flag;	/* --db was given */
+	struct tz	*tz;
+};
+
+/* Open the database with flags; 0, or CLI_EXIT_DB after saying why. */
+int	app_open_store(struct app *, enum store_flags, struct store **);
+
+/* The attempt walk's settings from the configuration. */
+void	app_walk_params(const struct app *, struct attempt_params *);
+
+/* Start of the local day of a parsed CLI_DATE option, in app->tz. */
+int64_t	app_day_start(const struct app *, const struct cli_val *);
+
+/* The configured classification rules; 0, or CLI_EXIT_CONFIG. */
+int	app_build_rules(const struct app *, struct classify **);
+
+/* A section of the config file, or NULL (no file, or no such key). */
+const json_t	*app_file_section(const struct app *, const char *name);
+
+/* A section failed validation (rc): say why; 0, or CLI_EXIT_CONFIG. */
+int	app_section_result(enum err rc, struct buf *why);
+
+/* The "alerts" section, validated; 0, or CLI_EXIT_CONFIG. */
+int	app_build_alerts(const struct app *, struct alerts_config *);
+
+/* The "digests" section, validated; 0, or CLI_EXIT_CONFIG. */
+int	app_build_digests(const struct app *, struct digest_config *);
+
+/* ENVSTATS_STATSD_ADDR and _TAGS, without resolving; 0 or CLI_EXIT_CONFIG. */
+int	app_check_statsd(const struct app *);
+
+/*
+ * Read NDJSON from f (called name in messages) into the store; rejected
+ * lines go to stderr. Returns 0, 1 (unreadable input) or an exit code.
+ */
+int	app_ingest_file(struct app *, FILE *f, const char *name,
+	    struct ingest_counts *);
+
+/* Write one line and a newline to the FILE * arg (dataset_generate's sink). */
+void	app_write_line(void *arg, const char *line, size_t len);
+
+/* Write the bytes of b to path; false (with a message) on failure. */
+bool	app_write_file(const char *path, const struct buf *b);
+
+/* A command context with the configuration's settings, at now. */
+void	app_query_ctx(struct app *, struct store *st, enum cmd_format,
+	    struct cmd_ctx *);
+
+/* Run one /envstats query against st; prints the answer; 0 or 1. */
+int	app_run_query(struct app *, struct store *st, enum cmd_format,
+	    int nwords, char **words);
+
+/* Print text that came from outside with control characters escaped. */
+void	app_put_safe(FILE *f, const char *s);
+
+/* Text from outside, line by line, each line as app_put_safe writes it. */
+void	app_put_lines(FILE *f, const char *s);
+
+/* SIGINT/SIGTERM stop the bot: finish the envelope in hand, close, exit. */
+void	app_catch_signals(void);
+
+/*
+ * Run the Slack app against app->cfg (real Slack, or the emulator when
+ * allow_ws). ready (may be NULL) is called once the bot exists, with it.
+ * Returns the exit code.
+ */
+int	app_bot_run(struct app *, bool allow_ws,
+	    void (*ready)(void *, struct bot *), void *arg);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * cli_demo.c: `envstats demo`, the local demo. Ten weeks of history, then
+ * the real bot against the built-in Slack emulator on loopback, a scripted
+ * conversation, and its transcript. No tokens needed.
+ *
+ * The main thread runs the bot; the script plays on a thread of its own.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "bot/bot.h"
+#include "cli/app.h"
+#include "cli/cli.h"
+#include "clock.h"
+#include "demo/dataset.h"
+#include "demo/script.h"
+#include "emulator.h"
+#include "log.h"
+#include "timefmt.h"
+#include "tz.h"
+
+/* The demo's own database: never the configured one. */
+#define DEMO_DB		"envstats-demo.db"
+
+enum { OPT_KEEP };
+
+static const struct cli_opt demo_opts[] = {
+	[OPT_KEEP] = { "keep", CLI_FLAG, NULL, "add to the demo's database "
+	    "instead of starting afresh", 0, false },
+	{ NULL, 0, NULL, NULL, 0, false }
+};
+
+/* History for the demo: ten weeks, an optimization three weeks ago. */
+static int
+demo_history(struct app *app, char cut[TIMEFMT_DATE_LEN])
+{
+	struct dataset_opts	 o;
+	struct ingest_counts	 n;
+	FILE			*f;
+	int64_t			 y;
+	int			 m, d, ret;
+
+	memset(&o, 0, sizeof o);
+	o.seed = 2026;
+	o.end_ms = clock_now_ms();
+	tz_local_date(app->tz, o.end_ms - 21 * MS_PER_DAY, &y, &m, &d);
+	timefmt_date(y, m, d, cut);
+	o.cutover_ms = tz_day_start(app->tz, y, m, d);
+	f = tmpfile();
+	if (f == NULL) {
+		fprintf(stderr, "envstats: cannot create a temporary file: "
+		    "%s\n", strerror(errno));
+		return 1;
+	}
+	dataset_generate(&o, app_write_line, f);
+	rewind(f);
+	ret = app_ingest_file(app, f, "demo history", &n);
+	fclose(f);
+	if (ret == 0)
+		printf("History: %lld events of the last ten weeks ingested "
+		    "from the provisioner's logs (five repositories; builds "
+		    "stopped waiting for tests on %s).\n\n",
+		    (long long)n.stored, cut);
+	return ret;
+}
+
+struct demo {
+	struct emulator	*emu;
+	pthread_t	 script;
+	bool		 started;
+	int		 result;
+	struct bot	*bot;
+};
+
+static void *
+demo_script_main(void *arg)
+{
+	struct demo	*dm = arg;
+
+	dm->result = script_play(dm->emu, dm->bot, stdout);
+	return NULL;
+}
+
+/* The bot exists: start the conversation on its own thread. */
+static void
+demo_ready(void *arg, struct bot *bot)
+{
+	struct demo	*dm = arg;
+
+	dm->bot = bot;
+	dm->started = pthread_create(&dm->script, NULL, demo_script_main,
+	    dm) == 0;
+	if (!dm->started)
+		bot_stop(bot);
+}
+
+/* Point the configuration at the emulator, with demo credentials. */
+static void
+demo_configure(struct app *app, struct emulator *emu)
+{
+	static const char	 app_token[] = "xapp-1-A07ENVSTATS-demo";
+	static const char	 bot_token[] = "xoxb-demo-token";
+	static const char	 signing[] = "emulator-signing-secret";
+	json_t			*slack;
+
+	secret_set(&app->cfg.app_token, app_token, strlen(app_token));
+	secret_set(&app->cfg.bot_token, bot_token, strlen(bot_token));
+	secret_set(&app->cfg.signing_secret, signing, strlen(signing));
+	free(app->cfg.api_url);
+	app->cfg.api_url = emulator_api_url(emu);
+	free(app->cfg.relay_url);
+	app->cfg.relay_url = emulator_provisioner_url(emu);
+	/* The demo listens on nothing but the emulator's loopback link. */
+	free(app->cfg.http_addr);
+	app->cfg.http_addr = xstrdup("off");
+	/* The team channel of the script may get public answers. */
+	free(app->cfg.public_channels);
+	app->cfg.public_channels = xstrdup(SCRIPT_CHANNEL);
+	/* Nor does it send its scripted provisions to a Datadog agent. */
+	free(app->cfg.statsd_addr);
+	app->cfg.statsd_addr = xstrdup("off");
+	/* Nor asks GitHub about its made-up branches with a real token. */
+	secret_release(&app->cfg.github_token);
+	if (app->cfg.file == NULL)
+		app->cfg.file = json_object();
+	if (json_object_get(app->cfg.file, "slack") == NULL) {
+		slack = json_pack("{s:[s],s:[s],s:[s,s,s,s,s],s:{s:s}}",
+		    "provisioner_channels", SCRIPT_CHANNEL,
+		    "provisioner_bots", SCRIPT_PROVISIONER,
+		    "repos", "tactivos/mural-api", "tactivos/mural-web",
+		    "tactivos/mural-realtime", "tactivos/mural-exports",
+		    "tactivos/mural-integrations",
+		    "repo_defaults", SCRIPT_CHANNEL, SCRIPT_REPO);
+		json_object_set_new(app->cfg.file, "slack", slack);
+	}
+}
+
+/* A fresh demo database: the file and its WAL side files removed. */
+static void
+demo_reset(const char *path)
+{
+	char	side[4096];
+
+	if (unlink(path) != 0 && errno != ENOENT)
+		return;
+	/* Old WAL files would confuse SQLite. */
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+}
+
+static int
+demo_run(struct app *app, const struct cli_args *a)
+{
+	struct demo	 dm;
+	char		 cut[TIMEFMT_DATE_LEN];
+	sigset_t	 block, old;
+	int		 ret;
+
+	/*
+	 * The demo writes made-up events: never into the configured
+	 * database (ENVSTATS_DB may be production), only into its own file
+	 * or the one named by --db, and it starts afresh only in its own.
+	 */
+	if (!app->db_from_flag)
+		app->db_path = DEMO_DB;
+	if (!a->opt[OPT_KEEP].set && strcmp(app->db_path, DEMO_DB) == 0)
+		demo_reset(app->db_path);
+	if (getenv("ENVSTATS_LOG_LEVEL") == NULL)
+		log_set_level(LOG_WARN);	/* the transcript is the output */
+	printf("== envstats demo: the Slack app against a local Slack "
+	    "emulator (no tokens needed)\n\n");
+	if ((ret = demo_history(app, cut)) != 0)
+		return ret;
+	/* "/envstats report" without a date: the history's cut-over. */
+	free(app->cfg.cutover);
+	app->cfg.cutover = xstrdup(cut);
+
+	/* Only the bot's thread takes SIGINT/SIGTERM. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	memset(&dm, 0, sizeof dm);
+	if (emulator_start(NULL, &dm.emu) != ERR_OK) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		fprintf(stderr, "envstats: cannot start the Slack emulator\n");
+		return 1;
+	}
+	demo_configure(app, dm.emu);
+	app_catch_signals();
+	ret = app_bot_run(app, true, demo_ready, &dm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (dm.started)
+		pthread_join(dm.script, NULL);
+	emulator_stop(dm.emu);
+	if (ret == 0)
+		ret = dm.result;
+	printf("\nThe database is %s; try:\n  envstats --db %s query "
+	    "compare %s last:10w\n", app->db_path, app->db_path, cut);
+	return ret;
+}
+
+const struct cli_command cli_demo_entry = {
+	.name = "demo",
+	.summary = "ten weeks of history, then the bot against the built-in "
+	    "Slack emulator: a scripted conversation",
+	.opts = demo_opts,
+	.flags = CLI_F_SERVES,
+	.run = demo_run,
+};

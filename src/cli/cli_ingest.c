@@ -1,0 +1,47 @@
+/*
+ * cli_ingest.c: `envstats ingest [FILE|-]`, lifecycle events as NDJSON
+ * into the database; each rejected line is reported as "line N: reason".
+ * Main thread only.
+ */
+#include "common.h"
+
+#include <errno.h>
+
+#include "cli/app.h"
+#include "cli/cli.h"
+
+static int
+ingest_run(struct app *app, const struct cli_args *a)
+{
+	struct ingest_counts	 n;
+	const char		*path = a->argc > 0 ? a->argv[0] : "-";
+	FILE			*f = stdin;
+	int			 ret;
+
+	if (strcmp(path, "-") != 0) {
+		f = fopen(path, "rb");
+		if (f == NULL) {
+			fprintf(stderr, "envstats: cannot open '%s': %s\n",
+			    path, strerror(errno));
+			return 1;
+		}
+	}
+	ret = app_ingest_file(app, f, path, &n);
+	if (f != stdin)
+		fclose(f);
+	printf("%lld stored, %lld duplicates, %lld rejected (%lld lines)\n",
+	    (long long)n.stored, (long long)n.duplicates,
+	    (long long)n.rejected, (long long)n.lines);
+	if (ret == 0 && n.rejected > 0)
+		ret = 1;
+	return ret;
+}
+
+const struct cli_command cli_ingest_entry = {
+	.name = "ingest",
+	.args = "[FILE|-]",
+	.summary = "store lifecycle events (NDJSON); rejected lines are "
+	    "reported as 'line N: reason'",
+	.max_args = 1,
+	.run = ingest_run,
+};

@@ -1,0 +1,38 @@
+/*
+ * cli_query.c: `envstats query [--json] [WORDS...]`, one /envstats query
+ * answered in the terminal, from the same grammar as Slack. Main thread.
+ */
+#include "common.h"
+
+#include "cli/app.h"
+#include "cli/cli.h"
+
+enum { OPT_JSON };
+
+static const struct cli_opt query_opts[] = {
+	[OPT_JSON] = { "json", CLI_FLAG, NULL, "answer as JSON", 0, false },
+	{ NULL, 0, NULL, NULL, 0, false }
+};
+
+static int
+query_run(struct app *app, const struct cli_args *a)
+{
+	struct store	*st = NULL;
+	int		 ret;
+
+	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) != 0)
+		return ret;
+	ret = app_run_query(app, st, a->opt[OPT_JSON].set ? CMD_FMT_JSON :
+	    CMD_FMT_TEXT, a->argc, a->argv);
+	store_close(st);
+	return ret;
+}
+
+const struct cli_command cli_query_entry = {
+	.name = "query",
+	.args = "[WORDS...]",
+	.summary = "answer a /envstats query (try: query help)",
+	.opts = query_opts,
+	.max_args = -1,
+	.run = query_run,
+};
