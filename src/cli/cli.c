@@ -25,6 +25,7 @@ static const struct cli_command *const cli_table[] = {
 	&cli_export_entry,
 	&cli_generate_entry,
 	&cli_ingest_entry,
+	&cli_mark_entry,
 	&cli_query_entry,
 	&cli_reindex_entry,
 	&cli_report_entry,

@@ -95,6 +95,7 @@ extern const struct cli_command cli_digest_entry;
 extern const struct cli_command cli_export_entry;
 extern const struct cli_command cli_generate_entry;
 extern const struct cli_command cli_ingest_entry;
+extern const struct cli_command cli_mark_entry;
 extern const struct cli_command cli_query_entry;
 extern const struct cli_command cli_reindex_entry;
 extern const struct cli_command cli_report_entry;
