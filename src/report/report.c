@@ -190,41 +190,15 @@ report_release(struct report *r)
 	memset(r, 0, sizeof *r);
 }
 
-enum err
-report_project_detail(struct store *st, struct report *r)
+/* The projection of p's window (section 8) into *out, from one scan. */
+static enum err
+project_scan(struct store *st, const struct report_params *p,
+    struct project_figures *out)
 {
 	struct project_acc	acc;
 	struct feed		feed;
 	enum err		rc;
 
-	project_acc_init(&acc, r->p.since_ms, r->p.until_ms,
-	    r->p.poll_interval_ms);
-	memset(&feed, 0, sizeof feed);
-	feed.proj = &acc;
-	rc = store_begin_read(st);
-	if (rc == ERR_OK)
-		rc = store_scan_attempts(st, r->p.since_ms, r->p.until_ms,
-		    &r->p.filter, feed_attempt, &feed);
-	store_rollback(st);
-	project_figures_release(&r->proj);
-	project_acc_finish(&acc, &r->proj);
-	r->has_proj = rc == ERR_OK;
-	if (rc != ERR_OK)
-		project_figures_release(&r->proj);
-	return rc;
-}
-
-enum err
-report_project_build(struct store *st, const struct report_params *p,
-    double hourly_rate, struct report_project *r)
-{
-	struct project_acc	acc;
-	struct feed		feed;
-	enum err		rc;
-
-	memset(r, 0, sizeof *r);
-	r->p = *p;
-	r->hourly_rate = hourly_rate;
 	project_acc_init(&acc, p->since_ms, p->until_ms, p->poll_interval_ms);
 	memset(&feed, 0, sizeof feed);
 	feed.proj = &acc;
@@ -233,8 +207,33 @@ report_project_build(struct store *st, const struct report_params *p,
 		rc = store_scan_attempts(st, p->since_ms, p->until_ms,
 		    &p->filter, feed_attempt, &feed);
 	store_rollback(st);
-	project_acc_finish(&acc, &r->proj);
-	if (rc != ERR_OK) {
+	project_acc_finish(&acc, out);
+	if (rc != ERR_OK)
+		project_figures_release(out);
+	return rc;
+}
+
+enum err
+report_project_detail(struct store *st, struct report *r)
+{
+	enum err	rc;
+
+	project_figures_release(&r->proj);
+	rc = project_scan(st, &r->p, &r->proj);
+	r->has_proj = rc == ERR_OK;
+	return rc;
+}
+
+enum err
+report_project_build(struct store *st, const struct report_params *p,
+    double hourly_rate, struct report_project *r)
+{
+	enum err	rc;
+
+	memset(r, 0, sizeof *r);
+	r->p = *p;
+	r->hourly_rate = hourly_rate;
+	if ((rc = project_scan(st, p, &r->proj)) != ERR_OK) {
 		report_project_release(r);
 		return rc;
 	}
