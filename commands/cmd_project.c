@@ -29,8 +29,8 @@ render(struct cmd_ctx *ctx, const struct report_project *r)
 
 	cmd_header(ctx, "envstats project", &r->p);
 	if (f->succeeded == 0) {
-		buf_puts(b, "Nothing to project: no provision succeeded in this "
-		    "window (n = 0).\n");
+		buf_puts(b, "Nothing to project: no provision succeeded in "
+		    "this window (n = 0).\n");
 		return;
 	}
 	buf_puts(b, "Provisioning at build completion would have made the "
