@@ -2,9 +2,8 @@
 #include "common.h"
 #include "secret.h"
 
-/* Wipe memory in a way the compiler may not drop as a dead store. */
-static void
-wipe(void *p, size_t n)
+void
+secret_wipe(void *p, size_t n)
 {
 	volatile unsigned char	*v = p;
 
@@ -36,7 +35,7 @@ void
 secret_release(struct secret *s)
 {
 	if (s->value != NULL) {
-		wipe(s->value, s->len);
+		secret_wipe(s->value, s->len);
 		free(s->value);
 	}
 	s->value = NULL;

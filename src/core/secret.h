@@ -19,6 +19,9 @@ void		 secret_set(struct secret *, const char *value, size_t len);
 bool		 secret_is_set(const struct secret *);
 /* The value, for the one call that needs it; never log or print it. */
 const char	*secret_value(const struct secret *);
+/* Zero n bytes that held a secret, in a way the compiler keeps (a copy
+   in a header line, a buffer). */
+void		 secret_wipe(void *p, size_t n);
 /* Wipe and free. */
 void		 secret_release(struct secret *);
 

@@ -37,7 +37,7 @@ struct poll_key {
 struct github_poll {
 	struct github_poll_config	 c;
 	const struct github		*gh;
-	struct webapi			*api;
+	struct http_worker		*worker;
 	struct github_poll_ops		 ops;
 	struct poll_key			*keys;
 	size_t				 n_keys, cap_keys;
@@ -102,13 +102,13 @@ run_find(struct poll_key *k, int64_t id)
 
 enum err
 github_poll_new(const struct github_poll_config *c, const struct github *gh,
-    struct webapi *api, const struct github_poll_ops *ops,
+    struct http_worker *worker, const struct github_poll_ops *ops,
     struct github_poll **out)
 {
 	struct github_poll	*p;
 
 	*out = NULL;
-	if (gh == NULL || api == NULL || ops == NULL || ops->keys == NULL ||
+	if (gh == NULL || worker == NULL || ops == NULL || ops->keys == NULL ||
 	    ops->record == NULL)
 		return ERR_INVALID;
 	p = xcalloc(1, sizeof *p);
@@ -124,7 +124,7 @@ github_poll_new(const struct github_poll_config *c, const struct github *gh,
 	if (p->c.max_keys == 0)
 		p->c.max_keys = 200;
 	p->gh = gh;
-	p->api = api;
+	p->worker = worker;
 	p->ops = *ops;
 	p->tokens = p->c.per_minute;
 	*out = p;
@@ -210,7 +210,7 @@ refill(struct github_poll *p, int64_t now_ms)
 	p->refill_ms = now_ms;
 }
 
-static void	done(void *, const struct webapi_result *);
+static void	done(void *, const struct http_result *);
 
 /* Start one GET: 1 started, 0 nothing to ask, -1 the queue refused. */
 static int
@@ -240,7 +240,7 @@ start(struct github_poll *p, struct poll_key *k, struct poll_run *run)
 	rq->repo = xstrdup(k->repo);
 	rq->branch = xstrdup(k->branch);
 	rq->run_id = run != NULL ? run->id : 0;
-	rc = webapi_get(p->api, url, secret_is_set(p->c.token) ?
+	rc = github_rest_get(p->worker, url, secret_is_set(p->c.token) ?
 	    secret_value(p->c.token) : NULL, run != NULL ? run->etag :
 	    k->etag, done, rq);
 	free(url);
@@ -313,7 +313,7 @@ github_poll_tick(struct github_poll *p, int64_t now_ms)
 
 /* GitHub says the limit is spent: wait for its reset. */
 static void
-pause_for_limit(struct github_poll *p, const struct webapi_result *r,
+pause_for_limit(struct github_poll *p, const struct http_result *r,
     int64_t now_ms)
 {
 	int64_t	until = now_ms + POLL_LIMIT_PAUSE_MS;
@@ -384,7 +384,7 @@ set_etag(char **slot, const char *etag)
 /* A runs page (or its 304) came back. */
 static void
 runs_done(struct github_poll *p, struct poll_key *k,
-    const struct webapi_result *r)
+    const struct http_result *r)
 {
 	struct github_rest_page	 page;
 	struct buf		 why = BUF_INIT;
@@ -415,7 +415,7 @@ runs_done(struct github_poll *p, struct poll_key *k,
 /* A jobs page (or its 304) came back. */
 static void
 jobs_done(struct github_poll *p, struct poll_key *k, struct poll_run *run,
-    const struct webapi_result *r)
+    const struct http_result *r)
 {
 	struct github_rest_page	 page;
 	struct buf		 why = BUF_INIT;
@@ -440,9 +440,9 @@ jobs_done(struct github_poll *p, struct poll_key *k, struct poll_run *run,
 	buf_release(&why);
 }
 
-/* Loop thread, from webapi_drain (or webapi_stop). */
+/* Loop thread, from http_worker_drain (or http_worker_free). */
 static void
-done(void *arg, const struct webapi_result *r)
+done(void *arg, const struct http_result *r)
 {
 	struct poll_req		*rq = arg;
 	struct github_poll	*p = rq->p;

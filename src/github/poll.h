@@ -21,14 +21,15 @@
  * costs GitHub nothing against the rate limit but still counts here.
  * When GitHub says the limit is spent (X-RateLimit-Remaining: 0, or the
  * request ended rate-limited), polling pauses until X-RateLimit-Reset
- * (a minute when it is absent); webapi_get itself waits out Retry-After.
+ * (a minute when it is absent); github_rest_get itself waits out
+ * Retry-After.
  * A repository GitHub does not know (404) or a refused token (401/403)
  * backs that branch off for an hour, logged once per branch.
  *
  * Loop thread: github_poll_tick() from a timer; the HTTP runs on the
- * webapi worker, whose completions (webapi_drain) come back here. Free
- * the poller only after webapi_stop(): callbacks of requests in flight
- * reach it until then.
+ * HTTP worker, whose completions (http_worker_drain) come back here. Free
+ * the poller only after http_worker_free(): callbacks of requests in
+ * flight reach it until then.
  */
 #ifndef ENVSTATS_GITHUB_POLL_H
 #define ENVSTATS_GITHUB_POLL_H
@@ -40,7 +41,7 @@
 #include "event.h"
 #include "github/github.h"
 #include "secret.h"
-#include "slack/webapi.h"
+#include "net/http_worker.h"
 
 /* How many of a branch's newest runs are followed (runs page order). */
 #define GITHUB_POLL_RUNS	5
@@ -76,7 +77,7 @@ struct github_poll_ops {
 };
 
 enum err	 github_poll_new(const struct github_poll_config *,
-		    const struct github *mapper, struct webapi *,
+		    const struct github *mapper, struct http_worker *,
 		    const struct github_poll_ops *, struct github_poll **);
 void		 github_poll_free(struct github_poll *);
 

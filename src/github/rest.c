@@ -1,14 +1,18 @@
 /*
- * rest.c: GitHub REST URLs and pages to lifecycle events (rest.h). The
- * mapping itself is github.c's, shared with the webhook. Pure; any
- * thread.
+ * rest.c: GitHub REST URLs, GETs and pages to lifecycle events (rest.h).
+ * The mapping itself is github.c's, shared with the webhook. Pure but
+ * github_rest_get (loop thread), which queues on the HTTP worker with
+ * GitHub's judgement of an answer (classify_github, worker thread).
  */
 #include "common.h"
 #include "github/rest.h"
 
 #include <jansson.h>
 
+#include "clock.h"
+#include "log.h"
 #include "observe/event_json.h"
+#include "secret.h"
 #include "timefmt.h"
 
 void
@@ -263,4 +267,89 @@ github_rest_parse_jobs(const struct github *gh, const char *repo,
     struct buf *why)
 {
 	return parse_page(gh, GITHUB_JOB, "jobs", repo, body, len, page, why);
+}
+
+/*
+ * The wait GitHub's X-RateLimit-Reset asks for, in ms: until that unix
+ * second (plus one, as the reset is rounded down), at least 1 s, at most
+ * 15 min. Wall clock: the header is an instant, not a delay.
+ */
+static int64_t
+ratelimit_reset_wait_ms(const struct http_answer *a)
+{
+	int64_t	ms = MS_PER_SEC;
+
+	if (a->ratelimit_reset >= 0)
+		ms = (a->ratelimit_reset + 1) * MS_PER_SEC - clock_now_ms();
+	if (ms < MS_PER_SEC)
+		ms = MS_PER_SEC;
+	if (ms > 15 * MS_PER_MIN)
+		ms = 15 * MS_PER_MIN;
+	return ms;
+}
+
+/*
+ * A GET's answer (worker thread). GitHub says "rate limited" as 403 or
+ * 429 with X-RateLimit-Remaining 0 (wait for X-RateLimit-Reset), or, for
+ * its secondary limits, with Retry-After. A 403 without either is a real
+ * refusal. 304: the caller's copy is current.
+ */
+static void
+classify_github(const struct http_answer *a, struct http_judgement *j)
+{
+	if ((a->status == 403 || a->status == 429) &&
+	    a->ratelimit_remaining == 0) {
+		j->rc = ERR_RATELIMITED;
+		j->why = "ratelimited";
+		j->ratelimited = true;
+		j->wait_ms = ratelimit_reset_wait_ms(a);
+		j->verdict = HTTP_VERDICT_RETRY_AFTER;
+	} else if (a->status == 304)
+		j->drop_body = true;
+	else if (a->status == 403 && a->has_retry_after) {
+		j->rc = ERR_RATELIMITED;
+		j->why = "ratelimited";
+		j->ratelimited = true;
+		j->wait_ms = a->retry_after_ms;
+		j->verdict = HTTP_VERDICT_RETRY_AFTER;
+	} else
+		http_classify_status(a, j);
+}
+
+enum err
+github_rest_get(struct http_worker *w, const char *url,
+    const char *bearer_token, const char *if_none_match, http_done_fn done,
+    void *arg)
+{
+	struct http_job	rq;
+	struct buf		hdrs = BUF_INIT;
+	enum err		rc = ERR_INVALID;
+
+	/* Header injection: neither value may carry a line break. */
+	if ((bearer_token != NULL && strpbrk(bearer_token, "\r\n") != NULL) ||
+	    (if_none_match != NULL && strpbrk(if_none_match, "\r\n") !=
+	    NULL)) {
+		log_warn("webapi.refused", LOG_STR("method", "github_get"),
+		    LOG_STR("why", "line break in a header value"));
+		goto out;
+	}
+	buf_puts(&hdrs, "Accept: application/vnd.github+json\n"
+	    "X-GitHub-Api-Version: 2022-11-28\n");
+	if (bearer_token != NULL && *bearer_token != '\0')
+		buf_printf(&hdrs, "Authorization: Bearer %s\n", bearer_token);
+	if (if_none_match != NULL && *if_none_match != '\0')
+		buf_printf(&hdrs, "If-None-Match: %s\n", if_none_match);
+	memset(&rq, 0, sizeof rq);
+	rq.label = "github_get";
+	rq.url = url;
+	rq.get = true;
+	rq.headers = hdrs.data;
+	rq.classify = classify_github;
+	rq.done = done;
+	rq.arg = arg;
+	rc = http_worker_submit(w, &rq);
+out:
+	secret_wipe(hdrs.data, hdrs.len);
+	buf_release(&hdrs);
+	return rc;
 }

@@ -3,12 +3,13 @@
  * no clock): the URLs to GET, and the pages GitHub answers turned into
  * lifecycle events by the webhook's own rules (github_map_object in
  * github.h), with the same ids ("gh:job:<id>", "gh:run:<id>"), so a job
- * seen by both paths is stored once. The HTTP is webapi_get's.
+ * seen by both paths is stored once. github_rest_get queues a GET on the
+ * HTTP worker and judges GitHub's answers.
  *
  *	GET {api}/repos/{owner}/{repo}/actions/runs?branch={b}&per_page=20
  *	GET {api}/repos/{owner}/{repo}/actions/runs/{run_id}/jobs?per_page=100
  *
- * Any thread.
+ * Any thread, but github_rest_get: the loop thread.
  */
 #ifndef ENVSTATS_GITHUB_REST_H
 #define ENVSTATS_GITHUB_REST_H
@@ -20,6 +21,7 @@
 #include "err.h"
 #include "event.h"
 #include "github/github.h"
+#include "net/http_worker.h"
 
 #define GITHUB_REST_API_DEFAULT	"https://api.github.com"
 #define GITHUB_REST_RUNS_PER_PAGE	20
@@ -84,5 +86,24 @@ enum err	github_rest_parse_runs(const struct github *, const char *repo,
 enum err	github_rest_parse_jobs(const struct github *, const char *repo,
 		    const char *body, size_t len,
 		    struct github_rest_page *page, struct buf *why);
+
+/*
+ * GET an absolute URL the GitHub REST way: "Accept:
+ * application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28",
+ * "Authorization: Bearer <token>" when bearer_token is not NULL (copied,
+ * wiped when done, never logged), "If-None-Match" when if_none_match is
+ * not NULL. The result carries the answer's ETag and rate-limit headers.
+ * 304 is a success (ERR_OK, http_status 304, empty body: keep the copy
+ * you have). 403 or 429 with "X-RateLimit-Remaining: 0" waits until
+ * X-RateLimit-Reset (at least 1 s, at most 15 min) and retries, counted as
+ * ratelimited; so do 429 and a 403 with Retry-After (GitHub's secondary
+ * limits), waiting as Retry-After says; then ERR_RATELIMITED after
+ * max_attempts. Other 401/403 are ERR_AUTH. ERR_INVALID also for a line
+ * break in either header value. Logged as "github_get", never the URL.
+ * As http_worker_submit otherwise. Loop thread.
+ */
+enum err	github_rest_get(struct http_worker *, const char *url,
+		    const char *bearer_token, const char *if_none_match,
+		    http_done_fn done, void *arg);
 
 #endif

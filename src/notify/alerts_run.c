@@ -56,7 +56,7 @@ static const char *const kind_name[] = {
 
 enum err
 alerts_run_webapi_call(void *api, const char *method, const char *json_body,
-    const char *pace_key, webapi_done_fn done, void *done_arg)
+    const char *pace_key, http_done_fn done, void *done_arg)
 {
 	return webapi_call(api, method, json_body, WEBAPI_TOKEN_BOT, pace_key,
 	    done, done_arg);
@@ -247,7 +247,7 @@ save(struct alerts_run *ar, int64_t now, const struct alerts_state *st)
 	return ERR_OK;
 }
 
-static void	call_done(void *, const struct webapi_result *);
+static void	call_done(void *, const struct http_result *);
 
 /* Start one action's call, unless it is in flight or backing off. */
 static void
@@ -351,7 +351,7 @@ out:
 /* chat.postMessage answered ok: where the message is, to edit it. */
 static enum err
 record_post(struct alerts_run *ar, const struct call *call,
-    const struct webapi_result *r)
+    const struct http_result *r)
 {
 	json_t		*j = json_loadb(r->body, r->body_len, 0, NULL);
 	const char	*ts = json_string_value(json_object_get(j, "ts"));
@@ -375,14 +375,14 @@ record_post(struct alerts_run *ar, const struct call *call,
  * ours to edit): stop trying, the alerts live on without it.
  */
 static bool
-edit_refused(const struct call *call, const struct webapi_result *r)
+edit_refused(const struct call *call, const struct http_result *r)
 {
 	return call->kind == ALERTS_UPDATE && (r->rc == ERR_NOT_FOUND ||
 	    r->rc == ERR_INVALID);
 }
 
 static void
-call_done(void *arg, const struct webapi_result *r)
+call_done(void *arg, const struct http_result *r)
 {
 	struct call		*call = arg;
 	struct alerts_run	*ar = call->ar;
@@ -399,7 +399,7 @@ call_done(void *arg, const struct webapi_result *r)
 			if (rc != ERR_OK)
 				log_warn("alerts.edit_refused", LOG_INT(
 				    "message", call->msg_id), LOG_STR("error",
-				    r->slack_error != NULL ? r->slack_error :
+				    r->error != NULL ? r->error :
 				    err_str(r->rc)));
 			rc = store_alert_msg_shown(ar->st, call->msg_id,
 			    call->version);
@@ -421,7 +421,7 @@ call_done(void *arg, const struct webapi_result *r)
 		log_warn("alerts.call_failed", LOG_STR("action",
 		    kind_name[call->kind]), LOG_INT("message", call->msg_id),
 		    LOG_INT("status", r->http_status), LOG_STR("err",
-		    err_str(rc)), LOG_STR("error", r->slack_error));
+		    err_str(rc)), LOG_STR("error", r->error));
 	}
 	free(call);
 }

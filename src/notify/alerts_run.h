@@ -18,7 +18,7 @@
  *	struct alerts_io io = { alerts_run_webapi_call, api, flush, bot };
  *	alerts_run_new(&cfg, st, &io, &ar);
  *	alerts_run_tick(ar, clock_now_ms());	-- every cfg.tick_ms
- *	alerts_run_free(ar);			-- after webapi_stop()
+ *	alerts_run_free(ar);			-- after webapi_free()
  */
 #ifndef ENVSTATS_ALERTS_RUN_H
 #define ENVSTATS_ALERTS_RUN_H
@@ -36,7 +36,7 @@ struct alerts_run;
    when this returns ERR_OK. As webapi_call with the bot token. */
 typedef enum err (*alerts_call_fn)(void *arg, const char *method,
 		    const char *json_body, const char *pace_key,
-		    webapi_done_fn done, void *done_arg);
+		    http_done_fn done, void *done_arg);
 
 struct alerts_io {
 	alerts_call_fn	 call;
@@ -53,7 +53,7 @@ struct alerts_io {
 /* alerts_call_fn for a struct webapi * (call_arg). */
 enum err	alerts_run_webapi_call(void *api, const char *method,
 		    const char *json_body, const char *pace_key,
-		    webapi_done_fn done, void *done_arg);
+		    http_done_fn done, void *done_arg);
 
 /* cfg and st are borrowed and must outlive the runner; cfg->channel set. */
 enum err	alerts_run_new(const struct alerts_config *cfg,

@@ -103,21 +103,21 @@ digest_sender_stats(struct digest_sender *s, struct digest_sender_stats *o)
 
 static void
 log_chart_failed(struct job *j, const char *step,
-    const struct webapi_result *r)
+    const struct http_result *r)
 {
 	atomic_fetch_add(&j->s->chart_failed, 1);
 	log_warn("digest.chart_failed", LOG_STR("channel", j->channel),
 	    LOG_STR("period", digest_period_name(j->period)),
 	    LOG_STR("id", j->id), LOG_STR("step", step),
 	    LOG_STR("err", r != NULL ? err_str(r->rc) : "cannot queue"),
-	    LOG_STR("slack_error", r != NULL && r->slack_error != NULL ?
-	    r->slack_error : ""),
+	    LOG_STR("slack_error", r != NULL && r->error != NULL ?
+	    r->error : ""),
 	    LOG_STR("why", "the digest went out as text only"));
 }
 
 /* A string member of a Slack answer (copied), or NULL. */
 static char *
-answer_str(const struct webapi_result *r, const char *key)
+answer_str(const struct http_result *r, const char *key)
 {
 	json_t		*j = json_loadb(r->body, r->body_len, 0, NULL);
 	const char	*v = json_string_value(json_object_get(j, key));
@@ -128,7 +128,7 @@ answer_str(const struct webapi_result *r, const char *key)
 }
 
 static void
-completed(void *arg, const struct webapi_result *r)
+completed(void *arg, const struct http_result *r)
 {
 	struct job	*j = arg;
 
@@ -146,7 +146,7 @@ completed(void *arg, const struct webapi_result *r)
 
 /* The bytes are up: share the file in the digest's thread. */
 static void
-uploaded(void *arg, const struct webapi_result *r)
+uploaded(void *arg, const struct http_result *r)
 {
 	struct job	*j = arg;
 	struct buf	 files = BUF_INIT, form = BUF_INIT;
@@ -181,7 +181,7 @@ uploaded(void *arg, const struct webapi_result *r)
 
 /* Slack gave an upload URL: send the PNG there. */
 static void
-got_url(void *arg, const struct webapi_result *r)
+got_url(void *arg, const struct http_result *r)
 {
 	struct job	*j = arg;
 	char		*url = NULL;
@@ -233,7 +233,7 @@ retry_wait_ms(int failures)
 
 /* chat.postMessage answered: mark the period sent, then the chart. */
 static void
-posted(void *arg, const struct webapi_result *r)
+posted(void *arg, const struct http_result *r)
 {
 	struct job	*j = arg;
 	enum err	 rc;
@@ -246,8 +246,8 @@ posted(void *arg, const struct webapi_result *r)
 		log_warn("digest.post_failed", LOG_STR("channel", j->channel),
 		    LOG_STR("period", digest_period_name(j->period)),
 		    LOG_STR("id", j->id), LOG_STR("err", err_str(r->rc)),
-		    LOG_STR("slack_error", r->slack_error != NULL ?
-		    r->slack_error : ""), LOG_INT("failures",
+		    LOG_STR("slack_error", r->error != NULL ?
+		    r->error : ""), LOG_INT("failures",
 		    j->slot->failures), LOG_MS("retry_in_ms",
 		    retry_wait_ms(j->slot->failures)));
 		job_free(j);

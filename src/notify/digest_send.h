@@ -62,7 +62,7 @@ struct digest_sender_config {
 /* The sender keeps the config's pointers; they outlive it. */
 struct digest_sender	*digest_sender_new(const struct digest_sender_config *);
 /*
- * Free the sender. Call it after webapi_stop(): callbacks of requests
+ * Free the sender. Call it after webapi_free(): callbacks of requests
  * still queued would otherwise find it gone. NULL does nothing.
  */
 void			 digest_sender_free(struct digest_sender *);

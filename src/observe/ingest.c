@@ -11,67 +11,84 @@
 #include "log.h"
 #include "observe/event_json.h"
 
-enum err
-ingest_stream(struct record *rec, FILE *f, int64_t batch,
-    ingest_reject_fn reject, void *arg, struct ingest_counts *n)
+/* A stream being read, one batch of events at a time. */
+struct ingest_reader {
+	struct ndjson_reader	*rd;
+	struct buf		 why;
+	int64_t			 batch;
+	ingest_reject_fn	 reject;
+	void			*arg;
+	struct ingest_counts	*n;
+	bool			 eof;
+	bool			 read_failed;	/* commit what came, then ERR_IO */
+};
+
+/* Fill a batch with the next events of the stream, up to rd->batch. */
+static enum err
+ingest_fill(void *arg, struct record_batch *bt)
 {
-	struct ndjson_reader	*rd = ndjson_reader_new(f);
+	struct ingest_reader	*rd = arg;
 	struct event		 ev;
-	struct buf		 why = BUF_INIT;
 	const char		*line;
 	size_t			 len;
 	int64_t			 lineno, in_batch = 0;
 	enum ndjson_status	 s;
 	enum err		 rc;
-	bool			 stored;
 
-	memset(n, 0, sizeof *n);
-	if (batch <= 0)
-		batch = INGEST_BATCH;
-	if ((rc = record_begin(rec)) != ERR_OK)
-		goto out;
-	for (;;) {
-		s = ndjson_reader_next(rd, &line, &len, &lineno);
-		if (s == NDJSON_EOF)
+	while (in_batch < rd->batch) {
+		s = ndjson_reader_next(rd->rd, &line, &len, &lineno);
+		if (s == NDJSON_EOF || s == NDJSON_ERROR) {
+			if (s == NDJSON_ERROR) {
+				log_error("ingest.read_failed", LOG_STR("err",
+				    strerror(errno)));
+				rd->read_failed = true;
+			}
+			rd->eof = true;
 			break;
-		if (s == NDJSON_ERROR) {
-			log_error("ingest.read_failed", LOG_STR("err",
-			    strerror(errno)));
-			rc = record_commit(rec);
-			if (rc == ERR_OK)
-				rc = ERR_IO;
-			goto out;
 		}
-		n->lines++;
-		buf_reset(&why);
+		rd->n->lines++;
+		buf_reset(&rd->why);
 		if (s == NDJSON_TOO_LONG)
-			buf_puts(&why, "line longer than 1 MiB");
-		else if (event_json_parse(line, len, &ev, &why) == ERR_OK) {
-			rc = record_add(rec, &ev, &stored);
+			buf_puts(&rd->why, "line longer than 1 MiB");
+		else if (event_json_parse(line, len, &ev, &rd->why) == ERR_OK) {
+			rc = record_batch_add(bt, &ev, NULL);
 			event_release(&ev);
-			if (rc != ERR_OK) {
-				record_abort(rec);
-				goto out;
-			}
-			if (stored)
-				n->stored++;
-			else
-				n->duplicates++;
-			if (++in_batch == batch) {
-				if ((rc = record_commit(rec)) != ERR_OK ||
-				    (rc = record_begin(rec)) != ERR_OK)
-					goto out;
-				in_batch = 0;
-			}
+			if (rc != ERR_OK)
+				return rc;
+			in_batch++;
 			continue;
 		}
-		n->rejected++;
-		if (reject != NULL)
-			reject(arg, lineno, why.data);
+		rd->n->rejected++;
+		if (rd->reject != NULL)
+			rd->reject(rd->arg, lineno, rd->why.data);
 	}
-	rc = record_commit(rec);
-out:
-	buf_release(&why);
-	ndjson_reader_free(rd);
+	return ERR_OK;
+}
+
+enum err
+ingest_stream(struct record *rec, FILE *f, int64_t batch,
+    ingest_reject_fn reject, void *arg, struct ingest_counts *n)
+{
+	struct ingest_reader	rd;
+	struct record_counts	c;
+	enum err		rc;
+
+	memset(n, 0, sizeof *n);
+	memset(&rd, 0, sizeof rd);
+	rd.rd = ndjson_reader_new(f);
+	buf_init(&rd.why);
+	rd.batch = batch > 0 ? batch : INGEST_BATCH;
+	rd.reject = reject;
+	rd.arg = arg;
+	rd.n = n;
+	do {
+		rc = record_batch(rec, ingest_fill, &rd, &c);
+		n->stored += c.stored;
+		n->duplicates += c.duplicates;
+	} while (rc == ERR_OK && !rd.eof);
+	if (rc == ERR_OK && rd.read_failed)
+		rc = ERR_IO;
+	buf_release(&rd.why);
+	ndjson_reader_free(rd.rd);
 	return rc;
 }

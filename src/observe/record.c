@@ -468,3 +468,87 @@ record_abort(struct record *r)
 	repo_cache_clear(r);
 	r->in_tx = false;
 }
+
+struct record_batch {
+	struct record		*r;
+	struct record_counts	 n;
+};
+
+enum err
+record_batch_add(struct record_batch *bt, struct event *ev, bool *stored)
+{
+	enum err	rc;
+	bool		one;
+
+	rc = record_add(bt->r, ev, &one);
+	if (rc == ERR_OK) {
+		if (one)
+			bt->n.stored++;
+		else
+			bt->n.duplicates++;
+	}
+	if (stored != NULL)
+		*stored = rc == ERR_OK && one;
+	return rc;
+}
+
+enum err
+record_batch(struct record *r, record_fill_fn fill, void *arg,
+    struct record_counts *n)
+{
+	struct record_batch	bt;
+	enum err		rc;
+
+	memset(&bt, 0, sizeof bt);
+	bt.r = r;
+	if ((rc = record_begin(r)) != ERR_OK)
+		goto out;
+	if ((rc = fill(arg, &bt)) != ERR_OK) {
+		record_abort(r);
+		goto out;
+	}
+	rc = record_commit(r);
+out:
+	if (rc != ERR_OK)
+		memset(&bt.n, 0, sizeof bt.n);
+	if (n != NULL)
+		*n = bt.n;
+	return rc;
+}
+
+/* The events of an array, for record_events(). */
+struct record_array {
+	struct event	*evs;
+	size_t		 n;
+	bool		*stored;
+};
+
+static enum err
+array_fill(void *arg, struct record_batch *bt)
+{
+	struct record_array	*a = arg;
+	size_t			 i;
+	enum err		 rc;
+
+	for (i = 0; i < a->n; i++) {
+		rc = record_batch_add(bt, &a->evs[i], a->stored != NULL ?
+		    &a->stored[i] : NULL);
+		if (rc != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+enum err
+record_events(struct record *r, struct event *evs, size_t n, bool *stored,
+    struct record_counts *counts)
+{
+	struct record_array	a = { evs, n, stored };
+	enum err		rc;
+	size_t			i;
+
+	rc = record_batch(r, array_fill, &a, counts);
+	for (i = 0; rc != ERR_OK && stored != NULL && i < n; i++)
+		stored[i] = false;
+	return rc;
+}

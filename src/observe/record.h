@@ -5,9 +5,16 @@
  * transaction, rebuilds the attempts of every key it touched, so the
  * derived figures never depend on arrival order.
  *
- *	record_begin(r);
- *	record_add(r, &ev, &stored);	-- any number of times
- *	record_commit(r);		-- or record_abort(r)
+ * Every source stores through one function, record_batch(): one
+ * transaction, filled by the source's own function, counted the same way,
+ * rolled back whole when anything fails:
+ *
+ *	static enum err fill(void *arg, struct record_batch *bt) {
+ *		return record_batch_add(bt, &ev, &stored);  -- any number
+ *	}
+ *	record_batch(r, fill, arg, &counts);
+ *
+ * record_begin/add/commit/abort are its steps (and the tests').
  *
  * Loop thread (or a single-threaded command), like the store.
  */
@@ -45,6 +52,37 @@ enum err	 record_add(struct record *, struct event *ev, bool *stored);
 /* Rebuild the touched keys' attempts, then commit everything. */
 enum err	 record_commit(struct record *);
 void		 record_abort(struct record *);
+
+/* What a batch stored: new events, and events whose identity was known. */
+struct record_counts {
+	int64_t	stored;
+	int64_t	duplicates;
+};
+
+/* The batch a fill function adds to (record_batch's transaction). */
+struct record_batch;
+
+/*
+ * Add ev to the batch (record_add, counted); *stored (NULL: not wanted)
+ * says whether it is new. A fill function returns the first error.
+ */
+enum err	 record_batch_add(struct record_batch *, struct event *ev,
+		    bool *stored);
+
+typedef enum err (*record_fill_fn)(void *arg, struct record_batch *);
+
+/*
+ * One transaction: begin, fill(arg, batch) adds the events, commit. When
+ * fill or the commit fails, all of it is rolled back, *n (NULL: not
+ * wanted) is zero, and the error is returned.
+ */
+enum err	 record_batch(struct record *, record_fill_fn fill, void *arg,
+		    struct record_counts *n);
+
+/* record_batch() of the n events of an array; stored[i] (NULL: not
+   wanted) says which are new. */
+enum err	 record_events(struct record *, struct event *evs, size_t n,
+		    bool *stored, struct record_counts *counts);
 
 /* Rebuild every attempt from the events (`envstats reindex`);
    *attempts gets how many there are now. */

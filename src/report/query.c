@@ -245,3 +245,23 @@ query_compare_window(const struct query_filter *f, const struct tz *tz,
 	*until_ms = tz_day_start(tz, y, m, d);
 	return ERR_OK;
 }
+
+int
+query_split_words(char *text, char **words, int max)
+{
+	char	*p = text;
+	int	 n = 0;
+
+	while (*p != '\0' && n < max) {
+		while (*p != '\0' && isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		words[n++] = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	return n;
+}

@@ -86,4 +86,13 @@ enum err	query_compare_window(const struct query_filter *f,
 enum err	query_date(const char *word, const struct tz *tz, int64_t *ms,
 		    struct buf *why);
 
+/* The most words a command's text is split into (the rest is ignored). */
+#define QUERY_WORDS_MAX	64
+
+/*
+ * Split a command's text into words on ASCII whitespace, in place: the
+ * first max words are pointed to by words[]; returns how many.
+ */
+int		query_split_words(char *text, char **words, int max);
+
 #endif

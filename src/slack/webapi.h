@@ -1,14 +1,12 @@
 /*
- * webapi.h: the HTTP worker thread. The loop thread queues requests (Slack
- * Web API methods, response_url posts, the /mural-env relay); one worker
- * thread runs them with libcurl, honouring 429 Retry-After, retrying 5xx
- * and transport errors with backoff, pacing posts per channel; finished
- * requests come back to the loop thread, which the worker wakes through
- * the configured wake function (lws_cancel_service in the bot), and which
- * then calls webapi_drain() to run the completion callbacks.
+ * webapi.h: Slack's Web API. Method calls with the bot or app token (JSON
+ * or form bodies), response_url posts, the /mural-env relay signed like
+ * Slack's own requests, file uploads; each queued on the HTTP worker
+ * (net/http_worker.h), which runs it off the loop thread and hands the
+ * result back to the loop thread's callback. What Slack's answers mean
+ * ("ok": false, "ratelimited", refused tokens) is judged here.
  *
- * Nothing here knows the store or Slack's envelopes. Only the queue is
- * shared between the threads.
+ * Nothing here knows the store or Slack's envelopes.
  */
 #ifndef ENVSTATS_WEBAPI_H
 #define ENVSTATS_WEBAPI_H
@@ -19,6 +17,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "net/http_worker.h"
 #include "secret.h"
 
 struct webapi;
@@ -28,77 +27,68 @@ enum webapi_token {
 	WEBAPI_TOKEN_APP,	/* xapp-: apps.connections.open */
 };
 
-struct webapi_result {
-	enum err	 rc;		/* ERR_OK: HTTP 2xx and, for Slack
-					   methods, "ok": true */
-	long		 http_status;	/* 0: no answer (transport error) */
-	const char	*body;		/* the answer's body, NUL-terminated */
-	size_t		 body_len;
-	const char	*slack_error;	/* Slack's "error" when "ok" is false */
-	int		 attempts;	/* tries it took */
-	/* webapi_get only (NULL / -1 for the other calls): */
-	const char	*etag;		/* the answer's ETag, or NULL */
-	int64_t		 ratelimit_remaining;	/* -1 when absent */
-	int64_t		 ratelimit_reset;	/* unix seconds; -1: absent */
-};
-
 /*
- * rc after the last try: ERR_OK; ERR_NET (transport errors or 5xx until
- * max_attempts, or cancelled by webapi_stop); ERR_RATELIMITED (429 or
- * "ratelimited" until max_attempts); ERR_AUTH (401/403, or Slack's
- * invalid_auth, not_authed, account_inactive, token_revoked,
- * token_expired, team_disabled); ERR_NOT_FOUND (404/410); ERR_TOO_BIG
- * (413, or an answer over 1 MiB); ERR_INVALID (any other 4xx or ok:false,
- * or a method's 2xx answer that is not Slack's JSON). Only 429/ratelimited,
- * 5xx and transport errors are retried.
+ * The callbacks get a struct http_result; its error is Slack's "error"
+ * when "ok" is false. rc after the last try: ERR_OK; ERR_NET (transport
+ * errors or 5xx until max_attempts, or cancelled by the worker's end);
+ * ERR_RATELIMITED (429 or "ratelimited" until max_attempts); ERR_AUTH
+ * (401/403, or Slack's invalid_auth, not_authed, account_inactive,
+ * token_revoked, token_expired, team_disabled); ERR_NOT_FOUND (404/410);
+ * ERR_TOO_BIG (413, or an answer over 1 MiB); ERR_INVALID (any other 4xx
+ * or ok:false, or a method's 2xx answer that is not Slack's JSON). Only
+ * 429/ratelimited, 5xx and transport errors are retried.
  */
-
-/* Runs on the loop thread, from webapi_drain(); result is borrowed. */
-typedef void (*webapi_done_fn)(void *arg, const struct webapi_result *);
 
 struct webapi_config {
 	const char		*api_url;	/* "https://slack.com/api/" */
 	const struct secret	*bot_token;	/* borrowed, outlives webapi */
 	const struct secret	*app_token;
 	const struct secret	*signing_secret;	/* for relays */
-	size_t			 queue_max;	/* [256] pending requests */
-	int			 max_attempts;	/* [5] per request */
-	int64_t			 backoff_ms;	/* [500] first retry wait */
-	int64_t			 backoff_max_ms; /* [30000] */
-	int64_t			 pace_ms;	/* [1000] per pace key */
-	int64_t			 timeout_ms;	/* [10000] per HTTP try */
-	/* Wake the loop thread (thread-safe); may be NULL in tests that
-	   poll webapi_drain(). */
+	/* The worker to queue on (borrowed); NULL: one of its own, from the
+	   settings below (see http_worker_config). */
+	struct http_worker	*worker;
+	size_t			 queue_max;
+	int			 max_attempts;
+	int64_t			 backoff_ms;
+	int64_t			 backoff_max_ms;
+	int64_t			 pace_ms;
+	int64_t			 timeout_ms;
 	void			(*wake)(void *wake_arg);
 	void			*wake_arg;
 };
 
 /*
- * Start the worker. Plain http:// is allowed only for URLs on a loopback
- * address (the emulator); anything else must be https://.
+ * Plain http:// is allowed only for URLs on a loopback address (the
+ * emulator); anything else must be https://.
  */
-enum err	 webapi_start(const struct webapi_config *, struct webapi **);
-/* Stop: pending requests finish with ERR_NET ("shutting down"), their
-   callbacks run, the thread is joined. NULL does nothing. A try in flight
-   is aborted within about a second; callbacks run on the calling thread. */
-void		 webapi_stop(struct webapi *);
+enum err	 webapi_new(const struct webapi_config *, struct webapi **);
+/*
+ * Free; with a worker of its own, that worker first ends: pending
+ * requests finish with ERR_NET and their callbacks run (on the calling
+ * thread). A borrowed worker must end before. NULL does nothing.
+ */
+void		 webapi_free(struct webapi *);
+/* The worker its requests go to. */
+struct http_worker *webapi_worker(struct webapi *);
+/* http_worker_drain() and http_worker_stats() of its worker. */
+void		 webapi_drain(struct webapi *);
+void		 webapi_stats(struct webapi *, struct http_worker_stats *);
 
 /*
  * Queue a Slack method call: POST {api_url}{method} with a JSON body and
  * the token's Authorization header. pace_key (a channel id, or NULL) paces
- * calls that share it to one per pace_ms. ERR_TOO_BIG (logged) when the
- * queue is full. Loop thread.
+ * calls that share it to one per pace_ms. Loop thread.
  *
  * For the queueing calls: ERR_OK means done runs exactly once
  * (done may be NULL). Any other rc means it never runs: ERR_TOO_BIG
- * (queue_max pending, the one in flight included), ERR_INVALID (a method
- * name other than [A-Za-z0-9._], a URL webapi_url_allowed refuses, the
- * token or signing secret not set), ERR_NET (webapi_stop has begun).
- * json_body NULL sends "{}". Bodies are copied.
+ * (the worker's queue is full), ERR_INVALID (a method name other than
+ * [A-Za-z0-9._], a URL http_url_allowed refuses, the token or signing
+ * secret not set), ERR_NET (the worker is ending). json_body NULL sends
+ * "{}". Bodies are copied.
  */
 enum err	 webapi_call(struct webapi *, const char *method,
 		    const char *json_body, enum webapi_token,
-		    const char *pace_key, webapi_done_fn, void *arg);
+		    const char *pace_key, http_done_fn, void *arg);
 /*
  * The same with a form body (application/x-www-form-urlencoded, built
  * with webapi_form_put): the methods that take no JSON, such as
@@ -107,7 +97,7 @@ enum err	 webapi_call(struct webapi *, const char *method,
  */
 enum err	 webapi_call_form(struct webapi *, const char *method,
 		    const char *form_body, enum webapi_token,
-		    const char *pace_key, webapi_done_fn, void *arg);
+		    const char *pace_key, http_done_fn, void *arg);
 /* Append key=value to a form body, the value percent-encoded ('+' for a
    space, as Slack's own forms are). */
 void		 webapi_form_put(struct buf *form, const char *key,
@@ -115,32 +105,14 @@ void		 webapi_form_put(struct buf *form, const char *key,
 
 /* POST a JSON body to an absolute URL (a slash command's response_url). */
 enum err	 webapi_post_json(struct webapi *, const char *url,
-		    const char *json_body, webapi_done_fn, void *arg);
+		    const char *json_body, http_done_fn, void *arg);
 /*
  * POST a form body to url as Slack would sign it: fresh
  * X-Slack-Request-Timestamp and X-Slack-Signature (v0, HMAC-SHA256 with the
  * signing secret), Content-Type application/x-www-form-urlencoded.
  */
 enum err	 webapi_post_signed_form(struct webapi *, const char *url,
-		    const char *form_body, webapi_done_fn, void *arg);
-
-/*
- * GET an absolute URL the GitHub REST way: "Accept:
- * application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28",
- * "Authorization: Bearer <token>" when bearer_token is not NULL (copied,
- * wiped when done, never logged), "If-None-Match" when if_none_match is
- * not NULL. The result carries the answer's ETag and rate-limit headers.
- * 304 is a success (ERR_OK, http_status 304, empty body: keep the copy
- * you have). 403 or 429 with "X-RateLimit-Remaining: 0" waits until
- * X-RateLimit-Reset (at least 1 s, at most 15 min) and retries, counted as
- * ratelimited; so do 429 and a 403 with Retry-After (GitHub's secondary
- * limits), waiting as Retry-After says; then ERR_RATELIMITED after
- * max_attempts. Other 401/403 are ERR_AUTH. ERR_INVALID also for a line
- * break in either header value. Logged as "github_get", never the URL.
- */
-enum err	 webapi_get(struct webapi *, const char *url,
-		    const char *bearer_token, const char *if_none_match,
-		    webapi_done_fn, void *arg);
+		    const char *form_body, http_done_fn, void *arg);
 
 /*
  * POST len raw bytes (copied) to an absolute URL, no token, with the given
@@ -150,23 +122,6 @@ enum err	 webapi_get(struct webapi *, const char *url,
  */
 enum err	 webapi_post_bytes(struct webapi *, const char *url,
 		    const void *bytes, size_t len, const char *content_type,
-		    webapi_done_fn, void *arg);
-
-/* Run the callbacks of finished requests. Loop thread. */
-void		 webapi_drain(struct webapi *);
-
-struct webapi_stats {
-	int64_t	calls;		/* HTTP tries */
-	int64_t	errors;		/* requests that finished with rc != ok */
-	int64_t	retries;
-	int64_t	ratelimited;	/* 429 answers and ok:false "ratelimited" */
-	int64_t	dropped;	/* refused: queue full */
-};
-void		 webapi_stats(struct webapi *, struct webapi_stats *);
-
-/* True when url may be used: https://, or http:// on 127.0.0.0/8,
-   localhost or [::1]. Strict: lower-case scheme, dotted-quad decimal
-   without leading zeros, no userinfo, no %-escapes in the authority. */
-bool		 webapi_url_allowed(const char *url);
+		    http_done_fn, void *arg);
 
 #endif

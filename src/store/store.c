@@ -464,6 +464,18 @@ stmt_done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+/* Step a statement that changes rows; ERR_OK when it ran. */
+static enum err
+step_change(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	enum err	rc = ERR_OK;
+
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, what);
+	stmt_done(s);
+	return rc;
+}
+
 /* Bind text or NULL; SQLITE_TRANSIENT is unneeded: values outlive step. */
 static int
 bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -686,16 +698,12 @@ static enum err
 seq_save(struct store *st)
 {
 	sqlite3_stmt	*s;
-	enum err	 rc = ERR_OK;
 
 	if (st->next_seq == st->first_seq)
 		return ERR_OK;
 	s = stmt_get(st, S_SEQ_SET);
 	sqlite3_bind_int64(s, 1, st->next_seq);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "seq_set");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "seq_set");
 }
 
 enum err
@@ -782,11 +790,8 @@ store_repo_id(struct store *st, const char *repo, int64_t *id)
 		return rc;
 	s = stmt_get(st, S_REPO_ADD);
 	bind_text(s, 1, repo);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "repo_add");
-	else
+	if ((rc = step_change(st, s, "repo_add")) == ERR_OK)
 		*id = sqlite3_last_insert_rowid(st->db);
-	stmt_done(s);
 	return rc;
 }
 
@@ -814,13 +819,11 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 	bind_text(s, 13, ev->source);
 	sqlite3_bind_int64(s, 14, received_at_ms);
 	sqlite3_bind_int64(s, 15, st->next_seq);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "event_add");
-	else if (sqlite3_changes(st->db) > 0) {
+	rc = step_change(st, s, "event_add");
+	if (rc == ERR_OK && sqlite3_changes(st->db) > 0) {
 		*inserted = true;
 		st->next_seq++;
 	}
-	stmt_done(s);
 	return rc;
 }
 
@@ -899,14 +902,10 @@ delete_key(struct store *st, enum stmt_id id, int64_t repo_id,
     const char *branch)
 {
 	sqlite3_stmt	*s = stmt_get(st, id);
-	enum err	 rc = ERR_OK;
 
 	sqlite3_bind_int64(s, 1, repo_id);
 	bind_text(s, 2, branch);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "delete_key");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "delete_key");
 }
 
 /*
@@ -981,7 +980,6 @@ insert_attempt(struct store *st, int64_t repo_id, const char *branch,
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ATTEMPT_ADD);
 	unsigned char	 stat[STAT_LEN];
-	enum err	 rc = ERR_OK;
 	int		 f;
 
 	sqlite3_bind_int64(s, 1, a->requested_at_ms);
@@ -1012,10 +1010,7 @@ insert_attempt(struct store *st, int64_t repo_id, const char *branch,
 	pack_stat(a, stat);
 	sqlite3_bind_blob(s, 28, stat, STAT_LEN, SQLITE_STATIC);
 	sqlite3_bind_int(s, 29, a->up);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "attempt_add");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "attempt_add");
 }
 
 static enum err
@@ -1023,7 +1018,6 @@ insert_orphan(struct store *st, int64_t repo_id, const char *branch,
     const struct event *ev, int64_t seq)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ORPHAN_ADD);
-	enum err	 rc = ERR_OK;
 
 	sqlite3_bind_int64(s, 1, seq);
 	sqlite3_bind_int64(s, 2, repo_id);
@@ -1031,10 +1025,7 @@ insert_orphan(struct store *st, int64_t repo_id, const char *branch,
 	bind_text(s, 4, event_type_name(ev->type));
 	sqlite3_bind_int64(s, 5, ev->ts_ms);
 	bind_text(s, 6, ev->env_type);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "orphan_add");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "orphan_add");
 }
 
 enum err
@@ -1130,14 +1121,10 @@ enum err
 store_meta_set(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_META_SET);
-	enum err	 rc = ERR_OK;
 
 	bind_text(s, 1, key);
 	bind_text(s, 2, value);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "meta_set");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "meta_set");
 }
 
 void
@@ -1620,18 +1607,6 @@ store_alert_last_ids(struct store *st, int64_t *alert_id, int64_t *msg_id)
 	return rc;
 }
 
-/* Step a statement that changes rows; ERR_OK when it ran. */
-static enum err
-step_change(struct store *st, sqlite3_stmt *s, const char *what)
-{
-	enum err	rc = ERR_OK;
-
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, what);
-	stmt_done(s);
-	return rc;
-}
-
 enum err
 store_alert_put(struct store *st, const struct alert *a)
 {
@@ -2109,11 +2084,8 @@ store_export_dest(struct store *st, const char *name,
 		return rc;
 	s = stmt_get(st, S_EXPORT_DEST_ADD);
 	bind_text(s, 1, name);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "export_dest_add");
-	else
+	if ((rc = step_change(st, s, "export_dest_add")) == ERR_OK)
 		d->id = sqlite3_last_insert_rowid(st->db);
-	stmt_done(s);
 	return rc;
 }
 
@@ -2121,17 +2093,13 @@ enum err
 store_export_dest_save(struct store *st, const struct store_export_dest *d)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_DEST_SET);
-	enum err	 rc = ERR_OK;
 
 	sqlite3_bind_int64(s, 1, d->id);
 	sqlite3_bind_int64(s, 2, d->events_seq);
 	bind_opt_int(s, 3, d->attempts_built_ms);
 	sqlite3_bind_int64(s, 4, d->exported_at_ms);
 	sqlite3_bind_int(s, 5, d->schema_version);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "export_dest_set");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "export_dest_set");
 }
 
 enum err
@@ -2241,7 +2209,6 @@ store_export_mark(struct store *st, int64_t dest_id,
     const struct store_export_mark *m)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_MARK);
-	enum err	 rc = ERR_OK;
 
 	sqlite3_bind_int64(s, 1, dest_id);
 	sqlite3_bind_int64(s, 2, m->requested_at_ms);
@@ -2250,10 +2217,7 @@ store_export_mark(struct store *st, int64_t dest_id,
 	sqlite3_bind_blob(s, 5, m->digest, (int)m->digest_len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, m->repo_id);
 	bind_text(s, 7, m->branch);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "export_mark");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "export_mark");
 }
 
 enum err
@@ -2261,15 +2225,11 @@ store_export_unmark(struct store *st, int64_t dest_id,
     int64_t requested_at_ms, int64_t open_seq)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_UNMARK);
-	enum err	 rc = ERR_OK;
 
 	sqlite3_bind_int64(s, 1, dest_id);
 	sqlite3_bind_int64(s, 2, requested_at_ms);
 	sqlite3_bind_int64(s, 3, open_seq);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, "export_unmark");
-	stmt_done(s);
-	return rc;
+	return step_change(st, s, "export_unmark");
 }
 
 enum err

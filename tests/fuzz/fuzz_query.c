@@ -1,7 +1,7 @@
 /*
  * fuzz_query.c: the query grammar (report/query.h), fed the text of a
- * command ("/envstats <text>") split into words on ASCII whitespace as the
- * bot splits it. Filter words go through query_filter_word until one is
+ * command ("/envstats <text>") split into words by query_split_words(), as
+ * the bot splits it. Filter words go through query_filter_word until one is
  * bad (as cmd_filters stops), then the window is computed in UTC and in a
  * zone with DST changes at midnight, and every word is also tried as a
  * compare cut-over date.
@@ -9,14 +9,11 @@
 #include "common.h"
 #include "fuzz.h"
 
-#include <ctype.h>
-
 #include "buf.h"
 #include "report/query.h"
 #include "tz.h"
 #include "utf8.h"
 
-#define WORDS_MAX	64	/* the bot's limit */
 /* 2026-11-02T09:14:03Z, the spec's example instant. */
 #define NOW_MS		INT64_C(1793610843000)
 
@@ -83,9 +80,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct query_filter	 f;
 	struct buf		 why = BUF_INIT;
-	char			*text, *p, *words[WORDS_MAX];
+	char			*text, *words[QUERY_WORDS_MAX];
 	int64_t			 ms;
-	int			 n = 0, i;
+	int			 n, i;
 	enum query_word		 w = QUERY_WORD_OTHER;
 	bool			 text_utf8;
 
@@ -93,17 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = xstrndup((const char *)data, size);
 	/* Slack's text is UTF-8; so must be what we answer it with. */
 	text_utf8 = utf8_valid(text, strlen(text));
-	for (p = text; *p != '\0' && n < WORDS_MAX;) {
-		while (*p != '\0' && isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
-			break;
-		words[n++] = p;
-		while (*p != '\0' && !isspace((unsigned char)*p))
-			p++;
-		if (*p != '\0')
-			*p++ = '\0';
-	}
+	n = query_split_words(text, words, QUERY_WORDS_MAX);
 
 	query_filter_init(&f);
 	for (i = 0; i < n; i++) {

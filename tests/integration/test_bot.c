@@ -35,6 +35,7 @@
 #include "store/store.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "version.h"
 
 #define WAIT_MS	10000
 
@@ -793,6 +794,9 @@ test_bot__health_readiness_and_metrics(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body.data, "# TYPE envstats_acks_total "
 	    "counter\nenvstats_acks_total 3\n"));
+	assert_non_null(strstr(r.body.data, "# TYPE envstats_build_info "
+	    "gauge\nenvstats_build_info{version=\"" ENVSTATS_VERSION
+	    "\"} 1\n"));
 	assert_non_null(strstr(r.body.data,
 	    "envstats_events_stored_total{source=\"slack\"} 3\n"));
 	/* Three requests without an outcome yet; three acks timed. */

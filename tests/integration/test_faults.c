@@ -311,8 +311,10 @@ test_faults__locked_database_means_no_ack_then_stored(void **state)
 	if (!botproc_wait_log(bp, "event=bot.store_failed", 3,
 	    BOTPROC_WAIT_MS))
 		dump_log(bp);
+	/* A burst shares one group, so one try at the lock may refuse it
+	   all; each envelope says it was not stored. */
 	assert_true(botproc_log_count(bp, "detail=\"database is locked\"") >=
-	    3);
+	    1);
 	assert_true(botproc_log_count(bp, "err=\"database busy\"") >= 3);
 	assert_int_equal(botproc_log_count(bp, "event=bot.database_locked"),
 	    1);

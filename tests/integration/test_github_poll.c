@@ -2,7 +2,7 @@
  * test_github_poll.c: the GitHub REST poller (github/poll.h) against the
  * emulator's fake GitHub on loopback, serving runs and jobs in GitHub's
  * real shapes, with ETags (304), 404 and 403 rate-limit answers, over a
- * real webapi worker and a real SQLite file. The clock is fake; the HTTP
+ * real HTTP worker and a real SQLite file. The clock is fake; the HTTP
  * is real.
  */
 #include <stdarg.h>
@@ -23,7 +23,7 @@
 #include "observe/event_json.h"
 #include "observe/record.h"
 #include "secret.h"
-#include "slack/webapi.h"
+#include "net/http_worker.h"
 #include "store/store.h"
 #include "timefmt.h"
 
@@ -33,7 +33,7 @@ struct fx {
 	char			 dir[64], db[96], logpath[96];
 	FILE			*log;
 	struct emulator		*emu;
-	struct webapi		*api;
+	struct http_worker	*worker;
 	struct store		*st;
 	struct record		*rec;
 	struct github		*gh;
@@ -97,7 +97,7 @@ poll_new(struct fx *fx, int per_minute)
 	pc.per_minute = per_minute;
 	pc.interval_ms = MS_PER_MIN;
 	pc.refresh_ms = 15 * MS_PER_SEC;
-	assert_int_equal(github_poll_new(&pc, fx->gh, fx->api, &ops,
+	assert_int_equal(github_poll_new(&pc, fx->gh, fx->worker, &ops,
 	    &fx->poll), ERR_OK);
 }
 
@@ -105,7 +105,7 @@ static int
 setup(void **state)
 {
 	struct fx		*fx = xcalloc(1, sizeof *fx);
-	struct webapi_config	 wc;
+	struct http_worker_config hc;
 	struct buf		 why = BUF_INIT;
 
 	snprintf(fx->dir, sizeof fx->dir, "/tmp/envstats-poll-XXXXXX");
@@ -122,10 +122,9 @@ setup(void **state)
 	fx->api_url = emulator_api_url(fx->emu);
 	fx->gh_url = emulator_github_url(fx->emu);
 	secret_set(&fx->token, GH_TOKEN, strlen(GH_TOKEN));
-	memset(&wc, 0, sizeof wc);
-	wc.api_url = fx->api_url;
-	wc.max_attempts = 1;	/* the poller's own pause is under test */
-	if (webapi_start(&wc, &fx->api) != ERR_OK)
+	memset(&hc, 0, sizeof hc);
+	hc.max_attempts = 1;	/* the poller's own pause is under test */
+	if (http_worker_new(&hc, &fx->worker) != ERR_OK)
 		return -1;
 	if (store_open(fx->db, 0, &fx->st) != ERR_OK ||
 	    record_new(fx->st, NULL, NULL, &fx->rec) != ERR_OK ||
@@ -143,7 +142,7 @@ teardown(void **state)
 	struct fx	*fx = *state;
 	char		 path[128];
 
-	webapi_stop(fx->api);		/* before the poller: callbacks */
+	http_worker_free(fx->worker);	/* before the poller: callbacks */
 	github_poll_free(fx->poll);
 	github_free(fx->gh);
 	record_free(fx->rec);
@@ -209,7 +208,7 @@ turn_until(struct fx *fx, int want)
 
 	for (i = 0; i < 500; i++) {
 		github_poll_tick(fx->poll, clock_now_ms());
-		webapi_drain(fx->api);
+		http_worker_drain(fx->worker);
 		emulator_github_stats(fx->emu, &s);
 		github_poll_stats(fx->poll, &ps);
 		if (ps.in_flight == 0 && s.requests >= want) {
@@ -229,7 +228,7 @@ turn_idle(struct fx *fx)
 
 	for (i = 0; i < 20; i++) {
 		github_poll_tick(fx->poll, clock_now_ms());
-		webapi_drain(fx->api);
+		http_worker_drain(fx->worker);
 		usleep(5000);
 	}
 }

@@ -36,7 +36,7 @@
 struct call {
 	char		*method;
 	json_t		*body;
-	webapi_done_fn	 done;
+	http_done_fn	 done;
 	void		*arg;
 	bool		 pending;
 };
@@ -57,7 +57,7 @@ struct fx {
 
 static enum err
 fake_call(void *arg, const char *method, const char *body,
-    const char *pace_key, webapi_done_fn done, void *done_arg)
+    const char *pace_key, http_done_fn done, void *done_arg)
 {
 	struct fx	*fx = arg;
 	struct call	*c;
@@ -78,7 +78,7 @@ fake_call(void *arg, const char *method, const char *body,
 static void
 answer(struct fx *fx, size_t i, bool ok)
 {
-	struct webapi_result	 r;
+	struct http_result	 r;
 	struct call		*c = &fx->calls[i];
 	char			 body[160];
 

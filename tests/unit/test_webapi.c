@@ -38,6 +38,7 @@
 #include "clock.h"
 #include "log.h"
 #include "secret.h"
+#include "github/rest.h"
 #include "slack/webapi.h"
 #include "version.h"
 
@@ -446,7 +447,7 @@ struct got {
 	long		status;
 	int		attempts;
 	char		*body;
-	char		*slack_error;
+	char		*error;
 	int64_t		at_ms;
 	char		*etag;
 	int64_t		rl_remaining;
@@ -485,7 +486,7 @@ on_wake(void *arg)
 }
 
 static void
-on_done(void *arg, const struct webapi_result *res)
+on_done(void *arg, const struct http_result *res)
 {
 	struct tag	*t = arg;
 	struct fx	*fx = t->fx;
@@ -500,8 +501,8 @@ on_done(void *arg, const struct webapi_result *res)
 	assert_non_null(res->body);
 	assert_int_equal(strlen(res->body), res->body_len);
 	g->body = xstrdup(res->body);
-	g->slack_error = res->slack_error != NULL ?
-	    xstrdup(res->slack_error) : NULL;
+	g->error = res->error != NULL ?
+	    xstrdup(res->error) : NULL;
 	g->at_ms = clock_mono_ms();
 	g->etag = res->etag != NULL ? xstrdup(res->etag) : NULL;
 	g->rl_remaining = res->ratelimit_remaining;
@@ -551,7 +552,7 @@ cfg_init(struct fx *fx, struct webapi_config *cfg)
 static void
 start(struct fx *fx, const struct webapi_config *cfg)
 {
-	assert_int_equal(webapi_start(cfg, &fx->w), ERR_OK);
+	assert_int_equal(webapi_new(cfg, &fx->w), ERR_OK);
 	assert_non_null(fx->w);
 }
 
@@ -621,7 +622,7 @@ fx_teardown(void **state)
 	char		*text;
 	int		 i, rc = 0;
 
-	webapi_stop(fx->w);
+	webapi_free(fx->w);
 	fake_stop(fx->fk);
 	text = log_text(fx);
 	if (strstr(text, BOT_TOKEN) != NULL || strstr(text, APP_TOKEN) !=
@@ -642,7 +643,7 @@ fx_teardown(void **state)
 	secret_release(&fx->sign);
 	for (i = 0; i < fx->ngot; i++) {
 		free(fx->got[i].body);
-		free(fx->got[i].slack_error);
+		free(fx->got[i].error);
 		free(fx->got[i].etag);
 	}
 	free(fx);
@@ -703,14 +704,14 @@ test_webapi__url_allowed_only_https_or_loopback_http(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(yes); i++) {
-		if (!webapi_url_allowed(yes[i]))
+		if (!http_url_allowed(yes[i]))
 			fail_msg("refused '%s'", yes[i]);
 	}
 	for (i = 0; i < ARRAY_LEN(no); i++) {
-		if (webapi_url_allowed(no[i]))
+		if (http_url_allowed(no[i]))
 			fail_msg("allowed '%s'", no[i]);
 	}
-	assert_false(webapi_url_allowed(NULL));
+	assert_false(http_url_allowed(NULL));
 }
 
 static void
@@ -718,7 +719,7 @@ test_webapi__method_call_sends_url_token_headers_and_body(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	const struct fake_req	*rq;
 	const char		*body =
 	    "{\"channel\":\"C1\",\"text\":\"h\\u00e9 \\\"x\\\"\"}";
@@ -739,7 +740,7 @@ test_webapi__method_call_sends_url_token_headers_and_body(void **state)
 	assert_int_equal(got(fx, 0)->rc, ERR_OK);
 	assert_int_equal(got(fx, 0)->status, 200);
 	assert_int_equal(got(fx, 0)->attempts, 1);
-	assert_null(got(fx, 0)->slack_error);
+	assert_null(got(fx, 0)->error);
 	assert_string_equal(got(fx, 0)->body,
 	    "{\"ok\":true,\"ts\":\"1700000000.000100\"}");
 	assert_int_equal(got(fx, 1)->rc, ERR_OK);
@@ -797,7 +798,7 @@ test_webapi__ok_false_surfaces_slack_error_without_retry(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 
 	fake_script(fx->fk, "/api/chat.postMessage", 200, NULL,
 	    "{\"ok\":false,\"error\":\"channel_not_found\"}");
@@ -818,12 +819,12 @@ test_webapi__ok_false_surfaces_slack_error_without_retry(void **state)
 	assert_int_equal(got(fx, 0)->rc, ERR_INVALID);
 	assert_int_equal(got(fx, 0)->status, 200);
 	assert_int_equal(got(fx, 0)->attempts, 1);
-	assert_string_equal(got(fx, 0)->slack_error, "channel_not_found");
+	assert_string_equal(got(fx, 0)->error, "channel_not_found");
 	assert_int_equal(got(fx, 1)->rc, ERR_AUTH);
-	assert_string_equal(got(fx, 1)->slack_error, "invalid_auth");
+	assert_string_equal(got(fx, 1)->error, "invalid_auth");
 	/* 200 that is not Slack's JSON is not a success. */
 	assert_int_equal(got(fx, 2)->rc, ERR_INVALID);
-	assert_null(got(fx, 2)->slack_error);
+	assert_null(got(fx, 2)->error);
 	assert_int_equal(fake_count(fx->fk), 3);
 	webapi_stats(fx->w, &st);
 	assert_int_equal(st.calls, 3);
@@ -836,7 +837,7 @@ test_webapi__429_waits_retry_after_then_succeeds(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	int64_t			 t0, gap;
 
 	fake_script(fx->fk, "/api/chat.postMessage", 429, "Retry-After: 1\r\n",
@@ -851,7 +852,7 @@ test_webapi__429_waits_retry_after_then_succeeds(void **state)
 	assert_int_equal(got(fx, 0)->rc, ERR_OK);
 	assert_int_equal(got(fx, 0)->status, 200);
 	assert_int_equal(got(fx, 0)->attempts, 2);
-	assert_null(got(fx, 0)->slack_error);
+	assert_null(got(fx, 0)->error);
 	assert_int_equal(fake_count(fx->fk), 2);
 	gap = fake_req(fx->fk, 1)->at_ms - fake_req(fx->fk, 0)->at_ms;
 	assert_true(gap >= 1000);
@@ -870,7 +871,7 @@ test_webapi__ok_false_ratelimited_waits_a_second_and_retries(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	int64_t			 gap;
 
 	fake_script(fx->fk, "/api/chat.postMessage", 200, NULL,
@@ -909,7 +910,7 @@ test_webapi__429_every_time_gives_up_after_max_attempts(void **state)
 	assert_int_equal(got(fx, 0)->rc, ERR_RATELIMITED);
 	assert_int_equal(got(fx, 0)->status, 429);
 	assert_int_equal(got(fx, 0)->attempts, 2);
-	assert_string_equal(got(fx, 0)->slack_error, "ratelimited");
+	assert_string_equal(got(fx, 0)->error, "ratelimited");
 	assert_int_equal(fake_count(fx->fk), 2);
 }
 
@@ -918,7 +919,7 @@ test_webapi__5xx_twice_then_200_succeeds_in_three_attempts(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 
 	fake_script(fx->fk, "/api/chat.postMessage", 500, NULL, "oops");
 	fake_script(fx->fk, "/api/chat.postMessage", 503, NULL, "busy");
@@ -949,7 +950,7 @@ test_webapi__transport_error_retries_then_err_net(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	char			 url[64], *text;
 	int64_t			 t0, took;
 
@@ -1087,7 +1088,7 @@ test_webapi__full_queue_refuses_with_err_too_big_and_counts(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	char			*text;
 
 	/* The first answer is slow: both requests are pending meanwhile. */
@@ -1212,7 +1213,7 @@ test_webapi__stop_runs_pending_callbacks_with_err_net(void **state)
 	webapi_drain(fx->w);
 	assert_int_equal(fx->ngot, 1);
 	t0 = clock_mono_ms();
-	webapi_stop(fx->w);
+	webapi_free(fx->w);
 	fx->w = NULL;
 	took = clock_mono_ms() - t0;
 	if (took > 2000)
@@ -1243,7 +1244,7 @@ test_webapi__stop_aborts_a_request_in_flight(void **state)
 	while (fake_count(fx->fk) < 1)
 		sleep_ms(5);
 	t0 = clock_mono_ms();
-	webapi_stop(fx->w);
+	webapi_free(fx->w);
 	fx->w = NULL;
 	took = clock_mono_ms() - t0;
 	if (took > 3000)
@@ -1281,7 +1282,7 @@ test_webapi__answer_over_one_mib_is_err_too_big(void **state)
 	assert_int_equal(got(fx, 1)->attempts, 1);
 	assert_true(strlen(got(fx, 1)->body) <= 1024 * 1024);
 	/* The fake outlives big only after the worker is done with it. */
-	webapi_stop(fx->w);
+	webapi_free(fx->w);
 	fx->w = NULL;
 	fake_stop(fx->fk);
 	fx->fk = fake_start();
@@ -1297,10 +1298,10 @@ test_webapi__refuses_bad_urls_methods_and_missing_tokens(void **state)
 
 	cfg_init(fx, &cfg);
 	cfg.api_url = "http://10.0.0.1/api/";
-	assert_int_equal(webapi_start(&cfg, &w), ERR_CONFIG);
+	assert_int_equal(webapi_new(&cfg, &w), ERR_CONFIG);
 	assert_null(w);
 	cfg.api_url = "http://127.0.0.1.evil.com/api/";
-	assert_int_equal(webapi_start(&cfg, &w), ERR_CONFIG);
+	assert_int_equal(webapi_new(&cfg, &w), ERR_CONFIG);
 
 	cfg_init(fx, &cfg);
 	cfg.app_token = NULL;
@@ -1352,7 +1353,7 @@ test_webapi__no_token_or_secret_text_in_the_log(void **state)
 	assert_int_equal(webapi_post_signed_form(fx->w, url, "a=b", on_done,
 	    tag(fx, 3)), ERR_OK);
 	assert_true(wait_for(fx, 4, 8000));
-	webapi_stop(fx->w);
+	webapi_free(fx->w);
 	fx->w = NULL;
 
 	text = log_text(fx);
@@ -1389,7 +1390,7 @@ test_webapi__get_sends_github_headers_and_returns_etag_and_limits(
 	start(fx, &cfg);
 	snprintf(url, sizeof url, "%s/repos/o/r/actions/runs?branch=main",
 	    fx->base);
-	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, GH_TOKEN, NULL, on_done,
 	    tag(fx, 0)), ERR_OK);
 	/* A Slack call's result has no GitHub fields. */
 	assert_int_equal(webapi_call(fx->w, "auth.test", NULL,
@@ -1429,7 +1430,7 @@ test_webapi__get_304_on_etag_is_ok_with_empty_body(void **state)
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	char			 url[160];
 	const struct fake_req	*rq;
 
@@ -1439,7 +1440,7 @@ test_webapi__get_304_on_etag_is_ok_with_empty_body(void **state)
 	start(fx, &cfg);
 	snprintf(url, sizeof url, "%s/repos/o/r/actions/runs/7/jobs"
 	    "?per_page=100", fx->base);
-	assert_int_equal(webapi_get(fx->w, url, NULL, "\"e1\"", on_done,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, NULL, "\"e1\"", on_done,
 	    tag(fx, 0)), ERR_OK);
 	assert_true(wait_for(fx, 1, 8000));
 
@@ -1466,7 +1467,7 @@ test_webapi__get_403_rate_limit_waits_until_reset_then_retries(
 {
 	struct fx		*fx = *state;
 	struct webapi_config	 cfg;
-	struct webapi_stats	 st;
+	struct http_worker_stats	 st;
 	static char		 hdrs[128];
 	char			 url[160];
 	int64_t			 gap;
@@ -1482,7 +1483,7 @@ test_webapi__get_403_rate_limit_waits_until_reset_then_retries(
 	cfg_init(fx, &cfg);
 	start(fx, &cfg);
 	snprintf(url, sizeof url, "%s/gh", fx->base);
-	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, GH_TOKEN, NULL, on_done,
 	    tag(fx, 0)), ERR_OK);
 	assert_true(wait_for(fx, 1, 8000));
 
@@ -1522,10 +1523,10 @@ test_webapi__get_plain_403_is_auth_and_endless_limit_gives_up(
 	cfg.max_attempts = 2;
 	start(fx, &cfg);
 	snprintf(url, sizeof url, "%s/forbidden", fx->base);
-	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, GH_TOKEN, NULL, on_done,
 	    tag(fx, 0)), ERR_OK);
 	snprintf(url, sizeof url, "%s/limited", fx->base);
-	assert_int_equal(webapi_get(fx->w, url, GH_TOKEN, NULL, on_done,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, GH_TOKEN, NULL, on_done,
 	    tag(fx, 1)), ERR_OK);
 	assert_true(wait_for(fx, 2, 8000));
 
@@ -1554,11 +1555,11 @@ test_webapi__get_refuses_bad_url_and_header_injection(void **state)
 	cfg_init(fx, &cfg);
 	start(fx, &cfg);
 	snprintf(url, sizeof url, "%s/gh", fx->base);
-	assert_int_equal(webapi_get(fx->w, "http://example.com/x", NULL, NULL,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), "http://example.com/x", NULL, NULL,
 	    on_done, tag(fx, 0)), ERR_INVALID);
-	assert_int_equal(webapi_get(fx->w, url, "tok\r\nX-Evil: 1", NULL,
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, "tok\r\nX-Evil: 1", NULL,
 	    on_done, tag(fx, 0)), ERR_INVALID);
-	assert_int_equal(webapi_get(fx->w, url, NULL, "\"e\"\nX-Evil: 1",
+	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, NULL, "\"e\"\nX-Evil: 1",
 	    on_done, tag(fx, 0)), ERR_INVALID);
 	webapi_drain(fx->w);
 	assert_int_equal(fx->ngot, 0);

@@ -1,0 +1,160 @@
+/*
+ * bot_int.h: what the files of the bot share, and nothing outside
+ * src/bot/ includes (the public API is bot.h). As tmux splits its server:
+ *
+ *	bot.c		lifecycle, Slack's connection and auth, the timers
+ *	bot_envelope.c	an envelope from its frame to its ack: the group
+ *			commit, every store write of the bot, the access line
+ *	bot_slash.c	/envstats, /mural-env and the relay to the provisioner
+ *	bot_http.c	the HTTP routes: health, /metrics, the webhooks
+ *
+ * Everything runs on the loop thread, but bot_stop(), bot_connected() and
+ * bot_stats(), which only touch atomics and lws_cancel_service().
+ */
+#ifndef ENVSTATS_BOT_INT_H
+#define ENVSTATS_BOT_INT_H
+
+#include <stdatomic.h>
+
+#include <jansson.h>
+#include <libwebsockets.h>
+
+#include "bot/bot.h"
+#include "event.h"
+#include "observe/record.h"
+#include "sinks/emit.h"
+
+struct alerts_run;
+struct digest_sender;
+struct envelope;
+struct github_poll;
+struct http_server;
+struct http_worker;
+struct slack_socket;
+struct webapi;
+
+/* Answers computed within this go inside the ack; later ones through
+   the response_url (Slack wants the ack within 3 s). */
+#define BOT_ANSWER_IN_ACK_MS	1000
+/* How long a commit may wait for another writer: well inside the 3 s. */
+#define BOT_STORE_WAIT_MS	1000
+/*
+ * ...and once a wait ran out, until a write works again: another process
+ * holds the lock for long, and an envelope that waited for it would keep
+ * the loop from everything else (pings, /healthz) while Slack's
+ * re-deliveries pile up. Refused envelopes come back anyway.
+ */
+#define BOT_STORE_WAIT_LOCKED_MS 50
+/*
+ * Group commit: observations that arrive within BOT_GROUP_WINDOW_US of the
+ * first share one transaction (one disk sync), and are acked together once
+ * it is committed. A slow sync then delays one group, not every envelope
+ * behind it; on a quiet link a group is one envelope.
+ */
+#define BOT_GROUP_WINDOW_US	500
+#define BOT_GROUP_MAX		256
+/* Ack latency buckets of /metrics, in microseconds (+Inf after them). */
+#define BOT_ACK_BUCKETS_US	{ 1000, 2500, 5000, 10000, 25000, 50000, \
+				  100000, 250000, 500000, 1000000, 2500000 }
+#define BOT_ACK_BUCKETS		12	/* the above and +Inf */
+
+/* A periodic job of the loop: fire(), then again in period_us. */
+struct bot_timer {
+	lws_sorted_usec_list_t	 sul;
+	struct bot		*b;
+	void			(*fire)(struct bot *);
+	int64_t			 period_us;
+};
+
+/* An observation waiting for its group's commit, then its ack. */
+struct bot_pending {
+	uint64_t	 conn;
+	char		*envelope_id;
+	int64_t		 rx_ns;		/* when it arrived */
+	int64_t		 t0_ms;		/* for its access line */
+	int		 retry;
+	struct event	 ev;		/* owned */
+	bool		 stored;	/* after the commit */
+};
+
+struct bot {
+	struct bot_config	 c;
+	struct lws_context	*ctx;
+	struct lws_protocols	 protocols[3];
+	struct http_worker	*worker;	/* every HTTPS call */
+	struct webapi		*api;		/* Slack's, on the worker */
+	struct slack_socket	*sock;
+	struct http_server	*http;
+	char			*self_user_id;	/* from auth.test */
+	char			*self_bot_id;
+	char			*self_team_id;	/* auth.test's workspace */
+	lws_sorted_usec_list_t	 auth_sul;	/* auth.test retry */
+	lws_sorted_usec_list_t	 group_sul;	/* group commit deadline */
+	struct github_poll	*poll;		/* NULL: no GITHUB_TOKEN */
+	struct alerts_run	*alerts;	/* NULL: no alerts */
+	struct digest_sender	*digests;	/* NULL: none configured */
+	struct bot_timer	 poll_timer, alerts_timer, digest_timer,
+				 statsd_timer;
+	struct bot_pending	*pend;		/* the open group */
+	size_t			 n_pend, cap_pend;
+	bool			 locked;	/* the last write found a lock */
+	enum err		 write_rc;	/* or failed: /readyz says so */
+	int			 auth_tries;
+	atomic_bool		 stop;
+	atomic_bool		 connected;
+	enum err		 fatal;		/* why bot_run returns */
+	/* Counters (loop thread writes, others read): bot_stats' names. */
+	atomic_llong		 envelopes, acks, not_acked, events_stored,
+				 events_duplicate, commands, commits,
+				 webhook_stored, webhook_rejected,
+				 github_stored, github_polled;
+	/* Ack latency: receipt of the envelope to its ack, histogram. */
+	int64_t			 rx_ns;		/* envelope in hand */
+	atomic_llong		 ack_hist[BOT_ACK_BUCKETS], ack_sum_us;
+	/* DogStatsD: NULL when off. The recorder tells emit of each commit;
+	   a 1 s tick flushes, every 10th also sends gauges. */
+	struct statsd		*statsd;
+	struct emit		 emit;
+	int			 statsd_ticks;
+};
+
+/* bot.c */
+bool		 bot_stopping(struct bot *);
+/* Run t's job every period_us from now on (first in first_us). */
+void		 bot_timer_start(struct bot *, struct bot_timer *,
+		    void (*fire)(struct bot *), int64_t first_us,
+		    int64_t period_us);
+void		 bot_timer_stop(struct bot_timer *);
+
+/* bot_envelope.c */
+/* A Socket Mode frame arrived on connection conn (socket callback). */
+void		 bot_on_message(void *arg, uint64_t conn, const char *data,
+		    size_t len);
+/* Send the ack of the envelope in hand (response may be NULL). */
+bool		 bot_send_ack(struct bot *, uint64_t conn,
+		    const char *envelope_id, const json_t *response);
+/* Commit the open group, then ack its envelopes (or leave them all). */
+void		 bot_group_flush(struct bot *);
+/* Drop the open group without storing it (bot_free). */
+void		 bot_group_drop(struct bot *);
+/*
+ * Every write of the bot but the group's: commit the open group, then
+ * record_batch(fill) in a transaction of its own, and remember how the
+ * write went (/readyz, the lock wait). Counts the commit and the
+ * duplicates; the caller counts what it stored, by source.
+ */
+enum err	 bot_record(struct bot *, enum err (*fill)(void *,
+		    struct record_batch *), void *arg,
+		    struct record_counts *);
+/* bot_record() of one event; *stored says whether it is new. */
+enum err	 bot_record_one(struct bot *, struct event *ev, bool *stored);
+
+/* bot_slash.c */
+/* A slash command envelope: acked and answered; the access result. */
+const char	*bot_slash(struct bot *, uint64_t conn, const struct envelope *);
+
+/* bot_http.c */
+/* Listen on c.http_addr with the bot's routes (none when NULL). */
+enum err	 bot_http_start(struct bot *);
+
+#endif
