@@ -392,6 +392,60 @@ put_tristate(struct jsonw *w, const char *key, enum tristate t)
 		jsonw_bool(w, t == TRI_TRUE);
 }
 
+/* "markers": [{"at", "text", "repo"|null}, ...] (section 6). */
+static void
+put_markers(struct jsonw *w, const struct marker *m, size_t n)
+{
+	size_t	i;
+
+	jsonw_key(w, "markers");
+	jsonw_array_begin(w);
+	for (i = 0; i < n; i++) {
+		jsonw_object_begin(w);
+		put_time(w, "at", m[i].at_ms);
+		jsonw_key(w, "text");
+		jsonw_string(w, m[i].text);
+		jsonw_key(w, "repo");
+		jsonw_string(w, m[i].repo);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* "projection": the before side's projected p50/p90 (section 8). */
+static void
+put_projection(struct jsonw *w, const struct project_figures *f)
+{
+	jsonw_key(w, "projection");
+	jsonw_object_begin(w);
+	put_opt_int(w, "p50", f->projected.p50);
+	put_opt_int(w, "p90", f->projected.p90);
+	jsonw_key(w, "change");
+	jsonw_object_begin(w);
+	put_opt_real(w, "p50", f->change_p50);
+	put_opt_real(w, "p90", f->change_p90);
+	jsonw_object_end(w);
+	jsonw_object_end(w);
+}
+
+/* "impact" of sections 4 and 8. */
+static void
+put_impact(struct jsonw *w, const struct compare_impact *c,
+    double hourly_rate)
+{
+	jsonw_key(w, "impact");
+	jsonw_object_begin(w);
+	put_opt_real(w, "minutes_saved_per_provision",
+	    c->minutes_saved_per_provision);
+	put_opt_real(w, "provisions_per_week", c->provisions_per_week);
+	put_opt_real(w, "hours_saved_per_week", c->hours_saved_per_week);
+	put_opt_real(w, "hours_saved_per_year", c->hours_saved_per_year);
+	put_opt_real(w, "cost_saved_per_year", c->cost_saved_per_year);
+	jsonw_key(w, "hourly_rate");
+	jsonw_real(w, hourly_rate);
+	jsonw_object_end(w);
+}
+
 static void
 put_stats(struct jsonw *w, const char *key, const struct stats *s)
 {
@@ -544,60 +598,6 @@ report_json(const struct report *r, struct buf *b)
 	}
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);
-}
-
-/* "markers": [{"at", "text", "repo"|null}, ...] (section 6). */
-static void
-put_markers(struct jsonw *w, const struct marker *m, size_t n)
-{
-	size_t	i;
-
-	jsonw_key(w, "markers");
-	jsonw_array_begin(w);
-	for (i = 0; i < n; i++) {
-		jsonw_object_begin(w);
-		put_time(w, "at", m[i].at_ms);
-		jsonw_key(w, "text");
-		jsonw_string(w, m[i].text);
-		jsonw_key(w, "repo");
-		jsonw_string(w, m[i].repo);
-		jsonw_object_end(w);
-	}
-	jsonw_array_end(w);
-}
-
-/* "projection": the before side's projected p50/p90 (section 8). */
-static void
-put_projection(struct jsonw *w, const struct project_figures *f)
-{
-	jsonw_key(w, "projection");
-	jsonw_object_begin(w);
-	put_opt_int(w, "p50", f->projected.p50);
-	put_opt_int(w, "p90", f->projected.p90);
-	jsonw_key(w, "change");
-	jsonw_object_begin(w);
-	put_opt_real(w, "p50", f->change_p50);
-	put_opt_real(w, "p90", f->change_p90);
-	jsonw_object_end(w);
-	jsonw_object_end(w);
-}
-
-/* "impact" of sections 4 and 8. */
-static void
-put_impact(struct jsonw *w, const struct compare_impact *c,
-    double hourly_rate)
-{
-	jsonw_key(w, "impact");
-	jsonw_object_begin(w);
-	put_opt_real(w, "minutes_saved_per_provision",
-	    c->minutes_saved_per_provision);
-	put_opt_real(w, "provisions_per_week", c->provisions_per_week);
-	put_opt_real(w, "hours_saved_per_week", c->hours_saved_per_week);
-	put_opt_real(w, "hours_saved_per_year", c->hours_saved_per_year);
-	put_opt_real(w, "cost_saved_per_year", c->cost_saved_per_year);
-	jsonw_key(w, "hourly_rate");
-	jsonw_real(w, hourly_rate);
-	jsonw_object_end(w);
 }
 
 /* One side of a comparison: the keys of section 4. */
