@@ -13,6 +13,7 @@
 #include "log.h"
 #include "observe/event_json.h"
 #include "timefmt.h"
+#include "vis.h"
 
 extern const struct cmd_entry cmd_ci_entry;
 extern const struct cmd_entry cmd_compare_entry;
@@ -62,6 +63,7 @@ cmd_ctx_init(struct cmd_ctx *ctx)
 {
 	memset(ctx, 0, sizeof *ctx);
 	buf_init(&ctx->out);
+	blockkit_items_init(&ctx->items);
 	ctx->reprovision_window_ms = 2 * MS_PER_HOUR;
 	ctx->hourly_rate = COMPARE_DEFAULT_HOURLY_RATE;
 	ctx->poll_interval_ms = PROJECT_POLL_MS_DEFAULT;
@@ -71,6 +73,22 @@ void
 cmd_ctx_release(struct cmd_ctx *ctx)
 {
 	buf_release(&ctx->out);
+	blockkit_items_release(&ctx->items);
+}
+
+/* Forget the answer's items (the answer starts again). */
+static void
+items_reset(struct cmd_ctx *ctx)
+{
+	ctx->items.n = 0;
+	ctx->items.noun = NULL;
+}
+
+void
+cmd_item(struct cmd_ctx *ctx, const char *noun)
+{
+	ctx->items.noun = noun;
+	blockkit_items_add(&ctx->items, ctx->out.len);
 }
 
 const struct cmd_entry *
@@ -113,6 +131,7 @@ cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 	va_list	ap;
 
 	buf_reset(&ctx->out);
+	items_reset(ctx);
 	va_start(ap, fmt);
 	buf_vprintf(&ctx->out, fmt, ap);
 	va_end(ap);
@@ -134,13 +153,14 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 {
 	const struct cmd_entry	*e;
 	struct cmd_stats	*stats;
-	struct buf		 names = BUF_INIT;
+	struct buf		 names = BUF_INIT, more = BUF_INIT;
 	int64_t			 t0 = clock_mono_ms();
 	enum cmd_ret		 ret;
 	int			 argc;
 	char			**argv;
 
 	buf_reset(&ctx->out);
+	items_reset(ctx);
 	if (nwords == 0 || strchr(words[0], ':') != NULL) {
 		/* No subcommand, or a filter first: the summary. */
 		e = &cmd_summary_entry;
@@ -157,6 +177,10 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 		argv = words + 1;
 	}
 	stats = (struct cmd_stats *)cmd_stats_of(e);
+	/* Where the whole of a list cut for Slack is. */
+	buf_printf(&more, "use `envstats query %s` or `--json`", e->name);
+	free(ctx->items.more);
+	ctx->items.more = buf_detach(&more, NULL);
 	if (argc < e->min_args)
 		ret = cmd_error(ctx, "'%s' needs more words: usage: %s",
 		    e->name, e->usage);
@@ -300,11 +324,15 @@ cmd_header(struct cmd_ctx *ctx, const char *title,
 	cmd_date(ctx, p->since_ms, since);
 	/* until is exclusive: show the last day the window covers. */
 	cmd_date(ctx, p->until_ms - 1, until);
-	cmd_reply(ctx, "%s · %s%s%s · %s → %s (%s)\n", title,
-	    p->filter.repo != NULL ? p->filter.repo : "all repos",
-	    p->filter.env_type != NULL ? " · env " : "",
-	    p->filter.env_type != NULL ? p->filter.env_type : "",
-	    since, until, tz_name(ctx->tz));
+	cmd_reply(ctx, "%s · ", title);
+	/* The filter words are the asker's: outside text too. */
+	vis_append(&ctx->out, p->filter.repo != NULL ? p->filter.repo :
+	    "all repos", 0);
+	if (p->filter.env_type != NULL) {
+		cmd_reply(ctx, " · env ");
+		vis_append(&ctx->out, p->filter.env_type, 0);
+	}
+	cmd_reply(ctx, " · %s → %s (%s)\n", since, until, tz_name(ctx->tz));
 }
 
 enum cmd_ret
@@ -421,20 +449,67 @@ out:
 	return ret;
 }
 
-/* True when the store knows repo (lower case). */
-static bool
-known_repo(struct cmd_ctx *ctx, const char *repo)
-{
-	char	**names = NULL;
-	size_t	  n = 0, i;
-	bool	  found = false;
+/* Known repositories listed in an error; the rest are counted. */
+#define KNOWN_REPOS_SHOWN	10
 
-	if (store_repo_names(ctx->st, &names, &n) != ERR_OK)
+/*
+ * True when the store knows repo (lower case), or a silence names it (one
+ * from before a repository had to be known can still be ended). Otherwise
+ * the error answer lists the known ones.
+ */
+static bool
+known_repo(struct cmd_ctx *ctx, const char *repo, const char *word)
+{
+	struct alert_silence	 *si = NULL;
+	char			**names = NULL;
+	size_t			  n = 0, n_si = 0, i;
+	bool			  found = false;
+	enum err		  rc;
+
+	if ((rc = store_repo_names(ctx->st, &names, &n)) != ERR_OK) {
+		cmd_error(ctx, "cannot read the repositories: %s",
+		    err_str(rc));
 		return false;
+	}
 	for (i = 0; i < n && !found; i++)
 		found = strcmp(names[i], repo) == 0;
+	if (!found && store_silences_active(ctx->st, ctx->now_ms, &si,
+	    &n_si) == ERR_OK) {
+		for (i = 0; i < n_si && !found; i++)
+			found = si[i].kind == SILENCE_REPO &&
+			    strcmp(si[i].value, repo) == 0;
+		alert_silence_array_free(si, n_si);
+	}
+	if (!found) {
+		cmd_error(ctx, "unknown repository '");
+		vis_append(&ctx->out, word, 0);
+		cmd_reply(ctx, "': ");
+		if (n == 0)
+			cmd_reply(ctx, "no repository is known yet");
+		else
+			cmd_reply(ctx, "the known ones are ");
+		for (i = 0; i < n && i < KNOWN_REPOS_SHOWN; i++) {
+			cmd_reply(ctx, "%s", i == 0 ? "" : ", ");
+			vis_append(&ctx->out, names[i], 0);
+		}
+		if (n > KNOWN_REPOS_SHOWN)
+			cmd_reply(ctx, " and %zu more (see 'repos')",
+			    n - KNOWN_REPOS_SHOWN);
+	}
 	store_names_free(names, n);
 	return found;
+}
+
+/* The rule names, from the rule table, for an error. */
+static void
+list_rules(struct cmd_ctx *ctx)
+{
+	int	r;
+
+	for (r = 0; r < ALERT_RULE__COUNT; r++)
+		cmd_reply(ctx, "%s%s", r == 0 ? "" : r + 1 ==
+		    ALERT_RULE__COUNT ? " and " : ", ",
+		    alert_rule_name((enum alert_rule)r));
 }
 
 bool
@@ -442,40 +517,55 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
     enum alert_silence_kind *kind, char **value)
 {
 	const char	*colon = strchr(word, ':'), *v = word;
-	char		*lower, *p;
-	int		 k = -1;
+	char		*lower = NULL, *p;
+	int		 k;
 	bool		 ok = false;
 
 	*value = NULL;
-	if (colon != NULL) {
-		/* Git refuses ':' in a branch name: it always names a kind. */
-		p = xstrndup(word, (size_t)(colon - word));
-		k = alert_silence_kind_parse(p);
-		free(p);
-		v = colon + 1;
-		if (k < 0 || *v == '\0') {
-			cmd_error(ctx, "'%s' names nothing to mute: use "
-			    "repo:<owner/name>, branch:<name> or rule:<rule>",
-			    word);
+	if (colon == NULL) {
+		/* A bare word is a rule's exact name, or a mistake: a typo
+		   of a rule must never mute a branch of that name. */
+		if (alert_rule_parse(word) < 0) {
+			cmd_error(ctx, "'");
+			vis_append(&ctx->out, word, 0);
+			cmd_reply(ctx, "' is not a rule: the rules are ");
+			list_rules(ctx);
+			cmd_reply(ctx, "; say repo:<owner/name> or "
+			    "branch:<name> to mute a repository or a branch");
 			return false;
 		}
+		*kind = SILENCE_RULE;
+		*value = xstrdup(word);
+		return true;
+	}
+	/* Git refuses ':' in a branch name: it always names a kind. */
+	p = xstrndup(word, (size_t)(colon - word));
+	k = alert_silence_kind_parse(p);
+	free(p);
+	v = colon + 1;
+	if (k < 0 || *v == '\0') {
+		cmd_error(ctx, "'");
+		vis_append(&ctx->out, word, 0);
+		cmd_reply(ctx, "' names nothing to mute: use "
+		    "repo:<owner/name>, branch:<name> or rule:<rule>");
+		return false;
 	}
 	lower = xstrdup(v);
 	for (p = lower; *p != '\0'; p++) {
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	}
-	if (k < 0)
-		k = alert_rule_parse(v) >= 0 ? SILENCE_RULE :
-		    known_repo(ctx, lower) ? SILENCE_REPO : SILENCE_BRANCH;
-	if (k == SILENCE_RULE && alert_rule_parse(v) < 0)
-		cmd_error(ctx, "unknown rule '%s': the rules are "
-		    "slow_in_flight, stuck, slow_completed and failure_burst",
-		    v);
-	else if (k == SILENCE_REPO && event_json_repo_problem(lower,
-	    strlen(lower)) != NULL)
-		cmd_error(ctx, "'%s' is not a repository: use owner/name", v);
-	else {
+	if (k == SILENCE_RULE && alert_rule_parse(v) < 0) {
+		cmd_error(ctx, "unknown rule '");
+		vis_append(&ctx->out, v, 0);
+		cmd_reply(ctx, "': the rules are ");
+		list_rules(ctx);
+	} else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	    strlen(lower)) != NULL) {
+		cmd_error(ctx, "'");
+		vis_append(&ctx->out, v, 0);
+		cmd_reply(ctx, "' is not a repository: use owner/name");
+	} else if (k != SILENCE_REPO || known_repo(ctx, lower, v)) {
 		*kind = (enum alert_silence_kind)k;
 		*value = xstrdup(k == SILENCE_REPO ? lower : v);
 		ok = true;

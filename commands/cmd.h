@@ -12,6 +12,9 @@
  *
  * A handler reads its words, asks the report layer for figures and
  * answers only through cmd_reply()/cmd_error(); it never does network I/O.
+ * Text from outside (branch, repo, reason, marker text, user) goes into a
+ * text answer only through vis_append() (core/vis.h). A list marks its
+ * items with cmd_item(), so Slack's cut falls between them.
  * Loop thread (or a single-threaded command).
  */
 #ifndef ENVSTATS_CMD_H
@@ -24,6 +27,7 @@
 #include "buf.h"
 #include "report/query.h"
 #include "report/report.h"
+#include "slack/blockkit.h"
 #include "store/store.h"
 #include "tz.h"
 
@@ -69,6 +73,9 @@ struct cmd_ctx {
 	   may run CMD_F_ADMIN commands (false unless the caller says). */
 	const char		*user_id;
 	bool			 admin;
+	/* Where each listed item of out starts (cmd_item), and where the
+	   whole list is: a Slack answer too long is cut between items. */
+	struct blockkit_items	 items;
 };
 
 struct cmd_entry {
@@ -107,6 +114,14 @@ enum cmd_ret	 cmd_run(struct cmd_ctx *, int nwords, char **words);
 
 /* The counters of the table entry e. */
 const struct cmd_stats	*cmd_stats_of(const struct cmd_entry *e);
+
+/*
+ * A listed item of the answer (a repository, a week...) starts here, at the
+ * start of a line of ctx->out; noun (static) names them all ("repos").
+ * Every answer is bounded for Slack wherever it is cut; marking items
+ * makes it cut between them and say "… 953 more repos".
+ */
+void		 cmd_item(struct cmd_ctx *, const char *noun);
 
 /* Answer (appended to ctx->out) and error (replaces the answer). */
 void		 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
@@ -158,10 +173,12 @@ enum cmd_ret	 cmd_compare_command(struct cmd_ctx *,
 		    cmd_compare_render_fn render);
 
 /*
- * For mute and unmute: what word names, "repo:<owner/name>",
- * "branch:<name>", "rule:<rule>" or a bare word (a rule's name, else a
- * repository the store knows, else a branch). *value is lower case for a
- * repository; the caller frees it. False with the error answer set.
+ * For mute and unmute: what word names, "repo:<owner/name>" (one the
+ * store knows, or one a silence names), "branch:<name>", "rule:<rule>",
+ * or a bare word that is exactly a rule's name. Anything else is an error
+ * that lists the rules (from the rule table) or the known repositories.
+ * *value is lower case for a repository; the caller frees it. False with
+ * the error answer set.
  */
 bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
 		    enum alert_silence_kind *kind, char **value);

@@ -1,5 +1,5 @@
 /*
- * cmd_mute.c: `/envstats mute <repo|branch|rule> <duration>`: hold the
+ * cmd_mute.c: `/envstats mute <repo:owner/name|branch:name|rule:name> <duration>`: hold the
  * alerts of a repository, a branch or a rule for a while (admins only;
  * the alert rules are src/notify/alerts.h). Loop thread.
  */
@@ -7,6 +7,7 @@
 #include "cmd.h"
 
 #include "config.h"
+#include "vis.h"
 
 /* A silence longer than this is a forgotten one. */
 #define MUTE_MAX_MS	(30 * MS_PER_DAY)
@@ -15,7 +16,8 @@ static enum cmd_ret	cmd_mute_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_mute_entry = {
 	.name = "mute",
-	.usage = "mute <repo|branch|rule> <duration>",
+	.usage = "mute <repo:owner/name|branch:name|rule:name> "
+	    "<duration>",
 	.summary = "Hold the alerts of a repository, branch or rule for a "
 	    "while, e.g. mute repo:acme/api 2h (admins)",
 	.min_args = 2,
@@ -28,6 +30,7 @@ static enum cmd_ret
 cmd_mute_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct alert_silence	 si;
+	char			*shown = NULL;	/* si.value, escaped */
 	char			 until[TZ_MINUTE_LEN];
 	int64_t			 ms, id;
 	enum cmd_ret		 ret = CMD_RET_ERROR;
@@ -58,13 +61,14 @@ cmd_mute_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	tz_local_minute(ctx->tz, si.until_ms, until);
+	shown = vis_strdup(si.value, 0);
 	cmd_reply(ctx, "muted %s '%s' for %s, until %s (%s): its alerts are "
 	    "held meanwhile (no posts, no reminders); 'unmute %s:%s' ends it "
-	    "sooner\n", alert_silence_kind_name(si.kind), si.value, argv[1],
-	    until, tz_name(ctx->tz), alert_silence_kind_name(si.kind),
-	    si.value);
+	    "sooner\n", alert_silence_kind_name(si.kind), shown, argv[1],
+	    until, tz_name(ctx->tz), alert_silence_kind_name(si.kind), shown);
 	ret = CMD_RET_OK;
 out:
+	free(shown);
 	alert_silence_release(&si);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include "cmd.h"
 
 #include "report/text.h"
+#include "vis.h"
 
 static enum cmd_ret	cmd_repos_exec(struct cmd_ctx *, int, char **);
 
@@ -30,9 +31,10 @@ render(struct cmd_ctx *ctx, const struct report *r)
 	for (i = 0; i < f->n_repos; i++) {
 		const struct window_repo	*rp = &f->by_repo[i];
 
-		buf_printf(b, "%s: %lld requests · %lld succeeded · %lld "
-		    "failed · success ", r->repo_names[rp->repo_idx],
-		    (long long)rp->requests, (long long)rp->succeeded,
+		cmd_item(ctx, "repos");
+		vis_append(b, r->repo_names[rp->repo_idx], 0);
+		buf_printf(b, ": %lld requests · %lld succeeded · %lld "
+		    "failed · success ", (long long)rp->requests, (long long)rp->succeeded,
 		    (long long)rp->failed);
 		text_percent(b, rp->succeeded, rp->succeeded + rp->failed);
 		buf_puts(b, "\n  lead time ");

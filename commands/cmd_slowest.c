@@ -7,6 +7,7 @@
 
 #include "report/text.h"
 #include "timefmt.h"
+#include "vis.h"
 
 static enum cmd_ret	cmd_slowest_exec(struct cmd_ctx *, int, char **);
 
@@ -32,11 +33,15 @@ render(struct cmd_ctx *ctx, const struct report *r)
 		buf_puts(b, "No provision succeeded in this window.\n");
 	for (i = 0; i < f->n_slowest; i++) {
 		timefmt_rfc3339(f->slowest[i].requested_at_ms, ts);
+		cmd_item(ctx, "provisions");
 		buf_printf(b, "%2zu. ", i + 1);
 		text_duration(b, f->slowest[i].lead_time_ms);
-		buf_printf(b, "  %s  %s  (requested %s)\n",
-		    r->repo_names[f->slowest[i].repo_idx],
-		    r->slowest_branch[i], ts);
+		buf_puts(b, "  ");
+		vis_append(b, r->repo_names[f->slowest[i].repo_idx], 0);
+		buf_puts(b, "  ");
+		vis_append(b, r->slowest_branch[i] != NULL ?
+		    r->slowest_branch[i] : "", 0);
+		buf_printf(b, "  (requested %s)\n", ts);
 	}
 }
 

@@ -1,15 +1,17 @@
 /*
- * cmd_unmute.c: `/envstats unmute <repo|branch|rule>`: end the silences
+ * cmd_unmute.c: `/envstats unmute <repo:owner/name|branch:name|rule:name>`: end the silences
  * of a repository, a branch or a rule now (admins only). Loop thread.
  */
 #include "common.h"
 #include "cmd.h"
 
+#include "vis.h"
+
 static enum cmd_ret	cmd_unmute_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_unmute_entry = {
 	.name = "unmute",
-	.usage = "unmute <repo|branch|rule>",
+	.usage = "unmute <repo:owner/name|branch:name|rule:name>",
 	.summary = "End the silences of a repository, branch or rule "
 	    "(admins)",
 	.min_args = 1,
@@ -28,14 +30,18 @@ list_silences(struct cmd_ctx *ctx, enum alert_silence_kind kind,
 	size_t			 n = 0, i;
 
 	store_silences_active(ctx->st, ctx->now_ms, &v, &n);
-	cmd_error(ctx, "nothing is muted for %s '%s'", alert_silence_kind_name(
-	    kind), value);
+	cmd_error(ctx, "nothing is muted for %s '", alert_silence_kind_name(
+	    kind));
+	vis_append(&ctx->out, value, 0);
+	cmd_reply(ctx, "'");
 	if (n == 0)
 		cmd_reply(ctx, ": nothing is muted now");
 	for (i = 0; i < n; i++) {
 		tz_local_minute(ctx->tz, v[i].until_ms, until);
-		cmd_reply(ctx, "%s %s:%s until %s", i == 0 ? "; muted now:" :
-		    ",", alert_silence_kind_name(v[i].kind), v[i].value, until);
+		cmd_reply(ctx, "%s %s:", i == 0 ? "; muted now:" : ",",
+		    alert_silence_kind_name(v[i].kind));
+		vis_append(&ctx->out, v[i].value, 0);
+		cmd_reply(ctx, " until %s", until);
 	}
 	alert_silence_array_free(v, n);
 }
@@ -68,8 +74,9 @@ cmd_unmute_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		list_silences(ctx, kind, value);
 		goto out;
 	}
-	cmd_reply(ctx, "unmuted %s '%s': its alerts go out again\n",
-	    alert_silence_kind_name(kind), value);
+	cmd_reply(ctx, "unmuted %s '", alert_silence_kind_name(kind));
+	vis_append(&ctx->out, value, 0);
+	cmd_reply(ctx, "': its alerts go out again\n");
 	ret = CMD_RET_OK;
 out:
 	free(value);

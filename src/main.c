@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "bot/bot_setup.h"
 #include "cli/app.h"
 #include "cli/cli.h"
 #include "clock.h"
@@ -16,6 +17,7 @@
 #include "slack/lwslog.h"
 #include "tz.h"
 #include "version.h"
+#include "vis.h"
 
 /*
  * The global options before the command: --db PATH, --db=PATH, --help,
@@ -42,7 +44,7 @@ global_options(struct app *app, int argc, char **argv, int *ret)
 			return -1;
 		} else {
 			fprintf(stderr, "envstats: unknown option '");
-			app_put_safe(stderr, argv[i]);
+			vis_fputs(stderr, argv[i], 0);
 			fprintf(stderr, "' (see envstats --help)\n");
 			*ret = CLI_EXIT_USAGE;
 			return -1;
@@ -84,7 +86,7 @@ load_config(struct app *app)
 	int		level, ret = CLI_EXIT_CONFIG;
 
 	if (config_load(&app->cfg, &why) != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why.data);
+		bot_setup_print_problems(stderr, why.data);
 		goto out;
 	}
 	level = log_level_parse(app->cfg.log_level);
@@ -95,6 +97,7 @@ load_config(struct app *app)
 		goto out;
 	}
 	log_set_level((enum log_level)level);
+	log_set_format((enum log_format)log_format_parse(app->cfg.log_format));
 	if (tz_open(app->cfg.tz, &app->tz) != ERR_OK) {
 		fprintf(stderr, "envstats: bad value for ENVSTATS_TZ: '%s' is "
 		    "not an IANA time zone (e.g. UTC, Europe/Paris)\n",
@@ -125,7 +128,7 @@ main(int argc, char **argv)
 	cmd = cli_find(argv[first]);
 	if (cmd == NULL) {
 		fprintf(stderr, "envstats: unknown command '");
-		app_put_safe(stderr, argv[first]);
+		vis_fputs(stderr, argv[first], 0);
 		fprintf(stderr, "' (see envstats --help)\n");
 		return CLI_EXIT_USAGE;
 	}
@@ -135,7 +138,8 @@ main(int argc, char **argv)
 		cli_help(cmd, stdout);
 		goto out;
 	}
-	if ((ret = pin_clock(cmd)) != 0 || (ret = load_config(&app)) != 0)
+	if ((ret = pin_clock(cmd)) != 0 || (!(cmd->flags & CLI_F_OWN_CONFIG) &&
+	    (ret = load_config(&app)) != 0))
 		goto out;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	lwslog_init();

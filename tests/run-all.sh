@@ -3,6 +3,8 @@
 #  1. Release with -Werror (what ships),
 #  2. AddressSanitizer + UndefinedBehaviorSanitizer (what catches bugs),
 # then every libFuzzer target for FUZZ_SECONDS (default 10; 0 skips).
+# The Release pass also builds the container image and runs it when a
+# container engine is there (ENVSTATS_IMAGE_BUILD; 0 skips).
 # Build trees: build-ci/, build-asan/ and build-fuzz/ beside the sources.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,10 @@ for kind in Release Asan; do
 		>/dev/null
 	cmake --build "$dir" -j"$jobs"
 	echo "== $kind tests"
-	ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+	image=0
+	[ "$kind" = Release ] && image=${ENVSTATS_IMAGE_BUILD:-1}
+	ENVSTATS_IMAGE_BUILD=$image \
+	    ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 done
 
 # No test may depend on the calendar: the tests that run the binary's

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "github/poll.h"
 #include "http/server.h"
 #include "notify/alerts_run.h"
@@ -132,6 +133,14 @@ statsd_fire(struct bot *b)
 			emit_gauges(&b->emit, in_flight, active);
 	}
 	statsd_flush(b->statsd);
+}
+
+/* systemd's watchdog: keep-alives only while the event loop turns. */
+static void
+watchdog_fire(struct bot *b)
+{
+	(void)b;
+	sdnotify_send("WATCHDOG=1");
 }
 
 /* apps.connections.open answered. */
@@ -449,6 +458,9 @@ bot_run(struct bot *b)
 	if (b->digests != NULL)
 		bot_timer_start(b, &b->digest_timer, digest_fire,
 		    LWS_US_PER_SEC, DIGEST_TICK_MS * LWS_US_PER_MS);
+	if (sdnotify_watchdog_us() > 0)
+		bot_timer_start(b, &b->watchdog_timer, watchdog_fire, 0,
+		    sdnotify_watchdog_us() / 2);
 	while (!bot_stopping(b)) {
 		if (lws_service(b->ctx, 0) < 0)
 			break;
@@ -456,6 +468,7 @@ bot_run(struct bot *b)
 	/* Close cleanly: finish the close handshakes, then the worker. */
 	log_info("bot.stopping", LOG_STR("why", b->fatal != ERR_OK ?
 	    err_str(b->fatal) : "asked to stop"));
+	sdnotify_send("STOPPING=1");
 	bot_group_flush(b);	/* what was observed is stored and acked */
 	statsd_flush(b->statsd);	/* and what that told DogStatsD */
 	slack_socket_stop(b->sock, "shutting down");
@@ -525,6 +538,7 @@ bot_free(struct bot *b)
 		bot_timer_stop(&b->alerts_timer);
 		bot_timer_stop(&b->digest_timer);
 		bot_timer_stop(&b->statsd_timer);
+		bot_timer_stop(&b->watchdog_timer);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");

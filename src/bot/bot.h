@@ -22,6 +22,7 @@
 #include "notify/alerts_config.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
+#include "slack/blockkit.h"
 #include "slack/socket.h"
 #include "store/store.h"
 #include "tz.h"
@@ -44,12 +45,14 @@ struct bot_config {
 	/*
 	 * Answer the words of a /envstats command of user_id (the Slack
 	 * user who typed it, NULL if the payload has none) as plain text
-	 * into out (the command layer, wired by main.c: src/ never includes
-	 * commands/); false when the answer is an error message.
+	 * into out, with its listed items (slack/blockkit.h) in items (the
+	 * command layer, wired by main.c: src/ never includes commands/);
+	 * false when the answer is an error message.
 	 */
 	bool				(*answer)(void *arg,
 					    const char *user_id, int nwords,
-					    char **words, struct buf *out);
+					    char **words, struct buf *out,
+					    struct blockkit_items *items);
 	void				*answer_arg;
 	/* The alert rules (src/notify/alerts.h); NULL or without a
 	   channel: no alerts. Checked every tick_ms. */

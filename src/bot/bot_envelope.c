@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "observe/slack_observe.h"
 #include "slack/envelope.h"
 #include "slack/socket.h"
@@ -294,6 +295,7 @@ handle_control(struct bot *b, uint64_t conn, const struct envelope *e)
 	if (e->kind == ENVELOPE_HELLO) {
 		atomic_store(&b->connected, true);
 		log_info("bot.hello", LOG_INT("conn", (int64_t)conn));
+		sdnotify_send("READY=1\nSTATUS=connected to Slack");
 		return;
 	}
 	log_info("bot.disconnect", LOG_INT("conn", (int64_t)conn),

@@ -95,6 +95,7 @@ struct bot {
 	struct digest_sender	*digests;	/* NULL: none configured */
 	struct bot_timer	 poll_timer, alerts_timer, digest_timer,
 				 statsd_timer;
+	struct bot_timer	 watchdog_timer;	/* systemd's WatchdogSec */
 	struct bot_pending	*pend;		/* the open group */
 	size_t			 n_pend, cap_pend;
 	bool			 locked;	/* the last write found a lock */

@@ -14,11 +14,8 @@
 #include "observe/slack_observe.h"
 #include "report/query.h"
 #include "slack/envelope.h"
+#include "slack/blockkit.h"
 #include "slack/webapi.h"
-#include "utf8.h"
-
-/* Slack's limit on a section's text. */
-#define SECTION_MAX		2900
 
 /* A pending relay: where to send the provisioner's answer. */
 struct relay {
@@ -26,53 +23,11 @@ struct relay {
 	char		*response_url;
 };
 
-/* A message answer: text fallback and mrkdwn sections, already escaped. */
-static json_t *
-answer_json(const char *escaped, bool in_channel)
-{
-	json_t		*answer, *blocks = json_array();
-	const char	*p = escaped, *end, *cut;
-	size_t		 n;
-	char		*chunk;
-
-	while (*p != '\0') {
-		n = strlen(p);
-		/* Never inside a character: a cut one is not valid JSON. */
-		end = p + utf8_cut(p, n, SECTION_MAX);
-		/* Cut at a line end when the rest does not fit. */
-		if (n > SECTION_MAX) {
-			for (cut = end; cut > p && cut[-1] != '\n'; cut--)
-				;
-			if (cut > p)
-				end = cut;
-		}
-		chunk = xstrndup(p, (size_t)(end - p));
-		json_array_append_new(blocks, json_pack("{s:s,s:{s:s,s:s}}",
-		    "type", "section", "text", "type", "mrkdwn", "text",
-		    chunk));
-		free(chunk);
-		p = end;
-	}
-	answer = json_pack("{s:s,s:s,s:o}", "response_type", in_channel ?
-	    "in_channel" : "ephemeral", "text", escaped, "blocks", blocks);
-	/* Text that is not UTF-8 (a provisioner's answer, say) cannot be
-	   JSON: say so rather than send nothing. */
-	if (answer == NULL)
-		answer = json_pack("{s:s,s:s}", "response_type", "ephemeral",
-		    "text", "the answer could not be shown: it is not UTF-8");
-	return answer;
-}
-
+/* Plain text as an ephemeral answer, bounded for Slack. */
 static json_t *
 ephemeral_text(const char *text)
 {
-	struct buf	 esc = BUF_INIT;
-	json_t		*j;
-
-	mrkdwn_escape(&esc, text);
-	j = answer_json(esc.data, false);
-	buf_release(&esc);
-	return j;
+	return blockkit_answer(text, NULL, false);
 }
 
 /* A response_url post finished: only a failure is worth a line. */
@@ -115,7 +70,8 @@ public_allowed(const struct bot *b, const char *channel)
 static json_t *
 answer_envstats(struct bot *b, const json_t *payload, bool *ok)
 {
-	struct buf	 out = BUF_INIT, esc = BUF_INIT;
+	struct buf	 out = BUF_INIT;
+	struct blockkit_items items;
 	const char	*text = json_string_value(json_object_get(payload,
 			    "text"));
 	char		*copy = xstrdup(text != NULL ? text : "");
@@ -132,18 +88,19 @@ answer_envstats(struct bot *b, const json_t *payload, bool *ok)
 		else
 			words[k++] = words[i];
 	}
+	blockkit_items_init(&items);
 	*ok = b->c.answer(b->c.answer_arg, json_string_value(json_object_get(
-	    payload, "user_id")), k, words, &out);
+	    payload, "user_id")), k, words, &out, &items);
 	if (in_channel && !public_allowed(b, json_string_value(
 	    json_object_get(payload, "channel_id")))) {
 		in_channel = false;
 		buf_puts(&out, "\n\n(Answered only to you: public answers "
 		    "are not enabled in this channel.)");
 	}
-	mrkdwn_escape(&esc, out.data);
-	/* Errors are for the asker only. */
-	answer = answer_json(esc.data, in_channel && *ok);
-	buf_release(&esc);
+	/* Errors are for the asker only. Bounded for Slack, whatever the
+	   command (slack/blockkit.h). */
+	answer = blockkit_answer(out.data, &items, in_channel && *ok);
+	blockkit_items_release(&items);
 	buf_release(&out);
 	free(copy);
 	return answer;
@@ -188,13 +145,21 @@ relayed(void *arg, const struct http_result *r)
 {
 	struct relay	*rl = arg;
 	json_t		*answer = NULL, *j;
+	struct buf	 why = BUF_INIT;
+	const char	*text;
 	char		*body;
 
 	j = r->rc == ERR_OK && r->body != NULL ? json_loadb(r->body,
 	    r->body_len, 0, NULL) : NULL;
-	if (json_is_object(j))
+	if (json_is_object(j) && blockkit_check(j, &why))
 		answer = json_incref(j);
-	else if (r->rc == ERR_OK && r->body_len > 0)
+	else if (json_is_object(j)) {
+		/* Slack would refuse it: its text, bounded, instead. */
+		log_warn("bot.relay_too_big", LOG_STR("why", why.data));
+		text = json_string_value(json_object_get(j, "text"));
+		answer = ephemeral_text(text != NULL ? text : "the "
+		    "provisioner's answer is too big to show");
+	} else if (r->rc == ERR_OK && r->body_len > 0)
 		answer = ephemeral_text(r->body);
 	else {
 		log_warn("bot.relay_failed", LOG_INT("status", r->http_status),
@@ -210,6 +175,7 @@ relayed(void *arg, const struct http_result *r)
 	}
 	json_decref(answer);
 	json_decref(j);
+	buf_release(&why);
 	free(rl->response_url);
 	free(rl);
 }

@@ -1,22 +1,21 @@
 /*
  * app.c: the steps several of the binary's commands share: opening the
- * store with a message a person can act on, the configured rules and
- * sections, ingesting a file, running a query, writing files and printing
+ * store with a message a person can act on, the configured rules,
+ * ingesting a file, running a query, writing files and printing
  * text from outside safely. Main thread only.
  */
 #include "common.h"
 
 #include <errno.h>
 
+#include "bot/bot_setup.h"
 #include "cli/app.h"
 #include "cli/cli.h"
 #include "clock.h"
-#include "notify/alerts_config.h"
-#include "notify/digest.h"
 #include "observe/classify.h"
 #include "observe/record.h"
-#include "sinks/statsd.h"
 #include "tz.h"
+#include "vis.h"
 
 int
 app_open_store(struct app *app, enum store_flags flags, struct store **st)
@@ -54,81 +53,15 @@ app_day_start(const struct app *app, const struct cli_val *v)
 int
 app_build_rules(const struct app *app, struct classify **out)
 {
-	struct classify	*c = classify_new();
-	struct buf	 why = BUF_INIT;
-	size_t		 i;
-	int		 ft;
+	struct buf	problems = BUF_INIT;
+	int		ret = 0;
 
-	for (i = 0; i < app->cfg.n_rules; i++) {
-		ft = failure_type_parse(app->cfg.rules[i].failure_type);
-		if (ft < 0) {
-			fprintf(stderr, "envstats: failure_rules[%zu]: unknown "
-			    "failure_type '%s'\n", i,
-			    app->cfg.rules[i].failure_type);
-			goto bad;
-		}
-		if (classify_add(c, app->cfg.rules[i].pattern, ft, &why) !=
-		    ERR_OK) {
-			fprintf(stderr, "envstats: failure_rules[%zu]: %s\n", i,
-			    why.data);
-			goto bad;
-		}
-	}
-	buf_release(&why);
-	*out = c;
-	return 0;
-bad:
-	buf_release(&why);
-	classify_free(c);
-	return CLI_EXIT_CONFIG;
-}
-
-int
-app_section_result(enum err rc, struct buf *why)
-{
-	int	ret = 0;
-
-	if (rc != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why->data);
+	if (bot_setup_rules(&app->cfg, out, &problems) != ERR_OK) {
+		bot_setup_print_problems(stderr, problems.data);
 		ret = CLI_EXIT_CONFIG;
 	}
-	buf_release(why);
+	buf_release(&problems);
 	return ret;
-}
-
-const json_t *
-app_file_section(const struct app *app, const char *name)
-{
-	return app->cfg.file != NULL ? json_object_get(app->cfg.file, name) :
-	    NULL;
-}
-
-int
-app_build_alerts(const struct app *app, struct alerts_config *out)
-{
-	struct buf	why = BUF_INIT;
-
-	alerts_config_init(out);
-	return app_section_result(alerts_config_parse(app_file_section(app,
-	    "alerts"), app->tz, out, &why), &why);
-}
-
-int
-app_build_digests(const struct app *app, struct digest_config *out)
-{
-	struct buf	why = BUF_INIT;
-
-	return app_section_result(digest_config_parse(app_file_section(app,
-	    "digests"), out, &why), &why);
-}
-
-int
-app_check_statsd(const struct app *app)
-{
-	struct buf	why = BUF_INIT;
-
-	return app_section_result(statsd_check(app->cfg.statsd_addr,
-	    app->cfg.statsd_tags, &why), &why);
 }
 
 /* A rejected line, on stderr, its reason escaped for the terminal. */
@@ -137,7 +70,7 @@ report_reject(void *arg, int64_t lineno, const char *why)
 {
 	(void)arg;
 	fprintf(stderr, "line %lld: ", (long long)lineno);
-	app_put_safe(stderr, why);
+	vis_fputs(stderr, why, 0);
 	fputc('\n', stderr);
 }
 
@@ -231,9 +164,11 @@ app_run_query(struct app *app, struct store *st, enum cmd_format format,
 	/* Whoever can run this can write the database anyway. */
 	ctx.admin = true;
 	r = cmd_run(&ctx, nwords, words);
-	if (r == CMD_RET_ERROR)
-		fprintf(stderr, "envstats: %s\n", ctx.out.data);
-	else {
+	if (r == CMD_RET_ERROR) {
+		/* It may quote the words: escaped like any outside text. */
+		fputs("envstats: ", stderr);
+		app_put_lines(stderr, ctx.out.data);
+	} else {
 		fputs(ctx.out.data, stdout);
 		if (ctx.out.len > 0 && ctx.out.data[ctx.out.len - 1] != '\n')
 			fputc('\n', stdout);
@@ -243,30 +178,11 @@ app_run_query(struct app *app, struct store *st, enum cmd_format format,
 }
 
 void
-app_put_safe(FILE *f, const char *s)
-{
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
-void
 app_put_lines(FILE *f, const char *s)
 {
-	const char	*nl;
-	char		*line;
+	size_t	n = strlen(s);
 
-	while (*s != '\0') {
-		nl = strchr(s, '\n');
-		line = xstrndup(s, nl != NULL ? (size_t)(nl - s) : strlen(s));
-		app_put_safe(f, line);
+	vis_fputs(f, s, VIS_NEWLINES);
+	if (n > 0 && s[n - 1] != '\n')
 		fputc('\n', f);
-		free(line);
-		s = nl != NULL ? nl + 1 : s + strlen(s);
-	}
 }

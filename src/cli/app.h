@@ -47,23 +47,9 @@ void	app_walk_params(const struct app *, struct attempt_params *);
 /* Start of the local day of a parsed CLI_DATE option, in app->tz. */
 int64_t	app_day_start(const struct app *, const struct cli_val *);
 
-/* The configured classification rules; 0, or CLI_EXIT_CONFIG. */
+/* The configured classification rules (bot_setup_rules, problems on
+   stderr); 0, or CLI_EXIT_CONFIG. */
 int	app_build_rules(const struct app *, struct classify **);
-
-/* A section of the config file, or NULL (no file, or no such key). */
-const json_t	*app_file_section(const struct app *, const char *name);
-
-/* A section failed validation (rc): say why; 0, or CLI_EXIT_CONFIG. */
-int	app_section_result(enum err rc, struct buf *why);
-
-/* The "alerts" section, validated; 0, or CLI_EXIT_CONFIG. */
-int	app_build_alerts(const struct app *, struct alerts_config *);
-
-/* The "digests" section, validated; 0, or CLI_EXIT_CONFIG. */
-int	app_build_digests(const struct app *, struct digest_config *);
-
-/* ENVSTATS_STATSD_ADDR and _TAGS, without resolving; 0 or CLI_EXIT_CONFIG. */
-int	app_check_statsd(const struct app *);
 
 /*
  * Read NDJSON from f (called name in messages) into the store; rejected
@@ -86,10 +72,8 @@ void	app_query_ctx(struct app *, struct store *st, enum cmd_format,
 int	app_run_query(struct app *, struct store *st, enum cmd_format,
 	    int nwords, char **words);
 
-/* Print text that came from outside with control characters escaped. */
-void	app_put_safe(FILE *f, const char *s);
-
-/* Text from outside, line by line, each line as app_put_safe writes it. */
+/* Text from outside, as vis_fputs writes multi-line text (core/vis.h),
+   ending in a newline. */
 void	app_put_lines(FILE *f, const char *s);
 
 /* SIGINT/SIGTERM stop the bot: finish the envelope in hand, close, exit. */

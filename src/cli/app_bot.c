@@ -1,7 +1,7 @@
 /*
  * app_bot.c: the Slack app as `envstats run` and `envstats demo` start it.
- * Every configured section is validated first (exit 78 on the first bad
- * one), then the store, the recorder and the bot are built and run until a
+ * Everything configured is checked first by bot_setup_build, as
+ * check-config checks it (exit 78, every problem told), then the store, the recorder and the bot are built and run until a
  * signal or a fatal error. The main thread runs the bot's loop.
  */
 #include "common.h"
@@ -9,14 +9,10 @@
 #include <signal.h>
 
 #include "bot/bot.h"
+#include "bot/bot_setup.h"
 #include "cli/app.h"
 #include "cli/cli.h"
-#include "github/github.h"
-#include "http/server.h"
 #include "log.h"
-#include "notify/alerts_config.h"
-#include "notify/digest.h"
-#include "observe/classify.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 
@@ -43,43 +39,6 @@ app_catch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* The "slack" section of the configuration, validated. */
-static int
-build_observer(const struct app *app, struct slack_observe **out)
-{
-	struct buf	why = BUF_INIT;
-
-	return app_section_result(slack_observe_new(app_file_section(app,
-	    "slack"), out, &why), &why);
-}
-
-/* The "github" section of the configuration, validated. */
-static int
-build_github(const struct app *app, struct github **out)
-{
-	struct buf	why = BUF_INIT;
-
-	return app_section_result(github_new(app_file_section(app, "github"),
-	    out, &why), &why);
-}
-
-/* ENVSTATS_HTTP_ADDR: "off", or an IP literal and a port. */
-static int
-check_http_addr(const struct app *app)
-{
-	char	host[HTTP_ADDR_HOST_MAX];
-	int	port;
-
-	if (strcmp(app->cfg.http_addr, "off") == 0 ||
-	    http_addr_parse(app->cfg.http_addr, host, sizeof host, &port) ==
-	    ERR_OK)
-		return 0;
-	fprintf(stderr, "envstats: bad value for ENVSTATS_HTTP_ADDR: '%s' is "
-	    "not off or <ip>:<port> (e.g. 127.0.0.1:8787, [::1]:8787)\n",
-	    app->cfg.http_addr);
-	return CLI_EXIT_CONFIG;
-}
-
 /* A /envstats command for the bot: the same grammar, as plain text. */
 struct answer_ctx {
 	struct app	*app;
@@ -89,7 +48,7 @@ struct answer_ctx {
 
 static bool
 answer_query(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out)
+    struct buf *out, struct blockkit_items *items)
 {
 	struct answer_ctx	*a = arg;
 	struct cmd_ctx		 ctx;
@@ -101,6 +60,7 @@ answer_query(void *arg, const char *user_id, int nwords, char **words,
 	ctx.statsd = a->bot != NULL ? bot_statsd(a->bot) : NULL;
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
+	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
 }
@@ -111,12 +71,9 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 {
 	struct store		*st = NULL;
 	struct record		*rec = NULL;
-	struct classify		*rules = NULL;
-	struct slack_observe	*obs = NULL;
-	struct github		*gh = NULL;
-	struct digest_config	 digests = { NULL, 0 };
+	struct bot_setup	 set;
+	struct buf		 problems = BUF_INIT;
 	struct attempt_params	 params;
-	struct alerts_config	 alerts;
 	struct bot_config	 bc;
 	struct answer_ctx	 actx;
 	struct bot		*bot = NULL;
@@ -124,20 +81,18 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	int			 ret;
 
 	app_walk_params(app, &params);
-	alerts_config_init(&alerts);
-	if ((ret = app_build_rules(app, &rules)) != 0 ||
-	    (ret = build_observer(app, &obs)) != 0 ||
-	    (ret = build_github(app, &gh)) != 0 ||
-	    (ret = app_build_alerts(app, &alerts)) != 0 ||
-	    (ret = app_build_digests(app, &digests)) != 0 ||
-	    (ret = check_http_addr(app)) != 0 ||
-	    (ret = app_check_statsd(app)) != 0 ||
-	    (ret = app_open_store(app, 0, &st)) != 0)
+	/* The checks of check-config (the same code), every problem told. */
+	if (bot_setup_build(&app->cfg, app->tz, &set, &problems) != ERR_OK) {
+		bot_setup_print_problems(stderr, problems.data);
+		ret = CLI_EXIT_CONFIG;
+		goto out;
+	}
+	if ((ret = app_open_store(app, 0, &st)) != 0)
 		goto out;
 	ret = CLI_EXIT_DB;
-	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
+	if ((rc = record_new(st, &params, set.rules, &rec)) != ERR_OK)
 		goto out;
-	if (!slack_observe_watches_messages(obs))
+	if (!slack_observe_watches_messages(set.obs))
 		log_warn("run.no_provisioner_bots", LOG_STR("why",
 		    "no slack.provisioner_bots configured: provisioner "
 		    "messages will not be observed"));
@@ -146,19 +101,19 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.st = st;
 	bc.rec = rec;
 	bc.tz = app->tz;
-	bc.obs = obs;
-	bc.github = gh;
+	bc.obs = set.obs;
+	bc.github = set.github;
 	bc.http_addr = strcmp(app->cfg.http_addr, "off") == 0 ? NULL :
 	    app->cfg.http_addr;
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
-	bc.digests = &digests;
+	bc.digests = &set.digests;
 	actx.app = app;
 	actx.st = st;
 	actx.bot = NULL;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
-	bc.alerts = &alerts;
+	bc.alerts = &set.alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {
 		ret = rc == ERR_CONFIG ? CLI_EXIT_CONFIG : 1;
@@ -175,10 +130,7 @@ out:
 	bot_free(bot);
 	record_free(rec);
 	store_close(st);
-	slack_observe_free(obs);
-	github_free(gh);
-	digest_config_release(&digests);
-	classify_free(rules);
-	alerts_config_release(&alerts);
+	bot_setup_release(&set);
+	buf_release(&problems);
 	return ret;
 }

@@ -75,6 +75,8 @@ struct cli_args {
 enum cli_flags {
 	/* Serves until stopped (the bot): ENVSTATS_NOW starts its clock. */
 	CLI_F_SERVES = (1 << 0),
+	/* Loads and reports the configuration itself (check-config). */
+	CLI_F_OWN_CONFIG = (1 << 1),
 };
 
 struct cli_command {

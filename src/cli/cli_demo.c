@@ -17,14 +17,12 @@
 #include "cli/cli.h"
 #include "clock.h"
 #include "demo/dataset.h"
+#include "demo/guard.h"
 #include "demo/script.h"
 #include "emulator.h"
 #include "log.h"
 #include "timefmt.h"
 #include "tz.h"
-
-/* The demo's own database: never the configured one. */
-#define DEMO_DB		"envstats-demo.db"
 
 enum { OPT_KEEP };
 
@@ -190,21 +188,6 @@ demo_configure(struct app *app, struct emulator *emu)
 	}
 }
 
-/* A fresh demo database: the file and its WAL side files removed. */
-static void
-demo_reset(const char *path)
-{
-	char	side[4096];
-
-	if (unlink(path) != 0 && errno != ENOENT)
-		return;
-	/* Old WAL files would confuse SQLite. */
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
-}
-
 static int
 demo_run(struct app *app, const struct cli_args *a)
 {
@@ -213,15 +196,10 @@ demo_run(struct app *app, const struct cli_args *a)
 	sigset_t	 block, old;
 	int		 ret;
 
-	/*
-	 * The demo writes made-up events: never into the configured
-	 * database (ENVSTATS_DB may be production), only into its own file
-	 * or the one named by --db, and it starts afresh only in its own.
-	 */
-	if (!app->db_from_flag)
-		app->db_path = DEMO_DB;
-	if (!a->opt[OPT_KEEP].set && strcmp(app->db_path, DEMO_DB) == 0)
-		demo_reset(app->db_path);
+	/* Made-up events go only into a database the demo created. */
+	if ((ret = demo_guard_db(&app->cfg, app->db_from_flag ?
+	    app->db_path : NULL, a->opt[OPT_KEEP].set, &app->db_path)) != 0)
+		return ret;
 	if (getenv("ENVSTATS_LOG_LEVEL") == NULL)
 		log_set_level(LOG_WARN);	/* the transcript is the output */
 	printf("== envstats demo: the Slack app against a local Slack "

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "observe/record.h"
 #include "sinks/export.h"
+#include "vis.h"
 
 enum { OPT_TO, OPT_SINCE, OPT_FORMAT, OPT_GZIP };
 
@@ -41,6 +42,11 @@ export_cmd_run(struct app *app, const struct cli_args *a)
 
 	memset(&o, 0, sizeof o);
 	o.dir = a->opt[OPT_TO].str;
+	if (export_dest_check(o.dir, &b) != ERR_OK) {
+		fprintf(stderr, "envstats: export: %s\n", b.data);
+		buf_release(&b);
+		return CLI_EXIT_USAGE;
+	}
 	o.since_ms = a->opt[OPT_SINCE].set ?
 	    app_day_start(app, &a->opt[OPT_SINCE]) : INT64_MIN;
 	o.format = a->opt[OPT_FORMAT].num == 1 ? EXPORT_CSV : EXPORT_JSONL;
@@ -57,13 +63,13 @@ export_cmd_run(struct app *app, const struct cli_args *a)
 		rc = export_run(st, &o, &s, &b);
 	if (rc != ERR_OK) {
 		fprintf(stderr, "envstats: export failed: ");
-		app_put_safe(stderr, b.data);
+		vis_fputs(stderr, b.data, 0);
 		fputc('\n', stderr);
 		ret = rc == ERR_BUSY ? CLI_EXIT_TEMPFAIL : CLI_EXIT_DB;
 	} else {
 		export_summary(&s, &b);
 		printf("exported to ");
-		app_put_safe(stdout, o.dir);
+		vis_fputs(stdout, o.dir, 0);
 		printf(": %s\n", b.data);
 	}
 	buf_release(&b);

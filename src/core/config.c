@@ -9,8 +9,12 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
+#include <strings.h>
 
+#include "log.h"
 #include "timefmt.h"
+#include "tz.h"
 
 enum cfg_type {
 	CFG_STRING,
@@ -61,6 +65,8 @@ static const struct cfg_entry cfg_table[] = {
 	  "projection keeps this much of each CI delay" },
 	{ "log_level", "ENVSTATS_LOG_LEVEL", CFG_STRING, "info", 0,
 	  OFF(log_level), "debug, info, warn, error or off" },
+	{ "log_format", "ENVSTATS_LOG_FORMAT", CFG_STRING, "logfmt", 0,
+	  OFF(log_format), "logfmt, or json: one JSON object a line" },
 	{ "slack_app_token", "SLACK_APP_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
 	  OFF(app_token), "Slack app-level token (xapp-), Socket Mode" },
 	{ "slack_bot_token", "SLACK_BOT_TOKEN", CFG_SECRET_T, NULL, CFG_SECRET,
@@ -145,6 +151,26 @@ config_parse_duration(const char *s, int64_t *ms)
 	return ERR_OK;
 }
 
+void
+config_format_duration(int64_t ms, char *out, size_t len)
+{
+	static const struct {
+		int64_t		 ms;
+		const char	*unit;
+	} units[] = { { MS_PER_DAY, "d" }, { MS_PER_HOUR, "h" },
+	    { MS_PER_MIN, "m" }, { MS_PER_SEC, "s" } };
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(units); i++) {
+		if (ms != 0 && ms % units[i].ms == 0) {
+			snprintf(out, len, "%lld%s",
+			    (long long)(ms / units[i].ms), units[i].unit);
+			return;
+		}
+	}
+	snprintf(out, len, "%lldms", (long long)ms);
+}
+
 enum err
 config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
     const char *where, struct buf *why)
@@ -165,6 +191,19 @@ config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
 		}
 	}
 	return ERR_OK;
+}
+
+/* Append one problem to why: problems are one a line. */
+static void PRINTFLIKE(2, 3)
+problem(struct buf *why, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (why->len > 0)
+		buf_putc(why, '\n');
+	va_start(ap, fmt);
+	buf_vprintf(why, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -194,11 +233,15 @@ url_ok(const char *v)
 	return strspn(h, "0123456789.") == n;
 }
 
-/* Set one entry from text; why gets the reason on failure. */
+/*
+ * Set one entry from text; why gets the reason on failure. origin is the
+ * config file's path when in_file, else where v came from.
+ */
 static enum err
 set_value(struct config *c, const struct cfg_entry *e, const char *v,
-    const char *origin, struct buf *why)
+    const char *origin, bool in_file, struct buf *why)
 {
+	const char	*what;
 	char		*p = (char *)c + e->offset, *end;
 	int64_t		 y;
 	int		 m, d;
@@ -252,16 +295,21 @@ set_value(struct config *c, const struct cfg_entry *e, const char *v,
 		return ERR_OK;
 	}
 bad:
-	buf_printf(why, "bad value for %s (%s): '%s' is not %s", e->env, origin,
-	    (e->flags & CFG_SECRET) ? "<redacted>" : v,
-	    e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
+	what = e->type == CFG_DURATION ? "a duration like 90m, 2h or 7200s" :
 	    e->type == CFG_REAL ? "a non-negative number" :
 	    e->type == CFG_COUNT ? "a whole number from 1 to 1000000000" :
 	    e->type == CFG_DATE ? "a date YYYY-MM-DD" :
 	    e->type == CFG_URL ? "an https:// URL (http:// only on loopback)" :
 	    e->offset == OFF(app_token) ? "an app-level token (xapp-...)" :
 	    e->offset == OFF(bot_token) ? "a bot token (xoxb-...)" :
-	    "a non-empty string");
+	    "a non-empty string";
+	/* A secret never comes from the file: load_file refuses it. */
+	if (in_file)
+		problem(why, "config file '%s': \"%s\": '%s' is not %s", origin,
+		    e->name, v, what);
+	else
+		problem(why, "bad value for %s (%s): '%s' is not %s", e->env,
+		    origin, (e->flags & CFG_SECRET) ? "<redacted>" : v, what);
 	return ERR_CONFIG;
 }
 
@@ -276,7 +324,7 @@ user_id_ok(const char *s)
 }
 
 /* "admins": an array of Slack user ids (absent: nobody is an admin). */
-static enum err
+static void
 load_admins(struct config *c, const json_t *v, const char *path,
     struct buf *why)
 {
@@ -285,46 +333,102 @@ load_admins(struct config *c, const json_t *v, const char *path,
 	size_t		 i;
 
 	if (v == NULL)
-		return ERR_OK;
+		return;
 	if (!json_is_array(v)) {
-		buf_printf(why, "'admins' in '%s' must be an array of Slack "
-		    "user ids (\"U0123ABCD\")", path);
-		return ERR_CONFIG;
+		problem(why, "config file '%s': 'admins' must be an array of "
+		    "Slack user ids (\"U0123ABCD\")", path);
+		return;
 	}
 	json_array_foreach(v, i, item) {
 		id = json_string_value(item);
 		if (id == NULL || !user_id_ok(id)) {
-			buf_printf(why, "'admins[%zu]' in '%s' must be a Slack "
-			    "user id like U0123ABCD (not a name)", i, path);
-			return ERR_CONFIG;
+			problem(why, "config file '%s': 'admins[%zu]' must be "
+			    "a Slack user id like U0123ABCD (not a name)", path,
+			    i);
+			continue;
 		}
 		c->admins = xreallocarray(c->admins, c->n_admins + 1,
 		    sizeof *c->admins);
 		c->admins[c->n_admins++] = xstrdup(id);
 	}
-	return ERR_OK;
 }
 
-/* The JSON file: settings by name, plus "failure_rules" and "admins". */
+/* Edit distance of two short keys, for "did you mean". */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
+	size_t	row[64];
+
+	if (la >= ARRAY_LEN(row) || lb >= ARRAY_LEN(row))
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			cur = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < cur)
+				cur = row[j] + 1;
+			if (row[j - 1] + 1 < cur)
+				cur = row[j - 1] + 1;
+			row[j] = cur;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The known top-level key nearest to key, or NULL when none is close. */
+static const char *
+nearest_key(const char *key)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bd = 3;
+
+	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
+		d = distance(key, cfg_table[i].name);
+		if (!(cfg_table[i].flags & CFG_SECRET) && d < bd) {
+			bd = d;
+			best = cfg_table[i].name;
+		}
+	}
+	for (i = 0; i < ARRAY_LEN(file_sections); i++) {
+		d = distance(key, file_sections[i]);
+		if (d < bd) {
+			bd = d;
+			best = file_sections[i];
+		}
+	}
+	return best;
+}
+
+/*
+ * The JSON file: settings by name, plus "failure_rules" and "admins".
+ * Every problem goes to why; c->file is kept when the file is a JSON
+ * object, so its sections can be checked too. ERR_CONFIG when the file
+ * cannot be read or is not an object.
+ */
 static enum err
 load_file(struct config *c, const char *path, struct buf *why)
 {
 	json_t		*root, *v, *rule;
 	json_error_t	 jerr;
-	const char	*key;
+	const char	*key, *near;
 	char		 num[64];
 	size_t		 i;
 	enum err	 rc = ERR_CONFIG;
 
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		buf_printf(why, "cannot read config file '%s': %s (line %d)",
+		problem(why, "config file '%s': cannot read it: %s (line %d)",
 		    path, jerr.text, jerr.line);
 		return ERR_CONFIG;
 	}
 	if (!json_is_object(root)) {
-		buf_printf(why, "config file '%s' must hold a JSON object",
-		    path);
+		problem(why, "config file '%s': must hold a JSON object", path);
 		goto out;
 	}
 	json_object_foreach(root, key, v) {
@@ -341,38 +445,30 @@ load_file(struct config *c, const char *path, struct buf *why)
 		if (i < ARRAY_LEN(file_sections))
 			continue;
 		if (e != NULL && (e->flags & CFG_SECRET)) {
-			buf_printf(why, "'%s' may not be in the config file "
-			    "'%s': secrets come from %s or %s_FILE", key, path,
+			problem(why, "config file '%s': '%s' may not be in it: "
+			    "secrets come from %s or %s_FILE", path, key,
 			    e->env, e->env);
-			goto out;
-		}
-		if (e == NULL) {
-			buf_printf(why, "unknown setting '%s' in config file "
-			    "'%s'", key, path);
-			goto out;
-		}
-		if (json_is_string(v)) {
-			if (set_value(c, e, json_string_value(v), path, why) !=
-			    ERR_OK)
-				goto out;
+		} else if (e == NULL) {
+			near = nearest_key(key);
+			problem(why, "config file '%s': unknown setting '%s'%s%s%s",
+			    path, key, near != NULL ? " (did you mean '" : "",
+			    near != NULL ? near : "", near != NULL ? "'?)" : "");
+		} else if (json_is_string(v)) {
+			set_value(c, e, json_string_value(v), path, true, why);
 		} else if ((json_is_number(v) && e->type == CFG_REAL) ||
 		    (json_is_integer(v) && e->type == CFG_COUNT)) {
 			snprintf(num, sizeof num, "%.17g",
 			    json_number_value(v));
-			if (set_value(c, e, num, path, why) != ERR_OK)
-				goto out;
+			set_value(c, e, num, path, true, why);
 		} else {
-			buf_printf(why, "setting '%s' in config file '%s' must "
-			    "be a string", key, path);
-			goto out;
+			problem(why, "config file '%s': setting '%s' must be a "
+			    "string", path, key);
 		}
 	}
 	v = json_object_get(root, "failure_rules");
-	if (v != NULL && !json_is_array(v)) {
-		buf_printf(why, "'failure_rules' in '%s' must be an array of "
-		    "{\"pattern\", \"failure_type\"}", path);
-		goto out;
-	}
+	if (v != NULL && !json_is_array(v))
+		problem(why, "config file '%s': 'failure_rules' must be an "
+		    "array of {\"pattern\", \"failure_type\"}", path);
 	json_array_foreach(v, i, rule) {
 		const char	*pat = json_string_value(json_object_get(rule,
 				    "pattern"));
@@ -380,10 +476,10 @@ load_file(struct config *c, const char *path, struct buf *why)
 				    "failure_type"));
 
 		if (pat == NULL || ft == NULL) {
-			buf_printf(why, "failure_rules[%zu] in '%s' needs "
-			    "\"pattern\" and \"failure_type\" strings", i,
-			    path);
-			goto out;
+			problem(why, "config file '%s': 'failure_rules[%zu]' "
+			    "needs \"pattern\" and \"failure_type\" strings",
+			    path, i);
+			continue;
 		}
 		c->rules = xreallocarray(c->rules, c->n_rules + 1,
 		    sizeof *c->rules);
@@ -391,9 +487,7 @@ load_file(struct config *c, const char *path, struct buf *why)
 		c->rules[c->n_rules].failure_type = xstrdup(ft);
 		c->n_rules++;
 	}
-	if (load_admins(c, json_object_get(root, "admins"), path, why) !=
-	    ERR_OK)
-		goto out;
+	load_admins(c, json_object_get(root, "admins"), path, why);
 	rc = ERR_OK;
 	c->file = json_incref(root);
 out:
@@ -403,26 +497,130 @@ out:
 
 /* NAME_FILE: the secret is the file's first line (systemd credentials,
    container secrets). */
-static enum err
+static void
 secret_from_file(struct config *c, const struct cfg_entry *e,
     const char *path, struct buf *why)
 {
 	FILE	*f = fopen(path, "rb");
 	char	 line[4096];
 	size_t	 n;
-	enum err rc;
 
 	if (f == NULL) {
-		buf_printf(why, "cannot read %s_FILE '%s': %s", e->env, path,
+		problem(why, "cannot read %s_FILE '%s': %s", e->env, path,
 		    strerror(errno));
-		return ERR_CONFIG;
+		return;
 	}
 	n = fread(line, 1, sizeof line - 1, f);
 	fclose(f);
 	line[n] = '\0';
 	line[strcspn(line, "\r\n")] = '\0';
-	rc = set_value(c, e, line, "file", why);
+	set_value(c, e, line, "file", false, why);
 	memset(line, 0, sizeof line);
+}
+
+/* Unified service tagging: the DD_ variable of each tag key. */
+static const struct {
+	const char	*key;
+	const char	*env;
+} dd_tags[] = { { "env", "DD_ENV" }, { "service", "DD_SERVICE" },
+    { "version", "DD_VERSION" } };
+
+/* The configured constant tags without those DD_ENV etc. replace. */
+static void
+tags_without_dd(const char *tags, struct buf *out)
+{
+	const char	*p = tags, *end, *k;
+	size_t		 i, n;
+	bool		 drop;
+
+	while (p != NULL && *p != '\0') {
+		end = p + strcspn(p, ",");
+		k = p + strspn(p, " \t");
+		drop = false;
+		for (i = 0; i < ARRAY_LEN(dd_tags); i++) {
+			n = strlen(dd_tags[i].key);
+			if (getenv(dd_tags[i].env) != NULL &&
+			    *getenv(dd_tags[i].env) != '\0' &&
+			    strncasecmp(k, dd_tags[i].key, n) == 0 &&
+			    k[n] == ':')
+				drop = true;
+		}
+		if (!drop && end > k) {
+			if (out->len > 0)
+				buf_putc(out, ',');
+			buf_append(out, p, (size_t)(end - p));
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
+/*
+ * The Datadog conventions every DogStatsD client follows: the agent at
+ * DD_DOGSTATSD_URL (udp://host:port, unix:///path), else DD_AGENT_HOST
+ * and DD_DOGSTATSD_PORT (8125), else statsd_addr; DD_ENV, DD_SERVICE and
+ * DD_VERSION as env:, service: and version: tags. ENVSTATS_STATSD_ADDR,
+ * set, still wins: it names envstats alone (and may say "off").
+ */
+static enum err
+datadog_env(struct config *c, struct buf *why)
+{
+	const char	*url = getenv("DD_DOGSTATSD_URL");
+	const char	*host = getenv("DD_AGENT_HOST");
+	const char	*port = getenv("DD_DOGSTATSD_PORT"), *v;
+	struct buf	 addr = BUF_INIT, tags = BUF_INIT;
+	size_t		 i;
+	enum err	 rc = ERR_CONFIG;
+
+	if (port == NULL || *port == '\0')
+		port = "8125";
+	if (getenv("ENVSTATS_STATSD_ADDR") != NULL) {
+		/* explicit: keep it */
+	} else if (url != NULL && *url != '\0') {
+		if (strncmp(url, "udp://", 6) == 0 && url[6] != '\0')
+			buf_puts(&addr, url + 6);
+		else if (strncmp(url, "unix:///", 8) == 0)
+			buf_printf(&addr, "unix:%s", url + 7);
+		else {
+			problem(why, "bad value for DD_DOGSTATSD_URL "
+			    "(environment): '%s' is not udp://<host>:<port> or "
+			    "unix:///<path>", url);
+			goto out;
+		}
+	} else if (host != NULL && *host != '\0') {
+		if (strspn(port, "0123456789") != strlen(port) ||
+		    strlen(port) > 5 || strtol(port, NULL, 10) < 1 ||
+		    strtol(port, NULL, 10) > 65535) {
+			problem(why, "bad value for DD_DOGSTATSD_PORT "
+			    "(environment): '%s' is not a port", port);
+			goto out;
+		}
+		/* status.hostIP may be an IPv6 address. */
+		buf_printf(&addr, strchr(host, ':') != NULL ? "[%s]:%s" :
+		    "%s:%s", host, port);
+	}
+	if (addr.len > 0) {
+		free(c->statsd_addr);
+		c->statsd_addr = xstrdup(addr.data);
+	}
+	tags_without_dd(c->statsd_tags, &tags);
+	for (i = 0; i < ARRAY_LEN(dd_tags); i++) {
+		v = getenv(dd_tags[i].env);
+		if (v == NULL || *v == '\0')
+			continue;
+		if (strchr(v, ',') != NULL) {
+			problem(why, "bad value for %s (environment): '%s' "
+			    "holds a comma", dd_tags[i].env, v);
+			goto out;
+		}
+		buf_printf(&tags, "%s%s:%s", tags.len > 0 ? "," : "",
+		    dd_tags[i].key, v);
+	}
+	free(c->statsd_tags);
+	c->statsd_tags = tags.len > 0 ? xstrdup(tags.data) : NULL;
+	rc = ERR_OK;
+out:
+	buf_release(&addr);
+	buf_release(&tags);
 	return rc;
 }
 
@@ -430,41 +628,47 @@ enum err
 config_load(struct config *c, struct buf *why)
 {
 	const char	*v;
-	size_t		 i;
-	enum err	 rc;
+	struct tz	*tz = NULL;
+	size_t		 i, start = why->len;
 
 	memset(c, 0, sizeof *c);
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
-		if (cfg_table[i].def != NULL && (rc = set_value(c,
-		    &cfg_table[i], cfg_table[i].def, "default", why)) !=
-		    ERR_OK)
+		if (cfg_table[i].def != NULL && set_value(c, &cfg_table[i],
+		    cfg_table[i].def, "default", false, why) != ERR_OK)
 			BUG("bad default for %s", cfg_table[i].env);
 	}
 	if ((v = getenv("ENVSTATS_CONFIG")) != NULL && *v != '\0') {
 		c->config_path = xstrdup(v);
-		if ((rc = load_file(c, v, why)) != ERR_OK)
-			return rc;
+		load_file(c, v, why);
 	}
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
 		char	name[64];
 
 		v = getenv(cfg_table[i].env);
-		if (v != NULL && (rc = set_value(c, &cfg_table[i], v,
-		    "environment", why)) != ERR_OK)
-			return rc;
+		if (v != NULL)
+			set_value(c, &cfg_table[i], v, "environment", false,
+			    why);
 		if (!(cfg_table[i].flags & CFG_SECRET))
 			continue;
 		snprintf(name, sizeof name, "%s_FILE", cfg_table[i].env);
-		if ((v = getenv(name)) != NULL && *v != '\0' &&
-		    (rc = secret_from_file(c, &cfg_table[i], v, why)) != ERR_OK)
-			return rc;
+		if ((v = getenv(name)) != NULL && *v != '\0')
+			secret_from_file(c, &cfg_table[i], v, why);
 	}
-	if (secret_is_set(&c->app_token) != secret_is_set(&c->bot_token)) {
-		buf_puts(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN (or "
+	datadog_env(c, why);
+	if (secret_is_set(&c->app_token) != secret_is_set(&c->bot_token))
+		problem(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN (or "
 		    "neither, for the local demo)");
-		return ERR_CONFIG;
-	}
-	return ERR_OK;
+	if (log_level_parse(c->log_level) < 0)
+		problem(why, "bad value for ENVSTATS_LOG_LEVEL: '%s' is not "
+		    "debug, info, warn, error or off", c->log_level);
+	if (log_format_parse(c->log_format) < 0)
+		problem(why, "bad value for ENVSTATS_LOG_FORMAT: '%s' is not "
+		    "logfmt or json", c->log_format);
+	if (tz_open(c->tz, &tz) != ERR_OK)
+		problem(why, "bad value for ENVSTATS_TZ: '%s' is not an IANA "
+		    "time zone (e.g. UTC, Europe/Paris)", c->tz);
+	tz_free(tz);
+	return why->len > start ? ERR_CONFIG : ERR_OK;
 }
 
 bool
@@ -521,7 +725,7 @@ config_print(const struct config *c, struct buf *b)
 {
 	json_t		*o = json_object(), *rules = json_array(), *r;
 	const char	*p;
-	char		*s;
+	char		*s, dur[32];
 	size_t		 i;
 
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
@@ -545,6 +749,10 @@ config_print(const struct config *c, struct buf *b)
 			    json_string(p) : json_null());
 			break;
 		case CFG_DURATION:
+			config_format_duration(*(const int64_t *)(const void *)
+			    base, dur, sizeof dur);
+			json_object_set_new(o, e->name, json_string(dur));
+			break;
 		case CFG_COUNT:
 			json_object_set_new(o, e->name, json_integer(
 			    *(const int64_t *)(const void *)base));

@@ -2,7 +2,8 @@
  * config.h: the settings of envstats, from one table (as tmux's
  * options_table and redis' static_configs): defaults < the JSON file named
  * by ENVSTATS_CONFIG < the environment. Validated once at start; immutable
- * after. A bad setting is one clear line and exit code 78 (EX_CONFIG).
+ * after. Each bad setting is one clear line; any means exit code 78
+ * (EX_CONFIG).
  *
  * Secrets (the Slack tokens, later) come only from the environment or a
  * *_FILE path and are printed as <redacted>.
@@ -36,6 +37,7 @@ struct config {
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
 	int64_t			 poll_interval_ms; /* ENVSTATS_POLL_INTERVAL */
 	char			*log_level;	/* ENVSTATS_LOG_LEVEL */
+	char			*log_format;	/* ENVSTATS_LOG_FORMAT */
 	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */
 	struct config_rule	*rules;		/* "failure_rules" (file) */
 	size_t			 n_rules;
@@ -75,7 +77,11 @@ struct config {
 
 /*
  * Load the configuration: defaults, then the file, then the environment
- * (getenv). On ERR_CONFIG, why holds the one line to print.
+ * (getenv), the Datadog agent's DD_ variables last. Every problem found
+ * is one line of why, naming its source (the config file's path, or the
+ * variable), the key and the reason; ERR_CONFIG when there is any. The
+ * file's sections are kept (c->file) whenever it holds a JSON object, so
+ * their checks can run even then. config_release in any case.
  */
 enum err	config_load(struct config *, struct buf *why);
 void		config_release(struct config *);
@@ -104,5 +110,9 @@ enum err	config_check_keys(const json_t *obj, const char *const *allowed,
  * seconds) into ms; ERR_INVALID otherwise or when not positive.
  */
 enum err	config_parse_duration(const char *, int64_t *ms);
+
+/* Write ms as config_parse_duration reads it, in its largest whole unit
+   ("2h", "90m", "1500ms"). */
+void		config_format_duration(int64_t ms, char *out, size_t len);
 
 #endif

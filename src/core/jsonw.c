@@ -77,8 +77,22 @@ json_quote(struct buf *b, const char *s)
 	buf_putc(b, '"');
 	/* Plain bytes go in runs: exports quote millions of strings. */
 	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\')
+		if (*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\' &&
+		    *p != 0xc2)
 			continue;
+		/* C1 controls (U+0080-U+009F, C2 80-9F) are escaped too, so
+		   --json on a terminal is as safe as text (vis.h). */
+		if (*p == 0xc2) {
+			if (p[1] < 0x80 || p[1] > 0x9f)
+				continue;
+			buf_append(b, run, (size_t)(p - run));
+			p++;
+			run = p + 1;
+			buf_puts(b, "\\u00");
+			buf_putc(b, hex[*p >> 4]);
+			buf_putc(b, hex[*p & 0xf]);
+			continue;
+		}
 		buf_append(b, run, (size_t)(p - run));
 		run = p + 1;
 		switch (*p) {

@@ -1,18 +1,25 @@
 /*
- * log.c: the logfmt writer. Any thread: a line is formatted into a local
- * buffer and written with one fwrite, so lines never interleave.
+ * log.c: the logfmt and JSON writer. Any thread: a line is formatted into
+ * a local buffer and written with one fwrite, so lines never interleave.
  */
 #include "common.h"
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "clock.h"
+#include "jsonw.h"
 #include "timefmt.h"
+#include "utf8.h"
 
 static enum log_level	log_level = LOG_INFO;
+static enum log_format	log_format = LOG_FORMAT_LOGFMT;
 static FILE		*log_stream;
+/* Whether the stream is journald's (-1: not looked at yet). */
+static atomic_int	log_journal = -1;
 
 bool
 log_enabled(enum log_level level)
@@ -44,6 +51,42 @@ void
 log_set_stream(FILE *f)
 {
 	log_stream = f;
+	atomic_store(&log_journal, -1);
+}
+
+int
+log_format_parse(const char *s)
+{
+	if (strcmp(s, "logfmt") == 0)
+		return LOG_FORMAT_LOGFMT;
+	if (strcmp(s, "json") == 0)
+		return LOG_FORMAT_JSON;
+	return -1;
+}
+
+void
+log_set_format(enum log_format f)
+{
+	log_format = f;
+}
+
+/*
+ * True when f is the stream systemd connected to journald: JOURNAL_STREAM
+ * holds its "device:inode" (systemd.exec(5)); a stream redirected
+ * elsewhere by the service keeps the variable but not the identity.
+ */
+static bool
+is_journal(FILE *f)
+{
+	const char		*v = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (v == NULL || sscanf(v, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(fileno(f), &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 /* Quote a value when it needs it; escape quotes, backslashes, controls. */
@@ -80,46 +123,124 @@ put_value(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-void
-log_emit(enum log_level level, const char *event, ...)
+/* The fields of ap as logfmt " key=value" pairs. */
+static void
+put_logfmt(struct buf *b, va_list ap)
 {
-	static const char *const names[] = { "debug", "info", "warn", "error" };
-	struct buf		 b = BUF_INIT;
-	struct log_field	 f;
-	char			 ts[TIMEFMT_RFC3339_LEN];
-	va_list			 ap;
+	struct log_field	f;
 
-	if (!log_enabled(level))
-		return;
-	timefmt_rfc3339(clock_now_ms(), ts);
-	buf_printf(&b, "ts=%s level=%s event=", ts, names[level]);
-	put_value(&b, event);
-	va_start(ap, event);
 	for (;;) {
 		f = va_arg(ap, struct log_field);
 		if (f.kind == LOG_K_END)
 			break;
-		buf_putc(&b, ' ');
-		put_value(&b, f.key);
-		buf_putc(&b, '=');
+		buf_putc(b, ' ');
+		put_value(b, f.key);
+		buf_putc(b, '=');
 		switch (f.kind) {
 		case LOG_K_STR:
-			put_value(&b, f.s != NULL ? f.s : "");
+			put_value(b, f.s != NULL ? f.s : "");
 			break;
 		case LOG_K_INT:
 		case LOG_K_MS:
-			buf_printf(&b, "%lld", (long long)f.i);
+			buf_printf(b, "%lld", (long long)f.i);
 			break;
 		case LOG_K_FLOAT:
-			buf_printf(&b, "%.6g", f.d);
+			buf_printf(b, "%.6g", f.d);
 			break;
 		case LOG_K_END:
 			break;
 		}
 	}
+}
+
+/* A JSON string of outside text: bytes that are not UTF-8 become '?',
+   so every line parses. */
+static void
+json_text(struct jsonw *w, const char *s)
+{
+	char	*copy;
+	size_t	 n = strlen(s);
+
+	if (utf8_valid(s, n)) {
+		jsonw_string(w, s);
+		return;
+	}
+	copy = xstrdup(s);
+	utf8_scrub(copy, n);
+	jsonw_string(w, copy);
+	free(copy);
+}
+
+/* The fields of ap as JSON members after ts, level and event. */
+static void
+put_json(struct jsonw *w, va_list ap)
+{
+	struct log_field	f;
+
+	for (;;) {
+		f = va_arg(ap, struct log_field);
+		if (f.kind == LOG_K_END)
+			break;
+		jsonw_key(w, f.key);	/* our own constants */
+		switch (f.kind) {
+		case LOG_K_STR:
+			json_text(w, f.s != NULL ? f.s : "");
+			break;
+		case LOG_K_INT:
+		case LOG_K_MS:
+			jsonw_int(w, f.i);
+			break;
+		case LOG_K_FLOAT:
+			jsonw_real(w, f.d);	/* null when not finite */
+			break;
+		case LOG_K_END:
+			break;
+		}
+	}
+}
+
+void
+log_emit(enum log_level level, const char *event, ...)
+{
+	/* syslog priorities of the levels, for journald's "<N>" prefix */
+	static const char *const names[] = { "debug", "info", "warn", "error" };
+	static const int	 prio[] = { 7, 6, 4, 3 };
+	struct buf		 b = BUF_INIT;
+	struct jsonw		 w;
+	FILE			*out = log_stream != NULL ? log_stream : stderr;
+	char			 ts[TIMEFMT_RFC3339_LEN];
+	va_list			 ap;
+	int			 journal;
+
+	if (!log_enabled(level))
+		return;
+	if ((journal = atomic_load(&log_journal)) < 0) {
+		journal = is_journal(out);
+		atomic_store(&log_journal, journal);
+	}
+	if (journal)
+		buf_printf(&b, "<%d>", prio[level]);
+	timefmt_rfc3339(clock_now_ms(), ts);
+	va_start(ap, event);
+	if (log_format == LOG_FORMAT_JSON) {
+		jsonw_init(&w, &b);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "ts");
+		jsonw_string(&w, ts);
+		jsonw_key(&w, "level");
+		jsonw_string(&w, names[level]);
+		jsonw_key(&w, "event");
+		json_text(&w, event);
+		put_json(&w, ap);
+		jsonw_object_end(&w);
+	} else {
+		buf_printf(&b, "ts=%s level=%s event=", ts, names[level]);
+		put_value(&b, event);
+		put_logfmt(&b, ap);
+	}
 	va_end(ap);
 	buf_putc(&b, '\n');
-	fwrite(b.data, 1, b.len, log_stream != NULL ? log_stream : stderr);
-	fflush(log_stream != NULL ? log_stream : stderr);
+	fwrite(b.data, 1, b.len, out);
+	fflush(out);
 	buf_release(&b);
 }

@@ -4,6 +4,12 @@
  *	log_info("store.migrated", LOG_INT("from", 1), LOG_INT("to", 2));
  *	-> ts=2026-11-02T09:14:03.120Z level=info event=store.migrated from=1 to=2
  *
+ * Or one JSON object a line (ENVSTATS_LOG_FORMAT=json, for log
+ * pipelines): {"ts":"...","level":"info","event":"store.migrated",
+ * "from":1,"to":2}. Under journald (JOURNAL_STREAM names the stream)
+ * each line starts with its syslog priority, "<6>" for info, so
+ * `journalctl -p warning` finds the warnings.
+ *
  * Event names are stable module.what ids. Values are typed; the writer
  * quotes and escapes them, so no outside text can forge a line or a field.
  * The level is checked before anything is formatted. Never log secrets:
@@ -21,6 +27,11 @@ enum log_level {
 	LOG_WARN,
 	LOG_ERROR,
 	LOG_OFF,
+};
+
+enum log_format {
+	LOG_FORMAT_LOGFMT,
+	LOG_FORMAT_JSON,
 };
 
 enum log_kind {
@@ -58,5 +69,8 @@ void		log_set_level(enum log_level);
 int		log_level_parse(const char *);
 /* Send lines to f instead of stderr (tests); NULL restores stderr. */
 void		log_set_stream(FILE *f);
+/* Parse "logfmt" or "json"; -1 when unknown. */
+int		log_format_parse(const char *);
+void		log_set_format(enum log_format);
 
 #endif

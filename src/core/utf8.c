@@ -90,6 +90,12 @@ utf8_cut(const char *str, size_t len, size_t max)
 }
 
 size_t
+utf8_char_len(const char *s, size_t left)
+{
+	return char_len((const unsigned char *)s, left);
+}
+
+size_t
 utf8_chars(const char *str, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)str;

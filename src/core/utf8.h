@@ -25,6 +25,10 @@ size_t	utf8_scrub(char *s, size_t len);
  */
 size_t	utf8_cut(const char *s, size_t len, size_t max);
 
+/* The length of the well-formed character at s[0..left) (left > 0), or 0
+   when s does not start with one. */
+size_t	utf8_char_len(const char *s, size_t left);
+
 /* The characters (code points) of s[0..len), for aligning columns. */
 size_t	utf8_chars(const char *s, size_t len);
 

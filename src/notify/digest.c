@@ -14,6 +14,7 @@
 #include "slack/envelope.h"
 #include "timefmt.h"
 #include "utf8.h"
+#include "vis.h"
 
 /* Where a piece goes: plain text, or mrkdwn. */
 struct out {
@@ -21,14 +22,19 @@ struct out {
 	bool		 mrkdwn;
 };
 
-/* Text from outside (repository and branch names). */
+/* Text from outside (repository and branch names), controls escaped. */
 static void
 put_outside(const struct out *o, const char *s)
 {
-	if (o->mrkdwn)
-		mrkdwn_escape(o->b, s);
-	else
-		buf_puts(o->b, s);
+	char	*shown;
+
+	if (!o->mrkdwn) {
+		vis_append(o->b, s, 0);
+		return;
+	}
+	shown = vis_strdup(s, 0);
+	mrkdwn_escape(o->b, shown);
+	free(shown);
 }
 
 /* " ▲ 12.0%" of after against before, or nothing when undefined. */

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -1364,6 +1365,49 @@ write_rows(struct exporter *ex, const struct store_export_dest *d)
 	return ERR_OK;
 }
 
+/* How to sync an exported directory to where a scheme points. */
+static const struct {
+	const char	*scheme;
+	const char	*how;
+} sync_hints[] = {
+	{ "s3", "aws s3 sync DIR s3://BUCKET/PREFIX" },
+	{ "abfss", "azcopy sync DIR 'https://ACCOUNT.dfs.core.windows.net/"
+	  "CONTAINER/PATH' --recursive (ADLS Gen2)" },
+	{ "gs", "gcloud storage rsync --recursive DIR gs://BUCKET/PREFIX" },
+	{ "dbfs", "databricks fs cp --recursive DIR "
+	  "dbfs:/Volumes/CATALOG/SCHEMA/VOLUME/envstats (a Unity Catalog "
+	  "volume)" },
+};
+
+enum err
+export_dest_check(const char *dir, struct buf *why)
+{
+	size_t	n = strspn(dir, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	size_t	i;
+
+	/* A URI scheme: a letter, scheme characters, then ":/". */
+	if (n == 0 || !((*dir >= 'a' && *dir <= 'z') ||
+	    (*dir >= 'A' && *dir <= 'Z')) || dir[n] != ':' ||
+	    dir[n + 1] != '/')
+		return ERR_OK;
+	buf_printf(why, "'%.*s:' is a URL: export writes a local directory "
+	    "only. Export to a directory, then sync it with your cloud's "
+	    "own CLI, e.g.", (int)n, dir);
+	for (i = 0; i < ARRAY_LEN(sync_hints); i++) {
+		if (strlen(sync_hints[i].scheme) == n &&
+		    strncasecmp(dir, sync_hints[i].scheme, n) == 0)
+			break;
+	}
+	if (i < ARRAY_LEN(sync_hints))
+		buf_printf(why, "\n  %s", sync_hints[i].how);
+	else {
+		for (i = 0; i < ARRAY_LEN(sync_hints); i++)
+			buf_printf(why, "\n  %s", sync_hints[i].how);
+	}
+	return ERR_INVALID;
+}
+
 enum err
 export_run(struct store *st, const struct export_opts *o,
     struct export_stats *out, struct buf *why)
@@ -1377,6 +1421,8 @@ export_run(struct store *st, const struct export_opts *o,
 	int				 m, day, t;
 
 	memset(out, 0, sizeof *out);
+	if (export_dest_check(o->dir, why) != ERR_OK)
+		return ERR_INVALID;
 	memset(&ex, 0, sizeof ex);
 	ex.o = o;
 	ex.st = st;

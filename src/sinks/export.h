@@ -94,6 +94,13 @@ struct export_stats {
 enum err	 export_run(struct store *st, const struct export_opts *opts,
 		    struct export_stats *out, struct buf *why);
 
+/*
+ * Refuse a destination that is a URL (s3://, abfss://, gs://, dbfs:/...):
+ * ERR_INVALID, with why saying how to sync a local export there with
+ * that cloud's own CLI. export_run checks it first and creates nothing.
+ */
+enum err	 export_dest_check(const char *dir, struct buf *why);
+
 /* "provisions", "events", "metrics". */
 const char	*export_table_name(enum export_table);
 

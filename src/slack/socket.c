@@ -24,10 +24,13 @@
  * older connections closed and the backoff reset. At most two connections
  * exist at once; an attempt that would make a third waits for one to go.
  *
- * Liveness is lws's validity timer (a PING after ping_s without a valid
- * frame, hangup at pong_timeout_s; every received frame counts, through
- * lws_validity_confirmed()) plus our own idle timer, which counts PONGs
- * too: it only matters if lws's timer fails to fire.
+ * Liveness is our own timer on each open connection (conn_liveness): a
+ * PING every ping_s whatever the traffic; when nothing at all (a pong, a
+ * message) has come for pong_timeout_s, a new connection is opened as on a
+ * refresh, and this one is closed only once the new one says hello
+ * (make-before-break: a slow but alive link loses nothing, and a late
+ * pong just means a needless but harmless swap); nothing for idle_s and
+ * it is dropped. lws's validity timer stays as a backstop far behind it.
  *
  * Teardown: slack_socket_free() kills the remaining wsis synchronously,
  * so it must not run inside a callback of this protocol; it may come
@@ -46,9 +49,15 @@
 #include "clock.h"
 #include "log.h"
 
-#define SOCK_DEF_PING_S		10
-#define SOCK_DEF_PONG_TIMEOUT_S	20
-#define SOCK_DEF_IDLE_S		60
+/*
+ * A dead connection is replaced within SOCK_DEF_PONG_TIMEOUT_S of its last
+ * frame (plus a connect): under 10 s. Pongs may come up to about
+ * pong_timeout - ping late before a link counts as dead.
+ */
+#define SOCK_DEF_PING_S		2
+#define SOCK_DEF_PONG_TIMEOUT_S	7
+#define SOCK_DEF_IDLE_S		30
+#define SOCK_MAX_IDLE_S		3600	/* lws's backstop is 16-bit */
 #define SOCK_DEF_BACKOFF_MS	INT64_C(1000)
 #define SOCK_DEF_BACKOFF_MAX_MS	INT64_C(30000)
 #define SOCK_DEF_MAX_MESSAGE	((size_t)4 << 20)
@@ -82,8 +91,10 @@ struct conn {
 	bool			 close_sent;	/* -1 after close_reason */
 	bool			 discarding;	/* rest of a too-big message */
 	bool			 rx_binary;
+	bool			 ping_due;	/* WRITEABLE sends a PING */
+	bool			 suspect;	/* silent: being replaced */
 	struct lws		*wsi;
-	/* One timer, by phase: connect (WAIT), idle check (OPEN), drop
+	/* One timer, by phase: connect (WAIT), liveness (OPEN), drop
 	   after the close grace (CLOSING). */
 	lws_sorted_usec_list_t	 sul;
 	char			*url;	/* lws_parse_uri's buffer; host in it */
@@ -93,6 +104,7 @@ struct conn {
 	int			 port;
 	bool			 tls;
 	int64_t			 last_rx_ms;	/* monotonic */
+	int64_t			 next_ping_ms;	/* monotonic */
 	struct buf		 rx;		/* message being reassembled */
 	struct tx		*txq;
 	struct tx		**txtail;
@@ -556,13 +568,65 @@ conn_detach(struct conn *c, const char *why)
 	update_state(s, why);
 }
 
-/* The connection's timer: connect, idle check or the end of the grace. */
+/*
+ * The liveness tick of an open connection (see the top of the file): the
+ * next ping, the pong window, the idle limit, whichever comes first.
+ */
+static void
+conn_liveness(struct conn *c)
+{
+	struct slack_socket	*s = c->s;
+	int64_t			 now = clock_mono_ms(), next;
+	int64_t			 ping_ms = (int64_t)s->opts.ping_s * MS_PER_SEC;
+	int64_t			 pong_ms = (int64_t)s->opts.pong_timeout_s *
+				    MS_PER_SEC;
+	int64_t			 idle_ms = (int64_t)s->opts.idle_s * MS_PER_SEC;
+	int64_t			 quiet_ms = now - c->last_rx_ms;
+
+	if (quiet_ms >= idle_ms) {
+		log_warn("socket.idle_timeout", LOG_INT("conn", c->id),
+		    LOG_MS("quiet_ms", quiet_ms));
+		conn_kill(c);
+		return;
+	}
+	if (quiet_ms >= pong_ms && !c->suspect) {
+		c->suspect = true;
+		log_warn("socket.pong_missed", LOG_INT("conn", c->id),
+		    LOG_MS("quiet_ms", quiet_ms));
+		/* Make-before-break, as on a refresh. */
+		attempt_begin(s, 0, "pong missed");
+	}
+	if (now >= c->next_ping_ms) {
+		c->ping_due = true;
+		lws_callback_on_writable(c->wsi);
+		c->next_ping_ms = now + ping_ms;
+	}
+	next = c->next_ping_ms;
+	if (!c->suspect && c->last_rx_ms + pong_ms < next)
+		next = c->last_rx_ms + pong_ms;
+	if (c->last_rx_ms + idle_ms < next)
+		next = c->last_rx_ms + idle_ms;
+	lws_sul_schedule(s->ctx, 0, &c->sul, conn_timer,
+	    (next > now ? next - now : 1) * LWS_US_PER_MS);
+}
+
+/* Something came on c: it is alive. */
+static void
+conn_alive(struct conn *c)
+{
+	c->last_rx_ms = clock_mono_ms();
+	if (c->suspect) {
+		c->suspect = false;
+		log_info("socket.alive_again", LOG_INT("conn", c->id));
+	}
+}
+
+/* The connection's timer: connect, liveness or the end of the grace. */
 static void
 conn_timer(lws_sorted_usec_list_t *sul)
 {
 	struct conn		*c = lws_container_of(sul, struct conn, sul);
 	struct slack_socket	*s = c->s;
-	int64_t			 idle_ms, quiet_ms;
 
 	reap(s);
 	switch (c->phase) {
@@ -570,16 +634,7 @@ conn_timer(lws_sorted_usec_list_t *sul)
 		conn_connect(c);
 		break;
 	case CONN_OPEN:
-		idle_ms = (int64_t)s->opts.idle_s * MS_PER_SEC;
-		quiet_ms = clock_mono_ms() - c->last_rx_ms;
-		if (quiet_ms < idle_ms) {
-			lws_sul_schedule(s->ctx, 0, &c->sul, conn_timer,
-			    (idle_ms - quiet_ms) * LWS_US_PER_MS);
-			break;
-		}
-		log_warn("socket.idle_timeout", LOG_INT("conn", c->id),
-		    LOG_MS("quiet_ms", quiet_ms));
-		conn_kill(c);
+		conn_liveness(c);
 		break;
 	case CONN_CLOSING:
 		log_info("socket.close_timeout", LOG_INT("conn", c->id));
@@ -671,7 +726,7 @@ on_receive(struct conn *c, const void *in, size_t len)
 
 	/* lws itself only counts PONGs as proof of life. */
 	lws_validity_confirmed(wsi);
-	c->last_rx_ms = clock_mono_ms();
+	conn_alive(c);
 	if (lws_is_first_fragment(wsi)) {
 		buf_reset(&c->rx);
 		c->rx_binary = lws_frame_is_binary(wsi) != 0;
@@ -724,8 +779,18 @@ static int
 on_writeable(struct conn *c)
 {
 	struct tx	*t = c->txq;
+	unsigned char	 ping[LWS_PRE + 1];
 	int		 n, rc = 0;
 
+	if (c->ping_due && c->phase == CONN_OPEN) {
+		c->ping_due = false;
+		if (lws_write(c->wsi, ping + LWS_PRE, 0, LWS_WRITE_PING) < 0) {
+			log_warn("socket.ping_failed", LOG_INT("conn", c->id));
+			rc = -1;
+		} else if (t != NULL)
+			lws_callback_on_writable(c->wsi);
+		goto out;
+	}
 	if (t == NULL) {
 		if (c->phase == CONN_CLOSING && !c->close_sent) {
 			/* Queue drained: now the close frame. */
@@ -797,8 +862,9 @@ slack_socket_callback(struct lws *wsi, enum lws_callback_reasons reason,
 			break;
 		c->phase = CONN_OPEN;
 		c->last_rx_ms = clock_mono_ms();
-		lws_sul_schedule(c->s->ctx, 0, &c->sul, conn_timer,
-		    (lws_usec_t)c->s->opts.idle_s * LWS_US_PER_SEC);
+		c->next_ping_ms = c->last_rx_ms + (int64_t)c->s->opts.ping_s *
+		    MS_PER_SEC;
+		conn_liveness(c);
 		log_info("socket.established", LOG_INT("conn", c->id),
 		    LOG_STR("host", c->host));
 		update_state(c->s, "established");
@@ -813,7 +879,7 @@ slack_socket_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		if ((c = conn_find(wsi, user)) != NULL)
-			c->last_rx_ms = clock_mono_ms();
+			conn_alive(c);
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		if ((c = conn_find(wsi, user)) != NULL)
@@ -888,8 +954,8 @@ slack_socket_new(struct lws_context *ctx, const struct slack_socket_opts *o,
 	}
 	if (s->opts.idle_s <= 0)
 		s->opts.idle_s = SOCK_DEF_IDLE_S;
-	if (s->opts.idle_s > 86400)
-		s->opts.idle_s = 86400;
+	if (s->opts.idle_s > SOCK_MAX_IDLE_S)
+		s->opts.idle_s = SOCK_MAX_IDLE_S;
 	if (s->opts.backoff_ms <= 0)
 		s->opts.backoff_ms = SOCK_DEF_BACKOFF_MS;
 	if (s->opts.backoff_max_ms <= 0)
@@ -904,8 +970,12 @@ slack_socket_new(struct lws_context *ctx, const struct slack_socket_opts *o,
 	s->policy.retry_ms_table = policy_table;
 	s->policy.retry_ms_table_count = (uint16_t)ARRAY_LEN(policy_table);
 	s->policy.conceal_count = (uint16_t)ARRAY_LEN(policy_table);
-	s->policy.secs_since_valid_ping = (uint16_t)s->opts.ping_s;
-	s->policy.secs_since_valid_hangup = (uint16_t)s->opts.pong_timeout_s;
+	/* lws's own check is only a backstop, behind idle_s (our pongs
+	   keep it quiet). */
+	s->policy.secs_since_valid_ping = (uint16_t)(s->opts.idle_s +
+	    s->opts.pong_timeout_s);
+	s->policy.secs_since_valid_hangup = (uint16_t)(2 * s->opts.idle_s +
+	    s->opts.pong_timeout_s);
 	s->policy.jitter_percent = 0;
 
 	s->state = SLACK_SOCKET_CONNECTING;

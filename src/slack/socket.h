@@ -7,12 +7,13 @@
  * client asks for one through want_url and is handed it with
  * slack_socket_connect().
  *
- * It keeps its own liveness: pings every ping_s of silence, drops a
- * connection with no pong within pong_timeout_s or with no inbound frame
- * for idle_s; reconnects with capped exponential backoff and jitter; keeps
- * exactly one reconnect in flight; on slack_socket_refresh() (Slack's
- * disconnect warning / refresh_requested) connects the new socket before
- * closing the old one. Loop thread only.
+ * It keeps its own liveness: a ping every ping_s on each connection; one
+ * that received nothing (no pong, no message) for pong_timeout_s is
+ * replaced make-before-break, as on slack_socket_refresh() (Slack's
+ * disconnect warning / refresh_requested): the new socket connects, and
+ * the old one is closed once the new one says hello; with nothing for
+ * idle_s it is dropped. Reconnects use capped exponential backoff and
+ * jitter, exactly one in flight. Loop thread only.
  */
 #ifndef ENVSTATS_SOCKET_H
 #define ENVSTATS_SOCKET_H
@@ -46,9 +47,9 @@ struct slack_socket_cb {
 };
 
 struct slack_socket_opts {
-	int		ping_s;		/* [10] ping after this much silence */
-	int		pong_timeout_s;	/* [20] */
-	int		idle_s;		/* [60] no inbound frame at all */
+	int		ping_s;		/* [2] a ping this often */
+	int		pong_timeout_s;	/* [7] silent this long: replaced */
+	int		idle_s;		/* [30] silent this long: dropped */
 	int64_t		backoff_ms;	/* [1000] first retry */
 	int64_t		backoff_max_ms;	/* [30000] */
 	size_t		max_message;	/* [4 MiB] larger: close 1009 */

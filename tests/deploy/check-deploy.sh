@@ -27,6 +27,12 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 		echo "$out"; echo "check-deploy: systemd-analyze verify warned"
 		exit 1
 	fi
+	# envstats speaks sd_notify: READY=1 and the watchdog's keep-alives.
+	for want in '^Type=notify$' '^WatchdogSec=' '^NotifyAccess=main$'; do
+		grep -q "$want" "$src/deploy/systemd/envstats.service" || {
+			echo "check-deploy: envstats.service lacks $want"
+			exit 1; }
+	done
 	echo "check-deploy: systemd units verified"
 	ran=1
 else
@@ -79,7 +85,19 @@ need(c["readinessProbe"]["httpGet"]["path"] == "/readyz", "readiness")
 sc = c["securityContext"]
 need(pod["securityContext"]["runAsNonRoot"] and sc["readOnlyRootFilesystem"]
      and not sc["allowPrivilegeEscalation"], "Deployment: security context")
-env = {e["name"]: e["value"] for e in c["env"]}
+env = {e["name"]: e.get("value") for e in c["env"]}
+ref = {e["name"]: e["valueFrom"]["fieldRef"]["fieldPath"]
+       for e in c["env"] if "valueFrom" in e}
+# Datadog: the node's agent, and unified service tagging from the labels.
+need(ref.get("DD_AGENT_HOST") == "status.hostIP",
+     "Deployment: DD_AGENT_HOST from status.hostIP")
+labels = dep["template"]["metadata"]["labels"]
+for k in ("env", "service", "version"):
+    lab = "tags.datadoghq.com/" + k
+    need(lab in labels and lab in docs["Deployment"][0]["metadata"]["labels"],
+         "Deployment: label " + lab)
+    need(ref.get("DD_" + k.upper()) == "metadata.labels['%s']" % lab,
+         "Deployment: DD_%s from the label %s" % (k.upper(), lab))
 need(env["ENVSTATS_HTTP_ADDR"] == "0.0.0.0:8787", "Deployment: HTTP address")
 need(not any(k in env for k in ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")),
      "Deployment: a token in the environment")

@@ -64,6 +64,7 @@ enum cmd_kind {
 	CMD_SEND,		/* frames, in order, to the newest connection */
 	CMD_DROP_TCP,
 	CMD_PINGS,
+	CMD_SLOW,
 };
 
 struct em_cmd {
@@ -71,6 +72,7 @@ struct em_cmd {
 	enum cmd_kind	 kind;
 	struct frameq	 frames;	/* CMD_SEND */
 	bool		 on;		/* CMD_PINGS */
+	int		 ms;		/* CMD_SLOW */
 };
 
 /* A live WebSocket connection: loop thread only. */
@@ -166,6 +168,10 @@ struct emulator {
 	struct frameq		 pending;	/* waiting for a connection */
 	lws_sorted_usec_list_t	 sul;		/* re-delivery timer */
 	bool			 sul_armed;
+	/* The slow link: reads stall for slow_ms, then catch up. */
+	lws_sorted_usec_list_t	 sul_slow;
+	int			 slow_ms;	/* 0: off */
+	bool			 slow_stalled;
 
 	/* Under mu. */
 	pthread_mutex_t		 mu;
@@ -545,6 +551,40 @@ drop_conn(struct em_conn *c)
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
 }
 
+/* How long a slow link catches up between stalls. */
+#define EM_SLOW_CATCH_UP_MS	100
+
+/* Stall or resume reading on every live connection (not paused ones). */
+static void
+stall_reads(struct emulator *em, bool stall)
+{
+	struct em_conn	*c;
+
+	em->slow_stalled = stall;
+	for (c = em->conns; c != NULL; c = c->next) {
+		if (!c->paused)
+			lws_rx_flow_control(c->wsi, LWS_RXFLOW_REASON_USER_BOOL |
+			    LWS_RXFLOW_REASON_FLAG_PROCESS_NOW | (stall ?
+			    LWS_RXFLOW_REASON_APPLIES_DISABLE :
+			    LWS_RXFLOW_REASON_APPLIES_ENABLE));
+	}
+}
+
+/* The slow link's turn: stall for slow_ms, catch up briefly, again. */
+static void
+slow_cb(lws_sorted_usec_list_t *sul)
+{
+	struct emulator	*em = lws_container_of(sul, struct emulator,
+			    sul_slow);
+
+	if (em->slow_ms <= 0)
+		return;
+	stall_reads(em, !em->slow_stalled);
+	lws_sul_schedule(em->ctx, 0, &em->sul_slow, slow_cb,
+	    (lws_usec_t)(em->slow_stalled ? em->slow_ms :
+	    EM_SLOW_CATCH_UP_MS) * LWS_US_PER_MS);
+}
+
 static void
 run_commands(struct emulator *em)
 {
@@ -573,6 +613,14 @@ run_commands(struct emulator *em)
 		case CMD_PINGS:
 			for (conn = em->conns; conn != NULL; conn = conn->next)
 				set_paused(conn, !c->on);
+			break;
+		case CMD_SLOW:
+			em->slow_ms = c->ms;
+			lws_sul_cancel(&em->sul_slow);
+			if (em->slow_stalled)
+				stall_reads(em, false);
+			if (c->ms > 0)
+				slow_cb(&em->sul_slow);
 			break;
 		}
 		fq_clear(&c->frames);
@@ -2089,6 +2137,16 @@ emulator_drop_tcp(struct emulator *em)
 	struct em_cmd	*c = xcalloc(1, sizeof *c);
 
 	c->kind = CMD_DROP_TCP;
+	push_cmd(em, c);
+}
+
+void
+emulator_slow_link(struct emulator *em, int stall_ms)
+{
+	struct em_cmd	*c = xcalloc(1, sizeof *c);
+
+	c->kind = CMD_SLOW;
+	c->ms = stall_ms;
 	push_cmd(em, c);
 }
 

@@ -112,6 +112,10 @@ void		 emulator_drop_tcp(struct emulator *);
    emulator also sends nothing, like a half-open socket. Applies to the
    connections live at the call; later connections work normally. */
 void		 emulator_answer_pings(struct emulator *, bool);
+/* A slow but alive link (0: off): every connection stops reading for
+   stall_ms, catches up for 100 ms, and again, so pongs come up to
+   stall_ms late but come; what the emulator sends still goes out. */
+void		 emulator_slow_link(struct emulator *, int stall_ms);
 
 /* Envelopes acked so far, and ever sent (re-deliveries not counted; an
    envelope counts as sent when emulator_send_envelope() returns). */

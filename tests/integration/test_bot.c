@@ -29,6 +29,7 @@
 #include "hmac.h"
 #include "log.h"
 #include "notify/alerts_config.h"
+#include "observe/event_json.h"
 #include "observe/record.h"
 #include "observe/slack_observe.h"
 #include "slack/lwslog.h"
@@ -104,7 +105,7 @@ static const char slack_config[] =
 /* /envstats through the command table, as main.c wires it. */
 static bool
 answer(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out)
+    struct buf *out, struct blockkit_items *items)
 {
 	struct harness	*h = arg;
 	struct cmd_ctx	 ctx;
@@ -118,6 +119,7 @@ answer(void *arg, const char *user_id, int nwords, char **words,
 	ctx.admin = config_is_admin(&h->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
+	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
 }
@@ -414,6 +416,98 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
 	free(text);
 	free(id);
+}
+
+/* n repositories with one provision each on 2026-11-02, in the store. */
+static void
+seed_repos(struct harness *h, int n)
+{
+	struct store	*st = NULL;
+	struct record	*rec = NULL;
+	struct event	 ev;
+	struct buf	 why = BUF_INIT;
+	char		 line[256];
+	bool		 stored;
+	int		 i, k;
+
+	assert_int_equal(store_open(h->db, 0, &st), ERR_OK);
+	assert_int_equal(record_new(st, NULL, NULL, &rec), ERR_OK);
+	assert_int_equal(record_begin(rec), ERR_OK);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 2; k++) {
+			snprintf(line, sizeof line, "{\"type\":\"%s\",\"ts\":"
+			    "\"2026-11-02T%02d:%02d:00Z\",\"repo\":"
+			    "\"tactivos/service-%04d\",\"branch\":\"main\"}",
+			    k == 0 ? "requested" : "ready", 9 + k, i % 60, i);
+			assert_int_equal(event_json_parse(line, strlen(line),
+			    &ev, &why), ERR_OK);
+			assert_int_equal(record_add(rec, &ev, &stored),
+			    ERR_OK);
+			event_release(&ev);
+		}
+	}
+	assert_int_equal(record_commit(rec), ERR_OK);
+	record_free(rec);
+	store_close(st);
+	buf_release(&why);
+}
+
+/* The answer of a slash command: in its ack, or posted to its URL. */
+static json_t *
+slash_answer(struct harness *h, const char *text)
+{
+	char	*url = NULL, *id, *body;
+	json_t	*p;
+
+	id = send_slash(h, "/envstats", text, &url);
+	p = ack_payload(h, id);
+	if (p == NULL) {
+		assert_true(emulator_wait_response_posts(h->emu, url, 1,
+		    WAIT_MS));
+		body = emulator_response_body(h->emu, url, 0);
+		p = json_loads(body, 0, NULL);
+		free(body);
+	}
+	assert_non_null(p);
+	free(id);
+	free(url);
+	return p;
+}
+
+/*
+ * Answers over 1000 repositories and a century of weeks reach Slack as
+ * valid Block Kit within its limits, cut between items with the rest
+ * counted.
+ */
+static void
+test_bot__answers_over_1000_repos_fit_slack(void **state)
+{
+	struct harness	*h = *state;
+	struct buf	 why = BUF_INIT;
+	json_t		*p, *blocks;
+	const char	*text;
+
+	seed_repos(h, 1000);
+	harness_start(h, false);
+	wait_connected(h);
+	p = slash_answer(h, "repos since:2026-11-01 until:2026-11-03");
+	blocks = json_object_get(p, "blocks");
+	text = json_string_value(json_object_get(p, "text"));
+	assert_true(blockkit_check(p, &why));
+	assert_true(json_array_size(blocks) <= 50);
+	assert_true(strlen(text) <= 40000);
+	assert_non_null(strstr(text, "tactivos/service-0000: 1 requests"));
+	assert_non_null(strstr(text, "more repos: use `envstats query repos` "
+	    "or `--json`"));
+	json_decref(p);
+
+	p = slash_answer(h, "rate last:36525d");
+	assert_true(blockkit_check(p, &why));
+	assert_true(json_array_size(json_object_get(p, "blocks")) <= 50);
+	assert_non_null(strstr(json_string_value(json_object_get(p, "text")),
+	    "more weeks: use `envstats query rate` or `--json`"));
+	json_decref(p);
+	buf_release(&why);
 }
 
 /* /mural-env up is recorded and relayed with a valid signature. */
@@ -867,6 +961,123 @@ test_bot__stored_events_reach_dogstatsd(void **state)
 	assert_prometheus_text(r.body.data);
 	buf_release(&r.body);
 	buf_release(&got);
+	free(dgram);
+	harness_stop(h);
+	dgram_rx_close(&rx);
+}
+
+/*
+ * Under systemd (Type=notify): READY=1 once Slack said hello, WATCHDOG=1
+ * from the event loop at half the WatchdogSec systemd passed, STOPPING=1
+ * on the way out; all on a real Unix datagram socket named by
+ * NOTIFY_SOCKET, as systemd's.
+ */
+static void
+test_bot__tells_systemd_ready_alive_and_stopping(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	char		 path[160], got[256];
+	int		 watchdogs = 0;
+	int64_t		 until;
+
+	snprintf(path, sizeof path, "%s/notify", h->dir);
+	assert_int_equal(dgram_rx_unix(&rx, path), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	unsetenv("WATCHDOG_PID");
+	harness_start(h, false);
+	/* Nothing before Slack's hello, then READY=1 first. */
+	wait_connected(h);
+	assert_true(dgram_rx_next(&rx, got, sizeof got, WAIT_MS) > 0);
+	while (strcmp(got, "WATCHDOG=1") == 0)
+		assert_true(dgram_rx_next(&rx, got, sizeof got, WAIT_MS) > 0);
+	assert_string_equal(got, "READY=1\nSTATUS=connected to Slack");
+	until = clock_mono_ms() + WAIT_MS;
+	while (watchdogs < 3 && clock_mono_ms() < until) {
+		if (dgram_rx_next(&rx, got, sizeof got, 300) > 0 &&
+		    strcmp(got, "WATCHDOG=1") == 0)
+			watchdogs++;
+	}
+	assert_int_equal(watchdogs, 3);
+	harness_stop(h);
+	do
+		assert_true(dgram_rx_next(&rx, got, sizeof got, WAIT_MS) > 0);
+	while (strcmp(got, "WATCHDOG=1") == 0);
+	assert_string_equal(got, "STOPPING=1");
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	dgram_rx_close(&rx);
+}
+
+/*
+ * The Datadog conventions as a Kubernetes pod gets them: DD_AGENT_HOST
+ * (status.hostIP) and DD_DOGSTATSD_PORT direct the metrics, DD_ENV,
+ * DD_SERVICE and DD_VERSION tag every one of them, and replace the
+ * configured env: tag.
+ */
+static void
+test_bot__datadog_variables_direct_metrics_and_tag_them(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	struct reply	 r;
+	struct config	 c;
+	struct buf	 got = BUF_INIT, why = BUF_INIT;
+	char		 body[512], port[16], t1[TIMEFMT_RFC3339_LEN],
+			 t2[TIMEFMT_RFC3339_LEN], *dgram = xmalloc(65536);
+	int64_t		 now = clock_now_ms(), until;
+
+	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
+	snprintf(port, sizeof port, "%d", rx.port);
+	unsetenv("ENVSTATS_CONFIG");
+	unsetenv("ENVSTATS_STATSD_ADDR");
+	unsetenv("DD_DOGSTATSD_URL");
+	setenv("ENVSTATS_STATSD_TAGS", "env:prod,team:qa", 1);
+	setenv("DD_AGENT_HOST", "127.0.0.1", 1);
+	setenv("DD_DOGSTATSD_PORT", port, 1);
+	setenv("DD_ENV", "staging", 1);
+	setenv("DD_SERVICE", "envstats", 1);
+	setenv("DD_VERSION", "1.2.3", 1);
+	assert_int_equal(config_load(&c, &why), ERR_OK);
+	h->cfg.statsd_addr = xstrdup(c.statsd_addr);
+	h->cfg.statsd_tags = xstrdup(c.statsd_tags);
+	config_release(&c);
+	unsetenv("ENVSTATS_STATSD_TAGS");
+	unsetenv("DD_AGENT_HOST");
+	unsetenv("DD_DOGSTATSD_PORT");
+	unsetenv("DD_ENV");
+	unsetenv("DD_SERVICE");
+	unsetenv("DD_VERSION");
+	harness_start(h, false);
+	wait_connected(h);
+	timefmt_rfc3339(now - 300000, t1);
+	timefmt_rfc3339(now - 60000, t2);
+	snprintf(body, sizeof body,
+	    "{\"type\":\"requested\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"x\"}\n"
+	    "{\"type\":\"ready\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"x\"}\n", t1, t2);
+	post_events(h, body, now / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	buf_release(&r.body);
+	until = clock_mono_ms() + WAIT_MS;
+	while (strstr(got.data, "testenv.provision.success") == NULL &&
+	    clock_mono_ms() < until) {
+		if (dgram_rx_next(&rx, dgram, 65536, 200) > 0) {
+			buf_puts(&got, dgram);
+			buf_putc(&got, '\n');
+		}
+	}
+	assert_non_null(strstr(got.data, "testenv.provision.total_duration:"
+	    "240000|d|#repo:a/b,trigger:manual,team:qa,env:staging,"
+	    "service:envstats,version:1.2.3\n"));
+	assert_non_null(strstr(got.data, "testenv.provision.success:1|c|#"
+	    "repo:a/b,trigger:manual,team:qa,env:staging,service:envstats,"
+	    "version:1.2.3"));
+	assert_null(strstr(got.data, "env:prod"));
+	buf_release(&got);
+	buf_release(&why);
 	free(dgram);
 	harness_stop(h);
 	dgram_rx_close(&rx);
@@ -1334,6 +1545,9 @@ main(void)
 		    test_bot__envstats_answers_with_escaped_figures, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_bot__answers_over_1000_repos_fit_slack, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_bot__mural_env_is_recorded_and_relayed_signed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
@@ -1355,6 +1569,12 @@ main(void)
 		    test_bot__stored_events_reach_dogstatsd, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__markers_are_signed_like_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__datadog_variables_direct_metrics_and_tag_them,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__tells_systemd_ready_alive_and_stopping,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__github_webhook_maps_completed_jobs, setup,
 		    teardown),

@@ -246,6 +246,132 @@ test_cli__ingest_reports_bad_lines_and_keeps_good_ones(void **state)
 	free(big);
 }
 
+/* True when s holds a control byte a terminal would act on. */
+static bool
+has_raw_control(const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return true;
+		/* C1 as UTF-8 (C2 80-9F) or as a raw 8-bit byte. */
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A branch named to attack the terminal (recolour, set the title, fake a
+ * line of figures) is shown with visible escapes by the text answer;
+ * --json keeps it exact, in JSON's own escaping.
+ */
+static void
+test_cli__hostile_branch_never_reaches_the_terminal_raw(void **state)
+{
+	static const char	hostile[] = "x\\u001b[31mred\\u001b]0;owned"
+				    "\\u0007\\u009b2J\\r\\nRequests: 999999\\u007f";
+	struct fixture		*fx = *state;
+	struct buf		 in = BUF_INIT;
+	struct run		 r;
+	json_t			*j;
+	const char		*line;
+
+	buf_printf(&in, EV("requested", "2026-11-02T09:00:00Z", "%s", ""),
+	    hostile);
+	buf_printf(&in, EV("ready", "2026-11-02T09:30:00Z", "%s", ""),
+	    hostile);
+	write_file(fx->input, in.data, in.len);
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "slowest", "since:2026-11-01",
+	    "until:2026-11-03", NULL);
+	assert_int_equal(r.status, 0);
+	assert_false(has_raw_control(r.out.data));
+	assert_non_null(strstr(r.out.data, "x\\x1b[31mred\\x1b]0;owned"
+	    "\\x07\\u009b2J\\x0d\\x0aRequests: 999999\\x7f"));
+	/* No line of the answer is the fake one. */
+	for (line = r.out.data; line != NULL; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		assert_false(strncmp(line, "Requests:", 9) == 0);
+	}
+	run_release(&r);
+
+	/* The filter words are the asker's: shown escaped in the header. */
+	run_bin(fx, &r, NULL, NULL, "query", "slowest", "since:2026-11-01",
+	    "until:2026-11-03", "env:a\x1b[2Jb", NULL);
+	assert_false(has_raw_control(r.out.data));
+	assert_false(has_raw_control(r.err.data));
+	run_release(&r);
+
+	/* --json: the exact name, JSON-escaped (no raw byte either). */
+	run_bin(fx, &r, NULL, NULL, "query", "--json", "slowest",
+	    "since:2026-11-01", "until:2026-11-03", NULL);
+	assert_int_equal(r.status, 0);
+	assert_false(has_raw_control(r.out.data));
+	j = json_loads(r.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "slowest"), 0), "branch")),
+	    "x\x1b[31mred\x1b]0;owned\x07\xc2\x9b" "2J\r\nRequests: "
+	    "999999\x7f");
+	json_decref(j);
+	run_release(&r);
+	buf_release(&in);
+}
+
+/* A typo of a rule mutes nothing, in a terminal as in Slack. */
+static void
+test_cli__mute_a_typo_of_a_rule_is_an_error(void **state)
+{
+	struct fixture	*fx = *state;
+	struct buf	 in = BUF_INIT;
+	struct run	 r;
+
+	buf_puts(&in, EV("requested", "2026-11-02T09:00:00Z", "stuk", ""));
+	write_file(fx->input, in.data, in.len);
+	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuk", "2h", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err.data, "envstats: 'stuk' is not a rule: the "
+	    "rules are slow_in_flight, stuck, slow_completed and "
+	    "failure_burst; say repo:<owner/name> or branch:<name> to mute a "
+	    "repository or a branch\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:acme/wbe", "2h",
+	    NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err.data, "envstats: unknown repository "
+	    "'acme/wbe': the known ones are acme/web\n");
+	run_release(&r);
+	/* Nothing was muted by either. */
+	run_bin(fx, &r, NULL, NULL, "query", "unmute", "branch:stuk", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "nothing is muted now"));
+	run_release(&r);
+	/* Said out loud, each kind works. */
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "branch:stuk", "2h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted branch 'stuk' for 2h"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:Acme/Web", "2h",
+	    NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted repo 'acme/web' for 2h"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuck", "2h", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "muted rule 'stuck' for 2h"));
+	run_release(&r);
+	buf_release(&in);
+}
+
 static void
 test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
 {
@@ -404,7 +530,7 @@ test_cli__alerts_and_admins_are_validated_at_start(void **state)
 		{ "{\"alerts\":{\"slow_in_flight_min\":10}}",
 		  "'alerts.channel' is required" },
 		{ "{\"admins\":[\"U0ADMIN01\",\"bob\"]}", "'admins[1]'" },
-		{ "{\"admins\":\"U0ADMIN01\"}", "'admins' in" },
+		{ "{\"admins\":\"U0ADMIN01\"}", "'admins' must be an array" },
 	};
 	struct fixture		*fx = *state;
 	char			 cfg[160], env[200];
@@ -523,6 +649,128 @@ test_cli__run_serves_the_emulator_and_stops_on_sigterm(void **state)
 	emulator_stop(emu);
 }
 
+/*
+ * check-config runs the checks `run` runs: the seven configurations an
+ * operator wrote that check-config used to call ok are refused by both,
+ * with the same line naming the file, the key and the reason; several
+ * problems are all reported; a good file is named, durations as written.
+ */
+static void
+test_cli__check_config_refuses_what_run_refuses(void **state)
+{
+	static const struct {
+		const char	*json, *needle;
+	} bad[] = {
+		/* a misspelled key */
+		{ "{\"stale_limt\":\"2h\"}",
+		  "unknown setting 'stale_limt' (did you mean 'stale_limit'?)" },
+		/* a bad regex */
+		{ "{\"slack\":{\"patterns\":[{\"type\":\"ready\",\"regex\":"
+		  "\"Env (\",\"repo\":1,\"branch\":2}]}}",
+		  "bad regex in 'slack.patterns[0].regex'" },
+		/* a capture group that does not exist */
+		{ "{\"slack\":{\"patterns\":[{\"type\":\"ready\",\"regex\":"
+		  "\"Env `([^`]+)`\",\"repo\":1,\"branch\":2}]}}",
+		  "group 2 out of range in 'slack.patterns[0].branch'" },
+		/* an unknown event type in a pattern */
+		{ "{\"slack\":{\"patterns\":[{\"type\":\"readyy\",\"regex\":"
+		  "\"Env `([^`]+)` `([^`]+)`\",\"repo\":1,\"branch\":2}]}}",
+		  "unknown event type 'readyy' in 'slack.patterns[0].type'" },
+		/* a bad default repo */
+		{ "{\"slack\":{\"repo_defaults\":{\"C0TESTENVS\":\"mural-api\"}}}",
+		  "'slack.repo_defaults.C0TESTENVS'" },
+		/* channels given as a string */
+		{ "{\"slack\":{\"provisioner_channels\":\"C0TESTENVS\"}}",
+		  "'slack.provisioner_channels' must be an array" },
+		/* port 99999 */
+		{ "{\"http_addr\":\"127.0.0.1:99999\"}",
+		  "'127.0.0.1:99999' is not off or <ip>:<port>" },
+	};
+	static const char	 several[] = "{\"stale_limt\":\"2h\","
+	    "\"ci_horizon\":\"6 hours\",\"statsd_addr\":\"127.0.0.1:99999\","
+	    "\"failure_rules\":[{\"pattern\":\"(\",\"failure_type\":"
+	    "\"k8s_error\"}],\"slack\":{\"provisioner_channels\":\"C1\"}}";
+	static const char	 good[] = "{\"stale_limit\":\"90m\"}";
+	struct fixture		*fx = *state;
+	char			 cfg[160], env[200], want[400];
+	const char *const	 envp[] = { env, NULL };
+	const char *const	 run_env[] = { env, "ENVSTATS_DB",
+				    "SLACK_APP_TOKEN=xapp-1-A0-check",
+				    "SLACK_BOT_TOKEN=xoxb-check",
+				    "SLACK_API_URL=http://127.0.0.1:9/api/",
+				    NULL };
+	struct run		 r;
+	size_t			 i;
+
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		write_file(cfg, bad[i].json, strlen(bad[i].json));
+		snprintf(want, sizeof want, "%s", bad[i].needle);
+		run_bin(fx, &r, NULL, envp, "check-config", NULL);
+		assert_int_equal(r.status, 78);
+		if (strstr(r.err.data, want) == NULL)
+			fail_msg("check-config: '%s' not in: %s", want,
+			    r.err.data);
+		if (i < 6 && strstr(r.err.data, cfg) == NULL)
+			fail_msg("check-config: no file name in: %s",
+			    r.err.data);
+		assert_non_null(strstr(r.out.data, "config file: "));
+		assert_null(strstr(r.out.data, "configuration ok"));
+		run_release(&r);
+		run_bin(fx, &r, NULL, run_env, "run", NULL);
+		assert_int_equal(r.status, 78);
+		if (strstr(r.err.data, want) == NULL)
+			fail_msg("run: '%s' not in: %s", want, r.err.data);
+		run_release(&r);
+	}
+
+	write_file(cfg, several, strlen(several));
+	run_bin(fx, &r, NULL, envp, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "'stale_limt'"));
+	assert_non_null(strstr(r.err.data, "\"ci_horizon\": '6 hours'"));
+	assert_non_null(strstr(r.err.data, "ENVSTATS_STATSD_ADDR"));
+	assert_non_null(strstr(r.err.data, "'failure_rules[0].pattern'"));
+	assert_non_null(strstr(r.err.data, "'slack.provisioner_channels'"));
+	assert_non_null(strstr(r.err.data, "envstats: 5 problems"));
+	run_release(&r);
+
+	write_file(cfg, good, strlen(good));
+	run_bin(fx, &r, NULL, envp, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof want, "config file: %s (ENVSTATS_CONFIG)\n", cfg);
+	assert_memory_equal(r.out.data, want, strlen(want));
+	assert_non_null(strstr(r.out.data, "\"stale_limit\": \"90m\""));
+	assert_non_null(strstr(r.out.data, "\"ci_horizon\": \"6h\""));
+	assert_non_null(strstr(r.out.data, "configuration ok"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "config file: none"));
+	run_release(&r);
+}
+
+/* export --to s3://...: a usage error (64) that says how to sync, and
+   no directory named "s3:". */
+static void
+test_cli__export_to_a_url_is_refused(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+	char		 path[160];
+
+	run_bin(fx, &r, NULL, NULL, "ingest", "/dev/null", NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "export", "--to", "s3://bucket/x", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "aws s3 sync DIR s3://"));
+	run_release(&r);
+	snprintf(path, sizeof path, "%s/s3:", fx->dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
 /* check-config shows that secrets are set, never what they are. */
 static void
 test_cli__check_config_redacts_secrets(void **state)
@@ -544,30 +792,79 @@ test_cli__check_config_redacts_secrets(void **state)
 }
 
 /*
- * Without Slack tokens `run` plays the demo: into its own database, never
- * the configured one (ENVSTATS_DB may be production).
+ * Without Slack tokens `run` plays the demo, and the demo writes made-up
+ * events only into a database it created: pointed at a real one (by
+ * ENVSTATS_DB, --db or the config file) it refuses with EX_CONFIG, says
+ * how to run the demo, and leaves that file byte for byte as it was.
  */
 static void
 test_cli__demo_never_writes_the_configured_database(void **state)
 {
 	struct fixture	*fx = *state;
 	struct run	 r;
+	struct buf	 before, after;
+	char		 cfg[160], cfg_env[200], json[256];
+	const char	*no_db[] = { "ENVSTATS_DB", NULL };
+	const char	*by_cfg[] = { "ENVSTATS_DB", cfg_env, NULL };
 
 	write_file(fx->input, EV("requested", "2026-11-02T09:00:00Z", "b", ""),
 	    strlen(EV("requested", "2026-11-02T09:00:00Z", "b", "")));
 	run_bin(fx, &r, NULL, NULL, "ingest", fx->input, NULL);
 	assert_int_equal(r.status, 0);
 	run_release(&r);
+	slurp(fx->db, &before);
+	assert_true(before.len > 0);
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	snprintf(cfg_env, sizeof cfg_env, "ENVSTATS_CONFIG=%s", cfg);
+	snprintf(json, sizeof json, "{\"db\": \"%s\"}", fx->db);
+	write_file(cfg, json, strlen(json));
+
+	/* ENVSTATS_DB, --db, the config file: refused, nothing written. */
 	run_bin(fx, &r, NULL, NULL, "run", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "env -u ENVSTATS_DB envstats "
+	    "demo"));
+	assert_non_null(strstr(r.err.data, "SLACK_APP_TOKEN"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "demo", NULL);
+	assert_int_equal(r.status, 78);
+	run_release(&r);
+	run_bin(fx, &r, NULL, no_db, "--db", fx->db, "demo", "--keep", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "--db"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, by_cfg, "run", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "config file"));
+	run_release(&r);
+	slurp(fx->db, &after);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+	buf_release(&after);
+	/* Not even a -shm file of SQLite's beside it. */
+	snprintf(json, sizeof json, "%s-shm", fx->db);
+	assert_int_not_equal(access(json, F_OK), 0);
+
+	/* Named nowhere: its own file, marked, and again afresh. */
+	run_bin(fx, &r, NULL, no_db, "run", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "envstats-demo.db"));
 	assert_non_null(strstr(r.out.data, "acked)"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, no_db, "--db", "envstats-demo.db", "query",
+	    "--json", "since:2026-10-01", "until:2026-12-01", NULL);
+	assert_int_equal(r.status, 0);
 	run_release(&r);
 	run_bin(fx, &r, NULL, NULL, "query", "--json", "since:2026-10-01",
 	    "until:2026-12-01", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "\"requests\":1,"));
 	run_release(&r);
+	slurp(fx->db, &after);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+	buf_release(&after);
+	buf_release(&before);
 }
 /* digest --print: the text in the terminal, the chart as a file. */
 static void
@@ -582,7 +879,7 @@ test_cli__digest_print_writes_text_and_chart(void **state)
 				    "\"C0X\",\"weekly\":{\"weekday\":"
 				    "\"someday\",\"time\":\"09:00\"}}]}";
 	struct fixture		*fx = *state;
-	char			 cfg[160], env[200], png[160];
+	char			 cfg[160], env[200], png[160], want[512];
 	const char *const	 with_cfg[] = { env, NULL };
 	struct buf		 b;
 	struct run		 r;
@@ -624,14 +921,16 @@ test_cli__digest_print_writes_text_and_chart(void **state)
 	assert_int_equal(r.status, 64);
 	run_release(&r);
 
-	/* A bad digests section: one line naming the key, exit 78. */
+	/* A bad digests section: one line naming the file and key, 78. */
 	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
 	write_file(cfg, bad, strlen(bad));
 	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
 	run_bin(fx, &r, NULL, with_cfg, "check-config", NULL);
 	assert_int_equal(r.status, 78);
-	assert_string_equal(r.err.data, "envstats: 'digests[0].weekly.weekday' "
-	    "must be a day name, monday to sunday\n");
+	snprintf(want, sizeof want, "envstats: config file '%s': "
+	    "'digests[0].weekly.weekday' must be a day name, monday to "
+	    "sunday\nenvstats: 1 problem: ", cfg);
+	assert_memory_equal(r.err.data, want, strlen(want));
 	run_release(&r);
 }
 
@@ -1039,6 +1338,12 @@ main(void)
 		    test_cli__query_errors_name_the_word_and_the_valid_forms,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_cli__hostile_branch_never_reaches_the_terminal_raw,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__mute_a_typo_of_a_rule_is_an_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_cli__alerts_and_admins_are_validated_at_start,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
@@ -1057,6 +1362,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_redacts_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__export_to_a_url_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__check_config_refuses_what_run_refuses, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__demo_never_writes_the_configured_database, setup,
 		    teardown),

@@ -1590,6 +1590,56 @@ test_export__attempt_id_is_pinned(void **state)
 	assert_string_equal(a, "d9e74433adf64ebc7df94d186b5c79bd");
 }
 
+/*
+ * A destination with a URL scheme is refused before anything is made:
+ * no directory named "s3:" beside the process, and the reason says how
+ * to sync a local export there with the cloud's own CLI.
+ */
+static void
+test_export__a_url_destination_is_refused_and_nothing_made(void **state)
+{
+	static const struct {
+		const char	*dest, *hint;
+	} urls[] = {
+		{ "s3://bucket/envstats", "aws s3 sync DIR s3://" },
+		{ "abfss://c@acct.dfs.core.windows.net/x", "azcopy sync DIR" },
+		{ "gs://bucket/x", "gcloud storage rsync" },
+		{ "dbfs:/Volumes/main/ops/envstats", "databricks fs cp" },
+		{ "S3://Bucket/x", "aws s3 sync" },
+	};
+	struct fixture		*fx = *state;
+	struct export_opts	 o;
+	struct export_stats	 s;
+	struct buf		 why = BUF_INIT;
+	char			 cwd[4096];
+	DIR			*d;
+	struct dirent		*e;
+	size_t			 i, n = 0;
+
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(fx->dir), 0);
+	for (i = 0; i < ARRAY_LEN(urls); i++) {
+		memset(&o, 0, sizeof o);
+		o.since_ms = INT64_MIN;
+		o.dir = urls[i].dest;
+		buf_reset(&why);
+		assert_int_equal(export_run(fx->st, &o, &s, &why), ERR_INVALID);
+		if (strstr(why.data, urls[i].hint) == NULL)
+			fail_msg("'%s' not in: %s", urls[i].hint, why.data);
+	}
+	/* A local name with a colon is still a directory. */
+	assert_int_equal(export_dest_check("backup:2026-11", &why), ERR_OK);
+	assert_int_equal(export_dest_check("./s3://x", &why), ERR_OK);
+	d = opendir(".");
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strchr(e->d_name, ':') != NULL;
+	closedir(d);
+	assert_int_equal(n, 0);
+	assert_int_equal(chdir(cwd), 0);
+	buf_release(&why);
+}
+
 int
 main(void)
 {
@@ -1632,6 +1682,9 @@ main(void)
 		    test_export__databricks_files_name_the_exported_columns,
 		    setup, teardown),
 		cmocka_unit_test(test_export__attempt_id_is_pinned),
+		cmocka_unit_test_setup_teardown(
+		    test_export__a_url_destination_is_refused_and_nothing_made,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

@@ -807,40 +807,94 @@ test_socket__dropped_tcp_reconnects_with_a_fresh_url(void **state)
 	assert_int_equal(h->last_conn, 2);
 }
 
+/*
+ * A peer that goes silent (the emulator's silent drop: no pong, nothing
+ * read or sent) is replaced within pong_timeout_s, make-before-break: the
+ * state never leaves connected and an envelope sent into the dead socket
+ * arrives again on the new one.
+ */
 static void
-test_socket__silent_peer_is_dropped_within_pong_timeout(void **state)
+test_socket__silent_peer_is_replaced_within_pong_timeout(void **state)
 {
 	struct harness			*h = *state;
 	struct slack_socket_opts	 o = test_opts();
-	int64_t				 t0, lost_ms = -1;
-	int				 i, n0;
+	int64_t				 t0, dt;
+	char				*env;
 
 	o.ping_s = 1;
 	o.pong_timeout_s = 2;
-	o.idle_s = 3;
+	o.idle_s = 10;
 	connect_first(h, &o);
-	/* Pings are answered: the connection stays up past idle_s. */
+	/* Pings are answered: the connection stays up past the window. */
 	run_for(h, 3500);
 	assert_int_equal(emulator_connections_total(h->emu), 1);
-	assert_int_equal(slack_socket_state(h->sock), SLACK_SOCKET_CONNECTED);
-	n0 = h->nstates;
 	t0 = clock_mono_ms();
 	emulator_answer_pings(h->emu, false);
-	RUN_UNTIL(h, h->nstates > n0, WAIT_MS);
-	for (i = n0; i < h->nstates; i++) {
-		if (h->states[i] != SLACK_SOCKET_CONNECTED) {
-			lost_ms = h->state_at_ms[i] - t0;
-			break;
-		}
-	}
-	assert_true(lost_ms >= 0);
-	/* lws hangs up pong_timeout_s after the last valid frame. */
-	assert_true(lost_ms <= o.pong_timeout_s * 1000 + 600);
-	emulator_answer_pings(h->emu, true);
+	env = emulator_send_envelope(h->emu, "events_api",
+	    "{\"type\":\"event_callback\",\"event_id\":\"Ev1\","
+	    "\"event\":{\"type\":\"message\"}}", false);
 	RUN_UNTIL(h, h->hellos >= 2, WAIT_MS);
+	dt = clock_mono_ms() - t0;
 	assert_int_equal(h->hellos, 2);
-	assert_int_equal(h->want_urls, 2);
-	assert_string_not_equal(h->urls[0], h->urls[1]);
+	/* The window counts from the last frame, before the drop. */
+	assert_true(dt <= o.pong_timeout_s * 1000 + 600);
+	assert_true(h->min_live >= 1);		/* never a gap */
+	assert_int_equal(slack_socket_state(h->sock), SLACK_SOCKET_CONNECTED);
+	/* The old one is closed on our side (the silent peer never
+	   reads its end). */
+	RUN_UNTIL(h, emulator_acks(h->emu) >= 1 &&
+	    slack_socket_live(h->sock) == 1, WAIT_MS);
+	assert_int_equal(emulator_acks(h->emu), 1);
+	assert_int_equal(slack_socket_live(h->sock), 1);
+	assert_int_equal(slack_socket_send(h->sock, 1, "{}", 2),
+	    ERR_NOT_FOUND);
+	free(env);
+}
+
+/*
+ * The shipped settings against the silent drop: the dead connection is
+ * replaced (a new one says hello) in under 10 s, whenever it dies.
+ */
+static void
+test_socket__dead_connection_replaced_under_10s(void **state)
+{
+	struct harness			*h = *state;
+	struct slack_socket_opts	 o = test_opts();
+	int64_t				 t0, dt;
+
+	/* Zero: the defaults, as the bot runs them. */
+	o.ping_s = o.pong_timeout_s = o.idle_s = 0;
+	connect_first(h, &o);
+	run_for(h, 2500);
+	t0 = clock_mono_ms();
+	emulator_answer_pings(h->emu, false);
+	RUN_UNTIL(h, h->hellos >= 2, 15000);
+	dt = clock_mono_ms() - t0;
+	assert_int_equal(h->hellos, 2);
+	print_message("dead connection replaced in %lld ms\n", (long long)dt);
+	assert_true(dt < 10000);
+	assert_true(h->min_live >= 1);
+}
+
+/*
+ * A slow but alive link (pongs up to 4.5 s late) is never replaced with
+ * the shipped settings: no flapping.
+ */
+static void
+test_socket__slow_but_alive_link_is_kept(void **state)
+{
+	struct harness			*h = *state;
+	struct slack_socket_opts	 o = test_opts();
+
+	o.ping_s = o.pong_timeout_s = o.idle_s = 0;
+	connect_first(h, &o);
+	emulator_slow_link(h->emu, 4500);
+	run_for(h, 14000);
+	emulator_slow_link(h->emu, 0);
+	assert_int_equal(h->hellos, 1);
+	assert_int_equal(h->want_urls, 1);
+	assert_int_equal(emulator_connections_total(h->emu), 1);
+	assert_int_equal(slack_socket_reconnects(h->sock), 0);
 	assert_int_equal(slack_socket_state(h->sock), SLACK_SOCKET_CONNECTED);
 }
 
@@ -1319,8 +1373,13 @@ main(int argc, char **argv)
 		    test_socket__dropped_tcp_reconnects_with_a_fresh_url,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_socket__silent_peer_is_dropped_within_pong_timeout,
+		    test_socket__silent_peer_is_replaced_within_pong_timeout,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_socket__dead_connection_replaced_under_10s,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_socket__slow_but_alive_link_is_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_socket__transient_url_failures_back_off, setup,
 		    teardown),

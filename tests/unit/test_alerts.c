@@ -590,7 +590,7 @@ test_alerts__mute_repo_branch_rule_until_expiry_or_unmute(
 	request(fx, 0, "acme/web", "feature/x");
 	request(fx, -50 * MIN, "acme/ops", "o1");
 	command(fx, 0, "mute", "repo:acme/API", "1h");
-	command(fx, 0, "mute", "feature/x", "30m");	/* a branch */
+	command(fx, 0, "mute", "branch:feature/x", "30m");
 	command(fx, 0, "mute", "stuck", "2h");		/* a rule */
 	assert_int_equal(at(fx, 21 * MIN), 0);
 	assert_int_equal(at(fx, 22 * MIN), 0);

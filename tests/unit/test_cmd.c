@@ -318,6 +318,138 @@ test_cmd__compare_and_impact(void **state)
 	fx->ctx.cutover = NULL;
 }
 
+/*
+ * A hostile store: 1000 repositories and a branch named to attack a
+ * terminal. Built once per test (record's group commit keeps it quick).
+ */
+static int
+setup_hostile(void **state)
+{
+	struct cmd_test	*t = cmd_test_new(NOW_MS);
+	char		 line[512];
+	int		 i;
+
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < 1000; i++) {
+		snprintf(line, sizeof line, "{\"type\":\"requested\",\"ts\":"
+		    "\"2026-11-02T09:%02d:00Z\",\"repo\":\"acme/service-%04d\","
+		    "\"branch\":\"x\\u001b]0;owned\\u0007\\nRequests: 999999\"}",
+		    i % 60, i);
+		if (cmd_test_add(t, line) != 0)
+			return -1;
+		snprintf(line, sizeof line, "{\"type\":\"ready\",\"ts\":"
+		    "\"2026-11-02T10:%02d:00Z\",\"repo\":\"acme/service-%04d\","
+		    "\"branch\":\"x\\u001b]0;owned\\u0007\\nRequests: 999999\"}",
+		    i % 60, i);
+		if (cmd_test_add(t, line) != 0)
+			return -1;
+	}
+	if (cmd_test_commit(t) != 0)
+		return -1;
+	t->ctx.cutover = "2026-11-02";
+	*state = t;
+	return 0;
+}
+
+/* A byte a terminal acts on: C0 but tab and newline, DEL, C1. */
+static bool
+has_raw_control(const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return true;
+	}
+	return false;
+}
+
+/* The answer in ctx as Slack would get it, checked against its limits. */
+static json_t *
+slack_answer(struct cmd_test *fx, const char *query)
+{
+	struct buf	 why = BUF_INIT;
+	json_t		*j;
+	char		*dump;
+
+	j = blockkit_answer(fx->ctx.out.data, &fx->ctx.items, false);
+	if (!blockkit_check(j, &why))
+		fail_msg("'%s' is outside Slack's limits: %s", query,
+		    why.data);
+	dump = json_dumps(j, JSON_COMPACT);
+	assert_non_null(dump);
+	free(dump);
+	buf_release(&why);
+	return j;
+}
+
+/*
+ * Every command of the table, current and future, over 1000 repositories
+ * and the widest window: within Slack's limits, and no raw control byte
+ * in its text.
+ */
+static void
+test_cmd__every_command_fits_slack_and_the_terminal(void **state)
+{
+	struct cmd_test			 *fx = *state;
+	const struct cmd_entry *const	 *e;
+	struct buf			  q = BUF_INIT;
+
+	fx->ctx.admin = true;
+	for (e = cmd_table; *e != NULL; e++) {
+		buf_reset(&q);
+		buf_puts(&q, (*e)->name);
+		if (!((*e)->flags & CMD_F_NO_FILTERS) &&
+		    strcmp((*e)->name, "digest") != 0)
+			buf_puts(&q, " last:36525d");
+		cmd_test_run(fx, CMD_FMT_TEXT, q.data);
+		if (has_raw_control(fx->ctx.out.data))
+			fail_msg("'%s' printed a raw control byte:\n%s", q.data,
+			    fx->ctx.out.data);
+		json_decref(slack_answer(fx, q.data));
+	}
+	buf_release(&q);
+}
+
+/* 1000 repositories: cut between repositories, the rest counted. */
+static void
+test_cmd__repos_over_1000_repos_is_cut_between_repos(void **state)
+{
+	struct cmd_test	*fx = *state;
+	json_t		*j, *blocks;
+	const char	*more;
+	unsigned long	 left;
+
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "repos last:7d"),
+	    CMD_RET_OK);
+	assert_int_equal(fx->ctx.items.n, 1000);
+	j = slack_answer(fx, "repos");
+	blocks = json_object_get(j, "blocks");
+	assert_true(json_array_size(blocks) <= 50);
+	assert_true(strlen(json_string_value(json_object_get(j, "text"))) <=
+	    40000);
+	more = json_string_value(json_object_get(json_object_get(
+	    json_array_get(blocks, json_array_size(blocks) - 1), "text"),
+	    "text"));
+	assert_int_equal(sscanf(more, "… %lu more repos: ", &left), 1);
+	assert_true(left > 500 && left < 1000);
+	assert_non_null(strstr(more, "more repos: use `envstats query repos` "
+	    "or `--json`"));
+	json_decref(j);
+
+	/* 100 years of weeks: cut between weeks. */
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "rate last:36525d"),
+	    CMD_RET_OK);
+	/* A century of days is no sparkline: the last quarter is. */
+	cmd_test_has(fx, "Per day (last 92 of 36525 days): ");
+	j = slack_answer(fx, "rate");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "text")),
+	    "more weeks: use `envstats query rate` or `--json`"));
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -345,6 +477,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cmd__compare_and_impact, setup,
 		    cmd_test_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__every_command_fits_slack_and_the_terminal,
+		    setup_hostile, cmd_test_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd__repos_over_1000_repos_is_cut_between_repos,
+		    setup_hostile, cmd_test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, NULL, NULL);

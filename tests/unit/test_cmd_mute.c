@@ -101,25 +101,80 @@ test_cmd_mute__others_are_refused_politely_no_change(
 	assert_int_equal(cmd_run(&fx->ctx, 0, NULL), CMD_RET_OK);
 }
 
+/* Each kind said out loud mutes that kind; a bare word only a rule. */
 static void
-test_cmd_mute__a_bare_word_is_a_rule_known_repo_or_branch(
-    void **state)
+test_cmd_mute__each_kind_and_a_bare_rule_name(void **state)
 {
-	struct cmd_test	*fx = *state;
+	struct cmd_test		*fx = *state;
 	struct alert_silence	 si;
 
 	assert_int_equal(run(fx, "stuck", "30m"), CMD_RET_OK);
 	cmd_test_has(fx, "muted rule 'stuck' for 30m");
-	assert_int_equal(run(fx, "acme/api", "1d"), CMD_RET_OK);
+	assert_int_equal(run(fx, "rule:failure_burst", "2h"), CMD_RET_OK);
+	cmd_test_has(fx, "muted rule 'failure_burst' for 2h");
+	assert_int_equal(run(fx, "repo:Acme/API", "1d"), CMD_RET_OK);
 	cmd_test_has(fx, "muted repo 'acme/api' for 1d");
-	assert_int_equal(run(fx, "feature/Login", "90m"), CMD_RET_OK);
+	assert_int_equal(run(fx, "branch:feature/Login", "90m"), CMD_RET_OK);
 	cmd_test_has(fx, "muted branch 'feature/Login' for 90m");
+	/* A branch may be called like a repository or a rule. */
 	assert_int_equal(run(fx, "branch:acme/api", "1h"), CMD_RET_OK);
 	cmd_test_has(fx, "muted branch 'acme/api'");
-	assert_int_equal(silences(fx, &si), 4);
+	assert_int_equal(run(fx, "branch:stuk", "1h"), CMD_RET_OK);
+	cmd_test_has(fx, "muted branch 'stuk'");
+	assert_int_equal(silences(fx, &si), 6);
 	assert_int_equal(si.kind, SILENCE_RULE);
 	assert_int_equal(si.until_ms, NOW_MS + 30 * MS_PER_MIN);
 	alert_silence_release(&si);
+}
+
+/* A typo of a rule is an error naming every rule; nothing is muted. */
+static void
+test_cmd_mute__a_typo_of_a_rule_mutes_nothing(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	assert_int_equal(run(fx, "stuk", "2h"), CMD_RET_ERROR);
+	assert_string_equal(fx->ctx.out.data, "'stuk' is not a rule: the "
+	    "rules are slow_in_flight, stuck, slow_completed and "
+	    "failure_burst; say repo:<owner/name> or branch:<name> to mute a "
+	    "repository or a branch");
+	/* Bare words are never a repository or a branch any more. */
+	assert_int_equal(run(fx, "acme/api", "2h"), CMD_RET_ERROR);
+	cmd_test_has(fx, "'acme/api' is not a rule");
+	assert_int_equal(run(fx, "feature/login", "2h"), CMD_RET_ERROR);
+	/* Exactly the name: no case folding, no prefix. */
+	assert_int_equal(run(fx, "Stuck", "2h"), CMD_RET_ERROR);
+	assert_int_equal(run(fx, "slow", "2h"), CMD_RET_ERROR);
+	assert_int_equal(silences(fx, NULL), 0);
+}
+
+/* A repository the store has never seen: an error listing the known. */
+static void
+test_cmd_mute__an_unknown_repo_lists_the_known_ones(void **state)
+{
+	struct cmd_test	*fx = *state;
+	char		 name[32];
+	int64_t		 id;
+	int		 i;
+
+	assert_int_equal(run(fx, "repo:acme/apj", "2h"), CMD_RET_ERROR);
+	assert_string_equal(fx->ctx.out.data, "unknown repository "
+	    "'acme/apj': the known ones are acme/api");
+	assert_int_equal(silences(fx, NULL), 0);
+
+	/* Many: the first ten, and how many more. */
+	assert_int_equal(store_begin(fx->st), ERR_OK);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof name, "acme/r%02d", i);
+		assert_int_equal(store_repo_id(fx->st, name, &id), ERR_OK);
+	}
+	assert_int_equal(store_commit(fx->st), ERR_OK);
+	assert_int_equal(run(fx, "repo:nobody/x", "2h"), CMD_RET_ERROR);
+	cmd_test_has(fx, "unknown repository 'nobody/x': the known ones are "
+	    "acme/api, acme/r00");
+	cmd_test_has(fx, " and 3 more (see 'repos')");
+	cmd_test_lacks(fx, "acme/r11");
+	assert_int_equal(silences(fx, NULL), 0);
 }
 
 static void
@@ -130,6 +185,8 @@ test_cmd_mute__bad_targets_and_durations_are_explained(void **state)
 	assert_int_equal(run(fx, "rule:slowness", "1h"), CMD_RET_ERROR);
 	cmd_test_has(fx, "unknown rule 'slowness': the rules are "
 	    "slow_in_flight, stuck, slow_completed and failure_burst");
+	assert_int_equal(run(fx, "rule:stuk", "1h"), CMD_RET_ERROR);
+	cmd_test_has(fx, "unknown rule 'stuk'");
 	assert_int_equal(run(fx, "repo:notarepo", "1h"), CMD_RET_ERROR);
 	cmd_test_has(fx, "'notarepo' is not a repository");
 	assert_int_equal(run(fx, "team:web", "1h"), CMD_RET_ERROR);
@@ -140,7 +197,7 @@ test_cmd_mute__bad_targets_and_durations_are_explained(void **state)
 	assert_int_equal(run(fx, "stuck", "31d"), CMD_RET_ERROR);
 	assert_int_equal(run(fx, "stuck", "0m"), CMD_RET_ERROR);
 	assert_int_equal(run(fx, "stuck", NULL), CMD_RET_ERROR);
-	cmd_test_has(fx, "usage: mute <repo|branch|rule> <duration>");
+	cmd_test_has(fx, "usage: mute <repo:owner/name|branch:name|rule:name> <duration>");
 	assert_int_equal(silences(fx, NULL), 0);
 }
 
@@ -152,7 +209,9 @@ main(void)
 		    cmd_test_admin_teardown)
 		T(test_cmd_mute__an_admin_mutes_a_repo_until_a_time),
 		T(test_cmd_mute__others_are_refused_politely_no_change),
-		T(test_cmd_mute__a_bare_word_is_a_rule_known_repo_or_branch),
+		T(test_cmd_mute__each_kind_and_a_bare_rule_name),
+		T(test_cmd_mute__a_typo_of_a_rule_mutes_nothing),
+		T(test_cmd_mute__an_unknown_repo_lists_the_known_ones),
 		T(test_cmd_mute__bad_targets_and_durations_are_explained),
 #undef T
 	};

@@ -18,6 +18,7 @@
 #include "notify/digest.h"
 #include "observe/record.h"
 #include "report/text.h"
+#include "slack/blockkit.h"
 #include "store/store.h"
 #include "timefmt.h"
 #include "tz.h"
@@ -287,6 +288,7 @@ test_digest__block_kit_parses_and_escapes(void **state)
 	struct fixture	*fx = *state;
 	json_error_t	 jerr;
 	json_t		*j, *blocks, *fields, *b;
+	struct buf	 why = BUF_INIT;
 	const char	*text;
 	size_t		 i, n_blocks;
 	bool		 slowest = false;
@@ -298,6 +300,11 @@ test_digest__block_kit_parses_and_escapes(void **state)
 		fail_msg("not JSON (%s): %s", jerr.text, fx->b.data);
 	assert_string_equal(json_string_value(json_object_get(j, "channel")),
 	    "C0TESTENVS");
+	/* Within Slack's limits: a figure more would be an 11th field. */
+	buf_reset(&why);
+	if (!blockkit_check(j, &why))
+		fail_msg("outside Slack's limits: %s", why.data);
+	buf_release(&why);
 	text = json_string_value(json_object_get(j, "text"));
 	assert_non_null(text);
 	/* The fallback is the plain text, escaped. */

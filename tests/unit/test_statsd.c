@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "config.h"
 #include "dgram.h"
 #include "log.h"
 #include "sinks/statsd.h"
@@ -545,6 +546,71 @@ test_statsd__check_refuses_bad_targets_and_tags(void **state)
 	buf_release(&why);
 }
 
+/* The agent's address and tags as Datadog's clients take them. */
+static void
+test_statsd__datadog_variables_set_the_agent_and_tags(void **state)
+{
+	struct fx	*fx = *state;
+	struct statsd	*s;
+	struct config	 c;
+	struct buf	 why = BUF_INIT;
+	char		 path[128], url[160];
+	const struct statsd_tags none = STATSD_TAGS_NONE;
+
+	unsetenv("ENVSTATS_CONFIG");
+	unsetenv("ENVSTATS_STATSD_ADDR");
+	unsetenv("ENVSTATS_STATSD_TAGS");
+	snprintf(path, sizeof path, "%s/dsd.socket", fx->dir);
+	assert_int_equal(dgram_rx_unix(&fx->rx, path), 0);
+	/* The URL wins over DD_AGENT_HOST. */
+	snprintf(url, sizeof url, "unix://%s", path);
+	setenv("DD_DOGSTATSD_URL", url, 1);
+	setenv("DD_AGENT_HOST", "192.0.2.1", 1);
+	setenv("DD_SERVICE", "envstats", 1);
+	assert_int_equal(config_load(&c, &why), ERR_OK);
+	s = client(c.statsd_addr, c.statsd_tags, 0);
+	statsd_count(s, "testenv.provision.success", 1, &none);
+	statsd_flush(s);
+	assert_string_equal(next(fx),
+	    "testenv.provision.success:1|c|#service:envstats");
+	statsd_free(s);
+	config_release(&c);
+
+	setenv("DD_DOGSTATSD_URL", "udp://127.0.0.1:9125", 1);
+	assert_int_equal(config_load(&c, &why), ERR_OK);
+	assert_string_equal(c.statsd_addr, "127.0.0.1:9125");
+	config_release(&c);
+	unsetenv("DD_DOGSTATSD_URL");
+	/* status.hostIP may be IPv6; the port defaults to 8125. */
+	setenv("DD_AGENT_HOST", "fd00::1", 1);
+	assert_int_equal(config_load(&c, &why), ERR_OK);
+	assert_string_equal(c.statsd_addr, "[fd00::1]:8125");
+	assert_int_equal(statsd_check(c.statsd_addr, c.statsd_tags, &why),
+	    ERR_OK);
+	config_release(&c);
+	/* ENVSTATS_STATSD_ADDR names envstats alone: it still wins. */
+	setenv("ENVSTATS_STATSD_ADDR", "off", 1);
+	assert_int_equal(config_load(&c, &why), ERR_OK);
+	assert_string_equal(c.statsd_addr, "off");
+	config_release(&c);
+	unsetenv("ENVSTATS_STATSD_ADDR");
+
+	setenv("DD_DOGSTATSD_URL", "tcp://127.0.0.1:8125", 1);
+	assert_int_equal(config_load(&c, &why), ERR_CONFIG);
+	assert_non_null(strstr(why.data, "DD_DOGSTATSD_URL"));
+	config_release(&c);
+	unsetenv("DD_DOGSTATSD_URL");
+	buf_reset(&why);
+	setenv("DD_ENV", "prod,user:alice", 1);
+	assert_int_equal(config_load(&c, &why), ERR_CONFIG);
+	assert_non_null(strstr(why.data, "DD_ENV"));
+	config_release(&c);
+	unsetenv("DD_ENV");
+	unsetenv("DD_AGENT_HOST");
+	unsetenv("DD_SERVICE");
+	buf_release(&why);
+}
+
 int
 main(void)
 {
@@ -583,6 +649,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test(
 		    test_statsd__check_refuses_bad_targets_and_tags),
+		cmocka_unit_test_setup_teardown(
+		    test_statsd__datadog_variables_set_the_agent_and_tags,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("statsd", tests, NULL, NULL);
