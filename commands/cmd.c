@@ -248,17 +248,17 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 }
 
 void
-cmd_params_of(const struct cmd_ctx *ctx, const struct query_filter *f,
+cmd_params_of(const struct cmd_ctx *ctx, struct query_filter *f,
     struct report_params *p)
 {
-	p->filter.repo = f->repo;
-	p->filter.env_type = f->env_type;
+	query_filter_store(f, ctx->tz, ctx->holidays, ctx->n_holidays,
+	    &p->filter);
 	p->reprovision_window_ms = ctx->reprovision_window_ms;
 	p->poll_interval_ms = ctx->poll_interval_ms;
 }
 
 bool
-cmd_params(struct cmd_ctx *ctx, const struct query_filter *f,
+cmd_params(struct cmd_ctx *ctx, struct query_filter *f,
     struct report_params *p)
 {
 	struct buf	why = BUF_INIT;
@@ -276,8 +276,7 @@ cmd_params(struct cmd_ctx *ctx, const struct query_filter *f,
 }
 
 bool
-cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
-    struct report *r)
+cmd_report(struct cmd_ctx *ctx, struct query_filter *f, struct report *r)
 {
 	struct report_params	p;
 	enum err		rc;
@@ -332,6 +331,13 @@ cmd_header(struct cmd_ctx *ctx, const char *title,
 		cmd_reply(ctx, " · env ");
 		vis_append(&ctx->out, p->filter.env_type, 0);
 	}
+	/* The attempt words: fixed words of the grammar, never raw text. */
+	if (p->filter.trigger != NULL)
+		cmd_reply(ctx, " · trigger:%s", p->filter.trigger);
+	if (p->filter.early != NULL)
+		cmd_reply(ctx, " · early:%s", p->filter.early);
+	if (p->filter.days != NULL)
+		cmd_reply(ctx, " · days:%s", p->filter.days);
 	cmd_reply(ctx, " · %s → %s (%s)\n", since, until, tz_name(ctx->tz));
 }
 

@@ -148,9 +148,13 @@ app_query_ctx(struct app *app, struct store *st, enum cmd_format format,
 	ctx->poll_interval_ms = app->cfg.poll_interval_ms;
 	ctx->cutover = app->cfg.cutover;
 	ctx->format = format;
-	/* The report's "dashboard available": the metrics reach Datadog. */
+	/* Where the dashboard's metrics go, for the report to say. */
 	ctx->statsd_target = strcmp(app->cfg.statsd_addr, "off") != 0 ?
 	    app->cfg.statsd_addr : NULL;
+	ctx->dashboard = app->dashboard;
+	ctx->currency = app->cfg.currency;
+	ctx->holidays = app->cfg.holidays;
+	ctx->n_holidays = app->cfg.n_holidays;
 }
 
 int

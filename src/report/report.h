@@ -71,6 +71,8 @@ struct report_compare {
 	   [since, until) but at the cut-over, oldest first. */
 	struct marker		*markers;
 	size_t			 n_markers;
+	/* Adequacy, confidence and verdicts (section 6). */
+	struct compare_trust	 trust;
 };
 
 /*
