@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "timefmt.h"
 #include "vis.h"
 
@@ -22,14 +22,18 @@ extern const struct cmd_entry cmd_failures_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_impact_entry;
 extern const struct cmd_entry cmd_leadtime_entry;
+extern const struct cmd_entry cmd_lifetime_entry;
 extern const struct cmd_entry cmd_mark_entry;
 extern const struct cmd_entry cmd_mute_entry;
+extern const struct cmd_entry cmd_operator_entry;
 extern const struct cmd_entry cmd_parallel_entry;
+extern const struct cmd_entry cmd_peak_entry;
 extern const struct cmd_entry cmd_project_entry;
 extern const struct cmd_entry cmd_rate_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_repos_entry;
 extern const struct cmd_entry cmd_reprovisions_entry;
+extern const struct cmd_entry cmd_slo_entry;
 extern const struct cmd_entry cmd_slowest_entry;
 extern const struct cmd_entry cmd_summary_entry;
 extern const struct cmd_entry cmd_unmute_entry;
@@ -42,14 +46,18 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_impact_entry,
 	&cmd_leadtime_entry,
+	&cmd_lifetime_entry,
 	&cmd_mark_entry,
 	&cmd_mute_entry,
+	&cmd_operator_entry,
 	&cmd_parallel_entry,
+	&cmd_peak_entry,
 	&cmd_project_entry,
 	&cmd_rate_entry,
 	&cmd_report_entry,
 	&cmd_repos_entry,
 	&cmd_reprovisions_entry,
+	&cmd_slo_entry,
 	&cmd_slowest_entry,
 	&cmd_summary_entry,
 	&cmd_unmute_entry,
@@ -255,6 +263,7 @@ cmd_params_of(const struct cmd_ctx *ctx, struct query_filter *f,
 	    &p->filter);
 	p->reprovision_window_ms = ctx->reprovision_window_ms;
 	p->poll_interval_ms = ctx->poll_interval_ms;
+	p->log_url = ctx->log_url;
 }
 
 bool
@@ -280,17 +289,14 @@ cmd_report(struct cmd_ctx *ctx, struct query_filter *f, struct report *r)
 {
 	struct report_params	p;
 	enum err		rc;
-	bool			ok = false;
 
 	if (!cmd_params(ctx, f, &p))
-		goto out;
+		return false;
 	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
 		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
-		goto out;
+		return false;
 	}
-	ok = true;
-out:
-	return ok;
+	return true;
 }
 
 void
@@ -566,7 +572,7 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 		vis_append(&ctx->out, v, 0);
 		cmd_reply(ctx, "': the rules are ");
 		list_rules(ctx);
-	} else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	} else if (k == SILENCE_REPO && event_repo_problem(lower,
 	    strlen(lower)) != NULL) {
 		cmd_error(ctx, "'");
 		vis_append(&ctx->out, v, 0);

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "report/query.h"
 #include "report/report.h"
+#include "report/report_more.h"
 #include "sinks/datadog.h"
 #include "slack/blockkit.h"
 #include "store/store.h"
@@ -83,6 +84,11 @@ struct cmd_ctx {
 	   may run CMD_F_ADMIN commands (false unless the caller says). */
 	const char		*user_id;
 	bool			 admin;
+	/* The `slos` objectives (query slo) and the `links.log_url`
+	   template of slowest entries (NULL: no link). Borrowed. */
+	const struct slo_def	*slos;
+	size_t			 n_slos;
+	const char		*log_url;
 	/* Where each listed item of out starts (cmd_item), and where the
 	   whole list is: a Slack answer too long is cut between items. */
 	struct blockkit_items	 items;

@@ -13,6 +13,7 @@
 #include "github/poll.h"
 #include "http/server.h"
 #include "jsonw.h"
+#include "metrics/figures.h"
 #include "net/http_worker.h"
 #include "log.h"
 #include "observe/marker_json.h"
@@ -84,12 +85,17 @@ struct webhook_fill {
 };
 
 static enum webhook_store
-webhook_store_one(struct event *ev, void *arg)
+webhook_store_one(struct event *ev, void *arg, struct buf *why)
 {
 	struct webhook_fill	*wf = arg;
 	bool			 stored;
+	enum err		 rc = record_batch_add(wf->bt, ev, &stored);
 
-	if (record_batch_add(wf->bt, ev, &stored) != ERR_OK)
+	if (rc == ERR_INVALID) {
+		buf_puts(why, record_batch_why(wf->bt));
+		return WEBHOOK_REJECTED;
+	}
+	if (rc != ERR_OK)
 		return WEBHOOK_STORE_FAILED;
 	return stored ? WEBHOOK_STORED : WEBHOOK_DUPLICATE;
 }
@@ -255,6 +261,11 @@ http_github(void *arg, const struct http_request *rq, struct http_response *rs)
 	case GITHUB_EVENT:
 		rc = bot_record_one(b, &ev, &stored);
 		event_release(&ev);
+		if (rc == ERR_INVALID) {
+			/* Refused: its time is out of bounds. */
+			json_error(rs, 400, record_why(b->c.rec));
+			break;
+		}
 		if (rc != ERR_OK) {
 			json_error(rs, 503, "the database is not writable now; "
 			    "retry");
@@ -336,9 +347,9 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	struct http_worker_stats		 w;
 	struct statsd_stats		 sd;
 	struct github_poll_stats	 g;
-	int64_t				 in_flight = 0, active = 0;
+	int64_t				 in_flight = 0, active = 0, old = 0;
 	int64_t				 reconnects, live, one = 1;
-	bool				 flight_ok, active_ok, polls;
+	bool				 flight_ok, active_ok, old_ok, polls;
 
 	(void)rq;
 	bot_stats(b, &s);
@@ -352,6 +363,8 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 		github_poll_stats(b->poll, &g);
 	flight_ok = store_count_in_flight(b->c.st, &in_flight) == ERR_OK;
 	active_ok = store_count_active(b->c.st, &active) == ERR_OK;
+	old_ok = store_count_active_over(b->c.st, clock_now_ms(),
+	    LIFETIME_WEEK_MS, &old) == ERR_OK;
 	reconnects = slack_socket_reconnects(b->sock);
 	live = slack_socket_live(b->sock);
 	{
@@ -391,6 +404,9 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 			{ "envstats_environments_active", "gauge",
 			  "Environments up now: ready, not torn down since.",
 			  NULL, active_ok ? &active : NULL },
+			{ "envstats_environments_active_over_7d", "gauge",
+			  "Environments up for more than 7 days.", NULL,
+			  old_ok ? &old : NULL },
 			{ "envstats_statsd_lines_total", "counter",
 			  "DogStatsD lines queued.", NULL, &sd.lines },
 			{ "envstats_statsd_datagrams_total", "counter",

@@ -75,6 +75,7 @@ struct bot_pending {
 	int		 retry;
 	struct event	 ev;		/* owned */
 	bool		 stored;	/* after the commit */
+	bool		 refused;	/* its time is out of bounds */
 };
 
 struct bot {
@@ -117,6 +118,7 @@ struct bot {
 	struct statsd		*statsd;
 	struct emit		 emit;
 	int			 statsd_ticks;
+	int			 slo_ticks;	/* SLO gauges every minute */
 };
 
 /* bot.c */

@@ -92,6 +92,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	ret = CLI_EXIT_DB;
 	if ((rc = record_new(st, &params, set.rules, &rec)) != ERR_OK)
 		goto out;
+	record_set_max_future(rec, app->cfg.max_future_ms);
 	if (!slack_observe_watches_messages(set.obs))
 		log_warn("run.no_provisioner_bots", LOG_STR("why",
 		    "no slack.provisioner_bots configured: provisioner "
@@ -113,6 +114,8 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	actx.bot = NULL;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
+	set.alerts.slos = app->slos;
+	set.alerts.n_slos = app->n_slos;
 	bc.alerts = &set.alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {

@@ -56,6 +56,9 @@ static const struct cfg_entry cfg_table[] = {
 	  "down -> up of a branch within this is a re-provision" },
 	{ "ci_horizon", "ENVSTATS_CI_HORIZON", CFG_DURATION, "6h", 0,
 	  OFF(ci_horizon_ms), "CI tests this long after a request still count" },
+	{ "max_future", "ENVSTATS_MAX_FUTURE", CFG_DURATION, "24h", 0,
+	  OFF(max_future_ms),
+	  "events stamped further than this after their arrival are refused" },
 	{ "hourly_rate", "ENVSTATS_HOURLY_RATE", CFG_REAL, "100", 0,
 	  OFF(hourly_rate), "cost of an engineer hour, for impact" },
 	{ "cutover", "ENVSTATS_CUTOVER", CFG_DATE, NULL, 0, OFF(cutover),
@@ -130,7 +133,8 @@ static const struct cfg_entry cfg_table[] = {
 
 /* Sections of the file that other modules read and validate. */
 static const char *const file_sections[] = { "admins", "alerts",
-    "digests", "failure_rules", "github", "holidays", "slack" };
+    "digests", "failure_rules", "github", "holidays", "links", "slack",
+    "slos" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -780,7 +784,7 @@ config_release(struct config *c)
 
 /* File sections config_print shows as they were written. */
 static const char *const printed_sections[] = { "slack", "alerts",
-    "digests" };
+    "digests", "slos", "links" };
 
 void
 config_print(const struct config *c, struct buf *b)
@@ -854,7 +858,8 @@ config_print(const struct config *c, struct buf *b)
 		if (c->file != NULL && json_object_get(c->file, p) != NULL)
 			json_object_set(o, p, json_object_get(c->file, p));
 	}
-	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
 	buf_puts(b, s != NULL ? s : "{}");
 	free(s);
 	json_decref(o);

@@ -33,6 +33,7 @@ struct config {
 	int64_t			 stale_ms;	/* ENVSTATS_STALE_LIMIT */
 	int64_t			 reprovision_ms; /* ENVSTATS_REPROVISION_WINDOW */
 	int64_t			 ci_horizon_ms;	/* ENVSTATS_CI_HORIZON */
+	int64_t			 max_future_ms;	/* ENVSTATS_MAX_FUTURE */
 	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
 	int64_t			 poll_interval_ms; /* ENVSTATS_POLL_INTERVAL */
@@ -45,7 +46,7 @@ struct config {
 	   (mute, unmute: anything that changes state). */
 	char			**admins;
 	size_t			 n_admins;
-	/* Slack (issue 3). Secrets: environment or *_FILE only. */
+	/* Slack. Secrets: environment or *_FILE only. */
 	struct secret		 app_token;	/* SLACK_APP_TOKEN, xapp- */
 	struct secret		 bot_token;	/* SLACK_BOT_TOKEN, xoxb- */
 	struct secret		 signing_secret; /* SLACK_SIGNING_SECRET */

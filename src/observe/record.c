@@ -29,6 +29,12 @@ struct pending {
 	const struct attempt	**before_of;
 };
 
+/* A stored reconciliation, kept for the observer. */
+struct reconcile {
+	char		*repo, *branch, *env_type;
+	struct event	 ev;	/* borrows env_type */
+};
+
 struct record {
 	struct store			*st;
 	struct attempt_params		 params;
@@ -42,6 +48,10 @@ struct record {
 	struct attempt_walk		 walk_before;
 	struct pending			*pend;
 	size_t				 n_pend, cap_pend;
+	/* Reconciliations stored while observed: each is told as a change
+	   of its own (no attempt to rebuild: the walk never reads them). */
+	struct reconcile		*recs;
+	size_t				 n_recs, cap_recs;
 	/* repo name -> id, for the repos seen in this transaction */
 	struct repo_id {
 		char	*name;
@@ -49,6 +59,8 @@ struct record {
 	}				 repos[RECORD_REPO_CACHE];
 	size_t				 n_repos;
 	bool				 in_tx;
+	int64_t				 max_future_ms;
+	struct buf			 why;		/* of a refusal */
 };
 
 static uint64_t
@@ -137,6 +149,12 @@ pending_clear(struct record *r)
 		free(p->before_of);
 	}
 	r->n_pend = 0;
+	for (i = 0; i < r->n_recs; i++) {
+		free(r->recs[i].repo);
+		free(r->recs[i].branch);
+		free(r->recs[i].env_type);
+	}
+	r->n_recs = 0;
 }
 
 static void
@@ -316,6 +334,8 @@ record_new(struct store *st, const struct attempt_params *params,
 
 	*out = NULL;
 	r->st = st;
+	r->max_future_ms = EVENT_MAX_FUTURE_MS;
+	buf_init(&r->why);
 	r->params = params != NULL ? *params : defaults;
 	r->rules = rules;
 	params_text(&r->params, want, sizeof want);
@@ -355,6 +375,8 @@ record_free(struct record *r)
 	attempt_walk_release(&r->walk);
 	attempt_walk_release(&r->walk_before);
 	free(r->pend);
+	buf_release(&r->why);
+	free(r->recs);
 	free(r);
 }
 
@@ -393,23 +415,61 @@ repo_id_of(struct record *r, const char *repo, int64_t *id)
 	return ERR_OK;
 }
 
+void
+record_set_max_future(struct record *r, int64_t ms)
+{
+	r->max_future_ms = ms;
+}
+
+const char *
+record_why(const struct record *r)
+{
+	return r->why.data;
+}
+
+/* Remember a stored reconciliation for the observer. */
+static void
+keep_reconcile(struct record *r, const struct event *ev)
+{
+	struct reconcile	*x;
+
+	if (r->observer == NULL)
+		return;
+	ARRAY_GROW(r->recs, r->n_recs + 1, r->cap_recs);
+	x = &r->recs[r->n_recs++];
+	x->repo = xstrdup(ev->repo);
+	x->branch = xstrdup(ev->branch);
+	x->env_type = ev->env_type != NULL ? xstrdup(ev->env_type) : NULL;
+	event_init(&x->ev);
+	x->ev.type = ev->type;
+	x->ev.ts_ms = ev->ts_ms;
+	x->ev.env_type = x->env_type;
+	x->ev.duration_ms = ev->duration_ms;
+	x->ev.status = ev->status;
+}
+
 enum err
 record_add(struct record *r, struct event *ev, bool *stored)
 {
-	int64_t		repo_id;
+	int64_t		repo_id, now = clock_now_ms();
 	enum err	rc;
 
 	*stored = false;
 	if (!r->in_tx)
 		BUG("record_add outside a transaction");
+	buf_reset(&r->why);
+	if (!event_time_check(ev->ts_ms, now, r->max_future_ms, &r->why))
+		return ERR_INVALID;
 	if (ev->type == EV_FAILED && ev->failure_type == FAILURE_NONE)
 		ev->failure_type = classify_reason(r->rules, ev->reason);
 	if ((rc = repo_id_of(r, ev->repo, &repo_id)) != ERR_OK)
 		return rc;
-	if ((rc = store_event_insert(r->st, ev, repo_id, clock_now_ms(),
-	    stored)) != ERR_OK)
+	if ((rc = store_event_insert(r->st, ev, repo_id, now, stored)) !=
+	    ERR_OK)
 		return rc;
-	if (*stored)
+	if (*stored && ev->type == EV_RECONCILED)
+		keep_reconcile(r, ev);
+	else if (*stored)
 		dirty_put(r, repo_id, ev->repo, ev->branch);
 	return ERR_OK;
 }
@@ -444,6 +504,18 @@ record_commit(struct record *r)
 		p->c.attempts = p->after;
 		p->c.before = p->before_of;
 		r->observer(r->observer_arg, &p->c);
+	}
+	for (i = 0; i < r->n_recs && r->observer != NULL; i++) {
+		struct record_change	c;
+		static const bool	added = true;
+
+		memset(&c, 0, sizeof c);
+		c.repo = r->recs[i].repo;
+		c.branch = r->recs[i].branch;
+		c.events = &r->recs[i].ev;
+		c.added = &added;
+		c.n_events = 1;
+		r->observer(r->observer_arg, &c);
 	}
 	pending_clear(r);
 	return ERR_OK;
@@ -486,10 +558,17 @@ record_batch_add(struct record_batch *bt, struct event *ev, bool *stored)
 			bt->n.stored++;
 		else
 			bt->n.duplicates++;
-	}
+	} else if (rc == ERR_INVALID)
+		bt->n.refused++;
 	if (stored != NULL)
 		*stored = rc == ERR_OK && one;
 	return rc;
+}
+
+const char *
+record_batch_why(const struct record_batch *bt)
+{
+	return record_why(bt->r);
 }
 
 enum err
@@ -533,7 +612,10 @@ array_fill(void *arg, struct record_batch *bt)
 	for (i = 0; i < a->n; i++) {
 		rc = record_batch_add(bt, &a->evs[i], a->stored != NULL ?
 		    &a->stored[i] : NULL);
-		if (rc != ERR_OK)
+		if (rc == ERR_INVALID)
+			log_warn("record.event_refused", LOG_STR("why",
+			    record_why(bt->r)));
+		else if (rc != ERR_OK)
 			return rc;
 	}
 	return ERR_OK;
@@ -550,5 +632,85 @@ record_events(struct record *r, struct event *evs, size_t n, bool *stored,
 	rc = record_batch(r, array_fill, &a, counts);
 	for (i = 0; rc != ERR_OK && stored != NULL && i < n; i++)
 		stored[i] = false;
+	return rc;
+}
+
+/* An event forget picked: where it is, to move it. */
+struct forget_row {
+	int64_t	 repo_id, seq;
+	char	*repo, *branch;
+};
+
+struct forget_scan {
+	struct forget_row	*rows;
+	size_t			 n, cap;
+	record_forget_fn	 fn;
+	void			*arg;
+};
+
+static enum err
+forget_pick(void *arg, const struct store_export_event *x)
+{
+	struct forget_scan	*f = arg;
+	struct forget_row	*w;
+
+	ARRAY_GROW(f->rows, f->n + 1, f->cap);
+	w = &f->rows[f->n++];
+	w->repo_id = x->repo_id;
+	w->seq = x->seq;
+	w->repo = xstrdup(x->ev.repo);
+	w->branch = xstrdup(x->ev.branch);
+	if (f->fn != NULL)
+		f->fn(f->arg, x);
+	return ERR_OK;
+}
+
+enum err
+record_forget(struct record *r, const struct store_event_sel *sel,
+    const char *by, const char *reason, bool dry_run, record_forget_fn fn,
+    void *arg, int64_t *n)
+{
+	struct forget_scan	f;
+	int64_t			retraction = 0;
+	size_t			i;
+	bool			moved;
+	enum err		rc;
+
+	*n = 0;
+	memset(&f, 0, sizeof f);
+	f.fn = fn;
+	f.arg = arg;
+	if ((rc = record_begin(r)) != ERR_OK)
+		return rc;
+	rc = store_events_select(r->st, sel, forget_pick, &f);
+	if (rc != ERR_OK || dry_run || f.n == 0) {
+		record_abort(r);
+		goto out;
+	}
+	rc = store_retraction_add(r->st, clock_now_ms(), by, reason,
+	    &retraction);
+	for (i = 0; i < f.n && rc == ERR_OK; i++) {
+		rc = store_event_retract(r->st, f.rows[i].repo_id,
+		    f.rows[i].branch, f.rows[i].seq, retraction, &moved);
+		if (rc == ERR_OK && moved)
+			dirty_put(r, f.rows[i].repo_id, f.rows[i].repo,
+			    f.rows[i].branch);
+	}
+	/* The keys' attempts are rebuilt without them, in this transaction. */
+	if (rc == ERR_OK)
+		rc = record_commit(r);
+	else
+		record_abort(r);
+	if (rc == ERR_OK)
+		log_info("record.retracted", LOG_INT("events", (int64_t)f.n),
+		    LOG_INT("retraction", retraction), LOG_STR("by", by));
+out:
+	if (rc == ERR_OK)
+		*n = (int64_t)f.n;
+	for (i = 0; i < f.n; i++) {
+		free(f.rows[i].repo);
+		free(f.rows[i].branch);
+	}
+	free(f.rows);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /*
  * webhook.h: the signed lifecycle-event webhook, POST /v1/events
- * (spec/events.md; issue 4). Pure: no I/O, no clock (the caller passes
+ * (spec/events.md). Pure: no I/O, no clock (the caller passes
  * now_ms), no store (the caller records each good event through a
  * callback). The HTTP layer does the rest:
  *
@@ -52,14 +52,17 @@ enum err	webhook_verify(const char *secret, size_t secret_len,
 enum webhook_store {
 	WEBHOOK_STORED,
 	WEBHOOK_DUPLICATE,	/* its identity was already stored */
+	WEBHOOK_REJECTED,	/* refused (why says why): a rejected line */
 	WEBHOOK_STORE_FAILED,	/* the store failed: stop, answer 503 */
 };
 
 /*
  * Called once per good event, in body order. ev is borrowed (the caller
- * copies what it keeps; record_add() may fill in its failure_type).
+ * copies what it keeps; record_add() may fill in its failure_type). A
+ * refusal puts its reason in why.
  */
-typedef enum webhook_store (*webhook_event_fn)(struct event *ev, void *arg);
+typedef enum webhook_store (*webhook_event_fn)(struct event *ev, void *arg,
+		    struct buf *why);
 
 struct webhook_error {
 	int64_t	 line;		/* 1-based line; 0: the whole body */

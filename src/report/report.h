@@ -29,6 +29,9 @@ struct report_params {
 	bool			 detail;	/* window_params.detail */
 	/* P of the projection (metrics/project.h); 0: the default. */
 	int64_t			 poll_interval_ms;
+	/* The `links.log_url` template: each slowest entry's log_url
+	   (report_more.h); NULL: none. Borrowed. */
+	const char		*log_url;
 };
 
 struct report {
@@ -40,6 +43,10 @@ struct report {
 	char			**repo_names;	/* by repo_idx */
 	size_t			 n_repo_names;
 	char			**slowest_branch;	/* win.n_slowest */
+	/* The permalink of each slowest one's "ready" message, when the
+	   Slack source saw it and auth.test gave the workspace URL; NULL
+	   otherwise (never invented). */
+	char			**slowest_slack_url;	/* win.n_slowest */
 	char			(*day_label)[TIMEFMT_DATE_LEN];
 	char			(*week_label)[TIMEFMT_WEEK_LEN];
 	/* With detail: the markers of the window (a chart's lines). */
@@ -97,6 +104,14 @@ enum err	report_project_build(struct store *,
 		    const struct report_params *, double hourly_rate,
 		    struct report_project *out);
 void		report_project_release(struct report_project *);
+
+struct jsonw;
+
+/* For the other --json answers (report_more.h): the "window" and
+   "filters" members of section 5, and a percentile object. */
+void		report_json_head(struct jsonw *, const struct report_params *);
+void		report_json_stats(struct jsonw *, const char *key,
+		    const struct stats *);
 
 /* The --json answers, as one line of JSON (no newline). */
 void		report_json(const struct report *, struct buf *);
