@@ -1494,7 +1494,7 @@ test_store__a_rolled_back_replace_leaves_the_rollups_as_they_were(
 }
 
 static void
-test_store__a_schema_6_database_opens_with_the_same_answers(void **state)
+test_store__a_schema_7_database_opens_with_the_same_answers(void **state)
 {
 	struct tmpdb		*t = *state;
 	struct store		*st = NULL;
@@ -1512,9 +1512,9 @@ test_store__a_schema_6_database_opens_with_the_same_answers(void **state)
 	    "DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
 	    "DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"
 	    "DROP TABLE attempt_hours_stale; DROP TABLE update_hours;"
-	    "PRAGMA user_version = 6");
+	    "PRAGMA user_version = 7");
 	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
-	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 7);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 8);
 	/* Built at the open, not left to the readers. */
 	assert_int_equal(raw_int(t->path,
 	    "SELECT count(*) FROM attempt_hours_stale"), 0);
@@ -1772,8 +1772,8 @@ test_store__an_unstamped_database_is_stamped_on_write(
 }
 
 /*
- * The schema before retractions and reconciliations, unstamped, as the
- * last envstats left it.
+ * The schema before retractions, reconciliations and markers, unstamped,
+ * as the last envstats left it.
  */
 static void
 downgrade_to_4(const char *path)
@@ -1783,6 +1783,7 @@ downgrade_to_4(const char *path)
 	    " DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
 	    " DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"
 	    " DROP TABLE attempt_hours_stale; DROP TABLE update_hours;"
+	    " DROP TABLE markers;"
 	    " DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
 	    " ALTER TABLE events DROP COLUMN duration_ms;"
 	    " ALTER TABLE events DROP COLUMN status;"
@@ -2056,7 +2057,7 @@ main(void)
 		    test_store__a_rolled_back_replace_leaves_the_rollups_as_they_were,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_store__a_schema_6_database_opens_with_the_same_answers,
+		    test_store__a_schema_7_database_opens_with_the_same_answers,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__hours_round_down_before_1970_too,
