@@ -30,6 +30,7 @@ extern const struct cmd_entry cmd_repos_entry;
 extern const struct cmd_entry cmd_reprovisions_entry;
 extern const struct cmd_entry cmd_slowest_entry;
 extern const struct cmd_entry cmd_summary_entry;
+extern const struct cmd_entry cmd_survey_entry;
 extern const struct cmd_entry cmd_unmute_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -48,6 +49,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_reprovisions_entry,
 	&cmd_slowest_entry,
 	&cmd_summary_entry,
+	&cmd_survey_entry,
 	&cmd_unmute_entry,
 	NULL
 };
