@@ -441,8 +441,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND v.value = 4), (SELECT count(*) FROM survey_votes v"
 	    " WHERE v.survey_id = s.id AND v.value = 5)"
 	    " FROM surveys s ORDER BY s.id",
-	[S_SURVEY_POSTED] = "UPDATE surveys SET ts = ?2 WHERE id = ?1"
-	    " AND ts IS NULL",
+	[S_SURVEY_POSTED] = "UPDATE surveys SET ts = ?2, channel = ?3"
+	    " WHERE id = ?1 AND ts IS NULL",
 	[S_SURVEY_SHOWN] = "UPDATE surveys"
 	    " SET shown_version = max(shown_version, ?2) WHERE id = ?1",
 };
@@ -2287,6 +2287,7 @@ store_survey_vote(struct store *st, int64_t survey_id, const char *user,
     enum store_vote *outcome)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_VOTE);
+	int64_t		 open;
 	enum err	 rc;
 
 	*outcome = STORE_VOTE_REFUSED;
@@ -2298,8 +2299,12 @@ store_survey_vote(struct store *st, int64_t survey_id, const char *user,
 	if ((rc = step_change(st, s, "survey_vote")) != ERR_OK)
 		return rc;
 	if (sqlite3_changes(st->db) == 0) {
-		*outcome = STORE_VOTE_UNCHANGED;
-		return ERR_OK;
+		/* Nothing written: the survey is closed (or none), or the
+		   vote is one already stored. */
+		if ((rc = survey_open_id(st, &open)) == ERR_OK &&
+		    open == survey_id)
+			*outcome = STORE_VOTE_UNCHANGED;
+		return rc;
 	}
 	s = stmt_get(st, S_SURVEY_BUMP);
 	sqlite3_bind_int64(s, 1, survey_id);
@@ -2360,12 +2365,14 @@ store_surveys_free(struct store_survey *v, size_t n)
 }
 
 enum err
-store_survey_posted(struct store *st, int64_t id, const char *ts)
+store_survey_posted(struct store *st, int64_t id, const char *channel,
+    const char *ts)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_POSTED);
 
 	sqlite3_bind_int64(s, 1, id);
 	bind_text(s, 2, ts);
+	bind_text(s, 3, channel);
 	return step_change(st, s, "survey_posted");
 }
 

@@ -393,9 +393,10 @@ struct store_survey {
 enum err	 store_surveys(struct store *, struct store_survey **out,
 		    size_t *n);
 void		 store_surveys_free(struct store_survey *, size_t n);
-/* Its message was posted at ts (kept only the first time). */
+/* Its message was posted in channel (Slack's id for it) at ts; kept only
+   the first time. */
 enum err	 store_survey_posted(struct store *, int64_t id,
-		    const char *ts);
+		    const char *channel, const char *ts);
 /* Its message now shows version (never goes back). */
 enum err	 store_survey_shown(struct store *, int64_t id,
 		    int64_t version);
