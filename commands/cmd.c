@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "log.h"
 #include "observe/event_json.h"
+#include "report/survey_report.h"
 #include "timefmt.h"
 #include "vis.h"
 
@@ -541,4 +542,19 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 	}
 	free(lower);
 	return ok;
+}
+
+bool
+cmd_survey_change(struct cmd_ctx *ctx, const struct report_compare *r,
+    struct buf *out)
+{
+	struct survey_change	c;
+
+	/* Surveys are weeks apart: every one counts, not only those of
+	   the comparison's window. */
+	if (survey_report_change(ctx->st, INT64_MIN, INT64_MAX,
+	    r->cutover_ms, &c) != ERR_OK || !c.ok)
+		return false;
+	survey_report_change_text(&c, out);
+	return true;
 }

@@ -66,6 +66,7 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	buf_printf(b, "\nCriteria: p50 cut by 30%% or more: %s · failure rate "
 	    "within 5 points: %s\n", verdict(r->cmp.p50_cut_30),
 	    verdict(r->cmp.failure_rate_ok));
+	cmd_survey_change(ctx, r, b);
 	buf_puts(b, "_" TEXT_PERCENTILE_NOTE "_\n");
 }
 

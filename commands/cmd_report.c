@@ -408,6 +408,21 @@ criteria(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 	row_out(o, "Dashboard available", row, ROW_CRITERION);
 }
 
+/* The developer survey's change, when there are answers on both sides
+   of the cut-over; no section otherwise. */
+static void
+developer_experience(struct cmd_ctx *ctx, struct out *o,
+    const struct report_compare *r)
+{
+	struct buf	line = BUF_INIT;
+
+	if (cmd_survey_change(ctx, r, &line)) {
+		heading(o, "Developer Experience");
+		buf_printf(o->b, "%s%s", bullet(o), line.data);
+	}
+	buf_release(&line);
+}
+
 static void
 render(struct cmd_ctx *ctx, const struct report_compare *r)
 {
@@ -421,6 +436,7 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	change(ctx, &o, r);
 	results(&o, r, &row);
 	criteria(ctx, &o, r, &row);
+	developer_experience(ctx, &o, r);
 	buf_putc(o.b, '\n');
 	/* The mark without its leading space. */
 	if (o.marked)

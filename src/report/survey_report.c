@@ -107,12 +107,12 @@ survey_report_tally(const struct survey_figures *f, struct buf *b)
 }
 
 enum err
-survey_report_change(struct store *st, int64_t cutover_ms,
-    struct survey_change *out)
+survey_report_change(struct store *st, int64_t since_ms, int64_t until_ms,
+    int64_t cutover_ms, struct survey_change *out)
 {
 	struct store_survey	 *v = NULL;
 	struct survey_side_input *in = NULL;
-	size_t			  n = 0, i;
+	size_t			  n = 0, i, k = 0;
 	enum err		  rc;
 
 	memset(out, 0, sizeof *out);
@@ -120,11 +120,15 @@ survey_report_change(struct store *st, int64_t cutover_ms,
 		return rc;
 	in = xcalloc(n + 1, sizeof *in);
 	for (i = 0; i < n; i++) {
-		in[i].started_at_ms = v[i].started_at_ms;
-		memcpy(in[i].distribution, v[i].distribution,
-		    sizeof in[i].distribution);
+		if (v[i].started_at_ms < since_ms ||
+		    v[i].started_at_ms >= until_ms)
+			continue;
+		in[k].started_at_ms = v[i].started_at_ms;
+		memcpy(in[k].distribution, v[i].distribution,
+		    sizeof in[k].distribution);
+		k++;
 	}
-	survey_change(in, (int64_t)n, cutover_ms, out);
+	survey_change(in, (int64_t)k, cutover_ms, out);
 	free(in);
 	store_surveys_free(v, n);
 	return ERR_OK;

@@ -32,8 +32,10 @@ void		survey_report_json(const struct store_survey *, size_t n,
    yet" when n is 0). */
 void		survey_report_tally(const struct survey_figures *, struct buf *);
 
-/* The change of the mean across cutover_ms from every stored survey. */
-enum err	survey_report_change(struct store *, int64_t cutover_ms,
+/* The change of the mean across cutover_ms, from the surveys started in
+   [since_ms, until_ms): the comparison's own window. */
+enum err	survey_report_change(struct store *, int64_t since_ms,
+		    int64_t until_ms, int64_t cutover_ms,
 		    struct survey_change *out);
 
 /* "Developer satisfaction (1–5): 2.50 (n 4) → 4.00 (n 4), +1.50" and a

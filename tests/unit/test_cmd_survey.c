@@ -109,6 +109,38 @@ test_cmd_survey__figures_in_text_and_json(void **state)
 	    "\"mean\":4.0,\"median\":4.0,\"distribution\":[0,0,1,2,1]}]}");
 }
 
+/* A survey on each side of the cut-over: compare says the change, the
+   report has its Developer Experience section; none without both. */
+static void
+test_cmd_survey__before_after_in_compare_and_report(void **state)
+{
+	struct cmd_test	*fx = *state;
+	const int	 before[] = { 2, 3, 2, 3 }, after[] = { 4, 4, 5 };
+
+	fx->ctx.now_ms = NOW_MS - 9 * MS_PER_DAY;	/* 2026-01-05 */
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "survey start C0TESTENVS"),
+	    CMD_RET_OK);
+	vote(fx, 1, before, 4);
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "survey close"), CMD_RET_OK);
+	fx->ctx.now_ms = NOW_MS;
+	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report 2026-01-10"),
+	    CMD_RET_OK);
+	cmd_test_lacks(fx, "Developer Experience");
+	fx->ctx.now_ms = NOW_MS - 2 * MS_PER_DAY;	/* 2026-01-12 */
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "survey start C0TESTENVS"),
+	    CMD_RET_OK);
+	vote(fx, 2, after, 3);
+	fx->ctx.now_ms = NOW_MS;
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "compare 2026-01-10"),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "Developer satisfaction (1–5): 2.5 (n 4) → 4.33 "
+	    "(n 3), +1.83\n");
+	assert_int_equal(run(fx, CMD_FMT_MARKDOWN, "report 2026-01-10"),
+	    CMD_RET_OK);
+	cmd_test_has(fx, "\n## Developer Experience\n\n- Developer "
+	    "satisfaction (1–5): 2.5 (n 4) → 4.33 (n 3), +1.83\n");
+}
+
 int
 main(void)
 {
@@ -121,6 +153,9 @@ main(void)
 		    cmd_test_admin_setup, cmd_test_admin_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd_survey__figures_in_text_and_json,
+		    cmd_test_admin_setup, cmd_test_admin_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd_survey__before_after_in_compare_and_report,
 		    cmd_test_admin_setup, cmd_test_admin_teardown),
 	};
 
