@@ -184,8 +184,43 @@ survey_send(struct bot *b, const struct store_survey *sv, bool post)
 	buf_release(&text);
 }
 
-/* The timer: a survey not yet posted is posted; a changed one edited,
-   no sooner than BOT_SURVEY_UPDATE_MS after the last edit. */
+/* Close the open survey, if any, and open the scheduled one. */
+static enum err
+write_scheduled(struct bot *b, void *arg)
+{
+	int64_t		id, now = *(int64_t *)arg;
+	enum err	rc;
+
+	rc = store_survey_close(b->c.st, now, &id);
+	if (rc != ERR_OK && rc != ERR_NOT_FOUND)
+		return rc;
+	return store_survey_start(b->c.st, SURVEY_DEFAULT_QUESTION,
+	    b->c.survey->channel, NULL, now, &id);
+}
+
+/* The configured schedule: start a survey when one is due; true when
+   one was started. */
+static bool
+survey_schedule(struct bot *b, const struct store_survey *v, size_t n)
+{
+	int64_t		now = clock_now_ms(), at;
+	enum err	rc;
+
+	if (b->c.survey == NULL || !survey_schedule_due(b->c.tz, b->c.survey,
+	    now, n > 0 ? v[n - 1].started_at_ms : INT64_MIN, &at))
+		return false;
+	if ((rc = survey_write(b, write_scheduled, &now)) != ERR_OK) {
+		log_warn("bot.survey_schedule_failed", LOG_STR("err",
+		    err_str(rc)));
+		return false;
+	}
+	log_info("bot.survey_scheduled", LOG_MS("late_ms", now - at));
+	return true;
+}
+
+/* The timer: a survey due by the schedule is opened; one not yet posted
+   is posted; a changed one edited, no sooner than BOT_SURVEY_UPDATE_MS
+   after the last edit. */
 static void
 survey_fire(struct bot *b)
 {
@@ -196,6 +231,11 @@ survey_fire(struct bot *b)
 	if (b->survey_busy || now < b->survey_retry_ms ||
 	    store_surveys(b->c.st, &v, &n) != ERR_OK)
 		return;
+	if (survey_schedule(b, v, n)) {
+		store_surveys_free(v, n);
+		if (store_surveys(b->c.st, &v, &n) != ERR_OK)
+			return;
+	}
 	for (i = 0; i < n; i++) {
 		if (v[i].ts == NULL) {
 			survey_send(b, &v[i], true);

@@ -115,7 +115,7 @@ static const struct cfg_entry cfg_table[] = {
 
 /* Sections of the file that other modules read and validate. */
 static const char *const file_sections[] = { "admins", "alerts",
-    "digests", "failure_rules", "github", "slack" };
+    "digests", "failure_rules", "github", "slack", "survey" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
