@@ -967,10 +967,12 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	assert_int_equal(record_all(r, specs, NULL, ARRAY_LEN(specs), 5), 5);
 	record_free(r);
 	store_close(st);
-	/* Back to schema 2, as an older envstats left it: migrations 4
-	   (the export's tables) and 3 (attempts.up) undone. */
+	/* Back to schema 2, as an older envstats left it: migrations 5
+	   (the survey), 4 (the export's tables) and 3 (attempts.up)
+	   undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE export_attempts;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE survey_votes;"
+	    " DROP TABLE surveys; DROP TABLE export_attempts;"
 	    " DROP TABLE export_dests; DROP INDEX attempts_up;"
 	    " ALTER TABLE attempts DROP COLUMN up; PRAGMA user_version = 2",
 	    NULL, NULL, NULL), SQLITE_OK);
