@@ -109,6 +109,59 @@ test_cmd_survey__figures_in_text_and_json(void **state)
 	    "\"mean\":4.0,\"median\":4.0,\"distribution\":[0,0,1,2,1]}]}");
 }
 
+/* A later click replaces, an older or repeated one changes nothing, a
+   closed survey takes none; only stored votes bump the version. */
+static void
+test_cmd_survey__one_vote_per_user_the_latest_wins(void **state)
+{
+	struct cmd_test		*fx = *state;
+	struct store_survey	*v = NULL;
+	enum store_vote		 o;
+	size_t			 n = 0;
+
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "survey start C0TESTENVS"),
+	    CMD_RET_OK);
+	assert_int_equal(store_begin(fx->st), ERR_OK);
+	assert_int_equal(store_survey_vote(fx->st, 1, "U1", 4,
+	    "1768392000.000200", NOW_MS, &o), ERR_OK);
+	assert_int_equal(o, STORE_VOTE_STORED);
+	assert_int_equal(store_survey_vote(fx->st, 1, "U1", 4,
+	    "1768392000.000200", NOW_MS, &o), ERR_OK);
+	assert_int_equal(o, STORE_VOTE_UNCHANGED);	/* re-delivered */
+	assert_int_equal(store_survey_vote(fx->st, 1, "U1", 1,
+	    "1768392000.000100", NOW_MS, &o), ERR_OK);
+	assert_int_equal(o, STORE_VOTE_UNCHANGED);	/* older, late */
+	assert_int_equal(store_survey_vote(fx->st, 1, "U1", 2,
+	    "1768392000.000300", NOW_MS, &o), ERR_OK);
+	assert_int_equal(o, STORE_VOTE_STORED);		/* replaces */
+	assert_int_equal(store_survey_vote(fx->st, 7, "U1", 2,
+	    "1768392000.000400", NOW_MS, &o), ERR_OK);
+	assert_int_equal(o, STORE_VOTE_REFUSED);	/* no such survey */
+	assert_int_equal(store_commit(fx->st), ERR_OK);
+	assert_int_equal(store_surveys(fx->st, &v, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].distribution[1], 1);
+	assert_int_equal(v[0].distribution[3], 0);
+	assert_int_equal(v[0].version, 3);	/* started, and two votes */
+	assert_int_equal(v[0].shown_version, 0);
+	assert_null(v[0].ts);
+	store_surveys_free(v, n);
+	assert_int_equal(run(fx, CMD_FMT_TEXT, "survey close"), CMD_RET_OK);
+	assert_int_equal(store_begin(fx->st), ERR_OK);
+	assert_int_equal(store_survey_vote(fx->st, 1, "U2", 5,
+	    "1768392000.000500", NOW_MS, &o), ERR_OK);
+	assert_int_equal(o, STORE_VOTE_REFUSED);	/* closed */
+	assert_int_equal(store_survey_posted(fx->st, 1, "C0TESTENVS",
+	    "1768392000.000600"), ERR_OK);
+	assert_int_equal(store_survey_shown(fx->st, 1, 4), ERR_OK);
+	assert_int_equal(store_survey_shown(fx->st, 1, 2), ERR_OK);
+	assert_int_equal(store_commit(fx->st), ERR_OK);
+	assert_int_equal(store_surveys(fx->st, &v, &n), ERR_OK);
+	assert_int_equal(v[0].shown_version, 4);	/* never goes back */
+	assert_string_equal(v[0].ts, "1768392000.000600");
+	store_surveys_free(v, n);
+}
+
 /* A survey on each side of the cut-over: compare says the change, the
    report has its Developer Experience section; none without both. */
 static void
@@ -153,6 +206,9 @@ main(void)
 		    cmd_test_admin_setup, cmd_test_admin_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd_survey__figures_in_text_and_json,
+		    cmd_test_admin_setup, cmd_test_admin_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cmd_survey__one_vote_per_user_the_latest_wins,
 		    cmd_test_admin_setup, cmd_test_admin_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cmd_survey__before_after_in_compare_and_report,
