@@ -33,6 +33,7 @@ struct config {
 	int64_t			 stale_ms;	/* ENVSTATS_STALE_LIMIT */
 	int64_t			 reprovision_ms; /* ENVSTATS_REPROVISION_WINDOW */
 	int64_t			 ci_horizon_ms;	/* ENVSTATS_CI_HORIZON */
+	int64_t			 max_future_ms;	/* ENVSTATS_MAX_FUTURE */
 	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
 	char			*log_level;	/* ENVSTATS_LOG_LEVEL */
@@ -69,6 +70,18 @@ struct config {
 	char			*statsd_tags;
 	int64_t			 statsd_max_repos;
 	int64_t			 statsd_max_age_s;
+	/* The report: its currency, ENVSTATS_CURRENCY (ISO 4217,
+	   default USD); "holidays" (file): dates left out by days:workdays,
+	   as days since 1970-01-01, ascending. */
+	char			*currency;
+	int64_t			*holidays;
+	size_t			 n_holidays;
+	/* The Datadog API, to check that the dashboard exists. Keys:
+	   environment or *_FILE only. */
+	struct secret		 dd_api_key;	/* DD_API_KEY */
+	struct secret		 dd_app_key;	/* DD_APP_KEY */
+	char			*datadog_dashboard_id; /* ..._DASHBOARD_ID */
+	char			*datadog_api_url; /* DATADOG_API_URL */
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;
