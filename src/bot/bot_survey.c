@@ -18,6 +18,7 @@
 #include "metrics/survey.h"
 #include "report/survey_report.h"
 #include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 #include "slack/webapi.h"
 
 /* The labels of the five buttons, 1 to 5. */

@@ -112,6 +112,8 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	actx.st = st;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
+	set.alerts.slos = app->slos;
+	set.alerts.n_slos = app->n_slos;
 	bc.alerts = &set.alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {

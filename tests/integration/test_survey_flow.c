@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "cmd.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "slack/lwslog.h"
 #include "store/store.h"
 #include "tz.h"
@@ -40,25 +40,15 @@ static const char config_json[] =
 static int
 setup(void **state)
 {
-	struct botproc	*bp = xcalloc(1, sizeof *bp);
+	struct botproc	*bp;
 	FILE		*f;
 
-	botproc_setup(bp, &(struct emulator_opts){ .redeliver_ms = 500,
+	bp = botproc_new(&(struct emulator_opts){ .redeliver_ms = 500,
 	    .max_redeliveries = 100, .redeliver_interactive = true });
+	*state = bp;
 	if ((f = fopen(bp->config, "w")) == NULL ||
 	    fputs(config_json, f) == EOF || fclose(f) != 0)
 		return -1;
-	*state = bp;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct botproc	*bp = *state;
-
-	botproc_teardown(bp);
-	free(bp);
 	return 0;
 }
 
@@ -318,7 +308,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_survey_flow__runs_end_to_end,
-		    setup, teardown),
+		    setup, botproc_teardown),
 	};
 
 	lwslog_init();
