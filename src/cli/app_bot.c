@@ -43,6 +43,7 @@ app_catch_signals(void)
 struct answer_ctx {
 	struct app	*app;
 	struct store	*st;
+	struct bot	*bot;	/* its DogStatsD client announces markers */
 };
 
 static bool
@@ -56,6 +57,7 @@ answer_query(void *arg, const char *user_id, int nwords, char **words,
 	app_query_ctx(a->app, a->st, CMD_FMT_TEXT, &ctx);
 	ctx.user_id = user_id;
 	ctx.admin = config_is_admin(&a->app->cfg, user_id);
+	ctx.statsd = a->bot != NULL ? bot_statsd(a->bot) : NULL;
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	blockkit_items_move(items, &ctx.items);
@@ -110,6 +112,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.survey = &set.survey;
 	actx.app = app;
 	actx.st = st;
+	actx.bot = NULL;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
 	set.alerts.slos = app->slos;
@@ -120,6 +123,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 		ret = rc == ERR_CONFIG ? CLI_EXIT_CONFIG : 1;
 		goto out;
 	}
+	actx.bot = bot;
 	if (ready != NULL)
 		ready(arg, bot);
 	log_info("run.started", LOG_STR("db", app->db_path),

@@ -1420,13 +1420,14 @@ test_store__an_unstamped_database_is_stamped_on_write(
 }
 
 /*
- * The schema before retractions and reconciliations, unstamped, as the
- * last envstats left it.
+ * The schema before retractions, reconciliations and markers, unstamped,
+ * as the last envstats left it.
  */
 static void
 downgrade_to_4(const char *path)
 {
 	raw_exec(path, "DROP TABLE survey_votes; DROP TABLE surveys;"
+	    " DROP TABLE markers;"
 	    " DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
 	    " ALTER TABLE events DROP COLUMN duration_ms;"
 	    " ALTER TABLE events DROP COLUMN status;"
