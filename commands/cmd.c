@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "log.h"
 #include "event.h"
+#include "report/survey_report.h"
 #include "timefmt.h"
 #include "vis.h"
 
@@ -36,6 +37,7 @@ extern const struct cmd_entry cmd_reprovisions_entry;
 extern const struct cmd_entry cmd_slo_entry;
 extern const struct cmd_entry cmd_slowest_entry;
 extern const struct cmd_entry cmd_summary_entry;
+extern const struct cmd_entry cmd_survey_entry;
 extern const struct cmd_entry cmd_unmute_entry;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -60,6 +62,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_slo_entry,
 	&cmd_slowest_entry,
 	&cmd_summary_entry,
+	&cmd_survey_entry,
 	&cmd_unmute_entry,
 	NULL
 };
@@ -584,4 +587,19 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 	}
 	free(lower);
 	return ok;
+}
+
+bool
+cmd_survey_change(struct cmd_ctx *ctx, const struct report_compare *r,
+    struct buf *out)
+{
+	struct survey_change	c;
+
+	/* Surveys are weeks apart: every one counts, not only those of
+	   the comparison's window. */
+	if (survey_report_change(ctx->st, INT64_MIN, INT64_MAX,
+	    r->cutover_ms, &c) != ERR_OK || !c.ok)
+		return false;
+	survey_report_change_text(&c, out);
+	return true;
 }

@@ -199,6 +199,15 @@ enum cmd_ret	 cmd_compare_command(struct cmd_ctx *,
 bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
 		    enum alert_silence_kind *kind, char **value);
 
+/*
+ * The developer survey's before/after line of a comparison (compare,
+ * report): the change of the mean across r's cut-over, from every survey
+ * (they are weeks apart: a comparison's window would rarely hold one on
+ * each side); false (nothing written) unless both sides have votes.
+ */
+bool		 cmd_survey_change(struct cmd_ctx *,
+		    const struct report_compare *r, struct buf *out);
+
 /* The header line "envstats · <filters> · <since> → <until> (<tz>)". */
 void		 cmd_header(struct cmd_ctx *, const char *title,
 		    const struct report_params *p);

@@ -147,6 +147,7 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	    criterion(r->cmp.p50_cut_30), criterion(r->cmp.failure_rate_ok));
 	promise(b, r);
 	other_changes(ctx, r);
+	cmd_survey_change(ctx, r, b);
 	buf_puts(b, "_" TEXT_PERCENTILE_NOTE "_\n");
 	buf_release(&m);
 }

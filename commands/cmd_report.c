@@ -518,6 +518,21 @@ other_changes(struct cmd_ctx *ctx, struct out *o,
 	buf_release(&line);
 }
 
+/* The developer survey's change, when there are answers on both sides
+   of the cut-over; no section otherwise. */
+static void
+developer_experience(struct cmd_ctx *ctx, struct out *o,
+    const struct report_compare *r)
+{
+	struct buf	line = BUF_INIT;
+
+	if (cmd_survey_change(ctx, r, &line)) {
+		heading(o, "Developer Experience");
+		buf_printf(o->b, "%s%s", bullet(o), line.data);
+	}
+	buf_release(&line);
+}
+
 static void
 render(struct cmd_ctx *ctx, const struct report_compare *r)
 {
@@ -533,6 +548,7 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	results(ctx, &o, r, &row);
 	delivered(&o, r);
 	other_changes(ctx, &o, r);
+	developer_experience(ctx, &o, r);
 	buf_putc(o.b, '\n');
 	/* The mark without its leading space. */
 	if (o.marked)

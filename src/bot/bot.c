@@ -512,6 +512,7 @@ bot_run(struct bot *b)
 	if (b->digests != NULL)
 		bot_timer_start(b, &b->digest_timer, digest_fire,
 		    LWS_US_PER_SEC, DIGEST_TICK_MS * LWS_US_PER_MS);
+	bot_survey_start(b);
 	if (sdnotify_watchdog_us() > 0)
 		bot_timer_start(b, &b->watchdog_timer, watchdog_fire, 0,
 		    sdnotify_watchdog_us() / 2);
@@ -593,6 +594,7 @@ bot_free(struct bot *b)
 		bot_timer_stop(&b->digest_timer);
 		bot_timer_stop(&b->statsd_timer);
 		bot_timer_stop(&b->watchdog_timer);
+		bot_timer_stop(&b->survey_timer);
 		http_server_free(b->http);
 		if (b->sock != NULL)
 			slack_socket_stop(b->sock, "freed");

@@ -18,6 +18,7 @@
 #include "github/github.h"
 #include "config.h"
 #include "notify/digest_schedule.h"
+#include "notify/survey_schedule.h"
 #include "err.h"
 #include "notify/alerts_config.h"
 #include "observe/record.h"
@@ -61,6 +62,9 @@ struct bot_config {
 	volatile sig_atomic_t		*signalled;
 	/* Channel digests (notify/digest_send.h); NULL or none: no timer. */
 	const struct digest_config	*digests;
+	/* When the survey starts by itself (notify/survey_schedule.h);
+	   NULL or off: only by hand. */
+	const struct survey_schedule	*survey;
 };
 
 enum err	bot_new(const struct bot_config *, struct bot **);

@@ -360,6 +360,9 @@ bot_on_message(void *arg, uint64_t conn, const char *data, size_t len)
 		if (cmd == NULL)
 			cmd = "";
 		result = bot_slash(b, conn, &e);
+	} else if (e.kind == ENVELOPE_INTERACTIVE) {
+		cmd = "interactive";
+		result = bot_survey_interactive(b, conn, &e);
 	} else {
 		bot_send_ack(b, conn, e.envelope_id, NULL);
 		result = "ignored";

@@ -53,6 +53,14 @@ struct webapi;
  */
 #define BOT_GROUP_WINDOW_US	500
 #define BOT_GROUP_MAX		256
+/*
+ * The survey (bot_survey.c): looked at every BOT_SURVEY_TICK_MS, its
+ * message edited at most once every BOT_SURVEY_UPDATE_MS (a burst of
+ * votes is one edit), a failed call tried again after BOT_SURVEY_RETRY_MS.
+ */
+#define BOT_SURVEY_TICK_MS	500
+#define BOT_SURVEY_UPDATE_MS	3000
+#define BOT_SURVEY_RETRY_MS	30000
 /* Ack latency buckets of /metrics, in microseconds (+Inf after them). */
 #define BOT_ACK_BUCKETS_US	{ 1000, 2500, 5000, 10000, 25000, 50000, \
 				  100000, 250000, 500000, 1000000, 2500000 }
@@ -97,6 +105,11 @@ struct bot {
 	struct bot_timer	 poll_timer, alerts_timer, digest_timer,
 				 statsd_timer;
 	struct bot_timer	 watchdog_timer;	/* systemd's WatchdogSec */
+	/* The survey's message (bot_survey.c): a call in flight, when it
+	   was last edited, when a failed call may be tried again. */
+	struct bot_timer	 survey_timer;
+	bool			 survey_busy;
+	int64_t			 survey_updated_ms, survey_retry_ms;
 	struct bot_pending	*pend;		/* the open group */
 	size_t			 n_pend, cap_pend;
 	bool			 locked;	/* the last write found a lock */
@@ -155,6 +168,13 @@ enum err	 bot_record_one(struct bot *, struct event *ev, bool *stored);
 /* bot_slash.c */
 /* A slash command envelope: acked and answered; the access result. */
 const char	*bot_slash(struct bot *, uint64_t conn, const struct envelope *);
+
+/* bot_survey.c */
+/* Post and update the survey's message from now on (a timer). */
+void		 bot_survey_start(struct bot *);
+/* An interactive envelope: a survey vote stored, acked, thanked. */
+const char	*bot_survey_interactive(struct bot *, uint64_t conn,
+		    const struct envelope *);
 
 /* bot_http.c */
 /* Listen on c.http_addr with the bot's routes (none when NULL). */

@@ -91,6 +91,10 @@ bot_setup_build(const struct config *cfg, const struct tz *tz,
 	    ERR_OK)
 		section_problem(cfg, problems, why.data);
 	buf_reset(&why);
+	if (survey_schedule_parse(section(cfg, "survey"), &s->survey, &why) !=
+	    ERR_OK)
+		section_problem(cfg, problems, why.data);
+	buf_reset(&why);
 	if (strcmp(cfg->http_addr, "off") != 0 && http_addr_parse(
 	    cfg->http_addr, host, sizeof host, &port) != ERR_OK) {
 		buf_printf(&why, "bad value for ENVSTATS_HTTP_ADDR (\"http_addr\"):"
@@ -121,6 +125,7 @@ bot_setup_release(struct bot_setup *s)
 	github_free(s->github);
 	alerts_config_release(&s->alerts);
 	digest_config_release(&s->digests);
+	survey_schedule_release(&s->survey);
 	memset(s, 0, sizeof *s);
 	alerts_config_init(&s->alerts);
 }

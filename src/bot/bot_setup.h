@@ -17,6 +17,7 @@
 #include "err.h"
 #include "notify/alerts_config.h"
 #include "notify/digest_schedule.h"
+#include "notify/survey_schedule.h"
 #include "observe/classify.h"
 #include "tz.h"
 
@@ -29,6 +30,7 @@ struct bot_setup {
 	struct github		*github;
 	struct alerts_config	 alerts;
 	struct digest_config	 digests;
+	struct survey_schedule	 survey;	/* "survey" */
 };
 
 /* The failure rules of cfg into *out (NULL on failure); each problem a

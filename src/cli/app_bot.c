@@ -109,6 +109,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
 	bc.digests = &set.digests;
+	bc.survey = &set.survey;
 	actx.app = app;
 	actx.st = st;
 	actx.bot = NULL;

@@ -134,7 +134,7 @@ static const struct cfg_entry cfg_table[] = {
 /* Sections of the file that other modules read and validate. */
 static const char *const file_sections[] = { "admins", "alerts",
     "digests", "failure_rules", "github", "holidays", "links", "slack",
-    "slos" };
+    "slos", "survey" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)

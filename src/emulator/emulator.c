@@ -90,6 +90,7 @@ struct em_env {
 	char		*payload;	/* JSON text, sent verbatim */
 	bool		 accepts;
 	bool		 events_api;
+	bool		 redeliver;	/* unacked, it comes back */
 	char		**ids;		/* one per delivery; [0] is returned */
 	int		 n_ids;
 	int		 attempt;	/* retry_attempt of the last delivery */
@@ -152,6 +153,7 @@ struct emulator {
 	/* Set before the thread starts, then read-only. */
 	int64_t			 redeliver_ms;
 	int			 max_redeliveries;
+	bool			 redeliver_interactive;
 	char			*signing_secret;
 	char			*team_id;
 	char			*app_id;
@@ -462,7 +464,7 @@ note_sent(struct emulator *em, long idx)
 	if (env->first_sent_ns == 0)
 		env->first_sent_ns = now;
 	env->last_sent_ns = now;
-	arm = env->events_api && env->ack == NULL;
+	arm = env->redeliver && env->ack == NULL;
 	unlock(em);
 	if (arm)
 		arm_redelivery(em, em->redeliver_ms);
@@ -617,7 +619,7 @@ run_commands(struct emulator *em)
 	}
 }
 
-/* Re-deliver unacked events_api envelopes whose time has come. */
+/* Re-deliver unacked envelopes whose time has come. */
 static void
 redeliver_cb(lws_sorted_usec_list_t *sul)
 {
@@ -635,7 +637,7 @@ redeliver_cb(lws_sorted_usec_list_t *sul)
 	lock(em);
 	for (i = em->scan_lo; i < em->n_envs; i++) {
 		env = em->envs[i];
-		done = !env->events_api || env->ack != NULL ||
+		done = !env->redeliver || env->ack != NULL ||
 		    (!env->queued && env->first_sent_ns != 0 &&
 		    env->n_ids > em->max_redeliveries);
 		if (done) {
@@ -1789,6 +1791,8 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	*out = NULL;
 	em = xcalloc(1, sizeof *em);
 	em->redeliver_ms = opts != NULL ? opts->redeliver_ms : 1000;
+	em->redeliver_interactive = opts != NULL &&
+	    opts->redeliver_interactive;
 	em->max_redeliveries = opts != NULL && opts->max_redeliveries > 0 ?
 	    opts->max_redeliveries : 3;
 	em->signing_secret = opt_str(opts ? opts->signing_secret : NULL,
@@ -2062,6 +2066,8 @@ emulator_send_envelope(struct emulator *em, const char *type,
 	env->payload = xstrdup(payload_json != NULL ? payload_json : "{}");
 	env->accepts = accepts_response_payload;
 	env->events_api = strcmp(type, "events_api") == 0;
+	env->redeliver = env->events_api || (em->redeliver_interactive &&
+	    strcmp(type, "interactive") == 0);
 	env->queued = true;
 	env->ids = xmalloc(sizeof *env->ids);
 	lock(em);
@@ -2513,4 +2519,35 @@ emulator_message_ts(struct emulator *em, int n)
 		ts = xstrdup(em->msg_ts[n]);
 	unlock(em);
 	return ts;
+}
+
+char *
+emulator_send_block_action(struct emulator *em,
+    const struct emulator_block_action *a)
+{
+	json_t	*p;
+	char	*body, *id;
+
+	p = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s, s:s},"
+	    " s:{s:s}, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}",
+	    "type", "block_actions",
+	    "api_app_id", a->app_id != NULL ? a->app_id : em->app_id,
+	    "user", "id", a->user_id, "team_id", a->team_id != NULL ?
+	    a->team_id : em->team_id,
+	    "team", "id", a->team_id != NULL ? a->team_id : em->team_id,
+	    "container", "type", "message", "message_ts", a->message_ts,
+	    "channel_id", a->channel_id,
+	    "channel", "id", a->channel_id,
+	    "trigger_id", a->action_ts,
+	    "response_url", "http://127.0.0.1/unused",
+	    "actions", "type", "button", "action_id", a->action_id,
+	    "block_id", a->block_id, "value", a->value,
+	    "action_ts", a->action_ts);
+	if (p == NULL)
+		BUG("block_actions payload");
+	body = json_dumps(p, JSON_COMPACT);
+	id = emulator_send_envelope(em, "interactive", body, true);
+	free(body);
+	json_decref(p);
+	return id;
 }

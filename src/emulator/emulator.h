@@ -13,9 +13,10 @@
  *    POST /response/<n> (response_url targets); POST /provisioner (a fake
  *    provisioner that checks the Slack v0 signature of the relay);
  *  - Socket Mode: GET /link/?ticket=... upgrades to a WebSocket, sends
- *    hello, then whatever the test sends; records acks with their latency;
- *    re-delivers unacked events_api envelopes with retry_attempt + 1 and
- *    retry_reason "timeout"; can inject every disconnect reason, stop
+ *    hello, then whatever the test sends (block_actions clicks included);
+ *    records acks with their latency; re-delivers unacked events_api
+ *    envelopes with retry_attempt + 1 and retry_reason "timeout" (and
+ *    unacked interactive ones, when asked); can inject every disconnect reason, stop
  *    answering pings, send garbage, truncated and fragmented frames, and
  *    drop TCP.
  *
@@ -58,6 +59,8 @@ struct emulator_opts {
 	const char	*app_id;	/* [A07ENVSTATS] */
 	const char	*bot_user_id;	/* auth.test [U07ENVBOT] */
 	const char	*bot_id;	/* auth.test [B07ENVSTATS] */
+	bool		redeliver_interactive; /* interactive envelopes come
+					   back too, unacked [false] */
 };
 
 /* Start on 127.0.0.1, port chosen by the kernel. opts may be NULL. */
@@ -96,6 +99,27 @@ bool		 emulator_wait_connections_at_most(struct emulator *, int n,
  */
 char		*emulator_send_envelope(struct emulator *, const char *type,
 		    const char *payload_json, bool accepts_response_payload);
+/*
+ * A click on a Block Kit button, as Slack sends it: an "interactive"
+ * envelope whose payload is block_actions (user, team, container with
+ * channel and message ts, one action). team_id and app_id NULL: the
+ * emulator's own (another one makes a foreign envelope). action_ts is
+ * also the trigger_id; a click sent again with the same action_ts is a
+ * re-delivery of it. Returns the envelope id.
+ */
+struct emulator_block_action {
+	const char	*user_id;
+	const char	*team_id;
+	const char	*app_id;
+	const char	*channel_id;
+	const char	*message_ts;
+	const char	*block_id;
+	const char	*action_id;
+	const char	*value;
+	const char	*action_ts;
+};
+char		*emulator_send_block_action(struct emulator *,
+		    const struct emulator_block_action *);
 /* Send any text as one frame (garbage included). */
 void		 emulator_send_raw(struct emulator *, const char *text);
 /* Send text as n WebSocket fragments (continuation frames). */

@@ -77,18 +77,32 @@ parse_weekly(const json_t *v, const char *where, struct digest_schedule *s,
     struct buf *why)
 {
 	static const char *const keys[] = { "weekday", "time" };
+
+	if (!json_is_object(v)) {
+		buf_printf(why, "'%s' must be an object {\"weekday\": "
+		    "\"monday\", \"time\": \"HH:MM\"}", where);
+		return ERR_CONFIG;
+	}
+	if (config_check_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
+		return ERR_CONFIG;
+	return digest_weekly_parse(v, where, s, why);
+}
+
+bool
+digest_channel_ok(const char *s)
+{
+	return channel_ok(s);
+}
+
+enum err
+digest_weekly_parse(const json_t *v, const char *where,
+    struct digest_schedule *s, struct buf *why)
+{
 	const char	*day = json_string_value(json_object_get(v, "weekday"));
 	struct buf	 at = BUF_INIT;
 	size_t		 i;
 	enum err	 rc = ERR_CONFIG;
 
-	if (!json_is_object(v)) {
-		buf_printf(why, "'%s' must be an object {\"weekday\": "
-		    "\"monday\", \"time\": \"HH:MM\"}", where);
-		goto out;
-	}
-	if (config_check_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
-		goto out;
 	for (i = 0; day != NULL && i < ARRAY_LEN(weekdays); i++) {
 		if (strcasecmp(day, weekdays[i]) == 0)
 			break;

@@ -73,6 +73,16 @@ enum err	digest_config_parse(const json_t *section,
 		    struct digest_config *, struct buf *why);
 void		digest_config_release(struct digest_config *);
 
+/*
+ * For other scheduled sections (the survey): "weekday" and "time" of the
+ * object v into s->weekday and s->at_min[DIGEST_WEEKLY], checked as a
+ * weekly digest's are (other keys are the caller's); where names v in
+ * why. And whether s is a channel id as "digests" wants one.
+ */
+enum err	digest_weekly_parse(const json_t *v, const char *where,
+		    struct digest_schedule *s, struct buf *why);
+bool		digest_channel_ok(const char *);
+
 /* "daily" / "weekly", and back (-1 for anything else). */
 const char	*digest_period_name(enum digest_period);
 int		 digest_period_parse(const char *);

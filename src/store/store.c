@@ -268,6 +268,26 @@ static const char *const migrations[] = {
 	"INSERT INTO update_hours (hour, repo_id, env_type, n)"
 	"  SELECT " HOUR_OF("ts_ms") ", repo_id, coalesce(env_type, ''), count(*)"
 	"  FROM events WHERE type = 'updated' GROUP BY 1, 2, 3;",
+	/* 8 -> 9: the developer survey (store.h, store_survey_*). A vote is
+	   kept per user only so a second one replaces the first; nothing
+	   reads who voted what (export and queries see counts). version
+	   counts the changes of a survey, shown_version is what its Slack
+	   message shows; ts is that message's, once posted. */
+	"CREATE TABLE surveys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  question TEXT NOT NULL,"
+	"  channel TEXT NOT NULL, ts TEXT,"
+	"  started_at_ms INTEGER NOT NULL, closed_at_ms INTEGER,"
+	"  started_by TEXT,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  shown_version INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE survey_votes ("
+	"  survey_id INTEGER NOT NULL REFERENCES surveys (id),"
+	"  user TEXT NOT NULL,"
+	"  value INTEGER NOT NULL,"
+	"  action_ts TEXT NOT NULL,"
+	"  voted_at_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY (survey_id, user)) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -340,6 +360,14 @@ enum stmt_id {
 	S_HOUR_PUT,
 	S_HOUR_DEL,
 	S_UPDATE_HOURS,
+	S_SURVEY_ADD,
+	S_SURVEY_OPEN,
+	S_SURVEY_CLOSE,
+	S_SURVEY_VOTE,
+	S_SURVEY_BUMP,
+	S_SURVEYS,
+	S_SURVEY_POSTED,
+	S_SURVEY_SHOWN,
 	S__COUNT
 };
 
@@ -640,6 +668,38 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " WHERE hour >= ?1 AND hour < ?2"
 	    " AND (?3 IS NULL OR repo_id = ?3)"
 	    " AND (?4 IS NULL OR env_type = ?4)",
+	[S_SURVEY_ADD] = "INSERT INTO surveys (question, channel,"
+	    " started_at_ms, started_by) VALUES (?1, ?2, ?3, ?4)",
+	[S_SURVEY_OPEN] = "SELECT id FROM surveys WHERE closed_at_ms IS NULL"
+	    " ORDER BY id DESC LIMIT 1",
+	[S_SURVEY_CLOSE] = "UPDATE surveys SET closed_at_ms = ?2,"
+	    " version = version + 1 WHERE id = ?1 AND closed_at_ms IS NULL",
+	/* A vote replaces the user's earlier one, never a later one: a
+	   re-delivered old click changes nothing. Closed: refused. */
+	[S_SURVEY_VOTE] = "INSERT INTO survey_votes (survey_id, user, value,"
+	    " action_ts, voted_at_ms) SELECT ?1, ?2, ?3, ?4, ?5"
+	    " WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ?1"
+	    " AND closed_at_ms IS NULL)"
+	    " ON CONFLICT (survey_id, user) DO UPDATE SET"
+	    " value = excluded.value, action_ts = excluded.action_ts,"
+	    " voted_at_ms = excluded.voted_at_ms"
+	    " WHERE excluded.action_ts > survey_votes.action_ts",
+	[S_SURVEY_BUMP] = "UPDATE surveys SET version = version + 1"
+	    " WHERE id = ?1",
+	[S_SURVEYS] = "SELECT s.id, s.question, s.channel, s.ts,"
+	    " s.started_at_ms, s.closed_at_ms, s.version, s.shown_version,"
+	    " (SELECT count(*) FROM survey_votes v WHERE v.survey_id = s.id"
+	    " AND v.value = 1), (SELECT count(*) FROM survey_votes v"
+	    " WHERE v.survey_id = s.id AND v.value = 2), (SELECT count(*)"
+	    " FROM survey_votes v WHERE v.survey_id = s.id AND v.value = 3),"
+	    " (SELECT count(*) FROM survey_votes v WHERE v.survey_id = s.id"
+	    " AND v.value = 4), (SELECT count(*) FROM survey_votes v"
+	    " WHERE v.survey_id = s.id AND v.value = 5)"
+	    " FROM surveys s ORDER BY s.id",
+	[S_SURVEY_POSTED] = "UPDATE surveys SET ts = ?2, channel = ?3"
+	    " WHERE id = ?1 AND ts IS NULL",
+	[S_SURVEY_SHOWN] = "UPDATE surveys"
+	    " SET shown_version = max(shown_version, ?2) WHERE id = ?1",
 };
 
 struct store {
@@ -3443,4 +3503,173 @@ store_export_counts(struct store *st, int64_t built_since_ms,
 	s = stmt_get(st, S_EXPORT_COUNT_EVENTS);
 	sqlite3_bind_int64(s, 1, after_seq);
 	return count_all(st, S_EXPORT_COUNT_EVENTS, events);
+}
+
+/* --- the developer survey --- */
+
+/* The id of the open survey into *id (0: none). */
+static enum err
+survey_open_id(struct store *st, int64_t *id)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_OPEN);
+	enum err	 rc = ERR_OK;
+	int		 r;
+
+	*id = 0;
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(st, "survey_open");
+	stmt_done(s);
+	return rc;
+}
+
+enum err
+store_survey_start(struct store *st, const char *question,
+    const char *channel, const char *started_by, int64_t now_ms,
+    int64_t *id)
+{
+	sqlite3_stmt	*s;
+	int64_t		 open;
+	enum err	 rc;
+
+	*id = 0;
+	if ((rc = survey_open_id(st, &open)) != ERR_OK)
+		return rc;
+	if (open != 0)
+		return ERR_INVALID;	/* one survey at a time */
+	s = stmt_get(st, S_SURVEY_ADD);
+	bind_text(s, 1, question);
+	bind_text(s, 2, channel);
+	sqlite3_bind_int64(s, 3, now_ms);
+	bind_text(s, 4, started_by);
+	if ((rc = step_change(st, s, "survey_add")) == ERR_OK)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+enum err
+store_survey_close(struct store *st, int64_t now_ms, int64_t *id)
+{
+	sqlite3_stmt	*s;
+	int64_t		 open;
+	enum err	 rc;
+
+	*id = 0;
+	if ((rc = survey_open_id(st, &open)) != ERR_OK)
+		return rc;
+	if (open == 0)
+		return ERR_NOT_FOUND;
+	s = stmt_get(st, S_SURVEY_CLOSE);
+	sqlite3_bind_int64(s, 1, open);
+	sqlite3_bind_int64(s, 2, now_ms);
+	if ((rc = step_change(st, s, "survey_close")) == ERR_OK)
+		*id = open;
+	return rc;
+}
+
+enum err
+store_survey_vote(struct store *st, int64_t survey_id, const char *user,
+    int value, const char *action_ts, int64_t now_ms,
+    enum store_vote *outcome)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_VOTE);
+	int64_t		 open;
+	enum err	 rc;
+
+	*outcome = STORE_VOTE_REFUSED;
+	sqlite3_bind_int64(s, 1, survey_id);
+	bind_text(s, 2, user);
+	sqlite3_bind_int(s, 3, value);
+	bind_text(s, 4, action_ts);
+	sqlite3_bind_int64(s, 5, now_ms);
+	if ((rc = step_change(st, s, "survey_vote")) != ERR_OK)
+		return rc;
+	if (sqlite3_changes(st->db) == 0) {
+		/* Nothing written: the survey is closed (or none), or the
+		   vote is one already stored. */
+		if ((rc = survey_open_id(st, &open)) == ERR_OK &&
+		    open == survey_id)
+			*outcome = STORE_VOTE_UNCHANGED;
+		return rc;
+	}
+	s = stmt_get(st, S_SURVEY_BUMP);
+	sqlite3_bind_int64(s, 1, survey_id);
+	if ((rc = step_change(st, s, "survey_bump")) == ERR_OK)
+		*outcome = STORE_VOTE_STORED;
+	return rc;
+}
+
+static void
+survey_elem_release(void *elem)
+{
+	struct store_survey	*sv = elem;
+
+	free(sv->question);
+	free(sv->channel);
+	free(sv->ts);
+}
+
+static bool
+fill_survey(sqlite3_stmt *s, void *elem)
+{
+	struct store_survey	*sv = elem;
+	int			 v;
+
+	sv->id = sqlite3_column_int64(s, 0);
+	sv->question = column_strdup(s, 1);
+	sv->channel = column_strdup(s, 2);
+	sv->ts = column_strdup(s, 3);
+	sv->started_at_ms = sqlite3_column_int64(s, 4);
+	sv->closed_at_ms = column_opt_int(s, 5, STORE_SURVEY_OPEN);
+	sv->version = sqlite3_column_int64(s, 6);
+	sv->shown_version = sqlite3_column_int64(s, 7);
+	for (v = 0; v < STORE_SURVEY_SCALE; v++)
+		sv->distribution[v] = sqlite3_column_int64(s, 8 + v);
+	return true;
+}
+
+enum err
+store_surveys(struct store *st, struct store_survey **out, size_t *n)
+{
+	void		*v;
+	enum err	 rc;
+
+	rc = read_rows(st, stmt_get(st, S_SURVEYS), sizeof **out, fill_survey,
+	    survey_elem_release, "surveys", &v, n);
+	*out = v;
+	return rc;
+}
+
+void
+store_surveys_free(struct store_survey *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		survey_elem_release(&v[i]);
+	free(v);
+}
+
+enum err
+store_survey_posted(struct store *st, int64_t id, const char *channel,
+    const char *ts)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_POSTED);
+
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, ts);
+	bind_text(s, 3, channel);
+	return step_change(st, s, "survey_posted");
+}
+
+enum err
+store_survey_shown(struct store *st, int64_t id, int64_t version)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_SHOWN);
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, version);
+	return step_change(st, s, "survey_shown");
 }

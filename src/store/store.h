@@ -479,4 +479,56 @@ enum err	 store_event_retract(struct store *, int64_t repo_id,
 		    const char *branch, int64_t seq, int64_t retraction,
 		    bool *retracted);
 
+/*
+ * The developer survey. One survey is open at a time; a vote is one row
+ * per user and survey, kept only so a second vote replaces the first:
+ * readers get counts, never who voted what. Writes inside store_begin.
+ */
+#define STORE_SURVEY_SCALE	5
+#define STORE_SURVEY_OPEN	INT64_MIN	/* closed_at_ms: still open */
+
+/* Open a survey posted (later) in channel; ERR_INVALID when one is open. */
+enum err	 store_survey_start(struct store *, const char *question,
+		    const char *channel, const char *started_by,
+		    int64_t now_ms, int64_t *id);
+/* Close the open survey, its id in *id; ERR_NOT_FOUND when none is. */
+enum err	 store_survey_close(struct store *, int64_t now_ms,
+		    int64_t *id);
+
+enum store_vote {
+	STORE_VOTE_STORED,	/* new, or it replaced the user's earlier */
+	STORE_VOTE_UNCHANGED,	/* a re-delivery, or older than the stored */
+	STORE_VOTE_REFUSED,	/* no such survey, or it is closed */
+};
+/*
+ * user's vote (1 ... 5) in a survey, clicked at action_ts (Slack's, text
+ * that orders as time): replaces an earlier vote of the user, never a
+ * later one. A stored vote bumps the survey's version.
+ */
+enum err	 store_survey_vote(struct store *, int64_t survey_id,
+		    const char *user, int value, const char *action_ts,
+		    int64_t now_ms, enum store_vote *outcome);
+
+/* A survey with its vote counts (no voters). */
+struct store_survey {
+	int64_t	 id;
+	char	*question, *channel;
+	char	*ts;			/* its message; NULL: not posted */
+	int64_t	 started_at_ms;
+	int64_t	 closed_at_ms;		/* STORE_SURVEY_OPEN: open */
+	int64_t	 version, shown_version;
+	int64_t	 distribution[STORE_SURVEY_SCALE];	/* 1 ... 5 */
+};
+/* Every survey, oldest first. */
+enum err	 store_surveys(struct store *, struct store_survey **out,
+		    size_t *n);
+void		 store_surveys_free(struct store_survey *, size_t n);
+/* Its message was posted in channel (Slack's id for it) at ts; kept only
+   the first time. */
+enum err	 store_survey_posted(struct store *, int64_t id,
+		    const char *channel, const char *ts);
+/* Its message now shows version (never goes back). */
+enum err	 store_survey_shown(struct store *, int64_t id,
+		    int64_t version);
+
 #endif

@@ -1534,10 +1534,11 @@ test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
 	run_bin(fx, &r, NULL, pinned, "ingest", fx->input, NULL);
 	assert_int_equal(r.status, 0);
 	run_release(&r);
-	/* As the envstats before retractions, markers, the hourly rollups
-	   and the stamp left it. */
+	/* As the envstats before retractions, markers, the hourly rollups,
+	   the survey and the stamp left it. */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER attempts_hour_ins;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE survey_votes;"
+	    " DROP TABLE surveys; DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
 	    " DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
 	    " DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"

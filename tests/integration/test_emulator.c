@@ -428,8 +428,8 @@ ack(struct wsc *w, const char *envelope_id, const char *payload)
 static struct emulator *
 start(int64_t redeliver_ms, int max_redeliveries)
 {
-	struct emulator_opts	 o = { redeliver_ms, max_redeliveries, NULL,
-				    NULL, NULL, NULL, NULL };
+	struct emulator_opts	 o = { .redeliver_ms = redeliver_ms,
+				    .max_redeliveries = max_redeliveries };
 	struct emulator		*em = NULL;
 
 	assert_int_equal(emulator_start(&o, &em), ERR_OK);

@@ -968,11 +968,12 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	record_free(r);
 	store_close(st);
 	/* Back to schema 2, as an older envstats left it (unstamped):
-	   migrations 8 (the hourly rollups), 7 (markers), 6
+	   migrations 9 (the survey), 8 (the hourly rollups), 7 (markers), 6
 	   (reconciles), 5 (retractions), 4 (the export's tables) and 3
 	   (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER attempts_hour_ins;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE survey_votes;"
+	    " DROP TABLE surveys; DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
 	    " DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
 	    " DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"

@@ -1507,14 +1507,15 @@ test_store__a_schema_7_database_opens_with_the_same_answers(void **state)
 	roll_answer(st, want);
 	store_close(st);
 	/* What the previous version wrote: no rollups at all. */
-	raw_exec(t->path, "DROP TRIGGER attempts_hour_ins;"
+	raw_exec(t->path, "DROP TABLE survey_votes; DROP TABLE surveys;"
+	    "DROP TRIGGER attempts_hour_ins;"
 	    "DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
 	    "DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
 	    "DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"
 	    "DROP TABLE attempt_hours_stale; DROP TABLE update_hours;"
 	    "PRAGMA user_version = 7");
 	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
-	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 8);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 9);
 	/* Built at the open, not left to the readers. */
 	assert_int_equal(raw_int(t->path,
 	    "SELECT count(*) FROM attempt_hours_stale"), 0);
@@ -1778,7 +1779,8 @@ test_store__an_unstamped_database_is_stamped_on_write(
 static void
 downgrade_to_4(const char *path)
 {
-	raw_exec(path, "DROP TRIGGER attempts_hour_ins;"
+	raw_exec(path, "DROP TABLE survey_votes; DROP TABLE surveys;"
+	    " DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
 	    " DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
 	    " DROP TRIGGER events_update_upd; DROP TABLE attempt_hours;"

@@ -1,0 +1,105 @@
+/*
+ * survey_schedule.c: the "survey" config section and when a survey is
+ * due (survey_schedule.h). Pure; loop thread.
+ */
+#include "common.h"
+#include "notify/survey_schedule.h"
+
+#include <errno.h>
+
+#include "config.h"
+
+#define WEEK_MS	(7 * MS_PER_DAY)
+
+/* "4w" (weeks) or a duration config_parse_duration reads, whole weeks
+   of at most a year. */
+static enum err
+parse_every(const char *s, int64_t *ms)
+{
+	char		*end;
+	long long	 n;
+
+	if (s == NULL)
+		return ERR_INVALID;
+	if (s[0] >= '0' && s[0] <= '9' && s[strlen(s) - 1] == 'w') {
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (errno != 0 || *end != 'w' || end[1] != '\0' || n <= 0 ||
+		    n > 52)
+			return ERR_INVALID;
+		*ms = n * WEEK_MS;
+		return ERR_OK;
+	}
+	if (config_parse_duration(s, ms) != ERR_OK || *ms % WEEK_MS != 0 ||
+	    *ms > 52 * WEEK_MS)
+		return ERR_INVALID;
+	return ERR_OK;
+}
+
+enum err
+survey_schedule_parse(const json_t *sec, struct survey_schedule *s,
+    struct buf *why)
+{
+	static const char *const keys[] = { "channel", "every", "weekday",
+	    "time" };
+	const char	*ch = json_string_value(json_object_get(sec, "channel"));
+	enum err	 rc = ERR_CONFIG;
+
+	memset(s, 0, sizeof *s);
+	s->when.at_min[DIGEST_DAILY] = s->when.at_min[DIGEST_WEEKLY] = -1;
+	if (sec == NULL || json_is_null(sec))
+		return ERR_OK;
+	if (!json_is_object(sec)) {
+		buf_puts(why, "'survey' must be an object {\"channel\", "
+		    "\"every\", \"weekday\", \"time\"}");
+		goto out;
+	}
+	if (config_check_keys(sec, keys, ARRAY_LEN(keys), "survey", why) !=
+	    ERR_OK)
+		goto out;
+	if (ch == NULL || !digest_channel_ok(ch)) {
+		buf_puts(why, "'survey.channel' must be a channel id like "
+		    "C0123ABCD (not a #name)");
+		goto out;
+	}
+	if (parse_every(json_string_value(json_object_get(sec, "every")),
+	    &s->every_ms) != ERR_OK) {
+		buf_puts(why, "'survey.every' must be a whole number of "
+		    "weeks up to 52, e.g. \"4w\"");
+		goto out;
+	}
+	if (digest_weekly_parse(sec, "survey", &s->when, why) != ERR_OK)
+		goto out;
+	s->channel = xstrdup(ch);
+	s->on = true;
+	rc = ERR_OK;
+out:
+	if (rc != ERR_OK)
+		survey_schedule_release(s);
+	return rc;
+}
+
+void
+survey_schedule_release(struct survey_schedule *s)
+{
+	free(s->channel);
+	memset(s, 0, sizeof *s);
+	s->when.at_min[DIGEST_DAILY] = s->when.at_min[DIGEST_WEEKLY] = -1;
+}
+
+bool
+survey_schedule_due(const struct tz *tz, const struct survey_schedule *s,
+    int64_t now_ms, int64_t last_started_ms, int64_t *at_ms)
+{
+	struct digest_occurrence	o;
+
+	*at_ms = 0;
+	if (!s->on || !digest_latest(tz, &s->when, DIGEST_WEEKLY, now_ms, &o))
+		return false;
+	*at_ms = o.at_ms;
+	if (now_ms - o.at_ms > SURVEY_SCHEDULE_GRACE_MS)
+		return false;
+	/* A day of slack: the clocks of a weekly rhythm (DST) move. */
+	return last_started_ms == INT64_MIN ||
+	    last_started_ms <= o.at_ms - s->every_ms + MS_PER_DAY;
+}
