@@ -39,28 +39,37 @@ app_catch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* A /envstats command for the bot: the same grammar, as plain text. */
-struct answer_ctx {
-	struct app	*app;
-	struct store	*st;
-};
-
+/*
+ * A /envstats command for the bot: the same grammar, as plain text, from
+ * st. Runs on the bot's query worker for a command that only reads: it
+ * reads app and nothing else of the process.
+ */
 static bool
-answer_query(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out, struct blockkit_items *items)
+answer_query(void *arg, struct store *st, const char *user_id, int nwords,
+    char **words, struct buf *out, struct blockkit_items *items)
 {
-	struct answer_ctx	*a = arg;
-	struct cmd_ctx		 ctx;
-	enum cmd_ret		 r;
+	struct app	*app = arg;
+	struct cmd_ctx	 ctx;
+	enum cmd_ret	 r;
 
-	app_query_ctx(a->app, a->st, CMD_FMT_TEXT, &ctx);
+	app_query_ctx(app, st, CMD_FMT_TEXT, &ctx);
 	ctx.user_id = user_id;
-	ctx.admin = config_is_admin(&a->app->cfg, user_id);
+	ctx.admin = config_is_admin(&app->cfg, user_id);
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
+}
+
+/* Does the command of words change state (mute)? The loop answers it. */
+static bool
+answer_writes(void *arg, int nwords, char **words)
+{
+	const struct cmd_entry	*e = nwords > 0 ? cmd_find(words[0]) : NULL;
+
+	(void)arg;
+	return e != NULL && (e->flags & CMD_F_WRITES);
 }
 
 int
@@ -73,7 +82,6 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	struct buf		 problems = BUF_INIT;
 	struct attempt_params	 params;
 	struct bot_config	 bc;
-	struct answer_ctx	 actx;
 	struct bot		*bot = NULL;
 	enum err		 rc;
 	int			 ret;
@@ -106,10 +114,12 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
 	bc.digests = &set.digests;
-	actx.app = app;
-	actx.st = st;
 	bc.answer = answer_query;
-	bc.answer_arg = &actx;
+	bc.answer_arg = app;
+	bc.answer_writes = answer_writes;
+	bc.query_db = app->db_path;
+	bc.query.max_span_ms = app->cfg.query_max_days * MS_PER_DAY;
+	bc.query.max_rows = app->cfg.query_max_rows;
 	bc.alerts = &set.alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {

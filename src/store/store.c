@@ -393,6 +393,9 @@ struct store {
 	bool		 in_tx;
 	int64_t		 next_seq;	/* valid inside a transaction */
 	int64_t		 first_seq;	/* next_seq when it began */
+	struct store_budget budget;	/* store_set_budget */
+	int64_t		 rows_spent;
+	enum store_budget_trip tripped;
 };
 
 void
@@ -1202,10 +1205,18 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 	idx_of = xcalloc((size_t)max_id + 1, sizeof *idx_of);
 	for (i = 0; i < n_repos; i++)
 		idx_of[ids[i]] = (uint32_t)i;
-	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
+	if ((rc = store_budget_span(st, since_ms, until_ms)) != ERR_OK ||
+	    (rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
 	    ERR_OK || !matches)
 		goto out;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Checked row by row: a huge scan ends here, not in memory. */
+		if (st->budget.max_rows > 0 &&
+		    ++st->rows_spent > st->budget.max_rows) {
+			st->tripped = STORE_BUDGET_ROWS;
+			rc = ERR_LIMIT;
+			goto out;
+		}
 		memset(&a, 0, sizeof a);
 		a.requested_at_ms = sqlite3_column_int64(s, 0);
 		a.row_id = sqlite3_column_int64(s, 1);
@@ -1226,6 +1237,39 @@ out:
 	free(ids);
 	free(idx_of);
 	return rc;
+}
+
+void
+store_set_budget(struct store *st, const struct store_budget *b)
+{
+	memset(&st->budget, 0, sizeof st->budget);
+	if (b != NULL)
+		st->budget = *b;
+	st->rows_spent = 0;
+	st->tripped = STORE_BUDGET_OK;
+}
+
+enum err
+store_budget_span(struct store *st, int64_t since_ms, int64_t until_ms)
+{
+	if (st->budget.max_span_ms <= 0 ||
+	    until_ms - since_ms <= st->budget.max_span_ms)
+		return ERR_OK;
+	st->tripped = STORE_BUDGET_SPAN;
+	return ERR_LIMIT;
+}
+
+enum store_budget_trip
+store_budget_tripped(const struct store *st)
+{
+	return st->tripped;
+}
+
+void
+store_interrupt(struct store *st)
+{
+	if (st != NULL && st->db != NULL)
+		sqlite3_interrupt(st->db);
 }
 
 static enum err

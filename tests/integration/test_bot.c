@@ -56,6 +56,12 @@ struct harness {
 	FILE			*log;
 	int			 event_no, trigger_no;
 	struct alerts_config	 alerts;	/* bot_config.alerts */
+	struct bot_query_limits	 query;		/* bot_config.query */
+	/* Queries on the worker wait while the gate is shut. */
+	pthread_mutex_t		 gate_mu;
+	pthread_cond_t		 gate_cv;
+	bool			 gate_shut;
+	int			 gate_arrived;
 };
 
 static void *
@@ -102,17 +108,28 @@ static const char slack_config[] =
 	"\"repos\":[\"tactivos/mural-api\",\"tactivos/mural-web\"],"
 	"\"repo_defaults\":{\"C0TESTENVS\":\"tactivos/mural-api\"}}}";
 
-/* /envstats through the command table, as main.c wires it. */
+/*
+ * /envstats through the command table, as main.c wires it. A query on
+ * the worker's connection waits while the test holds the gate shut.
+ */
 static bool
-answer(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out, struct blockkit_items *items)
+answer(void *arg, struct store *st, const char *user_id, int nwords,
+    char **words, struct buf *out, struct blockkit_items *items)
 {
 	struct harness	*h = arg;
 	struct cmd_ctx	 ctx;
 	enum cmd_ret	 r;
 
+	if (st != h->st) {
+		pthread_mutex_lock(&h->gate_mu);
+		h->gate_arrived++;
+		pthread_cond_broadcast(&h->gate_cv);
+		while (h->gate_shut)
+			pthread_cond_wait(&h->gate_cv, &h->gate_mu);
+		pthread_mutex_unlock(&h->gate_mu);
+	}
 	cmd_ctx_init(&ctx);
-	ctx.st = h->st;
+	ctx.st = st;
 	ctx.tz = h->tz;
 	ctx.now_ms = clock_now_ms();
 	ctx.user_id = user_id;
@@ -122,6 +139,16 @@ answer(void *arg, const char *user_id, int nwords, char **words,
 	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
+}
+
+/* Commands that write run on the loop, as main.c wires it. */
+static bool
+answer_writes(void *arg, int nwords, char **words)
+{
+	const struct cmd_entry	*e = nwords > 0 ? cmd_find(words[0]) : NULL;
+
+	(void)arg;
+	return e != NULL && (e->flags & CMD_F_WRITES);
 }
 
 static void
@@ -151,6 +178,9 @@ harness_start(struct harness *h, bool relay)
 	bc.allow_ws = true;
 	bc.answer = answer;
 	bc.answer_arg = h;
+	bc.answer_writes = answer_writes;
+	bc.query_db = h->db;
+	bc.query = h->query;
 	bc.alerts = &h->alerts;
 	/* Quick liveness, so a dead peer shows within seconds. */
 	h->so.ping_s = 1;
@@ -182,6 +212,8 @@ setup(void **state)
 		return -1;
 	harness_config(h, slack_config);
 	alerts_config_init(&h->alerts);		/* no channel: off */
+	pthread_mutex_init(&h->gate_mu, NULL);
+	pthread_cond_init(&h->gate_cv, NULL);
 	*state = h;
 	return 0;
 }
@@ -214,6 +246,8 @@ teardown(void **state)
 	emulator_stop(h->emu);
 	config_release(&h->cfg);
 	alerts_config_release(&h->alerts);
+	pthread_mutex_destroy(&h->gate_mu);
+	pthread_cond_destroy(&h->gate_cv);
 	log_set_stream(NULL);
 	fclose(h->log);
 	for (i = 0; i < ARRAY_LEN(sfx); i++) {
@@ -296,6 +330,21 @@ static char *
 ack_text(struct harness *h, const char *envelope_id)
 {
 	json_t	*p = ack_payload(h, envelope_id);
+	char	*text = NULL;
+
+	if (json_string_value(json_object_get(p, "text")) != NULL)
+		text = xstrdup(json_string_value(json_object_get(p, "text")));
+	json_decref(p);
+	return text;
+}
+
+static json_t	*slash_answer(struct harness *, const char *);
+
+/* The text of a /envstats answer, in its ack or at its response_url. */
+static char *
+slash_text(struct harness *h, const char *words)
+{
+	json_t	*p = slash_answer(h, words);
 	char	*text = NULL;
 
 	if (json_string_value(json_object_get(p, "text")) != NULL)
@@ -393,7 +442,7 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 {
 	struct harness	*h = *state;
 	int64_t		 now = clock_now_ms();
-	char		*id, *text;
+	char		*text;
 
 	harness_start(h, false);
 	wait_connected(h);
@@ -403,19 +452,15 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	    "`tactivos/mural-api` branch `fix/&lt;script&gt;&amp;x` is "
 	    "ready"));
 	assert_true(emulator_wait_acks(h->emu, 2, WAIT_MS));
-	id = send_slash(h, "/envstats", "slowest last:1d", NULL);
-	text = ack_text(h, id);
+	text = slash_text(h, "slowest last:1d");
 	assert_non_null(text);
 	assert_non_null(strstr(text, "5m 00s"));
 	assert_non_null(strstr(text, "fix/&lt;script&gt;&amp;x"));
 	assert_null(strstr(text, "<script>"));
 	free(text);
-	free(id);
-	id = send_slash(h, "/envstats", "leadtme", NULL);
-	text = ack_text(h, id);
+	text = slash_text(h, "leadtme");
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
 	free(text);
-	free(id);
 }
 
 /* n repositories with one provision each on 2026-11-02, in the store. */
@@ -1269,18 +1314,16 @@ static char *
 public_answer_type(struct harness *h, const char *allowed, char **text)
 {
 	json_t	*p;
-	char	*id, *type;
+	char	*type;
 
 	h->cfg.public_channels = allowed != NULL ? xstrdup(allowed) : NULL;
 	harness_start(h, false);
 	wait_connected(h);
-	id = send_slash(h, "/envstats", "summary public", NULL);
-	p = ack_payload(h, id);
+	p = slash_answer(h, "summary public");
 	type = xstrdup(json_string_value(json_object_get(p,
 	    "response_type")));
 	*text = xstrdup(json_string_value(json_object_get(p, "text")));
 	json_decref(p);
-	free(id);
 	return type;
 }
 
