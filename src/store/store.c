@@ -1252,8 +1252,12 @@ store_set_budget(struct store *st, const struct store_budget *b)
 enum err
 store_budget_span(struct store *st, int64_t since_ms, int64_t until_ms)
 {
-	if (st->budget.max_span_ms <= 0 ||
-	    until_ms - since_ms <= st->budget.max_span_ms)
+	int64_t	span;
+
+	/* The subtraction may overflow (INT64_MIN to INT64_MAX): too long. */
+	if (st->budget.max_span_ms <= 0 || until_ms <= since_ms ||
+	    (!__builtin_sub_overflow(until_ms, since_ms, &span) &&
+	    span <= st->budget.max_span_ms))
 		return ERR_OK;
 	st->tripped = STORE_BUDGET_SPAN;
 	return ERR_LIMIT;
