@@ -9,8 +9,11 @@
  * phase runs in a child process, so the peak RSS that wait4() reports is
  * that phase's alone. A table goes to standard output, with each target
  * beside its measurements: a miss is printed, never an exit status.
+ * Last, the cost of a comparison's bootstrap (metrics/bootstrap.h, B =
+ * 2000) at 100k attempts a side, which every compare and report pays.
  *
  *	envstats_bench [--sizes 10k,100k,1m] [--dir DIR] [--runs N] [--keep]
+ *	envstats_bench --bootstrap-only
  *
  * Single-threaded: the parent only forks, waits and prints.
  */
@@ -34,6 +37,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "demo/dataset.h"
+#include "metrics/bootstrap.h"
 #include "log.h"
 #include "observe/classify.h"
 #include "observe/ingest.h"
@@ -129,7 +133,66 @@ usage(FILE *f)
 	    "$TMPDIR,\n"
 	    "           /var/tmp or /tmp, whichever is not tmpfs)\n"
 	    "  --runs   timed query runs after one warm-up (default 5)\n"
-	    "  --keep   leave the NDJSON and database files behind\n");
+	    "  --keep   leave the NDJSON and database files behind\n"
+	    "  --bootstrap-only  time only the comparison's bootstrap\n");
+}
+
+/* Attempts a side in the bootstrap measurement; a tenth of them fail. */
+#define BENCH_BOOT_ATTEMPTS	100000
+#define BENCH_BOOT_RUNS		3
+
+/*
+ * The bootstrap of one comparison at BENCH_BOOT_ATTEMPTS a side (lead
+ * times of a few minutes to an hour, 10 % failures), the median of
+ * BENCH_BOOT_RUNS, printed with its draws. CPU only: no files.
+ */
+static void
+bench_bootstrap(void)
+{
+	int64_t			*lead[2], t[BENCH_BOOT_RUNS], t0, x;
+	struct bootstrap_side	 side[2];
+	struct bootstrap_result	 r;
+	uint64_t		 s = 42;
+	int64_t			 ok = BENCH_BOOT_ATTEMPTS * 9 / 10;
+	int64_t			 draws;
+	int			 k, i, j;
+	size_t			 n;
+
+	for (k = 0; k < 2; k++) {
+		lead[k] = xcalloc((size_t)ok, sizeof *lead[k]);
+		for (n = 0; n < (size_t)ok; n++)
+			lead[k][n] = 60000 + (int64_t)(bootstrap_next(&s) %
+			    (uint64_t)(k == 0 ? 3600000 : 2000000));
+		stats_sort(lead[k], (size_t)ok);
+		side[k].lead = lead[k];
+		side[k].n = (size_t)ok;
+		side[k].succeeded = ok;
+		side[k].failed = BENCH_BOOT_ATTEMPTS - ok;
+	}
+	for (i = 0; i < BENCH_BOOT_RUNS; i++) {
+		t0 = clock_mono_ns();
+		bootstrap_compute(&side[0], &side[1], BOOTSTRAP_RESAMPLES, &r);
+		t[i] = clock_mono_ns() - t0;
+	}
+	/* Three runs: an insertion sort for the median. */
+	for (i = 1; i < BENCH_BOOT_RUNS; i++) {
+		for (j = i; j > 0 && t[j - 1] > t[j]; j--) {
+			x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	}
+	draws = (int64_t)BOOTSTRAP_RESAMPLES * 2 * (ok + BENCH_BOOT_ATTEMPTS);
+	printf("bootstrap of a comparison (B = %d) at %d attempts a side "
+	    "(%lld lead times, %lld draws): median %.0f ms of %d runs "
+	    "(min %.0f, max %.0f), %.2f ns a draw; p50 change interval "
+	    "[%.4f, %.4f]\n", BOOTSTRAP_RESAMPLES, BENCH_BOOT_ATTEMPTS,
+	    (long long)ok, (long long)draws, t[BENCH_BOOT_RUNS / 2] / 1e6,
+	    BENCH_BOOT_RUNS, t[0] / 1e6, t[BENCH_BOOT_RUNS - 1] / 1e6,
+	    (double)t[BENCH_BOOT_RUNS / 2] / (double)draws, r.p50.lo,
+	    r.p50.hi);
+	free(lead[0]);
+	free(lead[1]);
 }
 
 static int64_t
@@ -1065,6 +1128,11 @@ main(int argc, char **argv)
 			b.runs = (int)v;
 		} else if (strcmp(argv[k], "--keep") == 0)
 			b.keep = true;
+		else if (strcmp(argv[k], "--bootstrap-only") == 0) {
+			bench_bootstrap();
+			ret = 0;
+			goto out;
+		}
 		else if (strcmp(argv[k], "--help") == 0 ||
 		    strcmp(argv[k], "-h") == 0) {
 			usage(stdout);
@@ -1098,6 +1166,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	print_report(&b, sizes, n);
+	bench_bootstrap();
 	/* A miss is a result, not a failure: only a broken run is. */
 	ret = failed ? 1 : 0;
 out:

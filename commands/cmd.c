@@ -243,8 +243,7 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 }
 
 bool
-cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
-    struct report *r)
+cmd_report(struct cmd_ctx *ctx, struct query_filter *f, struct report *r)
 {
 	struct report_params	p;
 	struct buf		why = BUF_INIT;
@@ -257,8 +256,8 @@ cmd_report(struct cmd_ctx *ctx, const struct query_filter *f,
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
-	p.filter.repo = f->repo;
-	p.filter.env_type = f->env_type;
+	query_filter_store(f, ctx->tz, ctx->holidays, ctx->n_holidays,
+	    &p.filter);
 	p.reprovision_window_ms = ctx->reprovision_window_ms;
 	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
 		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
@@ -297,6 +296,13 @@ cmd_header(struct cmd_ctx *ctx, const char *title,
 		cmd_reply(ctx, " · env ");
 		vis_append(&ctx->out, p->filter.env_type, 0);
 	}
+	/* The attempt words: fixed words of the grammar, never raw text. */
+	if (p->filter.trigger != NULL)
+		cmd_reply(ctx, " · trigger:%s", p->filter.trigger);
+	if (p->filter.early != NULL)
+		cmd_reply(ctx, " · early:%s", p->filter.early);
+	if (p->filter.days != NULL)
+		cmd_reply(ctx, " · days:%s", p->filter.days);
 	cmd_reply(ctx, " · %s → %s (%s)\n", since, until, tz_name(ctx->tz));
 }
 
@@ -391,8 +397,8 @@ cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
-	p.filter.repo = f.repo;
-	p.filter.env_type = f.env_type;
+	query_filter_store(&f, ctx->tz, ctx->holidays, ctx->n_holidays,
+	    &p.filter);
 	p.reprovision_window_ms = ctx->reprovision_window_ms;
 	rc = report_compare_build(ctx->st, &p, cutover, w.has_rate ? w.rate :
 	    ctx->hourly_rate, &r, &why);

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "report/query.h"
 #include "report/report.h"
+#include "sinks/datadog.h"
 #include "slack/blockkit.h"
 #include "store/store.h"
 #include "tz.h"
@@ -57,9 +58,18 @@ struct cmd_ctx {
 	int64_t			 reprovision_window_ms;
 	double			 hourly_rate;	/* impact default */
 	const char		*cutover;	/* impact default date, or NULL */
-	/* Where DogStatsD lines go, NULL when emission is off: the report's
-	   "dashboard available" criterion. */
+	/* Where DogStatsD lines go, NULL when emission is off (the report
+	   says where its dashboard's metrics come from). */
 	const char		*statsd_target;
+	/* "Dashboard available", checked through the Datadog API by the
+	   caller (a handler does no network I/O); NULL: not verified. */
+	const struct datadog_check *dashboard;
+	/* ISO 4217 code of the report's money; NULL: USD. */
+	const char		*currency;
+	/* Dates days:workdays leaves out: days since 1970-01-01,
+	   ascending (config "holidays"). */
+	const int64_t		*holidays;
+	size_t			 n_holidays;
 	enum cmd_format		 format;
 	struct buf		 out;		/* the answer */
 	/* Who asks (a Slack user id; NULL in a terminal) and whether they
@@ -134,7 +144,7 @@ bool		 cmd_filters(struct cmd_ctx *, const struct cmd_entry *,
 
 /* Build the report of f (window resolved at ctx->now_ms); false on error
    with the error answer set. */
-bool		 cmd_report(struct cmd_ctx *, const struct query_filter *f,
+bool		 cmd_report(struct cmd_ctx *, struct query_filter *f,
 		    struct report *r);
 
 /*

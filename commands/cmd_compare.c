@@ -35,13 +35,38 @@ side(struct buf *b, const char *name, const struct window_figures *f)
 	    (long long)(s + x));
 	text_percent(b, f->reprovisions, f->manual);
 	buf_putc(b, '\n');
+	/* What the optimization changes (section 6). */
+	buf_puts(b, "  CI → provisioning delay ");
+	text_stats(b, &f->fig[FIG_CI_DELAY]);
+	buf_puts(b, " · failure rate early ");
+	text_percent(b, f->early_failed, f->early_failed + f->early_succeeded);
+	buf_printf(b, " (%lld of %lld), late ", (long long)f->early_failed,
+	    (long long)(f->early_failed + f->early_succeeded));
+	text_percent(b, f->late_failed, f->late_failed + f->late_succeeded);
+	buf_printf(b, " (%lld of %lld)\n", (long long)f->late_failed,
+	    (long long)(f->late_failed + f->late_succeeded));
 }
 
 static const char *
-verdict(enum tristate t)
+criterion(enum tristate t)
 {
 	return t == TRI_TRUE ? "PASS" : t == TRI_FALSE ? "FAIL" :
 	    "n/a (no data)";
+}
+
+/* "✅ pass · <what>: <measured>", or inconclusive with its reason. */
+static void
+verdict_line(struct buf *b, const struct compare_trust *t, bool rate,
+    const char *what, const struct buf *measured)
+{
+	enum verdict	v = rate ? t->failure_rate_ok : t->p50_cut_30;
+
+	buf_printf(b, "  %s", text_verdict(v));
+	if (v == VERDICT_INCONCLUSIVE) {
+		buf_puts(b, " — ");
+		text_inconclusive_why(b, t, rate);
+	}
+	buf_printf(b, " · %s: %s\n", what, measured->data);
 }
 
 static void
@@ -50,9 +75,25 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	struct buf			*b = &ctx->out;
 	const struct stats		*lb = &r->before.fig[FIG_LEAD_TIME];
 	const struct stats		*la = &r->after.fig[FIG_LEAD_TIME];
+	const struct compare_trust	*t = &r->trust;
+	struct buf			 m = BUF_INIT;
 	char				 c[TIMEFMT_RFC3339_LEN];
 
 	cmd_header(ctx, "envstats compare", &r->p);
+	/* The verdicts first: they weigh the sample and the noise. */
+	buf_puts(b, "Verdicts (95% bootstrap intervals):\n");
+	text_speed(&m, r->cmp.change_p50, &t->confidence.p50);
+	verdict_line(b, t, false, "p50 cut by 30% or more", &m);
+	buf_reset(&m);
+	text_points(&m, r->cmp.failure_rate_change,
+	    &t->confidence.failure_rate_diff);
+	verdict_line(b, t, true, "failure rate within 5 points", &m);
+	buf_puts(b, "Sample: before ");
+	text_adequacy(b, &t->before);
+	buf_puts(b, " · after ");
+	text_adequacy(b, &t->after);
+	buf_printf(b, " (each side needs %d days and %d successful "
+	    "provisions)\n", COMPARE_ADEQUATE_DAYS, COMPARE_ADEQUATE_N);
 	timefmt_rfc3339(r->cutover_ms, c);
 	buf_printf(b, "Cut-over: %s\n", c);
 	side(b, "Before", &r->before);
@@ -63,10 +104,15 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	text_change(b, lb->p90, la->p90);
 	buf_puts(b, " · p99 ");
 	text_change(b, lb->p99, la->p99);
-	buf_printf(b, "\nCriteria: p50 cut by 30%% or more: %s · failure rate "
-	    "within 5 points: %s\n", verdict(r->cmp.p50_cut_30),
-	    verdict(r->cmp.failure_rate_ok));
+	buf_puts(b, "\np90: ");
+	buf_reset(&m);
+	text_speed(&m, r->cmp.change_p90, &t->confidence.p90);
+	buf_puts(b, m.data);
+	buf_printf(b, "\nPoint estimates alone (no interval): p50 cut by 30%% "
+	    "or more: %s · failure rate within 5 points: %s\n",
+	    criterion(r->cmp.p50_cut_30), criterion(r->cmp.failure_rate_ok));
 	buf_puts(b, "_" TEXT_PERCENTILE_NOTE "_\n");
+	buf_release(&m);
 }
 
 static enum cmd_ret

@@ -43,8 +43,20 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	    c->provisions_per_week.v);
 	buf_printf(b, "Hours saved: %.1f per week · %.0f per year\n",
 	    c->hours_saved_per_week.v, c->hours_saved_per_year.v);
-	buf_printf(b, "Cost saved per year: %.0f at %.2f per hour\n",
-	    c->cost_saved_per_year.v, c->hourly_rate);
+	buf_puts(b, "Cost saved per year: ");
+	text_money(b, ctx->currency, c->cost_saved_per_year.v);
+	buf_puts(b, " at ");
+	text_money_cents(b, ctx->currency, c->hourly_rate);
+	buf_puts(b, " per hour\n");
+	/* The same verdict as compare's: a saving on a thin or noisy
+	   sample is not yet a saving. */
+	buf_printf(b, "p50 cut by 30%% or more: %s", text_verdict(
+	    r->trust.p50_cut_30));
+	if (r->trust.p50_cut_30 == VERDICT_INCONCLUSIVE) {
+		buf_puts(b, " — ");
+		text_inconclusive_why(b, &r->trust, false);
+	}
+	buf_putc(b, '\n');
 }
 
 static enum cmd_ret

@@ -29,7 +29,6 @@ const struct cmd_entry cmd_report_entry = {
 
 /* Marks a figure resting on too few values (stats_confident). */
 #define LOW_MARK	" ⚠️"
-#define DASHBOARD_FILE	"deploy/datadog/dashboard.json"
 
 /* The two ways a report is written. */
 struct style {
@@ -92,36 +91,6 @@ static void
 sample(struct buf *b, int64_t before, int64_t after)
 {
 	buf_printf(b, "%lld / %lld", (long long)before, (long long)after);
-}
-
-/* A p50 change as speed: "42.1% faster", "12.0% slower", "no change". */
-static void
-speed(struct buf *b, struct opt_real change)
-{
-	double	pct = -100.0 * change.v;
-
-	if (!change.set)
-		buf_puts(b, "–");
-	else if (pct > -0.05 && pct < 0.05)
-		buf_puts(b, "no change");
-	else if (pct > 0)
-		buf_printf(b, "%.1f%% faster", pct);
-	else
-		buf_printf(b, "%.1f%% slower", -pct);
-}
-
-/* A change of rate in percentage points: "+1.5 points". */
-static void
-points(struct buf *b, struct opt_real change)
-{
-	double	pts = 100.0 * change.v;
-
-	if (!change.set)
-		buf_puts(b, "–");
-	else if (pts > -0.05 && pts < 0.05)
-		buf_puts(b, "0.0 points");
-	else
-		buf_printf(b, "%+.1f points", pts);
 }
 
 /* Attempts with an outcome that counts for the rates. */
@@ -195,12 +164,17 @@ row_out(struct out *o, const char *label, struct row *r, enum row_kind k)
 		buf_reset(&r->c[i]);
 }
 
+/* A verdict cell: inconclusive says why (never a ✅ then). */
 static void
-verdict(struct out *o, struct buf *b, enum tristate t, bool is_low)
+verdict(struct buf *b, const struct compare_trust *t, bool rate)
 {
-	buf_puts(b, t == TRI_TRUE ? "✅ pass" : t == TRI_FALSE ? "❌ fail" :
-	    "➖ no data");
-	low_mark(o, b, is_low && t != TRI_UNKNOWN);
+	enum verdict	v = rate ? t->failure_rate_ok : t->p50_cut_30;
+
+	buf_puts(b, text_verdict(v));
+	if (v == VERDICT_INCONCLUSIVE) {
+		buf_puts(b, " — ");
+		text_inconclusive_why(b, t, rate);
+	}
 }
 
 /* The title and the scope line; filters escaped for Markdown. */
@@ -287,8 +261,18 @@ change(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 	buf_puts(o->b, ".\n");
 }
 
+/* "6.4% (70 of 1097)" for failed of failed + succeeded. */
 static void
-results(struct out *o, const struct report_compare *r, struct row *row)
+rate_of(struct buf *b, int64_t failed, int64_t succeeded)
+{
+	text_percent(b, failed, failed + succeeded);
+	buf_printf(b, " (%lld of %lld)", (long long)failed,
+	    (long long)(failed + succeeded));
+}
+
+static void
+results(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
+    struct row *row)
 {
 	const struct window_figures	*b = &r->before, *a = &r->after;
 	const struct stats		*lb = &b->fig[FIG_LEAD_TIME];
@@ -305,9 +289,11 @@ results(struct out *o, const struct report_compare *r, struct row *row)
 	text_duration(&row->c[1], la->p50);
 	if (c->change_p50.set) {
 		buf_puts(&row->c[2], o->st->bold);
-		speed(&row->c[2], c->change_p50);
+		text_speed(&row->c[2], c->change_p50, NULL);
 		buf_puts(&row->c[2], o->st->bold);
 		low_mark(o, &row->c[2], low50);
+		text_speed_interval(&row->c[2], c->change_p50,
+		    &r->trust.confidence.p50);
 	} else
 		buf_puts(&row->c[2], "–");
 	sample(&row->c[3], lb->count, la->count);
@@ -315,21 +301,54 @@ results(struct out *o, const struct report_compare *r, struct row *row)
 
 	text_duration(&row->c[0], lb->p90);
 	text_duration(&row->c[1], la->p90);
-	if (c->change_p90.set) {
-		text_change_fraction(&row->c[2], c->change_p90.v);
-		low_mark(o, &row->c[2], low(lb->count, la->count, 90));
-	} else
-		buf_puts(&row->c[2], "–");
+	text_speed(&row->c[2], c->change_p90, NULL);
+	low_mark(o, &row->c[2], c->change_p90.set && low(lb->count,
+	    la->count, 90));
+	text_speed_interval(&row->c[2], c->change_p90,
+	    &r->trust.confidence.p90);
 	sample(&row->c[3], lb->count, la->count);
 	row_out(o, "p90", row, ROW_RESULT);
 
+	text_duration(&row->c[0], lb->p99);
+	text_duration(&row->c[1], la->p99);
+	text_speed(&row->c[2], c->change_p99, NULL);
+	low_mark(o, &row->c[2], c->change_p99.set && low(lb->count,
+	    la->count, 99));
+	sample(&row->c[3], lb->count, la->count);
+	row_out(o, "p99", row, ROW_RESULT);
+
 	failure_rate(&row->c[0], b);
 	failure_rate(&row->c[1], a);
-	points(&row->c[2], c->failure_rate_change);
+	text_points(&row->c[2], c->failure_rate_change, NULL);
 	low_mark(o, &row->c[2], c->failure_rate_change.set &&
 	    low(decided(b), decided(a), 0));
+	if (c->failure_rate_change.set)
+		text_points_interval(&row->c[2],
+		    &r->trust.confidence.failure_rate_diff);
 	sample(&row->c[3], decided(b), decided(a));
 	row_out(o, "Failure rate", row, ROW_RESULT);
+
+	/* What the change acts on: the wait for CI, and whether starting
+	   before the tests finish fails more often (section 6). */
+	text_duration(&row->c[0], b->fig[FIG_CI_DELAY].p50);
+	text_duration(&row->c[1], a->fig[FIG_CI_DELAY].p50);
+	text_change(&row->c[2], b->fig[FIG_CI_DELAY].p50,
+	    a->fig[FIG_CI_DELAY].p50);
+	sample(&row->c[3], b->fig[FIG_CI_DELAY].count,
+	    a->fig[FIG_CI_DELAY].count);
+	row_out(o, "CI → provisioning delay (p50)", row, ROW_RESULT);
+	rate_of(&row->c[0], b->early_failed, b->early_succeeded);
+	rate_of(&row->c[1], a->early_failed, a->early_succeeded);
+	sample(&row->c[3], b->early_failed + b->early_succeeded,
+	    a->early_failed + a->early_succeeded);
+	row_out(o, "Failure rate, provisioned before the tests finished", row,
+	    ROW_RESULT);
+	rate_of(&row->c[0], b->late_failed, b->late_succeeded);
+	rate_of(&row->c[1], a->late_failed, a->late_succeeded);
+	sample(&row->c[3], b->late_failed + b->late_succeeded,
+	    a->late_failed + a->late_succeeded);
+	row_out(o, "Failure rate, provisioned after the tests finished", row,
+	    ROW_RESULT);
 
 	buf_printf(&row->c[0], "%lld", (long long)b->requests);
 	buf_printf(&row->c[1], "%lld", (long long)a->requests);
@@ -352,60 +371,81 @@ results(struct out *o, const struct report_compare *r, struct row *row)
 	buf_printf(o->b, " hours per year%s", o->st->bold);
 	low_mark(o, o->b, low50);
 	buf_printf(o->b, ".\n%sCost saved: %s", bullet(o), o->st->bold);
-	text_grouped(o->b, c->cost_saved_per_year.v);
-	buf_printf(o->b, " per year%s at %.2f per engineer hour", o->st->bold,
-	    c->hourly_rate);
+	text_money(o->b, ctx->currency, c->cost_saved_per_year.v);
+	buf_printf(o->b, " per year%s at ", o->st->bold);
+	text_money_cents(o->b, ctx->currency, c->hourly_rate);
+	buf_puts(o->b, " per engineer hour");
 	low_mark(o, o->b, low50);
 	buf_puts(o->b, ".\n");
 }
 
+/*
+ * The verdicts lead (section 6): each criterion judged on its 95 %
+ * interval and on sides long and full enough, then the dashboard as
+ * Datadog itself answered about it.
+ */
 static void
-criteria(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
+verdicts(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
     struct row *row)
 {
 	const struct window_figures	*b = &r->before, *a = &r->after;
 	const struct stats		*lb = &b->fig[FIG_LEAD_TIME];
 	const struct stats		*la = &a->fig[FIG_LEAD_TIME];
 	const struct compare_figures	*c = &r->cmp;
+	const struct compare_trust	*t = &r->trust;
+	const struct datadog_check	*d = ctx->dashboard;
 
-	heading(o, "Success criteria");
+	heading(o, "Verdicts");
 	if (o->st->md)
-		buf_puts(o->b, "| Criterion | Target | Measured | n (before / "
-		    "after) | Result |\n|---|---|---|---:|---|\n");
+		buf_puts(o->b, "| Criterion | Target | Measured (95% interval) "
+		    "| n (before / after) | Verdict |\n|---|---|---|---:|---|\n");
 	buf_puts(&row->c[0], "≥ 30% faster");
-	speed(&row->c[1], c->change_p50);
+	text_speed(&row->c[1], c->change_p50, &t->confidence.p50);
 	sample(&row->c[2], lb->count, la->count);
-	verdict(o, &row->c[3], c->p50_cut_30, low(lb->count, la->count, 50));
+	verdict(&row->c[3], t, false);
 	row_out(o, "Median wait (p50) cut", row, ROW_CRITERION);
 
 	buf_puts(&row->c[0], "at most 5 points higher");
-	points(&row->c[1], c->failure_rate_change);
+	text_points(&row->c[1], c->failure_rate_change,
+	    &t->confidence.failure_rate_diff);
 	buf_puts(&row->c[1], " (");
 	text_percent(&row->c[1], b->outcome[OUTCOME_FAILED], decided(b));
 	buf_puts(&row->c[1], " → ");
 	text_percent(&row->c[1], a->outcome[OUTCOME_FAILED], decided(a));
 	buf_puts(&row->c[1], ")");
 	sample(&row->c[2], decided(b), decided(a));
-	verdict(o, &row->c[3], c->failure_rate_ok, low(decided(b),
-	    decided(a), 0));
+	verdict(&row->c[3], t, true);
 	row_out(o, "Failure rate", row, ROW_CRITERION);
 
-	/*
-	 * The dashboard (DASHBOARD_FILE) charts the DogStatsD metrics: it is
-	 * available when this envstats sends them. Whether the file was
-	 * imported into Datadog is not something envstats can see.
-	 */
-	buf_puts(&row->c[0], "metrics sent to Datadog");
-	if (ctx->statsd_target != NULL)
-		buf_printf(&row->c[1], "DogStatsD → %s; dashboard: %s",
-		    ctx->statsd_target, DASHBOARD_FILE);
+	/* Asked of the Datadog API by the caller, never assumed from a
+	   configured address; the bot does not wait on it. */
+	buf_puts(&row->c[0], "the dashboard exists in Datadog");
+	if (d != NULL)
+		buf_puts(&row->c[1], d->detail);
 	else
-		buf_puts(&row->c[1], "DogStatsD emission is off");
+		buf_puts(&row->c[1], "checked by `envstats report` in a "
+		    "terminal");
+	if (ctx->statsd_target != NULL)
+		buf_printf(&row->c[1], "; metrics: DogStatsD → %s",
+		    ctx->statsd_target);
+	else
+		buf_puts(&row->c[1], "; DogStatsD emission is off");
 	if (o->st->md)
 		buf_puts(&row->c[2], "–");
-	verdict(o, &row->c[3], ctx->statsd_target != NULL ? TRI_TRUE :
-	    TRI_FALSE, false);
+	buf_puts(&row->c[3], d != NULL && d->state == DATADOG_FOUND ?
+	    "✅ pass" : d != NULL && d->state == DATADOG_MISSING ? "❌ fail" :
+	    "❔ not verified");
 	row_out(o, "Dashboard available", row, ROW_CRITERION);
+
+	if (o->st->md)
+		buf_putc(o->b, '\n');
+	buf_puts(o->b, "Sample: before ");
+	text_adequacy(o->b, &t->before);
+	buf_puts(o->b, ", after ");
+	text_adequacy(o->b, &t->after);
+	buf_printf(o->b, " (the plan asks for %d days and %d successful "
+	    "provisions on each side).\n", COMPARE_ADEQUATE_DAYS,
+	    COMPARE_ADEQUATE_N);
 }
 
 static void
@@ -417,10 +457,10 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 
 	row_init(&row);
 	title(ctx, &o, r);
+	verdicts(ctx, &o, r, &row);
 	problem(ctx, &o, r);
 	change(ctx, &o, r);
-	results(&o, r, &row);
-	criteria(ctx, &o, r, &row);
+	results(ctx, &o, r, &row);
 	buf_putc(o.b, '\n');
 	/* The mark without its leading space. */
 	if (o.marked)
@@ -428,6 +468,12 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 		    "behind the figure (a p90 needs %d, a p99 %d)\n%s",
 		    LOW_MARK + 1, STATS_CONFIDENT_N, STATS_CONFIDENT_TAIL * 10,
 		    STATS_CONFIDENT_TAIL * 100, o.st->md ? "\n" : "");
+	buf_printf(o.b, "_A verdict passes or fails only when the whole 95%% "
+	    "interval (percentile bootstrap, %d resamples) is on one side of "
+	    "the target and each side covers %d days and %d successful "
+	    "provisions; otherwise it is inconclusive._\n%s",
+	    BOOTSTRAP_RESAMPLES, COMPARE_ADEQUATE_DAYS, COMPARE_ADEQUATE_N,
+	    o.st->md ? "\n" : "");
 	buf_puts(o.b, "_" TEXT_PERCENTILE_NOTE "_\n");
 	row_release(&row);
 }

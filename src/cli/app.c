@@ -147,9 +147,13 @@ app_query_ctx(struct app *app, struct store *st, enum cmd_format format,
 	ctx->hourly_rate = app->cfg.hourly_rate;
 	ctx->cutover = app->cfg.cutover;
 	ctx->format = format;
-	/* The report's "dashboard available": the metrics reach Datadog. */
+	/* Where the dashboard's metrics go, for the report to say. */
 	ctx->statsd_target = strcmp(app->cfg.statsd_addr, "off") != 0 ?
 	    app->cfg.statsd_addr : NULL;
+	ctx->dashboard = app->dashboard;
+	ctx->currency = app->cfg.currency;
+	ctx->holidays = app->cfg.holidays;
+	ctx->n_holidays = app->cfg.n_holidays;
 }
 
 int

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "cmd.h"
+#include "sinks/datadog.h"
 #include "observe/ingest.h"
 #include "store/store.h"
 
@@ -36,6 +37,9 @@ struct app {
 	const char	*db_path;	/* --db, else the configuration */
 	bool		 db_from_flag;	/* --db was given */
 	struct tz	*tz;
+	/* The report's "dashboard available", when a terminal command
+	   asked Datadog (the bot never blocks on it): NULL, not verified. */
+	const struct datadog_check *dashboard;
 };
 
 /* Open the database with flags; 0, or CLI_EXIT_DB after saying why. */

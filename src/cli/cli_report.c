@@ -39,6 +39,8 @@ report_run(struct app *app, const struct cli_args *a)
 	};
 	struct store		 *st = NULL;
 	struct buf		  rate = BUF_INIT;
+	struct datadog_params	  dp;
+	struct datadog_check	  dashboard;
 	char			**words;
 	const char		 *cutover = app->cfg.cutover;
 	size_t			  k;
@@ -67,9 +69,20 @@ report_run(struct app *app, const struct cli_args *a)
 	for (i = 0; i < a->argc; i++)
 		words[n++] = a->argv[i];	/* a filter word */
 	words[n++] = (char *)cutover;
-	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) == 0)
+	/* "Dashboard available" is asked of Datadog, never assumed. */
+	memset(&dp, 0, sizeof dp);
+	dp.api_url = app->cfg.datadog_api_url;
+	dp.api_key = &app->cfg.dd_api_key;
+	dp.app_key = &app->cfg.dd_app_key;
+	dp.dashboard_id = app->cfg.datadog_dashboard_id;
+	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) == 0) {
+		datadog_dashboard_check(&dp, &dashboard);
+		app->dashboard = &dashboard;
+	}
+	if (ret == 0)
 		ret = app_run_query(app, st, a->opt[OPT_FORMAT].num == 1 ?
 		    CMD_FMT_TEXT : CMD_FMT_MARKDOWN, n, words);
+	app->dashboard = NULL;
 	store_close(st);
 	buf_release(&rate);
 	free(words);

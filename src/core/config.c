@@ -118,11 +118,23 @@ static const struct cfg_entry cfg_table[] = {
 	{ "statsd_max_age_s", "ENVSTATS_STATSD_MAX_AGE_S", CFG_COUNT, "3600", 0,
 	  OFF(statsd_max_age_s),
 	  "events older than this (seconds) are not sent as new metrics" },
+	{ "currency", "ENVSTATS_CURRENCY", CFG_STRING, "USD", 0, OFF(currency),
+	  "ISO 4217 code of the money in reports (USD prints $48,000)" },
+	{ "dd_api_key", "DD_API_KEY", CFG_SECRET_T, NULL, CFG_SECRET,
+	  OFF(dd_api_key), "Datadog API key: the report checks the dashboard" },
+	{ "dd_app_key", "DD_APP_KEY", CFG_SECRET_T, NULL, CFG_SECRET,
+	  OFF(dd_app_key), "Datadog application key (reads dashboards)" },
+	{ "datadog_dashboard_id", "ENVSTATS_DATADOG_DASHBOARD_ID", CFG_STRING,
+	  NULL, 0, OFF(datadog_dashboard_id),
+	  "id of the envstats dashboard in Datadog (abc-def-ghi)" },
+	{ "datadog_api_url", "DATADOG_API_URL", CFG_URL,
+	  "https://api.datadoghq.com", 0, OFF(datadog_api_url),
+	  "Datadog API base" },
 };
 
 /* Sections of the file that other modules read and validate. */
 static const char *const file_sections[] = { "admins", "alerts",
-    "digests", "failure_rules", "github", "slack" };
+    "digests", "failure_rules", "github", "holidays", "slack" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -357,6 +369,50 @@ load_admins(struct config *c, const json_t *v, const char *path,
 	}
 }
 
+static int
+cmp_day(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "holidays": dates YYYY-MM-DD that days:workdays leaves out. */
+static void
+load_holidays(struct config *c, const json_t *v, const char *path,
+    struct buf *why)
+{
+	const json_t	*item;
+	const char	*d;
+	int64_t		 y;
+	int		 m, day;
+	size_t		 i;
+
+	if (v == NULL)
+		return;
+	if (!json_is_array(v)) {
+		problem(why, "config file '%s': 'holidays' must be an array of "
+		    "dates (\"2026-12-25\")", path);
+		return;
+	}
+	json_array_foreach(v, i, item) {
+		d = json_string_value(item);
+		if (d == NULL || timefmt_parse_date(d, &y, &m, &day) !=
+		    ERR_OK) {
+			problem(why, "config file '%s': 'holidays[%zu]' must be "
+			    "a date YYYY-MM-DD", path, i);
+			continue;
+		}
+		c->holidays = xreallocarray(c->holidays, c->n_holidays + 1,
+		    sizeof *c->holidays);
+		c->holidays[c->n_holidays++] = timefmt_days_from_civil(y, m,
+		    day);
+	}
+	if (c->n_holidays > 1)
+		qsort(c->holidays, c->n_holidays, sizeof *c->holidays,
+		    cmp_day);
+}
+
 /* Edit distance of two short keys, for "did you mean". */
 static size_t
 distance(const char *a, const char *b)
@@ -492,6 +548,7 @@ load_file(struct config *c, const char *path, struct buf *why)
 		c->n_rules++;
 	}
 	load_admins(c, json_object_get(root, "admins"), path, why);
+	load_holidays(c, json_object_get(root, "holidays"), path, why);
 	rc = ERR_OK;
 	c->file = json_incref(root);
 out:
@@ -659,6 +716,10 @@ config_load(struct config *c, struct buf *why)
 			secret_from_file(c, &cfg_table[i], v, why);
 	}
 	datadog_env(c, why);
+	if (strlen(c->currency) != 3 || strspn(c->currency,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+		problem(why, "bad value for ENVSTATS_CURRENCY: '%s' is not an "
+		    "ISO 4217 code like USD or EUR", c->currency);
 	if (secret_is_set(&c->app_token) != secret_is_set(&c->bot_token))
 		problem(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN (or "
 		    "neither, for the local demo)");
@@ -716,6 +777,7 @@ config_release(struct config *c)
 	for (i = 0; i < c->n_admins; i++)
 		free(c->admins[i]);
 	free(c->admins);
+	free(c->holidays);
 	free(c->config_path);
 	memset(c, 0, sizeof *c);
 }
@@ -780,6 +842,17 @@ config_print(const struct config *c, struct buf *b)
 	for (i = 0; i < c->n_admins; i++)
 		json_array_append_new(r, json_string(c->admins[i]));
 	json_object_set_new(o, "admins", r);
+	r = json_array();
+	for (i = 0; i < c->n_holidays; i++) {
+		int64_t	y;
+		int	m, d;
+		char	date[TIMEFMT_DATE_LEN];
+
+		timefmt_civil_from_days(c->holidays[i], &y, &m, &d);
+		timefmt_date(y, m, d, date);
+		json_array_append_new(r, json_string(date));
+	}
+	json_object_set_new(o, "holidays", r);
 	for (i = 0; i < ARRAY_LEN(printed_sections); i++) {
 		p = printed_sections[i];
 		if (c->file != NULL && json_object_get(c->file, p) != NULL)
@@ -806,6 +879,6 @@ config_help(struct buf *b)
 		    (cfg_table[i].flags & CFG_SECRET) ? "_FILE" : "\"");
 	buf_printf(b, "  %-30s JSON file with the settings above by key, "
 	    "plus \"failure_rules\": [{\"pattern\", \"failure_type\"}], "
-	    "\"admins\": [\"U...\"], \"slack\", \"github\" and "
-	    "\"alerts\" sections\n", "ENVSTATS_CONFIG");
+	    "\"admins\": [\"U...\"], \"holidays\": [\"YYYY-MM-DD\"], "
+	    "\"slack\", \"github\" and \"alerts\" sections\n", "ENVSTATS_CONFIG");
 }

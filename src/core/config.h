@@ -72,6 +72,18 @@ struct config {
 	char			*statsd_tags;
 	int64_t			 statsd_max_repos;
 	int64_t			 statsd_max_age_s;
+	/* The report: its currency, ENVSTATS_CURRENCY (ISO 4217,
+	   default USD); "holidays" (file): dates left out by days:workdays,
+	   as days since 1970-01-01, ascending. */
+	char			*currency;
+	int64_t			*holidays;
+	size_t			 n_holidays;
+	/* The Datadog API, to check that the dashboard exists. Keys:
+	   environment or *_FILE only. */
+	struct secret		 dd_api_key;	/* DD_API_KEY */
+	struct secret		 dd_app_key;	/* DD_APP_KEY */
+	char			*datadog_dashboard_id; /* ..._DASHBOARD_ID */
+	char			*datadog_api_url; /* DATADOG_API_URL */
 	/* The whole file, for sections other modules validate ("slack");
 	   NULL without a file. Owned. */
 	json_t			*file;

@@ -72,3 +72,77 @@ compare_compute(const struct window_figures *b,
 	out->cost_saved_per_year = real(out->hours_saved_per_year.v *
 	    hourly_rate);
 }
+
+void
+compare_adequacy(const struct window_figures *f, struct compare_adequacy *out)
+{
+	int64_t	span = f->until_ms - f->since_ms;
+
+	out->days = (double)span / (double)MS_PER_DAY;
+	out->n = f->fig[FIG_LEAD_TIME].count;
+	out->ok = span >= COMPARE_ADEQUATE_DAYS * MS_PER_DAY &&
+	    out->n >= COMPARE_ADEQUATE_N;
+}
+
+/* pass when the whole interval is at or under limit, fail when above. */
+static enum verdict
+judge(const struct bootstrap_interval *ci, double limit)
+{
+	if (!ci->set)
+		return VERDICT_INCONCLUSIVE;
+	if (ci->hi <= limit)
+		return VERDICT_PASS;
+	if (ci->lo > limit)
+		return VERDICT_FAIL;
+	return VERDICT_INCONCLUSIVE;
+}
+
+void
+compare_verdicts(struct compare_trust *t)
+{
+	bool	adequate = t->before.ok && t->after.ok;
+
+	t->p50_cut_30 = adequate ? judge(&t->confidence.p50, -0.30) :
+	    VERDICT_INCONCLUSIVE;
+	t->failure_rate_ok = adequate ?
+	    judge(&t->confidence.failure_rate_diff, 0.05) :
+	    VERDICT_INCONCLUSIVE;
+}
+
+void
+compare_trust_compute(const struct window_figures *b,
+    const struct window_figures *a, struct compare_trust *t)
+{
+	struct bootstrap_side	sb, sa;
+
+	memset(t, 0, sizeof *t);
+	compare_adequacy(b, &t->before);
+	compare_adequacy(a, &t->after);
+	if (b->n_lead_times != (size_t)b->fig[FIG_LEAD_TIME].count ||
+	    a->n_lead_times != (size_t)a->fig[FIG_LEAD_TIME].count)
+		BUG("comparison without its lead times");
+	sb.lead = b->lead_times;
+	sb.n = b->n_lead_times;
+	sb.failed = b->outcome[OUTCOME_FAILED];
+	sb.succeeded = b->outcome[OUTCOME_SUCCEEDED];
+	sa.lead = a->lead_times;
+	sa.n = a->n_lead_times;
+	sa.failed = a->outcome[OUTCOME_FAILED];
+	sa.succeeded = a->outcome[OUTCOME_SUCCEEDED];
+	bootstrap_compute(&sb, &sa, BOOTSTRAP_RESAMPLES, &t->confidence);
+	compare_verdicts(t);
+}
+
+const char *
+compare_verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+		return "pass";
+	case VERDICT_FAIL:
+		return "fail";
+	case VERDICT_INCONCLUSIVE:
+		break;
+	}
+	return "inconclusive";
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "metrics/bootstrap.h"
 #include "metrics/window.h"
 
 #define COMPARE_DEFAULT_HOURLY_RATE	100.0
@@ -42,5 +43,52 @@ struct compare_figures {
 void	compare_compute(const struct window_figures *before,
 	    const struct window_figures *after, int64_t cutover_ms,
 	    int64_t until_ms, double hourly_rate, struct compare_figures *out);
+
+/*
+ * Trust in a comparison (section 6): is each side long and full enough,
+ * how sure are the changes, and the verdicts that weigh both.
+ */
+#define COMPARE_ADEQUATE_DAYS	14	/* the plan's 2-4 weeks of baseline */
+#define COMPARE_ADEQUATE_N	30	/* lead times on each side */
+
+struct compare_adequacy {
+	double	days;		/* the side's length, (until - since) / 1 d */
+	int64_t	n;		/* its lead-time count */
+	bool	ok;		/* days >= 14 and n >= 30 */
+};
+
+enum verdict {
+	VERDICT_INCONCLUSIVE,
+	VERDICT_PASS,
+	VERDICT_FAIL,
+};
+
+struct compare_trust {
+	struct compare_adequacy	before, after;
+	struct bootstrap_result	confidence;
+	enum verdict		p50_cut_30, failure_rate_ok;
+};
+
+/* The adequacy of one side (decided in integers: 14 d exactly is ok). */
+void	compare_adequacy(const struct window_figures *,
+	    struct compare_adequacy *out);
+
+/*
+ * The verdicts from both sides' adequacy and the intervals: inconclusive
+ * when a side is not adequate or the interval is null; p50_cut_30 passes
+ * when hi(p50) <= -0.30 and fails when lo(p50) > -0.30; failure_rate_ok
+ * passes when hi <= 0.05 and fails when lo > 0.05; else inconclusive.
+ */
+void	compare_verdicts(struct compare_trust *);
+
+/*
+ * All of it: adequacy, the bootstrap over both sides (their lead_times
+ * must be kept: window_params.detail) and the verdicts.
+ */
+void	compare_trust_compute(const struct window_figures *before,
+	    const struct window_figures *after, struct compare_trust *out);
+
+/* "pass", "fail" or "inconclusive" (the JSON words). */
+const char	*compare_verdict_name(enum verdict);
 
 #endif

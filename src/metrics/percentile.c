@@ -96,22 +96,37 @@ stats_sort(int64_t *v, size_t n)
 	free(count);
 }
 
+void
+stats_percentile_rank(size_t n, int p, size_t *i, int *r)
+{
+	int64_t	A;
+
+	if (n == 0 || p < 0 || p > 100)
+		BUG("percentile %d of %zu values", p, n);
+	A = (int64_t)(n - 1) * p;
+	*i = (size_t)(A / 100);
+	*r = (int)(A % 100);
+}
+
+int64_t
+stats_between(int64_t a, int64_t b, int r)
+{
+	if (r == 0)
+		return a;
+	/* (100 a + r (b - a)) / 100, exactly, half up. */
+	return stats_div_round(100 * a + r * (b - a), 100);
+}
+
 int64_t
 stats_percentile(const int64_t *x, size_t n, int p)
 {
-	int64_t	A, i, r;
+	size_t	i;
+	int	r;
 
 	if (n == 0)
 		return STAT_NONE;
-	if (p < 0 || p > 100)
-		BUG("percentile %d out of range", p);
-	A = (int64_t)(n - 1) * p;
-	i = A / 100;
-	r = A % 100;
-	if (r == 0)
-		return x[i];
-	/* (100 x[i] + r (x[i+1] - x[i])) / 100, exactly, half up. */
-	return stats_div_round(100 * x[i] + r * (x[i + 1] - x[i]), 100);
+	stats_percentile_rank(n, p, &i, &r);
+	return stats_between(x[i], r == 0 ? x[i] : x[i + 1], r);
 }
 
 void

@@ -33,6 +33,15 @@ void	stats_sort(int64_t *v, size_t n);
  */
 int64_t	stats_percentile(const int64_t *sorted, size_t n, int p);
 
+/*
+ * Where the p-th percentile of n >= 1 sorted values lies: r / 100 of the
+ * way from x[*i] to x[*i + 1] (r = 0: x[*i] itself). With stats_between,
+ * a percentile of values known only by rank (a bootstrap resample).
+ */
+void	stats_percentile_rank(size_t n, int p, size_t *i, int *r);
+/* The value r / 100 of the way from a to b, exact, rounded half up. */
+int64_t	stats_between(int64_t a, int64_t b, int r);
+
 /* Fill *st from n values sorted ascending (all STAT_NONE but count if 0). */
 void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
 

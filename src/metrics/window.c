@@ -146,10 +146,15 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 		    FAILURE_UNKNOWN]++;
 	if (a->reprovision)
 		f->reprovisions++;
-	if (a->ci_tests_complete == TRI_FALSE)
+	if (a->ci_tests_complete == TRI_FALSE) {
 		f->early_provisions++;
-	else if (a->ci_tests_complete == TRI_TRUE)
+		f->early_failed += a->outcome == OUTCOME_FAILED;
+		f->early_succeeded += a->outcome == OUTCOME_SUCCEEDED;
+	} else if (a->ci_tests_complete == TRI_TRUE) {
 		f->late_provisions++;
+		f->late_failed += a->outcome == OUTCOME_FAILED;
+		f->late_succeeded += a->outcome == OUTCOME_SUCCEEDED;
+	}
 	if (a->negative_phase)
 		f->negative_phases++;
 	for (k = 0; k < FIG__COUNT; k++) {

@@ -64,6 +64,10 @@ struct window_figures {
 	struct stats		 fig[FIG__COUNT];
 	int64_t			 reprovisions;
 	int64_t			 early_provisions, late_provisions;
+	/* Outcomes of the early and late provisions (section 6): their
+	   failure rates are failed / (failed + succeeded). */
+	int64_t			 early_failed, early_succeeded;
+	int64_t			 late_failed, late_succeeded;
 	int64_t			 negative_phases;
 	struct window_bucket	*per_day;	/* n_days */
 	size_t			 n_days;

@@ -165,7 +165,131 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 		return take_date(f, false, "since:", v, why);
 	if (has_prefix(word, "until:", &v))
 		return take_date(f, true, "until:", v, why);
+	if (has_prefix(word, "trigger:", &v)) {
+		if (f->trigger != QUERY_TRIGGER_ANY) {
+			buf_puts(why, "'trigger:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (strcmp(v, "manual") == 0)
+			f->trigger = QUERY_TRIGGER_MANUAL;
+		else if (strcmp(v, "auto") == 0)
+			f->trigger = QUERY_TRIGGER_AUTO;
+		else {
+			buf_printf(why, "'%s' is not a trigger: use "
+			    "trigger:manual or trigger:auto", word);
+			return QUERY_WORD_BAD;
+		}
+		return QUERY_WORD_TAKEN;
+	}
+	if (has_prefix(word, "early:", &v)) {
+		if (f->early != QUERY_EARLY_ANY) {
+			buf_puts(why, "'early:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (strcmp(v, "yes") == 0)
+			f->early = QUERY_EARLY_YES;
+		else if (strcmp(v, "no") == 0)
+			f->early = QUERY_EARLY_NO;
+		else {
+			buf_printf(why, "'%s' is not an answer: use early:yes "
+			    "(provisioned before the CI tests finished) or "
+			    "early:no", word);
+			return QUERY_WORD_BAD;
+		}
+		return QUERY_WORD_TAKEN;
+	}
+	if (has_prefix(word, "days:", &v)) {
+		if (f->workdays) {
+			buf_puts(why, "'days:' given twice");
+			return QUERY_WORD_BAD;
+		}
+		if (strcmp(v, "workdays") != 0) {
+			buf_printf(why, "'%s' is not a set of days: use "
+			    "days:workdays (Monday to Friday, not a holiday)",
+			    word);
+			return QUERY_WORD_BAD;
+		}
+		f->workdays = true;
+		return QUERY_WORD_TAKEN;
+	}
 	return QUERY_WORD_OTHER;
+}
+
+/* Is day (since 1970-01-01) one of the ascending holidays? */
+static bool
+is_holiday(const int64_t *h, size_t n, int64_t day)
+{
+	size_t	lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+
+		if (h[mid] == day)
+			return true;
+		if (h[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool
+query_filter_match(const struct query_filter *f,
+    const struct attempt_stat *a)
+{
+	int64_t	y, day;
+	int	m, d;
+
+	if (f->trigger == QUERY_TRIGGER_MANUAL && a->trigger == TRIGGER_AUTO)
+		return false;
+	if (f->trigger == QUERY_TRIGGER_AUTO && a->trigger != TRIGGER_AUTO)
+		return false;
+	if (f->early == QUERY_EARLY_YES && a->ci_tests_complete != TRI_FALSE)
+		return false;
+	if (f->early == QUERY_EARLY_NO && a->ci_tests_complete != TRI_TRUE)
+		return false;
+	if (f->workdays) {
+		if (f->tz == NULL)
+			BUG("days:workdays without a time zone");
+		tz_local_date(f->tz, a->requested_at_ms, &y, &m, &d);
+		day = timefmt_days_from_civil(y, m, d);
+		/* timefmt_weekday: Monday 0 ... Sunday 6. */
+		if (timefmt_weekday(day) >= 5 || is_holiday(f->holidays,
+		    f->n_holidays, day))
+			return false;
+	}
+	return true;
+}
+
+/* store_match_fn over a query_filter. */
+static bool
+match(const void *arg, const struct attempt_stat *a)
+{
+	return query_filter_match(arg, a);
+}
+
+void
+query_filter_store(struct query_filter *f, const struct tz *tz,
+    const int64_t *holidays, size_t n_holidays, struct store_filter *out)
+{
+	f->tz = tz;
+	f->holidays = holidays;
+	f->n_holidays = n_holidays;
+	out->repo = f->repo;
+	out->env_type = f->env_type;
+	out->match = NULL;
+	out->match_arg = NULL;
+	if (f->trigger != QUERY_TRIGGER_ANY || f->early != QUERY_EARLY_ANY ||
+	    f->workdays) {
+		out->match = match;
+		out->match_arg = f;
+	}
+	out->trigger = f->trigger == QUERY_TRIGGER_MANUAL ? "manual" :
+	    f->trigger == QUERY_TRIGGER_AUTO ? "auto" : NULL;
+	out->early = f->early == QUERY_EARLY_YES ? "yes" :
+	    f->early == QUERY_EARLY_NO ? "no" : NULL;
+	out->days = f->workdays ? "workdays" : NULL;
 }
 
 enum err

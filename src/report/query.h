@@ -5,6 +5,7 @@
  *
  *	repo:<owner/name>  env:<env_type>  last:<N>h|d|w
  *	since:<YYYY-MM-DD>  until:<YYYY-MM-DD>   (until is exclusive)
+ *	trigger:manual|auto  early:yes|no  days:workdays
  *	--since <YYYY-MM-DD>  --until <YYYY-MM-DD>   (the same, option form)
  *
  * Dates are midnight in the configured time zone; without any window word
@@ -17,8 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attempt.h"
 #include "buf.h"
 #include "err.h"
+#include "store/store.h"
 #include "tz.h"
 
 #define QUERY_DEFAULT_DAYS	30
@@ -28,7 +31,21 @@
 /* The valid filter forms, for error messages and help. */
 #define QUERY_FILTER_USAGE \
 	"repo:<owner/name> env:<env_type> last:<N>h|d|w " \
-	"since:<YYYY-MM-DD> until:<YYYY-MM-DD>"
+	"since:<YYYY-MM-DD> until:<YYYY-MM-DD> trigger:manual|auto " \
+	"early:yes|no days:workdays"
+
+/* The attempt words (section 7); 0 matches every attempt. */
+enum query_trigger {
+	QUERY_TRIGGER_ANY,
+	QUERY_TRIGGER_MANUAL,	/* the opening request's trigger */
+	QUERY_TRIGGER_AUTO,
+};
+
+enum query_early {
+	QUERY_EARLY_ANY,
+	QUERY_EARLY_YES,	/* CI-tests-complete flag false */
+	QUERY_EARLY_NO,		/* flag true; unknown matches neither */
+};
 
 struct query_filter {
 	char		*repo;		/* lower case; NULL: all */
@@ -38,6 +55,13 @@ struct query_filter {
 	bool		 has_since, has_until;
 	int64_t		 since_y, until_y;
 	int		 since_m, since_d, until_m, until_d;
+	enum query_trigger trigger;
+	enum query_early early;
+	bool		 workdays;	/* Monday-Friday, not a holiday */
+	/* For days:workdays, set by query_filter_store (borrowed). */
+	const struct tz	*tz;
+	const int64_t	*holidays;	/* days since 1970-01-01, ascending */
+	size_t		 n_holidays;
 };
 
 void	query_filter_init(struct query_filter *);
@@ -52,6 +76,19 @@ enum query_word {
 /* Take one word into f if it is a filter word. */
 enum query_word	query_filter_word(struct query_filter *f, const char *word,
 		    struct buf *why);
+
+/*
+ * Fill the store filter of a query from f: repo and env_type, the match
+ * of the attempt words (f must outlive the scans) and their echo. tz and
+ * the holidays (ascending days since 1970-01-01) decide days:workdays.
+ */
+void	query_filter_store(struct query_filter *f, const struct tz *tz,
+	    const int64_t *holidays, size_t n_holidays,
+	    struct store_filter *out);
+
+/* Whether attempt a passes f's trigger:, early: and days: words. */
+bool	query_filter_match(const struct query_filter *f,
+	    const struct attempt_stat *a);
 
 /*
  * The option forms "--since D" and "--until D" (value: the next argument,

@@ -205,6 +205,7 @@ report_compare_build(struct store *st, const struct report_params *p,
 	memset(&bp, 0, sizeof bp);
 	bp.since_ms = p->since_ms;
 	bp.until_ms = cutover_ms;
+	bp.detail = true;	/* the lead times, for the bootstrap */
 	ap = bp;
 	ap.since_ms = cutover_ms;
 	ap.until_ms = p->until_ms;
@@ -226,6 +227,7 @@ report_compare_build(struct store *st, const struct report_params *p,
 	}
 	compare_compute(&r->before, &r->after, cutover_ms, p->until_ms,
 	    hourly_rate, &r->cmp);
+	compare_trust_compute(&r->before, &r->after, &r->trust);
 	return ERR_OK;
 }
 
@@ -327,6 +329,13 @@ put_window_filters(struct jsonw *w, const struct report_params *p)
 	jsonw_string(w, p->filter.repo);
 	jsonw_key(w, "env_type");
 	jsonw_string(w, p->filter.env_type);
+	/* Section 7's attempt words, null when not given. */
+	jsonw_key(w, "trigger");
+	jsonw_string(w, p->filter.trigger);
+	jsonw_key(w, "early");
+	jsonw_string(w, p->filter.early);
+	jsonw_key(w, "days");
+	jsonw_string(w, p->filter.days);
 	jsonw_object_end(w);
 }
 
@@ -452,9 +461,68 @@ report_json(const struct report *r, struct buf *b)
 	jsonw_object_end(&w);
 }
 
-/* One side of a comparison: the keys of section 4. */
+/* Section 6: a side's adequacy, CI -> provisioning delay, and the
+   failure rates of its early and late provisions. */
 static void
-put_side(struct jsonw *w, const char *key, const struct window_figures *f)
+put_side_trust(struct jsonw *w, const struct window_figures *f,
+    const struct compare_adequacy *ad)
+{
+	jsonw_key(w, "adequacy");
+	jsonw_object_begin(w);
+	jsonw_key(w, "days");
+	jsonw_real(w, ad->days);
+	put_int(w, "n", ad->n);
+	jsonw_key(w, "ok");
+	jsonw_bool(w, ad->ok);
+	jsonw_object_end(w);
+	put_stats(w, "ci_delay", &f->fig[FIG_CI_DELAY]);
+	put_rate(w, "early_failure_rate", f->early_failed, f->early_failed +
+	    f->early_succeeded);
+	put_rate(w, "late_failure_rate", f->late_failed, f->late_failed +
+	    f->late_succeeded);
+}
+
+static void
+put_interval(struct jsonw *w, const char *key,
+    const struct bootstrap_interval *ci)
+{
+	jsonw_key(w, key);
+	if (!ci->set) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_array_begin(w);
+	jsonw_real(w, ci->lo);
+	jsonw_real(w, ci->hi);
+	jsonw_array_end(w);
+}
+
+/* Section 6: "confidence" and "verdicts" of a comparison. */
+static void
+put_trust(struct jsonw *w, const struct compare_trust *t)
+{
+	jsonw_key(w, "confidence");
+	jsonw_object_begin(w);
+	jsonw_key(w, "level");
+	jsonw_real(w, BOOTSTRAP_LEVEL);
+	put_int(w, "resamples", t->confidence.resamples);
+	put_interval(w, "p50", &t->confidence.p50);
+	put_interval(w, "p90", &t->confidence.p90);
+	put_interval(w, "failure_rate_diff", &t->confidence.failure_rate_diff);
+	jsonw_object_end(w);
+	jsonw_key(w, "verdicts");
+	jsonw_object_begin(w);
+	jsonw_key(w, "p50_cut_30");
+	jsonw_string(w, compare_verdict_name(t->p50_cut_30));
+	jsonw_key(w, "failure_rate_ok");
+	jsonw_string(w, compare_verdict_name(t->failure_rate_ok));
+	jsonw_object_end(w);
+}
+
+/* One side of a comparison: the keys of sections 4 and 6. */
+static void
+put_side(struct jsonw *w, const char *key, const struct window_figures *f,
+    const struct compare_adequacy *ad)
 {
 	jsonw_key(w, key);
 	jsonw_object_begin(w);
@@ -467,6 +535,7 @@ put_side(struct jsonw *w, const char *key, const struct window_figures *f)
 	put_rate(w, "failure_rate", failed(f), succeeded(f) + failed(f));
 	put_stats(w, "lead_time", &f->fig[FIG_LEAD_TIME]);
 	put_rate(w, "reprovision_rate", f->reprovisions, f->manual);
+	put_side_trust(w, f, ad);
 	jsonw_object_end(w);
 }
 
@@ -480,8 +549,8 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_object_begin(&w);
 	put_window_filters(&w, &r->p);
 	put_time(&w, "cutover", r->cutover_ms);
-	put_side(&w, "before", &r->before);
-	put_side(&w, "after", &r->after);
+	put_side(&w, "before", &r->before, &r->trust.before);
+	put_side(&w, "after", &r->after, &r->trust.after);
 	jsonw_key(&w, "change");
 	jsonw_object_begin(&w);
 	put_opt_real(&w, "p50", c->change_p50);
@@ -504,5 +573,6 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_key(&w, "hourly_rate");
 	jsonw_real(&w, c->hourly_rate);
 	jsonw_object_end(&w);
+	put_trust(&w, &r->trust);
 	jsonw_object_end(&w);
 }

@@ -50,6 +50,8 @@ struct report_compare {
 	int64_t			 cutover_ms;
 	struct window_figures	 before, after;
 	struct compare_figures	 cmp;
+	/* Adequacy, confidence and verdicts (section 6). */
+	struct compare_trust	 trust;
 };
 
 /*

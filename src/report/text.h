@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "metrics/compare.h"
 #include "metrics/percentile.h"
 
 /* The one-line note on how every percentile is computed. */
@@ -39,6 +40,42 @@ void	text_change_fraction(struct buf *, double change);
  * control characters become spaces.
  */
 void	text_md_escape(struct buf *, const char *s);
+/*
+ * A change of a lead time as speed: "42.1% faster", "12.0% slower", "no
+ * change"; "–" when not set. With ci (may be NULL or not set: left out),
+ * its 95 % interval in the same terms: "45.6% faster (95% CI
+ * 41.2–49.8%)".
+ */
+void	text_speed(struct buf *, struct opt_real change,
+	    const struct bootstrap_interval *ci);
+/* Only the interval part, " (95% CI 41.2–49.8%)"; nothing without one. */
+void	text_speed_interval(struct buf *, struct opt_real change,
+	    const struct bootstrap_interval *ci);
+/* A change of a rate in percentage points, "+1.5 points", with its
+   interval when given: "+1.5 points (95% CI -2.0 to +4.1)". */
+void	text_points(struct buf *, struct opt_real change,
+	    const struct bootstrap_interval *ci);
+/* Only the interval part, " (95% CI -2.0 to +4.1)"; nothing without. */
+void	text_points_interval(struct buf *, const struct bootstrap_interval *);
+/* "✅ pass", "❌ fail" or "❔ inconclusive" (never a ✅ when not sure). */
+const char	*text_verdict(enum verdict);
+/*
+ * Why a verdict of t is inconclusive ("the baseline covers 2.0 days (the
+ * plan asks for 14)"), for the p50 cut or the failure rate; nothing when
+ * it is not inconclusive.
+ */
+void	text_inconclusive_why(struct buf *, const struct compare_trust *t,
+	    bool failure_rate);
+/* One side's adequacy: "14.0 days, n = 120 ✓" or "2.0 days, n = 5 ✗". */
+void	text_adequacy(struct buf *, const struct compare_adequacy *);
+/*
+ * Money in an ISO 4217 currency, whole units grouped: "$48,000",
+ * "€1,300", "£12", "¥900", else "1,300 CHF".
+ */
+void	text_money(struct buf *, const char *currency, double v);
+/* The same with cents, not grouped (an hourly rate): "$87.50". */
+void	text_money_cents(struct buf *, const char *currency, double v);
+
 /* One block character per value, scaled to the largest (▁ for zero). */
 void	text_sparkline(struct buf *, const int64_t *values, size_t n);
 

@@ -1227,6 +1227,9 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 			log_error("store.bad_attempt", LOG_INT("row", a.row_id));
 			continue;
 		}
+		if (f != NULL && f->match != NULL && !f->match(f->match_arg,
+		    &a))
+			continue;
 		fn(arg, &a);
 	}
 	if (r != SQLITE_DONE)

@@ -107,10 +107,19 @@ enum err	 store_meta_set(struct store *, const char *key,
 enum err	 store_repo_names(struct store *, char ***names, size_t *n);
 void		 store_names_free(char **names, size_t n);
 
+/* A further test of each attempt a scan sees (query.h's words). */
+typedef bool (*store_match_fn)(const void *arg, const struct attempt_stat *);
+
 /* Which attempts a scan sees. NULL members do not filter. */
 struct store_filter {
 	const char	*repo;		/* lower case owner/name */
 	const char	*env_type;
+	/* trigger:, early:, days: (spec/metrics.md section 7): applied by
+	   store_scan_attempts through match; the words themselves
+	   ("manual", "yes", "workdays") for answers to echo. */
+	store_match_fn	 match;
+	const void	*match_arg;
+	const char	*trigger, *early, *days;
 };
 
 typedef void (*store_attempt_fn)(void *arg, const struct attempt_stat *);

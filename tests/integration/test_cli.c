@@ -790,6 +790,48 @@ test_cli__check_config_redacts_secrets(void **state)
 	run_release(&r);
 }
 
+/* The report's currency, the Datadog settings and the holidays of
+   days:workdays: read, checked, printed (keys redacted). */
+static void
+test_cli__currency_holidays_and_datadog_settings(void **state)
+{
+	struct fixture		*fx = *state;
+	char			 cfg[200], path[160];
+	const char *const	 env[] = { cfg, "ENVSTATS_CURRENCY=EUR",
+	    "DD_API_KEY=CLI-SECRET-DD-API", "DD_APP_KEY=CLI-SECRET-DD-APP",
+	    "ENVSTATS_DATADOG_DASHBOARD_ID=abc-def-ghi", NULL };
+	const char *const	 bad_env[] = { cfg, "ENVSTATS_CURRENCY=euro",
+	    NULL };
+	const char		*text = "{\"holidays\": [\"2026-12-25\", "
+				    "\"2026-01-01\"]}";
+	struct run		 r;
+
+	snprintf(path, sizeof path, "%s/cfg.json", fx->dir);
+	snprintf(cfg, sizeof cfg, "ENVSTATS_CONFIG=%s", path);
+	write_file(path, text, strlen(text));
+	run_bin(fx, &r, NULL, env, "check-config", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"currency\": \"EUR\""));
+	assert_non_null(strstr(r.out.data, "\"dd_api_key\": \"<redacted>\""));
+	assert_non_null(strstr(r.out.data, "\"datadog_dashboard_id\": "
+	    "\"abc-def-ghi\""));
+	/* Sorted, as days:workdays looks them up. */
+	assert_non_null(strstr(r.out.data, "\"holidays\": [\n    "
+	    "\"2026-01-01\",\n    \"2026-12-25\"\n  ]"));
+	assert_null(strstr(r.out.data, "SECRET"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, bad_env, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "ENVSTATS_CURRENCY"));
+	run_release(&r);
+	text = "{\"holidays\": [\"Christmas\"]}";
+	write_file(path, text, strlen(text));
+	run_bin(fx, &r, NULL, env, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "'holidays[0]'"));
+	run_release(&r);
+}
+
 /*
  * Without Slack tokens `run` plays the demo, and the demo writes made-up
  * events only into a database it created: pointed at a real one (by
@@ -984,13 +1026,19 @@ test_cli__report_is_the_compare_figures_in_md_or_slack(void **state)
 	assert_string_equal(r.err.data, "");
 	assert_non_null(strstr(r.out.data, "# Before/after report"));
 	assert_non_null(strstr(r.out.data, "| Median wait (p50) | 15m 00s | "
-	    "6m 00s | **60.0% faster** ⚠️ | 2 / 2 |\n"));
+	    "6m 00s | **60.0% faster** ⚠️ (95% CI "));
 	assert_non_null(strstr(r.out.data, "| Failure rate | 0.0% (0 of 2) | "
-	    "33.3% (1 of 3) | +33.3 points ⚠️ | 2 / 3 |\n"));
-	assert_non_null(strstr(r.out.data, "Cost saved: **936 per year** at "
-	    "120.00 per engineer hour"));
-	assert_non_null(strstr(r.out.data, "| ✅ pass ⚠️ |"));
-	assert_non_null(strstr(r.out.data, "| ❌ fail ⚠️ |"));
+	    "33.3% (1 of 3) | +33.3 points ⚠️ (95% CI "));
+	assert_non_null(strstr(r.out.data, "Cost saved: **$936 per year** at "
+	    "$120.00 per engineer hour"));
+	/* Two values a side: the verdicts cannot pass, and say why. */
+	assert_non_null(strstr(r.out.data, "| ❔ inconclusive — the baseline "
+	    "has 2 successful provisions (the plan asks for 30) |"));
+	assert_null(strstr(r.out.data, "✅"));
+	/* No Datadog keys: the dashboard is not verified, not assumed. */
+	assert_non_null(strstr(r.out.data, "set DD_API_KEY, DD_APP_KEY and "
+	    "ENVSTATS_DATADOG_DASHBOARD_ID to check it"));
+	assert_non_null(strstr(r.out.data, "| ❔ not verified |"));
 	run_release(&r);
 
 	/* The cut-over from the configuration; Slack's mrkdwn. */
@@ -998,7 +1046,7 @@ test_cli__report_is_the_compare_figures_in_md_or_slack(void **state)
 	    "--since", "2026-10-01", "--until", "2026-10-29", NULL);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out.data, "• Median wait (p50): 15m 00s → "
-	    "6m 00s · *60.0% faster* ⚠️ (n = 2 / 2)\n"));
+	    "6m 00s · *60.0% faster* ⚠️ (95% CI "));
 	assert_null(strstr(r.out.data, "| "));
 	run_release(&r);
 
@@ -1317,6 +1365,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_redacts_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__currency_holidays_and_datadog_settings, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__export_to_a_url_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -416,6 +416,144 @@ test_compare__impact_is_null_when_a_p50_is_null(void **state)
 	assert_int_equal(c.failure_rate_ok, TRI_TRUE);	/* 1 -> 1 */
 }
 
+/* A side [since, since + span) with n lead times of v ms, none failed. */
+static struct window_figures
+trust_side(int64_t since, int64_t span, size_t n, int64_t v, int64_t *buf)
+{
+	struct window_figures	f = side(n > 0 ? v : STAT_NONE, v, v,
+				    (int64_t)n, 0);
+	size_t			i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = v;
+	f.since_ms = since;
+	f.until_ms = since + span;
+	f.fig[FIG_LEAD_TIME].count = (int64_t)n;
+	f.lead_times = buf;
+	f.n_lead_times = n;
+	return f;
+}
+
+/* Adequate means 14 days and 30 lead times, both at least, exactly. */
+static void
+test_compare__adequacy_edges_are_14_days_and_30_values(void **state)
+{
+	int64_t			buf[40];
+	struct window_figures	f;
+	struct compare_adequacy	ad;
+
+	(void)state;
+	f = trust_side(C0 - 14 * DAY, 14 * DAY, 30, 60000, buf);
+	compare_adequacy(&f, &ad);
+	assert_true(ad.ok);
+	assert_true(ad.days == 14.0);
+	assert_int_equal(ad.n, 30);
+	/* 13.9 days: not a baseline yet. */
+	f = trust_side(C0 - 14 * DAY, 139 * DAY / 10, 30, 60000, buf);
+	compare_adequacy(&f, &ad);
+	assert_false(ad.ok);
+	assert_true(fabs(ad.days - 13.9) < 1e-12);
+	/* One millisecond short of 14 days. */
+	f = trust_side(C0 - 14 * DAY, 14 * DAY - 1, 40, 60000, buf);
+	compare_adequacy(&f, &ad);
+	assert_false(ad.ok);
+	/* 29 values over four weeks: too thin. */
+	f = trust_side(C0 - 28 * DAY, 28 * DAY, 29, 60000, buf);
+	compare_adequacy(&f, &ad);
+	assert_false(ad.ok);
+	assert_int_equal(ad.n, 29);
+}
+
+/* A trust with both sides adequate and the given intervals. */
+static struct compare_trust
+judged(double lo50, double hi50, double lofr, double hifr)
+{
+	struct compare_trust	t;
+
+	memset(&t, 0, sizeof t);
+	t.before.ok = t.after.ok = true;
+	t.confidence.p50.set = true;
+	t.confidence.p50.lo = lo50;
+	t.confidence.p50.hi = hi50;
+	t.confidence.failure_rate_diff.set = true;
+	t.confidence.failure_rate_diff.lo = lofr;
+	t.confidence.failure_rate_diff.hi = hifr;
+	compare_verdicts(&t);
+	return t;
+}
+
+/* An interval touching -0.30 (0.05) from below passes; from above it is
+   inconclusive; wholly above, it fails. */
+static void
+test_compare__verdict_edges_on_the_interval(void **state)
+{
+	struct compare_trust	t;
+
+	(void)state;
+	t = judged(-0.5, -0.30, -0.1, 0.05);
+	assert_int_equal(t.p50_cut_30, VERDICT_PASS);
+	assert_int_equal(t.failure_rate_ok, VERDICT_PASS);
+	t = judged(-0.30, -0.1, 0.05, 0.2);
+	assert_int_equal(t.p50_cut_30, VERDICT_INCONCLUSIVE);
+	assert_int_equal(t.failure_rate_ok, VERDICT_INCONCLUSIVE);
+	t = judged(nextafter(-0.30, 0), 0.1, nextafter(0.05, 1), 0.2);
+	assert_int_equal(t.p50_cut_30, VERDICT_FAIL);
+	assert_int_equal(t.failure_rate_ok, VERDICT_FAIL);
+	t = judged(-0.6, nextafter(-0.30, 0), -0.1, nextafter(0.05, 1));
+	assert_int_equal(t.p50_cut_30, VERDICT_INCONCLUSIVE);
+	assert_int_equal(t.failure_rate_ok, VERDICT_INCONCLUSIVE);
+	/* A passing interval on a thin side decides nothing. */
+	t = judged(-0.5, -0.4, -0.1, 0);
+	t.after.ok = false;
+	compare_verdicts(&t);
+	assert_int_equal(t.p50_cut_30, VERDICT_INCONCLUSIVE);
+	assert_int_equal(t.failure_rate_ok, VERDICT_INCONCLUSIVE);
+	/* Nor does a null interval. */
+	t = judged(-0.5, -0.4, -0.1, 0);
+	t.confidence.p50.set = false;
+	compare_verdicts(&t);
+	assert_int_equal(t.p50_cut_30, VERDICT_INCONCLUSIVE);
+	assert_int_equal(t.failure_rate_ok, VERDICT_PASS);
+	t = judged(-0.5, -0.4, 0.2, 0.3);
+	assert_int_equal(t.failure_rate_ok, VERDICT_FAIL);
+	assert_string_equal(compare_verdict_name(VERDICT_PASS), "pass");
+	assert_string_equal(compare_verdict_name(VERDICT_FAIL), "fail");
+	assert_string_equal(compare_verdict_name(VERDICT_INCONCLUSIVE),
+	    "inconclusive");
+}
+
+/*
+ * Through the bootstrap: 10 min before, 7 min after, every value alike,
+ * so every resample says exactly 30 % faster: the interval is one point
+ * on the edge and passes, with 30 values a side; with 29 it cannot.
+ */
+static void
+test_compare__exact_thirty_percent_interval_passes_when_adequate(void **state)
+{
+	int64_t			bb[40], ab[40];
+	struct window_figures	b, a;
+	struct compare_trust	t;
+
+	(void)state;
+	b = trust_side(C0 - 14 * DAY, 14 * DAY, 30, 600000, bb);
+	a = trust_side(C0, 14 * DAY, 30, 420000, ab);
+	compare_trust_compute(&b, &a, &t);
+	assert_true(t.before.ok && t.after.ok);
+	assert_true(t.confidence.p50.set);
+	assert_true(t.confidence.p50.lo == 0.7 - 1.0);
+	assert_true(t.confidence.p50.hi == 0.7 - 1.0);
+	assert_true(t.confidence.failure_rate_diff.lo == 0);
+	assert_int_equal(t.confidence.resamples, BOOTSTRAP_RESAMPLES);
+	assert_int_equal(t.p50_cut_30, VERDICT_PASS);
+	assert_int_equal(t.failure_rate_ok, VERDICT_PASS);
+	a = trust_side(C0, 14 * DAY, 29, 420000, ab);
+	compare_trust_compute(&b, &a, &t);
+	assert_false(t.after.ok);
+	assert_true(t.confidence.p50.set);
+	assert_int_equal(t.p50_cut_30, VERDICT_INCONCLUSIVE);
+	assert_int_equal(t.failure_rate_ok, VERDICT_INCONCLUSIVE);
+}
+
 int
 main(void)
 {
@@ -441,6 +579,11 @@ main(void)
 		cmocka_unit_test(test_compare__impact_can_be_negative_or_zero),
 		cmocka_unit_test(
 		    test_compare__impact_is_null_when_a_p50_is_null),
+		cmocka_unit_test(
+		    test_compare__adequacy_edges_are_14_days_and_30_values),
+		cmocka_unit_test(test_compare__verdict_edges_on_the_interval),
+		cmocka_unit_test(
+		 test_compare__exact_thirty_percent_interval_passes_when_adequate),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, NULL, NULL);

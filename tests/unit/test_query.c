@@ -222,6 +222,146 @@ test_query__option_forms_and_their_errors(void **state)
 	buf_release(&why);
 }
 
+/* trigger:, early: and days: are taken once, with their errors. */
+static void
+test_query__attempt_words_and_their_errors(void **state)
+{
+	struct query_filter	f;
+	struct buf		why = BUF_INIT;
+	struct store_filter	sf;
+
+	(void)state;
+	query_filter_init(&f);
+	assert_int_equal(query_filter_word(&f, "trigger:manual", &why),
+	    QUERY_WORD_TAKEN);
+	assert_int_equal(query_filter_word(&f, "trigger:auto", &why),
+	    QUERY_WORD_BAD);
+	assert_string_equal(why.data, "'trigger:' given twice");
+	buf_reset(&why);
+	assert_int_equal(query_filter_word(&f, "early:maybe", &why),
+	    QUERY_WORD_BAD);
+	assert_non_null(strstr(why.data, "use early:yes"));
+	buf_reset(&why);
+	assert_int_equal(query_filter_word(&f, "early:no", &why),
+	    QUERY_WORD_TAKEN);
+	assert_int_equal(query_filter_word(&f, "days:weekends", &why),
+	    QUERY_WORD_BAD);
+	assert_non_null(strstr(why.data, "days:workdays"));
+	buf_reset(&why);
+	assert_int_equal(query_filter_word(&f, "days:workdays", &why),
+	    QUERY_WORD_TAKEN);
+	memset(&sf, 0, sizeof sf);
+	query_filter_store(&f, NULL, NULL, 0, &sf);
+	assert_string_equal(sf.trigger, "manual");
+	assert_string_equal(sf.early, "no");
+	assert_string_equal(sf.days, "workdays");
+	assert_non_null(sf.match);
+	query_filter_release(&f);
+	/* Without attempt words, nothing to match. */
+	query_filter_store(&f, NULL, NULL, 0, &sf);
+	assert_null(sf.match);
+	assert_null(sf.trigger);
+	assert_null(sf.early);
+	assert_null(sf.days);
+	buf_release(&why);
+}
+
+/* An attempt requested at RFC 3339 instant at. */
+static struct attempt_stat
+stat_at(const char *at, enum event_trigger trigger, enum tristate ci)
+{
+	struct attempt_stat	a;
+
+	memset(&a, 0, sizeof a);
+	a.requested_at_ms = ms_of(at);
+	a.trigger = (uint8_t)trigger;
+	a.ci_tests_complete = (int8_t)ci;
+	return a;
+}
+
+/*
+ * What each word lets through: the trigger (absent reads manual), the
+ * CI-tests-complete flag (unknown matches neither early:yes nor no), and
+ * workdays in the zone, holidays left out.
+ */
+static void
+test_query__attempt_words_select_attempts(void **state)
+{
+	struct tz		*ny = zone("America/New_York");
+	struct query_filter	 f;
+	struct store_filter	 sf;
+	struct attempt_stat	 a;
+	struct buf		 why = BUF_INIT;
+	/* 2026-11-26, Thanksgiving, a Thursday. */
+	int64_t			 holidays[] = { 0, 0 };
+
+	(void)state;
+	holidays[0] = timefmt_days_from_civil(2026, 7, 3);
+	holidays[1] = timefmt_days_from_civil(2026, 11, 26);
+	query_filter_init(&f);
+	assert_int_equal(query_filter_word(&f, "trigger:auto", &why),
+	    QUERY_WORD_TAKEN);
+	query_filter_store(&f, ny, holidays, 2, &sf);
+	a = stat_at("2026-11-24T15:00:00Z", TRIGGER_AUTO, TRI_UNKNOWN);
+	assert_true(sf.match(sf.match_arg, &a));
+	a.trigger = TRIGGER_MANUAL;
+	assert_false(query_filter_match(&f, &a));
+	a.trigger = TRIGGER_NONE;
+	assert_false(query_filter_match(&f, &a));
+	query_filter_release(&f);
+
+	assert_int_equal(query_filter_word(&f, "trigger:manual", &why),
+	    QUERY_WORD_TAKEN);
+	query_filter_store(&f, ny, holidays, 2, &sf);
+	assert_true(query_filter_match(&f, &a));	/* none: manual */
+	query_filter_release(&f);
+
+	assert_int_equal(query_filter_word(&f, "early:yes", &why),
+	    QUERY_WORD_TAKEN);
+	query_filter_store(&f, ny, holidays, 2, &sf);
+	a.ci_tests_complete = TRI_FALSE;
+	assert_true(query_filter_match(&f, &a));
+	a.ci_tests_complete = TRI_TRUE;
+	assert_false(query_filter_match(&f, &a));
+	a.ci_tests_complete = TRI_UNKNOWN;
+	assert_false(query_filter_match(&f, &a));
+	query_filter_release(&f);
+	assert_int_equal(query_filter_word(&f, "early:no", &why),
+	    QUERY_WORD_TAKEN);
+	query_filter_store(&f, ny, holidays, 2, &sf);
+	assert_false(query_filter_match(&f, &a));
+	a.ci_tests_complete = TRI_TRUE;
+	assert_true(query_filter_match(&f, &a));
+	query_filter_release(&f);
+
+	assert_int_equal(query_filter_word(&f, "days:workdays", &why),
+	    QUERY_WORD_TAKEN);
+	query_filter_store(&f, ny, holidays, 2, &sf);
+	/* Friday 2026-11-27 23:30 in New York is Saturday in UTC. */
+	a = stat_at("2026-11-28T04:30:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_true(query_filter_match(&f, &a));
+	/* Saturday 2026-11-28 00:30 in New York. */
+	a = stat_at("2026-11-28T05:30:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_false(query_filter_match(&f, &a));
+	/* Sunday, then Monday. */
+	a = stat_at("2026-11-29T15:00:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_false(query_filter_match(&f, &a));
+	a = stat_at("2026-11-30T15:00:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_true(query_filter_match(&f, &a));
+	/* Thanksgiving is a holiday; the Wednesday before is not. */
+	a = stat_at("2026-11-26T15:00:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_false(query_filter_match(&f, &a));
+	a = stat_at("2026-11-25T15:00:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_true(query_filter_match(&f, &a));
+	/* Without the list, Thanksgiving is a Thursday like another. */
+	query_filter_store(&f, ny, NULL, 0, &sf);
+	a = stat_at("2026-11-26T15:00:00Z", TRIGGER_MANUAL, TRI_UNKNOWN);
+	assert_true(query_filter_match(&f, &a));
+	query_filter_release(&f);
+	tz_free(ny);
+	buf_release(&why);
+}
+
 int
 main(void)
 {
@@ -234,6 +374,8 @@ main(void)
 		    test_query__sides_are_calendar_days_in_the_zone),
 		cmocka_unit_test(test_query__explicit_windows_are_kept),
 		cmocka_unit_test(test_query__option_forms_and_their_errors),
+		cmocka_unit_test(test_query__attempt_words_and_their_errors),
+		cmocka_unit_test(test_query__attempt_words_select_attempts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
