@@ -77,6 +77,7 @@ FROM (
     CAST(source AS STRING) AS source,
     CAST(received_at AS TIMESTAMP) AS received_at,
     CAST(received_at_ms AS BIGINT) AS received_at_ms,
+    CAST(deleted AS BOOLEAN) AS deleted,
     CAST(schema_version AS INT) AS schema_version,
     CAST(exported_at AS TIMESTAMP) AS exported_at,
     CAST(exported_at_ms AS BIGINT) AS exported_at_ms,

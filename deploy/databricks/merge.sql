@@ -35,12 +35,20 @@ JOIN envstats.provisions_current AS p
   ON m.attempt_id = p.attempt_id
  AND m.exported_at_ms = p.exported_at_ms;
 
--- Each event once. An event is exported once, but an export that failed
--- after naming its files and before recording them is repeated in full
--- by the next run. An event's identity (spec/events.md) is its id, else
--- type + ts + repo + branch; copies of one identity are the same event.
+-- Each event once, and none that was retracted. An event is exported
+-- once, but an export that failed after naming its files and before
+-- recording them is repeated in full by the next run. An event's identity
+-- (spec/events.md) is its id, else type + ts + repo + branch; copies of
+-- one identity are the same event. `envstats forget` exports the event
+-- again with deleted = true: an identity with such a row is gone.
 CREATE OR REPLACE VIEW envstats.events_unique AS
-SELECT *
-FROM envstats.events
+SELECT * EXCEPT (is_retracted)
+FROM (
+  SELECT *,
+         max(coalesce(deleted, false)) OVER (PARTITION BY id, `type`, ts_ms,
+                                             repo, branch) AS is_retracted
+  FROM envstats.events
+)
+WHERE NOT is_retracted
 QUALIFY row_number() OVER (PARTITION BY id, `type`, ts_ms, repo, branch
                            ORDER BY exported_at_ms) = 1;

@@ -3,7 +3,7 @@
 -- The three landing tables take the files of `envstats export` as they are,
 -- one row per line, and are never updated: a changed attempt arrives as a
 -- new row with the same attempt_id and a later exported_at. The columns are
--- the export's, in the files' order (schema_version 1); a test in envstats
+-- the export's, in the files' order (schema_version 2); a test in envstats
 -- (tests/integration/test_export.c) checks that this file and the exported
 -- rows agree. One column per line below: that test reads them.
 --
@@ -60,7 +60,8 @@ COMMENT 'envstats: provisioning attempts, every exported version';
 
 -- The raw lifecycle events (spec/events.md), each exported once; a run
 -- that failed before recording its progress may repeat some (see
--- events_unique in merge.sql).
+-- events_unique in merge.sql). An event retracted by `envstats forget`
+-- comes again with deleted = true (NULL in rows of schema_version 1).
 CREATE TABLE IF NOT EXISTS envstats.events (
   `type` STRING NOT NULL,
   ts TIMESTAMP NOT NULL,
@@ -78,6 +79,7 @@ CREATE TABLE IF NOT EXISTS envstats.events (
   source STRING,
   received_at TIMESTAMP,
   received_at_ms BIGINT,
+  deleted BOOLEAN,
   schema_version INT NOT NULL,
   exported_at TIMESTAMP NOT NULL,
   exported_at_ms BIGINT NOT NULL,

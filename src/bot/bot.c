@@ -291,7 +291,12 @@ poll_fill(void *arg, struct record_batch *bt)
 	enum err		 rc;
 
 	for (i = 0; i < pg->n; i++) {
-		if ((rc = record_batch_add(bt, &pg->events[i], NULL)) != ERR_OK)
+		rc = record_batch_add(bt, &pg->events[i], NULL);
+		if (rc == ERR_INVALID)
+			log_warn("bot.event_refused", LOG_STR("source",
+			    "github_poll"), LOG_STR("why",
+			    record_batch_why(bt)));
+		else if (rc != ERR_OK)
 			return rc;
 	}
 	return ERR_OK;

@@ -118,13 +118,18 @@ bot_record(struct bot *b, enum err (*fill)(void *, struct record_batch *),
 	return store_outcome(b, rc, &c);
 }
 
-/* The one event of bot_record_one(). */
+/* The one event of bot_record_one(); a refused one leaves the batch
+   empty, not failed (the database is fine). */
 static enum err
 one_fill(void *arg, struct record_batch *bt)
 {
 	struct event	*ev = arg;
+	enum err	 rc = record_batch_add(bt, ev, NULL);
 
-	return record_batch_add(bt, ev, NULL);
+	if (rc == ERR_INVALID)
+		log_warn("bot.event_refused", LOG_STR("why",
+		    record_batch_why(bt)));
+	return rc == ERR_INVALID ? ERR_OK : rc;
 }
 
 enum err
@@ -135,6 +140,8 @@ bot_record_one(struct bot *b, struct event *ev, bool *stored)
 
 	rc = bot_record(b, one_fill, ev, &n);
 	*stored = n.stored > 0;
+	if (rc == ERR_OK && n.refused > 0)
+		rc = ERR_INVALID;
 	return rc;
 }
 
@@ -148,7 +155,13 @@ group_fill(void *arg, struct record_batch *bt)
 
 	for (i = 0; i < b->n_pend; i++) {
 		rc = record_batch_add(bt, &b->pend[i].ev, &b->pend[i].stored);
-		if (rc != ERR_OK)
+		/* Refused: acked all the same, a re-delivery would be too. */
+		b->pend[i].refused = rc == ERR_INVALID;
+		if (rc == ERR_INVALID)
+			log_warn("bot.event_refused", LOG_STR("envelope_id",
+			    b->pend[i].envelope_id), LOG_STR("why",
+			    record_batch_why(bt)));
+		else if (rc != ERR_OK)
 			return rc;
 	}
 	return ERR_OK;
@@ -191,8 +204,8 @@ bot_group_flush(struct bot *b)
 			log_error("bot.store_failed", LOG_STR("envelope_id",
 			    p->envelope_id), LOG_STR("err", err_str(rc)));
 		access_line(p->envelope_id, "events_api", "event", p->retry,
-		    p->t0_ms, rc != ERR_OK ? "not_acked" : p->stored ?
-		    "stored" : "duplicate");
+		    p->t0_ms, rc != ERR_OK ? "not_acked" : p->refused ?
+		    "refused" : p->stored ? "stored" : "duplicate");
 	}
 	bot_group_drop(b);
 }

@@ -81,12 +81,17 @@ struct webhook_fill {
 };
 
 static enum webhook_store
-webhook_store_one(struct event *ev, void *arg)
+webhook_store_one(struct event *ev, void *arg, struct buf *why)
 {
 	struct webhook_fill	*wf = arg;
 	bool			 stored;
+	enum err		 rc = record_batch_add(wf->bt, ev, &stored);
 
-	if (record_batch_add(wf->bt, ev, &stored) != ERR_OK)
+	if (rc == ERR_INVALID) {
+		buf_puts(why, record_batch_why(wf->bt));
+		return WEBHOOK_REJECTED;
+	}
+	if (rc != ERR_OK)
 		return WEBHOOK_STORE_FAILED;
 	return stored ? WEBHOOK_STORED : WEBHOOK_DUPLICATE;
 }
@@ -187,6 +192,11 @@ http_github(void *arg, const struct http_request *rq, struct http_response *rs)
 	case GITHUB_EVENT:
 		rc = bot_record_one(b, &ev, &stored);
 		event_release(&ev);
+		if (rc == ERR_INVALID) {
+			/* Refused: its time is out of bounds. */
+			json_error(rs, 400, record_why(b->c.rec));
+			break;
+		}
 		if (rc != ERR_OK) {
 			json_error(rs, 503, "the database is not writable now; "
 			    "retry");

@@ -91,6 +91,7 @@ struct bot_pending {
 	int		 retry;
 	struct event	 ev;		/* owned */
 	bool		 stored;	/* after the commit */
+	bool		 refused;	/* its time is out of bounds */
 };
 
 struct bot {

@@ -179,11 +179,12 @@ bot_query_start(struct bot *b)
 	pthread_cond_init(&q->cv, NULL);
 	b->query = q;
 	/*
-	 * Its own connection, opened here for a clear failure at start-up
-	 * and then used by the worker thread alone. It only reads: the
-	 * loop's connection made and migrated the file.
+	 * Its own connection, read-only as `envstats query` opens it,
+	 * opened here for a clear failure at start-up and then used by the
+	 * worker thread alone (the loop's connection made and migrated the
+	 * file).
 	 */
-	if ((rc = store_open(b->c.query_db, STORE_MUST_EXIST, &q->st)) !=
+	if ((rc = store_open(b->c.query_db, STORE_READ_ONLY, &q->st)) !=
 	    ERR_OK) {
 		log_error("bot.query_worker_failed", LOG_STR("why", "cannot "
 		    "open the database for the query worker"),

@@ -273,6 +273,16 @@ handle_mural_env(struct bot *b, uint64_t conn, const struct envelope *e)
 		return "usage_error";
 	}
 	rc = bot_record_one(b, &ev, &stored);
+	if (rc == ERR_INVALID) {
+		/* Refused (its time): a re-delivery would be too. */
+		answer = ephemeral_text(record_why(b->c.rec));
+		bot_send_ack(b, conn, e->envelope_id,
+		    e->accepts_response_payload ? answer : NULL);
+		json_decref(answer);
+		event_release(&ev);
+		buf_release(&err);
+		return "refused";
+	}
 	if (rc != ERR_OK) {
 		/* Not stored: no ack, so Slack comes back with it. */
 		log_error("bot.store_failed", LOG_STR("envelope_id",

@@ -27,6 +27,14 @@ app_open_store(struct app *app, enum store_flags flags, struct store **st)
 	if (rc == ERR_NOT_FOUND)
 		fprintf(stderr, "envstats: no database at '%s': run 'envstats "
 		    "ingest' first or set ENVSTATS_DB\n", app->db_path);
+	else if (rc == ERR_FOREIGN)
+		fprintf(stderr, "envstats: '%s' is not an envstats database "
+		    "(another application's file?): left untouched\n",
+		    app->db_path);
+	else if (rc == ERR_SCHEMA_OLDER)
+		fprintf(stderr, "envstats: database '%s' has an older schema: "
+		    "run `envstats migrate` first (this command never "
+		    "migrates)\n", app->db_path);
 	else if (rc == ERR_SCHEMA_NEWER)
 		fprintf(stderr, "envstats: database '%s' was written by a "
 		    "newer envstats: upgrade this binary\n", app->db_path);
@@ -93,6 +101,7 @@ app_ingest_file(struct app *app, FILE *f, const char *name,
 	ret = CLI_EXIT_DB;
 	if ((rc = record_new(st, &params, rules, &rec)) != ERR_OK)
 		goto out;
+	record_set_max_future(rec, app->cfg.max_future_ms);
 	rc = ingest_stream(rec, f, INGEST_BATCH, report_reject, NULL, n);
 	if (rc == ERR_IO) {
 		fprintf(stderr, "envstats: cannot read '%s' to its end\n",

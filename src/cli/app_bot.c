@@ -98,6 +98,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	ret = CLI_EXIT_DB;
 	if ((rc = record_new(st, &params, set.rules, &rec)) != ERR_OK)
 		goto out;
+	record_set_max_future(rec, app->cfg.max_future_ms);
 	if (!slack_observe_watches_messages(set.obs))
 		log_warn("run.no_provisioner_bots", LOG_STR("why",
 		    "no slack.provisioner_bots configured: provisioner "

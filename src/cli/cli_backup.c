@@ -28,7 +28,7 @@ backup_run(struct app *app, const struct cli_args *a)
 
 	if (*path == '\0')
 		return cli_usage(&cli_backup_entry);
-	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	if ((ret = app_open_store(app, STORE_READ_ONLY, &st)) != 0)
 		return ret;
 	rc = store_backup(st, path, a->opt[OPT_FORCE].set, &events);
 	store_close(st);

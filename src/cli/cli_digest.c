@@ -60,7 +60,7 @@ digest_run(struct app *app, const struct cli_args *a)
 			goto out;
 		}
 	}
-	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	if ((ret = app_open_store(app, STORE_READ_ONLY, &st)) != 0)
 		goto out;
 	digest_period_at(app->tz, (enum digest_period)period, at, &o);
 	if ((rc = digest_build(st, app->tz, &o, f.repo, app->cfg.reprovision_ms,

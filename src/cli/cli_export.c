@@ -54,7 +54,10 @@ export_cmd_run(struct app *app, const struct cli_args *a)
 	if (isatty(STDERR_FILENO))
 		o.progress = stderr;
 	app_walk_params(app, &params);
-	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	/* Writes its own state (and the attempts, when the walk's settings
+	   changed), never the schema. */
+	if ((ret = app_open_store(app, STORE_MUST_EXIST | STORE_NO_MIGRATE,
+	    &st)) != 0)
 		return ret;
 	if ((rc = record_new(st, &params, NULL, &rec)) != ERR_OK)
 		buf_printf(&b, "cannot bring the attempts up to date: %s",

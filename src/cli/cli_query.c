@@ -18,9 +18,14 @@ static int
 query_run(struct app *app, const struct cli_args *a)
 {
 	struct store	*st = NULL;
+	enum store_flags flags = STORE_READ_ONLY;
 	int		 ret;
 
-	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) != 0)
+	/* A query only reads; mute and unmute write the alerts' state. */
+	if (a->argc > 0 && (strcmp(a->argv[0], "mute") == 0 ||
+	    strcmp(a->argv[0], "unmute") == 0))
+		flags = STORE_MUST_EXIST | STORE_NO_MIGRATE;
+	if ((ret = app_open_store(app, flags, &st)) != 0)
 		return ret;
 	ret = app_run_query(app, st, a->opt[OPT_JSON].set ? CMD_FMT_JSON :
 	    CMD_FMT_TEXT, a->argc, a->argv);

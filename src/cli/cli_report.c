@@ -75,7 +75,7 @@ report_run(struct app *app, const struct cli_args *a)
 	dp.api_key = &app->cfg.dd_api_key;
 	dp.app_key = &app->cfg.dd_app_key;
 	dp.dashboard_id = app->cfg.datadog_dashboard_id;
-	if ((ret = app_open_store(app, STORE_MUST_EXIST, &st)) == 0) {
+	if ((ret = app_open_store(app, STORE_READ_ONLY, &st)) == 0) {
 		datadog_dashboard_check(&dp, &dashboard);
 		app->dashboard = &dashboard;
 	}

@@ -33,6 +33,7 @@ struct config {
 	int64_t			 stale_ms;	/* ENVSTATS_STALE_LIMIT */
 	int64_t			 reprovision_ms; /* ENVSTATS_REPROVISION_WINDOW */
 	int64_t			 ci_horizon_ms;	/* ENVSTATS_CI_HORIZON */
+	int64_t			 max_future_ms;	/* ENVSTATS_MAX_FUTURE */
 	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
 	char			*log_level;	/* ENVSTATS_LOG_LEVEL */

@@ -15,6 +15,8 @@ enum err {
 	ERR_DB,			/* SQLite failed: see the log line */
 	ERR_BUSY,		/* the database is locked: retry later */
 	ERR_SCHEMA_NEWER,	/* database newer than this binary: exit */
+	ERR_SCHEMA_OLDER,	/* database older: `envstats migrate` first */
+	ERR_FOREIGN,		/* not an envstats database: left alone */
 	ERR_CONFIG,		/* bad configuration: exit 78 */
 	ERR_NET,		/* network failure: retry with backoff */
 	ERR_RATELIMITED,	/* told to slow down: retry after the wait */

@@ -2,6 +2,8 @@
 #include "common.h"
 #include "event.h"
 
+#include "timefmt.h"
+
 static const char *const type_names[EV__COUNT] = {
 	[EV_REQUESTED] = "requested",
 	[EV_CHECKS_PASSED] = "checks_passed",
@@ -111,4 +113,39 @@ event_cmp(const struct event *a, const struct event *b)
 		return 0;
 	/* strcmp compares as unsigned char: bytewise. */
 	return strcmp(a->id, b->id);
+}
+
+/* A limit as the exact duration text: 24h, 90m, 45s, 1500ms. */
+static void
+duration_text(int64_t ms, struct buf *b)
+{
+	if (ms > 0 && ms % MS_PER_HOUR == 0)
+		buf_printf(b, "%lldh", (long long)(ms / MS_PER_HOUR));
+	else if (ms > 0 && ms % MS_PER_MIN == 0)
+		buf_printf(b, "%lldm", (long long)(ms / MS_PER_MIN));
+	else if (ms % MS_PER_SEC == 0)
+		buf_printf(b, "%llds", (long long)(ms / MS_PER_SEC));
+	else
+		buf_printf(b, "%lldms", (long long)ms);
+}
+
+bool
+event_time_check(int64_t ts_ms, int64_t now_ms, int64_t max_future_ms,
+    struct buf *why)
+{
+	char	ts[TIMEFMT_RFC3339_LEN], now[TIMEFMT_RFC3339_LEN];
+
+	if (ts_ms >= EVENT_TS_MIN_MS && (ts_ms <= now_ms ||
+	    ts_ms - now_ms <= max_future_ms))
+		return true;
+	timefmt_rfc3339(ts_ms, ts);
+	if (ts_ms < EVENT_TS_MIN_MS) {
+		buf_printf(why, "ts %s is before 2000-01-01T00:00:00Z", ts);
+		return false;
+	}
+	timefmt_rfc3339(now_ms, now);
+	buf_printf(why, "ts %s is more than ", ts);
+	duration_text(max_future_ms, why);
+	buf_printf(why, " after now (%s; ENVSTATS_MAX_FUTURE)", now);
+	return false;
 }

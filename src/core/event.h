@@ -8,7 +8,10 @@
 #ifndef ENVSTATS_EVENT_H
 #define ENVSTATS_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "buf.h"
 
 /* The order of this enum is the spec's tie-break order: keep it. */
 enum event_type {
@@ -52,6 +55,11 @@ enum tristate {
 #define EVENT_REPO_MAX		200
 #define EVENT_BRANCH_MAX	255
 #define EVENT_REASON_MAX	4096
+/* The earliest ts accepted: 2000-01-01T00:00:00Z. */
+#define EVENT_TS_MIN_MS		INT64_C(946684800000)
+/* How far after the moment it is stored an event's ts may lie, unless
+   ENVSTATS_MAX_FUTURE says otherwise. */
+#define EVENT_MAX_FUTURE_MS	(24 * INT64_C(3600000))
 
 /*
  * One event. Strings are owned by the struct when it came from
@@ -79,6 +87,16 @@ int		 event_type_parse(const char *);
 const char	*failure_type_name(enum failure_type);
 int		 failure_type_parse(const char *);
 const char	*event_trigger_name(enum event_trigger);
+
+/*
+ * The spec's time bounds, the one rule every source's events pass
+ * (record_add): ts_ms not before EVENT_TS_MIN_MS and not more than
+ * max_future_ms after now_ms, the moment it is stored. False, with the
+ * reason in why, for a time that would poison every figure (a year typed
+ * 2062 for 2026).
+ */
+bool		 event_time_check(int64_t ts_ms, int64_t now_ms,
+		    int64_t max_future_ms, struct buf *why);
 
 /* Zero an event: every string absent, every enum at its "absent" value. */
 void		 event_init(struct event *);

@@ -53,10 +53,14 @@ ingest_fill(void *arg, struct record_batch *bt)
 		else if (event_json_parse(line, len, &ev, &rd->why) == ERR_OK) {
 			rc = record_batch_add(bt, &ev, NULL);
 			event_release(&ev);
-			if (rc != ERR_OK)
+			if (rc != ERR_OK && rc != ERR_INVALID)
 				return rc;
-			in_batch++;
-			continue;
+			if (rc == ERR_OK) {
+				in_batch++;
+				continue;
+			}
+			/* Refused: its time is out of bounds. */
+			buf_puts(&rd->why, record_batch_why(bt));
 		}
 		rd->n->rejected++;
 		if (rd->reject != NULL)

@@ -49,6 +49,8 @@ struct record {
 	}				 repos[RECORD_REPO_CACHE];
 	size_t				 n_repos;
 	bool				 in_tx;
+	int64_t				 max_future_ms;
+	struct buf			 why;		/* of a refusal */
 };
 
 static uint64_t
@@ -316,6 +318,8 @@ record_new(struct store *st, const struct attempt_params *params,
 
 	*out = NULL;
 	r->st = st;
+	r->max_future_ms = EVENT_MAX_FUTURE_MS;
+	buf_init(&r->why);
 	r->params = params != NULL ? *params : defaults;
 	r->rules = rules;
 	params_text(&r->params, want, sizeof want);
@@ -355,6 +359,7 @@ record_free(struct record *r)
 	attempt_walk_release(&r->walk);
 	attempt_walk_release(&r->walk_before);
 	free(r->pend);
+	buf_release(&r->why);
 	free(r);
 }
 
@@ -393,21 +398,36 @@ repo_id_of(struct record *r, const char *repo, int64_t *id)
 	return ERR_OK;
 }
 
+void
+record_set_max_future(struct record *r, int64_t ms)
+{
+	r->max_future_ms = ms;
+}
+
+const char *
+record_why(const struct record *r)
+{
+	return r->why.data;
+}
+
 enum err
 record_add(struct record *r, struct event *ev, bool *stored)
 {
-	int64_t		repo_id;
+	int64_t		repo_id, now = clock_now_ms();
 	enum err	rc;
 
 	*stored = false;
 	if (!r->in_tx)
 		BUG("record_add outside a transaction");
+	buf_reset(&r->why);
+	if (!event_time_check(ev->ts_ms, now, r->max_future_ms, &r->why))
+		return ERR_INVALID;
 	if (ev->type == EV_FAILED && ev->failure_type == FAILURE_NONE)
 		ev->failure_type = classify_reason(r->rules, ev->reason);
 	if ((rc = repo_id_of(r, ev->repo, &repo_id)) != ERR_OK)
 		return rc;
-	if ((rc = store_event_insert(r->st, ev, repo_id, clock_now_ms(),
-	    stored)) != ERR_OK)
+	if ((rc = store_event_insert(r->st, ev, repo_id, now, stored)) !=
+	    ERR_OK)
 		return rc;
 	if (*stored)
 		dirty_put(r, repo_id, ev->repo, ev->branch);
@@ -486,10 +506,17 @@ record_batch_add(struct record_batch *bt, struct event *ev, bool *stored)
 			bt->n.stored++;
 		else
 			bt->n.duplicates++;
-	}
+	} else if (rc == ERR_INVALID)
+		bt->n.refused++;
 	if (stored != NULL)
 		*stored = rc == ERR_OK && one;
 	return rc;
+}
+
+const char *
+record_batch_why(const struct record_batch *bt)
+{
+	return record_why(bt->r);
 }
 
 enum err
@@ -533,7 +560,10 @@ array_fill(void *arg, struct record_batch *bt)
 	for (i = 0; i < a->n; i++) {
 		rc = record_batch_add(bt, &a->evs[i], a->stored != NULL ?
 		    &a->stored[i] : NULL);
-		if (rc != ERR_OK)
+		if (rc == ERR_INVALID)
+			log_warn("record.event_refused", LOG_STR("why",
+			    record_why(bt->r)));
+		else if (rc != ERR_OK)
 			return rc;
 	}
 	return ERR_OK;
@@ -550,5 +580,85 @@ record_events(struct record *r, struct event *evs, size_t n, bool *stored,
 	rc = record_batch(r, array_fill, &a, counts);
 	for (i = 0; rc != ERR_OK && stored != NULL && i < n; i++)
 		stored[i] = false;
+	return rc;
+}
+
+/* An event forget picked: where it is, to move it. */
+struct forget_row {
+	int64_t	 repo_id, seq;
+	char	*repo, *branch;
+};
+
+struct forget_scan {
+	struct forget_row	*rows;
+	size_t			 n, cap;
+	record_forget_fn	 fn;
+	void			*arg;
+};
+
+static enum err
+forget_pick(void *arg, const struct store_export_event *x)
+{
+	struct forget_scan	*f = arg;
+	struct forget_row	*w;
+
+	ARRAY_GROW(f->rows, f->n + 1, f->cap);
+	w = &f->rows[f->n++];
+	w->repo_id = x->repo_id;
+	w->seq = x->seq;
+	w->repo = xstrdup(x->ev.repo);
+	w->branch = xstrdup(x->ev.branch);
+	if (f->fn != NULL)
+		f->fn(f->arg, x);
+	return ERR_OK;
+}
+
+enum err
+record_forget(struct record *r, const struct store_event_sel *sel,
+    const char *by, const char *reason, bool dry_run, record_forget_fn fn,
+    void *arg, int64_t *n)
+{
+	struct forget_scan	f;
+	int64_t			retraction = 0;
+	size_t			i;
+	bool			moved;
+	enum err		rc;
+
+	*n = 0;
+	memset(&f, 0, sizeof f);
+	f.fn = fn;
+	f.arg = arg;
+	if ((rc = record_begin(r)) != ERR_OK)
+		return rc;
+	rc = store_events_select(r->st, sel, forget_pick, &f);
+	if (rc != ERR_OK || dry_run || f.n == 0) {
+		record_abort(r);
+		goto out;
+	}
+	rc = store_retraction_add(r->st, clock_now_ms(), by, reason,
+	    &retraction);
+	for (i = 0; i < f.n && rc == ERR_OK; i++) {
+		rc = store_event_retract(r->st, f.rows[i].repo_id,
+		    f.rows[i].branch, f.rows[i].seq, retraction, &moved);
+		if (rc == ERR_OK && moved)
+			dirty_put(r, f.rows[i].repo_id, f.rows[i].repo,
+			    f.rows[i].branch);
+	}
+	/* The keys' attempts are rebuilt without them, in this transaction. */
+	if (rc == ERR_OK)
+		rc = record_commit(r);
+	else
+		record_abort(r);
+	if (rc == ERR_OK)
+		log_info("record.retracted", LOG_INT("events", (int64_t)f.n),
+		    LOG_INT("retraction", retraction), LOG_STR("by", by));
+out:
+	if (rc == ERR_OK)
+		*n = (int64_t)f.n;
+	for (i = 0; i < f.n; i++) {
+		free(f.rows[i].repo);
+		free(f.rows[i].branch);
+	}
+	free(f.rows);
 	return rc;
 }

@@ -47,8 +47,17 @@ enum err	 record_begin(struct record *);
  * Store one event (classifying a failed event's category when it has
  * none) unless its identity is known; *stored says which. The event is
  * borrowed; its failure_type may be filled in.
+ *
+ * ERR_INVALID refuses it, with the reason in record_why(), and leaves the
+ * transaction as it was: its ts lies outside the spec's time bounds
+ * (event_time_check) at the moment it is stored. This is the one place
+ * every source's events pass, so the rule holds for all of them.
  */
 enum err	 record_add(struct record *, struct event *ev, bool *stored);
+/* Why the last record_add() refused its event (valid until the next). */
+const char	*record_why(const struct record *);
+/* ENVSTATS_MAX_FUTURE [EVENT_MAX_FUTURE_MS]. */
+void		 record_set_max_future(struct record *, int64_t ms);
 /* Rebuild the touched keys' attempts, then commit everything. */
 enum err	 record_commit(struct record *);
 void		 record_abort(struct record *);
@@ -57,6 +66,7 @@ void		 record_abort(struct record *);
 struct record_counts {
 	int64_t	stored;
 	int64_t	duplicates;
+	int64_t	refused;	/* out of the time bounds (record_add) */
 };
 
 /* The batch a fill function adds to (record_batch's transaction). */
@@ -64,10 +74,15 @@ struct record_batch;
 
 /*
  * Add ev to the batch (record_add, counted); *stored (NULL: not wanted)
- * says whether it is new. A fill function returns the first error.
+ * says whether it is new. A fill function returns the first error, but
+ * not ERR_INVALID: that event was refused (record_batch_why() says why)
+ * and the batch goes on without it.
  */
 enum err	 record_batch_add(struct record_batch *, struct event *ev,
 		    bool *stored);
+
+/* Why the last record_batch_add() refused its event. */
+const char	*record_batch_why(const struct record_batch *);
 
 typedef enum err (*record_fill_fn)(void *arg, struct record_batch *);
 
@@ -80,13 +95,28 @@ enum err	 record_batch(struct record *, record_fill_fn fill, void *arg,
 		    struct record_counts *n);
 
 /* record_batch() of the n events of an array; stored[i] (NULL: not
-   wanted) says which are new. */
+   wanted) says which are new. Refused events are skipped (counted). */
 enum err	 record_events(struct record *, struct event *evs, size_t n,
 		    bool *stored, struct record_counts *counts);
 
 /* Rebuild every attempt from the events (`envstats reindex`);
    *attempts gets how many there are now. */
 enum err	 record_reindex(struct record *, int64_t *attempts);
+
+/*
+ * Retract the stored events sel picks (`envstats forget`): fn (may be
+ * NULL) hears of each, in ts order, and *n gets how many. With dry_run
+ * nothing changes. Otherwise one transaction records the retraction (by,
+ * reason, now), moves each event out of the record (it counts as never
+ * stored; its identity stays taken, so storing it again is a duplicate)
+ * and rebuilds its key's attempts. Outside a transaction.
+ */
+typedef void	(*record_forget_fn)(void *arg,
+		    const struct store_export_event *);
+enum err	 record_forget(struct record *,
+		    const struct store_event_sel *sel, const char *by,
+		    const char *reason, bool dry_run, record_forget_fn fn,
+		    void *arg, int64_t *n);
 
 /*
  * What a committed transaction did to one key, for an observer: the key's

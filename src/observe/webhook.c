@@ -145,11 +145,13 @@ take_line(const char *text, size_t len, int64_t lineno, webhook_event_fn fn,
 	}
 	if (ev.source == NULL)
 		ev.source = xstrdup("webhook");
-	st = fn(&ev, arg);
+	st = fn(&ev, arg, &why);
 	if (st == WEBHOOK_STORED)
 		res->stored++;
 	else if (st == WEBHOOK_DUPLICATE)
 		res->duplicates++;
+	else if (st == WEBHOOK_REJECTED)
+		add_error(res, lineno, why.data);
 out:
 	event_release(&ev);
 	buf_release(&why);

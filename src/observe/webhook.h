@@ -52,14 +52,17 @@ enum err	webhook_verify(const char *secret, size_t secret_len,
 enum webhook_store {
 	WEBHOOK_STORED,
 	WEBHOOK_DUPLICATE,	/* its identity was already stored */
+	WEBHOOK_REJECTED,	/* refused (why says why): a rejected line */
 	WEBHOOK_STORE_FAILED,	/* the store failed: stop, answer 503 */
 };
 
 /*
  * Called once per good event, in body order. ev is borrowed (the caller
- * copies what it keeps; record_add() may fill in its failure_type).
+ * copies what it keeps; record_add() may fill in its failure_type). A
+ * refusal puts its reason in why.
  */
-typedef enum webhook_store (*webhook_event_fn)(struct event *ev, void *arg);
+typedef enum webhook_store (*webhook_event_fn)(struct event *ev, void *arg,
+		    struct buf *why);
 
 struct webhook_error {
 	int64_t	 line;		/* 1-based line; 0: the whole body */

@@ -148,7 +148,7 @@ static const struct column provision_cols[P__COUNT] = {
 enum {
 	E_TYPE, E_TS, E_TS_MS, E_REPO, E_BRANCH, E_ID, E_USER, E_TRIGGER,
 	E_FAILURE_TYPE, E_REASON, E_SHA, E_ENV_TYPE, E_CI_TESTS_COMPLETE,
-	E_SOURCE, E_RECEIVED_AT, E_RECEIVED_AT_MS,
+	E_SOURCE, E_RECEIVED_AT, E_RECEIVED_AT_MS, E_DELETED,
 	E_SCHEMA_VERSION, E_EXPORTED_AT, E_EXPORTED_AT_MS, E_INGESTION_DATE,
 	E__COUNT
 };
@@ -170,6 +170,7 @@ static const struct column event_cols[E__COUNT] = {
 	[E_SOURCE] = { "source", COL_STR, false },
 	[E_RECEIVED_AT] = { "received_at", COL_TIME, false },
 	[E_RECEIVED_AT_MS] = { "received_at_ms", COL_INT, false },
+	[E_DELETED] = { "deleted", COL_BOOL, false },
 	[E_SCHEMA_VERSION] = { "schema_version", COL_INT, false },
 	[E_EXPORTED_AT] = { "exported_at", COL_TIME, true },
 	[E_EXPORTED_AT_MS] = { "exported_at_ms", COL_INT, true },
@@ -1129,6 +1130,8 @@ on_event(void *arg, const struct store_export_event *x)
 	bar_tick(&ex->bar);
 	if (x->seq > ex->max_seq)
 		ex->max_seq = x->seq;
+	if (x->retraction_seq > ex->max_seq)
+		ex->max_seq = x->retraction_seq;
 	if (e->ts_ms < ex->o->since_ms)
 		return ERR_OK;
 	reset_values(ex);
@@ -1146,7 +1149,11 @@ on_event(void *arg, const struct store_export_event *x)
 	val_tri(&v[E_CI_TESTS_COMPLETE], e->ci_tests_complete);
 	val_str(&v[E_SOURCE], e->source);
 	val_time(&v[E_RECEIVED_AT], x->received_at_ms);
+	/* A retraction (envstats forget): the event, deleted. */
+	val_int(&v[E_DELETED], x->retraction_seq != 0);
 	set_run_values(ex, &v[E_SCHEMA_VERSION]);
+	if (x->retraction_seq != 0)
+		ex->stats->events_deleted++;
 	return emit(ex, EXPORT_EVENTS);
 }
 
@@ -1358,6 +1365,9 @@ write_rows(struct exporter *ex, const struct store_export_dest *d)
 	if (rc == ERR_OK)
 		rc = store_export_scan_events(ex->st, d->events_seq, on_event,
 		    ex);
+	if (rc == ERR_OK)
+		rc = store_export_scan_retracted(ex->st, d->events_seq,
+		    on_event, ex);
 	store_rollback(ex->st);		/* a read: nothing to keep */
 	if (rc != ERR_OK)
 		return fail(ex, rc, "cannot read the database: %s",
@@ -1505,10 +1515,11 @@ export_summary(const struct export_stats *s, struct buf *b)
 		bytes += s->bytes[t];
 	}
 	buf_printf(b, "provisions %lld rows (%lld deleted, %lld rechecked "
-	    "unchanged), events %lld rows, metrics %lld rows; %lld files, "
-	    "%lld bytes",
+	    "unchanged), events %lld rows (%lld deleted), metrics %lld rows; "
+	    "%lld files, %lld bytes",
 	    (long long)s->rows[EXPORT_PROVISIONS], (long long)s->deleted,
 	    (long long)s->unchanged, (long long)s->rows[EXPORT_EVENTS],
+	    (long long)s->events_deleted,
 	    (long long)s->rows[EXPORT_METRICS], (long long)files,
 	    (long long)bytes);
 }

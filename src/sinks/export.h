@@ -22,8 +22,10 @@
  * each attempt that is new or differs from what was written (a late event
  * changed it): the same attempt_id again with a later exported_at, which is
  * how Databricks keeps the latest. An attempt that disappeared (a late
- * request merged it into another) is written once more with deleted =
- * true. The state moves on only after every file is on disk, so a run that
+ * request merged it into another, or an event of it was retracted) is
+ * written once more with deleted = true, and so is a retracted event
+ * (`envstats forget`), whose retraction the next run finds after its
+ * mark: retractions draw their seq from the events' counter. The state moves on only after every file is on disk, so a run that
  * fails part way is repeated in full by the next (rows may then appear
  * twice, never go missing). One run per directory at a time (a lock file).
  *
@@ -41,7 +43,7 @@
 #include "store/store.h"
 
 /* The rows' schema_version: bump it with any change of the columns. */
-#define EXPORT_SCHEMA_VERSION	1
+#define EXPORT_SCHEMA_VERSION	2
 /* Uncompressed bytes after which a file is closed and the next begun. */
 #define EXPORT_FILE_MAX		(INT64_C(128) * 1024 * 1024)
 /* attempt_id: 32 lower-case hex digits and the NUL. */
@@ -81,6 +83,7 @@ struct export_stats {
 	int64_t	bytes[EXPORT__TABLES];	/* as written (compressed) */
 	int64_t	deleted;		/* provisions rows retracting an
 					   attempt that is gone */
+	int64_t	events_deleted;		/* events rows of a retraction */
 	int64_t	unchanged;		/* attempts looked at, found as last
 					   written, so not written again */
 	int64_t	exported_at_ms;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -148,12 +149,43 @@ static const char *const migrations[] = {
 	"  repo_id INTEGER NOT NULL,"
 	"  branch TEXT NOT NULL,"
 	"  PRIMARY KEY (dest_id, requested_at_ms, open_seq)) WITHOUT ROWID;",
+	/*
+	 * 4 -> 5: retractions (`envstats forget`). A retracted event moves
+	 * from events to events_retracted, so every reader of events sees
+	 * it as never stored, while its identity stays taken there: storing
+	 * it again is a duplicate. A retraction's seq is drawn from the
+	 * events' counter, so an export finds the ones after its mark.
+	 */
+	"CREATE TABLE retractions ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at_ms INTEGER NOT NULL,"
+	"  by TEXT NOT NULL,"
+	"  reason TEXT NOT NULL);"
+	"CREATE TABLE events_retracted ("
+	"  repo_id INTEGER NOT NULL REFERENCES repos (id),"
+	"  branch TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  id TEXT,"
+	"  type TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  user TEXT, trigger TEXT, failure_type TEXT, reason TEXT, sha TEXT,"
+	"  env_type TEXT, ci_tests_complete INTEGER, source TEXT,"
+	"  received_at_ms INTEGER NOT NULL,"
+	"  retraction INTEGER NOT NULL REFERENCES retractions (seq),"
+	"  PRIMARY KEY (repo_id, branch, seq)) WITHOUT ROWID;"
+	"CREATE UNIQUE INDEX events_retracted_id ON events_retracted (id)"
+	"  WHERE id IS NOT NULL;"
+	"CREATE UNIQUE INDEX events_retracted_identity"
+	"  ON events_retracted (repo_id, branch, type, ts_ms) WHERE id IS NULL;"
+	"CREATE INDEX events_retracted_by ON events_retracted (retraction);",
 };
 
 enum stmt_id {
 	S_REPO_GET,
 	S_REPO_ADD,
 	S_EVENT_ADD,
+	S_EVENT_ADD_CHECKED,
+	S_ANY_RETRACTED,
 	S_KEY_EVENTS,
 	S_ATTEMPTS_DEL,
 	S_ATTEMPT_ADD,
@@ -197,6 +229,12 @@ enum stmt_id {
 	S_EXPORT_UNMARK,
 	S_EXPORT_COUNT_ATTEMPTS,
 	S_EXPORT_COUNT_EVENTS,
+	S_EXPORT_RETRACTED,
+	S_EVENTS_OF_ID,
+	S_EVENTS_OF_KEY,
+	S_RETRACTION_ADD,
+	S_EVENT_RETRACT,
+	S_EVENT_DEL,
 	S__COUNT
 };
 
@@ -212,6 +250,14 @@ enum stmt_id {
 	" a.parallel_ms"
 #define ATTEMPT_NCOLS	25
 
+/* A stored event's columns as event_from_row() reads them (e: events or
+   events_retracted, r: repos). */
+#define EVENT_COLS							\
+	"e.seq, r.name, e.branch, e.id, e.type, e.ts_ms, e.user,"	\
+	" e.trigger, e.failure_type, e.reason, e.sha, e.env_type,"	\
+	" e.ci_tests_complete, e.source, e.received_at_ms"
+#define EVENT_NCOLS	15
+
 
 static const char *const stmt_sql[S__COUNT] = {
 	[S_REPO_GET] = "SELECT id FROM repos WHERE name = ?1",
@@ -222,6 +268,19 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " source, received_at_ms, seq)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15) ON CONFLICT DO NOTHING",
+	/* A retracted identity stays taken: storing it again changes
+	   nothing, like any duplicate. Used once there are retractions:
+	   the two probes cost an ingest a third more CPU. */
+	[S_EVENT_ADD_CHECKED] =
+	    "INSERT INTO events (id, type, ts_ms, repo_id, branch, user,"
+	    " trigger, failure_type, reason, sha, env_type, ci_tests_complete,"
+	    " source, received_at_ms, seq)"
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15"
+	    " WHERE NOT EXISTS (SELECT 1 FROM events_retracted WHERE id = ?1)"
+	    " AND NOT EXISTS (SELECT 1 FROM events_retracted WHERE ?1 IS NULL"
+	    " AND id IS NULL AND repo_id = ?4 AND branch = ?5 AND type = ?2"
+	    " AND ts_ms = ?3) ON CONFLICT DO NOTHING",
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
@@ -368,9 +427,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND NOT EXISTS (SELECT 1 FROM attempts a"
 	    " WHERE a.requested_at_ms = x.requested_at_ms"
 	    " AND a.open_seq = x.open_seq)",
-	[S_EXPORT_EVENTS] = "SELECT e.seq, r.name, e.branch, e.id, e.type,"
-	    " e.ts_ms, e.user, e.trigger, e.failure_type, e.reason, e.sha,"
-	    " e.env_type, e.ci_tests_complete, e.source, e.received_at_ms"
+	[S_EXPORT_EVENTS] = "SELECT " EVENT_COLS
 	    " FROM events e JOIN repos r ON r.id = e.repo_id"
 	    " WHERE e.seq > ?1",
 	[S_EXPORT_MARK] = "INSERT INTO export_attempts (dest_id,"
@@ -385,6 +442,32 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND requested_at_ms >= ?2",
 	[S_EXPORT_COUNT_EVENTS] = "SELECT count(*) FROM events"
 	    " WHERE seq > ?1",
+	/* EVENT_COLS, then when and by which retraction (see
+	   S_EXPORT_EVENTS), for the retractions after a mark. */
+	[S_EXPORT_RETRACTED] = "SELECT " EVENT_COLS ", x.seq, x.at_ms"
+	    " FROM retractions x"
+	    " JOIN events_retracted e ON e.retraction = x.seq"
+	    " JOIN repos r ON r.id = e.repo_id WHERE x.seq > ?1"
+	    " ORDER BY x.seq",
+	[S_EVENTS_OF_ID] = "SELECT " EVENT_COLS ", e.repo_id FROM events e"
+	    " JOIN repos r ON r.id = e.repo_id WHERE e.id = ?1",
+	[S_EVENTS_OF_KEY] = "SELECT " EVENT_COLS ", e.repo_id FROM events e"
+	    " JOIN repos r ON r.id = e.repo_id"
+	    " WHERE e.repo_id = ?1 AND e.branch = ?2"
+	    " AND e.ts_ms >= ?3 AND e.ts_ms < ?4 AND (?5 IS NULL OR e.type = ?5)"
+	    " ORDER BY e.ts_ms, e.seq",
+	[S_ANY_RETRACTED] = "SELECT EXISTS (SELECT 1 FROM retractions)",
+	[S_RETRACTION_ADD] = "INSERT INTO retractions (seq, at_ms, by, reason)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[S_EVENT_RETRACT] = "INSERT INTO events_retracted (repo_id, branch,"
+	    " seq, id, type, ts_ms, user, trigger, failure_type, reason, sha,"
+	    " env_type, ci_tests_complete, source, received_at_ms, retraction)"
+	    " SELECT repo_id, branch, seq, id, type, ts_ms, user, trigger,"
+	    " failure_type, reason, sha, env_type, ci_tests_complete, source,"
+	    " received_at_ms, ?4 FROM events"
+	    " WHERE repo_id = ?1 AND branch = ?2 AND seq = ?3",
+	[S_EVENT_DEL] = "DELETE FROM events"
+	    " WHERE repo_id = ?1 AND branch = ?2 AND seq = ?3",
 };
 
 struct store {
@@ -393,6 +476,8 @@ struct store {
 	bool		 in_tx;
 	int64_t		 next_seq;	/* valid inside a transaction */
 	int64_t		 first_seq;	/* next_seq when it began */
+	int		 found_version;	/* user_version at open */
+	bool		 any_retracted;	/* valid inside a write transaction */
 	struct store_budget budget;	/* store_set_budget */
 	int64_t		 rows_spent;
 	enum store_budget_trip tripped;
@@ -518,29 +603,225 @@ exec(struct store *st, const char *sql)
 	return ERR_OK;
 }
 
-/* The schema version of the database, PRAGMA user_version. */
+/*
+ * Whose a database file is. application_id says it for every file
+ * envstats made since it stamps them; a file made before (application_id
+ * 0) is recognised by its schema: user_version 1 or more and every table
+ * of the first schema (legacy_tables). Such a file is stamped on its
+ * next write-open; anything else non-empty is someone else's.
+ */
+enum owner {
+	OWNER_NEW,		/* empty: no schema yet */
+	OWNER_OURS,		/* our application_id */
+	OWNER_LEGACY,		/* ours, made before the stamp */
+	OWNER_FOREIGN,
+};
+
+static const char *const legacy_tables[] = { "repos", "events",
+    "attempts", "orphans", "meta" };
+
+/* One integer from a statement without parameters. */
 static enum err
-user_version(struct store *st, int *v)
+query_int(sqlite3 *db, const char *sql, int64_t *v)
 {
 	sqlite3_stmt	*s = NULL;
 	enum err	 rc = ERR_OK;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
-		rc = db_fail(st, "user_version");
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW)
+		rc = db_fail_on(db, "query_int");
 	else
-		*v = sqlite3_column_int(s, 0);
+		*v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return rc;
 }
 
-/* Bring the schema to the latest version in one transaction. */
+/* The owner of db's content as SQL sees it (WAL included); *version
+   gets its user_version. Reads only. */
 static enum err
-migrate(struct store *st)
+owner_of(sqlite3 *db, enum owner *o, int *version)
 {
-	char		 sql[48];
+	int64_t		app = 0, uv = 0, objects = 0, ours = 0;
+	struct buf	sql = BUF_INIT;
+	size_t		i;
+	enum err	rc;
+
+	buf_puts(&sql, "SELECT count(*) FROM sqlite_master WHERE type = "
+	    "'table' AND name IN (");
+	for (i = 0; i < ARRAY_LEN(legacy_tables); i++)
+		buf_printf(&sql, "%s'%s'", i > 0 ? ", " : "",
+		    legacy_tables[i]);
+	buf_puts(&sql, ")");
+	if ((rc = query_int(db, "PRAGMA application_id", &app)) != ERR_OK ||
+	    (rc = query_int(db, "PRAGMA user_version", &uv)) != ERR_OK ||
+	    (rc = query_int(db, "SELECT count(*) FROM sqlite_master",
+	    &objects)) != ERR_OK ||
+	    (rc = query_int(db, sql.data, &ours)) != ERR_OK)
+		goto out;
+	*version = (int)uv;
+	if (app == STORE_APPLICATION_ID)
+		*o = OWNER_OURS;
+	else if (app != 0)
+		*o = OWNER_FOREIGN;
+	else if (objects == 0 && uv == 0)
+		*o = OWNER_NEW;
+	else if (ours == (int64_t)ARRAY_LEN(legacy_tables) && uv >= 1 &&
+	    uv <= (int64_t)ARRAY_LEN(migrations))
+		*o = OWNER_LEGACY;
+	else
+		*o = OWNER_FOREIGN;
+out:
+	buf_release(&sql);
+	return rc;
+}
+
+/* path as an SQLite URI ("file:" and the path, percent-encoded where
+   a URI needs it), with query appended. */
+static void
+uri_of(const char *path, const char *query, struct buf *b)
+{
+	const unsigned char	*p;
+
+	buf_puts(b, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 ||
+		    *p >= 0x7f)
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_printf(b, "%c", *p);
+	}
+	buf_printf(b, "?%s", query);
+}
+
+/* Open path with SQLite read-only and immutable: no lock taken, no file
+   created (no -wal, no -shm), the main file only. */
+static enum err
+open_immutable(const char *path, sqlite3 **db)
+{
+	struct buf	uri = BUF_INIT;
+	enum err	rc = ERR_OK;
+
+	uri_of(path, "immutable=1", &uri);
+	if (sqlite3_open_v2(uri.data, db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		rc = ERR_IO;
+	else
+		sqlite3_extended_result_codes(*db, 1);
+	buf_release(&uri);
+	return rc;
+}
+
+/*
+ * Look at the file before SQLite opens it for real, so that nothing is
+ * written beside or into a file that is not ours (opening a WAL database
+ * creates its -shm; a write-open switches it to WAL). The header says
+ * SQLite or not and its application_id; when that is 0, an immutable
+ * connection, which creates nothing, reads the schema. A missing or
+ * empty file is new.
+ */
+static enum err
+probe_file(const char *path, enum owner *o)
+{
+	unsigned char	 h[100];
+	sqlite3		*db = NULL;
+	ssize_t		 n;
+	uint32_t	 app;
+	int		 fd, v, code;
+	enum err	 rc = ERR_OK;
+
+	*o = OWNER_NEW;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? ERR_OK : ERR_IO;
+	n = read(fd, h, sizeof h);
+	close(fd);
+	if (n == 0)
+		return ERR_OK;
+	if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+		*o = OWNER_FOREIGN;
+		return ERR_OK;
+	}
+	app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 |
+	    (uint32_t)h[70] << 8 | h[71];
+	if (app != 0) {
+		*o = app == STORE_APPLICATION_ID ? OWNER_OURS : OWNER_FOREIGN;
+		return ERR_OK;
+	}
+	if ((rc = open_immutable(path, &db)) == ERR_OK &&
+	    (rc = owner_of(db, o, &v)) != ERR_OK) {
+		code = sqlite3_extended_errcode(db) & 0xff;
+		if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+			*o = OWNER_FOREIGN;
+			rc = ERR_OK;
+		}
+	}
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Whether the directory of path is one we may create files in. */
+static bool
+dir_writable(const char *path)
+{
+	char	*copy = xstrdup(path);
+	bool	 ok = access(dirname(copy), W_OK) == 0;
+
+	free(copy);
+	return ok;
+}
+
+/* The size of a file beside path (suffix "-wal"); -1 when missing. */
+static off_t
+side_size(const char *path, const char *suffix)
+{
+	struct buf	p = BUF_INIT;
+	struct stat	sb;
+	off_t		n;
+
+	buf_printf(&p, "%s%s", path, suffix);
+	n = stat(p.data, &sb) == 0 ? sb.st_size : -1;
+	buf_release(&p);
+	return n;
+}
+
+/*
+ * A read-only connection that cannot read: SQLite needs a -shm beside a
+ * WAL database and cannot create it in a read-only directory. When
+ * nothing can have written since the last checkpoint there (the
+ * directory is not writable, so no -wal can exist, or the -wal is empty)
+ * the main file is the whole database: open it immutable. Otherwise say
+ * why.
+ */
+static enum err
+reopen_immutable(struct store *st, const char *path)
+{
+	off_t	wal = side_size(path, "-wal");
+
+	if (dir_writable(path) || wal > 0) {
+		log_error("store.open_failed", LOG_STR("path", path),
+		    LOG_STR("detail", wal > 0 ? "its write-ahead log cannot "
+		    "be read without a -shm file, which this directory "
+		    "cannot hold: checkpoint it where it is written" :
+		    sqlite3_errmsg(st->db)));
+		return ERR_IO;
+	}
+	log_debug("store.immutable", LOG_STR("path", path),
+	    LOG_STR("why", sqlite3_errmsg(st->db)));
+	sqlite3_close(st->db);
+	st->db = NULL;
+	return open_immutable(path, &st->db);
+}
+
+/*
+ * Bring the schema to the latest version in one transaction, stamping
+ * the file as ours; or, with STORE_NO_MIGRATE, only check it is current.
+ */
+static enum err
+migrate(struct store *st, enum store_flags flags)
+{
+	char		 sql[64];
 	int		 have = -1, v;
 	const int	 want = (int)ARRAY_LEN(migrations);
+	enum owner	 o;
 	bool		 in_tx = false;
 	enum err	 rc;
 
@@ -549,12 +830,14 @@ migrate(struct store *st)
 	 * the database the bot keeps writing (a query, a backup) never
 	 * queues behind its commits. Otherwise look again under the lock.
 	 */
-	if ((rc = user_version(st, &have)) != ERR_OK || have == want)
+	if ((rc = owner_of(st->db, &o, &have)) != ERR_OK)
 		goto out;
-	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ERR_OK)
+	st->found_version = have;
+	if (o == OWNER_FOREIGN) {
+		rc = ERR_FOREIGN;
 		goto out;
-	in_tx = true;
-	if ((rc = user_version(st, &have)) != ERR_OK)
+	}
+	if (have == want && o == OWNER_OURS)
 		goto out;
 	if (have > want) {
 		rc = ERR_SCHEMA_NEWER;
@@ -562,18 +845,40 @@ migrate(struct store *st)
 		    LOG_INT("binary", want));
 		goto out;
 	}
+	if (flags & (STORE_NO_MIGRATE | STORE_READ_ONLY)) {
+		rc = o == OWNER_NEW ? ERR_NOT_FOUND : have < want ?
+		    ERR_SCHEMA_OLDER : ERR_OK;
+		goto out;
+	}
+	if ((rc = exec(st, "BEGIN IMMEDIATE")) != ERR_OK)
+		goto out;
+	in_tx = true;
+	if ((rc = owner_of(st->db, &o, &have)) != ERR_OK)
+		goto out;
+	if (o == OWNER_FOREIGN) {
+		rc = ERR_FOREIGN;
+		goto out;
+	}
+	if (have > want) {
+		rc = ERR_SCHEMA_NEWER;
+		goto out;
+	}
 	for (v = have; v < want; v++) {
 		if ((rc = exec(st, migrations[v])) != ERR_OK)
 			goto out;
 	}
-	/* PRAGMA takes no parameters; want is a compile-time count. */
+	/* PRAGMA takes no parameters; both are compile-time numbers. */
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", want);
-	if ((rc = exec(st, sql)) != ERR_OK || (rc = exec(st, "COMMIT")) !=
-	    ERR_OK)
+	if ((rc = exec(st, sql)) != ERR_OK)
+		goto out;
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d",
+	    (int32_t)STORE_APPLICATION_ID);
+	if ((rc = exec(st, sql)) != ERR_OK ||
+	    (rc = exec(st, "COMMIT")) != ERR_OK)
 		goto out;
 	in_tx = false;
 	if (have != want)
-		log_debug("store.migrated", LOG_INT("from", have),
+		log_info("store.migrated", LOG_INT("from", have),
 		    LOG_INT("to", want));
 out:
 	if (in_tx)
@@ -585,17 +890,28 @@ enum err
 store_open(const char *path, enum store_flags flags, struct store **out)
 {
 	struct store	*st = xcalloc(1, sizeof *st);
-	int		 oflags, i;
+	enum owner	 o = OWNER_NEW;
+	int		 oflags, i, v;
 	bool		 memory = strcmp(path, ":memory:") == 0;
+	bool		 ro = (flags & STORE_READ_ONLY) != 0;
 	enum err	 rc = ERR_DB;
 
 	*out = NULL;
-	if ((flags & STORE_MUST_EXIST) && !memory && access(path, F_OK) != 0) {
+	if ((flags & (STORE_MUST_EXIST | STORE_READ_ONLY)) && !memory &&
+	    access(path, F_OK) != 0) {
 		rc = ERR_NOT_FOUND;
 		goto out;
 	}
-	oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	if (!(flags & STORE_MUST_EXIST))
+	if (!memory && (rc = probe_file(path, &o)) != ERR_OK)
+		goto out;
+	if (o == OWNER_FOREIGN) {
+		log_error("store.foreign", LOG_STR("path", path));
+		rc = ERR_FOREIGN;
+		goto out;
+	}
+	oflags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+	    SQLITE_OPEN_NOMUTEX;
+	if (!(flags & (STORE_MUST_EXIST | STORE_READ_ONLY)))
 		oflags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		log_error("store.open_failed", LOG_STR("path", path),
@@ -606,18 +922,32 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
+	/* A read-only directory: the first read tells. */
+	if (ro && !memory && sqlite3_exec(st->db, "SELECT count(*) FROM "
+	    "sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		if ((rc = reopen_immutable(st, path)) != ERR_OK)
+			goto out;
+		sqlite3_busy_timeout(st->db, 5000);
+	}
+	/* Whose the file is, before anything may write to it. */
+	if (!ro && (rc = owner_of(st->db, &o, &v)) == ERR_OK &&
+	    o == OWNER_FOREIGN)
+		rc = ERR_FOREIGN;
+	if (rc != ERR_OK && !ro)
+		goto out;
 	/* WAL: readers never block the writer. synchronous=FULL: a
 	   committed observation survives power loss, since its envelope is
 	   acked right after. */
+	if (!ro && (rc = exec(st, "PRAGMA journal_mode = WAL")) != ERR_OK)
+		goto out;
 	/* Bulk ingest: a page cache that holds the hot pages of a large
 	   batch, or every key rebuild re-reads them from the file. */
-	if ((rc = exec(st, "PRAGMA journal_mode = WAL")) != ERR_OK ||
-	    (rc = exec(st, (flags & STORE_BULK) ? "PRAGMA cache_size = -65536" :
+	if ((rc = exec(st, (flags & STORE_BULK) ? "PRAGMA cache_size = -65536" :
 	    "PRAGMA cache_size = -8192")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
-	    (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK ||
+	    (!ro && (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK) ||
 	    (rc = exec(st, "PRAGMA foreign_keys = ON")) != ERR_OK ||
-	    (rc = migrate(st)) != ERR_OK)
+	    (rc = migrate(st, flags)) != ERR_OK)
 		goto out;
 	for (i = 0; i < S__COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
@@ -633,6 +963,18 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 out:
 	store_close(st);
 	return rc;
+}
+
+int
+store_schema_version(void)
+{
+	return (int)ARRAY_LEN(migrations);
+}
+
+int
+store_found_version(const struct store *st)
+{
+	return st->found_version;
 }
 
 void
@@ -670,6 +1012,13 @@ seq_load(struct store *st)
 		rc = db_fail(st, "seq_get");
 	stmt_done(s);
 	st->first_seq = st->next_seq;
+	/* Under the same lock: whether an insert must look at retractions. */
+	s = stmt_get(st, S_ANY_RETRACTED);
+	if (rc == ERR_OK && sqlite3_step(s) == SQLITE_ROW)
+		st->any_retracted = sqlite3_column_int(s, 0) != 0;
+	else if (rc == ERR_OK)
+		rc = db_fail(st, "any_retracted");
+	stmt_done(s);
 	return rc;
 }
 
@@ -778,7 +1127,8 @@ enum err
 store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
     int64_t received_at_ms, bool *inserted)
 {
-	sqlite3_stmt	*s = stmt_get(st, S_EVENT_ADD);
+	sqlite3_stmt	*s = stmt_get(st, st->any_retracted ?
+			    S_EVENT_ADD_CHECKED : S_EVENT_ADD);
 	enum err	 rc = ERR_OK;
 
 	*inserted = false;
@@ -2117,48 +2467,179 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 	return rc;
 }
 
+/* Read EVENT_COLS from column 0 on, borrowing the row's text (valid
+   until the next step); false for a damaged row (logged). */
+static bool
+event_from_row(sqlite3_stmt *s, struct store_export_event *x)
+{
+	struct event	*e = &x->ev;
+	int		 k;
+
+	memset(x, 0, sizeof *x);
+	event_init(e);
+	x->seq = sqlite3_column_int64(s, 0);
+	e->repo = (char *)column_text(s, 1);
+	e->branch = (char *)column_text(s, 2);
+	e->id = (char *)column_text(s, 3);
+	k = column_text(s, 4) != NULL ? event_type_parse(column_text(s, 4)) :
+	    -1;
+	if (k < 0 || e->repo == NULL || e->branch == NULL) {
+		log_error("store.bad_event_type", LOG_INT("seq", x->seq));
+		return false;
+	}
+	e->type = (enum event_type)k;
+	e->ts_ms = sqlite3_column_int64(s, 5);
+	e->user = (char *)column_text(s, 6);
+	e->trigger = column_trigger(s, 7);
+	e->failure_type = column_failure_type(s, 8);
+	e->reason = (char *)column_text(s, 9);
+	e->sha = (char *)column_text(s, 10);
+	e->env_type = (char *)column_text(s, 11);
+	e->ci_tests_complete = column_tristate(s, 12);
+	e->source = (char *)column_text(s, 13);
+	x->received_at_ms = sqlite3_column_int64(s, 14);
+	return true;
+}
+
+/* Step s (bound) to its end, calling fn for each event row; more(s, x)
+   (may be NULL) reads the columns past EVENT_COLS. */
+static enum err
+scan_event_rows(struct store *st, sqlite3_stmt *s,
+    void (*more)(sqlite3_stmt *, struct store_export_event *),
+    store_export_event_fn fn, void *arg, const char *what)
+{
+	struct store_export_event	x;
+	enum err			rc = ERR_OK;
+	int				r;
+
+	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!event_from_row(s, &x))
+			continue;
+		if (more != NULL)
+			more(s, &x);
+		rc = fn(arg, &x);
+	}
+	if (rc == ERR_OK && r != SQLITE_DONE)
+		rc = db_fail(st, what);
+	stmt_done(s);
+	return rc;
+}
+
 enum err
 store_export_scan_events(struct store *st, int64_t after_seq,
     store_export_event_fn fn, void *arg)
 {
-	sqlite3_stmt		*s = stmt_get(st, S_EXPORT_EVENTS);
-	struct store_export_event x;
-	struct event		*e = &x.ev;
-	enum err		 rc = ERR_OK;
-	int			 r, k;
+	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_EVENTS);
 
 	sqlite3_bind_int64(s, 1, after_seq);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		/* Borrowed column text: valid until the next step. */
-		event_init(e);
-		x.seq = sqlite3_column_int64(s, 0);
-		e->repo = (char *)column_text(s, 1);
-		e->branch = (char *)column_text(s, 2);
-		e->id = (char *)column_text(s, 3);
-		k = column_text(s, 4) != NULL ?
-		    event_type_parse(column_text(s, 4)) : -1;
-		if (k < 0 || e->repo == NULL || e->branch == NULL) {
-			log_error("store.bad_event_type",
-			    LOG_INT("seq", x.seq));
-			continue;
-		}
-		e->type = (enum event_type)k;
-		e->ts_ms = sqlite3_column_int64(s, 5);
-		e->user = (char *)column_text(s, 6);
-		e->trigger = column_trigger(s, 7);
-		e->failure_type = column_failure_type(s, 8);
-		e->reason = (char *)column_text(s, 9);
-		e->sha = (char *)column_text(s, 10);
-		e->env_type = (char *)column_text(s, 11);
-		e->ci_tests_complete = column_tristate(s, 12);
-		e->source = (char *)column_text(s, 13);
-		x.received_at_ms = sqlite3_column_int64(s, 14);
-		rc = fn(arg, &x);
+	return scan_event_rows(st, s, NULL, fn, arg, "export_events");
+}
+
+static void
+retracted_more(sqlite3_stmt *s, struct store_export_event *x)
+{
+	x->retraction_seq = sqlite3_column_int64(s, EVENT_NCOLS);
+	x->retracted_at_ms = sqlite3_column_int64(s, EVENT_NCOLS + 1);
+}
+
+enum err
+store_export_scan_retracted(struct store *st, int64_t after_seq,
+    store_export_event_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_RETRACTED);
+
+	sqlite3_bind_int64(s, 1, after_seq);
+	return scan_event_rows(st, s, retracted_more, fn, arg,
+	    "export_retracted");
+}
+
+static void
+repo_id_more(sqlite3_stmt *s, struct store_export_event *x)
+{
+	x->repo_id = sqlite3_column_int64(s, EVENT_NCOLS);
+}
+
+enum err
+store_events_select(struct store *st, const struct store_event_sel *sel,
+    store_export_event_fn fn, void *arg)
+{
+	sqlite3_stmt	*s;
+	int64_t		 repo_id;
+	enum err	 rc;
+
+	if (sel->id != NULL) {
+		s = stmt_get(st, S_EVENTS_OF_ID);
+		bind_text(s, 1, sel->id);
+	} else {
+		if ((rc = repo_lookup(st, sel->repo, &repo_id)) != ERR_OK ||
+		    repo_id < 0)
+			return rc;
+		s = stmt_get(st, S_EVENTS_OF_KEY);
+		sqlite3_bind_int64(s, 1, repo_id);
+		bind_text(s, 2, sel->branch);
+		sqlite3_bind_int64(s, 3, sel->since_ms);
+		sqlite3_bind_int64(s, 4, sel->until_ms);
+		if (sel->type >= 0)
+			bind_text(s, 5, event_type_name(
+			    (enum event_type)sel->type));
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, "export_events");
+	return scan_event_rows(st, s, repo_id_more, fn, arg, "events_select");
+}
+
+enum err
+store_retraction_add(struct store *st, int64_t at_ms, const char *by,
+    const char *reason, int64_t *retraction)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_RETRACTION_ADD);
+	enum err	 rc;
+
+	if (!st->in_tx || st->first_seq == 0)
+		BUG("store_retraction_add outside a write transaction");
+	sqlite3_bind_int64(s, 1, st->next_seq);
+	sqlite3_bind_int64(s, 2, at_ms);
+	bind_text(s, 3, by);
+	bind_text(s, 4, reason);
+	if ((rc = step_change(st, s, "retraction_add")) == ERR_OK) {
+		*retraction = st->next_seq++;
+		st->any_retracted = true;
+	}
+	return rc;
+}
+
+/* Run a statement keyed by (repo_id, branch, seq) and maybe ?4. */
+static enum err
+event_row_change(struct store *st, enum stmt_id id, int64_t repo_id,
+    const char *branch, int64_t seq, int64_t extra, bool *changed)
+{
+	sqlite3_stmt	*s = stmt_get(st, id);
+	enum err	 rc = ERR_OK;
+
+	sqlite3_bind_int64(s, 1, repo_id);
+	bind_text(s, 2, branch);
+	sqlite3_bind_int64(s, 3, seq);
+	if (id == S_EVENT_RETRACT)
+		sqlite3_bind_int64(s, 4, extra);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, "event_retract");
+	else
+		*changed = sqlite3_changes(st->db) > 0;
 	stmt_done(s);
 	return rc;
+}
+
+enum err
+store_event_retract(struct store *st, int64_t repo_id, const char *branch,
+    int64_t seq, int64_t retraction, bool *retracted)
+{
+	enum err	rc;
+	bool		gone = false;
+
+	*retracted = false;
+	if ((rc = event_row_change(st, S_EVENT_RETRACT, repo_id, branch, seq,
+	    retraction, retracted)) != ERR_OK || !*retracted)
+		return rc;
+	return event_row_change(st, S_EVENT_DEL, repo_id, branch, seq, 0,
+	    &gone);
 }
 
 enum err

@@ -2,7 +2,10 @@
  * store.h: the SQLite store of lifecycle events and derived attempts.
  *
  * `events` is the immutable log: one row per event identity (its id, else
- * type+ts+repo+branch), so a re-delivery changes nothing. `attempts` and
+ * type+ts+repo+branch), so a re-delivery changes nothing. A retracted
+ * event (`envstats forget`) moves to `events_retracted` with who, when
+ * and why: every reader of `events` sees it as never stored, and its
+ * identity stays taken. `attempts` and
  * `orphans` are derived from a key's events by the metrics walk and are
  * replaced whole, key by key, inside the caller's transaction; `envstats
  * reindex` can rebuild them all. The store knows SQL, not the rules.
@@ -24,19 +27,38 @@
 
 struct store;
 
+/* PRAGMA application_id of every database envstats makes: "envs". */
+#define STORE_APPLICATION_ID	0x656E7673
+
 enum store_flags {
 	STORE_MUST_EXIST = (1 << 0),	/* refuse to create a new file */
 	STORE_BULK = (1 << 1),		/* large batches: a 64 MiB cache */
+	/* The commands that only read (query, report, digest, backup):
+	   SQLITE_OPEN_READONLY, never migrates; implies STORE_MUST_EXIST. */
+	STORE_READ_ONLY = (1 << 2),
+	/* Writes its own state only (export, mute): never migrates. */
+	STORE_NO_MIGRATE = (1 << 3),
 };
 
 /*
- * Open (creating when allowed) the database at path, in WAL mode, and bring
- * its schema up to date. ERR_SCHEMA_NEWER when the file was written by a
- * newer envstats; ERR_NOT_FOUND for a missing file with STORE_MUST_EXIST.
- * ":memory:" works for tests.
+ * Open (creating when allowed) the database at path, in WAL mode, and
+ * bring its schema up to date, stamping it with STORE_APPLICATION_ID.
+ * ERR_FOREIGN, before anything is written or created beside it, for a
+ * file that is not an envstats database (one made before the stamp is
+ * recognised by its tables, and stamped when it is next opened to
+ * write); ERR_SCHEMA_NEWER when a newer envstats wrote it;
+ * ERR_SCHEMA_OLDER when it needs a migration that STORE_READ_ONLY or
+ * STORE_NO_MIGRATE forbid; ERR_NOT_FOUND for a missing (or, read-only,
+ * empty) file with STORE_MUST_EXIST. A read-only open of a WAL database
+ * in a directory that cannot hold its -shm reads the main file as
+ * immutable when no -wal holds anything more. ":memory:" works for
+ * tests.
  */
 enum err	 store_open(const char *path, enum store_flags, struct store **);
 void		 store_close(struct store *);
+/* The schema version this binary writes, and the one found at open. */
+int		 store_schema_version(void);
+int		 store_found_version(const struct store *);
 /*
  * How long a write waits for another writer's lock before ERR_BUSY
  * [5000 ms]. The bot waits less: an envelope it cannot store in time is
@@ -350,17 +372,25 @@ enum err	 store_export_scan_gone(struct store *, int64_t dest_id,
 		    store_export_gone_fn fn, void *arg);
 
 /* One stored event for export: every field (borrowed strings), its row
-   id and when it was received. */
+   id and when it was received; for a retracted one, when and by which
+   retraction; for store_events_select(), its repository id. */
 struct store_export_event {
 	struct event	ev;
 	int64_t		seq;
 	int64_t		received_at_ms;
+	int64_t		repo_id;
+	int64_t		retraction_seq;		/* 0: not retracted */
+	int64_t		retracted_at_ms;
 };
 typedef enum err (*store_export_event_fn)(void *arg,
 		    const struct store_export_event *);
 
 /* Call fn for each event with seq > after_seq, in key order. */
 enum err	 store_export_scan_events(struct store *, int64_t after_seq,
+		    store_export_event_fn fn, void *arg);
+/* Call fn for each event of a retraction whose seq is > after_seq (the
+   export's mark: retractions draw from the events' counter). */
+enum err	 store_export_scan_retracted(struct store *, int64_t after_seq,
 		    store_export_event_fn fn, void *arg);
 
 /* An attempt as written to a destination: its row key, key and id. */
@@ -384,5 +414,33 @@ enum err	 store_export_unmark(struct store *, int64_t dest_id,
 enum err	 store_export_counts(struct store *, int64_t built_since_ms,
 		    int64_t requested_since_ms, int64_t after_seq,
 		    int64_t *attempts, int64_t *events);
+
+/* --- Retractions (`envstats forget`, observe/record.h) --- */
+
+/* Which stored events: the one of id, or those of one key (repo in
+   lower case) with ts in [since, until) and of type (-1: any). */
+struct store_event_sel {
+	const char	*id;
+	const char	*repo, *branch;
+	int64_t		 since_ms, until_ms;
+	int		 type;
+};
+
+/* Call fn for each stored (not retracted) event sel picks, in ts order;
+   repo_id is set. */
+enum err	 store_events_select(struct store *,
+		    const struct store_event_sel *, store_export_event_fn fn,
+		    void *arg);
+/*
+ * Inside store_begin(): record who retracts (by), when and why; *retraction
+ * gets its id (a seq). Then move each event to the retracted, where it
+ * counts as never stored but keeps its identity taken (*retracted: it was
+ * stored and is now retracted). The caller rebuilds the key's attempts.
+ */
+enum err	 store_retraction_add(struct store *, int64_t at_ms,
+		    const char *by, const char *reason, int64_t *retraction);
+enum err	 store_event_retract(struct store *, int64_t repo_id,
+		    const char *branch, int64_t seq, int64_t retraction,
+		    bool *retracted);
 
 #endif

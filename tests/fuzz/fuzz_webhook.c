@@ -27,10 +27,11 @@ struct counts {
 
 /* The store: an event is a duplicate when its id says so. */
 static enum webhook_store
-store_one(struct event *ev, void *arg)
+store_one(struct event *ev, void *arg, struct buf *why)
 {
 	struct counts	*c = arg;
 
+	(void)why;
 	fuzz_check_event(ev);
 	FUZZ_CHECK(ev->source != NULL);
 	if (ev->id != NULL && strcmp(ev->id, FAILING_ID) == 0)

@@ -804,6 +804,49 @@ test_bot__webhook_stores_signed_events(void **state)
 }
 
 /*
+ * A year typed 2062 for 2026, wherever it comes from, is refused by the
+ * one rule of the record path: the webhook names the line and the reason,
+ * a provisioner's Slack message is acked (a re-delivery would be refused
+ * too) and stored nowhere. The good lines beside it are kept.
+ */
+static void
+test_bot__a_mistyped_year_is_refused_by_the_webhook_and_slack(void **state)
+{
+	struct harness	*h = *state;
+	struct reply	 r;
+	struct buf	 body = BUF_INIT;
+	int64_t		 now = clock_now_ms();
+	int64_t		 typo = now + 36 * 365 * MS_PER_DAY;
+	char		 ts[TIMEFMT_RFC3339_LEN], good[TIMEFMT_RFC3339_LEN];
+
+	harness_start(h, false);
+	wait_connected(h);
+	timefmt_rfc3339(now - 60000, good);
+	timefmt_rfc3339(typo, ts);
+	buf_printf(&body, "{\"type\":\"requested\",\"ts\":\"%s\",\"repo\":"
+	    "\"a/b\",\"branch\":\"x\"}\n{\"type\":\"ready\",\"ts\":\"%s\","
+	    "\"repo\":\"a/b\",\"branch\":\"x\"}\n", good, ts);
+	post_events(h, body.data, now / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body.data, "\"stored\":1"));
+	assert_non_null(strstr(r.body.data, "\"rejected\":1"));
+	assert_non_null(strstr(r.body.data, "\"line\":2"));
+	assert_non_null(strstr(r.body.data, "is more than 24h after now"));
+	buf_release(&r.body);
+	assert_int_equal(count_events(h), 1);
+
+	free(send_message(h, typo, "Provisioning requested for "
+	    "`tactivos/mural-api` branch `feature/typo`"));
+	assert_true(emulator_wait_acks(h->emu, 1, WAIT_MS));
+	free(send_message(h, now - 1000, "Provisioning requested for "
+	    "`tactivos/mural-api` branch `feature/fine`"));
+	/* Acked once its group committed. */
+	assert_true(emulator_wait_acks(h->emu, 2, WAIT_MS));
+	assert_int_equal(count_events(h), 2);
+	buf_release(&body);
+}
+
+/*
  * The Prometheus text format, line by line: "# HELP name text",
  * "# TYPE name counter|gauge|histogram", or "name[{labels}] value".
  */
@@ -1701,6 +1744,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_bot__a_mistyped_year_is_refused_by_the_webhook_and_slack,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__envelopes_are_stored_then_acked, setup,
 		    teardown),

@@ -17,6 +17,8 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <signal.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +41,7 @@ struct fixture {
 	char	dir[64];
 	char	db[128];
 	char	input[128];
+	bool	as_nobody;	/* run the binary without root's rights */
 };
 
 static void
@@ -88,6 +91,12 @@ run_bin(const struct fixture *fx, struct run *r, const char *in_path,
 			_exit(127);
 		dup2(fileno(in), 0);
 		if (chdir(fx->dir) != 0)
+			_exit(127);
+		/* Root writes anywhere: a read-only directory needs a user
+		   whom its modes bind. */
+		if (fx->as_nobody && geteuid() == 0 &&
+		    (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+		    setuid(65534) != 0))
 			_exit(127);
 		unsetenv("ENVSTATS_CONFIG");
 		unsetenv("ENVSTATS_TZ");
@@ -568,8 +577,10 @@ test_cli__newer_database_is_refused_clearly(void **state)
 	struct run	 r;
 
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
-	    NULL, NULL), SQLITE_OK);
+	/* Stamped as envstats stamps its files. */
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999;"
+	    " PRAGMA application_id = 1701738099", NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	run_bin(fx, &r, NULL, NULL, "query", NULL);
 	assert_int_equal(r.status, 74);
@@ -1195,6 +1206,365 @@ test_cli__pinned_now_and_windows_that_follow_the_cutover(void **state)
 	run_release(&r);
 }
 
+/* --- bad times, retractions, databases that are not ours ------------- */
+
+#define PINNED	"ENVSTATS_NOW=2026-03-10T12:00:00Z"
+
+/*
+ * Walk the tree under path, depth first: fn(arg, path, is_dir) for each
+ * entry after its children.
+ */
+static void
+walk_tree(const char *path, void (*fn)(void *, const char *, bool),
+    void *arg)
+{
+	DIR		*d = opendir(path);
+	struct dirent	*e;
+	char		 sub[512];
+
+	if (d == NULL) {
+		fn(arg, path, false);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		walk_tree(sub, fn, arg);
+	}
+	closedir(d);
+	fn(arg, path, true);
+}
+
+static void
+rm_one(void *arg, const char *path, bool is_dir)
+{
+	(void)arg;
+	if (is_dir)
+		rmdir(path);
+	else
+		unlink(path);
+}
+
+static void
+rm_tree(const char *path)
+{
+	walk_tree(path, rm_one, NULL);
+}
+
+static void
+cat_one(void *arg, const char *path, bool is_dir)
+{
+	struct buf	b;
+
+	if (is_dir || strstr(path, "/part-") == NULL)
+		return;
+	slurp(path, &b);
+	buf_append(arg, b.data, b.len);
+	buf_release(&b);
+}
+
+/* The whole text of the export's part files of one table. */
+static void
+cat_tree(const char *dir, const char *table, struct buf *out)
+{
+	char	path[256];
+
+	snprintf(path, sizeof path, "%s/%s", dir, table);
+	buf_reset(out);
+	walk_tree(path, cat_one, out);
+}
+
+/* How many times needle occurs in hay. */
+static int
+count_of(const char *hay, const char *needle)
+{
+	int	n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * A `ready` typed 2062 for 2026: refused by ingest with its line and
+ * reason. Stored anyway (as an envstats without the bounds did) it
+ * poisons the lead time; forget lists it (dry run), takes it back with
+ * --yes, the figures are right again, the export carries the retraction,
+ * and ingesting the same line again does not bring it back.
+ */
+static void
+test_cli__a_mistyped_year_is_refused_or_forgotten(void **state)
+{
+	static const char *const pinned[] = { PINNED, NULL };
+	static const char *const lax[] = { PINNED,
+	    "ENVSTATS_MAX_FUTURE=36500d", NULL };
+	static const char *const bad[] = { PINNED,
+	    "ENVSTATS_MAX_FUTURE=soon", NULL };
+	struct fixture	*fx = *state;
+	struct run	 r;
+	struct buf	 rows = BUF_INIT;
+	char		 lake[160];
+	const char	*in =
+	    EV("requested", "2026-03-10T09:00:00Z", "feat/a", ",\"id\":\"r1\"")
+	    EV("ready", "2026-03-10T09:10:00Z", "feat/a", ",\"id\":\"d1\"")
+	    EV("requested", "2026-03-10T10:00:00Z", "feat/b", ",\"id\":\"r2\"")
+	    EV("ready", "2062-03-10T10:10:00Z", "feat/b", ",\"id\":\"d2\"");
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, pinned, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out.data, "3 stored, 0 duplicates, 1 "
+	    "rejected"));
+	assert_non_null(strstr(r.err.data, "line 4: ts 2062-03-10T10:10:00.000Z"
+	    " is more than 24h after now"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, bad, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 78);
+	assert_non_null(strstr(r.err.data, "ENVSTATS_MAX_FUTURE"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, lax, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "1 stored, 3 duplicates"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "query", "--json", "summary",
+	    "since:2026-03-10", "until:2026-03-11", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"succeeded\":2"));
+	run_release(&r);
+	snprintf(lake, sizeof lake, "%s/lake", fx->dir);
+	run_bin(fx, &r, NULL, pinned, "export", "--to", lake, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+
+	/* The dry run lists and changes nothing. */
+	run_bin(fx, &r, NULL, pinned, "forget", "--repo", "acme/web",
+	    "--branch", "feat/b", "--since", "2030-01-01", "--reason",
+	    "year typo", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "would retract"));
+	assert_non_null(strstr(r.out.data, "2062-03-10T10:10:00.000Z ready "
+	    "acme/web feat/b id=d2"));
+	assert_non_null(strstr(r.out.data, "1 event would be retracted"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "query", "--json", "summary",
+	    "since:2026-03-10", "until:2026-03-11", NULL);
+	assert_non_null(strstr(r.out.data, "\"succeeded\":2"));
+	run_release(&r);
+	/* Usage: a key needs its branch; --id takes no narrowing. */
+	run_bin(fx, &r, NULL, pinned, "forget", "--repo", "acme/web",
+	    "--reason", "x", NULL);
+	assert_int_equal(r.status, 64);
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "forget", "--id", "d2", "--type",
+	    "ready", "--reason", "x", NULL);
+	assert_int_equal(r.status, 64);
+	run_release(&r);
+
+	run_bin(fx, &r, NULL, pinned, "forget", "--id", "d2", "--reason",
+	    "year typo", "--yes", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "1 event retracted by "));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "query", "--json", "summary",
+	    "since:2026-03-10", "until:2026-03-11", NULL);
+	assert_non_null(strstr(r.out.data, "\"succeeded\":1"));
+	assert_non_null(strstr(r.out.data, "\"in_flight\":1"));
+	run_release(&r);
+
+	/* The next export carries it: the event and its attempt, deleted. */
+	run_bin(fx, &r, NULL, pinned, "export", "--to", lake, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "events 1 rows (1 deleted)"));
+	run_release(&r);
+	cat_tree(lake, "events", &rows);
+	assert_int_equal(count_of(rows.data, "\"deleted\":true"), 1);
+	assert_int_equal(count_of(rows.data, "\"id\":\"d2\""), 2);
+	cat_tree(lake, "provisions", &rows);
+	assert_int_equal(count_of(rows.data, "\"outcome\":\"in_flight\""), 1);
+
+	/* Stored again, it stays a duplicate. */
+	run_bin(fx, &r, NULL, lax, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "0 stored, 4 duplicates"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "query", "--json", "summary",
+	    "since:2026-03-10", "until:2026-03-11", NULL);
+	assert_non_null(strstr(r.out.data, "\"succeeded\":1"));
+	run_release(&r);
+	buf_release(&rows);
+	rm_tree(lake);
+}
+
+/*
+ * Another application's SQLite file given as --db: every command refuses
+ * it with exit 74, not a byte of it changes and nothing appears beside it.
+ */
+static void
+test_cli__a_foreign_database_is_left_byte_for_byte(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+	struct buf	 before = BUF_INIT, after = BUF_INIT;
+	sqlite3		*db;
+	char		 path[160], side[192], lake[160], copy[160];
+	const char	*cmds[][4] = {
+		{ "query", "summary", NULL, NULL },
+		{ "report", "--cutover", "2026-03-01", NULL },
+		{ "digest", "--print", NULL, NULL },
+		{ "backup", copy, NULL, NULL },
+		{ "export", "--to", lake, NULL },
+		{ "ingest", fx->input, NULL, NULL },
+		{ "migrate", NULL, NULL, NULL },
+		{ "reindex", NULL, NULL, NULL },
+		{ "forget", "--id", "x", NULL },
+	};
+	const char	*sfx[] = { "-wal", "-shm", "-journal" };
+	const char	*in = EV("requested", "2026-03-10T09:00:00Z", "a", "");
+	size_t		 i, k;
+
+	snprintf(path, sizeof path, "%s/other-app.db", fx->dir);
+	snprintf(lake, sizeof lake, "%s/lake", fx->dir);
+	snprintf(copy, sizeof copy, "%s/copy.db", fx->dir);
+	write_file(fx->input, in, strlen(in));
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE notes (body TEXT);"
+	    " INSERT INTO notes VALUES ('mine')", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	slurp(path, &before);
+	for (i = 0; i < ARRAY_LEN(cmds); i++) {
+		run_bin(fx, &r, NULL, (const char *const[]){ PINNED, NULL },
+		    "--db", path, cmds[i][0], cmds[i][1], cmds[i][2],
+		    cmds[i][1] != NULL && cmds[i][0][0] == 'f' ? "--reason" :
+		    NULL, "r", NULL);
+		if (r.status != 74)
+			fail_msg("%s: exit %d: %s", cmds[i][0], r.status,
+			    r.err.data);
+		assert_non_null(strstr(r.err.data, "is not an envstats "
+		    "database"));
+		run_release(&r);
+		buf_release(&after);
+		slurp(path, &after);
+		assert_int_equal(after.len, before.len);
+		assert_memory_equal(after.data, before.data, before.len);
+		for (k = 0; k < ARRAY_LEN(sfx); k++) {
+			snprintf(side, sizeof side, "%s%s", path, sfx[k]);
+			assert_int_equal(access(side, F_OK), -1);
+		}
+		assert_int_equal(access(copy, F_OK), -1);
+	}
+	buf_release(&before);
+	buf_release(&after);
+	rm_tree(lake);
+	unlink(path);
+}
+
+/*
+ * A database in a directory nobody may write to (a read-only mount, a
+ * copy from a backup) is queried, reported and backed up: no -shm can be
+ * made there, nothing is left there.
+ */
+static void
+test_cli__a_database_in_a_read_only_directory_is_queried(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+	char		 ro[128], db[160], side[192], copy[160];
+	const char	*in =
+	    EV("requested", "2026-03-10T09:00:00Z", "feat/a", "")
+	    EV("ready", "2026-03-10T09:10:00Z", "feat/a", "");
+	static const char *const pinned[] = { PINNED, NULL };
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, pinned, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	snprintf(ro, sizeof ro, "%s/ro", fx->dir);
+	snprintf(db, sizeof db, "%s/e.db", ro);
+	snprintf(copy, sizeof copy, "%s/copy.db", fx->dir);
+	assert_int_equal(mkdir(ro, 0755), 0);
+	/* The bot's file, checkpointed: no -wal, no -shm beside it. */
+	assert_int_equal(rename(fx->db, db), 0);
+	assert_int_equal(chmod(ro, 0555), 0);
+	assert_int_equal(chmod(fx->dir, 0777), 0);
+	fx->as_nobody = true;
+
+	run_bin(fx, &r, NULL, pinned, "--db", db, "query", "--json",
+	    "summary", "since:2026-03-10", "until:2026-03-11", NULL);
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err.data);
+	assert_non_null(strstr(r.out.data, "\"succeeded\":1"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "--db", db, "backup", copy, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	snprintf(side, sizeof side, "%s-shm", db);
+	assert_int_equal(access(side, F_OK), -1);
+	snprintf(side, sizeof side, "%s-wal", db);
+	assert_int_equal(access(side, F_OK), -1);
+	/* A write is refused, as the directory says. */
+	run_bin(fx, &r, NULL, pinned, "--db", db, "ingest", fx->input, NULL);
+	assert_true(r.status != 0);
+	run_release(&r);
+
+	fx->as_nobody = false;
+	chmod(ro, 0755);
+	chmod(fx->dir, 0700);
+	unlink(copy);
+	rm_tree(ro);
+}
+
+/* A database of the previous schema: the read commands say to migrate
+   and leave it as it is; `envstats migrate` does it. */
+static void
+test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
+{
+	struct fixture	*fx = *state;
+	struct run	 r;
+	struct buf	 before = BUF_INIT, after = BUF_INIT;
+	sqlite3		*db;
+	const char	*in = EV("requested", "2026-03-10T09:00:00Z", "a", "");
+	static const char *const pinned[] = { PINNED, NULL };
+
+	write_file(fx->input, in, strlen(in));
+	run_bin(fx, &r, NULL, pinned, "ingest", fx->input, NULL);
+	assert_int_equal(r.status, 0);
+	run_release(&r);
+	/* As the envstats before retractions and the stamp left it. */
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE events_retracted;"
+	    " DROP TABLE retractions; PRAGMA user_version = 4;"
+	    " PRAGMA application_id = 0", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	slurp(fx->db, &before);
+
+	run_bin(fx, &r, NULL, pinned, "query", "summary", NULL);
+	assert_int_equal(r.status, 74);
+	assert_non_null(strstr(r.err.data, "run `envstats migrate`"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "digest", "--print", NULL);
+	assert_int_equal(r.status, 74);
+	run_release(&r);
+	slurp(fx->db, &after);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+
+	run_bin(fx, &r, NULL, pinned, "migrate", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "migrated from schema 4 to "));
+	run_release(&r);
+	run_bin(fx, &r, NULL, pinned, "query", "--json", "summary",
+	    "since:2026-03-10", "until:2026-03-11", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "\"requests\":1"));
+	run_release(&r);
+	buf_release(&before);
+	buf_release(&after);
+}
+
 /*
  * Every command of `envstats --help` answers `<command> --help` (and -h)
  * with its own usage on stdout and exit 0, without reading the
@@ -1325,6 +1695,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_cli__a_mistyped_year_is_refused_or_forgotten,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__a_foreign_database_is_left_byte_for_byte,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__a_database_in_a_read_only_directory_is_queried,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__an_older_schema_is_answered_with_the_migrate_hint,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__every_command_answers_help_with_its_usage,
 		    setup, teardown),

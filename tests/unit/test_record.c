@@ -967,10 +967,13 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	assert_int_equal(record_all(r, specs, NULL, ARRAY_LEN(specs), 5), 5);
 	record_free(r);
 	store_close(st);
-	/* Back to schema 2, as an older envstats left it: migrations 4
-	   (the export's tables) and 3 (attempts.up) undone. */
+	/* Back to schema 2, as an older envstats left it (unstamped):
+	   migrations 5 (retractions), 4 (the export's tables) and 3
+	   (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE export_attempts;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE events_retracted;"
+	    " DROP TABLE retractions; PRAGMA application_id = 0;"
+	    " DROP TABLE export_attempts;"
 	    " DROP TABLE export_dests; DROP INDEX attempts_up;"
 	    " ALTER TABLE attempts DROP COLUMN up; PRAGMA user_version = 2",
 	    NULL, NULL, NULL), SQLITE_OK);
@@ -990,10 +993,192 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	rmdir(dir);
 }
 
+/* Add one event; the record_add() result, *why_out its refusal text. */
+static enum err
+add_rc(struct record *r, const struct ev_spec *s, char *why_out, size_t len)
+{
+	struct event	ev;
+	bool		stored = false;
+	enum err	rc;
+
+	ev_from(s, &ev);
+	rc = record_add(r, &ev, &stored);
+	event_release(&ev);
+	snprintf(why_out, len, "%s", rc == ERR_INVALID ? record_why(r) : "");
+	return rc;
+}
+
+/*
+ * The spec's time bounds hold on the record path, the one every source
+ * takes: before 2000 or more than ENVSTATS_MAX_FUTURE after the moment of
+ * storing is refused with its reason, and the transaction goes on.
+ */
+static void
+test_record__times_outside_the_bounds_are_refused_with_their_reason(
+    void **state)
+{
+	struct fx	*fx = *state;
+	char		 why[256];
+	const struct ev_spec	early = { EV_READY, EVENT_TS_MIN_MS - 1, "a/b",
+	    "x", "E1", NULL };
+	const struct ev_spec	first = { EV_READY, EVENT_TS_MIN_MS, "a/b",
+	    "x", "E2", NULL };
+	const struct ev_spec	edge = { EV_READY, NOW + 24 * HOUR, "a/b",
+	    "x", "E3", NULL };
+	const struct ev_spec	past_edge = { EV_READY, NOW + 24 * HOUR + 1,
+	    "a/b", "x", "E4", NULL };
+	const struct ev_spec	typo = { EV_READY, NOW + 36 * 365 * 24 * HOUR,
+	    "a/b", "x", "E5", NULL };
+	const struct ev_spec	later = { EV_READY, NOW + 91 * MIN, "a/b",
+	    "x", "E6", NULL };
+
+	assert_int_equal(record_begin(fx->r), ERR_OK);
+	assert_int_equal(add_rc(fx->r, &early, why, sizeof why), ERR_INVALID);
+	assert_non_null(strstr(why, "1999-12-31T23:59:59.999Z is before "
+	    "2000-01-01T00:00:00Z"));
+	assert_int_equal(add_rc(fx->r, &first, why, sizeof why), ERR_OK);
+	assert_int_equal(add_rc(fx->r, &edge, why, sizeof why), ERR_OK);
+	assert_int_equal(add_rc(fx->r, &past_edge, why, sizeof why),
+	    ERR_INVALID);
+	assert_non_null(strstr(why, "more than 24h after now"));
+	assert_int_equal(add_rc(fx->r, &typo, why, sizeof why), ERR_INVALID);
+	assert_non_null(strstr(why, "ENVSTATS_MAX_FUTURE"));
+	record_set_max_future(fx->r, 90 * MIN);
+	assert_int_equal(add_rc(fx->r, &later, why, sizeof why), ERR_INVALID);
+	assert_non_null(strstr(why, "more than 90m after now"));
+	assert_int_equal(record_commit(fx->r), ERR_OK);
+	assert_int_equal(events_total(fx->st), 2);
+}
+
+struct forgot {
+	int64_t	ts[4];
+	size_t	n;
+};
+
+static void
+forgot_one(void *arg, const struct store_export_event *x)
+{
+	struct forgot	*f = arg;
+
+	assert_true(f->n < ARRAY_LEN(f->ts));
+	f->ts[f->n++] = x->ev.ts_ms;
+}
+
+/*
+ * A mistyped year stored before the bounds existed poisons a lead time;
+ * forget's dry run lists it and changes nothing; the retraction rebuilds
+ * the attempt in the same transaction; the right event then counts, and
+ * the typo stored again stays a duplicate.
+ */
+static void
+test_record__forget_retracts_rebuilds_and_never_revives(void **state)
+{
+	struct fx		*fx = *state;
+	struct store_event_sel	 sel;
+	struct forgot		 f;
+	struct scan		 sc = { NULL, 0 };
+	int64_t			 n = -1;
+	const struct ev_spec	 specs[] = {
+		{ EV_REQUESTED, T0, "a/b", "x", "R1", NULL },
+		{ EV_READY, T0 + 10 * MIN, "a/b", "x", "D1", NULL },
+		{ EV_REQUESTED, T0 + HOUR, "a/b", "y", "R2", NULL },
+		{ EV_READY, T0 + HOUR + 36 * 365 * 24 * HOUR, "a/b", "y",
+		    "TYPO", NULL },
+	};
+	const struct ev_spec	 right = { EV_READY, T0 + HOUR + 12 * MIN,
+	    "a/b", "y", "D2", NULL };
+
+	/* As an envstats without the bounds stored it. */
+	record_set_max_future(fx->r, INT64_MAX / 4);
+	assert_int_equal(record_all(fx->r, specs, NULL, ARRAY_LEN(specs), 4),
+	    4);
+	assert_int_equal(scan(fx->st, &sc), 2);
+	assert_true(at(&sc, T0 + HOUR)->fig[FIG_LEAD_TIME] > 365 * 24 * HOUR);
+
+	memset(&sel, 0, sizeof sel);
+	sel.repo = "a/b";
+	sel.branch = "y";
+	sel.since_ms = T0 + 2 * HOUR;
+	sel.until_ms = INT64_MAX;
+	sel.type = -1;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(record_forget(fx->r, &sel, "ops", "year typo", true,
+	    forgot_one, &f, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.ts[0], specs[3].ts);
+	assert_int_equal(events_total(fx->st), 4);	/* a dry run */
+	assert_int_equal(scan(fx->st, &sc), 2);
+	assert_true(at(&sc, T0 + HOUR)->fig[FIG_LEAD_TIME] > 365 * 24 * HOUR);
+
+	memset(&f, 0, sizeof f);
+	assert_int_equal(record_forget(fx->r, &sel, "ops", "year typo", false,
+	    forgot_one, &f, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(events_total(fx->st), 3);
+	assert_int_equal(scan(fx->st, &sc), 2);
+	assert_int_equal(at(&sc, T0 + HOUR)->outcome, OUTCOME_IN_FLIGHT);
+	assert_int_equal(at(&sc, T0 + HOUR)->fig[FIG_LEAD_TIME], ATTEMPT_NONE);
+	assert_int_equal(at(&sc, T0)->fig[FIG_LEAD_TIME], 10 * MIN);
+	/* Nothing left to retract. */
+	assert_int_equal(record_forget(fx->r, &sel, "ops", "again", false,
+	    NULL, NULL, &n), ERR_OK);
+	assert_int_equal(n, 0);
+
+	/* The right ready counts; the typo again is a duplicate. */
+	assert_int_equal(record_begin(fx->r), ERR_OK);
+	assert_true(add(fx->r, &right));
+	assert_false(add(fx->r, &specs[3]));
+	assert_int_equal(record_commit(fx->r), ERR_OK);
+	assert_int_equal(scan(fx->st, &sc), 2);
+	assert_int_equal(at(&sc, T0 + HOUR)->outcome, OUTCOME_SUCCEEDED);
+	assert_int_equal(at(&sc, T0 + HOUR)->fig[FIG_LEAD_TIME], 12 * MIN);
+	scan_release(&sc);
+}
+
+/* A batch goes on past a refused event: counted, skipped, the rest kept. */
+static void
+test_record__a_batch_skips_and_counts_refused_events(void **state)
+{
+	struct fx		*fx = *state;
+	struct record_counts	 c;
+	struct event		 evs[3];
+	bool			 stored[3];
+	const struct ev_spec	 specs[] = {
+		{ EV_REQUESTED, T0, "a/b", "x", "R1", NULL },
+		{ EV_READY, NOW + 48 * HOUR, "a/b", "x", "LATE", NULL },
+		{ EV_READY, T0 + MIN, "a/b", "x", "D1", NULL },
+	};
+	size_t			 i;
+
+	for (i = 0; i < ARRAY_LEN(specs); i++)
+		ev_from(&specs[i], &evs[i]);
+	assert_int_equal(record_events(fx->r, evs, ARRAY_LEN(evs), stored,
+	    &c), ERR_OK);
+	assert_int_equal(c.stored, 2);
+	assert_int_equal(c.duplicates, 0);
+	assert_int_equal(c.refused, 1);
+	assert_true(stored[0]);
+	assert_false(stored[1]);
+	assert_true(stored[2]);
+	assert_int_equal(events_total(fx->st), 2);
+	for (i = 0; i < ARRAY_LEN(evs); i++)
+		event_release(&evs[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_record__a_batch_skips_and_counts_refused_events,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_record__times_outside_the_bounds_are_refused_with_their_reason,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_record__forget_retracts_rebuilds_and_never_revives,
+		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__commit_stores_events_and_builds_attempts,
 		    fx_setup, fx_teardown),

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "attempt.h"
+#include "buf.h"
 #include "event.h"
 #include "log.h"
 #include "store/store.h"
@@ -420,8 +421,9 @@ test_store__a_newer_schema_is_refused(void **state)
 	struct tmpdb	*t = *state;
 	struct store	*st = (struct store *)t;	/* must become NULL */
 
-	/* A file written by a future envstats. */
-	raw_exec(t->path, "CREATE TABLE future (x); PRAGMA user_version = 999");
+	/* A file written by a future envstats (stamped as ours). */
+	raw_exec(t->path, "CREATE TABLE future (x); PRAGMA user_version = 999;"
+	    " PRAGMA application_id = 1701738099");
 	log_set_level(LOG_OFF);
 	assert_int_equal(store_open(t->path, 0, &st), ERR_SCHEMA_NEWER);
 	log_set_level(LOG_INFO);
@@ -1323,10 +1325,339 @@ test_store__each_key_visits_every_key_once(void **state)
 	assert_int_equal(calls, 1);
 }
 
+/* --- ownership, read-only opens, retractions ------------------------ */
+
+/* The bytes of a file (empty when it is missing). */
+static void
+file_bytes(const char *path, struct buf *b)
+{
+	FILE	*f = fopen(path, "rb");
+	char	 chunk[4096];
+	size_t	 n;
+
+	buf_reset(b);
+	if (f == NULL)
+		return;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(b, chunk, n);
+	fclose(f);
+}
+
+/* Whether a file beside path (suffix "-wal", ...) exists. */
+static bool
+side_exists(const char *path, const char *suffix)
+{
+	char	p[96];
+
+	snprintf(p, sizeof p, "%s%s", path, suffix);
+	return access(p, F_OK) == 0;
+}
+
+static void
+test_store__new_databases_carry_the_application_id(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	store_close(st);
+	assert_int_equal(raw_int(t->path, "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"),
+	    store_schema_version());
+}
+
+/*
+ * Another application's SQLite file (WAL or not, stamped or not) and a
+ * file that is not SQLite at all are refused by every kind of open:
+ * not a byte changes, no -wal, -shm or -journal appears beside them.
+ */
+static void
+test_store__a_foreign_file_is_refused_and_left_byte_for_byte(void **state)
+{
+	static const char *const make[] = {
+		"PRAGMA journal_mode = WAL; CREATE TABLE t (x);"
+		" INSERT INTO t VALUES (1)",
+		"CREATE TABLE t (x); INSERT INTO t VALUES (2)",
+		"PRAGMA application_id = 42",
+		/* Our table names, another application's stamp. */
+		"PRAGMA application_id = 7; CREATE TABLE repos (x);"
+		" CREATE TABLE events (x); CREATE TABLE attempts (x);"
+		" CREATE TABLE orphans (x); CREATE TABLE meta (x);"
+		" PRAGMA user_version = 1",
+		NULL,		/* not SQLite: a text file */
+	};
+	static const enum store_flags opens[] = { 0, STORE_MUST_EXIST,
+	    STORE_BULK, STORE_READ_ONLY, STORE_MUST_EXIST | STORE_NO_MIGRATE };
+	struct tmpdb	*t = *state;
+	struct store	*st;
+	struct buf	 before = BUF_INIT, after = BUF_INIT;
+	size_t		 i, k;
+	FILE		*f;
+
+	log_set_level(LOG_OFF);
+	for (i = 0; i < ARRAY_LEN(make); i++) {
+		tmpdb_remove(t);
+		if (make[i] != NULL)
+			raw_exec(t->path, make[i]);
+		else {
+			f = fopen(t->path, "wb");
+			assert_non_null(f);
+			fputs("name,value\nnot,sqlite\n", f);
+			fclose(f);
+		}
+		assert_false(side_exists(t->path, "-wal"));
+		file_bytes(t->path, &before);
+		assert_true(before.len > 0);
+		for (k = 0; k < ARRAY_LEN(opens); k++) {
+			st = (struct store *)t;
+			assert_int_equal(store_open(t->path, opens[k], &st),
+			    ERR_FOREIGN);
+			assert_null(st);
+			file_bytes(t->path, &after);
+			assert_int_equal(after.len, before.len);
+			assert_memory_equal(after.data, before.data,
+			    before.len);
+			assert_false(side_exists(t->path, "-wal"));
+			assert_false(side_exists(t->path, "-shm"));
+			assert_false(side_exists(t->path, "-journal"));
+		}
+	}
+	log_set_level(LOG_INFO);
+	buf_release(&before);
+	buf_release(&after);
+}
+
+/*
+ * A database made before envstats stamped its files (application_id 0,
+ * our tables) is recognised: read as it is, and stamped by the next open
+ * that may write.
+ */
+static void
+test_store__an_unstamped_envstats_database_is_stamped_on_its_next_write(
+    void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "x", "E1"));
+	store_close(st);
+	raw_exec(t->path, "PRAGMA application_id = 0");
+
+	assert_int_equal(store_open(t->path, STORE_READ_ONLY, &st), ERR_OK);
+	assert_int_equal(total_events(st), 1);
+	store_close(st);
+	assert_int_equal(raw_int(t->path, "PRAGMA application_id"), 0);
+
+	assert_int_equal(store_open(t->path, STORE_MUST_EXIST, &st), ERR_OK);
+	store_close(st);
+	assert_int_equal(raw_int(t->path, "PRAGMA application_id"),
+	    STORE_APPLICATION_ID);
+}
+
+/* The schema before retractions, unstamped, as the last envstats left it. */
+static void
+downgrade_to_4(const char *path)
+{
+	raw_exec(path, "DROP TABLE events_retracted; DROP TABLE retractions;"
+	    " PRAGMA user_version = 4; PRAGMA application_id = 0");
+}
+
+/* Read-only and no-migrate opens never migrate: ERR_SCHEMA_OLDER, and the
+   file is as it was; an open that may write migrates it. */
+static void
+test_store__read_only_opens_never_migrate_an_older_schema(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+	struct buf	 before = BUF_INIT, after = BUF_INIT;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "x", "E1"));
+	store_close(st);
+	downgrade_to_4(t->path);
+	file_bytes(t->path, &before);
+
+	log_set_level(LOG_OFF);
+	assert_int_equal(store_open(t->path, STORE_READ_ONLY, &st),
+	    ERR_SCHEMA_OLDER);
+	assert_null(st);
+	assert_int_equal(store_open(t->path, STORE_MUST_EXIST |
+	    STORE_NO_MIGRATE, &st), ERR_SCHEMA_OLDER);
+	assert_null(st);
+	log_set_level(LOG_INFO);
+	file_bytes(t->path, &after);
+	assert_int_equal(after.len, before.len);
+	assert_memory_equal(after.data, before.data, before.len);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), 4);
+
+	assert_int_equal(store_open(t->path, STORE_MUST_EXIST, &st), ERR_OK);
+	assert_int_equal(store_found_version(st), 4);
+	assert_int_equal(total_events(st), 1);
+	store_close(st);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(store_open(t->path, STORE_READ_ONLY, &st), ERR_OK);
+	store_close(st);
+	buf_release(&before);
+	buf_release(&after);
+}
+
+/* Collect what a scan of events gives. */
+struct seen {
+	int64_t	seq[8], retraction[8], repo_id[8];
+	char	id[8][16];
+	size_t	n;
+};
+
+static enum err
+see_event(void *arg, const struct store_export_event *x)
+{
+	struct seen	*s = arg;
+
+	assert_true(s->n < ARRAY_LEN(s->seq));
+	s->seq[s->n] = x->seq;
+	s->retraction[s->n] = x->retraction_seq;
+	s->repo_id[s->n] = x->repo_id;
+	snprintf(s->id[s->n], sizeof s->id[0], "%s", x->ev.id != NULL ?
+	    x->ev.id : "-");
+	s->n++;
+	return ERR_OK;
+}
+
+/*
+ * A retracted event leaves the record (the walk's events, the totals,
+ * the export's events) but keeps its identity: storing it again, with or
+ * without an id, is a duplicate. The retraction draws a seq the export
+ * finds after its mark.
+ */
+static void
+test_store__retracted_events_count_as_never_stored_and_stay_taken(
+    void **state)
+{
+	struct store		*st = *state;
+	struct store_event_sel	 sel;
+	struct key_events	 k;
+	struct seen		 seen;
+	int64_t			 repo, retraction = 0, mark;
+	bool			 moved = false;
+	size_t			 i;
+
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "x", "R1"));
+	assert_true(put_new(st, EV_READY, T0 + MIN, "a/b", "x", NULL));
+	assert_true(put_new(st, EV_READY, T0 + 40 * 365 * 24 * HOUR, "a/b",
+	    "x", "TYPO"));
+	assert_true(put_new(st, EV_REQUESTED, T0, "a/b", "y", "R2"));
+	repo = repo_id_of(st, "a/b");
+
+	/* The key's events from T0 + 1 min on, of type ready. */
+	memset(&sel, 0, sizeof sel);
+	sel.repo = "a/b";
+	sel.branch = "x";
+	sel.since_ms = T0 + MIN;
+	sel.until_ms = INT64_MAX;
+	sel.type = EV_READY;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_events_select(st, &sel, see_event, &seen),
+	    ERR_OK);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.id[0], "-");
+	assert_string_equal(seen.id[1], "TYPO");
+	assert_int_equal(seen.repo_id[1], repo);
+	/* By id, whatever the key. */
+	memset(&sel, 0, sizeof sel);
+	sel.id = "R2";
+	sel.type = -1;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_events_select(st, &sel, see_event, &seen),
+	    ERR_OK);
+	assert_int_equal(seen.n, 1);
+	/* An unknown repo matches nothing. */
+	memset(&sel, 0, sizeof sel);
+	sel.repo = "no/such";
+	sel.branch = "x";
+	sel.until_ms = INT64_MAX;
+	sel.type = -1;
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_events_select(st, &sel, see_event, &seen),
+	    ERR_OK);
+	assert_int_equal(seen.n, 0);
+
+	key_events_get(st, "a/b", "x", &k);
+	assert_int_equal(k.n, 3);
+	mark = k.seq[0];
+	for (i = 0; i < k.n; i++)
+		mark = k.seq[i] > mark ? k.seq[i] : mark;
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_retraction_add(st, RECV, "ops", "typo",
+	    &retraction), ERR_OK);
+	assert_true(retraction > mark);
+	for (i = 0; i < k.n; i++) {
+		if (k.ev[i].ts_ms == T0 + MIN || (k.ev[i].id != NULL &&
+		    strcmp(k.ev[i].id, "TYPO") == 0)) {
+			assert_int_equal(store_event_retract(st, repo, "x",
+			    k.seq[i], retraction, &moved), ERR_OK);
+			assert_true(moved);
+			/* Twice: nothing left to move. */
+			assert_int_equal(store_event_retract(st, repo, "x",
+			    k.seq[i], retraction, &moved), ERR_OK);
+			assert_false(moved);
+		}
+	}
+	assert_int_equal(store_commit(st), ERR_OK);
+	key_events_release(&k);
+
+	key_events_get(st, "a/b", "x", &k);
+	assert_int_equal(k.n, 1);
+	assert_string_equal(k.ev[0].id, "R1");
+	key_events_release(&k);
+	assert_int_equal(total_events(st), 2);
+	/* Storing them again changes nothing: duplicates. */
+	assert_false(put_new(st, EV_READY, T0 + MIN, "a/b", "x", NULL));
+	assert_false(put_new(st, EV_READY, T0 + 40 * 365 * 24 * HOUR, "a/b",
+	    "x", "TYPO"));
+	assert_false(put_new(st, EV_UPDATED, T0, "c/d", "z", "TYPO"));
+	/* The same id-less event on another key is another identity. */
+	assert_true(put_new(st, EV_READY, T0 + MIN, "a/b", "z", NULL));
+	assert_int_equal(total_events(st), 3);
+
+	/* The export finds the retraction after a mark before it, only. */
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_export_scan_retracted(st, mark, see_event,
+	    &seen), ERR_OK);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.retraction[0], retraction);
+	assert_int_equal(seen.retraction[1], retraction);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_export_scan_retracted(st, retraction,
+	    see_event, &seen), ERR_OK);
+	assert_int_equal(seen.n, 0);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_export_scan_events(st, 0, see_event, &seen),
+	    ERR_OK);
+	assert_int_equal(seen.n, 3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_store__new_databases_carry_the_application_id,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_foreign_file_is_refused_and_left_byte_for_byte,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__an_unstamped_envstats_database_is_stamped_on_its_next_write,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__read_only_opens_never_migrate_an_older_schema,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__retracted_events_count_as_never_stored_and_stay_taken,
+		    mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__memory_database_opens_empty,
 		    mem_setup, mem_teardown),

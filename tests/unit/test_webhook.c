@@ -185,11 +185,12 @@ struct sink {
 };
 
 static enum webhook_store
-sink_fn(struct event *ev, void *arg)
+sink_fn(struct event *ev, void *arg, struct buf *why)
 {
 	struct sink	*s = arg;
 	size_t		 i;
 
+	(void)why;
 	s->calls++;
 	if (s->fail_at == s->calls)
 		return WEBHOOK_STORE_FAILED;
