@@ -2,7 +2,7 @@
  * ack_latency.c: envstats_ack_bench, the Socket Mode ack latency and the
  * memory of the real bot under a steady load.
  *
- * The loopback Slack emulator (tests/emulator) serves in this process on
+ * The loopback Slack emulator (src/emulator) serves in this process on
  * its own thread. The app under test runs in a child process: the
  * `envstats run` binary of this build tree, configured as `envstats demo`
  * configures itself (fake tokens, SLACK_API_URL = the emulator, a new
@@ -54,7 +54,7 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "log.h"
 #include "metrics/percentile.h"
 #include "slack/lwslog.h"
@@ -80,7 +80,7 @@
 #define ACK_DURING_MAX		4	/* --during questions */
 #define ACK_DURING_POLL_MS	20	/* how often their answers are seen */
 
-/* The targets (the issue): p99 in µs, RSS in bytes (MB = 10^6 B). */
+/* The targets: p99 in µs, RSS in bytes (MB = 10^6 B). */
 #define TARGET_P99_US		10000
 #define TARGET_RSS_BYTES	(20.0 * 1000 * 1000)
 /* With --during: the bot answering the worst questions (the issue). */
@@ -859,8 +859,11 @@ run_app(struct ack_bench *b, struct app_run *a)
 		fprintf(stderr, "envstats_ack_bench: %s did not stop within "
 		    "%d s of SIGTERM: killed\n", a->name, ACK_STOP_MS / 1000);
 	a->ok = !interrupted;
-	if (!a->bolt && before >= 0 && (after = stored_events(b)) >= 0)
-		a->stored = after - before;
+	if (!a->bolt && before >= 0) {
+		after = stored_events(b);
+		if (after >= 0)
+			a->stored = after - before;
+	}
 	if (a->exit_status != 0 && a->exit_status != 128 + SIGTERM) {
 		fprintf(stderr, "envstats_ack_bench: %s exited with status "
 		    "%d\n", a->name, a->exit_status);

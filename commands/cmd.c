@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "timefmt.h"
 #include "vis.h"
 
@@ -22,12 +22,16 @@ extern const struct cmd_entry cmd_failures_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_impact_entry;
 extern const struct cmd_entry cmd_leadtime_entry;
+extern const struct cmd_entry cmd_lifetime_entry;
 extern const struct cmd_entry cmd_mute_entry;
+extern const struct cmd_entry cmd_operator_entry;
 extern const struct cmd_entry cmd_parallel_entry;
+extern const struct cmd_entry cmd_peak_entry;
 extern const struct cmd_entry cmd_rate_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_repos_entry;
 extern const struct cmd_entry cmd_reprovisions_entry;
+extern const struct cmd_entry cmd_slo_entry;
 extern const struct cmd_entry cmd_slowest_entry;
 extern const struct cmd_entry cmd_summary_entry;
 extern const struct cmd_entry cmd_unmute_entry;
@@ -40,12 +44,16 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_impact_entry,
 	&cmd_leadtime_entry,
+	&cmd_lifetime_entry,
 	&cmd_mute_entry,
+	&cmd_operator_entry,
 	&cmd_parallel_entry,
+	&cmd_peak_entry,
 	&cmd_rate_entry,
 	&cmd_report_entry,
 	&cmd_repos_entry,
 	&cmd_reprovisions_entry,
+	&cmd_slo_entry,
 	&cmd_slowest_entry,
 	&cmd_summary_entry,
 	&cmd_unmute_entry,
@@ -242,31 +250,43 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	return ok;
 }
 
+/* The window and filters of f as report parameters. */
 bool
-cmd_report(struct cmd_ctx *ctx, struct query_filter *f, struct report *r)
+cmd_params(struct cmd_ctx *ctx, struct query_filter *f,
+    struct report_params *p)
 {
-	struct report_params	p;
-	struct buf		why = BUF_INIT;
-	enum err		rc;
-	bool			ok = false;
+	struct buf	why = BUF_INIT;
+	bool		ok = false;
 
-	memset(&p, 0, sizeof p);
-	if (query_window(f, ctx->tz, ctx->now_ms, &p.since_ms, &p.until_ms,
+	memset(p, 0, sizeof *p);
+	if (query_window(f, ctx->tz, ctx->now_ms, &p->since_ms, &p->until_ms,
 	    &why) != ERR_OK) {
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
 	query_filter_store(f, ctx->tz, ctx->holidays, ctx->n_holidays,
-	    &p.filter);
-	p.reprovision_window_ms = ctx->reprovision_window_ms;
-	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
-		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
-		goto out;
-	}
+	    &p->filter);
+	p->reprovision_window_ms = ctx->reprovision_window_ms;
+	p->log_url = ctx->log_url;
 	ok = true;
 out:
 	buf_release(&why);
 	return ok;
+}
+
+bool
+cmd_report(struct cmd_ctx *ctx, struct query_filter *f, struct report *r)
+{
+	struct report_params	p;
+	enum err		rc;
+
+	if (!cmd_params(ctx, f, &p))
+		return false;
+	if ((rc = report_build(ctx->st, ctx->tz, &p, r)) != ERR_OK) {
+		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
+		return false;
+	}
+	return true;
 }
 
 void
@@ -533,7 +553,7 @@ cmd_silence_target(struct cmd_ctx *ctx, const char *word,
 		vis_append(&ctx->out, v, 0);
 		cmd_reply(ctx, "': the rules are ");
 		list_rules(ctx);
-	} else if (k == SILENCE_REPO && event_json_repo_problem(lower,
+	} else if (k == SILENCE_REPO && event_repo_problem(lower,
 	    strlen(lower)) != NULL) {
 		cmd_error(ctx, "'");
 		vis_append(&ctx->out, v, 0);

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "report/query.h"
 #include "report/report.h"
+#include "report/report_more.h"
 #include "sinks/datadog.h"
 #include "slack/blockkit.h"
 #include "store/store.h"
@@ -76,6 +77,11 @@ struct cmd_ctx {
 	   may run CMD_F_ADMIN commands (false unless the caller says). */
 	const char		*user_id;
 	bool			 admin;
+	/* The `slos` objectives (query slo) and the `links.log_url`
+	   template of slowest entries (NULL: no link). Borrowed. */
+	const struct slo_def	*slos;
+	size_t			 n_slos;
+	const char		*log_url;
 	/* Where each listed item of out starts (cmd_item), and where the
 	   whole list is: a Slack answer too long is cut between items. */
 	struct blockkit_items	 items;
@@ -141,6 +147,11 @@ typedef bool	(*cmd_word_fn)(struct cmd_ctx *, void *arg, const char *word);
 bool		 cmd_filters(struct cmd_ctx *, const struct cmd_entry *,
 		    int argc, char **argv, struct query_filter *f,
 		    cmd_word_fn other, void *arg);
+
+/* The window of f (resolved at ctx->now_ms) and its filters; false on
+   error with the error answer set. */
+bool		 cmd_params(struct cmd_ctx *, struct query_filter *f,
+		    struct report_params *p);
 
 /* Build the report of f (window resolved at ctx->now_ms); false on error
    with the error answer set. */

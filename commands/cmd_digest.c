@@ -62,6 +62,12 @@ cmd_digest_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
 		goto out;
 	}
+	if ((rc = digest_add_slos(ctx->st, &d, ctx->slos, ctx->n_slos)) !=
+	    ERR_OK) {
+		digest_release(&d);
+		cmd_error(ctx, "cannot read the figures: %s", err_str(rc));
+		goto out;
+	}
 	if (ctx->format == CMD_FMT_JSON)
 		report_json(&d.cur, &ctx->out);
 	else

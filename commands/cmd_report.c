@@ -250,13 +250,13 @@ change(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r)
 	    "is built instead of waiting for the CI tests to finish. "
 	    "Provisions that started before the tests finished: ");
 	text_percent(o->b, b->early_provisions, kb);
-	buf_printf(o->b, " before (%lld of %lld)", (long long)
-	    b->early_provisions, (long long)kb);
+	buf_printf(o->b, " before (%lld of %lld)",
+	    (long long)b->early_provisions, (long long)kb);
 	low_mark(o, o->b, !stats_confident(kb, 0));
 	buf_puts(o->b, ", ");
 	text_percent(o->b, a->early_provisions, ka);
-	buf_printf(o->b, " after (%lld of %lld)", (long long)
-	    a->early_provisions, (long long)ka);
+	buf_printf(o->b, " after (%lld of %lld)",
+	    (long long)a->early_provisions, (long long)ka);
 	low_mark(o, o->b, !stats_confident(ka, 0));
 	buf_puts(o->b, ".\n");
 }

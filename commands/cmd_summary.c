@@ -59,12 +59,13 @@ render(struct cmd_ctx *ctx, const struct report *r)
 	    (long long)f->late_provisions);
 	buf_puts(b, "Parallel development window: ");
 	text_stats(b, &f->fig[FIG_PARALLEL]);
-	buf_printf(b, "\nFailures: timeout_waiting_builds %lld · k8s_error "
-	    "%lld · no_pr_found %lld · unknown %lld · failure rate ",
-	    (long long)f->failures[FAILURE_TIMEOUT_WAITING_BUILDS],
-	    (long long)f->failures[FAILURE_K8S_ERROR],
-	    (long long)f->failures[FAILURE_NO_PR_FOUND],
-	    (long long)f->failures[FAILURE_UNKNOWN]);
+	/* The failure types' own table names them, in its order. */
+	buf_puts(b, "\nFailures: ");
+	for (i = 0; i < FAILURE__COUNT; i++)
+		buf_printf(b, "%s %lld · ",
+		    failure_type_name((enum failure_type)i),
+		    (long long)f->failures[i]);
+	buf_puts(b, "failure rate ");
 	text_percent(b, x, s + x);
 	buf_printf(b, "\nRe-provisions: %lld (", (long long)f->reprovisions);
 	text_percent(b, f->reprovisions, f->manual);

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "log.h"
 #include "notify/chart.h"
+#include "report/report_more.h"
 #include "slack/lwslog.h"
 #include "tz.h"
 #include "version.h"
@@ -104,6 +105,14 @@ load_config(struct app *app)
 		    app->cfg.tz);
 		goto out;
 	}
+	if (report_slos_parse(app->cfg.file != NULL ? json_object_get(
+	    app->cfg.file, "slos") : NULL, &app->slos, &app->n_slos, &why) !=
+	    ERR_OK || report_links_parse(app->cfg.file != NULL ?
+	    json_object_get(app->cfg.file, "links") : NULL, &app->log_url,
+	    &why) != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why.data);
+		goto out;
+	}
 	if (app->db_path == NULL)
 		app->db_path = app->cfg.db_path;
 	ret = 0;
@@ -148,6 +157,8 @@ main(int argc, char **argv)
 	curl_global_cleanup();
 out:
 	cli_args_release(&args);
+	report_slos_free(app.slos, app.n_slos);
+	free(app.log_url);
 	tz_free(app.tz);
 	config_release(&app.cfg);
 	return ret;

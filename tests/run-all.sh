@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build envstats twice and run the whole test suite on each build:
+# Check the C format, then build envstats twice and run the whole test
+# suite on each build:
 #  1. Release with -Werror (what ships),
 #  2. AddressSanitizer + UndefinedBehaviorSanitizer (what catches bugs),
 # then every libFuzzer target for FUZZ_SECONDS (default 10; 0 skips).
@@ -9,6 +10,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
+
+# The written format first (.clang-format, CONTRIBUTING.md): every C file,
+# and the lines the last commit added within 80 columns.
+echo "== format"
+sh "$top/tests/check-format.sh" --all
+sh "$top/tests/check-format.sh"
 
 for kind in Release Asan; do
 	dir="$top/build-$(echo "$kind" | tr 'A-Z' 'a-z' | sed 's/release/ci/')"

@@ -10,5 +10,6 @@ apt-get install -y -qq --no-install-recommends \
 	libsqlite3-dev libjansson-dev libcmocka-dev \
 	libwebsockets-dev libcurl4-openssl-dev libssl-dev \
 	libcairo2-dev libfontconfig-dev fonts-dejavu-core \
-	zlib1g-dev systemd python3-yaml clang libclang-rt-14-dev >/dev/null
+	zlib1g-dev systemd python3-yaml clang libclang-rt-14-dev \
+	clang-format >/dev/null
 echo "setup-debian: build dependencies installed"

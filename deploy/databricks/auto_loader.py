@@ -34,6 +34,7 @@ SCHEMAS = {
         id STRING, user STRING, trigger STRING, failure_type STRING,
         reason STRING, sha STRING, env_type STRING,
         ci_tests_complete BOOLEAN, source STRING,
+        duration_ms BIGINT, status STRING,
         received_at TIMESTAMP, received_at_ms BIGINT, deleted BOOLEAN,
         schema_version INT, exported_at TIMESTAMP, exported_at_ms BIGINT,
         ingestion_date DATE""",

@@ -75,6 +75,8 @@ FROM (
     CAST(env_type AS STRING) AS env_type,
     CAST(ci_tests_complete AS BOOLEAN) AS ci_tests_complete,
     CAST(source AS STRING) AS source,
+    CAST(duration_ms AS BIGINT) AS duration_ms,
+    CAST(status AS STRING) AS status,
     CAST(received_at AS TIMESTAMP) AS received_at,
     CAST(received_at_ms AS BIGINT) AS received_at_ms,
     CAST(deleted AS BOOLEAN) AS deleted,

@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS envstats.events (
   env_type STRING,
   ci_tests_complete BOOLEAN,
   source STRING,
+  duration_ms BIGINT,
+  status STRING,
   received_at TIMESTAMP,
   received_at_ms BIGINT,
   deleted BOOLEAN,

@@ -17,6 +17,8 @@
 #include "http/server.h"
 #include "notify/alerts_run.h"
 #include "notify/digest_send.h"
+#include "metrics/figures.h"
+#include "report/report_more.h"
 #include "slack/socket.h"
 #include "slack/webapi.h"
 
@@ -122,17 +124,45 @@ poll_fire(struct bot *b)
 	github_poll_tick(b->poll, clock_now_ms());
 }
 
-/* Flush DogStatsD every second; every 10 s, gauges. */
+/* The objectives' gauges: compliance over the last 30 days, burn rates. */
+static void
+emit_slos(struct bot *b)
+{
+	struct report_params	p;
+	struct report_slo	r;
+	size_t			i;
+
+	if (b->c.alerts == NULL || b->c.alerts->n_slos == 0)
+		return;
+	memset(&p, 0, sizeof p);
+	p.until_ms = clock_now_ms();
+	p.since_ms = p.until_ms - 30 * MS_PER_DAY;
+	if (report_slo_build(b->c.st, &p, b->c.alerts->slos,
+	    b->c.alerts->n_slos, &r) != ERR_OK)
+		return;
+	for (i = 0; i < r.n; i++)
+		emit_slo(&b->emit, &r.defs[i], &r.f[i]);
+	report_slo_release(&r);
+}
+
+/* Flush DogStatsD every second; every 10 s, gauges; every minute, the
+   objectives'. */
 static void
 statsd_fire(struct bot *b)
 {
-	int64_t	in_flight, active;
+	int64_t	in_flight, active, old;
 
 	if (++b->statsd_ticks >= 10) {
 		b->statsd_ticks = 0;
 		if (store_count_in_flight(b->c.st, &in_flight) == ERR_OK &&
-		    store_count_active(b->c.st, &active) == ERR_OK)
-			emit_gauges(&b->emit, in_flight, active);
+		    store_count_active(b->c.st, &active) == ERR_OK &&
+		    store_count_active_over(b->c.st, clock_now_ms(),
+		    LIFETIME_WEEK_MS, &old) == ERR_OK)
+			emit_gauges(&b->emit, in_flight, active, old);
+	}
+	if (++b->slo_ticks >= 60) {
+		b->slo_ticks = 0;
+		emit_slos(b);
 	}
 	statsd_flush(b->statsd);
 }
@@ -158,8 +188,9 @@ url_ready(void *arg, const struct http_result *r)
 
 	if (bot_stopping(b))
 		return;
-	if (r->rc == ERR_OK && (j = json_loadb(r->body, r->body_len, 0,
-	    NULL)) != NULL)
+	if (r->rc == ERR_OK)
+		j = json_loadb(r->body, r->body_len, 0, NULL);
+	if (j != NULL)
 		url = json_string_value(json_object_get(j, "url"));
 	if (url != NULL) {
 		slack_socket_connect(b->sock, url);
@@ -205,6 +236,20 @@ on_state(void *arg, enum slack_socket_state s, const char *why)
 }
 
 static void	auth_done(void *, const struct http_result *);
+
+/* The workspace URL auth.test gave, kept for the slowest lists'
+   permalinks (report.h); anything but an https URL is not kept. */
+static void
+keep_workspace_url(struct bot *b, const char *url)
+{
+	if (url == NULL || strncmp(url, "https://", 8) != 0 ||
+	    strlen(url) > 200)
+		return;
+	store_quiesce(b);
+	if (store_meta_set(b->c.st, STORE_META_SLACK_URL, url) != ERR_OK)
+		log_warn("bot.workspace_url_not_kept", LOG_STR("err",
+		    store_errmsg(b->c.st)));
+}
 
 /* Ask auth.test who we are (again, after a failure that may pass). */
 static void
@@ -258,6 +303,8 @@ auth_done(void *arg, const struct http_result *r)
 		b->self_user_id = u != NULL ? xstrdup(u) : NULL;
 		b->self_bot_id = bid != NULL ? xstrdup(bid) : NULL;
 		b->self_team_id = tid != NULL ? xstrdup(tid) : NULL;
+		keep_workspace_url(b, json_string_value(json_object_get(j,
+		    "url")));
 	}
 	json_decref(j);
 	log_info("bot.authenticated", LOG_STR("user_id", b->self_user_id),
@@ -407,6 +454,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    .st = c->st, .tz = c->tz, .api = b->api,
 		    .digests = c->digests,
 		    .reprovision_window_ms = c->cfg->reprovision_ms,
+		    .slos = c->alerts != NULL ? c->alerts->slos : NULL,
+		    .n_slos = c->alerts != NULL ? c->alerts->n_slos : 0,
 		    .flush = store_quiesce, .flush_arg = b });
 	if ((rc = bot_http_start(b)) != ERR_OK ||
 	    (rc = bot_query_start(b)) != ERR_OK)

@@ -12,6 +12,7 @@
 #include "github/poll.h"
 #include "http/server.h"
 #include "jsonw.h"
+#include "metrics/figures.h"
 #include "net/http_worker.h"
 #include "log.h"
 #include "observe/webhook.h"
@@ -278,9 +279,9 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 	struct http_worker_stats		 w;
 	struct statsd_stats		 sd;
 	struct github_poll_stats	 g;
-	int64_t				 in_flight = 0, active = 0;
+	int64_t				 in_flight = 0, active = 0, old = 0;
 	int64_t				 reconnects, live, one = 1;
-	bool				 flight_ok, active_ok, polls;
+	bool				 flight_ok, active_ok, old_ok, polls;
 
 	(void)rq;
 	bot_stats(b, &s);
@@ -294,6 +295,8 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 		github_poll_stats(b->poll, &g);
 	flight_ok = store_count_in_flight(b->c.st, &in_flight) == ERR_OK;
 	active_ok = store_count_active(b->c.st, &active) == ERR_OK;
+	old_ok = store_count_active_over(b->c.st, clock_now_ms(),
+	    LIFETIME_WEEK_MS, &old) == ERR_OK;
 	reconnects = slack_socket_reconnects(b->sock);
 	live = slack_socket_live(b->sock);
 	{
@@ -333,6 +336,9 @@ http_metrics(void *arg, const struct http_request *rq, struct http_response *rs)
 			{ "envstats_environments_active", "gauge",
 			  "Environments up now: ready, not torn down since.",
 			  NULL, active_ok ? &active : NULL },
+			{ "envstats_environments_active_over_7d", "gauge",
+			  "Environments up for more than 7 days.", NULL,
+			  old_ok ? &old : NULL },
 			{ "envstats_statsd_lines_total", "counter",
 			  "DogStatsD lines queued.", NULL, &sd.lines },
 			{ "envstats_statsd_datagrams_total", "counter",

@@ -135,6 +135,7 @@ struct bot {
 	struct statsd		*statsd;
 	struct emit		 emit;
 	int			 statsd_ticks;
+	int			 slo_ticks;	/* SLO gauges every minute */
 };
 
 /* bot.c */

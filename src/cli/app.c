@@ -159,6 +159,9 @@ app_query_ctx(struct app *app, struct store *st, enum cmd_format format,
 	/* Where the dashboard's metrics go, for the report to say. */
 	ctx->statsd_target = strcmp(app->cfg.statsd_addr, "off") != 0 ?
 	    app->cfg.statsd_addr : NULL;
+	ctx->slos = app->slos;
+	ctx->n_slos = app->n_slos;
+	ctx->log_url = app->log_url;
 	ctx->dashboard = app->dashboard;
 	ctx->currency = app->cfg.currency;
 	ctx->holidays = app->cfg.holidays;

@@ -29,6 +29,7 @@ struct bot;
 struct classify;
 struct cli_val;
 struct digest_config;
+struct slo_def;
 struct tz;
 
 /* What every command gets: the configuration and global options. */
@@ -37,6 +38,10 @@ struct app {
 	const char	*db_path;	/* --db, else the configuration */
 	bool		 db_from_flag;	/* --db was given */
 	struct tz	*tz;
+	/* The config file's `slos` and `links.log_url` (report_more.h). */
+	struct slo_def	*slos;
+	size_t		 n_slos;
+	char		*log_url;
 	/* The report's "dashboard available", when a terminal command
 	   asked Datadog (the bot never blocks on it): NULL, not verified. */
 	const struct datadog_check *dashboard;

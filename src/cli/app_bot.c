@@ -121,6 +121,8 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.query_db = app->db_path;
 	bc.query.max_span_ms = app->cfg.query_max_days * MS_PER_DAY;
 	bc.query.max_rows = app->cfg.query_max_rows;
+	set.alerts.slos = app->slos;
+	set.alerts.n_slos = app->n_slos;
 	bc.alerts = &set.alerts;
 	ret = 1;
 	if ((rc = bot_new(&bc, &bot)) != ERR_OK) {

@@ -19,7 +19,7 @@
 #include "demo/dataset.h"
 #include "demo/guard.h"
 #include "demo/script.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "log.h"
 #include "timefmt.h"
 #include "tz.h"

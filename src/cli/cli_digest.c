@@ -64,7 +64,8 @@ digest_run(struct app *app, const struct cli_args *a)
 		goto out;
 	digest_period_at(app->tz, (enum digest_period)period, at, &o);
 	if ((rc = digest_build(st, app->tz, &o, f.repo, app->cfg.reprovision_ms,
-	    &d)) != ERR_OK) {
+	    &d)) != ERR_OK || (rc = digest_add_slos(st, &d, app->slos,
+	    app->n_slos)) != ERR_OK) {
 		fprintf(stderr, "envstats: cannot read the figures: %s\n",
 		    err_str(rc));
 		ret = CLI_EXIT_DB;
@@ -80,7 +81,8 @@ digest_run(struct app *app, const struct cli_args *a)
 			ret = 1;
 		else
 			printf("chart: %s (%d x %d PNG, %zu bytes)\n",
-			    png_path, CHART_WIDTH, CHART_HEIGHT, png.len);
+			    png_path, CHART_WIDTH, digest_chart_height(&d),
+			    png.len);
 	}
 out:
 	digest_release(&d);

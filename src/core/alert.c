@@ -7,6 +7,7 @@ static const char *const rule_names[ALERT_RULE__COUNT] = {
 	[ALERT_STUCK] = "stuck",
 	[ALERT_SLOW_COMPLETED] = "slow_completed",
 	[ALERT_FAILURE_BURST] = "failure_burst",
+	[ALERT_SLO_BURN] = "slo_burn",
 };
 
 static const char *const kind_names[SILENCE_KIND__COUNT] = {
@@ -45,7 +46,7 @@ alert_rule_parse(const char *name)
 bool
 alert_rule_per_branch(enum alert_rule r)
 {
-	return r != ALERT_FAILURE_BURST;
+	return r != ALERT_FAILURE_BURST && r != ALERT_SLO_BURN;
 }
 
 const char *

@@ -25,6 +25,7 @@ enum alert_rule {
 	ALERT_STUCK,		/* in flight even longer */
 	ALERT_SLOW_COMPLETED,	/* ready, but its lead time was long */
 	ALERT_FAILURE_BURST,	/* a repository fails often */
+	ALERT_SLO_BURN,		/* an objective spends its budget fast */
 	ALERT_RULE__COUNT
 };
 
@@ -32,7 +33,8 @@ struct alert {
 	int64_t		 id;		/* > 0, the store's */
 	enum alert_rule	 rule;
 	char		*repo;
-	char		*branch;	/* NULL: a repository alert (burst) */
+	char		*branch;	/* NULL: a repository alert (burst);
+					   slo_burn: the objective's name */
 	char		*user;		/* who asked, or NULL */
 	int64_t		 attempt_seq;	/* the attempt's open_seq; 0: none */
 	int64_t		 requested_at_ms; /* the attempt's; ALERT_NEVER: none */
@@ -76,7 +78,8 @@ struct alert_silence {
 	int64_t			 created_at_ms;
 };
 
-/* "slow_in_flight", "stuck", "slow_completed", "failure_burst". */
+/* "slow_in_flight", "stuck", "slow_completed", "failure_burst",
+   "slo_burn". */
 const char	*alert_rule_name(enum alert_rule);
 /* The rule called name, or -1. */
 int		 alert_rule_parse(const char *name);

@@ -46,6 +46,20 @@ char	*xstrndup(const char *, size_t);
 	}								\
 } while (0)
 
+/*
+ * The next value of the splitmix64 sequence at *state: jitter, fresh ids,
+ * test data; never anything secret.
+ */
+static inline uint64_t
+splitmix64(uint64_t *state)
+{
+	uint64_t	z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
 /* a / b rounded towards minus infinity (C rounds towards zero); b > 0. */
 static inline int64_t
 floor_div(int64_t a, int64_t b)

@@ -137,7 +137,8 @@ static const struct cfg_entry cfg_table[] = {
 
 /* Sections of the file that other modules read and validate. */
 static const char *const file_sections[] = { "admins", "alerts",
-    "digests", "failure_rules", "github", "holidays", "slack" };
+    "digests", "failure_rules", "github", "holidays", "links", "slack",
+    "slos" };
 
 enum err
 config_parse_duration(const char *s, int64_t *ms)
@@ -787,7 +788,7 @@ config_release(struct config *c)
 
 /* File sections config_print shows as they were written. */
 static const char *const printed_sections[] = { "slack", "alerts",
-    "digests" };
+    "digests", "slos", "links" };
 
 void
 config_print(const struct config *c, struct buf *b)
@@ -861,7 +862,8 @@ config_print(const struct config *c, struct buf *b)
 		if (c->file != NULL && json_object_get(c->file, p) != NULL)
 			json_object_set(o, p, json_object_get(c->file, p));
 	}
-	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
 	buf_puts(b, s != NULL ? s : "{}");
 	free(s);
 	json_decref(o);

@@ -45,7 +45,7 @@ struct config {
 	   (mute, unmute: anything that changes state). */
 	char			**admins;
 	size_t			 n_admins;
-	/* Slack (issue 3). Secrets: environment or *_FILE only. */
+	/* Slack. Secrets: environment or *_FILE only. */
 	struct secret		 app_token;	/* SLACK_APP_TOKEN, xapp- */
 	struct secret		 bot_token;	/* SLACK_BOT_TOKEN, xoxb- */
 	struct secret		 signing_secret; /* SLACK_SIGNING_SECRET */

@@ -13,7 +13,8 @@ err_str(enum err rc)
 	case ERR_DB:		return "database error";
 	case ERR_BUSY:		return "database busy";
 	case ERR_SCHEMA_NEWER:	return "database schema is newer than this binary";
-	case ERR_SCHEMA_OLDER:	return "database schema is older than this binary";
+	case ERR_SCHEMA_OLDER:
+		return "database schema is older than this binary";
 	case ERR_FOREIGN:	return "not an envstats database";
 	case ERR_CONFIG:	return "bad configuration";
 	case ERR_NET:		return "network error";

@@ -1,4 +1,7 @@
-/* event.c: names and order of lifecycle events. Any thread. */
+/*
+ * event.c: names, order and field rules of lifecycle events. Any
+ * thread.
+ */
 #include "common.h"
 #include "event.h"
 
@@ -15,6 +18,7 @@ static const char *const type_names[EV__COUNT] = {
 	[EV_DEPROVISIONED] = "deprovisioned",
 	[EV_UPDATED] = "updated",
 	[EV_TESTS_COMPLETED] = "tests_completed",
+	[EV_RECONCILED] = "reconciled",
 };
 
 static const char *const failure_names[FAILURE__COUNT] = {
@@ -77,6 +81,27 @@ event_trigger_name(enum event_trigger t)
 	BUG("bad trigger %d", (int)t);
 }
 
+const char *
+reconcile_status_name(enum reconcile_status s)
+{
+	switch (s) {
+	case RECONCILE_NONE:		return NULL;
+	case RECONCILE_SUCCEEDED:	return "succeeded";
+	case RECONCILE_FAILED:		return "failed";
+	}
+	BUG("bad reconcile status %d", (int)s);
+}
+
+int
+reconcile_status_parse(const char *s)
+{
+	if (strcmp(s, "succeeded") == 0)
+		return RECONCILE_SUCCEEDED;
+	if (strcmp(s, "failed") == 0)
+		return RECONCILE_FAILED;
+	return -1;
+}
+
 void
 event_init(struct event *ev)
 {
@@ -84,6 +109,8 @@ event_init(struct event *ev)
 	ev->trigger = TRIGGER_NONE;
 	ev->failure_type = FAILURE_NONE;
 	ev->ci_tests_complete = TRI_UNKNOWN;
+	ev->duration_ms = EVENT_DURATION_NONE;
+	ev->status = RECONCILE_NONE;
 }
 
 void
@@ -97,6 +124,8 @@ event_release(struct event *ev)
 	free(ev->sha);
 	free(ev->env_type);
 	free(ev->source);
+	free(ev->slack_channel);
+	free(ev->slack_ts);
 	event_init(ev);
 }
 
@@ -148,4 +177,29 @@ event_time_check(int64_t ts_ms, int64_t now_ms, int64_t max_future_ms,
 	duration_text(max_future_ms, why);
 	buf_printf(why, " after now (%s; ENVSTATS_MAX_FUTURE)", now);
 	return false;
+}
+
+/* The limits are plain integer literals, so they can be spelt in text. */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+const char *
+event_repo_problem(const char *repo, size_t len)
+{
+	const char	*slash = memchr(repo, '/', len);
+
+	if (len < 1 || len > EVENT_REPO_MAX)
+		return "must be 1 to " STR(EVENT_REPO_MAX) " bytes";
+	if (slash == NULL || slash == repo || slash == repo + len - 1 ||
+	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL)
+		return "must be 'owner/name'";
+	return NULL;
+}
+
+const char *
+event_branch_problem(size_t len)
+{
+	if (len < 1 || len > EVENT_BRANCH_MAX)
+		return "must be 1 to " STR(EVENT_BRANCH_MAX) " bytes";
+	return NULL;
 }

@@ -25,6 +25,7 @@ enum event_type {
 	EV_DEPROVISIONED,
 	EV_UPDATED,
 	EV_TESTS_COMPLETED,
+	EV_RECONCILED,
 	EV__COUNT
 };
 
@@ -42,6 +43,18 @@ enum failure_type {
 	FAILURE__COUNT,
 	FAILURE_NONE = -1,	/* absent */
 };
+
+/* The outcome of one operator reconciliation (`reconciled`). */
+enum reconcile_status {
+	RECONCILE_NONE,		/* absent: any other type */
+	RECONCILE_SUCCEEDED,
+	RECONCILE_FAILED,
+};
+
+/* duration_ms of a `reconciled` event: 0 <= n < 2^53 (a JSON-safe
+   integer); EVENT_DURATION_NONE when absent. */
+#define EVENT_DURATION_LIMIT	(INT64_C(1) << 53)
+#define EVENT_DURATION_NONE	INT64_C(-1)
 
 /* A tri-state boolean: absent, false, true. */
 enum tristate {
@@ -79,6 +92,12 @@ struct event {
 	char			*env_type;
 	enum tristate		 ci_tests_complete;
 	char			*source;
+	int64_t			 duration_ms;	/* reconciled only */
+	enum reconcile_status	 status;	/* reconciled only */
+	/* Where the Slack source saw it (a message's channel and ts), for
+	   a permalink; not part of the interchange format. */
+	char			*slack_channel;
+	char			*slack_ts;
 };
 
 /* The spec name of a type ("requested"), and back (-1 when unknown). */
@@ -87,6 +106,9 @@ int		 event_type_parse(const char *);
 const char	*failure_type_name(enum failure_type);
 int		 failure_type_parse(const char *);
 const char	*event_trigger_name(enum event_trigger);
+/* "succeeded" / "failed" (NULL: absent), and back (-1 when unknown). */
+const char	*reconcile_status_name(enum reconcile_status);
+int		 reconcile_status_parse(const char *);
 
 /*
  * The spec's time bounds, the one rule every source's events pass
@@ -99,6 +121,18 @@ bool		 event_time_check(int64_t ts_ms, int64_t now_ms,
 		    int64_t max_future_ms, struct buf *why);
 
 /* Zero an event: every string absent, every enum at its "absent" value. */
+/*
+ * The spec's constraints on the two required text fields, shared by every
+ * producer of events (the NDJSON parser, the Slack edge, GitHub, the
+ * digests' and mutes' repository words): NULL when they hold, else a short
+ * static reason to put after the field's name ("must be 'owner/name'").
+ * repo is len bytes: 1 to EVENT_REPO_MAX, exactly one '/' with both parts
+ * non-empty (case is not checked: callers lower-case it). A branch is any
+ * 1 to EVENT_BRANCH_MAX bytes.
+ */
+const char	*event_repo_problem(const char *repo, size_t len);
+const char	*event_branch_problem(size_t len);
+
 void		 event_init(struct event *);
 /* Free the strings of an event and event_init() it. */
 void		 event_release(struct event *);

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "bot/bot.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 
 /* The channel, bot and repo the demo's configuration must name. */
 #define SCRIPT_CHANNEL		"C0TESTENVS"

@@ -11,7 +11,7 @@
 #include <regex.h>
 
 #include "hmac.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "timefmt.h"
 #include "utf8.h"
 
@@ -177,7 +177,7 @@ github_new(const json_t *sec, struct github **out, struct buf *why)
 	if (repos != NULL) {
 		json_object_foreach(repos, k, v) {
 			klen = strlen(k);
-			problem = event_json_repo_problem(k, klen);
+			problem = event_repo_problem(k, klen);
 			if (problem != NULL) {
 				buf_printf(why, "'github.repos' key '%s' %s",
 				    k, problem);
@@ -318,7 +318,7 @@ github_map_object(const struct github *gh, enum github_kind kind,
 		buf_puts(why, "missing field 'repository.full_name'");
 		goto out;
 	}
-	problem = event_json_repo_problem(full_name, strlen(full_name));
+	problem = event_repo_problem(full_name, strlen(full_name));
 	if (problem != NULL) {
 		buf_printf(why, "field 'repository.full_name' %s", problem);
 		goto out;
@@ -365,7 +365,7 @@ github_map_object(const struct github *gh, enum github_kind kind,
 		res = GITHUB_IGNORED;
 		goto out;
 	}
-	problem = event_json_branch_problem(strlen(branch));
+	problem = event_branch_problem(strlen(branch));
 	if (problem != NULL) {
 		buf_printf(why, "field '%s.head_branch' %s", label, problem);
 		goto out;

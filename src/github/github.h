@@ -1,6 +1,6 @@
 /*
  * github.h: the edge where GitHub Actions webhook deliveries become
- * lifecycle events (spec/events.md; issue 4). Pure: no I/O, no clock, no
+ * lifecycle events (spec/events.md). Pure: no I/O, no clock, no
  * store; the HTTP layer reads the headers, the caller records the event.
  *
  *	X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of body>  github_verify

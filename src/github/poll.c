@@ -454,7 +454,9 @@ done(void *arg, const struct http_result *r)
 	k = key_find(p, rq->repo, rq->branch);
 	if (k != NULL) {
 		k->pending--;
-		if (rq->run_id != 0 && (run = run_find(k, rq->run_id)) != NULL)
+		if (rq->run_id != 0)
+			run = run_find(k, rq->run_id);
+		if (run != NULL)
 			run->busy = false;
 	}
 	if (r->rc == ERR_RATELIMITED || (r->rc != ERR_OK &&

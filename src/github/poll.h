@@ -1,5 +1,5 @@
 /*
- * poll.h: GitHub Actions times by polling the REST API (issue 4), for
+ * poll.h: GitHub Actions times by polling the REST API, for
  * teams that cannot let GitHub's webhooks in — the way Socket Mode needs
  * no inbound network either.
  *

@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "secret.h"
 #include "timefmt.h"
 
@@ -45,7 +45,7 @@ repo_base(struct buf *b, const char *api, const char *repo)
 	size_t		 api_len;
 	bool		 ok = false;
 
-	if (repo == NULL || event_json_repo_problem(repo, strlen(repo)) !=
+	if (repo == NULL || event_repo_problem(repo, strlen(repo)) !=
 	    NULL)
 		goto out;
 	slash = strchr(repo, '/');

@@ -1,5 +1,5 @@
 /*
- * rest.h: the GitHub REST API side of issue 4's polling, pure (no I/O,
+ * rest.h: the GitHub REST API side of the polling, pure (no I/O,
  * no clock): the URLs to GET, and the pages GitHub answers turned into
  * lifecycle events by the webhook's own rules (github_map_object in
  * github.h), with the same ids ("gh:job:<id>", "gh:run:<id>"), so a job

@@ -223,7 +223,7 @@ query_string(struct lws *wsi)
 	char		*frag;
 	int		 i, n;
 
-	for (i = 0; ; i++) {
+	for (i = 0;; i++) {
 		n = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_URI_ARGS, i);
 		if (n <= 0)
 			break;

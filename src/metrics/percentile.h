@@ -49,7 +49,7 @@ void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
  * Whether a figure resting on n values is trusted: any figure needs at
  * least STATS_CONFIDENT_N values, and the p-th percentile also needs
  * STATS_CONFIDENT_TAIL value(s) at or beyond it, n (100 - p) / 100 of them
- * (p90: 10 values, p99: 100, the digest's rule of issue 5). p = 0 for a
+ * (p90: 10 values, p99: 100, the digests' rule). p = 0 for a
  * rate or a count. Every answer (digest, report) marks figures that are
  * not trusted as low confidence, with their n.
  */

@@ -334,6 +334,7 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 		case EV_BUILD_COMPLETED:
 		case EV_TESTS_COMPLETED:
 		case EV_UPDATED:
+		case EV_RECONCILED:
 		case EV__COUNT:
 			break;
 		}

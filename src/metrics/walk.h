@@ -2,9 +2,10 @@
  * walk.h: provisioning attempts and their figures, from one key's
  * events (spec/metrics.md sections 1 and 2). Pure; any thread.
  *
- * The walk is the one implementation of the spec's attempt rules: the store
- * calls it for every key an insert touches, `envstats reindex` for every
- * key, and the tests call it directly on arrays.
+ * The walk is the one implementation of the spec's attempt rules: the
+ * recorder (observe/record.c) calls it for every key a transaction
+ * touches and, for `envstats reindex`, for every key; the tests call it
+ * directly on arrays.
  */
 #ifndef ENVSTATS_WALK_H
 #define ENVSTATS_WALK_H

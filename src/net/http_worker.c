@@ -141,18 +141,6 @@ unlock(struct http_worker *w)
 		BUG("pthread_mutex_unlock failed");
 }
 
-/* splitmix64, for backoff jitter only. Worker thread. */
-static uint64_t
-rng_next(struct http_worker *w)
-{
-	uint64_t	z;
-
-	z = (w->rng += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* --- URL policy --- */
 
 /* s[0..n) is a dotted quad 127.a.b.c, decimal, no leading zeros. */
@@ -587,7 +575,8 @@ backoff_wait_ms(struct http_worker *w, int attempts)
 		d = w->cfg.backoff_max_ms;
 	span = d * 2 / 5;
 	if (span > 0)
-		d = d - d / 5 + (int64_t)(rng_next(w) % (uint64_t)(span + 1));
+		d = d - d / 5 + (int64_t)(splitmix64(&w->rng) %
+		    (uint64_t)(span + 1));
 	return d;
 }
 

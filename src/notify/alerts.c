@@ -7,7 +7,7 @@
 #include "notify/alerts.h"
 
 #include "report/text.h"
-#include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 
 /* --- the state ----------------------------------------------------- */
 
@@ -480,6 +480,91 @@ plan_bursts(const struct alerts_config *c, int64_t now,
 	free(t);
 }
 
+/* --- objectives ---------------------------------------------------- */
+
+/* The repository an objective's alert is filed under. */
+static const char *
+slo_repo(const struct slo_def *d)
+{
+	return d->repo != NULL ? d->repo : "all repos";
+}
+
+/* "6h burn rate 7.5× (limit 6), 3d 2.1× (limit 2)". */
+static void
+slo_detail(const struct alerts_config *c, const struct slo_figures *f,
+    struct buf *b)
+{
+	buf_printf(b, "%s burn rate %.1f× (limit %g), %s %.1f× (limit %g)",
+	    slo_span_name[SLO_SPAN_6H], f->burn[SLO_SPAN_6H], c->slo_burn_6h,
+	    slo_span_name[SLO_SPAN_3D], f->burn[SLO_SPAN_3D], c->slo_burn_3d);
+}
+
+/* Fire when both burn rates exceed their limits; resolve when the 6 h
+   one falls below 1. An objective gone from the config resolves. */
+static void
+plan_slos(const struct alerts_config *c, int64_t now,
+    const struct alerts_view *v, struct alerts_state *st)
+{
+	const struct slo_figures	*f;
+	struct alert			 tmpl;
+	struct buf			 b = BUF_INIT;
+	size_t				 i, k;
+	bool				 open;
+
+	for (i = 0; i < st->n_alerts; i++) {
+		struct alert	*a = &st->alerts[i];
+
+		if (!is_open(a) || a->rule != ALERT_SLO_BURN)
+			continue;
+		for (k = 0; k < c->n_slos && !same(c->slos[k].name,
+		    a->branch); k++)
+			;
+		f = k < c->n_slos ? &v->slo_figs[k] : NULL;
+		if (f != NULL && f->has_burn[SLO_SPAN_6H] &&
+		    f->burn[SLO_SPAN_6H] >= 1)
+			continue;
+		buf_reset(&b);
+		buf_puts(&b, "resolved after ");
+		text_duration(&b, now - a->fired_at_ms);
+		if (f == NULL)
+			buf_puts(&b, ": no longer an objective");
+		else if (f->has_burn[SLO_SPAN_6H])
+			buf_printf(&b, ": 6h burn rate %.1f×",
+			    f->burn[SLO_SPAN_6H]);
+		else
+			buf_puts(&b, ": nothing ended in the last 6h");
+		resolve(st, i, now, b.data);
+	}
+	for (k = 0; k < c->n_slos; k++) {
+		f = &v->slo_figs[k];
+		if (!f->has_burn[SLO_SPAN_6H] || !f->has_burn[SLO_SPAN_3D] ||
+		    !(f->burn[SLO_SPAN_6H] > c->slo_burn_6h) ||
+		    !(f->burn[SLO_SPAN_3D] > c->slo_burn_3d))
+			continue;
+		open = false;
+		for (i = 0; i < st->n_alerts && !open; i++)
+			open = is_open(&st->alerts[i]) &&
+			    st->alerts[i].rule == ALERT_SLO_BURN &&
+			    same(st->alerts[i].branch, c->slos[k].name);
+		if (open)
+			continue;
+		buf_reset(&b);
+		slo_detail(c, f, &b);
+		memset(&tmpl, 0, sizeof tmpl);
+		tmpl.rule = ALERT_SLO_BURN;
+		tmpl.repo = (char *)slo_repo(&c->slos[k]);
+		tmpl.branch = c->slos[k].name;
+		tmpl.requested_at_ms = ALERT_NEVER;
+		tmpl.fired_at_ms = now;
+		tmpl.resolved_at_ms = ALERT_NEVER;
+		tmpl.detail = b.data;
+		tmpl.detail_at_ms = now;
+		if (!silenced(v, &tmpl))
+			fire(st, c, now, &tmpl, false);
+	}
+	buf_release(&b);
+}
+
 /* --- attempts ------------------------------------------------------ */
 
 /* "no outcome after 1d 00h: no longer watched". */
@@ -512,11 +597,13 @@ plan_open_attempts(const struct alerts_config *c, int64_t now,
 			continue;
 		buf_reset(&b);
 		r = row_of_seq(v->in_flight, v->n_in_flight, a->attempt_seq);
-		if (r == NULL && (r = row_of_seq(v->ended, v->n_ended,
-		    a->attempt_seq)) != NULL) {
-			outcome_text(r, &b);
-			resolve(st, i, now, b.data);
-			continue;
+		if (r == NULL) {
+			r = row_of_seq(v->ended, v->n_ended, a->attempt_seq);
+			if (r != NULL) {
+				outcome_text(r, &b);
+				resolve(st, i, now, b.data);
+				continue;
+			}
 		}
 		if (r == NULL && now - a->requested_at_ms <= c->watch_ms) {
 			/* Rebuilt from a request that came late: the key's
@@ -623,6 +710,8 @@ rule_title(enum alert_rule r)
 		return "Stuck provision";
 	case ALERT_FAILURE_BURST:
 		return "Failure burst";
+	case ALERT_SLO_BURN:
+		return "Objective burning its budget";
 	case ALERT_SLOW_IN_FLIGHT:
 	case ALERT_SLOW_COMPLETED:
 	case ALERT_RULE__COUNT:
@@ -638,7 +727,8 @@ icon(const struct alert *a)
 		return ":turtle:";
 	if (is_open(a))
 		return a->rule == ALERT_STUCK ? ":rotating_light:" :
-		    a->rule == ALERT_FAILURE_BURST ? ":fire:" :
+		    a->rule == ALERT_FAILURE_BURST ||
+		    a->rule == ALERT_SLO_BURN ? ":fire:" :
 		    ":hourglass_flowing_sand:";
 	if (a->resolution != NULL && (strncmp(a->resolution, "ready", 5) ==
 	    0 || strncmp(a->resolution, "resolved", 8) == 0))
@@ -676,7 +766,7 @@ render_alert(struct buf *b, const struct alert *a, int64_t now)
 		user_text(b, a->user);
 	}
 	buf_puts(b, " · ");
-	if (a->rule == ALERT_FAILURE_BURST) {
+	if (a->rule == ALERT_FAILURE_BURST || a->rule == ALERT_SLO_BURN) {
 		mrkdwn_escape(b, a->detail != NULL ? a->detail : "");
 		if (!is_open(a)) {
 			buf_puts(b, " · ");
@@ -845,6 +935,7 @@ alerts_plan(const struct alerts_config *c, int64_t now,
 
 	/* Bursts first: their inhibition applies to what fires after. */
 	plan_bursts(c, now, v, st);
+	plan_slos(c, now, v, st);
 	plan_open_attempts(c, now, v, st);
 	plan_new_in_flight(c, now, v, st);
 	plan_slow_completed(c, now, v, st, quiet);

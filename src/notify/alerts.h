@@ -17,6 +17,9 @@
  *    ended within burst_window, or more than burst_rate_pct failed of at
  *    least burst_min_outcomes outcomes (ready or failed) ended within
  *    burst_rate_window. It resolves when neither holds.
+ *  - slo_burn (per objective of `slos`): its burn rates over both 6 h and
+ *    3 d exceed slo_burn_6h and slo_burn_3d (metrics/figures.h); it
+ *    resolves when the 6 h one falls below 1 (or has no attempt).
  * An attempt alert resolves with the attempt's outcome ("ready after 27m
  * 10s", "failed: k8s_error", cancelled, abandoned), or when the attempt
  * is older than watch ("no longer watched").
@@ -51,6 +54,7 @@
 
 #include "alert.h"
 #include "buf.h"
+#include "metrics/figures.h"
 #include "notify/alerts_config.h"
 #include "store/store.h"
 
@@ -72,6 +76,8 @@ struct alerts_view {
 	size_t				 n_ended;
 	const struct alert_silence	*silences;	/* active now */
 	size_t				 n_silences;
+	/* The objectives (c->slos) and their figures at now. */
+	const struct slo_figures	*slo_figs;	/* c->n_slos */
 };
 
 enum alerts_action_kind {

@@ -39,7 +39,8 @@ static const char *const section_keys[] = {
 	"channel", "slow_in_flight_min", "stuck_min", "slow_completed_min",
 	"burst_failures", "burst_window_min", "burst_rate_pct",
 	"burst_rate_window_min", "burst_min_outcomes", "remind_hours",
-	"group_seconds", "watch_hours", "quiet_hours",
+	"group_seconds", "watch_hours", "quiet_hours", "slo_burn_6h",
+	"slo_burn_3d",
 };
 
 static const char *const quiet_keys[] = { "from", "to", "tz" };
@@ -59,6 +60,8 @@ alerts_config_init(struct alerts_config *c)
 	c->remind_ms = 4 * MS_PER_HOUR;
 	c->group_ms = 30 * MS_PER_SEC;
 	c->watch_ms = 24 * MS_PER_HOUR;
+	c->slo_burn_6h = 6;
+	c->slo_burn_3d = 2;
 	c->tick_ms = DEFAULT_TICK_MS;
 }
 
@@ -68,6 +71,23 @@ alerts_config_release(struct alerts_config *c)
 	free(c->channel);
 	tz_free(c->own_tz);
 	memset(c, 0, sizeof *c);
+}
+
+/* A burn rate limit: a number over 1 (at 1 the budget just lasts). */
+static enum err
+read_burn(const json_t *sec, const char *key, double *out, struct buf *why)
+{
+	const json_t	*v = json_object_get(sec, key);
+
+	if (v == NULL)
+		return ERR_OK;
+	if (!json_is_number(v) || !(json_number_value(v) > 1)) {
+		buf_printf(why, "bad value for 'alerts.%s': must be a number "
+		    "over 1", key);
+		return ERR_CONFIG;
+	}
+	*out = json_number_value(v);
+	return ERR_OK;
 }
 
 /* "HH:MM" (00:00-23:59) as minutes of the day, or -1. */
@@ -177,6 +197,9 @@ alerts_config_parse(const json_t *sec, const struct tz *default_tz,
 		}
 		c->burst_rate_pct = json_number_value(v);
 	}
+	if (read_burn(sec, "slo_burn_6h", &c->slo_burn_6h, why) != ERR_OK ||
+	    read_burn(sec, "slo_burn_3d", &c->slo_burn_3d, why) != ERR_OK)
+		return ERR_CONFIG;
 	if (c->stuck_ms < c->slow_in_flight_ms) {
 		buf_puts(why, "'alerts.stuck_min' must not be less than "
 		    "'alerts.slow_in_flight_min': stuck comes after slow");

@@ -15,12 +15,15 @@
  *	  "remind_hours": 4,               reminders at most this often
  *	  "group_seconds": 30,             a repo's alerts within: one message
  *	  "watch_hours": 24,               attempts older than this: not watched
+ *	  "slo_burn_6h": 6,                an objective (`slos`) burning its
+ *	  "slo_burn_3d": 2,                budget faster than both: slo_burn
  *	  "quiet_hours": {"from": "22:00", "to": "07:00", "tz": "Europe/Paris"}
  *	}
  *
  * Every key but channel is optional (the defaults above); an absent
  * section means no alerts. Minutes, hours and counts are whole numbers,
- * burst_rate_pct any number in (0, 100]. quiet_hours.tz defaults to
+ * burst_rate_pct any number in (0, 100], the burn rate limits any number
+ * over 1. quiet_hours.tz defaults to
  * ENVSTATS_TZ; from == to is refused (no quiet hours: leave the key out).
  * Unknown keys are refused, so a typo cannot silently change a threshold.
  */
@@ -36,6 +39,8 @@
 #include "err.h"
 #include "tz.h"
 
+struct slo_def;
+
 struct alerts_config {
 	char		*channel;	/* NULL: alerts are off */
 	int64_t		 slow_in_flight_ms;
@@ -49,6 +54,12 @@ struct alerts_config {
 	int64_t		 remind_ms;
 	int64_t		 group_ms;
 	int64_t		 watch_ms;
+	double		 slo_burn_6h;	/* burn rate limits of slo_burn */
+	double		 slo_burn_3d;
+	/* The objectives the slo_burn rule watches (config `slos`);
+	   borrowed, set by the caller, not in the section. */
+	const struct slo_def	*slos;
+	size_t			 n_slos;
 	/* How often the bot checks the rules [15 s]; not in the file. */
 	int64_t		 tick_ms;
 	/* Quiet hours: [from, to) minutes of the local day, wrapping past

@@ -11,6 +11,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "notify/alerts.h"
+#include "report/report_more.h"
 
 /* A failed call waits this long before it is tried again, doubling. */
 #define RETRY_FIRST_MS	(15 * MS_PER_SEC)
@@ -315,10 +316,13 @@ alerts_run_tick(struct alerts_run *ar, int64_t now)
 	struct alerts_state	st;
 	struct alerts_view	v;
 	struct alerts_actions	acts;
+	struct report_slo	slo;
+	struct report_params	p;
 	size_t			i;
 	enum err		rc;
 
 	memset(&in, 0, sizeof in);
+	memset(&slo, 0, sizeof slo);
 	memset(&st, 0, sizeof st);
 	memset(&acts, 0, sizeof acts);
 	ar->stats.ticks++;
@@ -331,6 +335,15 @@ alerts_run_tick(struct alerts_run *ar, int64_t now)
 	v.n_ended = in.n_ended;
 	v.silences = in.silences;
 	v.n_silences = in.n_silences;
+	/* The objectives' burn rates at now (their window does not
+	   matter here: only the spans ending now). */
+	memset(&p, 0, sizeof p);
+	p.since_ms = now - slo_span_ms[SLO_SPAN_3D];
+	p.until_ms = now;
+	if ((rc = report_slo_build(ar->st, &p, ar->cfg->slos,
+	    ar->cfg->n_slos, &slo)) != ERR_OK)
+		goto out;
+	v.slo_figs = slo.f;
 	alerts_plan(ar->cfg, now, &v, &st, &acts);
 	/* Stored before anything is said: a restart repeats nothing. */
 	if ((rc = save(ar, now, &st)) != ERR_OK)
@@ -343,6 +356,7 @@ out:
 	alerts_actions_release(&acts);
 	alerts_state_release(&st);
 	inputs_release(&in);
+	report_slo_release(&slo);
 	return rc;
 }
 

@@ -376,8 +376,86 @@ png_write(void *arg, const unsigned char *data, unsigned int len)
 	return CAIRO_STATUS_SUCCESS;
 }
 
+/* The peak-hours panel: 7 rows x 24 hours, below the other two. */
+#define PEAK_TOP	505.0
+#define PEAK_X0		80.0
+#define PEAK_X1		770.0
+#define PEAK_ROW	30.0
+
+static void
+peak_panel(cairo_t *cr, const struct peak_figures *p)
+{
+	static const char *const days[7] = {
+		"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	const double	cw = (PEAK_X1 - PEAK_X0) / 24;
+	int64_t		max = 0;
+	double		shade;
+	char		label[16];
+	int		d, h;
+
+	color(cr, ink);
+	font(cr, 13, true);
+	text(cr, PEAK_X0, PEAK_TOP - 12, "Requests by weekday and hour "
+	    "(local time)", 0);
+	for (d = 0; d < 7; d++) {
+		for (h = 0; h < 24; h++) {
+			if (p->count[d][h] > max)
+				max = p->count[d][h];
+		}
+	}
+	font(cr, 11, false);
+	for (d = 0; d < 7; d++) {
+		color(cr, muted);
+		text(cr, PEAK_X0 - 8, PEAK_TOP + d * PEAK_ROW + PEAK_ROW / 2 +
+		    4, days[d], 1);
+		for (h = 0; h < 24; h++) {
+			/* Grid grey for none, up to the bar colour for the
+			   busiest hour. */
+			shade = max > 0 ? (double)p->count[d][h] /
+			    (double)max : 0;
+			if (p->count[d][h] == 0)
+				color(cr, grid);
+			else
+				cairo_set_source_rgb(cr,
+				    1 - (0.15 + 0.85 * shade) * (1 - bar.r),
+				    1 - (0.15 + 0.85 * shade) * (1 - bar.g),
+				    1 - (0.15 + 0.85 * shade) * (1 - bar.b));
+			cairo_rectangle(cr, PEAK_X0 + h * cw + 1,
+			    PEAK_TOP + d * PEAK_ROW + 1, cw - 2, PEAK_ROW - 2);
+			cairo_fill(cr);
+		}
+	}
+	color(cr, muted);
+	for (h = 0; h < 24; h += 3) {
+		snprintf(label, sizeof label, "%02d", h);
+		text(cr, PEAK_X0 + h * cw + cw / 2, PEAK_TOP + 7 * PEAK_ROW +
+		    16, label, 0.5);
+	}
+	if (max == 0)
+		text(cr, (PEAK_X0 + PEAK_X1) / 2, PEAK_TOP + 3.5 * PEAK_ROW,
+		    "no requests", 0.5);
+}
+
+static enum err	draw_png(const struct report *, const struct peak_figures *,
+		    const char *, struct buf *);
+
 enum err
 chart_png(const struct report *r, const char *title, struct buf *png)
+{
+	return draw_png(r, NULL, title, png);
+}
+
+enum err
+chart_png_peak(const struct report *r, const struct peak_figures *peak,
+    const char *title, struct buf *png)
+{
+	return draw_png(r, peak, title, png);
+}
+
+/* The chart, and the peak panel below when peak is not NULL. */
+static enum err
+draw_png(const struct report *r, const struct peak_figures *peak,
+    const char *title, struct buf *png)
 {
 	const struct stats	*s = &r->win.fig[FIG_LEAD_TIME];
 	cairo_surface_t		*sf;
@@ -386,7 +464,7 @@ chart_png(const struct report *r, const char *title, struct buf *png)
 	struct buf		 sub = BUF_INIT;
 
 	sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, CHART_WIDTH,
-	    CHART_HEIGHT);
+	    peak != NULL ? CHART_PEAK_HEIGHT : CHART_HEIGHT);
 	cr = cairo_create(sf);
 	cairo_scale(cr, CHART_SCALE, CHART_SCALE);
 	cairo_set_source_rgb(cr, 1, 1, 1);
@@ -404,6 +482,8 @@ chart_png(const struct report *r, const char *title, struct buf *png)
 	buf_release(&sub);
 	histogram(cr, r);
 	daily(cr, r);
+	if (peak != NULL)
+		peak_panel(cr, peak);
 
 	st = cairo_status(cr);
 	cairo_destroy(cr);

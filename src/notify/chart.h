@@ -18,15 +18,27 @@
 
 #include "buf.h"
 #include "err.h"
+#include "metrics/figures.h"
 #include "report/report.h"
 
 #define CHART_SCALE	2
 #define CHART_WIDTH	(800 * CHART_SCALE)
 #define CHART_HEIGHT	(500 * CHART_SCALE)
+/* With the peak-hours heat map below (a weekly digest's chart). */
+#define CHART_PEAK_HEIGHT	(770 * CHART_SCALE)
 
 /* Draw r's chart under title; the PNG bytes are appended to png.
    ERR_IO when cairo fails (logged). */
 enum err	chart_png(const struct report *r, const char *title,
+		    struct buf *png);
+
+/*
+ * The same chart, CHART_WIDTH x CHART_PEAK_HEIGHT, with a third panel
+ * below: peak's requests by local weekday (rows, Monday first) and hour
+ * (columns), shaded by count on one scale.
+ */
+enum err	chart_png_peak(const struct report *r,
+		    const struct peak_figures *peak, const char *title,
 		    struct buf *png);
 
 /*

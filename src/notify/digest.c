@@ -11,7 +11,7 @@
 #include "metrics/percentile.h"
 #include "notify/chart.h"
 #include "report/text.h"
-#include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 #include "timefmt.h"
 #include "utf8.h"
 #include "vis.h"
@@ -219,6 +219,29 @@ put_local_time(struct buf *b, const struct tz *tz, int64_t ms)
 	    (int)(sod % MS_PER_HOUR / MS_PER_MIN));
 }
 
+/*
+ * A slowest entry's branch; in Slack, a link to the message that said it
+ * was ready when there is one (a '|' or '>' would end Slack's link
+ * syntax early: such a branch or URL stays plain text).
+ */
+static void
+put_branch_link(const struct digest *d, const struct out *o, size_t i)
+{
+	const char	*branch = d->cur.slowest_branch[i] != NULL ?
+			    d->cur.slowest_branch[i] : "";
+	const char	*url = d->cur.slowest_slack_url != NULL ?
+			    d->cur.slowest_slack_url[i] : NULL;
+
+	if (!o->mrkdwn || url == NULL || strpbrk(url, "<>|") != NULL ||
+	    strchr(branch, '|') != NULL) {
+		put_outside(o, branch);
+		return;
+	}
+	buf_printf(o->b, "<%s|", url);
+	put_outside(o, branch);
+	buf_putc(o->b, '>');
+}
+
 static void
 put_slowest(const struct digest *d, const struct out *o)
 {
@@ -233,8 +256,7 @@ put_slowest(const struct digest *d, const struct out *o)
 		buf_puts(o->b, " · ");
 		put_outside(o, d->cur.repo_names[f->slowest[i].repo_idx]);
 		buf_puts(o->b, " · ");
-		put_outside(o, d->cur.slowest_branch[i] != NULL ?
-		    d->cur.slowest_branch[i] : "");
+		put_branch_link(d, o, i);
 		buf_puts(o->b, " · requested ");
 		put_local_time(o->b, d->tz, f->slowest[i].requested_at_ms);
 	}
@@ -381,7 +403,18 @@ digest_build(struct store *st, const struct tz *tz,
 	p.since_ms = occ->prev_since_ms;
 	p.until_ms = occ->prev_until_ms;
 	p.detail = false;
-	rc = report_build(st, tz, &p, &d->prev);
+	if ((rc = report_build(st, tz, &p, &d->prev)) != ERR_OK)
+		goto out;
+	p.since_ms = occ->since_ms;
+	p.until_ms = occ->until_ms;
+	if ((rc = report_operator_build(st, &p, &d->op)) != ERR_OK)
+		goto out;
+	if (occ->period == DIGEST_WEEKLY) {
+		rc = report_lifetime_build(st, &p, &d->life);
+		d->has_life = rc == ERR_OK;
+		if (rc == ERR_OK)
+			rc = report_peak_build(st, tz, &p, &d->peak);
+	}
 out:
 	if (rc != ERR_OK)
 		digest_release(d);
@@ -393,8 +426,19 @@ digest_release(struct digest *d)
 {
 	report_release(&d->cur);
 	report_release(&d->prev);
+	if (d->has_life)
+		report_lifetime_release(&d->life);
+	report_slo_release(&d->slo);
 	free(d->repo);
 	memset(d, 0, sizeof *d);
+}
+
+enum err
+digest_add_slos(struct store *st, struct digest *d,
+    const struct slo_def *defs, size_t n)
+{
+	report_slo_release(&d->slo);
+	return report_slo_build(st, &d->cur.p, defs, n, &d->slo);
 }
 
 /* --- rendering --- */
@@ -415,9 +459,19 @@ digest_chart(const struct digest *d, struct buf *png)
 	buf_puts(&title, "Lead time · ");
 	digest_title(d, &title);
 	buf_printf(&title, " · %s", d->repo != NULL ? d->repo : "all repos");
-	rc = chart_png(&d->cur, title.data, png);
+	if (d->occ.period == DIGEST_WEEKLY)
+		rc = chart_png_peak(&d->cur, &d->peak.f, title.data, png);
+	else
+		rc = chart_png(&d->cur, title.data, png);
 	buf_release(&title);
 	return rc;
+}
+
+int
+digest_chart_height(const struct digest *d)
+{
+	return d->occ.period == DIGEST_WEEKLY ? CHART_PEAK_HEIGHT :
+	    CHART_HEIGHT;
 }
 
 void
@@ -453,21 +507,102 @@ put_subtitle(const struct digest *d, const struct out *o)
 	}
 }
 
+/* A weekly digest opens with its objectives: one line each. */
+static bool
+put_slos(const struct digest *d, const struct out *o)
+{
+	struct buf	line = BUF_INIT;
+	size_t		i;
+
+	if (d->occ.period != DIGEST_WEEKLY || d->slo.n == 0)
+		return false;
+	for (i = 0; i < d->slo.n; i++) {
+		buf_reset(&line);
+		report_slo_line(&d->slo.defs[i], &d->slo.f[i], &line);
+		buf_puts(o->b, i > 0 ? "\n" : "");
+		put_outside(o, line.data);
+	}
+	buf_release(&line);
+	return true;
+}
+
+/* The operator's line, when the period has reconciliations. */
+static bool
+put_operator(const struct digest *d, const struct out *o)
+{
+	const struct operator_figures	*f = &d->op.f;
+
+	if (f->count == 0)
+		return false;
+	buf_printf(o->b, "%lld reconciliations · ", (long long)f->count);
+	text_percent(o->b, f->failed, f->count);
+	buf_puts(o->b, " failed · p50 ");
+	text_duration(o->b, f->duration.p50);
+	buf_puts(o->b, " · p90 ");
+	text_duration(o->b, f->duration.p90);
+	return true;
+}
+
+/* Weekly: "112 environments up, 14 for more than a week: oldest …". */
+static bool
+put_lifetime(const struct digest *d, const struct out *o)
+{
+	const struct lifetime_figures	*f = &d->life.f;
+
+	if (!d->has_life || f->n_active == 0)
+		return false;
+	buf_printf(o->b, "%zu environments up, %lld for more than a week",
+	    f->n_active, (long long)f->active_over_7d);
+	if (f->active_over_7d > 0) {
+		buf_puts(o->b, ": oldest ");
+		put_outside(o, f->active[0].repo);
+		buf_putc(o->b, ' ');
+		put_outside(o, f->active[0].branch);
+		buf_puts(o->b, " (");
+		text_duration(o->b, f->active[0].age_ms);
+		buf_putc(o->b, ')');
+	}
+	return true;
+}
+
+/* The lines a digest shows only when it has them, after the figures. */
+static const struct extra {
+	const char	*label;
+	bool		(*put)(const struct digest *, const struct out *);
+} extras[] = {
+	{ "Operator", put_operator },
+	{ "Environments", put_lifetime },
+};
+
 void
 digest_text(const struct digest *d, struct buf *b)
 {
 	const struct out	o = { b, false };
-	size_t			i;
+	size_t			i, mark;
 
 	digest_title(d, b);
 	buf_putc(b, '\n');
 	put_subtitle(d, &o);
 	buf_putc(b, '\n');
+	mark = b->len;
+	buf_puts(b, "Objectives:\n");
+	if (put_slos(d, &o))
+		buf_putc(b, '\n');
+	else
+		buf_truncate(b, mark);
 	for (i = 0; i < ARRAY_LEN(pieces); i++) {
 		buf_printf(b, "%s:%s", pieces[i].label,
 		    pieces[i].kind == PIECE_FIELD ? " " : "\n");
 		pieces[i].put(d, &o);
 		buf_putc(b, '\n');
+	}
+	for (i = 0; i < ARRAY_LEN(extras); i++) {
+		mark = b->len;
+		buf_printf(b, "%s: ", extras[i].label);
+		if (extras[i].put(d, &o))
+			buf_putc(b, '\n');
+		else
+			buf_truncate(b, mark);
 	}
 	buf_puts(b, DIGEST_NOTE "\n");
 }
@@ -502,6 +637,18 @@ context_block(struct jsonw *w, const struct buf *text)
 	jsonw_object_end(w);
 }
 
+/* A section block of one mrkdwn text. */
+static void
+section_block(struct jsonw *w, const struct buf *text)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "type");
+	jsonw_string(w, "section");
+	jsonw_key(w, "text");
+	mrkdwn_obj(w, text);
+	jsonw_object_end(w);
+}
+
 static void
 blocks_w(const struct digest *d, struct jsonw *w)
 {
@@ -525,6 +672,10 @@ blocks_w(const struct digest *d, struct jsonw *w)
 	buf_reset(&t);
 	put_subtitle(d, &o);
 	context_block(w, &t);
+	buf_reset(&t);
+	buf_puts(&t, "*Objectives*\n");
+	if (put_slos(d, &o))
+		section_block(w, &t);
 
 	/* The short figures: one section of two-column fields (max 10). */
 	jsonw_object_begin(w);
@@ -555,6 +706,12 @@ blocks_w(const struct digest *d, struct jsonw *w)
 		jsonw_key(w, "text");
 		mrkdwn_obj(w, &t);
 		jsonw_object_end(w);
+	}
+	for (i = 0; i < ARRAY_LEN(extras); i++) {
+		buf_reset(&t);
+		buf_printf(&t, "*%s*\n", extras[i].label);
+		if (extras[i].put(d, &o))
+			section_block(w, &t);
 	}
 	buf_reset(&t);
 	buf_puts(&t, DIGEST_NOTE);

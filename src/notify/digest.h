@@ -1,5 +1,5 @@
 /*
- * digest.h: a channel digest (issue 5): the figures of one period (a local
+ * digest.h: a channel digest: the figures of one period (a local
  * day or an ISO week) beside those of the period before, rendered as Slack
  * Block Kit with a plain text fallback.
  *
@@ -27,6 +27,7 @@
 #include "err.h"
 #include "notify/digest_schedule.h"
 #include "report/report.h"
+#include "report/report_more.h"
 #include "store/store.h"
 #include "tz.h"
 
@@ -41,6 +42,15 @@ struct digest {
 	const struct tz		*tz;	/* borrowed */
 	struct report		 cur;	/* the period, with detail */
 	struct report		 prev;	/* the period before */
+	/* spec/metrics.md section 7 (report_more.h): the operator over the
+	   period, a line when it reconciled; weekly, the environments up at
+	   its end; the objectives (digest_add_slos), which open a weekly
+	   digest. */
+	struct report_operator	 op;
+	bool			 has_life;
+	struct report_lifetime	 life;
+	struct report_peak	 peak;		/* weekly: the chart's panel */
+	struct report_slo	 slo;
 };
 
 /*
@@ -51,6 +61,9 @@ enum err	digest_build(struct store *, const struct tz *,
 		    const struct digest_occurrence *occ, const char *repo,
 		    int64_t reprovision_window_ms, struct digest *out);
 void		digest_release(struct digest *);
+/* The objectives over the digest's period (n = 0: none). */
+enum err	digest_add_slos(struct store *, struct digest *,
+		    const struct slo_def *defs, size_t n);
 
 /* "envstats weekly digest · 2026-W44": the message's title. */
 void		digest_title(const struct digest *, struct buf *);
@@ -66,6 +79,9 @@ void		digest_blocks(const struct digest *, struct buf *);
  * its repo filter. ERR_IO when it cannot be drawn (logged).
  */
 enum err	digest_chart(const struct digest *, struct buf *png);
+
+/* The chart's height in pixels: a weekly one has the peak-hours panel. */
+int		digest_chart_height(const struct digest *);
 
 /* The chart's file name: "envstats-weekly-2026-W44.png". */
 void		digest_chart_name(const struct digest *, struct buf *);

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "config.h"
-#include "observe/event_json.h"
+#include "event.h"
 
 static const char *const period_names[DIGEST__COUNT] = { "daily", "weekly" };
 
@@ -137,7 +137,7 @@ parse_entry(const json_t *v, const char *where, struct digest_schedule *s,
 	}
 	s->channel = xstrdup(ch);
 	if (repo != NULL && !json_is_null(repo)) {
-		problem = json_is_string(repo) ? event_json_repo_problem(
+		problem = json_is_string(repo) ? event_repo_problem(
 		    json_string_value(repo), json_string_length(repo)) :
 		    "must be a string";
 		if (problem != NULL) {

@@ -1,5 +1,5 @@
 /*
- * digest_schedule.h: when channel digests go out (issue 5). The "digests"
+ * digest_schedule.h: when channel digests go out. The "digests"
  * section of the config file, and pure functions of the instant now, the
  * configured time zone, a schedule and the last period sent: which period
  * a digest covers and whether it is due. No I/O, no clock: the caller

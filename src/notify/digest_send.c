@@ -294,6 +294,9 @@ start(struct digest_sender *s, const struct digest_schedule *sc,
 	flush(s);
 	rc = digest_build(s->c.st, s->c.tz, occ, sc->repo,
 	    s->c.reprovision_window_ms, &d);
+	if (rc == ERR_OK && (rc = digest_add_slos(s->c.st, &d, s->c.slos,
+	    s->c.n_slos)) != ERR_OK)
+		digest_release(&d);
 	if (rc != ERR_OK) {
 		log_error("digest.build_failed", LOG_STR("channel",
 		    sc->channel), LOG_STR("id", occ->id), LOG_STR("err",

@@ -1,5 +1,5 @@
 /*
- * digest_send.h: the bot's digest sender (issue 5). A timer on the loop
+ * digest_send.h: the bot's digest sender. A timer on the loop
  * thread calls digest_sender_tick() with the wall clock; for every
  * configured channel and period whose digest is due (digest_schedule.h)
  * it builds the digest from the store, posts it with chat.postMessage and,
@@ -50,6 +50,8 @@ struct digest_sender_config {
 	struct webapi			*api;
 	const struct digest_config	*digests;	/* borrowed */
 	int64_t				 reprovision_window_ms;
+	const struct slo_def		*slos;		/* borrowed */
+	size_t				 n_slos;
 	/* Called before each use of the store: the bot commits the
 	   transaction its envelopes may hold open. May be NULL. */
 	void				(*flush)(void *arg);

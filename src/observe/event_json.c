@@ -53,29 +53,51 @@ optional_string(json_t *obj, const char *key, const char **out,
 	return true;
 }
 
-/* The limits are plain integer literals, so they can be spelt in text. */
-#define STR_(x)	#x
-#define STR(x)	STR_(x)
-
-const char *
-event_json_repo_problem(const char *repo, size_t len)
+/*
+ * duration_ms and status: type-checked on every event, required on
+ * `reconciled` and kept only there (the one type that gives them a
+ * meaning). A JSON real is not an integer, even 5.0.
+ */
+static bool
+reconcile_fields(json_t *root, enum event_type type, const char *status,
+    struct event *ev, struct buf *why)
 {
-	const char	*slash = memchr(repo, '/', len);
+	json_t		*v = json_object_get(root, "duration_ms");
+	json_int_t	 d = EVENT_DURATION_NONE;
+	int		 k = RECONCILE_NONE;
 
-	if (len < 1 || len > EVENT_REPO_MAX)
-		return "must be 1 to " STR(EVENT_REPO_MAX) " bytes";
-	if (slash == NULL || slash == repo || slash == repo + len - 1 ||
-	    memchr(slash + 1, '/', len - (size_t)(slash - repo) - 1) != NULL)
-		return "must be 'owner/name'";
-	return NULL;
-}
-
-const char *
-event_json_branch_problem(size_t len)
-{
-	if (len < 1 || len > EVENT_BRANCH_MAX)
-		return "must be 1 to " STR(EVENT_BRANCH_MAX) " bytes";
-	return NULL;
+	if (v != NULL && !json_is_null(v) &&
+	    !(json_is_string(v) && json_string_length(v) == 0)) {
+		if (!json_is_integer(v)) {
+			buf_puts(why, "field 'duration_ms' must be an integer");
+			return false;
+		}
+		d = json_integer_value(v);
+		if (d < 0 || d >= EVENT_DURATION_LIMIT) {
+			buf_puts(why, "field 'duration_ms' must be at least 0 "
+			    "and below 2^53");
+			return false;
+		}
+	}
+	if (status != NULL &&
+	    (k = reconcile_status_parse(status)) < 0) {
+		buf_puts(why, "field 'status' must be 'succeeded' or "
+		    "'failed'");
+		return false;
+	}
+	if (type != EV_RECONCILED)
+		return true;
+	if (d == EVENT_DURATION_NONE) {
+		buf_puts(why, "missing field 'duration_ms'");
+		return false;
+	}
+	if (status == NULL) {
+		buf_puts(why, "missing field 'status'");
+		return false;
+	}
+	ev->duration_ms = (int64_t)d;
+	ev->status = (enum reconcile_status)k;
+	return true;
 }
 
 enum err
@@ -87,6 +109,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	struct event	 ev;
 	const char	*type, *ts, *repo, *branch, *s;
 	const char	*id, *user, *trigger, *ftype, *reason, *sha, *env, *src;
+	const char	*status;
 	size_t		 repo_len, branch_len, i;
 	const char	*ts_why = NULL, *problem;
 	int		 n;
@@ -136,7 +159,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	if ((repo = required_string(root, "repo", why)) == NULL)
 		goto out;
 	repo_len = json_string_length(json_object_get(root, "repo"));
-	problem = event_json_repo_problem(repo, repo_len);
+	problem = event_repo_problem(repo, repo_len);
 	if (problem != NULL) {
 		buf_printf(why, "field 'repo' %s", problem);
 		goto out;
@@ -145,7 +168,7 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	if ((branch = required_string(root, "branch", why)) == NULL)
 		goto out;
 	branch_len = json_string_length(json_object_get(root, "branch"));
-	problem = event_json_branch_problem(branch_len);
+	problem = event_branch_problem(branch_len);
 	if (problem != NULL) {
 		buf_printf(why, "field 'branch' %s", problem);
 		goto out;
@@ -158,7 +181,8 @@ event_json_parse(const char *line, size_t len, struct event *out,
 	    !optional_string(root, "reason", &reason, why) ||
 	    !optional_string(root, "sha", &sha, why) ||
 	    !optional_string(root, "env_type", &env, why) ||
-	    !optional_string(root, "source", &src, why))
+	    !optional_string(root, "source", &src, why) ||
+	    !optional_string(root, "status", &status, why))
 		goto out;
 
 	if (trigger != NULL) {
@@ -192,6 +216,9 @@ event_json_parse(const char *line, size_t len, struct event *out,
 		}
 		ev.ci_tests_complete = json_is_true(v) ? TRI_TRUE : TRI_FALSE;
 	}
+
+	if (!reconcile_fields(root, ev.type, status, &ev, why))
+		goto out;
 
 	/* Everything checks out: copy the strings. */
 	ev.repo = xstrndup(repo, repo_len);
@@ -250,6 +277,10 @@ event_json_write(const struct event *ev, struct buf *b)
 		buf_printf(b, ",\"ci_tests_complete\":%s",
 		    ev->ci_tests_complete == TRI_TRUE ? "true" : "false");
 	put_field(b, "source", ev->source);
+	if (ev->duration_ms != EVENT_DURATION_NONE)
+		buf_printf(b, ",\"duration_ms\":%lld",
+		    (long long)ev->duration_ms);
+	put_field(b, "status", reconcile_status_name(ev->status));
 	buf_putc(b, '}');
 }
 

@@ -25,17 +25,6 @@
 enum err	event_json_parse(const char *line, size_t len, struct event *out,
 		    struct buf *why);
 
-/*
- * The spec's constraints on the two required text fields, shared by every
- * producer of events (this parser, the Slack edge): NULL when they hold,
- * else a short static reason to put after the field's name ("must be
- * 'owner/name'"). repo is len bytes: 1 to EVENT_REPO_MAX, exactly one '/'
- * with both parts non-empty (case is not checked: callers lower-case it).
- * A branch is any 1 to EVENT_BRANCH_MAX bytes.
- */
-const char	*event_json_repo_problem(const char *repo, size_t len);
-const char	*event_json_branch_problem(size_t len);
-
 /* Append ev as one JSON object (no newline) to b, fields in spec order. */
 void		event_json_write(const struct event *ev, struct buf *b);
 

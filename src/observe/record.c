@@ -29,6 +29,12 @@ struct pending {
 	const struct attempt	**before_of;
 };
 
+/* A stored reconciliation, kept for the observer. */
+struct reconcile {
+	char		*repo, *branch, *env_type;
+	struct event	 ev;	/* borrows env_type */
+};
+
 struct record {
 	struct store			*st;
 	struct attempt_params		 params;
@@ -42,6 +48,10 @@ struct record {
 	struct attempt_walk		 walk_before;
 	struct pending			*pend;
 	size_t				 n_pend, cap_pend;
+	/* Reconciliations stored while observed: each is told as a change
+	   of its own (no attempt to rebuild: the walk never reads them). */
+	struct reconcile		*recs;
+	size_t				 n_recs, cap_recs;
 	/* repo name -> id, for the repos seen in this transaction */
 	struct repo_id {
 		char	*name;
@@ -139,6 +149,12 @@ pending_clear(struct record *r)
 		free(p->before_of);
 	}
 	r->n_pend = 0;
+	for (i = 0; i < r->n_recs; i++) {
+		free(r->recs[i].repo);
+		free(r->recs[i].branch);
+		free(r->recs[i].env_type);
+	}
+	r->n_recs = 0;
 }
 
 static void
@@ -360,6 +376,7 @@ record_free(struct record *r)
 	attempt_walk_release(&r->walk_before);
 	free(r->pend);
 	buf_release(&r->why);
+	free(r->recs);
 	free(r);
 }
 
@@ -410,6 +427,27 @@ record_why(const struct record *r)
 	return r->why.data;
 }
 
+/* Remember a stored reconciliation for the observer. */
+static void
+keep_reconcile(struct record *r, const struct event *ev)
+{
+	struct reconcile	*x;
+
+	if (r->observer == NULL)
+		return;
+	ARRAY_GROW(r->recs, r->n_recs + 1, r->cap_recs);
+	x = &r->recs[r->n_recs++];
+	x->repo = xstrdup(ev->repo);
+	x->branch = xstrdup(ev->branch);
+	x->env_type = ev->env_type != NULL ? xstrdup(ev->env_type) : NULL;
+	event_init(&x->ev);
+	x->ev.type = ev->type;
+	x->ev.ts_ms = ev->ts_ms;
+	x->ev.env_type = x->env_type;
+	x->ev.duration_ms = ev->duration_ms;
+	x->ev.status = ev->status;
+}
+
 enum err
 record_add(struct record *r, struct event *ev, bool *stored)
 {
@@ -429,7 +467,9 @@ record_add(struct record *r, struct event *ev, bool *stored)
 	if ((rc = store_event_insert(r->st, ev, repo_id, now, stored)) !=
 	    ERR_OK)
 		return rc;
-	if (*stored)
+	if (*stored && ev->type == EV_RECONCILED)
+		keep_reconcile(r, ev);
+	else if (*stored)
 		dirty_put(r, repo_id, ev->repo, ev->branch);
 	return ERR_OK;
 }
@@ -464,6 +504,18 @@ record_commit(struct record *r)
 		p->c.attempts = p->after;
 		p->c.before = p->before_of;
 		r->observer(r->observer_arg, &p->c);
+	}
+	for (i = 0; i < r->n_recs && r->observer != NULL; i++) {
+		struct record_change	c;
+		static const bool	added = true;
+
+		memset(&c, 0, sizeof c);
+		c.repo = r->recs[i].repo;
+		c.branch = r->recs[i].branch;
+		c.events = &r->recs[i].ev;
+		c.added = &added;
+		c.n_events = 1;
+		r->observer(r->observer_arg, &c);
 	}
 	pending_clear(r);
 	return ERR_OK;

@@ -124,7 +124,9 @@ enum err	 record_forget(struct record *,
  * attempt before it (NULL: it is new): the one its opening request opened
  * then, or, when a late earlier request now opens it, the one the former
  * opening request opened. Every index of an attempt, before or after,
- * points into events[]. Borrowed for the call only.
+ * points into events[]. A stored `reconciled` event, which no attempt
+ * reads, comes as a change of its own: that one event, added, and no
+ * attempt. Borrowed for the call only.
  */
 struct record_change {
 	const char		 *repo;		/* lower case owner/name */

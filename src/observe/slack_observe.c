@@ -12,7 +12,7 @@
 #include <regex.h>
 
 #include "config.h"
-#include "observe/event_json.h"
+#include "event.h"
 #include "utf8.h"
 
 /* The first and last second the spec's RFC 3339 text can hold (years
@@ -152,7 +152,7 @@ repo_normal(const char *repo, size_t len, const char **problem)
 	char	*r;
 	size_t	 i;
 
-	*problem = event_json_repo_problem(repo, len);
+	*problem = event_repo_problem(repo, len);
 	if (*problem == NULL && (!utf8_valid(repo, len) ||
 	    memchr(repo, '\0', len) != NULL))
 		*problem = "must be valid UTF-8";
@@ -353,6 +353,13 @@ add_pattern(struct slack_observe *so, const char *type, const char *regex,
 	if (t < 0) {
 		buf_printf(why, "unknown event type '%s' in '%s.type'", type,
 		    label);
+		goto out;
+	}
+	/* A message carries no duration or status: the operator posts
+	   its reconciliations to the webhook. */
+	if (t == EV_RECONCILED) {
+		buf_printf(why, "'%s.type' cannot be 'reconciled' (the "
+		    "operator posts those to POST /v1/events)", label);
 		goto out;
 	}
 	/*
@@ -656,7 +663,7 @@ slack_observe_slash(const struct slack_observe *so, const json_t *payload,
 	}
 	ev.type = wlen[0] == 2 ? EV_REQUESTED : EV_DEPROVISIONED;
 
-	if (event_json_branch_problem(wlen[1]) != NULL) {
+	if (event_branch_problem(wlen[1]) != NULL) {
 		buf_printf(why, "branch name '%.*s...' is too long: %zu bytes, "
 		    "at most %d", (int)utf8_cut(word[1], wlen[1], QUOTE_MAX),
 		    word[1], wlen[1], EVENT_BRANCH_MAX);
@@ -804,7 +811,7 @@ build(const struct slack_observe *so, const struct pattern *p,
 	}
 	if (!capture(text, m, p->branch_group, &s, &len))
 		len = 0;
-	problem = event_json_branch_problem(len);
+	problem = event_branch_problem(len);
 	if (problem != NULL || !utf8_valid(s, len)) {
 		buf_printf(why, "message matched %s (%s) but its branch (%zu "
 		    "bytes) %s", p->label, event_type_name(p->type), len,
@@ -823,6 +830,11 @@ build(const struct slack_observe *so, const struct pattern *p,
 	}
 	ev.id = xstrdup(event_id);
 	ev.source = xstrdup("slack");
+	/* The message itself: its permalink for the slowest lists. */
+	if (channel != NULL) {
+		ev.slack_channel = xstrdup(channel);
+		ev.slack_ts = xstrdup(ts);
+	}
 	*out = ev;
 	event_init(&ev);
 	res = SLACK_OBSERVE_OBSERVED;

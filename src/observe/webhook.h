@@ -1,6 +1,6 @@
 /*
  * webhook.h: the signed lifecycle-event webhook, POST /v1/events
- * (spec/events.md; issue 4). Pure: no I/O, no clock (the caller passes
+ * (spec/events.md). Pure: no I/O, no clock (the caller passes
  * now_ms), no store (the caller records each good event through a
  * callback). The HTTP layer does the rest:
  *

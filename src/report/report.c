@@ -6,6 +6,7 @@
 #include "report/report.h"
 
 #include "jsonw.h"
+#include "report/report_more.h"
 
 /* Feed one scan to several accumulators (each keeps its own window). */
 struct feed {
@@ -100,6 +101,57 @@ settle_slowest(struct store *st, struct window_figures *win,
 	return rc;
 }
 
+/*
+ * Each slowest attempt's Slack permalink: the workspace URL auth.test gave
+ * (kept in meta "slack_workspace_url"), "archives/", the channel and "p"
+ * with the message ts without its dot.
+ */
+static enum err
+slowest_permalinks(struct store *st, struct report *r)
+{
+	const struct window_figures	*f = &r->win;
+	char				*base = NULL, *channel, *ts, *dot;
+	struct buf			 url = BUF_INIT;
+	size_t				 i;
+	enum err			 rc;
+
+	r->slowest_slack_url = xcalloc(f->n_slowest + 1,
+	    sizeof *r->slowest_slack_url);
+	rc = store_meta_get(st, STORE_META_SLACK_URL, &base);
+	if (rc == ERR_NOT_FOUND || (rc == ERR_OK && base == NULL)) {
+		rc = ERR_OK;
+		goto out;
+	}
+	for (i = 0; i < f->n_slowest && rc == ERR_OK; i++) {
+		rc = store_attempt_slack_ref(st, f->slowest[i].requested_at_ms,
+		    f->slowest[i].row_id, &channel, &ts);
+		if (rc == ERR_NOT_FOUND) {
+			rc = ERR_OK;
+			continue;
+		}
+		if (rc != ERR_OK)
+			break;
+		buf_reset(&url);
+		buf_puts(&url, base);
+		if (url.len > 0 && url.data[url.len - 1] != '/')
+			buf_putc(&url, '/');
+		buf_printf(&url, "archives/%s/p", channel);
+		dot = strchr(ts, '.');
+		if (dot != NULL) {
+			buf_append(&url, ts, (size_t)(dot - ts));
+			buf_puts(&url, dot + 1);
+		} else
+			buf_puts(&url, ts);
+		r->slowest_slack_url[i] = buf_detach(&url, NULL);
+		free(channel);
+		free(ts);
+	}
+out:
+	free(base);
+	buf_release(&url);
+	return rc;
+}
+
 enum err
 report_build(struct store *st, const struct tz *tz,
     const struct report_params *p, struct report *r)
@@ -156,6 +208,8 @@ report_build(struct store *st, const struct tz *tz,
 	window_acc_finish(&prev_acc, &r->wow_prev);
 	if (rc == ERR_OK)
 		rc = settle_slowest(st, &r->win, &r->slowest_branch);
+	if (rc == ERR_OK)
+		rc = slowest_permalinks(st, r);
 	/* Read-only: nothing to commit, and a rollback cannot fail us. */
 	store_rollback(st);
 	free(days);
@@ -170,6 +224,12 @@ report_release(struct report *r)
 {
 	size_t	i;
 
+	/* Before the window's release: it counts the slowest. */
+	if (r->slowest_slack_url != NULL) {
+		for (i = 0; i < r->win.n_slowest; i++)
+			free(r->slowest_slack_url[i]);
+	}
+	free(r->slowest_slack_url);
 	window_figures_release(&r->win);
 	window_figures_release(&r->wow_this);
 	window_figures_release(&r->wow_prev);
@@ -351,6 +411,27 @@ failed(const struct window_figures *f)
 	return f->outcome[OUTCOME_FAILED];
 }
 
+/* A slowest entry's links, when known (spec/metrics.md section 7). */
+static void
+put_slowest_links(struct jsonw *w, const struct report *r, size_t i)
+{
+	const struct window_slow	*x = &r->win.slowest[i];
+	struct buf			 url = BUF_INIT;
+
+	if (r->slowest_slack_url != NULL && r->slowest_slack_url[i] != NULL) {
+		jsonw_key(w, "slack_url");
+		jsonw_string(w, r->slowest_slack_url[i]);
+	}
+	if (r->p.log_url == NULL)
+		return;
+	report_log_url(r->p.log_url, r->repo_names[x->repo_idx],
+	    r->slowest_branch[i], x->requested_at_ms,
+	    x->requested_at_ms + x->lead_time_ms, &url);
+	jsonw_key(w, "log_url");
+	jsonw_string(w, url.data);
+	buf_release(&url);
+}
+
 void
 report_json(const struct report *r, struct buf *b)
 {
@@ -437,6 +518,7 @@ report_json(const struct report *r, struct buf *b)
 		jsonw_string(&w, r->slowest_branch[i]);
 		put_time(&w, "requested_at", f->slowest[i].requested_at_ms);
 		put_int(&w, "lead_time", f->slowest[i].lead_time_ms);
+		put_slowest_links(&w, r, i);
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
@@ -575,4 +657,16 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_object_end(&w);
 	put_trust(&w, &r->trust);
 	jsonw_object_end(&w);
+}
+
+void
+report_json_head(struct jsonw *w, const struct report_params *p)
+{
+	put_window_filters(w, p);
+}
+
+void
+report_json_stats(struct jsonw *w, const char *key, const struct stats *s)
+{
+	put_stats(w, key, s);
 }

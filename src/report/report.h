@@ -25,6 +25,9 @@ struct report_params {
 	struct store_filter	 filter;	/* borrowed strings */
 	int64_t			 reprovision_window_ms;	/* W, for display */
 	bool			 detail;	/* window_params.detail */
+	/* The `links.log_url` template: each slowest entry's log_url
+	   (report_more.h); NULL: none. Borrowed. */
+	const char		*log_url;
 };
 
 struct report {
@@ -36,6 +39,10 @@ struct report {
 	char			**repo_names;	/* by repo_idx */
 	size_t			 n_repo_names;
 	char			**slowest_branch;	/* win.n_slowest */
+	/* The permalink of each slowest one's "ready" message, when the
+	   Slack source saw it and auth.test gave the workspace URL; NULL
+	   otherwise (never invented). */
+	char			**slowest_slack_url;	/* win.n_slowest */
 	char			(*day_label)[TIMEFMT_DATE_LEN];
 	char			(*week_label)[TIMEFMT_WEEK_LEN];
 };
@@ -63,6 +70,14 @@ enum err	report_compare_build(struct store *,
 		    double hourly_rate, struct report_compare *out,
 		    struct buf *why);
 void		report_compare_release(struct report_compare *);
+
+struct jsonw;
+
+/* For the other --json answers (report_more.h): the "window" and
+   "filters" members of section 5, and a percentile object. */
+void		report_json_head(struct jsonw *, const struct report_params *);
+void		report_json_stats(struct jsonw *, const char *key,
+		    const struct stats *);
 
 /* The --json answers, as one line of JSON (no newline). */
 void		report_json(const struct report *, struct buf *);

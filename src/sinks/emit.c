@@ -5,6 +5,7 @@
 #include "sinks/emit.h"
 
 #include "clock.h"
+#include "metrics/figures.h"
 
 const struct emit_metric_def emit_metrics[EMIT__COUNT] = {
 	[EMIT_CHECKS_DURATION] = { "testenv.checks.duration",
@@ -24,8 +25,18 @@ const struct emit_metric_def emit_metrics[EMIT__COUNT] = {
 	[EMIT_STARTED] = { "testenv.provision.started", EMIT_COUNT },
 	[EMIT_REPROVISION] = { "testenv.reprovision", EMIT_COUNT },
 	[EMIT_AUTO_UPDATE] = { "testenv.auto_update", EMIT_COUNT },
+	[EMIT_RECONCILE_DURATION] = { "testenv.operator.reconcile_duration",
+	    EMIT_DISTRIBUTION },
+	[EMIT_RECONCILE_SUCCESS] = { "testenv.operator.reconcile_success",
+	    EMIT_COUNT },
+	[EMIT_RECONCILE_FAILED] = { "testenv.operator.reconcile_failed",
+	    EMIT_COUNT },
 	[EMIT_IN_FLIGHT] = { "testenv.environments.in_flight", EMIT_GAUGE },
 	[EMIT_ACTIVE] = { "testenv.environments.active", EMIT_GAUGE },
+	[EMIT_ACTIVE_OVER_7D] = { "testenv.environments.active_over_7d",
+	    EMIT_GAUGE },
+	[EMIT_SLO_COMPLIANCE] = { "testenv.slo.compliance", EMIT_GAUGE },
+	[EMIT_SLO_BURN_RATE] = { "testenv.slo.burn_rate", EMIT_GAUGE },
 };
 
 /* The distribution of each figure of attempt.h. */
@@ -119,6 +130,20 @@ emit_attempt(const struct emit *e, const struct record_change *c,
 	}
 }
 
+/* The operator's three metrics for one reconciliation. */
+static void
+emit_reconcile(const struct emit *e, const struct event *ev,
+    struct statsd_tags *t)
+{
+	put(e, EMIT_RECONCILE_DURATION, ev->duration_ms, t);
+	if (ev->status == RECONCILE_FAILED) {
+		t->status = RECONCILE_FAILED;
+		put(e, EMIT_RECONCILE_FAILED, 1, t);
+		t->status = RECONCILE_NONE;
+	} else
+		put(e, EMIT_RECONCILE_SUCCESS, 1, t);
+}
+
 void
 emit_change(void *arg, const struct record_change *c)
 {
@@ -132,22 +157,47 @@ emit_change(void *arg, const struct record_change *c)
 
 	for (i = 0; i < c->n_attempts; i++)
 		emit_attempt(e, c, &c->attempts[i], c->before[i], since_ms);
-	/* Automatic updates belong to no attempt: each new one counts. */
+	/* Automatic updates and the operator's reconciliations belong to
+	   no attempt: each new one counts. */
 	t.repo = c->repo;
 	for (i = 0; i < c->n_events; i++) {
-		if (c->added[i] && c->events[i].type == EV_UPDATED &&
-		    c->events[i].ts_ms >= since_ms) {
-			t.env_type = c->events[i].env_type;
+		if (!c->added[i] || c->events[i].ts_ms < since_ms)
+			continue;
+		t.env_type = c->events[i].env_type;
+		if (c->events[i].type == EV_UPDATED)
 			put(e, EMIT_AUTO_UPDATE, 1, &t);
-		}
+		else if (c->events[i].type == EV_RECONCILED)
+			emit_reconcile(e, &c->events[i], &t);
 	}
 }
 
 void
-emit_gauges(const struct emit *e, int64_t in_flight, int64_t active)
+emit_gauges(const struct emit *e, int64_t in_flight, int64_t active,
+    int64_t active_over_7d)
 {
 	const struct statsd_tags	t = STATSD_TAGS_NONE;
 
 	put(e, EMIT_IN_FLIGHT, in_flight, &t);
 	put(e, EMIT_ACTIVE, active, &t);
+	put(e, EMIT_ACTIVE_OVER_7D, active_over_7d, &t);
+}
+
+void
+emit_slo(const struct emit *e, const struct slo_def *def,
+    const struct slo_figures *f)
+{
+	struct statsd_tags	t = STATSD_TAGS_NONE;
+	int			k;
+
+	t.slo = def->name;
+	if (f->has_compliance)
+		statsd_gauge_real(e->statsd,
+		    emit_metrics[EMIT_SLO_COMPLIANCE].name, f->compliance, &t);
+	for (k = 0; k < SLO_SPAN__COUNT; k++) {
+		if (!f->has_burn[k])
+			continue;
+		t.window = slo_span_name[k];
+		statsd_gauge_real(e->statsd,
+		    emit_metrics[EMIT_SLO_BURN_RATE].name, f->burn[k], &t);
+	}
 }

@@ -1,5 +1,5 @@
 /*
- * emit.h: provisioning metrics as DogStatsD lines (issue 6). The one home
+ * emit.h: provisioning metrics as DogStatsD lines. The one home
  * of the metric names (emit_metrics[]: the dashboard and monitors in
  * deploy/datadog query only these), and the rules that turn what a
  * committed transaction did to a key's attempts into lines.
@@ -37,8 +37,14 @@ enum emit_metric {
 	EMIT_STARTED,
 	EMIT_REPROVISION,
 	EMIT_AUTO_UPDATE,
+	EMIT_RECONCILE_DURATION,	/* the operator: distribution, ms */
+	EMIT_RECONCILE_SUCCESS,		/* counts */
+	EMIT_RECONCILE_FAILED,
 	EMIT_IN_FLIGHT,			/* gauges */
 	EMIT_ACTIVE,
+	EMIT_ACTIVE_OVER_7D,
+	EMIT_SLO_COMPLIANCE,		/* gauges of fractions, tag slo */
+	EMIT_SLO_BURN_RATE,		/* tags slo and window (6h, 3d) */
 	EMIT__COUNT
 };
 
@@ -67,11 +73,22 @@ struct emit {
 /*
  * The record observer: arg is a struct emit. Lines for what the change
  * newly defined, tagged repo, env_type (of the opening request), trigger,
- * ci_tests_complete (when known) and failure_type (failed only).
+ * ci_tests_complete (when known) and failure_type (failed only). A new
+ * `reconciled` sends its duration, then a success or (tagged
+ * status:failed) a failure, tagged with its own repo and env_type.
  */
 void	emit_change(void *arg, const struct record_change *);
 
-/* The two gauges (environments in flight and up now). */
-void	emit_gauges(const struct emit *, int64_t in_flight, int64_t active);
+/* The gauges of environments in flight, up now and up for more than a
+   week. */
+void	emit_gauges(const struct emit *, int64_t in_flight, int64_t active,
+	    int64_t active_over_7d);
+
+/* One objective's gauges: compliance over the window and each burn rate
+   (absent figures are not sent). */
+struct slo_def;
+struct slo_figures;
+void	emit_slo(const struct emit *, const struct slo_def *,
+	    const struct slo_figures *);
 
 #endif

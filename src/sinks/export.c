@@ -148,7 +148,8 @@ static const struct column provision_cols[P__COUNT] = {
 enum {
 	E_TYPE, E_TS, E_TS_MS, E_REPO, E_BRANCH, E_ID, E_USER, E_TRIGGER,
 	E_FAILURE_TYPE, E_REASON, E_SHA, E_ENV_TYPE, E_CI_TESTS_COMPLETE,
-	E_SOURCE, E_RECEIVED_AT, E_RECEIVED_AT_MS, E_DELETED,
+	E_SOURCE, E_DURATION_MS, E_STATUS, E_RECEIVED_AT, E_RECEIVED_AT_MS,
+	E_DELETED,
 	E_SCHEMA_VERSION, E_EXPORTED_AT, E_EXPORTED_AT_MS, E_INGESTION_DATE,
 	E__COUNT
 };
@@ -168,6 +169,8 @@ static const struct column event_cols[E__COUNT] = {
 	[E_ENV_TYPE] = { "env_type", COL_STR, false },
 	[E_CI_TESTS_COMPLETE] = { "ci_tests_complete", COL_BOOL, false },
 	[E_SOURCE] = { "source", COL_STR, false },
+	[E_DURATION_MS] = { "duration_ms", COL_INT, false },
+	[E_STATUS] = { "status", COL_STR, false },
 	[E_RECEIVED_AT] = { "received_at", COL_TIME, false },
 	[E_RECEIVED_AT_MS] = { "received_at_ms", COL_INT, false },
 	[E_DELETED] = { "deleted", COL_BOOL, false },
@@ -762,8 +765,11 @@ emit(struct exporter *ex, enum export_table t)
 
 	if (ex->rc != ERR_OK)
 		return ex->rc;
-	if (w->fd < 0 && (rc = part_open(ex, w)) != ERR_OK)
-		return rc;
+	if (w->fd < 0) {
+		rc = part_open(ex, w);
+		if (rc != ERR_OK)
+			return rc;
+	}
 	buf_reset(&ex->row);
 	if (ex->o->format == EXPORT_CSV)
 		row_csv(&ex->row, &ex->scratch, tables[t].cols, ex->v,
@@ -890,7 +896,8 @@ remove_stale(struct exporter *ex)
 	for (t = 0; t < EXPORT__TABLES; t++) {
 		tfd = openat(ex->root_fd, table_names[t], O_RDONLY |
 		    O_DIRECTORY | O_CLOEXEC);
-		if (tfd < 0 || (td = fdopendir(tfd)) == NULL) {
+		td = tfd >= 0 ? fdopendir(tfd) : NULL;
+		if (td == NULL) {
 			if (tfd >= 0)
 				close(tfd);
 			continue;
@@ -900,7 +907,8 @@ remove_stale(struct exporter *ex)
 				continue;
 			pfd = openat(dirfd(td), te->d_name, O_RDONLY |
 			    O_DIRECTORY | O_CLOEXEC);
-			if (pfd < 0 || (pd = fdopendir(pfd)) == NULL) {
+			pd = pfd >= 0 ? fdopendir(pfd) : NULL;
+			if (pd == NULL) {
 				if (pfd >= 0)
 					close(pfd);
 				continue;
@@ -1148,6 +1156,9 @@ on_event(void *arg, const struct store_export_event *x)
 	val_str(&v[E_ENV_TYPE], e->env_type);
 	val_tri(&v[E_CI_TESTS_COMPLETE], e->ci_tests_complete);
 	val_str(&v[E_SOURCE], e->source);
+	if (e->duration_ms != EVENT_DURATION_NONE)
+		val_int(&v[E_DURATION_MS], e->duration_ms);
+	val_str(&v[E_STATUS], reconcile_status_name(e->status));
 	val_time(&v[E_RECEIVED_AT], x->received_at_ms);
 	/* A retraction (envstats forget): the event, deleted. */
 	val_int(&v[E_DELETED], x->retraction_seq != 0);
@@ -1353,10 +1364,12 @@ write_rows(struct exporter *ex, const struct store_export_dest *d)
 	if ((rc = store_begin_read(ex->st)) != ERR_OK)
 		return fail(ex, rc, "cannot read the database: %s",
 		    err_str(rc));
-	if (ex->bar.f != NULL && (rc = store_export_counts(ex->st,
-	    d->attempts_built_ms, ex->o->since_ms, d->events_seq, &n_attempts,
-	    &n_events)) == ERR_OK)
-		ex->bar.total = n_attempts + n_events;
+	if (ex->bar.f != NULL) {
+		rc = store_export_counts(ex->st, d->attempts_built_ms,
+		    ex->o->since_ms, d->events_seq, &n_attempts, &n_events);
+		if (rc == ERR_OK)
+			ex->bar.total = n_attempts + n_events;
+	}
 	if (rc == ERR_OK)
 		rc = store_export_scan_gone(ex->st, d->id, on_gone, ex);
 	if (rc == ERR_OK)

@@ -25,8 +25,8 @@
  * request merged it into another, or an event of it was retracted) is
  * written once more with deleted = true, and so is a retracted event
  * (`envstats forget`), whose retraction the next run finds after its
- * mark: retractions draw their seq from the events' counter. The state moves on only after every file is on disk, so a run that
- * fails part way is repeated in full by the next (rows may then appear
+ * mark: retractions draw their seq from the events' counter. The state
+ * moves on only after every file is on disk, so a run that fails part way is repeated in full by the next (rows may then appear
  * twice, never go missing). One run per directory at a time (a lock file).
  *
  * Single-threaded command. Time through clock.h.

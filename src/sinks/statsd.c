@@ -49,8 +49,8 @@ struct statsd {
 
 /* Keys the bot sets itself, and the ones it must never send. */
 static const char *const reserved_keys[] = { "repo", "env_type",
-    "failure_type", "trigger", "ci_tests_complete", "branch", "user",
-    "sha" };
+    "failure_type", "trigger", "ci_tests_complete", "status", "slo", "window",
+    "branch", "user", "sha" };
 
 static bool
 tag_char_ok(unsigned char c)
@@ -154,6 +154,18 @@ put_tags(struct statsd *s, struct buf *out, const struct statsd_tags *t)
 		    t->ci_tests_complete == TRI_TRUE ? "true" : "false");
 		buf_putc(out, ',');
 	}
+	if (t->status != RECONCILE_NONE) {
+		put_tag(out, "status", reconcile_status_name(t->status));
+		buf_putc(out, ',');
+	}
+	if (t->slo != NULL && *t->slo != '\0') {
+		put_tag(out, "slo", t->slo);
+		buf_putc(out, ',');
+	}
+	if (t->window != NULL) {
+		put_tag(out, "window", t->window);
+		buf_putc(out, ',');
+	}
 	/* The constant tags start with ','; the last separator goes. */
 	if (*s->const_tags != '\0')
 		buf_puts(out, s->const_tags + 1);
@@ -248,9 +260,10 @@ put_line(struct statsd *s, const char *line, size_t len)
 	s->dgram_lines++;
 }
 
+/* Queue "name:value|type|#tags"; value is already text. */
 static void
-metric(struct statsd *s, const char *name, int64_t v, const char *type,
-    const struct statsd_tags *t)
+metric_text(struct statsd *s, const char *name, const char *value,
+    const char *type, const struct statsd_tags *t)
 {
 	const char	*p;
 
@@ -265,9 +278,19 @@ metric(struct statsd *s, const char *name, int64_t v, const char *type,
 			BUG("bad metric name '%s'", name);
 	}
 	buf_reset(&s->line);
-	buf_printf(&s->line, "%s:%lld|%s", name, (long long)v, type);
+	buf_printf(&s->line, "%s:%s|%s", name, value, type);
 	put_tags(s, &s->line, t);
 	put_line(s, s->line.data, s->line.len);
+}
+
+static void
+metric(struct statsd *s, const char *name, int64_t v, const char *type,
+    const struct statsd_tags *t)
+{
+	char	text[24];
+
+	snprintf(text, sizeof text, "%lld", (long long)v);
+	metric_text(s, name, text, type, t);
 }
 
 void
@@ -289,6 +312,17 @@ statsd_gauge(struct statsd *s, const char *name, int64_t value,
     const struct statsd_tags *t)
 {
 	metric(s, name, value, "g", t);
+}
+
+void
+statsd_gauge_real(struct statsd *s, const char *name, double value,
+    const struct statsd_tags *t)
+{
+	char	text[32];
+
+	/* Six significant digits: a ratio needs no more. */
+	snprintf(text, sizeof text, "%g", value);
+	metric_text(s, name, text, "g", t);
 }
 
 void

@@ -15,7 +15,8 @@
  * the link goes from working to failing and one when it comes back.
  *
  * Tags come only from struct statsd_tags, whose fields are the bounded
- * set (repo, env_type, failure_type, trigger, ci_tests_complete), and from
+ * set (repo, env_type, failure_type, trigger, ci_tests_complete, status,
+ * slo, window), and from
  * the configured constant tags: a branch, a user or a sha has no way in.
  * Loop thread only.
  */
@@ -52,10 +53,15 @@ struct statsd_tags {
 	enum failure_type	 failure_type;	/* FAILURE_NONE: none */
 	enum event_trigger	 trigger;	/* TRIGGER_NONE: none */
 	enum tristate		 ci_tests_complete; /* TRI_UNKNOWN: none */
+	enum reconcile_status	 status;	/* RECONCILE_NONE: none */
+	const char		*slo;		/* an objective's name (config,
+						   so bounded); NULL: none */
+	const char		*window;	/* a burn rate's span; NULL */
 };
 
 #define STATSD_TAGS_NONE \
-	{ NULL, NULL, FAILURE_NONE, TRIGGER_NONE, TRI_UNKNOWN }
+	{ NULL, NULL, FAILURE_NONE, TRIGGER_NONE, TRI_UNKNOWN, \
+	  RECONCILE_NONE, NULL, NULL }
 
 struct statsd_config {
 	/* "127.0.0.1:8125", "localhost:8125", "[::1]:8125" (UDP) or
@@ -91,6 +97,9 @@ void		 statsd_count(struct statsd *, const char *name, int64_t n,
 		    const struct statsd_tags *);
 void		 statsd_gauge(struct statsd *, const char *name, int64_t value,
 		    const struct statsd_tags *);
+/* A gauge of a fraction or ratio, six significant digits ("0.872"). */
+void		 statsd_gauge_real(struct statsd *, const char *name,
+		    double value, const struct statsd_tags *);
 
 /* Send the datagram being filled, if any. */
 void		 statsd_flush(struct statsd *);

@@ -11,7 +11,7 @@
 #include "common.h"
 #include "slack/blockkit.h"
 
-#include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 #include "utf8.h"
 
 /* Slack's other limits that blockkit_check knows. */

@@ -27,8 +27,8 @@ envelope_parse(const char *data, size_t len, struct envelope *e,
 		buf_printf(why, "frame is not JSON: %s", jerr.text);
 		return ERR_INVALID;
 	}
-	if (!json_is_object(root) || (e->type = get_string(root, "type")) ==
-	    NULL) {
+	e->type = json_is_object(root) ? get_string(root, "type") : NULL;
+	if (e->type == NULL) {
 		buf_puts(why, "frame is not an object with a \"type\"");
 		json_decref(root);
 		memset(e, 0, sizeof *e);
@@ -96,17 +96,4 @@ envelope_ack(struct buf *out, const char *envelope_id, const json_t *response)
 		}
 	}
 	buf_putc(out, '}');
-}
-
-void
-mrkdwn_escape(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':	buf_puts(out, "&amp;"); break;
-		case '<':	buf_puts(out, "&lt;"); break;
-		case '>':	buf_puts(out, "&gt;"); break;
-		default:	buf_putc(out, *s);
-		}
-	}
 }

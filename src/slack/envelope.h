@@ -60,7 +60,4 @@ void		envelope_release(struct envelope *);
 void		envelope_ack(struct buf *out, const char *envelope_id,
 		    const json_t *response);
 
-/* Escape &, < and > for Slack mrkdwn (user-provided text). */
-void		mrkdwn_escape(struct buf *out, const char *s);
-
 #endif

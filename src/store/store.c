@@ -178,6 +178,21 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX events_retracted_identity"
 	"  ON events_retracted (repo_id, branch, type, ts_ms) WHERE id IS NULL;"
 	"CREATE INDEX events_retracted_by ON events_retracted (retraction);",
+	/* 5 -> 6: the operator's reconciliations (`reconciled` events carry
+	   duration_ms and status) and their window scan; the lifetime scan
+	   reads succeeded attempts by ready time (outcome 0 is
+	   OUTCOME_SUCCEEDED). */
+	"ALTER TABLE events ADD COLUMN duration_ms INTEGER;"
+	"ALTER TABLE events ADD COLUMN status TEXT;"
+	"ALTER TABLE events_retracted ADD COLUMN duration_ms INTEGER;"
+	"ALTER TABLE events_retracted ADD COLUMN status TEXT;"
+	"CREATE INDEX events_reconciled ON events (ts_ms, type, env_type)"
+	"  WHERE type = 'reconciled';"
+	"CREATE INDEX attempts_ready ON attempts (ready_at_ms)"
+	"  WHERE outcome = 0;"
+	/* The Slack message an event was seen in (a permalink). */
+	"ALTER TABLE events ADD COLUMN slack_channel TEXT;"
+	"ALTER TABLE events ADD COLUMN slack_ts TEXT;",
 };
 
 enum stmt_id {
@@ -235,6 +250,10 @@ enum stmt_id {
 	S_RETRACTION_ADD,
 	S_EVENT_RETRACT,
 	S_EVENT_DEL,
+	S_SCAN_RECONCILES,
+	S_SCAN_LIVES,
+	S_ACTIVE_OVER,
+	S_SLACK_REF,
 	S__COUNT
 };
 
@@ -255,8 +274,9 @@ enum stmt_id {
 #define EVENT_COLS							\
 	"e.seq, r.name, e.branch, e.id, e.type, e.ts_ms, e.user,"	\
 	" e.trigger, e.failure_type, e.reason, e.sha, e.env_type,"	\
-	" e.ci_tests_complete, e.source, e.received_at_ms"
-#define EVENT_NCOLS	15
+	" e.ci_tests_complete, e.source, e.received_at_ms, e.duration_ms,"	\
+	" e.status"
+#define EVENT_NCOLS	17
 
 
 static const char *const stmt_sql[S__COUNT] = {
@@ -265,18 +285,20 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_EVENT_ADD] =
 	    "INSERT INTO events (id, type, ts_ms, repo_id, branch, user,"
 	    " trigger, failure_type, reason, sha, env_type, ci_tests_complete,"
-	    " source, received_at_ms, seq)"
+	    " source, received_at_ms, seq, duration_ms, status, slack_channel,"
+	    " slack_ts)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15) ON CONFLICT DO NOTHING",
+	    " ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING",
 	/* A retracted identity stays taken: storing it again changes
 	   nothing, like any duplicate. Used once there are retractions:
 	   the two probes cost an ingest a third more CPU. */
 	[S_EVENT_ADD_CHECKED] =
 	    "INSERT INTO events (id, type, ts_ms, repo_id, branch, user,"
 	    " trigger, failure_type, reason, sha, env_type, ci_tests_complete,"
-	    " source, received_at_ms, seq)"
+	    " source, received_at_ms, seq, duration_ms, status, slack_channel,"
+	    " slack_ts)"
 	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15"
+	    " ?14, ?15, ?16, ?17, ?18, ?19"
 	    " WHERE NOT EXISTS (SELECT 1 FROM events_retracted WHERE id = ?1)"
 	    " AND NOT EXISTS (SELECT 1 FROM events_retracted WHERE ?1 IS NULL"
 	    " AND id IS NULL AND repo_id = ?4 AND branch = ?5 AND type = ?2"
@@ -284,7 +306,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
-	    " WHERE repo_id = ?1 AND branch = ?2",
+	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'",
 	[S_ATTEMPTS_DEL] =
 	    "DELETE FROM attempts WHERE repo_id = ?1 AND branch = ?2",
 	[S_ATTEMPT_ADD] =
@@ -454,20 +476,57 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_EVENTS_OF_KEY] = "SELECT " EVENT_COLS ", e.repo_id FROM events e"
 	    " JOIN repos r ON r.id = e.repo_id"
 	    " WHERE e.repo_id = ?1 AND e.branch = ?2"
-	    " AND e.ts_ms >= ?3 AND e.ts_ms < ?4 AND (?5 IS NULL OR e.type = ?5)"
+	    " AND e.ts_ms >= ?3 AND e.ts_ms < ?4"
+	    " AND (?5 IS NULL OR e.type = ?5)"
 	    " ORDER BY e.ts_ms, e.seq",
 	[S_ANY_RETRACTED] = "SELECT EXISTS (SELECT 1 FROM retractions)",
 	[S_RETRACTION_ADD] = "INSERT INTO retractions (seq, at_ms, by, reason)"
 	    " VALUES (?1, ?2, ?3, ?4)",
 	[S_EVENT_RETRACT] = "INSERT INTO events_retracted (repo_id, branch,"
 	    " seq, id, type, ts_ms, user, trigger, failure_type, reason, sha,"
-	    " env_type, ci_tests_complete, source, received_at_ms, retraction)"
+	    " env_type, ci_tests_complete, source, received_at_ms, retraction,"
+	    " duration_ms, status)"
 	    " SELECT repo_id, branch, seq, id, type, ts_ms, user, trigger,"
 	    " failure_type, reason, sha, env_type, ci_tests_complete, source,"
-	    " received_at_ms, ?4 FROM events"
+	    " received_at_ms, ?4, duration_ms, status FROM events"
 	    " WHERE repo_id = ?1 AND branch = ?2 AND seq = ?3",
 	[S_EVENT_DEL] = "DELETE FROM events"
 	    " WHERE repo_id = ?1 AND branch = ?2 AND seq = ?3",
+	[S_SCAN_RECONCILES] =
+	    "SELECT duration_ms, status FROM events"
+	    " INDEXED BY events_reconciled WHERE type = 'reconciled'"
+	    " AND ts_ms >= ?1 AND ts_ms < ?2"
+	    " AND (?3 IS NULL OR repo_id = ?3)"
+	    " AND (?4 IS NULL OR env_type = ?4)",
+	/* A life ends at the key's first teardown at or after ready. */
+	[S_SCAN_LIVES] =
+	    "SELECT a.requested_at_ms, a.open_seq, a.repo_id, a.stat,"
+	    " r.name, a.branch, a.ready_at_ms,"
+	    " (SELECT min(e.ts_ms) FROM events e WHERE e.repo_id = a.repo_id"
+	    "  AND e.branch = a.branch AND e.type = 'deprovisioned'"
+	    "  AND e.ts_ms >= a.ready_at_ms)"
+	    " FROM attempts a INDEXED BY attempts_ready"
+	    " JOIN repos r ON r.id = a.repo_id"
+	    " WHERE a.outcome = 0 AND a.ready_at_ms < ?2"
+	    " AND a.requested_at_ms >= ?1"
+	    " AND (?3 IS NULL OR a.repo_id = ?3)"
+	    " AND (?4 IS NULL OR a.env_type = ?4)"
+	    " ORDER BY a.ready_at_ms, r.name, a.branch",
+	[S_ACTIVE_OVER] =
+	    "SELECT count(*) FROM attempts a INDEXED BY attempts_ready"
+	    " WHERE a.outcome = 0 AND a.ready_at_ms < ?1 - ?2"
+	    " AND NOT EXISTS (SELECT 1 FROM events e"
+	    "  WHERE e.repo_id = a.repo_id AND e.branch = a.branch"
+	    "  AND e.type = 'deprovisioned'"
+	    "  AND e.ts_ms >= a.ready_at_ms AND e.ts_ms < ?1)",
+	/* The first ready message of the key at the attempt's ready_at. */
+	[S_SLACK_REF] =
+	    "SELECT e.slack_channel, e.slack_ts FROM attempts a"
+	    " JOIN events e ON e.repo_id = a.repo_id AND e.branch = a.branch"
+	    " WHERE a.requested_at_ms = ?1 AND a.open_seq = ?2"
+	    " AND e.type = 'ready' AND e.ts_ms = a.ready_at_ms"
+	    " AND e.slack_channel IS NOT NULL AND e.slack_ts IS NOT NULL"
+	    " ORDER BY e.seq LIMIT 1",
 };
 
 struct store {
@@ -593,6 +652,25 @@ column_tristate(sqlite3_stmt *s, int i)
 	if (sqlite3_column_type(s, i) == SQLITE_NULL)
 		return TRI_UNKNOWN;
 	return sqlite3_column_int(s, i) ? TRI_TRUE : TRI_FALSE;
+}
+
+static const char *
+column_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* duration_ms and status (columns i, i + 1) of a `reconciled` row. */
+static void
+column_reconcile(sqlite3_stmt *s, int i, struct event *e)
+{
+	const char	*t = (const char *)sqlite3_column_text(s, i + 1);
+	int		 k = t != NULL ? reconcile_status_parse(t) : -1;
+
+	if (sqlite3_column_type(s, i) != SQLITE_NULL)
+		e->duration_ms = sqlite3_column_int64(s, i);
+	if (k >= 0)
+		e->status = (enum reconcile_status)k;
 }
 
 static enum err
@@ -1148,6 +1226,11 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 	bind_text(s, 13, ev->source);
 	sqlite3_bind_int64(s, 14, received_at_ms);
 	sqlite3_bind_int64(s, 15, st->next_seq);
+	if (ev->duration_ms != EVENT_DURATION_NONE)
+		sqlite3_bind_int64(s, 16, ev->duration_ms);
+	bind_text(s, 17, reconcile_status_name(ev->status));
+	bind_text(s, 18, ev->slack_channel);
+	bind_text(s, 19, ev->slack_ts);
 	rc = step_change(st, s, "event_add");
 	if (rc == ERR_OK && sqlite3_changes(st->db) > 0) {
 		*inserted = true;
@@ -2310,6 +2393,120 @@ store_count_active(struct store *st, int64_t *n)
 	return count_all(st, S_ACTIVE, n);
 }
 
+enum err
+store_scan_reconciles(struct store *st, int64_t since_ms, int64_t until_ms,
+    const struct store_filter *f, store_reconcile_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SCAN_RECONCILES);
+	struct event	 e;
+	bool		 matches;
+	int		 r;
+	enum err	 rc;
+
+	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
+	    ERR_OK || !matches)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		event_init(&e);
+		column_reconcile(s, 0, &e);
+		if (e.duration_ms == EVENT_DURATION_NONE ||
+		    e.status == RECONCILE_NONE) {
+			log_error("store.bad_reconcile");
+			continue;
+		}
+		fn(arg, e.duration_ms, e.status);
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, "scan_reconciles");
+out:
+	stmt_done(s);
+	return rc;
+}
+
+enum err
+store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
+    const struct store_filter *f, store_life_fn fn, void *arg)
+{
+	sqlite3_stmt		*s = stmt_get(st, S_SCAN_LIVES);
+	struct store_life	 l;
+	bool			 matches;
+	int			 r;
+	enum err		 rc;
+
+	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
+	    ERR_OK || !matches)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&l, 0, sizeof l);
+		l.a.requested_at_ms = sqlite3_column_int64(s, 0);
+		l.a.row_id = sqlite3_column_int64(s, 1);
+		if (!unpack_stat(sqlite3_column_blob(s, 3),
+		    sqlite3_column_bytes(s, 3), &l.a)) {
+			log_error("store.bad_attempt", LOG_INT("row",
+			    l.a.row_id));
+			continue;
+		}
+		/* trigger:, early:, days: apply to the attempt, as ever. */
+		if (f != NULL && f->match != NULL && !f->match(f->match_arg,
+		    &l.a))
+			continue;
+		l.repo = column_text(s, 4);
+		l.branch = column_text(s, 5);
+		l.ready_at_ms = sqlite3_column_int64(s, 6);
+		l.down_at_ms = sqlite3_column_type(s, 7) == SQLITE_NULL ?
+		    ATTEMPT_NONE : sqlite3_column_int64(s, 7);
+		if (l.repo == NULL || l.branch == NULL)
+			continue;
+		fn(arg, &l);
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, "scan_lives");
+out:
+	stmt_done(s);
+	return rc;
+}
+
+enum err
+store_attempt_slack_ref(struct store *st, int64_t requested_at_ms,
+    int64_t row_id, char **channel, char **ts)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_SLACK_REF);
+	enum err	 rc = ERR_OK;
+	int		 r;
+
+	*channel = *ts = NULL;
+	sqlite3_bind_int64(s, 1, requested_at_ms);
+	sqlite3_bind_int64(s, 2, row_id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*channel = column_strdup(s, 0);
+		*ts = column_strdup(s, 1);
+	} else if (r == SQLITE_DONE)
+		rc = ERR_NOT_FOUND;
+	else
+		rc = db_fail(st, "slack_ref");
+	stmt_done(s);
+	return rc;
+}
+
+enum err
+store_count_active_over(struct store *st, int64_t now_ms, int64_t age_ms,
+    int64_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_ACTIVE_OVER);
+	enum err	 rc = ERR_OK;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 1, now_ms);
+	sqlite3_bind_int64(s, 2, age_ms);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		rc = db_fail(st, "active_over");
+	stmt_done(s);
+	return rc;
+}
+
 int64_t
 store_tx_first_seq(const struct store *st)
 {
@@ -2319,12 +2516,6 @@ store_tx_first_seq(const struct store *st)
 }
 
 /* --- export state (sinks/export.c) ---------------------------------- */
-
-static const char *
-column_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
 
 /* Read ATTEMPT_COLS from column 0 on: the inverse of insert_attempt. */
 static bool
@@ -2422,9 +2613,13 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 	sqlite3_bind_int64(s, 1, dest_id);
 	bind_opt_int(s, 2, built_since_ms);
 	sqlite3_bind_int64(s, 3, requested_since_ms);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!attempt_from_row(s, &x) ||
-		    (x.repo = column_text(s, ATTEMPT_NCOLS)) == NULL) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		x.repo = NULL;
+		if (attempt_from_row(s, &x))
+			x.repo = column_text(s, ATTEMPT_NCOLS);
+		if (x.repo == NULL) {
 			log_error("store.bad_attempt", LOG_INT("row",
 			    sqlite3_column_int64(s, 1)));
 			continue;
@@ -2452,7 +2647,9 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		g.requested_at_ms = sqlite3_column_int64(s, 0);
 		g.open_seq = sqlite3_column_int64(s, 1);
 		g.attempt_id = column_text(s, 2);
@@ -2498,6 +2695,7 @@ event_from_row(sqlite3_stmt *s, struct store_export_event *x)
 	e->ci_tests_complete = column_tristate(s, 12);
 	e->source = (char *)column_text(s, 13);
 	x->received_at_ms = sqlite3_column_int64(s, 14);
+	column_reconcile(s, 15, e);
 	return true;
 }
 
@@ -2512,7 +2710,9 @@ scan_event_rows(struct store *st, sqlite3_stmt *s,
 	enum err			rc = ERR_OK;
 	int				r;
 
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		if (!event_from_row(s, &x))
 			continue;
 		if (more != NULL)

@@ -90,7 +90,9 @@ enum err	 store_event_insert(struct store *, const struct event *ev,
 		    int64_t repo_id, int64_t received_at_ms, bool *inserted);
 
 /*
- * All events of one key, in no particular order, as an array the caller
+ * All events of one key but its `reconciled` ones (the walk never reads
+ * them, and an operator may reconcile a branch every few minutes), in no
+ * particular order, as an array the caller
  * frees with store_events_free(). seqs (optional) gets each event's row id.
  */
 enum err	 store_key_events(struct store *, int64_t repo_id,
@@ -118,6 +120,8 @@ enum err	 store_each_key(struct store *, store_key_fn fn, void *arg);
 enum err	 store_clear_derived(struct store *);
 
 /* Key/value settings kept with the data (e.g. the walk's parameters). */
+/* The Slack workspace URL auth.test gave ("https://acme.slack.com/"). */
+#define STORE_META_SLACK_URL	"slack_workspace_url"
 enum err	 store_meta_get(struct store *, const char *key, char **value);
 enum err	 store_meta_set(struct store *, const char *key,
 		    const char *value);
@@ -201,6 +205,49 @@ enum err	 store_count_in_flight(struct store *, int64_t *n);
 /* Environments up now: keys whose latest attempt succeeded and saw no
    teardown since its ready (attempt.up; a gauge). */
 enum err	 store_count_active(struct store *, int64_t *n);
+
+/*
+ * The `reconciled` events with ts in [since, until) matching the filter
+ * (on the events' own repo and env_type), in no particular order.
+ */
+typedef void (*store_reconcile_fn)(void *arg, int64_t duration_ms,
+		    enum reconcile_status);
+enum err	 store_scan_reconciles(struct store *, int64_t since_ms,
+		    int64_t until_ms, const struct store_filter *,
+		    store_reconcile_fn fn, void *arg);
+
+/* A succeeded attempt and the end of its environment's life. */
+struct store_life {
+	struct attempt_stat	 a;
+	const char		*repo, *branch;	/* borrowed for the call */
+	int64_t			 ready_at_ms;
+	/* The key's first `deprovisioned` at or after ready_at, whenever
+	   it came; ATTEMPT_NONE: none (yet). */
+	int64_t			 down_at_ms;
+};
+typedef void (*store_life_fn)(void *arg, const struct store_life *);
+
+/*
+ * Call fn for each succeeded attempt requested at or after since with
+ * ready_at before until, matching the filter (on the opening request), in
+ * ready_at order (ties: repo, branch).
+ */
+enum err	 store_scan_lives(struct store *, int64_t since_ms,
+		    int64_t until_ms, const struct store_filter *,
+		    store_life_fn fn, void *arg);
+
+/*
+ * The Slack message (channel, ts) that said a succeeded attempt was ready,
+ * when the Slack source saw it; ERR_NOT_FOUND otherwise. The caller frees
+ * both.
+ */
+enum err	 store_attempt_slack_ref(struct store *, int64_t requested_at_ms,
+		    int64_t row_id, char **channel, char **ts);
+
+/* Environments up at now for more than age: succeeded attempts with
+   ready_at < now - age and no teardown of the key in [ready_at, now). */
+enum err	 store_count_active_over(struct store *, int64_t now_ms,
+		    int64_t age_ms, int64_t *n);
 
 /*
  * Inside a store_begin() transaction: the row id (seq) of its first event.

@@ -27,14 +27,21 @@ fuzz_check_event(const struct event *ev)
 
 	FUZZ_CHECK((int)ev->type >= 0 && ev->type < EV__COUNT);
 	FUZZ_CHECK(ev->repo != NULL);
-	FUZZ_CHECK(event_json_repo_problem(ev->repo, strlen(ev->repo)) ==
+	FUZZ_CHECK(event_repo_problem(ev->repo, strlen(ev->repo)) ==
 	    NULL);
 	for (i = 0; ev->repo[i] != '\0'; i++)
 		FUZZ_CHECK(ev->repo[i] < 'A' || ev->repo[i] > 'Z');
 	FUZZ_CHECK(ev->branch != NULL);
-	FUZZ_CHECK(event_json_branch_problem(strlen(ev->branch)) == NULL);
+	FUZZ_CHECK(event_branch_problem(strlen(ev->branch)) == NULL);
 	FUZZ_CHECK(ev->reason == NULL || strlen(ev->reason) <=
 	    EVENT_REASON_MAX);
+	/* A reconciliation has both its figures; nothing else has any. */
+	if (ev->type == EV_RECONCILED)
+		FUZZ_CHECK(ev->duration_ms >= 0 && ev->duration_ms <
+		    EVENT_DURATION_LIMIT && ev->status != RECONCILE_NONE);
+	else
+		FUZZ_CHECK(ev->duration_ms == EVENT_DURATION_NONE &&
+		    ev->status == RECONCILE_NONE);
 
 	/* Written, it is a line the one parser takes back unchanged. */
 	event_json_write(ev, &line);

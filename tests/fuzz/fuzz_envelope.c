@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 
 /* The ack of e, with its payload echoed as the response, read back. */
 static void

@@ -134,7 +134,9 @@ teardown(void **state)
 	DIR		*d = opendir(fx->dir);
 	char		 path[sizeof fx->dir + 1 + sizeof de->d_name];
 
-	while (d != NULL && (de = readdir(d)) != NULL) {
+	while (d != NULL) {
+		if ((de = readdir(d)) == NULL)
+			break;
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "%s/%s", fx->dir, de->d_name);

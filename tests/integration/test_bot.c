@@ -24,7 +24,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "dgram.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "github/github.h"
 #include "hmac.h"
 #include "log.h"
@@ -444,6 +444,43 @@ test_bot__a_burst_is_committed_in_groups(void **state)
 	assert_true(st.commits >= 1 && st.commits < 200);
 }
 
+/*
+ * The slowest provision's slack_url in --json: the permalink of its
+ * "ready" message, from the workspace URL auth.test gave (the emulator's
+ * https://acme.slack.com/), the channel and the message ts.
+ */
+static void
+slowest_links_to_the_ready_message(struct harness *h, int64_t now,
+    int64_t ready_ms)
+{
+	struct store	*st;
+	struct cmd_ctx	 ctx;
+	char		*words[] = { "slowest", "last:1d" };
+	char		 want[160];
+	json_t		*j, *e;
+
+	snprintf(want, sizeof want, "https://acme.slack.com/archives/"
+	    "C0TESTENVS/p%lld%06d", (long long)(ready_ms / 1000),
+	    (int)(ready_ms % 1000) * 1000);
+	assert_int_equal(store_open(h->db, STORE_MUST_EXIST, &st), ERR_OK);
+	cmd_ctx_init(&ctx);
+	ctx.st = st;
+	ctx.tz = h->tz;
+	ctx.now_ms = now;
+	ctx.format = CMD_FMT_JSON;
+	assert_int_equal(cmd_run(&ctx, 2, words), CMD_RET_OK);
+	j = json_loads(ctx.out.data, 0, NULL);
+	assert_non_null(j);
+	e = json_array_get(json_object_get(j, "slowest"), 0);
+	assert_string_equal(json_string_value(json_object_get(e,
+	    "slack_url")), want);
+	/* No links template configured: no log_url, never an invented one. */
+	assert_null(json_object_get(e, "log_url"));
+	json_decref(j);
+	cmd_ctx_release(&ctx);
+	store_close(st);
+}
+
 /* /envstats answers in the ack; hostile branch names come back escaped. */
 static void
 test_bot__envstats_answers_with_escaped_figures(void **state)
@@ -469,6 +506,8 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	text = slash_text(h, "leadtme");
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
 	free(text);
+	harness_stop(h);
+	slowest_links_to_the_ready_message(h, now, now - 300000);
 }
 
 /* n repositories with one provision each on 2026-11-02, in the store. */
@@ -810,7 +849,7 @@ test_bot__webhook_stores_signed_events(void **state)
  * too) and stored nowhere. The good lines beside it are kept.
  */
 static void
-test_bot__a_mistyped_year_is_refused_by_the_webhook_and_slack(void **state)
+test_bot__a_mistyped_year_is_refused_by_webhook_and_slack(void **state)
 {
 	struct harness	*h = *state;
 	struct reply	 r;
@@ -1094,6 +1133,79 @@ test_bot__datadog_variables_direct_metrics_and_tag_them(void **state)
 	assert_null(strstr(got.data, "env:prod"));
 	buf_release(&got);
 	buf_release(&why);
+	free(dgram);
+	harness_stop(h);
+	dgram_rx_close(&rx);
+}
+
+/*
+ * The operator's path end to end: reconciliations posted to the webhook
+ * are stored, reach DogStatsD (duration, then success or a failure tagged
+ * status:failed; no branch), and `/envstats operator` counts them.
+ */
+static void
+test_bot__operator_reconciles_reach_dogstatsd_and_query(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	struct reply	 r;
+	struct buf	 got = BUF_INIT;
+	char		 body[768], t1[TIMEFMT_RFC3339_LEN],
+			 t2[TIMEFMT_RFC3339_LEN], *dgram = xmalloc(65536);
+	char		*id, *text;
+	int64_t		 now = clock_now_ms(), until;
+
+	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
+	h->cfg.statsd_addr = xstrdup(rx.addr);
+	harness_start(h, false);
+	wait_connected(h);
+	timefmt_rfc3339(now - 120000, t1);
+	timefmt_rfc3339(now - 60000, t2);
+	snprintf(body, sizeof body,
+	    "{\"type\":\"reconciled\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"feature/secret-name\",\"duration_ms\":0,"
+	    "\"status\":\"succeeded\",\"env_type\":\"full\"}\n"
+	    "{\"type\":\"reconciled\",\"ts\":\"%s\",\"repo\":\"a/b\","
+	    "\"branch\":\"feature/secret-name\","
+	    "\"duration_ms\":9007199254740991,\"status\":\"failed\"}\n",
+	    t1, t2);
+	post_events(h, body, now / 1000, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body.data, "\"stored\":2"));
+	buf_release(&r.body);
+	until = clock_mono_ms() + WAIT_MS;
+	while (strstr(got.data, "testenv.operator.reconcile_failed") == NULL &&
+	    clock_mono_ms() < until) {
+		if (dgram_rx_next(&rx, dgram, 65536, 200) > 0) {
+			buf_puts(&got, dgram);
+			buf_putc(&got, '\n');
+		}
+	}
+	assert_non_null(strstr(got.data, "testenv.operator.reconcile_duration:"
+	    "0|d|#repo:a/b,env_type:full\n"
+	    "testenv.operator.reconcile_success:1|c|#repo:a/b,env_type:full\n"));
+	assert_non_null(strstr(got.data, "testenv.operator.reconcile_duration:"
+	    "9007199254740991|d|#repo:a/b\n"
+	    "testenv.operator.reconcile_failed:1|c|#repo:a/b,status:failed\n"));
+	assert_null(strstr(got.data, "secret"));
+	/* Never an attempt: nothing in flight, nothing up. */
+	assert_null(strstr(got.data, "testenv.provision"));
+	id = send_slash(h, "/envstats", "operator last:1d", NULL);
+	text = ack_text(h, id);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "Reconciliations: 2 · 1 succeeded · "
+	    "1 failed (50.0%)"));
+	free(text);
+	free(id);
+	http_call(h, "GET", "/metrics", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body.data,
+	    "envstats_environments_active_over_7d 0\n"));
+	assert_non_null(strstr(r.body.data,
+	    "envstats_environments_in_flight 0\n"));
+	assert_prometheus_text(r.body.data);
+	buf_release(&r.body);
+	buf_release(&got);
 	free(dgram);
 	harness_stop(h);
 	dgram_rx_close(&rx);
@@ -1745,7 +1857,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_bot__a_mistyped_year_is_refused_by_the_webhook_and_slack,
+		    test_bot__a_mistyped_year_is_refused_by_webhook_and_slack,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__envelopes_are_stored_then_acked, setup,
@@ -1778,6 +1890,9 @@ main(void)
 		    test_bot__health_readiness_and_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__stored_events_reach_dogstatsd, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__operator_reconciles_reach_dogstatsd_and_query,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__datadog_variables_direct_metrics_and_tag_them,
 		    setup, teardown),

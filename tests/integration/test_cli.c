@@ -24,7 +24,7 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "slack/lwslog.h"
 #include "version.h"
 
@@ -348,8 +348,8 @@ test_cli__mute_a_typo_of_a_rule_is_an_error(void **state)
 	run_bin(fx, &r, NULL, NULL, "query", "mute", "stuk", "2h", NULL);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.err.data, "envstats: 'stuk' is not a rule: the "
-	    "rules are slow_in_flight, stuck, slow_completed and "
-	    "failure_burst; say repo:<owner/name> or branch:<name> to mute a "
+	    "rules are slow_in_flight, stuck, slow_completed, failure_burst "
+	    "and slo_burn; say repo:<owner/name> or branch:<name> to mute a "
 	    "repository or a branch\n");
 	run_release(&r);
 	run_bin(fx, &r, NULL, NULL, "query", "mute", "repo:acme/wbe", "2h",
@@ -1535,7 +1535,12 @@ test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
 	run_release(&r);
 	/* As the envstats before retractions and the stamp left it. */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE events_retracted;"
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
+	    " ALTER TABLE events DROP COLUMN duration_ms;"
+	    " ALTER TABLE events DROP COLUMN status;"
+	    " ALTER TABLE events DROP COLUMN slack_channel;"
+	    " ALTER TABLE events DROP COLUMN slack_ts;"
+	    " DROP TABLE events_retracted;"
 	    " DROP TABLE retractions; PRAGMA user_version = 4;"
 	    " PRAGMA application_id = 0", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);

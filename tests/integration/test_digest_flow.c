@@ -27,7 +27,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "log.h"
 #include "notify/chart.h"
 #include "fixture.h"

@@ -19,7 +19,7 @@
 #include <libwebsockets.h>
 
 #include "buf.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "hmac.h"
 #include "log.h"
 

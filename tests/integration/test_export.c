@@ -171,7 +171,8 @@ remove_tree(int parent, const char *name)
 	if (unlinkat(parent, name, 0) == 0)
 		return;
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return;

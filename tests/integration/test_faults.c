@@ -22,29 +22,16 @@
 #include "botproc.h"
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "slack/lwslog.h"
 
 static int
 setup(void **state)
 {
-	struct botproc	*bp = xcalloc(1, sizeof *bp);
-
 	/* Slack gives up after a few tries; the tests outlast that on
 	   purpose, so the emulator keeps re-delivering. */
-	botproc_setup(bp, &(struct emulator_opts){ .redeliver_ms = 1000,
+	*state = botproc_new(&(struct emulator_opts){ .redeliver_ms = 1000,
 	    .max_redeliveries = 1000 });
-	*state = bp;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct botproc	*bp = *state;
-
-	botproc_teardown(bp);
-	free(bp);
 	return 0;
 }
 
@@ -411,19 +398,19 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_faults__kill_9_mid_stream_loses_and_doubles_nothing,
-		    setup, teardown),
+		    setup, botproc_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_faults__full_disk_means_no_ack_until_space_returns,
-		    setup, teardown),
+		    setup, botproc_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_faults__full_disk_at_start_exits_saying_why, setup,
-		    teardown),
+		    botproc_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_faults__locked_database_means_no_ack_then_stored,
-		    setup, teardown),
+		    setup, botproc_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_faults__network_faults_lose_and_double_nothing,
-		    setup, teardown),
+		    setup, botproc_teardown),
 	};
 
 	lwslog_init();

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "github/github.h"
 #include "github/poll.h"
 #include "log.h"

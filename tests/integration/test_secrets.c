@@ -1,5 +1,5 @@
 /*
- * test_secrets.c: issue 7's promise that a secret never leaves the
+ * test_secrets.c: the promise that a secret never leaves the
  * process. The real binary runs with every secret set to a recognisable
  * value (each holds BOTPROC_SECRET_MARK) and is driven through every path
  * that writes something a person or a machine reads: the bot's log
@@ -28,7 +28,7 @@
 #include "botproc.h"
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "hmac.h"
 #include "timefmt.h"
 
@@ -168,21 +168,8 @@ no_mark_in_files(const char *dir)
 static int
 setup(void **state)
 {
-	struct botproc	*bp = xcalloc(1, sizeof *bp);
-
-	botproc_setup(bp, &(struct emulator_opts){ .redeliver_ms = 1000,
+	*state = botproc_new(&(struct emulator_opts){ .redeliver_ms = 1000,
 	    .max_redeliveries = 3, .signing_secret = SIGNING });
-	*state = bp;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct botproc	*bp = *state;
-
-	botproc_teardown(bp);
-	free(bp);
 	return 0;
 }
 
@@ -336,10 +323,11 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_secrets__the_bot_never_shows_one, setup, teardown),
+		    test_secrets__the_bot_never_shows_one, setup,
+		    botproc_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_secrets__commands_and_files_never_show_one, setup,
-		    teardown),
+		    botproc_teardown),
 	};
 	int	rc;
 

@@ -3,8 +3,8 @@
  * child process, tests/support/botproc) with a Socket Mode refresh every
  * 2 000 envelopes: nothing lost, nothing doubled, memory flat, and, in
  * the ASan build, nothing leaked (LeakSanitizer runs when the child
- * exits). ENVSTATS_SOAK_ENVELOPES sets the length [5000]; the note of
- * issue 7 reports a run of 50 000.
+ * exits). ENVSTATS_SOAK_ENVELOPES sets the length [5000]; BENCHMARKS.md
+ * reports a run of 50 000.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #include "botproc.h"
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "slack/lwslog.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -43,21 +43,8 @@
 static int
 setup(void **state)
 {
-	struct botproc	*bp = xcalloc(1, sizeof *bp);
-
-	botproc_setup(bp, &(struct emulator_opts){ .redeliver_ms = 2000,
+	*state = botproc_new(&(struct emulator_opts){ .redeliver_ms = 2000,
 	    .max_redeliveries = 1000 });
-	*state = bp;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct botproc	*bp = *state;
-
-	botproc_teardown(bp);
-	free(bp);
 	return 0;
 }
 
@@ -154,7 +141,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_soak__a_long_stream_loses_and_leaks_nothing,
-		    setup, teardown),
+		    setup, botproc_teardown),
 	};
 
 	lwslog_init();

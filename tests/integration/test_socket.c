@@ -32,7 +32,7 @@
 
 #include "buf.h"
 #include "clock.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "log.h"
 #include "slack/socket.h"
 

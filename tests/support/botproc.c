@@ -37,12 +37,12 @@ static const char config_json[] =
 
 extern char	**environ;
 
-void
-botproc_setup(struct botproc *bp, const struct emulator_opts *opts)
+struct botproc *
+botproc_new(const struct emulator_opts *opts)
 {
-	FILE	*f;
+	struct botproc	*bp = xcalloc(1, sizeof *bp);
+	FILE		*f;
 
-	memset(bp, 0, sizeof *bp);
 	snprintf(bp->dir, sizeof bp->dir, "/tmp/envstats-faults-XXXXXX");
 	if (mkdtemp(bp->dir) == NULL)
 		BUG("mkdtemp: %s", strerror(errno));
@@ -54,10 +54,11 @@ botproc_setup(struct botproc *bp, const struct emulator_opts *opts)
 	if (emulator_start(opts, &bp->emu) != ERR_OK)
 		BUG("the emulator did not start");
 	bp->base_ms = clock_now_ms() - 2 * MS_PER_DAY;
+	return bp;
 }
 
 void
-botproc_teardown(struct botproc *bp)
+botproc_free(struct botproc *bp)
 {
 	DIR		*d;
 	struct dirent	*e;
@@ -83,6 +84,14 @@ botproc_teardown(struct botproc *bp)
 	for (k = 0; k < bp->sent; k++)
 		free(bp->ids[k]);
 	free(bp->ids);
+	free(bp);
+}
+
+int
+botproc_teardown(void **state)
+{
+	botproc_free(*state);
+	return 0;
 }
 
 /*
@@ -298,7 +307,7 @@ botproc_log_count(struct botproc *bp, const char *needle)
 	int		 n = 0;
 
 	botproc_log(bp, &b);
-	for (p = b.data; p != NULL && (p = strstr(p, needle)) != NULL; p++)
+	for (p = strstr(b.data, needle); p != NULL; p = strstr(p + 1, needle))
 		n++;
 	buf_release(&b);
 	return n;
@@ -327,9 +336,10 @@ botproc_http_port(struct botproc *bp)
 	if (bp->http_port > 0)
 		return bp->http_port;
 	botproc_log(bp, &b);
-	if (b.data != NULL &&
-	    (p = strstr(b.data, "event=bot.http_listening")) != NULL &&
-	    (p = strstr(p, " port=")) != NULL)
+	p = strstr(b.data, "event=bot.http_listening");
+	if (p != NULL)
+		p = strstr(p, " port=");
+	if (p != NULL)
 		bp->http_port = (int)strtol(p + 6, NULL, 10);
 	buf_release(&b);
 	return bp->http_port;
@@ -396,7 +406,9 @@ botproc_rss_kb(struct botproc *bp)
 	int64_t	 kb = -1;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)bp->pid);
-	if (bp->pid <= 0 || (f = fopen(path, "r")) == NULL)
+	if (bp->pid <= 0)
+		return -1;
+	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof line, f) != NULL) {
 		if (strncmp(line, "VmRSS:", 6) == 0) {

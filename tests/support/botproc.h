@@ -30,7 +30,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 
 /* In the child's fake tokens: it must never show up in its log. */
 #define BOTPROC_SECRET_MARK	"must-not-leak"
@@ -69,10 +69,13 @@ struct botproc_run {
 	const char	*const *env;
 };
 
-/* mkdtemp, the config file, and the emulator (opts may be NULL). */
-void	 botproc_setup(struct botproc *, const struct emulator_opts *);
-/* Stop the child (SIGKILL) if any, the emulator, and remove the files. */
-void	 botproc_teardown(struct botproc *);
+/* A new one: mkdtemp, the config file, and the emulator (opts may be
+   NULL). */
+struct botproc	*botproc_new(const struct emulator_opts *);
+/* Stop the child (SIGKILL) if any, the emulator, remove the files, free. */
+void	 botproc_free(struct botproc *);
+/* A cmocka teardown: botproc_free(*state). */
+int	 botproc_teardown(void **state);
 
 /* Start run number ++runs (run may be NULL); false if fork failed. */
 bool	 botproc_start(struct botproc *, const struct botproc_run *);

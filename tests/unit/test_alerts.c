@@ -465,6 +465,67 @@ test_alerts__a_burst_inhibits_slow_alerts_of_its_repo(
 	assert_text_has(c, "*Slow provision* · acme/web `slowpoke`");
 }
 
+/* One attempt of acme/web on branch, requested at ms, ready after lead. */
+static void
+provision(struct fx *fx, int64_t ms, const char *branch, int64_t lead_ms)
+{
+	request(fx, ms, "acme/web", branch);
+	outcome(fx, EV_READY, ms + lead_ms, "acme/web", branch);
+}
+
+static void
+test_alerts__slo_burn_fires_on_both_rates_and_resolves_below_1(
+    void **state)
+{
+	static const struct slo_def	 defs[] = {
+		{ "ready-10m", 10 * MIN, 0.9, NULL },
+	};
+	struct fx			*fx = *state;
+	struct call			*c;
+	char				 branch[16];
+	int				 i;
+
+	fx->cfg.slos = defs;
+	fx->cfg.n_slos = ARRAY_LEN(defs);
+	/* Two days ago: eight good ones (exactly 10 minutes is good). */
+	for (i = 0; i < 8; i++) {
+		snprintf(branch, sizeof branch, "g%d", i);
+		provision(fx, -48 * HOUR + i * MIN, branch, i == 0 ? 10 * MIN :
+		    5 * MIN);
+	}
+	/* An hour ago: two slow ones. 6 h: 2 of 2 bad, burn 10; 3 d: 2 of
+	   10, burn exactly 2: not over its limit, nothing fires. */
+	provision(fx, -60 * MIN, "b0", 15 * MIN);
+	provision(fx, -59 * MIN, "b1", 15 * MIN);
+	assert_int_equal(at(fx, 0), 0);
+	assert_int_equal(at(fx, 1 * MIN), 0);
+	/* A third: 3 d burn 2.7, over 2 with the 6 h one over 6. */
+	provision(fx, 1 * MIN, "b2", 15 * MIN);
+	assert_int_equal(at(fx, 17 * MIN), 0);		/* grouping */
+	assert_int_equal(at(fx, 18 * MIN), 1);
+	c = made(fx, 0);
+	assert_string_equal(c->method, "chat.postMessage");
+	assert_text_has(c, ":fire: *Objective burning its budget* · all repos "
+	    "`ready-10m` · 6h burn rate 10.0× (limit 6), 3d 2.7× (limit 2)");
+	/* Five good ones: 6 h burn 3.75, under 6 but not under 1: open. */
+	for (i = 0; i < 5; i++) {
+		snprintf(branch, sizeof branch, "h%d", i);
+		provision(fx, 3 * HOUR + i * MIN, branch, 5 * MIN);
+	}
+	assert_int_equal(at(fx, 3 * HOUR + 10 * MIN), 0);
+	/* At 6 h, b2 alone is bad among six: burn 1.7, still open (and
+	   reminded in the thread, 4 h after the post). */
+	assert_int_equal(at(fx, 6 * HOUR), 1);
+	assert_non_null(field(made(fx, 0), "thread_ts"));
+	/* Then only good ones are left in the span: resolved in place. */
+	assert_int_equal(at(fx, 6 * HOUR + 10 * MIN), 1);
+	c = made(fx, 0);
+	assert_string_equal(c->method, "chat.update");
+	assert_text_has(c, ":white_check_mark: *Objective burning its budget*"
+	    " · all repos `ready-10m` · 6h burn rate 10.0× (limit 6), 3d 2.7×"
+	    " (limit 2) · resolved after 5h 53m: 6h burn rate 0.0×");
+}
+
 static void
 test_alerts__burst_by_failure_rate_needs_enough_outcomes(void **state)
 {
@@ -847,6 +908,7 @@ main(void)
 		T(test_alerts__slow_completed_fires_once_when_unseen),
 		T(test_alerts__cancelled_and_abandoned_resolve_so),
 		T(test_alerts__a_burst_inhibits_slow_alerts_of_its_repo),
+		T(test_alerts__slo_burn_fires_on_both_rates_and_resolves_below_1),
 		T(test_alerts__burst_by_failure_rate_needs_enough_outcomes),
 		T(test_alerts__reminders_in_the_thread_at_most_every_4h),
 		T(test_alerts__a_repos_alerts_within_30s_are_one_message),

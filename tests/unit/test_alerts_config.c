@@ -70,6 +70,8 @@ test_alerts_config__absent_is_off_with_the_defaults(void **state)
 	assert_int_equal(c.group_ms, 30 * MS_PER_SEC);
 	assert_int_equal(c.watch_ms, 24 * MS_PER_HOUR);
 	assert_int_equal(c.tick_ms, 15 * MS_PER_SEC);
+	assert_true(c.slo_burn_6h == 6.0);
+	assert_true(c.slo_burn_3d == 2.0);
 	assert_false(c.quiet);
 	alerts_config_release(&c);
 	assert_int_equal(parse("null", &c, &why), ERR_OK);
@@ -91,6 +93,7 @@ test_alerts_config__every_key_is_read(void **state)
 	    "\"burst_window_min\":20,\"burst_rate_pct\":12.5,"
 	    "\"burst_rate_window_min\":90,\"burst_min_outcomes\":8,"
 	    "\"remind_hours\":2,\"group_seconds\":0,\"watch_hours\":12,"
+	    "\"slo_burn_6h\":14.4,\"slo_burn_3d\":3,"
 	    "\"quiet_hours\":{\"from\":\"22:00\",\"to\":\"07:30\","
 	    "\"tz\":\"Europe/Paris\"}}", &c, &why), ERR_OK);
 	assert_string_equal(c.channel, "C0ALERTS1");
@@ -105,6 +108,8 @@ test_alerts_config__every_key_is_read(void **state)
 	assert_int_equal(c.remind_ms, 2 * MS_PER_HOUR);
 	assert_int_equal(c.group_ms, 0);
 	assert_int_equal(c.watch_ms, 12 * MS_PER_HOUR);
+	assert_true(c.slo_burn_6h == 14.4);
+	assert_true(c.slo_burn_3d == 3.0);
 	assert_true(c.quiet);
 	assert_int_equal(c.quiet_from_min, 22 * 60);
 	assert_int_equal(c.quiet_to_min, 7 * 60 + 30);
@@ -143,6 +148,10 @@ test_alerts_config__bad_keys_and_values_are_named(void **state)
 	    "'alerts.burst_rate_pct'");
 	assert_refused("{\"channel\":\"C1\",\"burst_rate_pct\":101}",
 	    "'alerts.burst_rate_pct'");
+	assert_refused("{\"channel\":\"C1\",\"slo_burn_6h\":1}",
+	    "bad value for 'alerts.slo_burn_6h': must be a number over 1");
+	assert_refused("{\"channel\":\"C1\",\"slo_burn_3d\":\"2\"}",
+	    "'alerts.slo_burn_3d'");
 	assert_refused("{\"channel\":\"C1\",\"stuck_min\":10}",
 	    "'alerts.stuck_min' must not be less than");
 	assert_refused("{\"channel\":\"C1\",\"watch_hours\":1}",

@@ -224,6 +224,49 @@ test_chart__a_single_day(void **state)
 	    20);
 }
 
+/* The weekly chart: a heat map of requests by weekday and hour below,
+   the busiest hour in the bars' colour, an hour without any grey. */
+static void
+test_chart__peak_panel_below_on_one_scale(void **state)
+{
+	struct fixture		*fx = *state;
+	struct report_params	 p;
+	struct peak_figures	 peak;
+	cairo_surface_t		*img;
+	FILE			*f;
+
+	memset(&p, 0, sizeof p);
+	p.since_ms = WEEK_MS;
+	p.until_ms = WEEK_MS + 7 * MS_PER_DAY;
+	p.detail = true;
+	assert_int_equal(report_build(fx->st, fx->tz, &p, &fx->r), ERR_OK);
+	peak_init(&peak);
+	peak.count[0][9] = 12;		/* Monday 09:00-10:00 */
+	peak.count[4][17] = 3;
+	assert_int_equal(chart_png_peak(&fx->r, &peak, "weekly", &fx->png),
+	    ERR_OK);
+	f = fopen(fx->path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(fx->png.data, 1, fx->png.len, f),
+	    fx->png.len);
+	assert_int_equal(fclose(f), 0);
+	img = cairo_image_surface_create_from_png(fx->path);
+	assert_int_equal(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+	assert_int_equal(cairo_image_surface_get_width(img), CHART_WIDTH);
+	assert_int_equal(cairo_image_surface_get_height(img),
+	    CHART_PEAK_HEIGHT);
+	/* Monday 09h, the busiest: the bars' blue-grey. */
+	assert_true(pixels_like(img, 342, 508, 365, 532, 79, 120, 166) >
+	    1500);
+	/* Tuesday 00h, none: grid grey. */
+	assert_true(pixels_like(img, 84, 538, 105, 562, 224, 224, 224) >
+	    1500);
+	/* The histogram above is drawn as ever. */
+	assert_true(pixels_like(img, 80, 110, 380, 420, 79, 120, 166) >
+	    5000);
+	cairo_surface_destroy(img);
+}
+
 int
 main(void)
 {
@@ -236,6 +279,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_chart__empty_period_says_no_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_chart__peak_panel_below_on_one_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart__a_single_day, setup,
 		    teardown),
 	};

@@ -135,8 +135,8 @@ test_cmd_mute__a_typo_of_a_rule_mutes_nothing(void **state)
 
 	assert_int_equal(run(fx, "stuk", "2h"), CMD_RET_ERROR);
 	assert_string_equal(fx->ctx.out.data, "'stuk' is not a rule: the "
-	    "rules are slow_in_flight, stuck, slow_completed and "
-	    "failure_burst; say repo:<owner/name> or branch:<name> to mute a "
+	    "rules are slow_in_flight, stuck, slow_completed, failure_burst "
+	    "and slo_burn; say repo:<owner/name> or branch:<name> to mute a "
 	    "repository or a branch");
 	/* Bare words are never a repository or a branch any more. */
 	assert_int_equal(run(fx, "acme/api", "2h"), CMD_RET_ERROR);
@@ -184,7 +184,8 @@ test_cmd_mute__bad_targets_and_durations_are_explained(void **state)
 
 	assert_int_equal(run(fx, "rule:slowness", "1h"), CMD_RET_ERROR);
 	cmd_test_has(fx, "unknown rule 'slowness': the rules are "
-	    "slow_in_flight, stuck, slow_completed and failure_burst");
+	    "slow_in_flight, stuck, slow_completed, failure_burst and "
+	    "slo_burn");
 	assert_int_equal(run(fx, "rule:stuk", "1h"), CMD_RET_ERROR);
 	cmd_test_has(fx, "unknown rule 'stuk'");
 	assert_int_equal(run(fx, "repo:notarepo", "1h"), CMD_RET_ERROR);

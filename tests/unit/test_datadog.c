@@ -184,7 +184,7 @@ test_datadog__dashboard_queries_only_and_all_emitted_metrics(void **state)
 {
 	static const char *const sections[] = { "Provisioning performance",
 	    "Phase breakdown", "Volume and reliability", "Optimization impact",
-	    "Repository breakdown" };
+	    "Repository breakdown", "Operator", "Objectives and lifetime" };
 	json_t		*d = load("dashboard.json"), *w, *tv;
 	int		 used[EMIT__COUNT] = { 0 }, widgets = 0;
 	size_t		 i;
@@ -220,12 +220,13 @@ test_datadog__dashboard_queries_only_and_all_emitted_metrics(void **state)
 			fail_msg("the dashboard never shows %s",
 			    emit_metrics[i].name);
 	}
-	/* The headline figure, as the issue spells it, per repository. */
+	/* The headline figure, per repository. */
 	assert_true(used[EMIT_TOTAL_DURATION] >= 10);
 	json_decref(d);
 }
 
-/* The monitors: slow provisions (p90) and the failure rate. */
+/* The monitors: slow provisions (p90), the failure rate, the operator's
+   failure rate and an objective's 6 h burn rate. */
 static void
 test_datadog__monitors_query_emitted_metrics_at_their_thresholds(
     void **state)
@@ -238,7 +239,7 @@ test_datadog__monitors_query_emitted_metrics_at_their_thresholds(
 
 	(void)state;
 	assert_true(json_is_array(m));
-	assert_int_equal(json_array_size(m), 2);
+	assert_int_equal(json_array_size(m), 4);
 	json_array_foreach(m, i, mon) {
 		assert_non_null(json_string_value(json_object_get(mon, "name")));
 		assert_non_null(json_string_value(json_object_get(mon,
@@ -258,6 +259,8 @@ test_datadog__monitors_query_emitted_metrics_at_their_thresholds(
 	assert_true(strstr(json_string_value(json_object_get(json_array_get(m,
 	    0), "query")), "p90:testenv.provision.total_duration{") != NULL);
 	assert_true(used[EMIT_SUCCESS] == 1 && used[EMIT_FAILED] == 2);
+	assert_true(used[EMIT_RECONCILE_SUCCESS] == 1 &&
+	    used[EMIT_RECONCILE_FAILED] == 2 && used[EMIT_SLO_BURN_RATE] == 1);
 	json_decref(m);
 }
 

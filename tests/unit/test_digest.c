@@ -154,6 +154,95 @@ dur(int64_t ms)
 	return s[k];
 }
 
+/* A weekly digest opens with its objectives, and says what the operator
+   did and which environments stay up; a daily one has no room for the
+   objectives or the environments, and no operator line without one. */
+static void
+test_digest__weekly_objectives_operator_and_environments(void **state)
+{
+	static const struct slo_def	 defs[] = {
+		{ "ready-15m", 15 * MS_PER_MIN, 0.9, NULL },
+	};
+	struct fixture			*fx = *state;
+	struct digest_occurrence	 o;
+
+	add_line(fx, "{\"type\":\"reconciled\",\"ts\":"
+	    "\"2026-11-03T08:00:00Z\",\"repo\":\"a/b\",\"branch\":\"x\","
+	    "\"duration_ms\":1000,\"status\":\"succeeded\"}");
+	add_line(fx, "{\"type\":\"reconciled\",\"ts\":"
+	    "\"2026-11-03T08:01:00Z\",\"repo\":\"a/b\",\"branch\":\"x\","
+	    "\"duration_ms\":3000,\"status\":\"failed\"}");
+	digest_release(&fx->d);
+	digest_period_at(fx->tz, DIGEST_WEEKLY, ms_of("2026-11-09T09:00:00Z"),
+	    &o);
+	assert_int_equal(digest_build(fx->st, fx->tz, &o, NULL,
+	    2 * MS_PER_HOUR, &fx->d), ERR_OK);
+	assert_int_equal(digest_add_slos(fx->st, &fx->d, defs,
+	    ARRAY_LEN(defs)), ERR_OK);
+	buf_reset(&fx->b);
+	digest_text(&fx->d, &fx->b);
+	assert_has(&fx->b, "(UTC) · compared with 2026-W44\nObjectives:\n"
+	    "ready-15m: 25.0 % of 90 % — budget overspent 7.5×\nRequests:");
+	assert_has(&fx->b, "\nOperator: 2 reconciliations · 50.0% failed · "
+	    "p50 2s · p90 2s\n");
+	assert_has(&fx->b, "\nEnvironments: 5 environments up, 2 for more "
+	    "than a week: oldest a/b p (13d 14h)\n");
+	buf_reset(&fx->b);
+	digest_blocks(&fx->d, &fx->b);
+	assert_has(&fx->b, "\"text\":\"*Objectives*\\nready-15m: 25.0 %");
+	assert_has(&fx->b, "\"text\":\"*Operator*\\n2 reconciliations");
+	/* The daily digest of the 4th: no objectives, no reconciliation. */
+	build(fx, "2026-11-05T09:00:00Z", NULL);
+	assert_int_equal(digest_add_slos(fx->st, &fx->d, defs,
+	    ARRAY_LEN(defs)), ERR_OK);
+	buf_reset(&fx->b);
+	digest_text(&fx->d, &fx->b);
+	assert_lacks(&fx->b, "Objectives");
+	assert_lacks(&fx->b, "Operator:");
+	assert_lacks(&fx->b, "Environments:");
+}
+
+/* In Slack a slowest branch links to the message that said it was ready;
+   text has no link, and without the workspace URL there is none. */
+static void
+test_digest__slowest_branch_links_to_its_ready_message(void **state)
+{
+	struct fixture	*fx = *state;
+	struct event	 ev;
+	bool		 stored;
+
+	event_init(&ev);
+	ev.type = EV_READY;
+	ev.ts_ms = ms_of("2026-11-02T09:10:00Z");
+	ev.repo = xstrdup("a/b");
+	ev.branch = xstrdup("x");
+	ev.id = xstrdup("Ev0READY");
+	ev.source = xstrdup("slack");
+	ev.slack_channel = xstrdup("C0TESTENVS");
+	ev.slack_ts = xstrdup("1793610600.000100");
+	assert_int_equal(record_begin(fx->rec), ERR_OK);
+	assert_int_equal(record_add(fx->rec, &ev, &stored), ERR_OK);
+	assert_int_equal(record_commit(fx->rec), ERR_OK);
+	event_release(&ev);
+	assert_true(stored);
+	build(fx, SENT, NULL);
+	buf_reset(&fx->b);
+	digest_blocks(&fx->d, &fx->b);
+	assert_lacks(&fx->b, "archives");
+	assert_int_equal(store_meta_set(fx->st, STORE_META_SLACK_URL,
+	    "https://acme.slack.com/"), ERR_OK);
+	build(fx, SENT, NULL);
+	buf_reset(&fx->b);
+	digest_blocks(&fx->d, &fx->b);
+	assert_has(&fx->b, "<https://acme.slack.com/archives/C0TESTENVS/"
+	    "p1793610600000100|x>");
+	/* The branch without a ready message stays plain. */
+	assert_has(&fx->b, " · &lt;b&gt;&amp;z · ");
+	buf_reset(&fx->b);
+	digest_text(&fx->d, &fx->b);
+	assert_lacks(&fx->b, "archives");
+}
+
 /* The digest's figures are those of report_build on its two periods. */
 static void
 test_digest__figures_are_the_reports(void **state)
@@ -407,6 +496,12 @@ main(void)
 		    test_digest__arrows_follow_the_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_digest__block_kit_parses_and_escapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_digest__weekly_objectives_operator_and_environments,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_digest__slowest_branch_links_to_its_ready_message,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest__repo_filter, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_digest__weekly_in_paris,

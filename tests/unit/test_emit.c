@@ -24,6 +24,7 @@
 #include "event.h"
 #include "log.h"
 #include "observe/record.h"
+#include "metrics/figures.h"
 #include "sinks/emit.h"
 #include "sinks/statsd.h"
 #include "store/store.h"
@@ -118,6 +119,8 @@ struct ev {
 	bool			 ci_set;
 	enum failure_type	 ft;
 	const char		*user, *sha, *id;
+	int64_t			 dur;		/* reconciled */
+	enum reconcile_status	 st;
 };
 
 static void
@@ -143,6 +146,10 @@ add_one(struct fx *fx, const struct ev *s)
 		ev.ci_tests_complete = s->ci;
 	if (s->type == EV_FAILED)
 		ev.failure_type = s->ft;
+	if (s->type == EV_RECONCILED) {
+		ev.duration_ms = s->dur;
+		ev.status = s->st;
+	}
 	assert_int_equal(record_add(fx->rec, &ev, &stored), ERR_OK);
 	event_release(&ev);
 }
@@ -466,15 +473,67 @@ test_emit__gauges_follow_the_store(void **state)
 	assert_int_equal(store_count_active(fx->st, &active), ERR_OK);
 	assert_int_equal(in_flight, 1);
 	assert_int_equal(active, 2);
-	emit_gauges(&fx->e, in_flight, active);
+	emit_gauges(&fx->e, in_flight, active, 0);
 	assert_string_equal(sent(fx), "testenv.environments.in_flight:1|g\n"
-	    "testenv.environments.active:2|g");
+	    "testenv.environments.active:2|g\n"
+	    "testenv.environments.active_over_7d:0|g");
 	commit(fx, later, ARRAY_LEN(later));
 	(void)sent(fx);
 	assert_int_equal(store_count_in_flight(fx->st, &in_flight), ERR_OK);
 	assert_int_equal(store_count_active(fx->st, &active), ERR_OK);
 	assert_int_equal(in_flight, 0);
 	assert_int_equal(active, 2);		/* a and c */
+}
+
+/* Each new reconciliation: its duration, then a success or a failure
+   tagged status:failed; a re-delivery or an old one sends nothing, and
+   the attempts never hear of them. */
+static void
+test_emit__reconciles_send_the_operator_metrics(void **state)
+{
+	struct fx	*fx = *state;
+	const struct ev	 evs[] = {
+		{ .type = EV_RECONCILED, .ts = NOW - 1 * MIN, .env = "lite",
+		  .dur = 0, .st = RECONCILE_SUCCEEDED, .branch = "b&#x y" },
+		{ .type = EV_RECONCILED, .ts = NOW - 2 * MIN,
+		  .dur = INT64_C(9007199254740991), .st = RECONCILE_FAILED,
+		  .user = "U0ALICE01", .sha = "abc123" },
+		/* Older than the maximum age: stored, not sent. */
+		{ .type = EV_RECONCILED, .ts = NOW - 120 * MIN, .dur = 5,
+		  .st = RECONCILE_FAILED },
+	};
+
+	commit(fx, evs, ARRAY_LEN(evs));
+	assert_string_equal(sent(fx),
+	    "testenv.operator.reconcile_duration:0|d|#"
+	    "repo:tactivos/mural-api,env_type:lite\n"
+	    "testenv.operator.reconcile_success:1|c|#"
+	    "repo:tactivos/mural-api,env_type:lite\n"
+	    "testenv.operator.reconcile_duration:9007199254740991|d|#"
+	    "repo:tactivos/mural-api\n"
+	    "testenv.operator.reconcile_failed:1|c|#"
+	    "repo:tactivos/mural-api,status:failed");
+	commit(fx, evs, ARRAY_LEN(evs));
+	assert_string_equal(sent(fx), "");
+}
+
+/* An objective's gauges: compliance, then each burn rate by window. */
+static void
+test_emit__slo_gauges_are_tagged_by_objective(void **state)
+{
+	struct fx		*fx = *state;
+	const struct slo_def	 def = { "ready-10m", 10 * MIN, 0.9, NULL };
+	struct slo_figures	 f;
+
+	memset(&f, 0, sizeof f);
+	f.has_compliance = true;
+	f.compliance = 0.872;
+	f.has_burn[SLO_SPAN_6H] = true;
+	f.burn[SLO_SPAN_6H] = 6.5;
+	emit_slo(&fx->e, &def, &f);
+	assert_string_equal(sent(fx),
+	    "testenv.slo.compliance:0.872|g|#slo:ready-10m\n"
+	    "testenv.slo.burn_rate:6.5|g|#slo:ready-10m,window:6h");
 }
 
 /* The names: unique, of the documented form, and every type present. */
@@ -489,16 +548,16 @@ test_emit__metric_names_are_unique_and_well_formed(void **state)
 		assert_int_equal(strncmp(emit_metrics[i].name, "testenv.", 8),
 		    0);
 		assert_int_equal(strspn(emit_metrics[i].name,
-		    "abcdefghijklmnopqrstuvwxyz_."),
+		    "abcdefghijklmnopqrstuvwxyz0123456789_."),
 		    strlen(emit_metrics[i].name));
 		types[emit_metrics[i].type]++;
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(emit_metrics[i].name,
 			    emit_metrics[j].name);
 	}
-	assert_int_equal(types[EMIT_DISTRIBUTION], 6);
-	assert_int_equal(types[EMIT_COUNT], 5);
-	assert_int_equal(types[EMIT_GAUGE], 2);
+	assert_int_equal(types[EMIT_DISTRIBUTION], 7);
+	assert_int_equal(types[EMIT_COUNT], 7);
+	assert_int_equal(types[EMIT_GAUGE], 5);
 }
 
 int
@@ -531,6 +590,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_emit__gauges_follow_the_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_emit__reconciles_send_the_operator_metrics,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_emit__slo_gauges_are_tagged_by_objective,
+		    setup, teardown),
 		cmocka_unit_test(
 		    test_emit__metric_names_are_unique_and_well_formed),
 	};

@@ -11,6 +11,7 @@
 #include "common.h"
 
 #include "slack/envelope.h"
+#include "slack/mrkdwn.h"
 
 static enum err
 parse(const char *text, struct envelope *e, struct buf *why)

@@ -261,6 +261,7 @@ test_event_json__every_spec_type_name_is_accepted(void **state)
 		{ "deprovisioned", EV_DEPROVISIONED },
 		{ "updated", EV_UPDATED },
 		{ "tests_completed", EV_TESTS_COMPLETED },
+		{ "reconciled", EV_RECONCILED },
 	};
 	struct event	 ev;
 	struct buf	 b = BUF_INIT;
@@ -271,7 +272,9 @@ test_event_json__every_spec_type_name_is_accepted(void **state)
 	for (i = 0; i < ARRAY_LEN(types); i++) {
 		buf_reset(&b);
 		buf_printf(&b, "{\"type\":\"%s\",\"ts\":\"" TS_TEXT "\","
-		    "\"repo\":\"a/b\",\"branch\":\"c\"}", types[i].name);
+		    "\"repo\":\"a/b\",\"branch\":\"c\"%s}", types[i].name,
+		    types[i].type == EV_RECONCILED ?
+		    ",\"duration_ms\":1,\"status\":\"failed\"" : "");
 		parse_ok(b.data, &ev);
 		assert_int_equal(ev.type, types[i].type);
 		/* A failed event's category is left to the recorder. */
@@ -279,6 +282,63 @@ test_event_json__every_spec_type_name_is_accepted(void **state)
 		event_release(&ev);
 	}
 	buf_release(&b);
+}
+
+#define RECONCILED(extra)	"{\"type\":\"reconciled\",\"ts\":\"" TS_TEXT \
+			"\",\"repo\":\"a/b\",\"branch\":\"c\"" extra "}"
+
+/* duration_ms at both ends of 0 <= n < 2^53, and both statuses. */
+static void
+test_event_json__reconciled_takes_duration_and_status(void **state)
+{
+	struct event	ev;
+
+	(void)state;
+	parse_ok(RECONCILED(",\"duration_ms\":0,\"status\":\"succeeded\""),
+	    &ev);
+	assert_int_equal(ev.type, EV_RECONCILED);
+	assert_int_equal(ev.duration_ms, 0);
+	assert_int_equal(ev.status, RECONCILE_SUCCEEDED);
+	event_release(&ev);
+	parse_ok(RECONCILED(",\"duration_ms\":9007199254740991,"
+	    "\"status\":\"failed\""), &ev);
+	assert_int_equal(ev.duration_ms, INT64_C(9007199254740991));
+	assert_int_equal(ev.status, RECONCILE_FAILED);
+	event_release(&ev);
+	/* Elsewhere the fields mean nothing: checked, then dropped. */
+	parse_ok(LINE(",\"duration_ms\":5,\"status\":\"failed\""), &ev);
+	assert_int_equal(ev.duration_ms, EVENT_DURATION_NONE);
+	assert_int_equal(ev.status, RECONCILE_NONE);
+	event_release(&ev);
+}
+
+static void
+test_event_json__reconciled_rejects_bad_duration_or_status(void **state)
+{
+	(void)state;
+	assert_true(rejected(RECONCILED(",\"duration_ms\":9007199254740992,"
+	    "\"status\":\"failed\""), "2^53"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":-1,"
+	    "\"status\":\"failed\""), "duration_ms"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":5.0,"
+	    "\"status\":\"failed\""), "integer"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":\"5\","
+	    "\"status\":\"failed\""), "integer"));
+	assert_true(rejected(RECONCILED(",\"status\":\"failed\""),
+	    "missing field 'duration_ms'"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":null,"
+	    "\"status\":\"failed\""), "missing field 'duration_ms'"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":3"),
+	    "missing field 'status'"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":3,"
+	    "\"status\":\"\""), "missing field 'status'"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":3,"
+	    "\"status\":\"ok\""), "'succeeded' or 'failed'"));
+	assert_true(rejected(RECONCILED(",\"duration_ms\":3,"
+	    "\"status\":true"), "status"));
+	/* Type-checked on every type. */
+	assert_true(rejected(LINE(",\"duration_ms\":-5"), "duration_ms"));
+	assert_true(rejected(LINE(",\"status\":\"maybe\""), "status"));
 }
 
 static void
@@ -1171,6 +1231,8 @@ assert_events_equal(const struct event *a, const struct event *b)
 	assert_int_equal(a->trigger, b->trigger);
 	assert_int_equal(a->failure_type, b->failure_type);
 	assert_int_equal(a->ci_tests_complete, b->ci_tests_complete);
+	assert_int_equal(a->duration_ms, b->duration_ms);
+	assert_int_equal(a->status, b->status);
 }
 
 static void
@@ -1227,6 +1289,10 @@ test_event_json__write_then_parse_round_trips_every_field(void **state)
 		ev.trigger = (enum event_trigger)(i % 3);
 		ev.failure_type = (enum failure_type)((int)(i % 5) - 1);
 		ev.ci_tests_complete = (enum tristate)((int)(i % 3) - 1);
+		if (ev.type == EV_RECONCILED) {
+			ev.duration_ms = EVENT_DURATION_LIMIT - 1;
+			ev.status = RECONCILE_SUCCEEDED;
+		}
 		roundtrip(&ev);
 		event_release(&ev);
 	}
@@ -1239,7 +1305,8 @@ test_event_json__write_puts_fields_in_spec_order(void **state)
 		"\"type\":", "\"ts\":", "\"repo\":", "\"branch\":", "\"id\":",
 		"\"user\":", "\"trigger\":", "\"failure_type\":",
 		"\"reason\":", "\"sha\":", "\"env_type\":",
-		"\"ci_tests_complete\":", "\"source\":",
+		"\"ci_tests_complete\":", "\"source\":", "\"duration_ms\":",
+		"\"status\":",
 	};
 	struct event	 ev;
 	struct buf	 b = BUF_INIT;
@@ -1261,6 +1328,8 @@ test_event_json__write_puts_fields_in_spec_order(void **state)
 	ev.env_type = xstrdup("e");
 	ev.ci_tests_complete = TRI_TRUE;
 	ev.source = xstrdup("o");
+	ev.duration_ms = 7;
+	ev.status = RECONCILE_FAILED;
 	event_json_write(&ev, &b);
 	assert_int_equal(b.data[0], '{');
 	assert_int_equal(b.data[b.len - 1], '}');
@@ -1635,6 +1704,10 @@ main(void)
 		    test_event_json__full_line_fills_every_field),
 		cmocka_unit_test(
 		    test_event_json__every_spec_type_name_is_accepted),
+		cmocka_unit_test(
+		    test_event_json__reconciled_takes_duration_and_status),
+		cmocka_unit_test(
+		    test_event_json__reconciled_rejects_bad_duration_or_status),
 		cmocka_unit_test(
 		    test_event_json__repo_is_stored_in_lower_case),
 		cmocka_unit_test(

@@ -10,45 +10,18 @@
 #include <cmocka.h>
 
 #include "common.h"
+#include "check.h"
 
 #include <inttypes.h>
 
 #include "metrics/percentile.h"
 
-/* Compare two int64 values and print them in decimal when they differ. */
-#define assert_i64(got, want) do {					\
-	int64_t	got_v = (got), want_v = (want);				\
-	if (got_v != want_v) {						\
-		print_error("%s = %" PRId64 ", expected %" PRId64 "\n",	\
-		    #got, got_v, want_v);				\
-		fail();							\
-	}								\
-} while (0)
-
-/* splitmix64: a fixed seed keeps every run the same. */
+/* A fixed seed keeps every run the same. */
 static uint64_t	rng_state = UINT64_C(0x2545f4914f6cdd1d);
 
-static uint64_t
-rng_next(void)
-{
-	uint64_t	z;
+#define rng_next()	splitmix64(&rng_state)
 
-	z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/* A uniform value in [lo, hi]. */
-static int64_t
-rng_range(int64_t lo, int64_t hi)
-{
-	uint64_t	span = (uint64_t)hi - (uint64_t)lo + 1;
-
-	if (span == 0)		/* the whole int64 range */
-		return (int64_t)rng_next();
-	return (int64_t)((uint64_t)lo + rng_next() % span);
-}
+#define rng_range(lo, hi)	check_range(&rng_state, (lo), (hi))
 
 static int
 cmp_i64(const void *pa, const void *pb)

@@ -968,10 +968,15 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	record_free(r);
 	store_close(st);
 	/* Back to schema 2, as an older envstats left it (unstamped):
-	   migrations 5 (retractions), 4 (the export's tables) and 3
-	   (attempts.up) undone. */
+	   migrations 6 (reconciles), 5 (retractions), 4 (the export's
+	   tables) and 3 (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE events_retracted;"
+	assert_int_equal(sqlite3_exec(db, "DROP INDEX events_reconciled;"
+	    " DROP INDEX attempts_ready; ALTER TABLE events DROP COLUMN"
+	    " duration_ms; ALTER TABLE events DROP COLUMN status;"
+	    " ALTER TABLE events DROP COLUMN slack_channel;"
+	    " ALTER TABLE events DROP COLUMN slack_ts;"
+	    " DROP TABLE events_retracted;"
 	    " DROP TABLE retractions; PRAGMA application_id = 0;"
 	    " DROP TABLE export_attempts;"
 	    " DROP TABLE export_dests; DROP INDEX attempts_up;"
@@ -1014,7 +1019,7 @@ add_rc(struct record *r, const struct ev_spec *s, char *why_out, size_t len)
  * storing is refused with its reason, and the transaction goes on.
  */
 static void
-test_record__times_outside_the_bounds_are_refused_with_their_reason(
+test_record__times_out_of_bounds_are_refused_with_why(
     void **state)
 {
 	struct fx	*fx = *state;
@@ -1174,7 +1179,7 @@ main(void)
 		    test_record__a_batch_skips_and_counts_refused_events,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_record__times_outside_the_bounds_are_refused_with_their_reason,
+		    test_record__times_out_of_bounds_are_refused_with_why,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__forget_retracts_rebuilds_and_never_revives,

@@ -1363,6 +1363,9 @@ test_slack_observe__config_validation_names_the_offending_key(
 	config_refused("{\"patterns\": [{\"type\": \"readdy\","
 	    " \"regex\": \"(a)\", \"branch\": 1}]}",
 	    "unknown event type 'readdy' in 'slack.patterns[0].type'");
+	config_refused("{\"patterns\": [{\"type\": \"reconciled\","
+	    " \"regex\": \"(a)\", \"branch\": 1}]}",
+	    "'slack.patterns[0].type' cannot be 'reconciled'");
 	config_refused("{\"patterns\": [{\"regex\": \"(a)\", \"branch\": 1}]}",
 	    "'slack.patterns[0].type' must be an event type");
 	config_refused("{\"patterns\": [{\"type\": \"ready\", \"branch\": 1}]}",

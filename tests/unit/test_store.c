@@ -1373,7 +1373,7 @@ test_store__new_databases_carry_the_application_id(void **state)
  * not a byte changes, no -wal, -shm or -journal appears beside them.
  */
 static void
-test_store__a_foreign_file_is_refused_and_left_byte_for_byte(void **state)
+test_store__a_foreign_file_is_refused_and_left_as_is(void **state)
 {
 	static const char *const make[] = {
 		"PRAGMA journal_mode = WAL; CREATE TABLE t (x);"
@@ -1434,7 +1434,7 @@ test_store__a_foreign_file_is_refused_and_left_byte_for_byte(void **state)
  * that may write.
  */
 static void
-test_store__an_unstamped_envstats_database_is_stamped_on_its_next_write(
+test_store__an_unstamped_database_is_stamped_on_write(
     void **state)
 {
 	struct tmpdb	*t = *state;
@@ -1456,11 +1456,19 @@ test_store__an_unstamped_envstats_database_is_stamped_on_its_next_write(
 	    STORE_APPLICATION_ID);
 }
 
-/* The schema before retractions, unstamped, as the last envstats left it. */
+/*
+ * The schema before retractions and reconciliations, unstamped, as the
+ * last envstats left it.
+ */
 static void
 downgrade_to_4(const char *path)
 {
-	raw_exec(path, "DROP TABLE events_retracted; DROP TABLE retractions;"
+	raw_exec(path, "DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
+	    " ALTER TABLE events DROP COLUMN duration_ms;"
+	    " ALTER TABLE events DROP COLUMN status;"
+	    " ALTER TABLE events DROP COLUMN slack_channel;"
+	    " ALTER TABLE events DROP COLUMN slack_ts;"
+	    " DROP TABLE events_retracted; DROP TABLE retractions;"
 	    " PRAGMA user_version = 4; PRAGMA application_id = 0");
 }
 
@@ -1533,7 +1541,7 @@ see_event(void *arg, const struct store_export_event *x)
  * finds after its mark.
  */
 static void
-test_store__retracted_events_count_as_never_stored_and_stay_taken(
+test_store__retracted_events_count_as_never_stored(
     void **state)
 {
 	struct store		*st = *state;
@@ -1647,16 +1655,16 @@ main(void)
 		    test_store__new_databases_carry_the_application_id,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_store__a_foreign_file_is_refused_and_left_byte_for_byte,
+		    test_store__a_foreign_file_is_refused_and_left_as_is,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_store__an_unstamped_envstats_database_is_stamped_on_its_next_write,
+		    test_store__an_unstamped_database_is_stamped_on_write,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__read_only_opens_never_migrate_an_older_schema,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_store__retracted_events_count_as_never_stored_and_stay_taken,
+		    test_store__retracted_events_count_as_never_stored,
 		    mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__memory_database_opens_empty,

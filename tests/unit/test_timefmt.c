@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "common.h"
+#include "check.h"
 
 #include <time.h>
 
@@ -19,28 +20,12 @@
 #define MIN_MS	INT64_C(-62167219200000)
 #define MAX_MS	INT64_C(253402300799999)
 
-/* splitmix64: a fixed seed keeps every run the same. */
+/* A fixed seed keeps every run the same. */
 static uint64_t	rng_state = UINT64_C(0x9e3779b97f4a7c15);
 
-static uint64_t
-rng_next(void)
-{
-	uint64_t	z;
+#define rng_next()	splitmix64(&rng_state)
 
-	z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/* A uniform value in [lo, hi]. */
-static int64_t
-rng_range(int64_t lo, int64_t hi)
-{
-	uint64_t	span = (uint64_t)hi - (uint64_t)lo + 1;
-
-	return (int64_t)((uint64_t)lo + rng_next() % span);
-}
+#define rng_range(lo, hi)	check_range(&rng_state, (lo), (hi))
 
 /*
  * Parse the len bytes of s from a heap copy of exactly len bytes with no

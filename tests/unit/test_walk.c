@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common.h"
+#include "check.h"
 
 #include <inttypes.h>
 
@@ -23,31 +24,12 @@
 #define MIN	MS_PER_MIN
 #define HOUR	MS_PER_HOUR
 
-/* Compare two int64 values and print them in decimal when they differ. */
-#define assert_i64(got, want) do {					\
-	int64_t	got_v = (got), want_v = (want);				\
-	if (got_v != want_v) {						\
-		print_error("%s = %" PRId64 ", expected %" PRId64 "\n",	\
-		    #got, got_v, want_v);				\
-		fail();							\
-	}								\
-} while (0)
-
 #define assert_none(got)	assert_i64((got), ATTEMPT_NONE)
 
-/* splitmix64: a fixed seed keeps every run the same. */
+/* A fixed seed keeps every run the same. */
 static uint64_t	rng_state = UINT64_C(0x853c49e6748fea9b);
 
-static uint64_t
-rng_next(void)
-{
-	uint64_t	z;
-
-	z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
+#define rng_next()	splitmix64(&rng_state)
 
 /* An event of the test key at T0 + at. */
 static struct event

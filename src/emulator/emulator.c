@@ -17,7 +17,7 @@
  * stop when a test freezes the bot's.
  */
 #include "common.h"
-#include "emulator.h"
+#include "emulator/emulator.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -234,17 +234,6 @@ unlock(struct emulator *em)
 	pthread_mutex_unlock(&em->mu);
 }
 
-/* splitmix64: ids only need to be fresh, not secret. Under mu. */
-static uint64_t
-rand64(struct emulator *em)
-{
-	uint64_t	z = (em->rng += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /*
  * A fresh uuid-like id whose last group is idx, so that an envelope is
  * found from any of its delivery ids without a search. Under mu.
@@ -252,7 +241,7 @@ rand64(struct emulator *em)
 static char *
 make_id(struct emulator *em, size_t idx)
 {
-	uint64_t	a = rand64(em), b = rand64(em);
+	uint64_t	a = splitmix64(&em->rng), b = splitmix64(&em->rng);
 	char		s[40];
 
 	snprintf(s, sizeof s, "%08" PRIx32 "-%04" PRIx32 "-4%03" PRIx32
@@ -1048,9 +1037,10 @@ form_decode(const char *p, size_t n)
 	for (i = 0; i < n; i++) {
 		if (p[i] == '+')
 			buf_putc(&b, ' ');
-		else if (p[i] == '%' && i + 2 < n &&
-		    (hi = hexval(p[i + 1])) >= 0 &&
-		    (lo = hexval(p[i + 2])) >= 0) {
+		else if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 &&
+		    hexval(p[i + 2]) >= 0) {
+			hi = hexval(p[i + 1]);
+			lo = hexval(p[i + 2]);
 			buf_putc(&b, (char)(hi << 4 | lo));
 			i += 2;
 		} else
@@ -1929,12 +1919,14 @@ wait_for(struct emulator *em, bool (*ok)(struct emulator *,
 		dl.tv_nsec -= 1000000000L;
 	}
 	lock(em);
-	while (!(res = ok(em, arg))) {
+	res = ok(em, arg);
+	while (!res) {
 		if (pthread_cond_timedwait(&em->cv, &em->mu, &dl) ==
 		    ETIMEDOUT) {
 			res = ok(em, arg);
 			break;
 		}
+		res = ok(em, arg);
 	}
 	unlock(em);
 	return res;

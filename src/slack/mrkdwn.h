@@ -1,0 +1,15 @@
+/*
+ * mrkdwn.h: text made safe for Slack's mrkdwn. Slack reads &, < and > as
+ * the start of entities, links and mentions, so text that came from
+ * outside (a user's words, a provisioner's reason, a branch name) has them
+ * escaped before it goes into a message. Any thread.
+ */
+#ifndef ENVSTATS_MRKDWN_H
+#define ENVSTATS_MRKDWN_H
+
+#include "buf.h"
+
+/* Append s to out with &, < and > escaped (&amp; &lt; &gt;). */
+void	mrkdwn_escape(struct buf *out, const char *s);
+
+#endif
