@@ -23,10 +23,12 @@ extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_impact_entry;
 extern const struct cmd_entry cmd_leadtime_entry;
 extern const struct cmd_entry cmd_lifetime_entry;
+extern const struct cmd_entry cmd_mark_entry;
 extern const struct cmd_entry cmd_mute_entry;
 extern const struct cmd_entry cmd_operator_entry;
 extern const struct cmd_entry cmd_parallel_entry;
 extern const struct cmd_entry cmd_peak_entry;
+extern const struct cmd_entry cmd_project_entry;
 extern const struct cmd_entry cmd_rate_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_repos_entry;
@@ -45,10 +47,12 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_impact_entry,
 	&cmd_leadtime_entry,
 	&cmd_lifetime_entry,
+	&cmd_mark_entry,
 	&cmd_mute_entry,
 	&cmd_operator_entry,
 	&cmd_parallel_entry,
 	&cmd_peak_entry,
+	&cmd_project_entry,
 	&cmd_rate_entry,
 	&cmd_report_entry,
 	&cmd_repos_entry,
@@ -70,6 +74,7 @@ cmd_ctx_init(struct cmd_ctx *ctx)
 	blockkit_items_init(&ctx->items);
 	ctx->reprovision_window_ms = 2 * MS_PER_HOUR;
 	ctx->hourly_rate = COMPARE_DEFAULT_HOURLY_RATE;
+	ctx->poll_interval_ms = PROJECT_POLL_MS_DEFAULT;
 }
 
 void
@@ -250,26 +255,31 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	return ok;
 }
 
-/* The window and filters of f as report parameters. */
+void
+cmd_params_of(const struct cmd_ctx *ctx, struct query_filter *f,
+    struct report_params *p)
+{
+	query_filter_store(f, ctx->tz, ctx->holidays, ctx->n_holidays,
+	    &p->filter);
+	p->reprovision_window_ms = ctx->reprovision_window_ms;
+	p->poll_interval_ms = ctx->poll_interval_ms;
+	p->log_url = ctx->log_url;
+}
+
 bool
 cmd_params(struct cmd_ctx *ctx, struct query_filter *f,
     struct report_params *p)
 {
 	struct buf	why = BUF_INIT;
-	bool		ok = false;
+	bool		ok = true;
 
 	memset(p, 0, sizeof *p);
 	if (query_window(f, ctx->tz, ctx->now_ms, &p->since_ms, &p->until_ms,
 	    &why) != ERR_OK) {
 		cmd_error(ctx, "%s", why.data);
-		goto out;
+		ok = false;
 	}
-	query_filter_store(f, ctx->tz, ctx->holidays, ctx->n_holidays,
-	    &p->filter);
-	p->reprovision_window_ms = ctx->reprovision_window_ms;
-	p->log_url = ctx->log_url;
-	ok = true;
-out:
+	cmd_params_of(ctx, f, p);
 	buf_release(&why);
 	return ok;
 }
@@ -297,6 +307,17 @@ cmd_date(const struct cmd_ctx *ctx, int64_t ms, char out[TIMEFMT_DATE_LEN])
 
 	tz_local_date(ctx->tz, ms, &y, &m, &d);
 	timefmt_date(y, m, d, out);
+}
+
+void
+cmd_marker_text(const struct cmd_ctx *ctx, struct buf *b,
+    const struct marker *m)
+{
+	char	at[TZ_MINUTE_LEN];
+
+	tz_local_minute(ctx->tz, m->at_ms, at);
+	buf_printf(b, "%s · %s · %s", at, m->repo != NULL ? m->repo :
+	    "all repos", m->text);
 }
 
 void
@@ -417,9 +438,7 @@ cmd_compare_command(struct cmd_ctx *ctx, const struct cmd_entry *e,
 		cmd_error(ctx, "%s", why.data);
 		goto out;
 	}
-	query_filter_store(&f, ctx->tz, ctx->holidays, ctx->n_holidays,
-	    &p.filter);
-	p.reprovision_window_ms = ctx->reprovision_window_ms;
+	cmd_params_of(ctx, &f, &p);
 	rc = report_compare_build(ctx->st, &p, cutover, w.has_rate ? w.rate :
 	    ctx->hourly_rate, &r, &why);
 	if (rc == ERR_INVALID) {

@@ -33,6 +33,8 @@
 #include "store/store.h"
 #include "tz.h"
 
+struct statsd;
+
 enum cmd_ret {
 	CMD_RET_OK,
 	CMD_RET_ERROR,		/* the answer is an error message */
@@ -58,10 +60,15 @@ struct cmd_ctx {
 	int64_t			 now_ms;
 	int64_t			 reprovision_window_ms;
 	double			 hourly_rate;	/* impact default */
+	/* P of the projection (ENVSTATS_POLL_INTERVAL). */
+	int64_t			 poll_interval_ms;
 	const char		*cutover;	/* impact default date, or NULL */
 	/* Where DogStatsD lines go, NULL when emission is off (the report
 	   says where its dashboard's metrics come from). */
 	const char		*statsd_target;
+	/* The DogStatsD client a new marker is announced on (borrowed;
+	   NULL: emission off). */
+	struct statsd		*statsd;
 	/* "Dashboard available", checked through the Datadog API by the
 	   caller (a handler does no network I/O); NULL: not verified. */
 	const struct datadog_check *dashboard;
@@ -148,8 +155,12 @@ bool		 cmd_filters(struct cmd_ctx *, const struct cmd_entry *,
 		    int argc, char **argv, struct query_filter *f,
 		    cmd_word_fn other, void *arg);
 
-/* The window of f (resolved at ctx->now_ms) and its filters; false on
-   error with the error answer set. */
+/* What every report takes from the filter f and the context: the
+   filters, W and P (not the window). */
+void		 cmd_params_of(const struct cmd_ctx *, struct query_filter *f,
+		    struct report_params *p);
+/* The same and the window of f at ctx->now_ms; false on error with the
+   error answer set. */
 bool		 cmd_params(struct cmd_ctx *, struct query_filter *f,
 		    struct report_params *p);
 
@@ -191,6 +202,10 @@ bool		 cmd_silence_target(struct cmd_ctx *, const char *word,
 /* The header line "envstats · <filters> · <since> → <until> (<tz>)". */
 void		 cmd_header(struct cmd_ctx *, const char *title,
 		    const struct report_params *p);
+/* A marker as "2026-11-02 09:00 · acme/api · CI runners upgraded" (local
+   time; "all repos" when it has none), appended to b. */
+void		 cmd_marker_text(const struct cmd_ctx *, struct buf *b,
+		    const struct marker *m);
 /* The local date (ctx->tz) of the instant ms, as YYYY-MM-DD. */
 void		 cmd_date(const struct cmd_ctx *, int64_t ms,
 		    char out[TIMEFMT_DATE_LEN]);

@@ -54,6 +54,40 @@ criterion(enum tristate t)
 	    "n/a (no data)";
 }
 
+/* What the before side projected beside what was measured (section 8). */
+static void
+promise(struct buf *b, const struct report_compare *r)
+{
+	const struct project_figures	*pf = &r->projection;
+
+	if (!pf->change_p50.set)
+		return;
+	buf_puts(b, "Promise: the baseline projected p50 ");
+	text_duration(b, pf->projected.p50);
+	buf_puts(b, " (projected ");
+	text_signed_percent(b, true, pf->change_p50.v);
+	buf_puts(b, ", measured ");
+	text_signed_percent(b, r->cmp.change_p50.set, r->cmp.change_p50.v);
+	buf_printf(b, "; %lld of %lld baseline provisions carry a CI delay)\n",
+	    (long long)pf->with_ci_delay, (long long)pf->succeeded);
+}
+
+/* The markers of the window: other changes a reader must weigh. */
+static void
+other_changes(struct cmd_ctx *ctx, const struct report_compare *r)
+{
+	size_t	i;
+
+	if (r->n_markers == 0)
+		return;
+	cmd_reply(ctx, "Other changes in these weeks:\n");
+	for (i = 0; i < r->n_markers; i++) {
+		cmd_reply(ctx, "• ");
+		cmd_marker_text(ctx, &ctx->out, &r->markers[i]);
+		cmd_reply(ctx, "\n");
+	}
+}
+
 /* "✅ pass · <what>: <measured>", or inconclusive with its reason. */
 static void
 verdict_line(struct buf *b, const struct compare_trust *t, bool rate,
@@ -111,6 +145,8 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	buf_printf(b, "\nPoint estimates alone (no interval): p50 cut by 30%% "
 	    "or more: %s · failure rate within 5 points: %s\n",
 	    criterion(r->cmp.p50_cut_30), criterion(r->cmp.failure_rate_ok));
+	promise(b, r);
+	other_changes(ctx, r);
 	buf_puts(b, "_" TEXT_PERCENTILE_NOTE "_\n");
 	buf_release(&m);
 }

@@ -14,6 +14,7 @@
 #include "cmd.h"
 
 #include "report/text.h"
+#include "slack/mrkdwn.h"
 
 static enum cmd_ret	cmd_report_exec(struct cmd_ctx *, int, char **);
 
@@ -448,6 +449,75 @@ verdicts(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 	    COMPARE_ADEQUATE_N);
 }
 
+/*
+ * "Did it deliver?": what the baseline's own CI delays projected
+ * (spec/metrics.md section 8) beside what the after side measured.
+ */
+static void
+delivered(struct out *o, const struct report_compare *r)
+{
+	const struct project_figures	*pf = &r->projection;
+	const struct opt_real		 m = r->cmp.change_p50;
+
+	heading(o, "Did it deliver?");
+	if (!pf->change_p50.set) {
+		buf_puts(o->b, "No projection: the baseline has no successful "
+		    "provision (n = 0).\n");
+		return;
+	}
+	buf_puts(o->b, "Provisioning at build completion, applied to the "
+	    "baseline's own CI → provisioning delays, projected a median "
+	    "wait of ");
+	text_duration(o->b, pf->projected.p50);
+	buf_puts(o->b, " instead of ");
+	text_duration(o->b, pf->actual.p50);
+	buf_puts(o->b, ": ");
+	bold_mark(o);
+	buf_puts(o->b, "projected ");
+	text_signed_percent(o->b, true, pf->change_p50.v);
+	buf_puts(o->b, ", measured ");
+	text_signed_percent(o->b, m.set, m.v);
+	bold_mark(o);
+	if (m.set && pf->change_p50.v < 0)
+		buf_printf(o->b, " (%.0f %% of the promised cut)",
+		    100.0 * m.v / pf->change_p50.v);
+	buf_printf(o->b, ". %lld of %lld successful baseline provisions "
+	    "carried a CI delay", (long long)pf->with_ci_delay,
+	    (long long)pf->succeeded);
+	if (project_thin(pf))
+		buf_puts(o->b, ": the projection rests on thin evidence "
+		    "(get build times in through the GitHub webhook or "
+		    "polling)");
+	buf_puts(o->b, ".\n");
+}
+
+/* The markers of the window (section 6): changes besides this one. */
+static void
+other_changes(struct cmd_ctx *ctx, struct out *o,
+    const struct report_compare *r)
+{
+	struct buf	line = BUF_INIT;
+	size_t		i;
+
+	heading(o, "Other changes in these weeks");
+	if (r->n_markers == 0) {
+		buf_puts(o->b, "None recorded ('envstats mark add' records "
+		    "one: a CI upgrade, a holiday).\n");
+		return;
+	}
+	for (i = 0; i < r->n_markers; i++) {
+		buf_reset(&line);
+		cmd_marker_text(ctx, &line, &r->markers[i]);
+		buf_puts(o->b, bullet(o));
+		if (o->st->md)
+			text_md_escape(o->b, line.data);
+		else
+			mrkdwn_escape(o->b, line.data);
+		buf_putc(o->b, '\n');
+	}
+	buf_release(&line);
+}
+
 static void
 render(struct cmd_ctx *ctx, const struct report_compare *r)
 {
@@ -461,6 +531,8 @@ render(struct cmd_ctx *ctx, const struct report_compare *r)
 	problem(ctx, &o, r);
 	change(ctx, &o, r);
 	results(ctx, &o, r, &row);
+	delivered(&o, r);
+	other_changes(ctx, &o, r);
 	buf_putc(o.b, '\n');
 	/* The mark without its leading space. */
 	if (o.marked)

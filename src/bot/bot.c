@@ -394,6 +394,12 @@ poll_start(struct bot *b)
 	return ERR_OK;
 }
 
+struct statsd *
+bot_statsd(struct bot *b)
+{
+	return b->statsd;
+}
+
 int
 bot_http_port(struct bot *b)
 {
@@ -454,6 +460,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    .st = c->st, .tz = c->tz, .api = b->api,
 		    .digests = c->digests,
 		    .reprovision_window_ms = c->cfg->reprovision_ms,
+		    .project_poll_ms = c->cfg->cutover == NULL ?
+		    c->cfg->poll_interval_ms : 0,
 		    .slos = c->alerts != NULL ? c->alerts->slos : NULL,
 		    .n_slos = c->alerts != NULL ? c->alerts->n_slos : 0,
 		    .flush = store_quiesce, .flush_arg = b });

@@ -95,6 +95,10 @@ void		bot_stop(struct bot *);
 bool		bot_connected(struct bot *);
 void		bot_free(struct bot *);
 
+/* The bot's DogStatsD client, NULL when emission is off: for the
+   command layer's events (a new marker). Loop thread. */
+struct statsd	*bot_statsd(struct bot *);
+
 /* The HTTP listener's port (kernel-chosen for "host:0"); 0: none. */
 int		bot_http_port(struct bot *);
 

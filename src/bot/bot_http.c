@@ -1,8 +1,9 @@
 /*
  * bot_http.c: the bot's HTTP routes. /healthz and /readyz for the
  * orchestrator, /metrics (Prometheus text, written from one table of
- * counters), and the two webhooks that store events: POST /v1/events
- * (signed like Slack's requests) and POST /github/webhook. Loop thread.
+ * counters), the two webhooks that store events: POST /v1/events
+ * (signed like Slack's requests) and POST /github/webhook, and POST
+ * /v1/markers (signed the same way). Loop thread.
  */
 #include "common.h"
 #include "bot/bot_int.h"
@@ -15,7 +16,9 @@
 #include "metrics/figures.h"
 #include "net/http_worker.h"
 #include "log.h"
+#include "observe/marker_json.h"
 #include "observe/webhook.h"
+#include "sinks/emit.h"
 #include "sinks/statsd.h"
 #include "slack/socket.h"
 #include "version.h"
@@ -108,31 +111,96 @@ webhook_fill(void *arg, struct record_batch *bt)
 	    webhook_store_one, wf, wf->res);
 }
 
-/* POST /v1/events: one event or NDJSON, signed like Slack's requests. */
-static void
-http_events(void *arg, const struct http_request *rq, struct http_response *rs)
+/*
+ * The signature of a request to the signed webhooks (/v1/events,
+ * /v1/markers: observe/webhook.h); false with the answer set (503 without
+ * a secret, 401 for a bad, missing or replayed signature).
+ */
+static bool
+signed_request(struct bot *b, const struct http_request *rq,
+    struct http_response *rs)
 {
-	struct bot		*b = arg;
 	const struct secret	*sec = &b->c.cfg->webhook_secret;
-	struct webhook_result	 res;
-	struct webhook_fill	 wf;
 	struct buf		 why = BUF_INIT;
 	char			 ts[32], sig[128];
+	bool			 ok = true;
 
 	if (!secret_is_set(sec)) {
 		json_error(rs, 503, "ENVSTATS_WEBHOOK_SECRET is not set");
-		return;
+		return false;
 	}
 	if (webhook_verify(secret_value(sec), sec->len, http_header(rq,
 	    "x-envstats-timestamp", ts, sizeof ts), http_header(rq,
 	    "x-envstats-signature", sig, sizeof sig), rq->body,
 	    rq->body_len, clock_now_ms(), &why) != ERR_OK) {
-		log_warn("http.webhook_refused", LOG_STR("why", why.data));
+		log_warn("http.webhook_refused", LOG_STR("path", rq->path),
+		    LOG_STR("why", why.data));
 		json_error(rs, 401, why.data);
-		buf_release(&why);
-		return;
+		ok = false;
 	}
 	buf_release(&why);
+	return ok;
+}
+
+/*
+ * POST /v1/markers: one marker (observe/marker_json.h), signed exactly
+ * like /v1/events. A new one is also a DogStatsD event; the same marker
+ * again (a replay inside the five minutes) adds nothing.
+ */
+static void
+http_markers(void *arg, const struct http_request *rq,
+    struct http_response *rs)
+{
+	struct bot	*b = arg;
+	struct marker	 m;
+	struct buf	 why = BUF_INIT;
+	enum err	 rc;
+
+	memset(&m, 0, sizeof m);
+	if (!signed_request(b, rq, rs))
+		goto out;
+	if (marker_json_parse(rq->body, rq->body_len, b->c.tz, &m, &why) !=
+	    ERR_OK) {
+		json_error(rs, 400, why.data);
+		goto out;
+	}
+	m.created_at_ms = clock_now_ms();
+	m.who = xstrdup("webhook");
+	bot_group_flush(b);	/* one transaction at a time */
+	if ((rc = store_begin(b->c.st)) == ERR_OK) {
+		if ((rc = store_marker_add(b->c.st, &m, &m.id)) == ERR_OK)
+			rc = store_commit(b->c.st);
+		else
+			store_rollback(b->c.st);
+	}
+	if (rc != ERR_OK) {
+		log_warn("http.marker_failed", LOG_STR("err", err_str(rc)));
+		json_error(rs, 503, "the database is not writable now; retry");
+		goto out;
+	}
+	if (m.id != 0)
+		emit_marker(b->statsd, &m);
+	log_info("http.marker", LOG_INT("id", m.id), LOG_INT("added",
+	    m.id != 0));
+	rs->status = m.id != 0 ? 201 : 200;
+	rs->content_type = "application/json";
+	marker_json_answer(&m, m.id != 0, &rs->body);
+	buf_putc(&rs->body, '\n');
+out:
+	marker_release(&m);
+	buf_release(&why);
+}
+
+/* POST /v1/events: one event or NDJSON, signed like Slack's requests. */
+static void
+http_events(void *arg, const struct http_request *rq, struct http_response *rs)
+{
+	struct bot		*b = arg;
+	struct webhook_result	 res;
+	struct webhook_fill	 wf;
+
+	if (!signed_request(b, rq, rs))
+		return;
 	webhook_result_init(&res);
 	wf.rq = rq;
 	wf.res = &res;
@@ -398,6 +466,7 @@ bot_http_start(struct bot *b)
 		{ "GET", "/readyz", http_readyz, b },
 		{ "GET", "/metrics", http_metrics, b },
 		{ "POST", "/v1/events", http_events, b },
+		{ "POST", "/v1/markers", http_markers, b },
 		{ "POST", "/github/webhook", http_github, b },
 	};
 	enum err		rc;

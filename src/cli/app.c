@@ -154,6 +154,7 @@ app_query_ctx(struct app *app, struct store *st, enum cmd_format format,
 	ctx->now_ms = clock_now_ms();
 	ctx->reprovision_window_ms = app->cfg.reprovision_ms;
 	ctx->hourly_rate = app->cfg.hourly_rate;
+	ctx->poll_interval_ms = app->cfg.poll_interval_ms;
 	ctx->cutover = app->cfg.cutover;
 	ctx->format = format;
 	/* Where the dashboard's metrics go, for the report to say. */

@@ -41,20 +41,30 @@ app_catch_signals(void)
 
 /*
  * A /envstats command for the bot: the same grammar, as plain text, from
- * st. Runs on the bot's query worker for a command that only reads: it
- * reads app and nothing else of the process.
+ * st. Runs on the bot's query worker for a command that only reads, on
+ * the loop (st is then the loop's store) for one that writes: the bot's
+ * DogStatsD client, the loop's, only then.
  */
+struct answer_ctx {
+	struct app	*app;
+	struct store	*st;	/* the loop's */
+	struct bot	*bot;	/* its DogStatsD client announces markers */
+};
+
 static bool
 answer_query(void *arg, struct store *st, const char *user_id, int nwords,
     char **words, struct buf *out, struct blockkit_items *items)
 {
-	struct app	*app = arg;
-	struct cmd_ctx	 ctx;
-	enum cmd_ret	 r;
+	struct answer_ctx	*a = arg;
+	struct cmd_ctx		 ctx;
+	enum cmd_ret		 r;
 
-	app_query_ctx(app, st, CMD_FMT_TEXT, &ctx);
+	app_query_ctx(a->app, st, CMD_FMT_TEXT, &ctx);
 	ctx.user_id = user_id;
-	ctx.admin = config_is_admin(&app->cfg, user_id);
+	ctx.admin = config_is_admin(&a->app->cfg, user_id);
+	/* On the worker, st is its own: a->bot is never read there. */
+	ctx.statsd = st == a->st && a->bot != NULL ? bot_statsd(a->bot) :
+	    NULL;
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	blockkit_items_move(items, &ctx.items);
@@ -82,6 +92,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	struct buf		 problems = BUF_INIT;
 	struct attempt_params	 params;
 	struct bot_config	 bc;
+	struct answer_ctx	 actx;
 	struct bot		*bot = NULL;
 	enum err		 rc;
 	int			 ret;
@@ -115,8 +126,11 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	bc.allow_ws = allow_ws;
 	bc.signalled = &signalled;
 	bc.digests = &set.digests;
+	actx.app = app;
+	actx.st = st;
+	actx.bot = NULL;
 	bc.answer = answer_query;
-	bc.answer_arg = app;
+	bc.answer_arg = &actx;
 	bc.answer_writes = answer_writes;
 	bc.query_db = app->db_path;
 	bc.query.max_span_ms = app->cfg.query_max_days * MS_PER_DAY;
@@ -129,6 +143,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 		ret = rc == ERR_CONFIG ? CLI_EXIT_CONFIG : 1;
 		goto out;
 	}
+	actx.bot = bot;
 	if (ready != NULL)
 		ready(arg, bot);
 	log_info("run.started", LOG_STR("db", app->db_path),

@@ -26,6 +26,7 @@ static const struct cli_command *const cli_table[] = {
 	&cli_forget_entry,
 	&cli_generate_entry,
 	&cli_ingest_entry,
+	&cli_mark_entry,
 	&cli_migrate_entry,
 	&cli_query_entry,
 	&cli_reindex_entry,

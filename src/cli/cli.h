@@ -98,6 +98,7 @@ extern const struct cli_command cli_export_entry;
 extern const struct cli_command cli_forget_entry;
 extern const struct cli_command cli_generate_entry;
 extern const struct cli_command cli_ingest_entry;
+extern const struct cli_command cli_mark_entry;
 extern const struct cli_command cli_migrate_entry;
 extern const struct cli_command cli_query_entry;
 extern const struct cli_command cli_reindex_entry;

@@ -32,6 +32,55 @@ static const struct cli_opt demo_opts[] = {
 	{ NULL, 0, NULL, NULL, 0, false }
 };
 
+/*
+ * The other changes of the demo's weeks (core/marker.h), as a team would
+ * have recorded them: the report lists them beside its verdict.
+ */
+static int
+demo_markers(struct app *app, int64_t cutover_ms)
+{
+	static const struct {
+		int64_t		 days;		/* from the cut-over */
+		int		 hour;
+		const char	*text, *repo;
+	} marks[] = {
+		{ -12, 14, "CI runners moved to larger machines",
+		  "tactivos/mural-api" },
+		{ 9, 0, "Team offsite: fewer provisions for two days", NULL },
+	};
+	struct store	*st = NULL;
+	struct marker	 m;
+	int64_t		 id;
+	size_t		 i;
+	enum err	 rc;
+	int		 ret;
+
+	if ((ret = app_open_store(app, 0, &st)) != 0)
+		return ret;
+	rc = store_begin(st);
+	for (i = 0; i < ARRAY_LEN(marks) && rc == ERR_OK; i++) {
+		memset(&m, 0, sizeof m);
+		m.at_ms = cutover_ms + marks[i].days * MS_PER_DAY +
+		    marks[i].hour * MS_PER_HOUR;
+		m.text = (char *)marks[i].text;
+		m.repo = (char *)marks[i].repo;
+		m.created_at_ms = clock_now_ms();
+		m.who = (char *)"demo";
+		rc = store_marker_add(st, &m, &id);
+	}
+	if (rc == ERR_OK)
+		rc = store_commit(st);
+	else
+		store_rollback(st);
+	store_close(st);
+	if (rc != ERR_OK) {
+		fprintf(stderr, "envstats: cannot add the demo's markers: %s\n",
+		    err_str(rc));
+		return CLI_EXIT_DB;
+	}
+	return 0;
+}
+
 /* History for the demo: ten weeks, an optimization three weeks ago. */
 static int
 demo_history(struct app *app, char cut[TIMEFMT_DATE_LEN])
@@ -59,10 +108,12 @@ demo_history(struct app *app, char cut[TIMEFMT_DATE_LEN])
 	ret = app_ingest_file(app, f, "demo history", &n);
 	fclose(f);
 	if (ret == 0)
+		ret = demo_markers(app, o.cutover_ms);
+	if (ret == 0)
 		printf("History: %lld events of the last ten weeks ingested "
 		    "from the provisioner's logs (five repositories; builds "
-		    "stopped waiting for tests on %s).\n\n",
-		    (long long)n.stored, cut);
+		    "stopped waiting for tests on %s; two other changes "
+		    "marked).\n\n", (long long)n.stored, cut);
 	return ret;
 }
 
@@ -180,7 +231,10 @@ demo_run(struct app *app, const struct cli_args *a)
 	if (ret == 0)
 		ret = dm.result;
 	printf("\nThe database is %s; try:\n  envstats --db %s query "
-	    "compare %s last:10w\n", app->db_path, app->db_path, cut);
+	    "compare %s last:10w\n  envstats --db %s query project "
+	    "until:%s   (what the baseline promised)\n  envstats --db %s "
+	    "mark list\n", app->db_path, app->db_path, cut, app->db_path,
+	    cut, app->db_path);
 	return ret;
 }
 

@@ -75,7 +75,12 @@ digest_run(struct app *app, const struct cli_args *a)
 	digest_text(&d, &out);
 	app_put_lines(stdout, out.data);
 	ret = 0;
-	if (png_path != NULL) {
+	/* No cut-over yet: the weekly chart shows the baseline's prize. */
+	if (png_path != NULL && period == DIGEST_WEEKLY &&
+	    app->cfg.cutover == NULL &&
+	    digest_project(&d, st, app->cfg.poll_interval_ms) != ERR_OK)
+		ret = 1;
+	if (png_path != NULL && ret == 0) {
 		if (digest_chart(&d, &png) != ERR_OK ||
 		    !app_write_file(png_path, &png))
 			ret = 1;

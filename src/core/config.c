@@ -63,6 +63,9 @@ static const struct cfg_entry cfg_table[] = {
 	  OFF(hourly_rate), "cost of an engineer hour, for impact" },
 	{ "cutover", "ENVSTATS_CUTOVER", CFG_DATE, NULL, 0, OFF(cutover),
 	  "default cut-over date (YYYY-MM-DD) of impact" },
+	{ "poll_interval", "ENVSTATS_POLL_INTERVAL", CFG_DURATION, "30s", 0,
+	  OFF(poll_interval_ms), "the provisioner's polling step: a "
+	  "projection keeps this much of each CI delay" },
 	{ "log_level", "ENVSTATS_LOG_LEVEL", CFG_STRING, "info", 0,
 	  OFF(log_level), "debug, info, warn, error or off" },
 	{ "log_format", "ENVSTATS_LOG_FORMAT", CFG_STRING, "logfmt", 0,

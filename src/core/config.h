@@ -36,6 +36,7 @@ struct config {
 	int64_t			 max_future_ms;	/* ENVSTATS_MAX_FUTURE */
 	double			 hourly_rate;	/* ENVSTATS_HOURLY_RATE */
 	char			*cutover;	/* ENVSTATS_CUTOVER, or NULL */
+	int64_t			 poll_interval_ms; /* ENVSTATS_POLL_INTERVAL */
 	char			*log_level;	/* ENVSTATS_LOG_LEVEL */
 	char			*log_format;	/* ENVSTATS_LOG_FORMAT */
 	char			*config_path;	/* ENVSTATS_CONFIG, or NULL */

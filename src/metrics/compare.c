@@ -5,8 +5,8 @@
 #include "common.h"
 #include "metrics/compare.h"
 
-static struct opt_real
-ratio_change(int64_t before, int64_t after)
+struct opt_real
+compare_ratio_change(int64_t before, int64_t after)
 {
 	struct opt_real	r = { false, 0 };
 
@@ -36,13 +36,13 @@ compare_compute(const struct window_figures *b,
 	int64_t			 fa = a->outcome[OUTCOME_FAILED];
 	int64_t			 db = b->outcome[OUTCOME_SUCCEEDED] + fb;
 	int64_t			 da = a->outcome[OUTCOME_SUCCEEDED] + fa;
-	double			 weeks, minutes;
+	struct compare_impact	 imp;
 
 	memset(out, 0, sizeof *out);
 	out->hourly_rate = hourly_rate;
-	out->change_p50 = ratio_change(lb->p50, la->p50);
-	out->change_p90 = ratio_change(lb->p90, la->p90);
-	out->change_p99 = ratio_change(lb->p99, la->p99);
+	out->change_p50 = compare_ratio_change(lb->p50, la->p50);
+	out->change_p90 = compare_ratio_change(lb->p90, la->p90);
+	out->change_p99 = compare_ratio_change(lb->p99, la->p99);
 
 	/* after / before - 1 <= -0.30  <=>  10 after <= 7 before. */
 	out->p50_cut_30 = TRI_UNKNOWN;
@@ -59,13 +59,29 @@ compare_compute(const struct window_figures *b,
 		    (double)fb / (double)db);
 	}
 
-	if (lb->p50 == STAT_NONE || la->p50 == STAT_NONE)
+	compare_impact(lb->p50, la->p50, a->outcome[OUTCOME_SUCCEEDED],
+	    (double)(until_ms - cutover_ms) / (double)MS_PER_WEEK, hourly_rate,
+	    &imp);
+	out->minutes_saved_per_provision = imp.minutes_saved_per_provision;
+	out->provisions_per_week = imp.provisions_per_week;
+	out->hours_saved_per_week = imp.hours_saved_per_week;
+	out->hours_saved_per_year = imp.hours_saved_per_year;
+	out->cost_saved_per_year = imp.cost_saved_per_year;
+}
+
+void
+compare_impact(int64_t before_p50, int64_t after_p50, int64_t succeeded,
+    double weeks, double hourly_rate, struct compare_impact *out)
+{
+	double	minutes;
+
+	memset(out, 0, sizeof *out);
+	if (before_p50 == STAT_NONE || after_p50 == STAT_NONE)
 		return;
-	minutes = (double)(lb->p50 - la->p50) / 60000.0;
-	weeks = (double)(until_ms - cutover_ms) / (double)MS_PER_WEEK;
+	minutes = (double)(before_p50 - after_p50) / 60000.0;
 	out->minutes_saved_per_provision = real(minutes);
-	out->provisions_per_week = real(weeks > 0 ?
-	    (double)a->outcome[OUTCOME_SUCCEEDED] / weeks : 0);
+	out->provisions_per_week = real(weeks > 0 ? (double)succeeded / weeks :
+	    0);
 	out->hours_saved_per_week = real(minutes *
 	    out->provisions_per_week.v / 60.0);
 	out->hours_saved_per_year = real(out->hours_saved_per_week.v * 52.0);

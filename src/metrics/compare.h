@@ -35,6 +35,27 @@ struct compare_figures {
 	double		hourly_rate;
 };
 
+/* The business impact of section 4: every member null (unset) when either
+   p50 is STAT_NONE. */
+struct compare_impact {
+	struct opt_real	minutes_saved_per_provision;
+	struct opt_real	provisions_per_week;
+	struct opt_real	hours_saved_per_week;
+	struct opt_real	hours_saved_per_year;
+	struct opt_real	cost_saved_per_year;
+};
+
+/*
+ * Impact of going from p50 before_p50 to after_p50 (ms) for succeeded
+ * provisions over weeks weeks (a real number; <= 0 gives 0 per week).
+ */
+void	compare_impact(int64_t before_p50, int64_t after_p50,
+	    int64_t succeeded, double weeks, double hourly_rate,
+	    struct compare_impact *out);
+
+/* after / before - 1; null when either is STAT_NONE or before is 0. */
+struct opt_real	compare_ratio_change(int64_t before, int64_t after);
+
 /*
  * Compare before = [since, cutover) with after = [cutover, until), whose
  * window figures the caller computed. The criteria are decided in exact

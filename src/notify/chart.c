@@ -12,6 +12,7 @@
 #include <fontconfig/fontconfig.h>
 
 #include "log.h"
+#include "utf8.h"
 #include "report/text.h"
 
 /* The layout, in canvas units (drawn at CHART_SCALE). */
@@ -38,6 +39,13 @@ static const struct rgb bar = { 0.31, 0.47, 0.65 };
 static const struct rgb over = { 0.65, 0.65, 0.65 };
 static const struct rgb c50 = { 0.12, 0.47, 0.71 };
 static const struct rgb c90 = { 0.89, 0.45, 0.10 };
+/* The projection's histogram, translucent over the actual one. */
+static const struct rgb proj = { 0.20, 0.63, 0.17 };
+#define PROJ_ALPHA	0.35
+/* Markers: the other changes of the period. */
+static const struct rgb mark = { 0.55, 0.25, 0.65 };
+/* Longest marker label drawn, in bytes (cut on a character). */
+#define MARK_LABEL_MAX	28
 
 /* Duration steps an axis may use: round numbers of a clock. */
 static const int64_t steps_ms[] = {
@@ -219,6 +227,49 @@ marker(cairo_t *cr, double x, struct rgb c, const char *label)
 	text(cr, x + 3, PLOT_TOP + 12, label, 0);
 }
 
+/* The bin of lead time v: nin bins of width w up to hi, then "more". */
+static size_t
+bin_of(int64_t v, int64_t w, int64_t hi, size_t nin)
+{
+	if (v >= hi)
+		return v == hi ? nin - 1 : nin;
+	return (size_t)(v < 0 ? 0 : v / w);
+}
+
+/*
+ * The projected distribution (metrics/project.h) as a second, lighter
+ * histogram over the actual one, and its legend: what the team would
+ * wait with provisioning at build completion.
+ */
+static void
+projected_bars(cairo_t *cr, const int64_t *pcounts, size_t nb, double bw,
+    int64_t top)
+{
+	size_t	k;
+	double	h;
+
+	cairo_set_source_rgba(cr, proj.r, proj.g, proj.b, PROJ_ALPHA);
+	for (k = 0; k < nb; k++) {
+		h = (PLOT_BOTTOM - PLOT_TOP) * (double)pcounts[k] /
+		    (double)top;
+		cairo_rectangle(cr, LEFT_X0 + (double)k * bw + 1,
+		    PLOT_BOTTOM - h, bw - 2, h);
+		cairo_fill(cr);
+	}
+	/* The legend, top right inside the plot: slow bins are short. */
+	font(cr, 11, false);
+	color(cr, bar);
+	cairo_rectangle(cr, LEFT_X1 - 110, PLOT_TOP + 24, 10, 8);
+	cairo_fill(cr);
+	color(cr, ink);
+	text(cr, LEFT_X1 - 96, PLOT_TOP + 32, "actual", 0);
+	cairo_set_source_rgba(cr, proj.r, proj.g, proj.b, PROJ_ALPHA);
+	cairo_rectangle(cr, LEFT_X1 - 110, PLOT_TOP + 40, 10, 8);
+	cairo_fill(cr);
+	color(cr, ink);
+	text(cr, LEFT_X1 - 96, PLOT_TOP + 48, "projected", 0);
+}
+
 /* The histogram of the period's lead times, up to p99, then "more". */
 static void
 histogram(cairo_t *cr, const struct report *r)
@@ -227,6 +278,7 @@ histogram(cairo_t *cr, const struct report *r)
 	const struct stats		*s = &f->fig[FIG_LEAD_TIME];
 	const int64_t			*v = f->lead_times;
 	int64_t				 counts[MAX_BINS + 1], hi, w, top, cs;
+	int64_t				 pcounts[MAX_BINS + 1];
 	int64_t				 most = 0;
 	size_t				 nb, nin, i, k, every;
 	double				 bw, x;
@@ -245,14 +297,19 @@ histogram(cairo_t *cr, const struct report *r)
 	nin = (size_t)((hi + w - 1) / w);
 	hi = (int64_t)nin * w;
 	memset(counts, 0, sizeof counts);
-	for (i = 0; i < f->n_lead_times; i++) {
-		k = v[i] >= hi ? (v[i] == hi ? nin - 1 : nin) :
-		    (size_t)(v[i] < 0 ? 0 : v[i] / w);
-		counts[k]++;
+	memset(pcounts, 0, sizeof pcounts);
+	for (i = 0; i < f->n_lead_times; i++)
+		counts[bin_of(v[i], w, hi, nin)]++;
+	if (r->has_proj) {
+		for (i = 0; i < (size_t)r->proj.succeeded; i++)
+			pcounts[bin_of(r->proj.projected_values[i], w, hi,
+			    nin)]++;
 	}
-	nb = counts[nin] > 0 ? nin + 1 : nin;
-	for (k = 0; k < nb; k++)
+	nb = counts[nin] > 0 || pcounts[nin] > 0 ? nin + 1 : nin;
+	for (k = 0; k < nb; k++) {
 		most = counts[k] > most ? counts[k] : most;
+		most = pcounts[k] > most ? pcounts[k] : most;
+	}
 	cs = count_step(most);
 	top = (most + cs - 1) / cs * cs;
 	y_grid(cr, LEFT_X0, LEFT_X1, top, cs, false);
@@ -267,6 +324,8 @@ histogram(cairo_t *cr, const struct report *r)
 		    PLOT_BOTTOM - h, bw - 2, h);
 		cairo_fill(cr);
 	}
+	if (r->has_proj)
+		projected_bars(cr, pcounts, nb, bw, top);
 	/* Bin edges as ticks, at most about five labelled. */
 	color(cr, muted);
 	font(cr, 11, false);
@@ -324,6 +383,51 @@ day_line(cairo_t *cr, const struct window_figures *f, int p, int64_t top,
 	}
 }
 
+/*
+ * The markers of the period (core/marker.h) as vertical lines where they
+ * fall among the days, each labelled along its line: the other changes a
+ * reader must weigh against the curve.
+ */
+static void
+markers(cairo_t *cr, const struct report *r)
+{
+	const struct window_figures	*f = &r->win;
+	static const double		 dash[] = { 2, 2 };
+	char				 lab[MARK_LABEL_MAX + 4];
+	double				 pos, x;
+	size_t				 i, n;
+
+	for (i = 0; i < r->n_markers; i++) {
+		const struct marker	*m = &r->markers[i];
+
+		/* Day i's points sit at its middle: the day's fraction. */
+		pos = (double)(m->at_ms - f->since_ms) / (double)MS_PER_DAY -
+		    0.5;
+		if (f->n_days <= 1)
+			x = (RIGHT_X0 + RIGHT_X1) / 2;
+		else
+			x = RIGHT_X0 + 15 + (RIGHT_X1 - RIGHT_X0 - 30) * pos /
+			    (double)(f->n_days - 1);
+		x = x < RIGHT_X0 ? RIGHT_X0 : x > RIGHT_X1 ? RIGHT_X1 : x;
+		color(cr, mark);
+		cairo_set_line_width(cr, 1.5);
+		cairo_set_dash(cr, dash, 2, 0);
+		cairo_move_to(cr, x, PLOT_TOP);
+		cairo_line_to(cr, x, PLOT_BOTTOM);
+		cairo_stroke(cr);
+		cairo_set_dash(cr, NULL, 0, 0);
+		n = utf8_cut(m->text, strlen(m->text), MARK_LABEL_MAX);
+		snprintf(lab, sizeof lab, "%.*s%s", (int)n, m->text,
+		    n < strlen(m->text) ? "…" : "");
+		font(cr, 10, false);
+		cairo_save(cr);
+		cairo_translate(cr, x - 3, PLOT_BOTTOM - 4);
+		cairo_rotate(cr, -M_PI / 2);
+		text(cr, 0, 0, lab, 0);
+		cairo_restore(cr);
+	}
+}
+
 /* Each day's p50 and p90 lead time. */
 static void
 daily(cairo_t *cr, const struct report *r)
@@ -353,6 +457,7 @@ daily(cairo_t *cr, const struct report *r)
 	for (i = 0; i < f->n_days; i += every)
 		text(cr, day_x(f, i), PLOT_BOTTOM + 16, r->day_label[i] + 5,
 		    0.5);
+	markers(cr, r);
 	day_line(cr, f, 90, top, c90);
 	day_line(cr, f, 50, top, c50);
 	/* The legend, top right. */
@@ -476,6 +581,11 @@ draw_png(const struct report *r, const struct peak_figures *peak,
 	/* The headline figures, as the report has them. */
 	buf_puts(&sub, "lead time ");
 	text_stats(&sub, s);
+	if (r->has_proj && r->proj.projected.count > 0) {
+		buf_puts(&sub, " · projected p50 ");
+		text_duration(&sub, r->proj.projected.p50);
+		buf_puts(&sub, " at build completion");
+	}
 	color(cr, muted);
 	font(cr, 12, false);
 	text(cr, 24, 56, sub.data, 0);

@@ -2,6 +2,9 @@
  * chart.h: a digest's chart as a PNG, drawn with cairo: the distribution
  * of the period's lead times (a histogram, with the p50 and p90 marked)
  * beside each day's p50 and p90. Titled, axes labelled with durations.
+ * The report's markers (the other changes of the period) are vertical
+ * lines among the days; after report_project_detail, the projected
+ * distribution (metrics/project.h) is a second, lighter histogram.
  *
  * The picture is laid out on an 800 x 500 canvas and drawn at scale 2,
  * CHART_WIDTH x CHART_HEIGHT pixels: sharp on dense screens, and every

@@ -421,6 +421,13 @@ out:
 	return rc;
 }
 
+enum err
+digest_project(struct digest *d, struct store *st, int64_t poll_ms)
+{
+	d->cur.p.poll_interval_ms = poll_ms;
+	return report_project_detail(st, &d->cur);
+}
+
 void
 digest_release(struct digest *d)
 {

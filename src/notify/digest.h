@@ -65,6 +65,13 @@ void		digest_release(struct digest *);
 enum err	digest_add_slos(struct store *, struct digest *,
 		    const struct slo_def *defs, size_t n);
 
+/*
+ * Overlay on the chart what the period's lead times would have been with
+ * provisioning at build completion (metrics/project.h, P = poll_ms): for a
+ * team without a cut-over yet, the prize its baseline already shows.
+ */
+enum err	digest_project(struct digest *, struct store *, int64_t poll_ms);
+
 /* "envstats weekly digest · 2026-W44": the message's title. */
 void		digest_title(const struct digest *, struct buf *);
 

@@ -306,6 +306,11 @@ start(struct digest_sender *s, const struct digest_schedule *sc,
 		job_free(j);
 		return;
 	}
+	/* Before any cut-over, the weekly chart shows the baseline's prize;
+	   without it the chart is still drawn. */
+	if (s->c.project_poll_ms > 0 && occ->period == DIGEST_WEEKLY &&
+	    digest_project(&d, s->c.st, s->c.project_poll_ms) != ERR_OK)
+		log_warn("digest.projection_failed", LOG_STR("id", occ->id));
 	digest_message(&d, sc->channel, &body);
 	/* Without a chart the digest still goes out (chart.failed logged). */
 	if (digest_chart(&d, &j->png) != ERR_OK)

@@ -50,6 +50,9 @@ struct digest_sender_config {
 	struct webapi			*api;
 	const struct digest_config	*digests;	/* borrowed */
 	int64_t				 reprovision_window_ms;
+	/* > 0: the charts overlay the projection with this P (no cut-over
+	   configured yet); 0: they do not. */
+	int64_t				 project_poll_ms;
 	const struct slo_def		*slos;		/* borrowed */
 	size_t				 n_slos;
 	/* Called before each use of the store: the bot commits the

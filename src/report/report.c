@@ -12,6 +12,7 @@
 struct feed {
 	struct window_acc	*acc[3];
 	size_t			 n;
+	struct project_acc	*proj;	/* the projection's; NULL: none */
 };
 
 static void
@@ -22,6 +23,8 @@ feed_attempt(void *arg, const struct attempt_stat *a)
 
 	for (i = 0; i < f->n; i++)
 		window_acc_add(f->acc[i], a);
+	if (f->proj != NULL)
+		project_acc_add(f->proj, a);
 }
 
 /* Day and ISO week buckets of [since, until) in tz, with their labels. */
@@ -189,6 +192,7 @@ report_build(struct store *st, const struct tz *tz,
 	feed.acc[1] = &this_acc;
 	feed.acc[2] = &prev_acc;
 	feed.n = 3;
+	feed.proj = NULL;
 	scan_from = pp.since_ms < p->since_ms ? pp.since_ms : p->since_ms;
 	rc = store_begin_read(st);
 	if (rc == ERR_OK) {
@@ -202,6 +206,9 @@ report_build(struct store *st, const struct tz *tz,
 		if (rc == ERR_OK)
 			rc = store_count_orphans(st, p->since_ms, p->until_ms,
 			    &p->filter, &r->orphan_outcomes);
+		if (rc == ERR_OK && p->detail)
+			rc = store_markers(st, p->since_ms, p->until_ms,
+			    p->filter.repo, &r->markers, &r->n_markers);
 	}
 	window_acc_finish(&main_acc, &r->win);
 	window_acc_finish(&this_acc, &r->wow_this);
@@ -241,7 +248,88 @@ report_release(struct report *r)
 	free(r->slowest_branch);
 	free(r->day_label);
 	free(r->week_label);
+	markers_free(r->markers, r->n_markers);
+	project_figures_release(&r->proj);
 	memset(r, 0, sizeof *r);
+}
+
+/* The projection of p's window (section 8) into *out, from one scan. */
+static enum err
+project_scan(struct store *st, const struct report_params *p,
+    struct project_figures *out)
+{
+	struct project_acc	acc;
+	struct feed		feed;
+	enum err		rc;
+
+	project_acc_init(&acc, p->since_ms, p->until_ms, p->poll_interval_ms);
+	memset(&feed, 0, sizeof feed);
+	feed.proj = &acc;
+	rc = store_begin_read(st);
+	if (rc == ERR_OK)
+		rc = store_scan_attempts(st, p->since_ms, p->until_ms,
+		    &p->filter, feed_attempt, &feed);
+	store_rollback(st);
+	project_acc_finish(&acc, out);
+	if (rc != ERR_OK)
+		project_figures_release(out);
+	return rc;
+}
+
+enum err
+report_project_detail(struct store *st, struct report *r)
+{
+	enum err	rc;
+
+	project_figures_release(&r->proj);
+	rc = project_scan(st, &r->p, &r->proj);
+	r->has_proj = rc == ERR_OK;
+	return rc;
+}
+
+enum err
+report_project_build(struct store *st, const struct report_params *p,
+    double hourly_rate, struct report_project *r)
+{
+	enum err	rc;
+
+	memset(r, 0, sizeof *r);
+	r->p = *p;
+	r->hourly_rate = hourly_rate;
+	if ((rc = project_scan(st, p, &r->proj)) != ERR_OK) {
+		report_project_release(r);
+		return rc;
+	}
+	project_impact(&r->proj, hourly_rate, &r->impact);
+	return ERR_OK;
+}
+
+void
+report_project_release(struct report_project *r)
+{
+	project_figures_release(&r->proj);
+	memset(r, 0, sizeof *r);
+}
+
+/* The markers of a comparison: its window, but the cut-over itself. */
+static enum err
+compare_markers(struct store *st, struct report_compare *r)
+{
+	size_t		i, n = 0;
+	enum err	rc;
+
+	rc = store_markers(st, r->p.since_ms, r->p.until_ms,
+	    r->p.filter.repo, &r->markers, &r->n_markers);
+	if (rc != ERR_OK)
+		return rc;
+	for (i = 0; i < r->n_markers; i++) {
+		if (r->markers[i].at_ms == r->cutover_ms)
+			marker_release(&r->markers[i]);
+		else
+			r->markers[n++] = r->markers[i];
+	}
+	r->n_markers = n;
+	return ERR_OK;
 }
 
 enum err
@@ -251,6 +339,7 @@ report_compare_build(struct store *st, const struct report_params *p,
 {
 	struct window_acc	 before, after;
 	struct window_params	 bp, ap;
+	struct project_acc	 proj;
 	struct feed		 feed;
 	enum err		 rc;
 
@@ -274,13 +363,19 @@ report_compare_build(struct store *st, const struct report_params *p,
 	feed.acc[0] = &before;
 	feed.acc[1] = &after;
 	feed.n = 2;
+	/* The before side's projection: the promise of section 8. */
+	project_acc_init(&proj, p->since_ms, cutover_ms, p->poll_interval_ms);
+	feed.proj = &proj;
 	rc = store_begin_read(st);
 	if (rc == ERR_OK)
 		rc = store_scan_attempts(st, p->since_ms, p->until_ms,
 		    &p->filter, feed_attempt, &feed);
+	if (rc == ERR_OK)
+		rc = compare_markers(st, r);
 	store_rollback(st);
 	window_acc_finish(&before, &r->before);
 	window_acc_finish(&after, &r->after);
+	project_acc_finish(&proj, &r->projection);
 	if (rc != ERR_OK) {
 		report_compare_release(r);
 		return rc;
@@ -296,6 +391,8 @@ report_compare_release(struct report_compare *r)
 {
 	window_figures_release(&r->before);
 	window_figures_release(&r->after);
+	project_figures_release(&r->projection);
+	markers_free(r->markers, r->n_markers);
 	memset(r, 0, sizeof *r);
 }
 
@@ -358,6 +455,60 @@ put_tristate(struct jsonw *w, const char *key, enum tristate t)
 		jsonw_null(w);
 	else
 		jsonw_bool(w, t == TRI_TRUE);
+}
+
+/* "markers": [{"at", "text", "repo"|null}, ...] (section 6). */
+static void
+put_markers(struct jsonw *w, const struct marker *m, size_t n)
+{
+	size_t	i;
+
+	jsonw_key(w, "markers");
+	jsonw_array_begin(w);
+	for (i = 0; i < n; i++) {
+		jsonw_object_begin(w);
+		put_time(w, "at", m[i].at_ms);
+		jsonw_key(w, "text");
+		jsonw_string(w, m[i].text);
+		jsonw_key(w, "repo");
+		jsonw_string(w, m[i].repo);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+/* "projection": the before side's projected p50/p90 (section 8). */
+static void
+put_projection(struct jsonw *w, const struct project_figures *f)
+{
+	jsonw_key(w, "projection");
+	jsonw_object_begin(w);
+	put_opt_int(w, "p50", f->projected.p50);
+	put_opt_int(w, "p90", f->projected.p90);
+	jsonw_key(w, "change");
+	jsonw_object_begin(w);
+	put_opt_real(w, "p50", f->change_p50);
+	put_opt_real(w, "p90", f->change_p90);
+	jsonw_object_end(w);
+	jsonw_object_end(w);
+}
+
+/* "impact" of sections 4 and 8. */
+static void
+put_impact(struct jsonw *w, const struct compare_impact *c,
+    double hourly_rate)
+{
+	jsonw_key(w, "impact");
+	jsonw_object_begin(w);
+	put_opt_real(w, "minutes_saved_per_provision",
+	    c->minutes_saved_per_provision);
+	put_opt_real(w, "provisions_per_week", c->provisions_per_week);
+	put_opt_real(w, "hours_saved_per_week", c->hours_saved_per_week);
+	put_opt_real(w, "hours_saved_per_year", c->hours_saved_per_year);
+	put_opt_real(w, "cost_saved_per_year", c->cost_saved_per_year);
+	jsonw_key(w, "hourly_rate");
+	jsonw_real(w, hourly_rate);
+	jsonw_object_end(w);
 }
 
 static void
@@ -656,6 +807,32 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_real(&w, c->hourly_rate);
 	jsonw_object_end(&w);
 	put_trust(&w, &r->trust);
+	/* Markers and projection (sections 6 and 8). */
+	put_markers(&w, r->markers, r->n_markers);
+	put_projection(&w, &r->projection);
+	jsonw_object_end(&w);
+}
+
+void
+report_project_json(const struct report_project *r, struct buf *b)
+{
+	const struct project_figures	*f = &r->proj;
+	struct jsonw			 w;
+
+	jsonw_init(&w, b);
+	jsonw_object_begin(&w);
+	put_window_filters(&w, &r->p);
+	put_stats(&w, "actual", &f->actual);
+	put_stats(&w, "projected", &f->projected);
+	jsonw_key(&w, "change");
+	jsonw_object_begin(&w);
+	put_opt_real(&w, "p50", f->change_p50);
+	put_opt_real(&w, "p90", f->change_p90);
+	put_opt_real(&w, "p99", f->change_p99);
+	jsonw_object_end(&w);
+	put_int(&w, "with_ci_delay", f->with_ci_delay);
+	put_int(&w, "poll_interval_ms", f->poll_interval_ms);
+	put_impact(&w, &r->impact, r->hourly_rate);
 	jsonw_object_end(&w);
 }
 

@@ -107,6 +107,21 @@ text_change_fraction(struct buf *b, double change)
 }
 
 void
+text_signed_percent(struct buf *b, bool set, double change)
+{
+	double	pct = 100.0 * change;
+
+	if (!set)
+		buf_puts(b, "–");
+	else if (pct <= -0.5)
+		buf_printf(b, "−%.0f %%", -pct);
+	else if (pct >= 0.5)
+		buf_printf(b, "+%.0f %%", pct);
+	else
+		buf_puts(b, "0 %");
+}
+
+void
 text_sparkline(struct buf *b, const int64_t *v, size_t n)
 {
 	static const char *const bars[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇",

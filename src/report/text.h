@@ -6,6 +6,7 @@
 #ifndef ENVSTATS_TEXT_H
 #define ENVSTATS_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,9 @@ void	text_stats(struct buf *, const struct stats *);
 void	text_change(struct buf *, int64_t before, int64_t after);
 /* The same for a change given as a fraction (-0.081 is "▼ 8.1%"). */
 void	text_change_fraction(struct buf *, double change);
+/* A change as a whole signed percentage, "−59 %" (a true minus sign),
+   "+3 %" or "0 %"; "–" when not set. */
+void	text_signed_percent(struct buf *, bool set, double change);
 /*
  * Text from outside (a repo or env filter) as GitHub-flavoured Markdown
  * that shows it literally: ASCII punctuation is backslash-escaped and

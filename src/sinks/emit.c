@@ -201,3 +201,16 @@ emit_slo(const struct emit *e, const struct slo_def *def,
 		    emit_metrics[EMIT_SLO_BURN_RATE].name, f->burn[k], &t);
 	}
 }
+
+void
+emit_marker(struct statsd *s, const struct marker *m)
+{
+	struct statsd_tags	tags = STATSD_TAGS_NONE;
+	struct buf		text = BUF_INIT;
+
+	tags.repo = m->repo;
+	buf_printf(&text, "envstats marker #%lld, %s", (long long)m->id,
+	    m->repo != NULL ? m->repo : "every repository");
+	statsd_event(s, "marker", m->text, text.data, m->at_ms, &tags);
+	buf_release(&text);
+}

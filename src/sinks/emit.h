@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "marker.h"
 #include "observe/record.h"
 #include "sinks/statsd.h"
 
@@ -78,6 +79,13 @@ struct emit {
  * status:failed) a failure, tagged with its own repo and env_type.
  */
 void	emit_change(void *arg, const struct record_change *);
+
+/*
+ * A marker (core/marker.h) as a DogStatsD event of kind "marker": its
+ * text is the title, tagged with its repo when it has one, so the
+ * dashboard can draw it over the lead-time graphs. statsd NULL: nothing.
+ */
+void	emit_marker(struct statsd *, const struct marker *);
 
 /* The gauges of environments in flight, up now and up for more than a
    week. */

@@ -314,6 +314,45 @@ statsd_gauge(struct statsd *s, const char *name, int64_t value,
 	metric(s, name, value, "g", t);
 }
 
+/* Append s with every control character as a space: one line. */
+static void
+put_one_line(struct buf *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		buf_putc(out, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' :
+		    *s);
+}
+
+void
+statsd_event(struct statsd *s, const char *kind, const char *title,
+    const char *text, int64_t at_ms, const struct statsd_tags *t)
+{
+	struct buf	ti = BUF_INIT, tx = BUF_INIT, tags = BUF_INIT;
+	const char	*p;
+
+	if (s == NULL)
+		return;
+	for (p = kind; *p != '\0'; p++) {
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && *p != '_')
+			BUG("bad event kind '%s'", kind);
+	}
+	put_one_line(&ti, title);
+	put_one_line(&tx, text);
+	put_tags(s, &tags, t);
+	buf_reset(&s->line);
+	buf_printf(&s->line, "_e{%zu,%zu}:%s|%s|d:%lld|t:info|#kind:%s",
+	    ti.len, tx.len, ti.data, tx.data, (long long)(at_ms / 1000),
+	    kind);
+	/* put_tags wrote "|#a,b" or nothing. */
+	if (tags.len > 2)
+		buf_printf(&s->line, ",%s", tags.data + 2);
+	put_line(s, s->line.data, s->line.len);
+	buf_release(&ti);
+	buf_release(&tx);
+	buf_release(&tags);
+}
+
 void
 statsd_gauge_real(struct statsd *s, const char *name, double value,
     const struct statsd_tags *t)

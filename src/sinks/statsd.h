@@ -101,6 +101,17 @@ void		 statsd_gauge(struct statsd *, const char *name, int64_t value,
 void		 statsd_gauge_real(struct statsd *, const char *name,
 		    double value, const struct statsd_tags *);
 
+/*
+ * Queue one event (the dashboard's overlay), exactly
+ * "_e{<title bytes>,<text bytes>}:<title>|<text>|d:<at, Unix seconds>|
+ * t:info|#kind:<kind>,<tags>". title and text are one line each (a
+ * control character becomes a space); the lengths are UTF-8 bytes.
+ * kind is a name like metric names ([a-z0-9_]).
+ */
+void		 statsd_event(struct statsd *, const char *kind,
+		    const char *title, const char *text, int64_t at_ms,
+		    const struct statsd_tags *);
+
 /* Send the datagram being filled, if any. */
 void		 statsd_flush(struct statsd *);
 

@@ -193,6 +193,18 @@ static const char *const migrations[] = {
 	/* The Slack message an event was seen in (a permalink). */
 	"ALTER TABLE events ADD COLUMN slack_channel TEXT;"
 	"ALTER TABLE events ADD COLUMN slack_ts TEXT;",
+	/* 6 -> 7: markers (core/marker.h), the other changes of a period.
+	   One marker per instant, text and repo: a signed POST replayed
+	   inside its five minutes adds nothing. */
+	"CREATE TABLE markers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at_ms INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  repo TEXT,"
+	"  created_at_ms INTEGER NOT NULL,"
+	"  who TEXT);"
+	"CREATE UNIQUE INDEX markers_identity"
+	"  ON markers (at_ms, text, coalesce(repo, ''));",
 };
 
 enum stmt_id {
@@ -244,6 +256,9 @@ enum stmt_id {
 	S_EXPORT_UNMARK,
 	S_EXPORT_COUNT_ATTEMPTS,
 	S_EXPORT_COUNT_EVENTS,
+	S_MARKER_ADD,
+	S_MARKERS_RANGE,
+	S_MARKER_DEL,
 	S_EXPORT_RETRACTED,
 	S_EVENTS_OF_ID,
 	S_EVENTS_OF_KEY,
@@ -464,6 +479,15 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND requested_at_ms >= ?2",
 	[S_EXPORT_COUNT_EVENTS] = "SELECT count(*) FROM events"
 	    " WHERE seq > ?1",
+	[S_MARKER_ADD] = "INSERT INTO markers (at_ms, text, repo,"
+	    " created_at_ms, who) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT DO NOTHING",
+	/* A repo filter keeps the markers of every repo and its own. */
+	[S_MARKERS_RANGE] = "SELECT id, at_ms, text, repo, created_at_ms, who"
+	    " FROM markers WHERE at_ms >= ?1 AND at_ms < ?2"
+	    " AND (?3 IS NULL OR repo IS NULL OR repo = ?3)"
+	    " ORDER BY at_ms, id",
+	[S_MARKER_DEL] = "DELETE FROM markers WHERE id = ?1",
 	/* EVENT_COLS, then when and by which retraction (see
 	   S_EXPORT_EVENTS), for the retractions after a mark. */
 	[S_EXPORT_RETRACTED] = "SELECT " EVENT_COLS ", x.seq, x.at_ms"
@@ -2220,6 +2244,76 @@ store_silence_end(struct store *st, enum alert_silence_kind kind,
 	sqlite3_bind_int64(s, 3, now_ms);
 	if ((rc = step_change(st, s, "silence_end")) == ERR_OK)
 		*ended = sqlite3_changes(st->db);
+	return rc;
+}
+
+enum err
+store_marker_add(struct store *st, const struct marker *m, int64_t *id)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_MARKER_ADD);
+	enum err	 rc;
+
+	*id = 0;
+	sqlite3_bind_int64(s, 1, m->at_ms);
+	bind_text(s, 2, m->text);
+	bind_text(s, 3, m->repo);
+	sqlite3_bind_int64(s, 4, m->created_at_ms);
+	bind_text(s, 5, m->who);
+	if ((rc = step_change(st, s, "marker_add")) == ERR_OK &&
+	    sqlite3_changes(st->db) > 0)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+static void
+marker_elem_release(void *elem)
+{
+	marker_release(elem);
+}
+
+static bool
+fill_marker(sqlite3_stmt *s, void *elem)
+{
+	struct marker	*m = elem;
+
+	if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+		return false;
+	m->id = sqlite3_column_int64(s, 0);
+	m->at_ms = sqlite3_column_int64(s, 1);
+	m->text = column_strdup(s, 2);
+	m->repo = column_strdup(s, 3);
+	m->created_at_ms = sqlite3_column_int64(s, 4);
+	m->who = column_strdup(s, 5);
+	return true;
+}
+
+enum err
+store_markers(struct store *st, int64_t since_ms, int64_t until_ms,
+    const char *repo, struct marker **out, size_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_MARKERS_RANGE);
+	void		*v;
+	enum err	 rc;
+
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, until_ms);
+	bind_text(s, 3, repo);
+	rc = read_rows(st, s, sizeof **out, fill_marker, marker_elem_release,
+	    "markers", &v, n);
+	*out = v;
+	return rc;
+}
+
+enum err
+store_marker_rm(struct store *st, int64_t id, int64_t *removed)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_MARKER_DEL);
+	enum err	 rc;
+
+	*removed = 0;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = step_change(st, s, "marker_rm")) == ERR_OK)
+		*removed = sqlite3_changes(st->db);
 	return rc;
 }
 

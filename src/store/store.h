@@ -24,6 +24,7 @@
 #include "attempt.h"
 #include "err.h"
 #include "event.h"
+#include "marker.h"
 
 struct store;
 
@@ -356,6 +357,20 @@ enum err	 store_silences_active(struct store *, int64_t now_ms,
 		    struct alert_silence **, size_t *n);
 enum err	 store_silence_end(struct store *, enum alert_silence_kind,
 		    const char *value, int64_t now_ms, int64_t *ended);
+
+/*
+ * Markers (core/marker.h). Add one in a write transaction: *id is its id,
+ * 0 when the same instant, text and repo are there already (nothing
+ * added). List those with at in [since, until) (INT64_MIN/INT64_MAX for
+ * all), oldest first; with repo, those of every repo and of that one.
+ * Remove one by id: *removed is 0 when there is none.
+ */
+enum err	 store_marker_add(struct store *, const struct marker *,
+		    int64_t *id);
+enum err	 store_markers(struct store *, int64_t since_ms,
+		    int64_t until_ms, const char *repo, struct marker **out,
+		    size_t *n);
+enum err	 store_marker_rm(struct store *, int64_t id, int64_t *removed);
 /*
  * What `envstats export` (sinks/export.h) has written to one destination
  * directory. Reads run in one store_begin_read() snapshot while the files

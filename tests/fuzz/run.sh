@@ -14,7 +14,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here="$top/tests/fuzz"
 dir="$top/build-fuzz"
-all="event_json envelope query slack_observe github webhook"
+all="event_json envelope query slack_observe github webhook marker_json"
 
 if [ $# -lt 1 ] || ! [ "$1" -gt 0 ] 2>/dev/null; then
 	echo "usage: $0 SECONDS [TARGET...]  (targets: $all)" >&2

@@ -788,10 +788,10 @@ http_call(struct harness *h, const char *method, const char *path,
 	curl_easy_cleanup(c);
 }
 
-/* POST /v1/events with the v0 signature of body at unix time ts_s. */
+/* POST to path with the v0 signature of body at unix time ts_s. */
 static void
-post_events(struct harness *h, const char *body, int64_t ts_s,
-    const char *secret, struct reply *r)
+post_signed(struct harness *h, const char *path, const char *body,
+    int64_t ts_s, const char *secret, struct reply *r)
 {
 	char		 ts[32], sig[SLACK_SIGNATURE_LEN], th[64], sh[128];
 	const char	*headers[] = { th, sh, "Content-Type: application/x-ndjson",
@@ -802,7 +802,15 @@ post_events(struct harness *h, const char *body, int64_t ts_s,
 	    sig);
 	snprintf(th, sizeof th, "X-Envstats-Timestamp: %s", ts);
 	snprintf(sh, sizeof sh, "X-Envstats-Signature: %s", sig);
-	http_call(h, "POST", "/v1/events", body, headers, r);
+	http_call(h, "POST", path, body, headers, r);
+}
+
+/* POST /v1/events with the v0 signature of body at unix time ts_s. */
+static void
+post_events(struct harness *h, const char *body, int64_t ts_s,
+    const char *secret, struct reply *r)
+{
+	post_signed(h, "/v1/events", body, ts_s, secret, r);
 }
 
 /* The signed webhook stores good lines, names bad ones, refuses fakes. */
@@ -840,6 +848,78 @@ test_bot__webhook_stores_signed_events(void **state)
 	assert_null(strstr(r.body.data, WEBHOOK));
 	buf_release(&r.body);
 	assert_int_equal(count_events(h), 2);
+}
+
+/* The markers in the bot's database. */
+static size_t
+count_markers(struct harness *h)
+{
+	struct store	*st;
+	struct marker	*v = NULL;
+	size_t		 n = 0;
+
+	assert_int_equal(store_open(h->db, STORE_MUST_EXIST, &st), ERR_OK);
+	assert_int_equal(store_markers(st, INT64_MIN, INT64_MAX, NULL, &v,
+	    &n), ERR_OK);
+	markers_free(v, n);
+	store_close(st);
+	return n;
+}
+
+/*
+ * POST /v1/markers is signed exactly like /v1/events: a signed marker is
+ * stored and sent to DogStatsD as an event; forged, replayed and unsigned
+ * requests are refused; the same marker again adds nothing.
+ */
+static void
+test_bot__markers_are_signed_like_events(void **state)
+{
+	struct harness	*h = *state;
+	struct dgram_rx	 rx;
+	struct reply	 r;
+	char		 d[2048];
+	int64_t		 now_s = clock_now_ms() / 1000;
+	static const char body[] = "{\"at\":\"2026-11-02T09:30:00Z\","
+	    "\"text\":\"CI runners upgraded\",\"repo\":\"Acme/API\"}";
+
+	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
+	h->cfg.statsd_addr = xstrdup(rx.addr);
+	harness_start(h, false);
+	wait_connected(h);
+	post_signed(h, "/v1/markers", body, now_s, WEBHOOK, &r);
+	assert_int_equal(r.status, 201);
+	assert_string_equal(r.body.data, "{\"id\":1,\"added\":true}\n");
+	buf_release(&r.body);
+	assert_true(dgram_rx_next(&rx, d, sizeof d, WAIT_MS) > 0);
+	assert_string_equal(d, "_e{19,28}:CI runners upgraded|envstats "
+	    "marker #1, acme/api|d:1793611800|t:info|#kind:marker,"
+	    "repo:acme/api");
+	/* Replayed inside its five minutes: the marker is there already. */
+	post_signed(h, "/v1/markers", body, now_s, WEBHOOK, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body.data, "{\"id\":null,\"added\":false}\n");
+	buf_release(&r.body);
+	/* Forged, replayed later, unsigned: refused, the secret unsaid. */
+	post_signed(h, "/v1/markers", body, now_s, "guess", &r);
+	assert_int_equal(r.status, 401);
+	buf_release(&r.body);
+	post_signed(h, "/v1/markers", body, now_s - 600, WEBHOOK, &r);
+	assert_int_equal(r.status, 401);
+	assert_null(strstr(r.body.data, WEBHOOK));
+	buf_release(&r.body);
+	http_call(h, "POST", "/v1/markers", body, NULL, &r);
+	assert_int_equal(r.status, 401);
+	buf_release(&r.body);
+	/* Signed but not a marker: the reason. */
+	post_signed(h, "/v1/markers", "{\"at\":\"2026-11-02\"}", now_s,
+	    WEBHOOK, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body.data, "'text' must be a string"));
+	buf_release(&r.body);
+	harness_stop(h);
+	assert_int_equal(count_markers(h), 1);
+	assert_int_equal(dgram_rx_next(&rx, d, sizeof d, 100), -1);
+	dgram_rx_close(&rx);
 }
 
 /*
@@ -1888,6 +1968,8 @@ main(void)
 		    test_bot__health_readiness_and_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__stored_events_reach_dogstatsd, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__markers_are_signed_like_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__operator_reconciles_reach_dogstatsd_and_query,
 		    setup, teardown),

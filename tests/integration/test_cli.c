@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "dgram.h"
 #include "emulator/emulator.h"
 #include "slack/lwslog.h"
 #include "version.h"
@@ -1533,9 +1534,11 @@ test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
 	run_bin(fx, &r, NULL, pinned, "ingest", fx->input, NULL);
 	assert_int_equal(r.status, 0);
 	run_release(&r);
-	/* As the envstats before retractions and the stamp left it. */
+	/* As the envstats before retractions, markers and the stamp left
+	   it. */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE markers;"
+	    " DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
 	    " ALTER TABLE events DROP COLUMN duration_ms;"
 	    " ALTER TABLE events DROP COLUMN status;"
 	    " ALTER TABLE events DROP COLUMN slack_channel;"
@@ -1696,6 +1699,50 @@ test_cli__options_take_their_value_apart_or_after_equals(void **state)
 	run_release(&a);
 }
 
+/* envstats mark: the same entry as /envstats mark, and its event. */
+static void
+test_cli__mark_adds_lists_removes_and_sends_an_event(void **state)
+{
+	struct fixture	*fx = *state;
+	struct dgram_rx	 rx;
+	struct run	 r;
+	char		 addr[200], d[1024];
+	const char	*env[] = { addr, "ENVSTATS_NOW=2026-11-10T12:00:00Z",
+			    NULL };
+
+	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
+	snprintf(addr, sizeof addr, "ENVSTATS_STATSD_ADDR=%s", rx.addr);
+	run_bin(fx, &r, NULL, env, "mark", "add", "2026-11-02T09:30",
+	    "CI runners upgraded", "repo:Acme/API", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, "marked: #1 2026-11-02 09:30 · "
+	    "acme/api · CI runners upgraded (by cli)\n");
+	run_release(&r);
+	assert_true(dgram_rx_next(&rx, d, sizeof d, 2000) > 0);
+	assert_string_equal(d, "_e{19,28}:CI runners upgraded|envstats "
+	    "marker #1, acme/api|d:1793611800|t:info|#kind:marker,"
+	    "repo:acme/api");
+	run_bin(fx, &r, NULL, env, "mark", "list", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out.data, "#1 2026-11-02 09:30"));
+	run_release(&r);
+	/* Listing and removing send nothing. */
+	run_bin(fx, &r, NULL, env, "mark", "rm", "1", NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out.data, "removed marker #1\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, env, "mark", "rm", "1", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "there is no marker #1"));
+	run_release(&r);
+	run_bin(fx, &r, NULL, env, "mark", "add", "2026-13-01", "x", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "is not a date"));
+	run_release(&r);
+	assert_int_equal(dgram_rx_next(&rx, d, sizeof d, 100), -1);
+	dgram_rx_close(&rx);
+}
+
 int
 main(void)
 {
@@ -1775,6 +1822,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__pinned_now_and_windows_that_follow_the_cutover,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__mark_adds_lists_removes_and_sends_an_event, setup,
+		    teardown),
 	};
 
 	lwslog_init();

@@ -101,18 +101,28 @@ teardown(void **state)
 	return 0;
 }
 
+static void	render(struct fixture *);
+
 /* The report of [since, until) with detail, drawn and decoded. */
 static void
 draw(struct fixture *fx, int64_t since, int64_t until)
 {
 	struct report_params	 p;
-	FILE			*f;
 
 	memset(&p, 0, sizeof p);
 	p.since_ms = since;
 	p.until_ms = until;
 	p.detail = true;
 	assert_int_equal(report_build(fx->st, fx->tz, &p, &fx->r), ERR_OK);
+	render(fx);
+}
+
+/* Draw the report built, and decode the picture. */
+static void
+render(struct fixture *fx)
+{
+	FILE	*f;
+
 	assert_int_equal(chart_png(&fx->r, "Lead time · weekly digest "
 	    "2026-W45 · all repos", &fx->png), ERR_OK);
 	assert_true(fx->png.len > 1000);
@@ -224,6 +234,81 @@ test_chart__a_single_day(void **state)
 	    20);
 }
 
+/* The marker's colour, and the projection's over white. */
+#define MARK_RGB	140, 64, 166
+#define PROJ_RGB	184, 222, 181
+
+/* A marker is a vertical line among the days, not on the histogram. */
+static void
+test_chart__markers_are_vertical_lines(void **state)
+{
+	struct fixture	*fx = *state;
+	struct marker	 m;
+	int64_t		 id;
+
+	draw(fx, WEEK_MS, WEEK_MS + 7 * MS_PER_DAY);
+	assert_int_equal(pixels_like(fx->img, 470, 100, 780, 430, MARK_RGB),
+	    0);
+	report_release(&fx->r);
+	cairo_surface_destroy(fx->img);
+	buf_reset(&fx->png);
+
+	memset(&m, 0, sizeof m);
+	m.at_ms = WEEK_MS + 2 * MS_PER_DAY + 12 * MS_PER_HOUR;
+	m.text = "CI runners upgraded";
+	assert_int_equal(store_begin(fx->st), ERR_OK);
+	assert_int_equal(store_marker_add(fx->st, &m, &id), ERR_OK);
+	/* Outside the week: not drawn. */
+	m.at_ms = WEEK_MS + 8 * MS_PER_DAY;
+	assert_int_equal(store_marker_add(fx->st, &m, &id), ERR_OK);
+	assert_int_equal(store_commit(fx->st), ERR_OK);
+	draw(fx, WEEK_MS, WEEK_MS + 7 * MS_PER_DAY);
+	assert_int_equal(fx->r.n_markers, 1);
+	/* Wednesday's place among the seven days: x 495 + 260 x 2 / 6. */
+	assert_true(pixels_like(fx->img, 572, 110, 592, 420, MARK_RGB) >
+	    200);
+	assert_int_equal(pixels_like(fx->img, 480, 110, 560, 420, MARK_RGB),
+	    0);
+	assert_int_equal(pixels_like(fx->img, 600, 110, 770, 420, MARK_RGB),
+	    0);
+	assert_int_equal(pixels_like(fx->img, 60, 100, 390, 430, MARK_RGB),
+	    0);
+}
+
+/* The projection is a second, lighter histogram, with its legend. */
+static void
+test_chart__projection_is_a_lighter_histogram(void **state)
+{
+	struct fixture	*fx = *state;
+	struct report_params	 p;
+	size_t		 i, n;
+
+	memset(&p, 0, sizeof p);
+	p.since_ms = WEEK_MS;
+	p.until_ms = WEEK_MS + 7 * MS_PER_DAY;
+	p.detail = true;
+	assert_int_equal(report_build(fx->st, fx->tz, &p, &fx->r), ERR_OK);
+	render(fx);
+	assert_int_equal(pixels_like(fx->img, 60, 70, 390, 430, PROJ_RGB), 0);
+	cairo_surface_destroy(fx->img);
+	buf_reset(&fx->png);
+
+	/* No build time in this history: the projection is the actual. */
+	assert_int_equal(report_project_detail(fx->st, &fx->r), ERR_OK);
+	assert_true(fx->r.has_proj);
+	n = (size_t)fx->r.proj.succeeded;
+	assert_int_equal(n, fx->r.win.n_lead_times);
+	assert_int_equal(fx->r.proj.projected.p50,
+	    fx->r.win.fig[FIG_LEAD_TIME].p50);
+	/* Halve every lead time, as a team whose delay is half its wait. */
+	for (i = 0; i < n; i++)
+		fx->r.proj.projected_values[i] /= 2;
+	render(fx);
+	assert_true(pixels_like(fx->img, 80, 110, 380, 420, PROJ_RGB) > 500);
+	/* The legend, top right in the panel. */
+	assert_true(pixels_like(fx->img, 270, 150, 280, 158, PROJ_RGB) > 20);
+}
+
 /* The weekly chart: a heat map of requests by weekday and hour below,
    the busiest hour in the bars' colour, an hour without any grey. */
 static void
@@ -282,6 +367,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_chart__peak_panel_below_on_one_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chart__a_single_day, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_chart__markers_are_vertical_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_chart__projection_is_a_lighter_histogram, setup,
 		    teardown),
 	};
 

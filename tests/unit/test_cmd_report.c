@@ -636,7 +636,8 @@ test_cmd_report__compare_json_sides_and_filters(void **state)
 	cmd_test_has(fx, "\"early_failure_rate\":0.0,\"late_failure_rate\":"
 	    "null}");
 	cmd_test_has(fx, "\"verdicts\":{\"p50_cut_30\":\"inconclusive\","
-	    "\"failure_rate_ok\":\"inconclusive\"}}");
+	    "\"failure_rate_ok\":\"inconclusive\"},\"markers\":[],"
+	    "\"projection\":{");
 	/* early:no keeps the late provisions only: x1-x3. */
 	assert_int_equal(cmd_test_run(fx, CMD_FMT_JSON, "compare " WINDOW
 	    " repo:a/b early:no trigger:manual"), CMD_RET_OK);

@@ -968,10 +968,11 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	record_free(r);
 	store_close(st);
 	/* Back to schema 2, as an older envstats left it (unstamped):
-	   migrations 6 (reconciles), 5 (retractions), 4 (the export's
-	   tables) and 3 (attempts.up) undone. */
+	   migrations 7 (markers), 6 (reconciles), 5 (retractions), 4 (the
+	   export's tables) and 3 (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP INDEX events_reconciled;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE markers;"
+	    " DROP INDEX events_reconciled;"
 	    " DROP INDEX attempts_ready; ALTER TABLE events DROP COLUMN"
 	    " duration_ms; ALTER TABLE events DROP COLUMN status;"
 	    " ALTER TABLE events DROP COLUMN slack_channel;"

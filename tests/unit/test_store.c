@@ -1457,13 +1457,14 @@ test_store__an_unstamped_database_is_stamped_on_write(
 }
 
 /*
- * The schema before retractions and reconciliations, unstamped, as the
- * last envstats left it.
+ * The schema before retractions, reconciliations and markers, unstamped,
+ * as the last envstats left it.
  */
 static void
 downgrade_to_4(const char *path)
 {
-	raw_exec(path, "DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
+	raw_exec(path, "DROP TABLE markers;"
+	    " DROP INDEX events_reconciled; DROP INDEX attempts_ready;"
 	    " ALTER TABLE events DROP COLUMN duration_ms;"
 	    " ALTER TABLE events DROP COLUMN status;"
 	    " ALTER TABLE events DROP COLUMN slack_channel;"
