@@ -17,7 +17,14 @@
  *
  *	envstats_ack_bench [--rate N] [--seconds N] [--bolt DIR]
  *	    [--dir DIR] [--db FILE] [--latencies FILE] [--query WORDS]
- *	    [--keep]
+ *	    [--during WORDS]... [--keep]
+ *
+ * --during (up to ACK_DURING_MAX, each asked by a user of its own) keeps
+ * envstats' query worker busy for the whole load: each question is asked
+ * at the start and again as soon as its answer reached its response_url.
+ * The latencies then include those questions' own acks, and the peak RSS
+ * is judged against the bot's limit with questions (64 MB) rather than
+ * the steady load's.
  *
  * Memory: each app is forked at start-up, while this parent is still
  * small, and waits on a pipe for the emulator's URL before it execs. Its
@@ -70,10 +77,14 @@
 #define ACK_DIR_LEN		3900	/* leaves room for the file names */
 #define ACK_LOG_TAIL		2000	/* bytes of a failed child's log */
 #define ACK_APPS		2
+#define ACK_DURING_MAX		4	/* --during questions */
+#define ACK_DURING_POLL_MS	20	/* how often their answers are seen */
 
 /* The targets: p99 in µs, RSS in bytes (MB = 10^6 B). */
 #define TARGET_P99_US		10000
 #define TARGET_RSS_BYTES	(20.0 * 1000 * 1000)
+/* With --during: the bot answering the worst questions (the issue). */
+#define TARGET_RSS_QUERY_BYTES	(64.0 * 1000 * 1000)
 
 /* What the app sees, as in the demo and the integration tests. */
 #define ACK_APP_TOKEN		"xapp-1-A07ENVSTATS-bench"
@@ -109,6 +120,11 @@ struct app_run {
 	int64_t		 cpu_us;	/* the child's user + system time */
 	int64_t		 stored;	/* envstats: events it added; -1 */
 	int		 early_acks;	/* acks before the load (--query) */
+	/* --during: questions asked and answered in the load, the longest
+	   wait for an answer, and each answer's first words */
+	int64_t		 during_asked, during_answered;
+	int64_t		 during_max_ms, during_sum_ms;
+	char		 during_said[ACK_DURING_MAX][96];
 	int		 exit_status;
 };
 
@@ -124,6 +140,8 @@ struct ack_bench {
 	const char	*bolt_dir;
 	FILE		*raw;		/* --latencies: every ack, or NULL */
 	const char	*query;		/* --query: /envstats text, or NULL */
+	const char	*during[ACK_DURING_MAX];	/* --during */
+	int		 n_during;
 	char		 node[ACK_PATH_LEN];
 	struct app_run	 apps[ACK_APPS];
 };
@@ -141,7 +159,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: envstats_ack_bench [--rate N] [--seconds N] "
 	    "[--bolt DIR] [--dir DIR] [--db FILE]\n"
-	    "    [--latencies FILE] [--query WORDS] [--keep]\n"
+	    "    [--latencies FILE] [--query WORDS] [--during WORDS]... "
+	    "[--keep]\n"
 	    "  --rate       envelopes a second (default %d)\n"
 	    "  --seconds    length of the load (default %d)\n"
 	    "  --bolt       also run DIR/app.js (a Bolt for JavaScript app; "
@@ -160,9 +179,14 @@ usage(FILE *f)
 	    "load (its RSS\n"
 	    "               then includes what the query left; not "
 	    "timed)\n"
+	    "  --during     ask envstats '/envstats WORDS' during the whole "
+	    "load, again\n"
+	    "               as soon as it is answered (up to %d, each by its "
+	    "own user);\n"
+	    "               peak RSS is then judged against 64 MB\n"
 	    "  --keep       leave the database, configuration and logs "
 	    "behind\n",
-	    ACK_RATE_DEFAULT, ACK_SECONDS_DEFAULT);
+	    ACK_RATE_DEFAULT, ACK_SECONDS_DEFAULT, ACK_DURING_MAX);
 }
 
 /* A whole number in [lo, hi], or false. */
@@ -566,6 +590,73 @@ child_alive(const struct app_run *a)
 	return si.si_pid == 0;
 }
 
+/* One --during question in the load: where its answer goes. */
+struct during {
+	char	*url;		/* NULL: not asked yet */
+	int64_t	 asked_ns;
+};
+
+/* Ask question k of --during (as user U0BENCH0<k>). */
+static void
+during_ask(const struct ack_bench *b, struct app_run *a,
+    struct emulator *emu, int k, struct during *d)
+{
+	json_t	*payload;
+	char	*body, user[24], trig[64];
+
+	snprintf(user, sizeof user, "U0BENCH0%d", k);
+	snprintf(trig, sizeof trig, "7000%06lld.%d.bench",
+	    (long long)a->during_asked, k);
+	d->url = emulator_response_url(emu);
+	payload = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "team_id", "T0ACME001", "channel_id", ACK_CHANNEL, "user_id",
+	    user, "user_name", "bench", "command", "/envstats", "text",
+	    b->during[k], "response_url", d->url, "trigger_id", trig,
+	    "api_app_id", "A07ENVSTATS");
+	body = json_dumps(payload, JSON_COMPACT);
+	free(emulator_send_envelope(emu, "slash_commands", body, true));
+	d->asked_ns = clock_mono_ns();
+	a->during_asked++;
+	free(body);
+	json_decref(payload);
+}
+
+/* Answered questions are counted and asked again (unless final). */
+static void
+during_poll(const struct ack_bench *b, struct app_run *a,
+    struct emulator *emu, struct during *d, bool final)
+{
+	int64_t	 ms;
+	char	*body;
+	json_t	*j;
+	int	 k;
+
+	for (k = 0; k < b->n_during; k++) {
+		if (d[k].url != NULL && emulator_response_posts(emu,
+		    d[k].url) == 0)
+			continue;
+		if (d[k].url != NULL) {
+			ms = (clock_mono_ns() - d[k].asked_ns) / 1000000;
+			a->during_answered++;
+			a->during_sum_ms += ms;
+			a->during_max_ms = ms > a->during_max_ms ? ms :
+			    a->during_max_ms;
+			body = emulator_response_body(emu, d[k].url, 0);
+			j = body != NULL ? json_loads(body, 0, NULL) : NULL;
+			snprintf(a->during_said[k], sizeof a->during_said[k],
+			    "%s", json_string_value(json_object_get(j,
+			    "text")) != NULL ? json_string_value(
+			    json_object_get(j, "text")) : "?");
+			json_decref(j);
+			free(body);
+			free(d[k].url);
+			d[k].url = NULL;
+		}
+		if (!final)
+			during_ask(b, a, emu, k, &d[k]);
+	}
+}
+
 /*
  * The load: --rate envelopes a second for --seconds, paced on absolute
  * deadlines so a late send does not shift the rest. VmRSS is sampled on
@@ -575,17 +666,26 @@ static void
 load(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 {
 	int64_t	 n = (int64_t)b->rate * b->seconds, i, t0, due, next_sample;
+	int	 k;
 	int64_t	 period_ns = INT64_C(1000000000) / b->rate, last_ts_us = 0;
 	size_t	 cap = (size_t)b->seconds * 1000 / ACK_SAMPLE_MS + 8, nrss = 0;
 	long	*rss = xcalloc(cap, sizeof *rss), kb = 0;
 	struct buf t = BUF_INIT;
+	struct during d[ACK_DURING_MAX];
+	int64_t	 next_poll, until;
 
+	memset(d, 0, sizeof d);
 	t0 = clock_mono_ns();
 	next_sample = t0;
+	next_poll = t0;
 	for (i = 0; i < n && !interrupted; i++) {
 		due = t0 + i * period_ns;
 		if (clock_mono_ns() < due)
 			sleep_until(due);
+		if (b->n_during > 0 && clock_mono_ns() >= next_poll) {
+			during_poll(b, a, emu, d, false);
+			next_poll += ACK_DURING_POLL_MS * INT64_C(1000000);
+		}
 		send_message(emu, i, &last_ts_us, &t);
 		a->sent++;
 		if (clock_mono_ns() >= next_sample) {
@@ -598,10 +698,22 @@ load(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 	a->load_ns = clock_mono_ns() - t0;
 	/* Every ack, or the drain time is up. */
 	if (!interrupted)
-		emulator_wait_acks(emu, (int)a->sent + a->early_acks,
-		    ACK_DRAIN_MS);
+		emulator_wait_acks(emu, (int)(a->sent + a->during_asked) +
+		    a->early_acks, ACK_DRAIN_MS);
 	a->drain_ns = clock_mono_ns() - t0;
-	a->acked = emulator_acks(emu) - a->early_acks;
+	a->acked = emulator_acks(emu) - a->early_acks - a->during_asked;
+	/* The questions still running: their answers, for the count. */
+	until = clock_mono_ms() + ACK_DRAIN_MS;
+	while (b->n_during > 0 && !interrupted && clock_mono_ms() < until) {
+		during_poll(b, a, emu, d, true);
+		for (k = 0; k < b->n_during && d[k].url == NULL; k++)
+			;
+		if (k == b->n_during)
+			break;
+		usleep(ACK_DURING_POLL_MS * 1000);
+	}
+	for (k = 0; k < b->n_during; k++)
+		free(d[k].url);
 	/* A load too short for a sample in its second half. */
 	if (nrss == 0 && sample_rss(a->pid, &kb))
 		rss[nrss++] = kb;
@@ -620,7 +732,8 @@ load(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 static void
 latencies(const struct ack_bench *b, struct app_run *a, struct emulator *emu)
 {
-	size_t	 max = (size_t)(a->sent + a->early_acks) + 1, n, i;
+	size_t	 max = (size_t)(a->sent + a->during_asked + a->early_acks) + 1;
+	size_t	 n, i;
 	size_t	 skip = (size_t)a->early_acks;
 	int64_t	*v = xcalloc(max, sizeof *v);
 
@@ -785,6 +898,7 @@ enum row {
 	ROW_IDLE,
 	ROW_CPU,
 	ROW_STORED,
+	ROW_DURING,
 	ROW_COUNT
 };
 
@@ -806,6 +920,8 @@ static const char *const row_label[ROW_COUNT][2] = {
 	[ROW_CPU] = { "CPU time (user+sys, start-up included), s; µs/envelope",
 	    "" },
 	[ROW_STORED] = { "events it committed to SQLite", "" },
+	[ROW_DURING] = { "--during questions answered / asked; mean, max "
+	    "s to answer", "" },
 };
 
 static void
@@ -822,7 +938,8 @@ ms_cell(struct table *t, size_t row, size_t col, int64_t us, bool target)
 
 /* One app's column. */
 static void
-table_app(struct table *t, size_t col, const struct app_run *a)
+table_app(struct table *t, size_t col, const struct app_run *a,
+    double rss_target)
 {
 	table_set(t, ROW_HEAD, col, "%s", a->name);
 	if (a->skip_why[0] != '\0' || !a->ok) {
@@ -844,7 +961,7 @@ table_app(struct table *t, size_t col, const struct app_run *a)
 	    a->acked > 1 ? (double)(a->acked - 1) / (a->drain_ns / 1e9) :
 	    0.0);
 	table_set(t, ROW_PEAK, col, "%.1f %s", kb_mb(a->peak_kb),
-	    table_verdict(kb_mb(a->peak_kb) * 1e6 < TARGET_RSS_BYTES));
+	    table_verdict(kb_mb(a->peak_kb) * 1e6 < rss_target));
 	table_set(t, ROW_STEADY, col, "%.1f %s", kb_mb(a->steady_kb),
 	    table_verdict(kb_mb(a->steady_kb) * 1e6 < TARGET_RSS_BYTES));
 	table_set(t, ROW_IDLE, col, "%.1f", kb_mb(a->idle_kb));
@@ -854,6 +971,12 @@ table_app(struct table *t, size_t col, const struct app_run *a)
 		table_set(t, ROW_STORED, col, "n/a (in memory only)");
 	else
 		table_set(t, ROW_STORED, col, "%lld", (long long)a->stored);
+	if (a->during_asked > 0)
+		table_set(t, ROW_DURING, col, "%lld / %lld; %.2f, %.2f",
+		    (long long)a->during_answered,
+		    (long long)a->during_asked, a->during_answered > 0 ?
+		    a->during_sum_ms / 1e3 / (double)a->during_answered : 0.0,
+		    a->during_max_ms / 1e3);
 }
 
 static void
@@ -872,13 +995,19 @@ print_report(const struct ack_bench *b)
 	size_t			 r;
 	bool			 both = e->ok && o->wanted && o->ok;
 
+	double			 rss_target = b->n_during > 0 ?
+				    TARGET_RSS_QUERY_BYTES : TARGET_RSS_BYTES;
+	int			 k;
+
 	for (r = 0; r < ROW_COUNT; r++) {
 		table_set(t, r, 0, "%s", row_label[r][0]);
 		table_set(t, r, 1, "%s", row_label[r][1]);
 	}
-	table_app(t, 2, e);
+	if (b->n_during > 0)
+		table_set(t, ROW_PEAK, 1, "< 64");
+	table_app(t, 2, e, rss_target);
 	if (o->wanted)
-		table_app(t, 3, o);
+		table_app(t, 3, o, rss_target);
 	if (both) {
 		table_set(t, ROW_HEAD, 4, "%s / envstats", o->name);
 		ratio_cell(t, ROW_P50, 4, (double)o->lat.p50,
@@ -903,6 +1032,9 @@ print_report(const struct ack_bench *b)
 	    b->fs_name : "", b->own_db ? ")" : "");
 	table_print(t, stdout);
 	printf("\n");
+	for (k = 0; k < b->n_during && e->ok; k++)
+		printf("during: '/envstats %s' (U0BENCH0%d), its last answer: "
+		    "%.60s…\n", b->during[k], k, e->during_said[k]);
 	if (o->wanted && o->skip_why[0] != '\0')
 		printf("%s: skipped: %s\n", o->name, o->skip_why);
 	if (both)
@@ -995,6 +1127,9 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[k], "--query") == 0 && k + 1 < argc)
 			b.query = argv[++k];
+		else if (strcmp(argv[k], "--during") == 0 && k + 1 < argc &&
+		    b.n_during < ACK_DURING_MAX)
+			b.during[b.n_during++] = argv[++k];
 		else if (strcmp(argv[k], "--keep") == 0)
 			b.keep = true;
 		else if (strcmp(argv[k], "--help") == 0 ||

@@ -3,9 +3,9 @@
  * (apps.connections.open, auth.test) and the periodic jobs of the loop
  * (the GitHub poller, alerts, digests, DogStatsD), each a bot_timer.
  * Envelopes are bot_envelope.c's, slash commands bot_slash.c's, the HTTP
- * routes bot_http.c's. Everything runs on the loop thread but bot_stop(),
- * bot_connected() and bot_stats(), which only touch atomics and
- * lws_cancel_service().
+ * routes bot_http.c's, the query worker bot_query.c's. Everything runs on
+ * the loop thread but bot_stop(), bot_connected() and bot_stats(), which
+ * only touch atomics and lws_cancel_service().
  */
 #include "common.h"
 #include "bot/bot_int.h"
@@ -43,6 +43,8 @@ loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		b = lws_context_user(lws_get_context(wsi));
 		if (b != NULL && b->worker != NULL)
 			http_worker_drain(b->worker);
+		if (b != NULL)
+			bot_query_drain(b);
 		return 0;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -463,7 +465,8 @@ bot_new(const struct bot_config *c, struct bot **out)
 		    .slos = c->alerts != NULL ? c->alerts->slos : NULL,
 		    .n_slos = c->alerts != NULL ? c->alerts->n_slos : 0,
 		    .flush = store_quiesce, .flush_arg = b });
-	if ((rc = bot_http_start(b)) != ERR_OK)
+	if ((rc = bot_http_start(b)) != ERR_OK ||
+	    (rc = bot_query_start(b)) != ERR_OK)
 		goto out;
 	if (c->cfg->statsd_addr != NULL &&
 	    strcmp(c->cfg->statsd_addr, "off") != 0) {
@@ -530,6 +533,7 @@ bot_run(struct bot *b)
 	deadline = clock_mono_ms() + 1000;
 	while (slack_socket_live(b->sock) > 0 && clock_mono_ms() < deadline)
 		lws_service(b->ctx, 0);
+	bot_query_stop(b);	/* before the worker its answers go to */
 	http_worker_free(b->worker);	/* the callbacks of what is left */
 	b->worker = NULL;
 	webapi_free(b->api);
@@ -582,6 +586,7 @@ bot_free(struct bot *b)
 {
 	if (b == NULL)
 		return;
+	bot_query_stop(b);
 	http_worker_free(b->worker);
 	webapi_free(b->api);
 	alerts_run_free(b->alerts);	/* its calls ended with the worker */

@@ -1,8 +1,10 @@
 /*
  * bot.h: `envstats run`, the Slack app. One loop thread (libwebsockets)
- * owns the Socket Mode connection, the store and the commands; one worker
- * thread (slack/webapi) does the HTTPS. An envelope is handled in order:
- * parse, observe, commit to the store, ack.
+ * owns the Socket Mode connection, the store and the commands that write;
+ * one worker thread (slack/webapi) does the HTTPS; one query worker thread
+ * answers the /envstats commands that only read, on its own read-only
+ * connection. An envelope is handled in order: parse, observe, commit to
+ * the store, ack.
  *
  *	bot_new(&cfg, &bot);
  *	bot_run(bot);		-- until bot_stop() or a signal
@@ -45,16 +47,33 @@ struct bot_config {
 	const struct slack_socket_opts	*socket_opts;
 	/*
 	 * Answer the words of a /envstats command of user_id (the Slack
-	 * user who typed it, NULL if the payload has none) as plain text
-	 * into out, with its listed items (slack/blockkit.h) in items (the
-	 * command layer, wired by main.c: src/ never includes commands/);
-	 * false when the answer is an error message.
+	 * user who typed it, NULL if the payload has none) from st as plain
+	 * text into out, with its listed items (slack/blockkit.h) in items
+	 * (the command layer, wired by main.c: src/ never includes
+	 * commands/); false when the answer is an error message. st is the
+	 * loop's store for a command that writes, else the query worker's
+	 * read-only connection, and answer then runs on the worker's
+	 * thread: it may only read answer_arg.
 	 */
-	bool				(*answer)(void *arg,
+	bool				(*answer)(void *arg, struct store *st,
 					    const char *user_id, int nwords,
 					    char **words, struct buf *out,
 					    struct blockkit_items *items);
 	void				*answer_arg;
+	/* True when the words name a command that changes state (mute):
+	   answered on the loop, from st. NULL: every command may. */
+	bool				(*answer_writes)(void *arg,
+					    int nwords, char **words);
+	/*
+	 * The query worker: the database file (NULL or ":memory:": no
+	 * worker, every answer on the loop), and what it takes on.
+	 */
+	const char			*query_db;
+	struct bot_query_limits {
+		int	 queue_max;	/* [8] queries waiting or running */
+		int64_t	 max_span_ms;	/* the longest window; 0: any */
+		int64_t	 max_rows;	/* attempts read per answer; 0: any */
+	}				 query;
 	/* The alert rules (src/notify/alerts.h); NULL or without a
 	   channel: no alerts. Checked every tick_ms. */
 	const struct alerts_config	*alerts;

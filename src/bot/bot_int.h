@@ -7,9 +7,12 @@
  *			commit, every store write of the bot, the access line
  *	bot_slash.c	/envstats, /mural-env and the relay to the provisioner
  *	bot_http.c	the HTTP routes: health, /metrics, the webhooks
+ *	bot_query.c	the query worker: /envstats answers that only read,
+ *			on a thread and a read-only connection of their own
  *
  * Everything runs on the loop thread, but bot_stop(), bot_connected() and
- * bot_stats(), which only touch atomics and lws_cancel_service().
+ * bot_stats(), which only touch atomics and lws_cancel_service(), and the
+ * query worker's thread, which runs bot_words_answer() and nothing else.
  */
 #ifndef ENVSTATS_BOT_INT_H
 #define ENVSTATS_BOT_INT_H
@@ -22,6 +25,7 @@
 #include "bot/bot.h"
 #include "event.h"
 #include "observe/record.h"
+#include "report/query.h"
 #include "sinks/emit.h"
 
 struct alerts_run;
@@ -75,6 +79,18 @@ struct bot_timer {
 };
 
 /* An observation waiting for its group's commit, then its ack. */
+/* A /envstats command's words, from its payload (bot_words_parse). */
+struct bot_words {
+	char	*copy;			/* the text, split in place */
+	char	*words[QUERY_WORDS_MAX];
+	int	 n;			/* "public" left out */
+	bool	 in_channel;		/* "public", allowed in this channel */
+	bool	 public_refused;	/* "public", not allowed here */
+};
+
+struct bot_query;
+struct http_result;
+
 struct bot_pending {
 	uint64_t	 conn;
 	char		*envelope_id;
@@ -91,6 +107,7 @@ struct bot {
 	struct lws_context	*ctx;
 	struct lws_protocols	 protocols[3];
 	struct http_worker	*worker;	/* every HTTPS call */
+	struct bot_query	*query;		/* NULL: answers on the loop */
 	struct webapi		*api;		/* Slack's, on the worker */
 	struct slack_socket	*sock;
 	struct http_server	*http;
@@ -175,6 +192,35 @@ void		 bot_survey_start(struct bot *);
 /* An interactive envelope: a survey vote stored, acked, thanked. */
 const char	*bot_survey_interactive(struct bot *, uint64_t conn,
 		    const struct envelope *);
+/* A response_url post finished: logs a failure (an http_done_fn). */
+void		 bot_posted(void *arg, const struct http_result *);
+/* The words of a /envstats payload; bot_words_release() frees them. */
+void		 bot_words_parse(struct bot *, const json_t *payload,
+		    struct bot_words *);
+void		 bot_words_release(struct bot_words *);
+/* The Block Kit answer to w, read from st (any thread: see above). */
+json_t		*bot_words_answer(struct bot *, struct store *st,
+		    const char *user_id, const struct bot_words *w, bool *ok);
+
+/* bot_query.c */
+/* Start the query worker when b->c.query_db names a file (bot_new). */
+enum err	 bot_query_start(struct bot *);
+/* Stop it: the query in hand ends, the thread is joined (idempotent). */
+void		 bot_query_stop(struct bot *);
+/*
+ * A /envstats command for the worker: acked at once (a polite refusal
+ * when its asker has one in flight or the queue is full), answered at
+ * the response_url. NULL: not the worker's (no worker, no response_url,
+ * or a command that writes): the caller answers it on the loop. Else the
+ * access result, and the job took w's words (w is left empty).
+ */
+const char	*bot_query_take(struct bot *, uint64_t conn,
+		    const struct envelope *, struct bot_words *w);
+/* Post the answers the worker finished (the loop's wake-up). */
+void		 bot_query_drain(struct bot *);
+/* The message of a query its budget ended, into out. */
+void		 bot_query_limit_text(struct bot *, enum store_budget_trip,
+		    const struct bot_words *, struct buf *out);
 
 /* bot_http.c */
 /* Listen on c.http_addr with the bot's routes (none when NULL). */

@@ -1,10 +1,13 @@
 /*
  * bot_slash.c: the slash commands. /envstats answers from the command
- * layer (bot_config.answer) as Block Kit, inside the ack when it is quick,
- * else through the response_url; /mural-env records the request, then
- * relays it to the provisioner and passes its answer on. Answering a
- * /envstats is one function, answer_envstats(), which reads the store and
- * nothing of the loop's state but the configuration. Loop thread only.
+ * layer (bot_config.answer) as Block Kit: a command that only reads on
+ * the query worker (bot_query.c), answered at the response_url; one that
+ * writes here, inside the ack when it is quick, else through the
+ * response_url. /mural-env records the request, then relays it to the
+ * provisioner and passes its answer on. Answering a /envstats is one
+ * function, bot_words_answer(), which reads a store and nothing of the
+ * loop's state but the configuration: the query worker runs it on its
+ * thread. Everything else: loop thread.
  */
 #include "common.h"
 #include "bot/bot_int.h"
@@ -31,8 +34,8 @@ ephemeral_text(const char *text)
 }
 
 /* A response_url post finished: only a failure is worth a line. */
-static void
-posted(void *arg, const struct http_result *r)
+void
+bot_posted(void *arg, const struct http_result *r)
 {
 	(void)arg;
 	if (r->rc != ERR_OK)
@@ -61,65 +64,99 @@ public_allowed(const struct bot *b, const char *channel)
 	return false;
 }
 
+void
+bot_words_parse(struct bot *b, const json_t *payload, struct bot_words *w)
+{
+	const char	*text = json_string_value(json_object_get(payload,
+			    "text"));
+	int		 n, i;
+	bool		 public = false;
+
+	memset(w, 0, sizeof *w);
+	w->copy = xstrdup(text != NULL ? text : "");
+	n = query_split_words(w->copy, w->words, QUERY_WORDS_MAX);
+	/* "public" anywhere: post the answer in the channel. */
+	for (i = 0; i < n; i++) {
+		if (strcmp(w->words[i], "public") == 0)
+			public = true;
+		else
+			w->words[w->n++] = w->words[i];
+	}
+	w->in_channel = public && public_allowed(b, json_string_value(
+	    json_object_get(payload, "channel_id")));
+	w->public_refused = public && !w->in_channel;
+}
+
+void
+bot_words_release(struct bot_words *w)
+{
+	free(w->copy);
+	memset(w, 0, sizeof *w);
+}
+
 /*
- * The answer to a /envstats command as Block Kit, from the command text
- * of the payload: computed from what is committed, with nothing of the
- * loop's state but the configuration, so it could run on a worker.
- * *ok is false when the answer is an error message (for the asker only).
+ * The answer to a /envstats command as Block Kit, from its words, read
+ * from st: the loop's store, or the query worker's connection (whose
+ * budget may have ended it: then that is the answer). Reads nothing of
+ * the loop's state but the configuration. *ok is false when the answer
+ * is an error message (for the asker only).
  */
-static json_t *
-answer_envstats(struct bot *b, const json_t *payload, bool *ok)
+json_t *
+bot_words_answer(struct bot *b, struct store *st, const char *user_id,
+    const struct bot_words *w, bool *ok)
 {
 	struct buf	 out = BUF_INIT;
 	struct blockkit_items items;
-	const char	*text = json_string_value(json_object_get(payload,
-			    "text"));
-	char		*copy = xstrdup(text != NULL ? text : "");
-	char		*words[QUERY_WORDS_MAX];
 	json_t		*answer;
-	int		 n, i, k;
-	bool		 in_channel = false;
 
-	n = query_split_words(copy, words, QUERY_WORDS_MAX);
-	/* "public" anywhere: post the answer in the channel. */
-	for (i = k = 0; i < n; i++) {
-		if (strcmp(words[i], "public") == 0)
-			in_channel = true;
-		else
-			words[k++] = words[i];
-	}
 	blockkit_items_init(&items);
-	*ok = b->c.answer(b->c.answer_arg, json_string_value(json_object_get(
-	    payload, "user_id")), k, words, &out, &items);
-	if (in_channel && !public_allowed(b, json_string_value(
-	    json_object_get(payload, "channel_id")))) {
-		in_channel = false;
+	*ok = b->c.answer(b->c.answer_arg, st, user_id, w->n,
+	    (char **)w->words, &out, &items);
+	if (store_budget_tripped(st) != STORE_BUDGET_OK) {
+		/* Whatever the command made of it: the limit, plainly. */
+		buf_reset(&out);
+		blockkit_items_release(&items);
+		blockkit_items_init(&items);
+		bot_query_limit_text(b, store_budget_tripped(st), w, &out);
+		*ok = false;
+	}
+	if (w->public_refused)
 		buf_puts(&out, "\n\n(Answered only to you: public answers "
 		    "are not enabled in this channel.)");
-	}
 	/* Errors are for the asker only. Bounded for Slack, whatever the
 	   command (slack/blockkit.h). */
-	answer = blockkit_answer(out.data, &items, in_channel && *ok);
+	answer = blockkit_answer(out.data, &items, w->in_channel && *ok);
 	blockkit_items_release(&items);
 	buf_release(&out);
-	free(copy);
 	return answer;
 }
 
-/* /envstats: answered in the ack when quick, else at the response_url. */
+/*
+ * /envstats: a command that only reads goes to the query worker (acked
+ * at once, answered at the response_url); one that writes is answered
+ * here, in the ack when quick, else at the response_url.
+ */
 static const char *
 handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 {
 	const char	*url = json_string_value(json_object_get(e->payload,
 			    "response_url"));
 	const char	*result;
+	struct bot_words w;
 	json_t		*answer;
 	char		*body;
 	int64_t		 t0 = clock_mono_ms();
 	bool		 ok;
 
 	bot_group_flush(b);	/* answer from what is committed */
-	answer = answer_envstats(b, e->payload, &ok);
+	bot_words_parse(b, e->payload, &w);
+	if ((result = bot_query_take(b, conn, e, &w)) != NULL) {
+		bot_words_release(&w);
+		return result;
+	}
+	answer = bot_words_answer(b, b->c.st, json_string_value(
+	    json_object_get(e->payload, "user_id")), &w, &ok);
+	bot_words_release(&w);
 	atomic_fetch_add(&b->commands, 1);
 	result = ok ? "answered" : "command_error";
 	if (e->accepts_response_payload &&
@@ -129,8 +166,8 @@ handle_envstats(struct bot *b, uint64_t conn, const struct envelope *e)
 		bot_send_ack(b, conn, e->envelope_id, NULL);
 		if (url != NULL) {
 			body = json_dumps(answer, JSON_COMPACT);
-			if (webapi_post_json(b->api, url, body, posted, NULL) !=
-			    ERR_OK)
+			if (webapi_post_json(b->api, url, body, bot_posted,
+			    NULL) != ERR_OK)
 				result = "answer_dropped";
 			free(body);
 		}
@@ -169,8 +206,8 @@ relayed(void *arg, const struct http_result *r)
 	}
 	if (rl->response_url != NULL && !bot_stopping(rl->bot)) {
 		body = json_dumps(answer, JSON_COMPACT);
-		webapi_post_json(rl->bot->api, rl->response_url, body, posted,
-		    NULL);
+		webapi_post_json(rl->bot->api, rl->response_url, body,
+		    bot_posted, NULL);
 		free(body);
 	}
 	json_decref(answer);

@@ -39,30 +39,47 @@ app_catch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* A /envstats command for the bot: the same grammar, as plain text. */
+/*
+ * A /envstats command for the bot: the same grammar, as plain text, from
+ * st. Runs on the bot's query worker for a command that only reads, on
+ * the loop (st is then the loop's store) for one that writes: the bot's
+ * DogStatsD client, the loop's, only then.
+ */
 struct answer_ctx {
 	struct app	*app;
-	struct store	*st;
+	struct store	*st;	/* the loop's */
 	struct bot	*bot;	/* its DogStatsD client announces markers */
 };
 
 static bool
-answer_query(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out, struct blockkit_items *items)
+answer_query(void *arg, struct store *st, const char *user_id, int nwords,
+    char **words, struct buf *out, struct blockkit_items *items)
 {
 	struct answer_ctx	*a = arg;
 	struct cmd_ctx		 ctx;
 	enum cmd_ret		 r;
 
-	app_query_ctx(a->app, a->st, CMD_FMT_TEXT, &ctx);
+	app_query_ctx(a->app, st, CMD_FMT_TEXT, &ctx);
 	ctx.user_id = user_id;
 	ctx.admin = config_is_admin(&a->app->cfg, user_id);
-	ctx.statsd = a->bot != NULL ? bot_statsd(a->bot) : NULL;
+	/* On the worker, st is its own: a->bot is never read there. */
+	ctx.statsd = st == a->st && a->bot != NULL ? bot_statsd(a->bot) :
+	    NULL;
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
+}
+
+/* Does the command of words change state (mute)? The loop answers it. */
+static bool
+answer_writes(void *arg, int nwords, char **words)
+{
+	const struct cmd_entry	*e = nwords > 0 ? cmd_find(words[0]) : NULL;
+
+	(void)arg;
+	return e != NULL && (e->flags & CMD_F_WRITES);
 }
 
 int
@@ -115,6 +132,10 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	actx.bot = NULL;
 	bc.answer = answer_query;
 	bc.answer_arg = &actx;
+	bc.answer_writes = answer_writes;
+	bc.query_db = app->db_path;
+	bc.query.max_span_ms = app->cfg.query_max_days * MS_PER_DAY;
+	bc.query.max_rows = app->cfg.query_max_rows;
 	set.alerts.slos = app->slos;
 	set.alerts.n_slos = app->n_slos;
 	bc.alerts = &set.alerts;

@@ -87,6 +87,13 @@ static const struct cfg_entry cfg_table[] = {
 	  OFF(public_channels),
 	  "channel ids where `public` answers may be posted, comma-separated;"
 	  " * for any" },
+	{ "query_max_days", "ENVSTATS_QUERY_MAX_DAYS", CFG_COUNT, "1096", 0,
+	  OFF(query_max_days),
+	  "a /envstats answer covers at most this many days (the terminal: any)"
+	},
+	{ "query_max_rows", "ENVSTATS_QUERY_MAX_ROWS", CFG_COUNT, "300000", 0,
+	  OFF(query_max_rows),
+	  "a /envstats answer reads at most this many attempts" },
 	{ "relay_url", "ENVSTATS_RELAY_URL", CFG_URL, NULL, 0, OFF(relay_url),
 	  "provisioner endpoint /mural-env is relayed to; none: record only" },
 	{ "http_addr", "ENVSTATS_HTTP_ADDR", CFG_STRING, "127.0.0.1:8787", 0,

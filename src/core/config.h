@@ -56,6 +56,9 @@ struct config {
 	char			*app_id;	/* SLACK_APP_ID, or NULL */
 	char			*team_id;	/* SLACK_TEAM_ID, or NULL */
 	char			*public_channels; /* "C1,C2", "*", or NULL */
+	/* The work a /envstats answer may do (bot/bot_query.c). */
+	int64_t			 query_max_days;	/* ENVSTATS_QUERY_MAX_DAYS */
+	int64_t			 query_max_rows;	/* ENVSTATS_QUERY_MAX_ROWS */
 	/* Issue 4: the HTTP listener and its signed sources. */
 	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
 	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */

@@ -21,6 +21,7 @@ err_str(enum err rc)
 	case ERR_RATELIMITED:	return "rate limited";
 	case ERR_AUTH:		return "authentication refused";
 	case ERR_TOO_BIG:	return "too big";
+	case ERR_LIMIT:		return "over the work limit";
 	}
 	return "unknown error";
 }

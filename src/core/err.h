@@ -22,6 +22,7 @@ enum err {
 	ERR_RATELIMITED,	/* told to slow down: retry after the wait */
 	ERR_AUTH,		/* credentials refused: exit */
 	ERR_TOO_BIG,		/* over a size limit */
+	ERR_LIMIT,		/* over the work a query may do */
 };
 
 /* A short lower-case description of rc, never NULL. */

@@ -1,7 +1,9 @@
 /*
  * tz.c: the configured IANA time zone, through the C library's tzdata.
- * Loop thread only (or a single-threaded command): selecting a zone means
- * setenv("TZ") and tzset(), which are process-wide and not thread-safe.
+ * Selecting a zone means setenv("TZ") and tzset(), which are process-wide:
+ * one mutex holds the zone from its selection to localtime_r()'s answer,
+ * so the loop and the bot's query worker may both ask (tz_open and
+ * tz_free: the main thread, before and after them).
  *
  * This module owns TZ. The zone now in TZ is remembered, so a run of calls
  * on one zone costs one tzset(); switching between two struct tz costs one
@@ -20,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +53,8 @@ struct tz {
 static uint64_t	tz_next_id = 1;
 /* The id of the zone now in TZ; 0: none of ours. */
 static uint64_t	tz_current_id;
+/* Held from a zone's selection to the answer read under it. */
+static pthread_mutex_t	tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * Why name cannot be a zone of the database, or NULL when it can. The file
@@ -139,11 +144,16 @@ wall_s(const struct tz *tz, int64_t t)
 	struct tm	tm;
 	int64_t		wall = t;
 
+	bool		ok;
+
 	if (tz->utc)
 		goto out;
+	pthread_mutex_lock(&tz_lock);
 	select_zone(tz);
 	/* Fails only past year 2^31; tzdata has no rules there: UTC. */
-	if (localtime_r(&tt, &tm) == NULL)
+	ok = localtime_r(&tt, &tm) != NULL;
+	pthread_mutex_unlock(&tz_lock);
+	if (!ok)
 		goto out;
 	wall = timefmt_days_from_civil((int64_t)tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
@@ -188,8 +198,11 @@ tz_open(const char *name, struct tz **out)
 	 * done at start-up before the worker thread reads its environment.
 	 * Later switches only replace TZ's value.
 	 */
-	if (!tz->utc)
+	if (!tz->utc) {
+		pthread_mutex_lock(&tz_lock);
 		select_zone(tz);
+		pthread_mutex_unlock(&tz_lock);
+	}
 	*out = tz;
 	tz = NULL;
 	rc = ERR_OK;

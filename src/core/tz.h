@@ -2,9 +2,10 @@
  * tz.h: the configured IANA time zone, for day and week buckets and for
  * turning a date into the instant it starts.
  *
- * Backed by the C library's zone database (tzdata), selected through TZ, so
- * the functions here are for the loop thread (or a single-threaded command)
- * only: they may call setenv("TZ") and tzset().
+ * Backed by the C library's zone database (tzdata), selected through TZ:
+ * the functions here may call setenv("TZ") and tzset(), under one lock, so
+ * any thread may ask (the loop, the bot's query worker); tz_open and
+ * tz_free are for start-up and shut-down.
  */
 #ifndef ENVSTATS_TZ_H
 #define ENVSTATS_TZ_H

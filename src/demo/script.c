@@ -168,6 +168,25 @@ person_types(struct play *p, const char *user, const char *name,
 	env_id = emulator_send_envelope(p->emu, "slash_commands", body, true);
 	ack = wait_ack(p, env_id);
 	answer = json_object_get(ack, "payload");
+	/* A question is acked at once and answered at the response_url. */
+	if (json_string_value(json_object_get(answer, "text")) == NULL &&
+	    strcmp(command, "/envstats") == 0) {
+		until = clock_mono_ms() + WAIT_MS;
+		while (emulator_response_posts(p->emu, url) == 0 &&
+		    clock_mono_ms() < until)
+			usleep(5000);
+		posted = emulator_response_body(p->emu, url, 0);
+		json_decref(ack);
+		ack = json_pack("{s:o*}", "payload", posted != NULL ?
+		    json_loads(posted, 0, NULL) : NULL);
+		free(posted);
+		answer = json_object_get(ack, "payload");
+		if (answer == NULL) {
+			fprintf(p->out, "  (no answer from envstats within %d "
+			    "ms)\n", WAIT_MS);
+			p->failures++;
+		}
+	}
 	t = json_string_value(json_object_get(answer, "text"));
 	rt = json_string_value(json_object_get(answer, "response_type"));
 	if (t != NULL)

@@ -167,6 +167,9 @@ report_build(struct store *st, const struct tz *tz,
 
 	memset(r, 0, sizeof *r);
 	r->p = *p;
+	/* Over the connection's budget: refused before a bucket exists. */
+	if ((rc = store_budget_span(st, p->since_ms, p->until_ms)) != ERR_OK)
+		return rc;
 	buckets(tz, p->since_ms, p->until_ms, &days, &wp.n_days, &weeks,
 	    &wp.n_weeks, r);
 	wp.since_ms = p->since_ms;

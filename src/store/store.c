@@ -711,6 +711,9 @@ struct store {
 	int64_t		 first_seq;	/* next_seq when it began */
 	int		 found_version;	/* user_version at open */
 	bool		 any_retracted;	/* valid inside a write transaction */
+	struct store_budget budget;	/* store_set_budget */
+	int64_t		 rows_spent;
+	enum store_budget_trip tripped;
 };
 
 static enum err	hours_refresh(struct store *);
@@ -2024,6 +2027,18 @@ struct scan {
 	int64_t			 max_id;
 };
 
+/* Count n attempts read against the query's budget: ERR_LIMIT past it. */
+static enum err
+spend_rows(struct store *st, int64_t n)
+{
+	st->rows_spent += n;
+	if (st->budget.max_rows > 0 && st->rows_spent > st->budget.max_rows) {
+		st->tripped = STORE_BUDGET_ROWS;
+		return ERR_LIMIT;
+	}
+	return ERR_OK;
+}
+
 /* Attempts requested in [since, until) through S_SCAN (the filter bound
    as bind_window binds it). */
 static enum err
@@ -2041,6 +2056,9 @@ scan_rows(struct store *st, const struct scan *sc, int64_t since_ms,
 	    ERR_OK || !matches)
 		goto out;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Checked row by row: a huge scan ends here, not in memory. */
+		if ((rc = spend_rows(st, 1)) != ERR_OK)
+			goto out;
 		memset(&a, 0, sizeof a);
 		a.requested_at_ms = sqlite3_column_int64(s, 0);
 		a.row_id = sqlite3_column_int64(s, 1);
@@ -2073,10 +2091,13 @@ scan_hour_rows(struct store *st, const struct scan *sc, int64_t hour,
 	    to < sc->until_ms ? to : sc->until_ms, f);
 }
 
-/* One hour's record; false when it is damaged (nothing handed out). */
+/*
+ * One hour's record; false when it is damaged (nothing handed out). *rc
+ * becomes ERR_LIMIT when the query's budget ends part way.
+ */
 static bool
-scan_hour_blob(const struct scan *sc, int64_t hour, int64_t n,
-    const unsigned char *data, int len)
+scan_hour_blob(struct store *st, const struct scan *sc, int64_t hour,
+    int64_t n, const unsigned char *data, int len, enum err *rc)
 {
 	struct attempt_stat	*a = xcalloc((size_t)n + 1, sizeof *a);
 	const unsigned char	*p = data, *end = data + len;
@@ -2102,8 +2123,11 @@ scan_hour_blob(const struct scan *sc, int64_t hour, int64_t n,
 	}
 	if (ok && p != end)
 		ok = false;
-	for (j = 0; ok && j < k; j++)
-		sc->fn(sc->arg, &a[j]);
+	/* Each attempt handed out counts against the query's budget. */
+	for (j = 0; ok && j < k && *rc == ERR_OK; j++) {
+		if ((*rc = spend_rows(st, 1)) == ERR_OK)
+			sc->fn(sc->arg, &a[j]);
+	}
 	free(a);
 	return ok;
 }
@@ -2151,7 +2175,9 @@ scan_hours(struct store *st, const struct scan *sc,
 		goto out;
 	sqlite3_bind_int64(s, 1, h0);
 	sqlite3_bind_int64(s, 2, h1);
-	while (rc == ERR_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (rc == ERR_OK) {
+		if ((r = sqlite3_step(s)) != SQLITE_ROW)
+			break;
 		hour = sqlite3_column_int64(s, 0);
 		while (rc == ERR_OK && k < n_stale && stale[k] < hour)
 			rc = scan_hour_rows(st, sc, stale[k++], f);
@@ -2161,8 +2187,9 @@ scan_hours(struct store *st, const struct scan *sc,
 			rc = scan_hour_rows(st, sc, stale[k++], f);
 			continue;
 		}
-		if (!scan_hour_blob(sc, hour, sqlite3_column_int64(s, 1),
-		    sqlite3_column_blob(s, 2), sqlite3_column_bytes(s, 2))) {
+		if (!scan_hour_blob(st, sc, hour, sqlite3_column_int64(s, 1),
+		    sqlite3_column_blob(s, 2), sqlite3_column_bytes(s, 2),
+		    &rc)) {
 			log_error("store.bad_hour", LOG_INT("hour", hour));
 			rc = scan_hour_rows(st, sc, hour, f);
 		}
@@ -2190,6 +2217,8 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 
 	if (since_ms >= until_ms)
 		return ERR_OK;
+	if ((rc = store_budget_span(st, since_ms, until_ms)) != ERR_OK)
+		return rc;
 	if ((rc = load_repos(st, &names, &ids, &n_repos)) != ERR_OK)
 		goto out;
 	for (i = 0; i < n_repos; i++)
@@ -2225,6 +2254,43 @@ out:
 	free(ids);
 	free(idx_of);
 	return rc;
+}
+
+void
+store_set_budget(struct store *st, const struct store_budget *b)
+{
+	memset(&st->budget, 0, sizeof st->budget);
+	if (b != NULL)
+		st->budget = *b;
+	st->rows_spent = 0;
+	st->tripped = STORE_BUDGET_OK;
+}
+
+enum err
+store_budget_span(struct store *st, int64_t since_ms, int64_t until_ms)
+{
+	int64_t	span;
+
+	/* The subtraction may overflow (INT64_MIN to INT64_MAX): too long. */
+	if (st->budget.max_span_ms <= 0 || until_ms <= since_ms ||
+	    (!__builtin_sub_overflow(until_ms, since_ms, &span) &&
+	    span <= st->budget.max_span_ms))
+		return ERR_OK;
+	st->tripped = STORE_BUDGET_SPAN;
+	return ERR_LIMIT;
+}
+
+enum store_budget_trip
+store_budget_tripped(const struct store *st)
+{
+	return st->tripped;
+}
+
+void
+store_interrupt(struct store *st)
+{
+	if (st != NULL && st->db != NULL)
+		sqlite3_interrupt(st->db);
 }
 
 static enum err

@@ -155,11 +155,38 @@ typedef void (*store_attempt_fn)(void *arg, const struct attempt_stat *);
 /*
  * Call fn for each attempt whose requested_at lies in [since, until) and
  * that matches the filter, in requested_at order. repo_idx follows
- * store_repo_names() taken in the same transaction.
+ * store_repo_names() taken in the same transaction. ERR_LIMIT past the
+ * connection's budget (store_set_budget).
  */
 enum err	 store_scan_attempts(struct store *, int64_t since_ms,
 		    int64_t until_ms, const struct store_filter *,
 		    store_attempt_fn fn, void *arg);
+
+/*
+ * A work budget for the queries of one connection (the bot's query
+ * worker; none by default): a window longer than max_span_ms, or a scan
+ * past max_rows attempts since the budget was set, fails with ERR_LIMIT,
+ * before the report allocates anything for the window and inside the scan
+ * loop. store_set_budget() also clears what was spent and tripped. 0 in
+ * a member: no limit.
+ */
+struct store_budget {
+	int64_t		max_span_ms;
+	int64_t		max_rows;
+};
+/* Which limit a query ran into, since the budget was set. */
+enum store_budget_trip {
+	STORE_BUDGET_OK,
+	STORE_BUDGET_SPAN,
+	STORE_BUDGET_ROWS,
+};
+void		 store_set_budget(struct store *, const struct store_budget *);
+/* ERR_LIMIT (and the trip remembered) when [since, until) is too long. */
+enum err	 store_budget_span(struct store *, int64_t since_ms,
+		    int64_t until_ms);
+enum store_budget_trip store_budget_tripped(const struct store *);
+/* End the statement in hand with an error, from any thread (shutdown). */
+void		 store_interrupt(struct store *);
 
 /* Count `updated` events with ts in [since, until), filtered. */
 enum err	 store_count_updates(struct store *, int64_t since_ms,

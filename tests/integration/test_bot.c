@@ -56,6 +56,12 @@ struct harness {
 	FILE			*log;
 	int			 event_no, trigger_no;
 	struct alerts_config	 alerts;	/* bot_config.alerts */
+	struct bot_query_limits	 query;		/* bot_config.query */
+	/* Queries on the worker wait while the gate is shut. */
+	pthread_mutex_t		 gate_mu;
+	pthread_cond_t		 gate_cv;
+	bool			 gate_shut;
+	int			 gate_arrived;
 };
 
 static void *
@@ -102,17 +108,28 @@ static const char slack_config[] =
 	"\"repos\":[\"tactivos/mural-api\",\"tactivos/mural-web\"],"
 	"\"repo_defaults\":{\"C0TESTENVS\":\"tactivos/mural-api\"}}}";
 
-/* /envstats through the command table, as main.c wires it. */
+/*
+ * /envstats through the command table, as main.c wires it. A query on
+ * the worker's connection waits while the test holds the gate shut.
+ */
 static bool
-answer(void *arg, const char *user_id, int nwords, char **words,
-    struct buf *out, struct blockkit_items *items)
+answer(void *arg, struct store *st, const char *user_id, int nwords,
+    char **words, struct buf *out, struct blockkit_items *items)
 {
 	struct harness	*h = arg;
 	struct cmd_ctx	 ctx;
 	enum cmd_ret	 r;
 
+	if (st != h->st) {
+		pthread_mutex_lock(&h->gate_mu);
+		h->gate_arrived++;
+		pthread_cond_broadcast(&h->gate_cv);
+		while (h->gate_shut)
+			pthread_cond_wait(&h->gate_cv, &h->gate_mu);
+		pthread_mutex_unlock(&h->gate_mu);
+	}
 	cmd_ctx_init(&ctx);
-	ctx.st = h->st;
+	ctx.st = st;
 	ctx.tz = h->tz;
 	ctx.now_ms = clock_now_ms();
 	ctx.user_id = user_id;
@@ -122,6 +139,16 @@ answer(void *arg, const char *user_id, int nwords, char **words,
 	blockkit_items_move(items, &ctx.items);
 	cmd_ctx_release(&ctx);
 	return r != CMD_RET_ERROR;
+}
+
+/* Commands that write run on the loop, as main.c wires it. */
+static bool
+answer_writes(void *arg, int nwords, char **words)
+{
+	const struct cmd_entry	*e = nwords > 0 ? cmd_find(words[0]) : NULL;
+
+	(void)arg;
+	return e != NULL && (e->flags & CMD_F_WRITES);
 }
 
 static void
@@ -151,6 +178,9 @@ harness_start(struct harness *h, bool relay)
 	bc.allow_ws = true;
 	bc.answer = answer;
 	bc.answer_arg = h;
+	bc.answer_writes = answer_writes;
+	bc.query_db = h->db;
+	bc.query = h->query;
 	bc.alerts = &h->alerts;
 	/* Quick liveness, so a dead peer shows within seconds. */
 	h->so.ping_s = 1;
@@ -182,6 +212,8 @@ setup(void **state)
 		return -1;
 	harness_config(h, slack_config);
 	alerts_config_init(&h->alerts);		/* no channel: off */
+	pthread_mutex_init(&h->gate_mu, NULL);
+	pthread_cond_init(&h->gate_cv, NULL);
 	*state = h;
 	return 0;
 }
@@ -214,6 +246,8 @@ teardown(void **state)
 	emulator_stop(h->emu);
 	config_release(&h->cfg);
 	alerts_config_release(&h->alerts);
+	pthread_mutex_destroy(&h->gate_mu);
+	pthread_cond_destroy(&h->gate_cv);
 	log_set_stream(NULL);
 	fclose(h->log);
 	for (i = 0; i < ARRAY_LEN(sfx); i++) {
@@ -247,17 +281,17 @@ send_message(struct harness *h, int64_t ts_ms, const char *text)
 	return id;
 }
 
-/* A slash command envelope. */
+/* A slash command envelope of user. */
 static char *
-send_slash(struct harness *h, const char *command, const char *text,
-    char **response_url)
+send_slash_of(struct harness *h, const char *user, const char *command,
+    const char *text, char **response_url)
 {
 	json_t	*p;
 	char	*body, *id, trig[32], *url = emulator_response_url(h->emu);
 
 	snprintf(trig, sizeof trig, "7000%06d.1.test", ++h->trigger_no);
 	p = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "team_id",
-	    "T0ACME001", "channel_id", "C0TESTENVS", "user_id", "U0ALICE01",
+	    "T0ACME001", "channel_id", "C0TESTENVS", "user_id", user,
 	    "user_name", "alice", "command", command, "text", text,
 	    "response_url", url, "trigger_id", trig);
 	body = json_dumps(p, JSON_COMPACT);
@@ -269,6 +303,14 @@ send_slash(struct harness *h, const char *command, const char *text,
 	else
 		free(url);
 	return id;
+}
+
+/* A slash command envelope of U0ALICE01. */
+static char *
+send_slash(struct harness *h, const char *command, const char *text,
+    char **response_url)
+{
+	return send_slash_of(h, "U0ALICE01", command, text, response_url);
 }
 
 /* The ack's payload of an envelope (waits for it); NULL if it has none. */
@@ -296,6 +338,21 @@ static char *
 ack_text(struct harness *h, const char *envelope_id)
 {
 	json_t	*p = ack_payload(h, envelope_id);
+	char	*text = NULL;
+
+	if (json_string_value(json_object_get(p, "text")) != NULL)
+		text = xstrdup(json_string_value(json_object_get(p, "text")));
+	json_decref(p);
+	return text;
+}
+
+static json_t	*slash_answer(struct harness *, const char *);
+
+/* The text of a /envstats answer, in its ack or at its response_url. */
+static char *
+slash_text(struct harness *h, const char *words)
+{
+	json_t	*p = slash_answer(h, words);
 	char	*text = NULL;
 
 	if (json_string_value(json_object_get(p, "text")) != NULL)
@@ -430,7 +487,7 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 {
 	struct harness	*h = *state;
 	int64_t		 now = clock_now_ms();
-	char		*id, *text;
+	char		*text;
 
 	harness_start(h, false);
 	wait_connected(h);
@@ -440,19 +497,15 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	    "`tactivos/mural-api` branch `fix/&lt;script&gt;&amp;x` is "
 	    "ready"));
 	assert_true(emulator_wait_acks(h->emu, 2, WAIT_MS));
-	id = send_slash(h, "/envstats", "slowest last:1d", NULL);
-	text = ack_text(h, id);
+	text = slash_text(h, "slowest last:1d");
 	assert_non_null(text);
 	assert_non_null(strstr(text, "5m 00s"));
 	assert_non_null(strstr(text, "fix/&lt;script&gt;&amp;x"));
 	assert_null(strstr(text, "<script>"));
 	free(text);
-	free(id);
-	id = send_slash(h, "/envstats", "leadtme", NULL);
-	text = ack_text(h, id);
+	text = slash_text(h, "leadtme");
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));
 	free(text);
-	free(id);
 	harness_stop(h);
 	slowest_links_to_the_ready_message(h, now, now - 300000);
 }
@@ -1179,7 +1232,7 @@ test_bot__operator_reconciles_reach_dogstatsd_and_query(void **state)
 	struct buf	 got = BUF_INIT;
 	char		 body[768], t1[TIMEFMT_RFC3339_LEN],
 			 t2[TIMEFMT_RFC3339_LEN], *dgram = xmalloc(65536);
-	char		*id, *text;
+	char		*text;
 	int64_t		 now = clock_now_ms(), until;
 
 	assert_int_equal(dgram_rx_udp(&rx, 0), 0);
@@ -1217,13 +1270,11 @@ test_bot__operator_reconciles_reach_dogstatsd_and_query(void **state)
 	assert_null(strstr(got.data, "secret"));
 	/* Never an attempt: nothing in flight, nothing up. */
 	assert_null(strstr(got.data, "testenv.provision"));
-	id = send_slash(h, "/envstats", "operator last:1d", NULL);
-	text = ack_text(h, id);
+	text = slash_text(h, "operator last:1d");
 	assert_non_null(text);
 	assert_non_null(strstr(text, "Reconciliations: 2 · 1 succeeded · "
 	    "1 failed (50.0%)"));
 	free(text);
-	free(id);
 	http_call(h, "GET", "/metrics", NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body.data,
@@ -1504,18 +1555,16 @@ static char *
 public_answer_type(struct harness *h, const char *allowed, char **text)
 {
 	json_t	*p;
-	char	*id, *type;
+	char	*type;
 
 	h->cfg.public_channels = allowed != NULL ? xstrdup(allowed) : NULL;
 	harness_start(h, false);
 	wait_connected(h);
-	id = send_slash(h, "/envstats", "summary public", NULL);
-	p = ack_payload(h, id);
+	p = slash_answer(h, "summary public");
 	type = xstrdup(json_string_value(json_object_get(p,
 	    "response_type")));
 	*text = xstrdup(json_string_value(json_object_get(p, "text")));
 	json_decref(p);
-	free(id);
 	return type;
 }
 
@@ -1687,6 +1736,200 @@ test_bot__alerts_post_then_update_in_place(void **state)
 	free(ts);
 }
 
+/* Let the queries held at the gate run, and those to come. */
+static void
+gate_open(struct harness *h)
+{
+	pthread_mutex_lock(&h->gate_mu);
+	h->gate_shut = false;
+	pthread_cond_broadcast(&h->gate_cv);
+	pthread_mutex_unlock(&h->gate_mu);
+}
+
+/* Wait until n queries reached the gate (the worker is running one). */
+static void
+gate_wait_arrived(struct harness *h, int n)
+{
+	struct timespec	ts;
+	int		arrived;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += WAIT_MS / 1000;
+	pthread_mutex_lock(&h->gate_mu);
+	while (h->gate_arrived < n && pthread_cond_timedwait(&h->gate_cv,
+	    &h->gate_mu, &ts) == 0)
+		;
+	arrived = h->gate_arrived;
+	pthread_mutex_unlock(&h->gate_mu);
+	assert_true(arrived >= n);
+}
+
+/* The text posted to a response_url (waits for it). */
+static char *
+posted_text(struct harness *h, const char *url)
+{
+	char	*body, *text;
+	json_t	*j;
+
+	assert_true(emulator_wait_response_posts(h->emu, url, 1, WAIT_MS));
+	body = emulator_response_body(h->emu, url, 0);
+	j = json_loads(body, 0, NULL);
+	assert_non_null(j);
+	text = xstrdup(json_string_value(json_object_get(j, "text")));
+	json_decref(j);
+	free(body);
+	return text;
+}
+
+/*
+ * The 10 000-year question of one user runs on the query worker: its
+ * envelope is acked at once and empty, and while it runs another user's
+ * envelopes (observations and a question of their own) are all acked;
+ * then both answers reach their response_url, the long one as the limit.
+ */
+static void
+test_bot__a_huge_query_never_delays_others_acks(void **state)
+{
+	struct harness	*h = *state;
+	int64_t		 now = clock_now_ms();
+	char		*id_a, *url_a = NULL, *url_b = NULL, *text;
+	json_t		*p;
+	int		 i;
+
+	h->query.max_span_ms = 1096 * MS_PER_DAY;
+	h->gate_shut = true;
+	harness_start(h, false);
+	wait_connected(h);
+	id_a = send_slash_of(h, "U0ALICE01", "/envstats", "rate "
+	    "since:0001-01-01 until:9999-12-31", &url_a);
+	p = ack_payload(h, id_a);
+	assert_null(p);		/* acked at once, answered later */
+	gate_wait_arrived(h, 1);
+	/* While it runs: Bob's observations and question are acked. */
+	for (i = 0; i < 20; i++)
+		free(send_message(h, now - 600000 + i * 1000, "Provisioning "
+		    "requested for `tactivos/mural-api` branch `feat/x`"));
+	free(send_slash_of(h, "U0BOB0001", "/envstats", "summary last:1d",
+	    &url_b));
+	assert_true(emulator_wait_acks(h->emu, 22, WAIT_MS));
+	assert_int_equal(emulator_response_posts(h->emu, url_a), 0);
+	gate_open(h);
+	text = posted_text(h, url_a);
+	assert_non_null(strstr(text, "too long to answer here"));
+	assert_non_null(strstr(text, "1096 days"));
+	free(text);
+	text = posted_text(h, url_b);
+	assert_null(strstr(text, "too long"));
+	assert_non_null(strstr(text, "all repos"));
+	free(text);
+	free(id_a);
+	free(url_a);
+	free(url_b);
+}
+
+/* The ack's text of a slash command of user (waits for it). */
+static char *
+slash_ack_text(struct harness *h, const char *user, const char *words,
+    char **url)
+{
+	char	*id = send_slash_of(h, user, "/envstats", words, url);
+	char	*text = ack_text(h, id);
+
+	free(id);
+	return text;
+}
+
+/*
+ * One question per user in flight, and a queue of queue_max: a second
+ * question of the same user and one past the queue are acked with a
+ * polite word, and the questions taken are all answered.
+ */
+static void
+test_bot__one_query_per_user_and_a_bounded_queue(void **state)
+{
+	struct harness	*h = *state;
+	char		*text, *url_a = NULL, *url_b = NULL, *url = NULL;
+
+	h->query.queue_max = 2;
+	h->gate_shut = true;
+	harness_start(h, false);
+	wait_connected(h);
+	text = slash_ack_text(h, "U0ALICE01", "summary", &url_a);
+	assert_null(text);
+	gate_wait_arrived(h, 1);
+	text = slash_ack_text(h, "U0ALICE01", "leadtime", &url);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "Still working on your last one"));
+	free(text);
+	free(url);
+	text = slash_ack_text(h, "U0BOB0001", "rate", &url_b);
+	assert_null(text);	/* queued behind Alice's */
+	text = slash_ack_text(h, "U0CAROL01", "slowest", &url);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "Busy answering other questions: try "
+	    "again in a moment"));
+	free(text);
+	free(url);
+	gate_open(h);
+	text = posted_text(h, url_a);
+	assert_non_null(strstr(text, "all repos"));
+	free(text);
+	text = posted_text(h, url_b);
+	assert_null(strstr(text, "Busy"));
+	free(text);
+	/* Answered: Alice may ask again. */
+	text = slash_ack_text(h, "U0ALICE01", "leadtime", &url);
+	assert_null(text);
+	free(text);
+	free(posted_text(h, url));
+	free(url);
+	free(url_a);
+	free(url_b);
+}
+
+/*
+ * The work budget: a window past max_span and a scan past max_rows end
+ * with a message saying which and what to do; a question within both is
+ * answered. Every answer reaches the response_url.
+ */
+static void
+test_bot__work_limits_end_with_a_clear_message(void **state)
+{
+	struct harness	*h = *state;
+	char		*text, *url = NULL;
+
+	seed_repos(h, 10);	/* 10 attempts on 2026-11-02 */
+	h->query.max_span_ms = 1096 * MS_PER_DAY;
+	h->query.max_rows = 3;
+	harness_start(h, false);
+	wait_connected(h);
+	text = slash_ack_text(h, "U0ALICE01", "summary since:0001-01-01 "
+	    "until:9999-12-31", &url);
+	assert_null(text);
+	text = posted_text(h, url);
+	assert_non_null(strstr(text, "That window is too long to answer "
+	    "here: the bot answers at most 1096 days (about 3 years)"));
+	assert_non_null(strstr(text, "envstats query"));
+	free(text);
+	free(url);
+	text = slash_ack_text(h, "U0ALICE01", "repos since:2026-11-01 "
+	    "until:2026-12-01", &url);
+	assert_null(text);
+	text = posted_text(h, url);
+	assert_non_null(strstr(text, "That question reads more than 3 "
+	    "environment attempts"));
+	free(text);
+	free(url);
+	text = slash_ack_text(h, "U0ALICE01", "summary since:2026-11-01 "
+	    "until:2026-12-01 repo:tactivos/service-0003", &url);
+	assert_null(text);
+	text = posted_text(h, url);
+	assert_null(strstr(text, "more than 3"));
+	assert_non_null(strstr(text, "tactivos/service-0003"));
+	free(text);
+	free(url);
+}
+
 int
 main(void)
 {
@@ -1759,6 +2002,15 @@ main(void)
 		    test_bot__link_disabled_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__rate_limits_are_honoured, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__a_huge_query_never_delays_others_acks, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__one_query_per_user_and_a_bounded_queue, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bot__work_limits_end_with_a_clear_message, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_bot__alerts_post_then_update_in_place, setup,
 		    teardown),

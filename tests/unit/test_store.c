@@ -948,6 +948,43 @@ replace_web_key(struct store *st, struct key_events *k)
 	replace(st, "acme/web", "feat/x", k, a, 2, o, 1);
 }
 
+/*
+ * A budget ends a scan past max_rows inside its loop, and a window past
+ * max_span before it starts, each with ERR_LIMIT and the trip told;
+ * setting it again starts afresh; none: no limit.
+ */
+static void
+test_store__a_budget_ends_long_scans_and_windows(void **state)
+{
+	struct store		*st = *state;
+	struct key_events	 k;
+	struct scan		 s;
+	struct store_budget	 b = { 3 * HOUR, 1 };
+
+	put_web_key(st, &k);
+	replace_web_key(st, &k);
+	store_set_budget(st, &b);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(store_scan_attempts(st, T0, T0 + 3 * HOUR, NULL,
+	    scan_collect, &s), ERR_LIMIT);
+	assert_int_equal(s.n, 1);	/* the one row within the budget */
+	assert_int_equal(store_budget_tripped(st), STORE_BUDGET_ROWS);
+	store_set_budget(st, &b);
+	assert_int_equal(store_budget_tripped(st), STORE_BUDGET_OK);
+	assert_int_equal(scan(st, T0, T0 + 2 * HOUR, NULL, &s), 1);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(store_scan_attempts(st, T0, T0 + 3 * HOUR + 1, NULL,
+	    scan_collect, &s), ERR_LIMIT);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(store_budget_tripped(st), STORE_BUDGET_SPAN);
+	assert_int_equal(store_budget_span(st, INT64_MIN, INT64_MAX),
+	    ERR_LIMIT);
+	store_set_budget(st, NULL);
+	assert_int_equal(scan(st, INT64_MIN, INT64_MAX, NULL, &s), 2);
+	assert_int_equal(store_budget_tripped(st), STORE_BUDGET_OK);
+	key_events_release(&k);
+}
+
 static void
 test_store__replaced_attempts_are_scanned_back_field_by_field(void **state)
 {
@@ -2036,6 +2073,9 @@ main(void)
 		    mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__repo_names_are_in_bytewise_order,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_budget_ends_long_scans_and_windows,
 		    mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__replaced_attempts_are_scanned_back_field_by_field,
