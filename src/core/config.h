@@ -52,14 +52,14 @@ struct config {
 	struct secret		 signing_secret; /* SLACK_SIGNING_SECRET */
 	char			*api_url;	/* SLACK_API_URL */
 	char			*relay_url;	/* ENVSTATS_RELAY_URL */
-	/* Issue 7: who may talk to the bot, where it may speak. */
+	/* Who may talk to the bot, where it may speak. */
 	char			*app_id;	/* SLACK_APP_ID, or NULL */
 	char			*team_id;	/* SLACK_TEAM_ID, or NULL */
 	char			*public_channels; /* "C1,C2", "*", or NULL */
 	/* The work a /envstats answer may do (bot/bot_query.c). */
-	int64_t			 query_max_days;	/* ENVSTATS_QUERY_MAX_DAYS */
-	int64_t			 query_max_rows;	/* ENVSTATS_QUERY_MAX_ROWS */
-	/* Issue 4: the HTTP listener and its signed sources. */
+	int64_t			 query_max_days; /* ENVSTATS_QUERY_MAX_DAYS */
+	int64_t			 query_max_rows; /* ENVSTATS_QUERY_MAX_ROWS */
+	/* The HTTP listener and its signed sources. */
 	char			*http_addr;	/* ENVSTATS_HTTP_ADDR, or "off" */
 	struct secret		 webhook_secret; /* ENVSTATS_WEBHOOK_SECRET */
 	struct secret		 github_secret;	/* GITHUB_WEBHOOK_SECRET */
@@ -68,7 +68,7 @@ struct config {
 	char			*github_api_url; /* GITHUB_API_URL */
 	int64_t			 github_poll_ms; /* ..._POLL_INTERVAL */
 	int64_t			 github_per_minute; /* ..._POLL_PER_MINUTE */
-	/* Issue 6: DogStatsD (checked by statsd_check, sinks/statsd.h):
+	/* DogStatsD (checked by statsd_check, sinks/statsd.h):
 	   ENVSTATS_STATSD_ADDR ("off"), _TAGS (NULL), _MAX_REPOS, _MAX_AGE_S */
 	char			*statsd_addr;
 	char			*statsd_tags;

@@ -82,7 +82,7 @@ test_cmd__table_is_sorted_unique_and_complete(void **state)
 		if (e[1] != NULL)
 			assert_true(strcmp((*e)->name, e[1]->name) < 0);
 		assert_ptr_equal(cmd_find((*e)->name), *e);
-		/* Issue 7: whatever changes state is for admins only. */
+		/* Whatever changes state is for admins only. */
 		if ((*e)->flags & CMD_F_WRITES)
 			assert_true((*e)->flags & CMD_F_ADMIN);
 	}
