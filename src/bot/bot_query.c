@@ -62,7 +62,7 @@ struct query_list {
 
 struct bot_query {
 	struct bot		*b;
-	struct store		*st;		/* the worker's: it only reads */
+	struct store		*st;		/* the worker's (reads only) */
 	struct store_budget	 budget;
 	int			 queue_max;
 	pthread_t		 thread;
