@@ -70,7 +70,7 @@ struct bot_query {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	/* Under mu. */
-	struct query_list	 todo, done;
+	struct query_list	 waiting, done;
 	bool			 stop;
 	/* Loop thread only: who has a query waiting, running or not yet
 	   posted (NULL entries: free; the payload's user_id may be NULL). */
@@ -142,11 +142,11 @@ worker_main(void *arg)
 		log_warn("bot.query_nice_failed", LOG_INT("errno", errno));
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (!q->stop && q->todo.head == NULL)
+		while (!q->stop && q->waiting.head == NULL)
 			pthread_cond_wait(&q->cv, &q->mu);
 		if (q->stop)
 			break;
-		j = list_pop(&q->todo);
+		j = list_pop(&q->waiting);
 		pthread_mutex_unlock(&q->mu);
 		run_job(q, j);
 		pthread_mutex_lock(&q->mu);
@@ -221,7 +221,7 @@ bot_query_stop(struct bot *b)
 		store_interrupt(q->st);
 		pthread_join(q->thread, NULL);
 	}
-	while ((j = list_pop(&q->todo)) != NULL) {
+	while ((j = list_pop(&q->waiting)) != NULL) {
 		dropped++;
 		job_free(j);
 	}
@@ -342,7 +342,7 @@ bot_query_take(struct bot *b, uint64_t conn, const struct envelope *e,
 	user_take(q, user);
 	bot_send_ack(b, conn, e->envelope_id, NULL);
 	pthread_mutex_lock(&q->mu);
-	list_push(&q->todo, j);
+	list_push(&q->waiting, j);
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	return "queued";
