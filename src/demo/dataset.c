@@ -639,11 +639,20 @@ entry_load(struct heap_entry *h, struct session *s)
 	h->s = s;
 }
 
+/* Swap two entries of the heap. */
+static void
+heap_swap(struct gen *g, size_t i, size_t j)
+{
+	struct heap_entry	tmp = g->heap[i];
+
+	g->heap[i] = g->heap[j];
+	g->heap[j] = tmp;
+}
+
 static void
 heap_push(struct gen *g, struct session *s)
 {
-	size_t			i, up;
-	struct heap_entry	tmp;
+	size_t	i, up;
 
 	ARRAY_GROW(g->heap, g->heap_n + 1, g->heap_cap);
 	i = g->heap_n++;
@@ -652,9 +661,7 @@ heap_push(struct gen *g, struct session *s)
 		up = (i - 1) / 2;
 		if (!entry_before(&g->heap[i], &g->heap[up]))
 			break;
-		tmp = g->heap[i];
-		g->heap[i] = g->heap[up];
-		g->heap[up] = tmp;
+		heap_swap(g, i, up);
 		i = up;
 	}
 }
@@ -662,8 +669,7 @@ heap_push(struct gen *g, struct session *s)
 static void
 heap_sift_down(struct gen *g)
 {
-	size_t			i = 0, l, best;
-	struct heap_entry	tmp;
+	size_t	i = 0, l, best;
 
 	for (;;) {
 		l = 2 * i + 1;
@@ -675,9 +681,7 @@ heap_sift_down(struct gen *g)
 			best = l + 1;
 		if (!entry_before(&g->heap[best], &g->heap[i]))
 			break;
-		tmp = g->heap[i];
-		g->heap[i] = g->heap[best];
-		g->heap[best] = tmp;
+		heap_swap(g, i, best);
 		i = best;
 	}
 }
