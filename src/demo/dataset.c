@@ -1075,6 +1075,20 @@ teardown(struct session *s, const struct branch_state *b, int64_t t,
 		e->source = SRC_WEBHOOK;
 }
 
+/* Tear down at t: with probability by_hand a person in Slack does (in
+   work hours, so later), else automation; when it happened. */
+static int64_t
+teardown_some_way(struct gen *g, struct session *s,
+    const struct branch_state *b, int64_t t, double by_hand)
+{
+	if (chance(g, by_hand)) {
+		t = work_time(g, t);
+		teardown(s, b, t, 1);
+	} else
+		teardown(s, b, t, 0);
+	return t;
+}
+
 static int
 gev_cmp(const void *pa, const void *pb)
 {
@@ -1187,26 +1201,18 @@ session_start(struct gen *g, int64_t t0, int64_t budget)
 				push = chance(g, 0.3);
 			} else if (u < 0.30) {
 				/* Torn down, back another day. */
-				down = closed + clamp(lognormal(g, 10 * HOUR,
-				    0.9), 30 * MIN, 6 * DAY);
-				if (chance(g, 0.5)) {
-					down = work_time(g, down);
-					teardown(s, &b, down, 1);
-				} else
-					teardown(s, &b, down, 0);
+				down = teardown_some_way(g, s, &b, closed +
+				    clamp(lognormal(g, 10 * HOUR, 0.9),
+				    30 * MIN, 6 * DAY), 0.5);
 				next = work_time(g, down + STALE_MS +
 				    range(g, 5 * MIN, 30 * HOUR));
 				push = chance(g, 0.7);
 				automatic = chance(g, 0.2);
 			} else {
 				/* Merged or done: the last environment. */
-				down = closed + clamp(lognormal(g, 20 * HOUR,
-				    1.0), 1 * HOUR, 10 * DAY);
-				if (chance(g, 0.4)) {
-					down = work_time(g, down);
-					teardown(s, &b, down, 1);
-				} else
-					teardown(s, &b, down, 0);
+				down = teardown_some_way(g, s, &b, closed +
+				    clamp(lognormal(g, 20 * HOUR, 1.0),
+				    1 * HOUR, 10 * DAY), 0.4);
 			}
 			updates(g, s, &b, closed, down);
 			b.floor_ms = down;
