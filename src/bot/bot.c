@@ -543,16 +543,9 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->webhook_rejected = atomic_load(&b->webhook_rejected);
 	s->github_stored = atomic_load(&b->github_stored);
 	s->github_polled = atomic_load(&b->github_polled);
-	if (b->digests != NULL) {
-		struct digest_sender_stats	d;
-
-		digest_sender_stats(b->digests, &d);
-		s->digest_ticks = d.ticks;
-		s->digests_started = d.started;
-		s->digests_sent = d.sent;
-		s->digest_charts = d.charts;
-		s->digest_chart_failed = d.chart_failed;
-	}
+	memset(&s->digest, 0, sizeof s->digest);
+	if (b->digests != NULL)
+		digest_sender_stats(b->digests, &s->digest);
 }
 
 void
