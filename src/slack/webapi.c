@@ -126,9 +126,8 @@ sign_headers(void *arg, const char *body, size_t len, struct buf *out)
 enum err
 webapi_new(const struct webapi_config *cfg, struct webapi **out)
 {
-	struct webapi			*a = NULL;
-	struct http_worker_config	 wc;
-	enum err			 rc = ERR_CONFIG;
+	struct webapi	*a = NULL;
+	enum err	 rc = ERR_CONFIG;
 
 	*out = NULL;
 	if (cfg == NULL || !http_url_allowed(cfg->api_url)) {
@@ -142,16 +141,8 @@ webapi_new(const struct webapi_config *cfg, struct webapi **out)
 	a->cfg.api_url = a->api_url;
 	a->worker = cfg->worker;
 	if (a->worker == NULL) {
-		memset(&wc, 0, sizeof wc);
-		wc.queue_max = cfg->queue_max;
-		wc.max_attempts = cfg->max_attempts;
-		wc.backoff_ms = cfg->backoff_ms;
-		wc.backoff_max_ms = cfg->backoff_max_ms;
-		wc.pace_ms = cfg->pace_ms;
-		wc.timeout_ms = cfg->timeout_ms;
-		wc.wake = cfg->wake;
-		wc.wake_arg = cfg->wake_arg;
-		if ((rc = http_worker_new(&wc, &a->worker)) != ERR_OK)
+		rc = http_worker_new(&cfg->worker_cfg, &a->worker);
+		if (rc != ERR_OK)
 			goto out;
 		a->own_worker = true;
 	}
