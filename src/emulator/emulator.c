@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "hmac.h"
+#include "jsonw.h"
 #include "log.h"
 
 #define EM_MAX_BODY		(4u << 20)	/* an HTTP request body */
@@ -215,6 +216,8 @@ struct emulator {
 	struct emulator_github_stats gh_stats;
 };
 
+/* The real monotonic clock: tests fake clock_mono_ns(), and the
+   emulator's timers and latencies must not follow it. */
 static int64_t
 mono_ns(void)
 {
@@ -252,18 +255,6 @@ make_id(struct emulator *em, size_t idx)
 	    0x8000 | ((uint32_t)b & 0x3fff),
 	    (uint64_t)idx & UINT64_C(0xffffffffffff));
 	return xstrdup(s);
-}
-
-/* Append a JSON string literal for s. */
-static void
-json_quote(struct buf *b, const char *s)
-{
-	json_t	*j = json_string(s != NULL ? s : "");
-	char	*t = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	buf_puts(b, t != NULL ? t : "\"\"");
-	free(t);
-	json_decref(j);
 }
 
 /* Serialise and release j; NULL j (a failed json_pack) is a bug. */
