@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "hmac.h"
 #include "log.h"
+#include "net/url.h"
 
 #define WEBAPI_METHOD_MAX		64
 #define WEBAPI_SLACK_ERROR_MAX		128
@@ -266,27 +267,11 @@ webapi_call_form(struct webapi *a, const char *method, const char *form_body,
 void
 webapi_form_put(struct buf *f, const char *key, const char *value)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-
 	if (f->len > 0)
 		buf_putc(f, '&');
 	buf_puts(f, key);
 	buf_putc(f, '=');
-	for (p = (const unsigned char *)(value != NULL ? value : "");
-	    *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~')
-			buf_putc(f, (char)*p);
-		else if (*p == ' ')
-			buf_putc(f, '+');
-		else {
-			buf_putc(f, '%');
-			buf_putc(f, hex[*p >> 4]);
-			buf_putc(f, hex[*p & 0xf]);
-		}
-	}
+	url_form_encode(f, value != NULL ? value : "");
 }
 
 /* POST body to an absolute url with one Content-Type, no token. */
