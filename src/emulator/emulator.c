@@ -2482,11 +2482,11 @@ char *
 emulator_send_block_action(struct emulator *em,
     const struct emulator_block_action *a)
 {
-	json_t	*p;
 	char	*body, *id;
 
-	p = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s, s:s},"
-	    " s:{s:s}, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}",
+	body = json_take(json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}, "
+	    "s:{s:s, s:s, s:s}, s:{s:s}, s:s, s:s, "
+	    "s:[{s:s, s:s, s:s, s:s, s:s}]}",
 	    "type", "block_actions",
 	    "api_app_id", a->app_id != NULL ? a->app_id : em->app_id,
 	    "user", "id", a->user_id, "team_id", a->team_id != NULL ?
@@ -2499,12 +2499,8 @@ emulator_send_block_action(struct emulator *em,
 	    "response_url", "http://127.0.0.1/unused",
 	    "actions", "type", "button", "action_id", a->action_id,
 	    "block_id", a->block_id, "value", a->value,
-	    "action_ts", a->action_ts);
-	if (p == NULL)
-		BUG("block_actions payload");
-	body = json_dumps(p, JSON_COMPACT);
+	    "action_ts", a->action_ts));
 	id = emulator_send_envelope(em, "interactive", body, true);
 	free(body);
-	json_decref(p);
 	return id;
 }
