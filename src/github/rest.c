@@ -278,21 +278,13 @@ static void
 classify_github(const struct http_answer *a, struct http_judgement *j)
 {
 	if ((a->status == 403 || a->status == 429) &&
-	    a->ratelimit_remaining == 0) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = ratelimit_reset_wait_ms(a);
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
-	} else if (a->status == 304)
+	    a->ratelimit_remaining == 0)
+		http_judge_ratelimited(j, ratelimit_reset_wait_ms(a));
+	else if (a->status == 304)
 		j->drop_body = true;
-	else if (a->status == 403 && a->has_retry_after) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = a->retry_after_ms;
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
-	} else
+	else if (a->status == 403 && a->has_retry_after)
+		http_judge_ratelimited(j, a->retry_after_ms);
+	else
 		http_classify_status(a, j);
 }
 

@@ -90,11 +90,7 @@ classify_slack(const struct http_answer *a, struct http_judgement *j)
 
 	if (a->status >= 200 && a->status < 300 && ok == 0 &&
 	    j->error != NULL && strcmp(j->error, "ratelimited") == 0) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = a->retry_after_ms;
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
+		http_judge_ratelimited(j, a->retry_after_ms);
 		return;
 	}
 	http_classify_status(a, j);
