@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "names.h"
 
 static const char *const period_names[DIGEST__COUNT] = { "daily", "weekly" };
 
@@ -18,21 +19,13 @@ static const char *const weekdays[] = { "monday", "tuesday", "wednesday",
 const char *
 digest_period_name(enum digest_period p)
 {
-	if ((unsigned)p >= DIGEST__COUNT)
-		BUG("bad digest period %d", (int)p);
-	return period_names[p];
+	return names_get(period_names, DIGEST__COUNT, (int)p, "digest period");
 }
 
 int
 digest_period_parse(const char *s)
 {
-	int	i;
-
-	for (i = 0; i < DIGEST__COUNT; i++) {
-		if (strcmp(s, period_names[i]) == 0)
-			return i;
-	}
-	return -1;
+	return names_find(period_names, DIGEST__COUNT, s);
 }
 
 /* --- the config section --- */
