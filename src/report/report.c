@@ -408,6 +408,19 @@ put_opt_int(struct jsonw *w, const char *key, int64_t v)
 		jsonw_int(w, v);
 }
 
+/* One day or week of per_day or per_week: {key: label, counts}. */
+static void
+put_bucket(struct jsonw *w, const char *key, const char *label,
+    const struct window_bucket *b)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, key);
+	jsonw_string(w, label);
+	jsonw_put_int(w, "requests", b->requests);
+	jsonw_put_int(w, "succeeded", b->succeeded);
+	jsonw_object_end(w);
+}
+
 static void
 put_rate(struct jsonw *w, const char *key, int64_t num, int64_t den)
 {
@@ -621,25 +634,13 @@ report_json(const struct report *r, struct buf *b)
 
 	jsonw_key(&w, "per_day");
 	jsonw_array_begin(&w);
-	for (i = 0; i < f->n_days; i++) {
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "day");
-		jsonw_string(&w, r->day_label[i]);
-		jsonw_put_int(&w, "requests", f->per_day[i].requests);
-		jsonw_put_int(&w, "succeeded", f->per_day[i].succeeded);
-		jsonw_object_end(&w);
-	}
+	for (i = 0; i < f->n_days; i++)
+		put_bucket(&w, "day", r->day_label[i], &f->per_day[i]);
 	jsonw_array_end(&w);
 	jsonw_key(&w, "per_week");
 	jsonw_array_begin(&w);
-	for (i = 0; i < f->n_weeks; i++) {
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "week");
-		jsonw_string(&w, r->week_label[i]);
-		jsonw_put_int(&w, "requests", f->per_week[i].requests);
-		jsonw_put_int(&w, "succeeded", f->per_week[i].succeeded);
-		jsonw_object_end(&w);
-	}
+	for (i = 0; i < f->n_weeks; i++)
+		put_bucket(&w, "week", r->week_label[i], &f->per_week[i]);
 	jsonw_array_end(&w);
 
 	jsonw_key(&w, "slowest");
