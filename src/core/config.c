@@ -216,6 +216,18 @@ config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
 	return ERR_OK;
 }
 
+enum err
+config_check_object(const json_t *obj, const char *const *allowed,
+    size_t n, const char *where, const char *shape, struct buf *why)
+{
+	if (!json_is_object(obj)) {
+		buf_printf(why, "'%s' must be an object%s%s", where,
+		    shape != NULL ? " " : "", shape != NULL ? shape : "");
+		return ERR_CONFIG;
+	}
+	return config_check_keys(obj, allowed, n, where, why);
+}
+
 /* Append one problem to why: problems are one a line. */
 static void PRINTFLIKE(2, 3)
 problem(struct buf *why, const char *fmt, ...)

@@ -343,12 +343,8 @@ report_slos_parse(const json_t *list, struct slo_def **out, size_t *out_n,
 	defs = xcalloc(json_array_size(list) + 1, sizeof *defs);
 	json_array_foreach(list, i, o) {
 		snprintf(where, sizeof where, "slos[%zu]", i);
-		if (!json_is_object(o)) {
-			buf_printf(why, "'%s' must be an object", where);
-			goto out;
-		}
-		if (config_check_keys(o, keys, ARRAY_LEN(keys), where, why) !=
-		    ERR_OK)
+		if (config_check_object(o, keys, ARRAY_LEN(keys), where, NULL,
+		    why) != ERR_OK)
 			goto out;
 		d = &defs[n++];
 		v = json_object_get(o, "name");
@@ -427,12 +423,8 @@ report_links_parse(const json_t *links, char **log_url, struct buf *why)
 	*log_url = NULL;
 	if (links == NULL || json_is_null(links))
 		return ERR_OK;
-	if (!json_is_object(links)) {
-		buf_puts(why, "'links' must be an object");
-		return ERR_INVALID;
-	}
-	if (config_check_keys(links, keys, ARRAY_LEN(keys), "links", why) !=
-	    ERR_OK)
+	if (config_check_object(links, keys, ARRAY_LEN(keys), "links", NULL,
+	    why) != ERR_OK)
 		return ERR_INVALID;
 	v = json_object_get(links, "log_url");
 	if (v == NULL || json_is_null(v))
