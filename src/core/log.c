@@ -23,13 +23,8 @@ static FILE		*log_stream;
 static atomic_int	log_journal = -1;
 
 /* By enum log_level: ENVSTATS_LOG_LEVEL's words and the lines' level=. */
-static const char *const level_names[] = {
-	[LOG_DEBUG] = "debug",
-	[LOG_INFO] = "info",
-	[LOG_WARN] = "warn",
-	[LOG_ERROR] = "error",
-	[LOG_OFF] = "off",
-};
+static const char *const level_names[LOG_OFF + 1] = { "debug", "info",
+    "warn", "error", "off" };
 
 bool
 log_enabled(enum log_level level)
