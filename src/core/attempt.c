@@ -27,12 +27,6 @@ attempt_outcome_name(enum attempt_outcome o)
 	return names_get(outcome_names, OUTCOME__COUNT, (int)o, "outcome");
 }
 
-int
-attempt_outcome_parse(const char *s)
-{
-	return names_find(outcome_names, OUTCOME__COUNT, s);
-}
-
 const char *
 figure_name(enum figure f)
 {
