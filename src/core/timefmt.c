@@ -126,7 +126,7 @@ struct time_field {
 	char		 sep;		/* 0: none; a letter in either case */
 	const char	*sep_why;	/* when the separator is missing */
 	int		 digits, lo, hi;
-	const char	*why;		/* when the number is not there */
+	const char	*why;		/* number missing or out of range */
 };
 
 /* YYYY-MM-DD (the day checked against its month after) */
