@@ -790,9 +790,7 @@ config_release(struct config *c)
 		free(c->rules[i].failure_type);
 	}
 	free(c->rules);
-	for (i = 0; i < c->n_admins; i++)
-		free(c->admins[i]);
-	free(c->admins);
+	strv_free(c->admins, c->n_admins);
 	free(c->holidays);
 	free(c->config_path);
 	memset(c, 0, sizeof *c);

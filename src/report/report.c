@@ -95,9 +95,7 @@ settle_slowest(struct store *st, struct window_figures *win,
 		}
 	}
 	if (rc != ERR_OK) {
-		for (i = 0; i < n; i++)
-			free(b[i]);
-		free(b);
+		strv_free(b, n);
 		b = NULL;
 	}
 	*branches_out = b;
