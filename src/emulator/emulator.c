@@ -1762,9 +1762,7 @@ em_free(struct emulator *em)
 		buf_release(&em->uploads[i].bytes);
 	}
 	free(em->uploads);
-	for (i = 0; i < em->n_msg_ts; i++)
-		free(em->msg_ts[i]);
-	free(em->msg_ts);
+	strv_free(em->msg_ts, em->n_msg_ts);
 	free(em->signing_secret);
 	free(em->team_id);
 	free(em->app_id);
