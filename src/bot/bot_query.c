@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "fifo.h"
 #include "log.h"
+#include "thread.h"
 #include "slack/blockkit.h"
 #include "slack/envelope.h"
 #include "slack/webapi.h"
@@ -169,7 +170,7 @@ bot_query_start(struct bot *b)
 		    LOG_STR("err", err_str(rc)));
 		return rc;
 	}
-	if (pthread_create(&q->thread, NULL, worker_main, q) != 0) {
+	if (thread_start(&q->thread, worker_main, q) != 0) {
 		log_error("bot.query_worker_failed", LOG_STR("why",
 		    "cannot start its thread"));
 		return ERR_IO;

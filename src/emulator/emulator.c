@@ -23,7 +23,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +35,7 @@
 #include "hmac.h"
 #include "jsonw.h"
 #include "log.h"
+#include "thread.h"
 
 #define EM_MAX_BODY		(4u << 20)	/* an HTTP request body */
 #define EM_MAX_MESSAGE		(4u << 20)	/* a client WebSocket message */
@@ -1754,9 +1754,7 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	struct lws_context_creation_info	 info;
 	struct emulator				*em;
 	pthread_condattr_t			 ca;
-	sigset_t				 block, old;
 	enum err				 rc = ERR_NET;
-	bool					 masked = false;
 
 	*out = NULL;
 	em = xcalloc(1, sizeof *em);
@@ -1801,17 +1799,7 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 		goto out;
 	}
 	/* Signals belong to the test's (or demo's) main thread. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGPIPE);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGUSR2);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	masked = true;
-	if (pthread_create(&em->thread, NULL, em_thread, em) != 0) {
+	if (thread_start(&em->thread, em_thread, em) != 0) {
 		log_error("emulator.thread_failed");
 		goto out;
 	}
@@ -1819,8 +1807,6 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	rc = ERR_OK;
 	log_info("emulator.started", LOG_INT("port", em->port));
 out:
-	if (masked)
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != ERR_OK) {
 		if (em->ctx != NULL)
 			lws_context_destroy(em->ctx);
