@@ -12,8 +12,8 @@
  * with LOCK_POLL / CHANGE_MODE_POLL_FD from inside some of its own
  * functions, so only the reasons handled below ever take the mutex.
  *
- * Time is read from CLOCK_MONOTONIC and CLOCK_REALTIME directly, not from
- * clock.h: the emulator plays an outside system, whose clock does not
+ * Time comes from clock.h's real clocks (clock_real_*), never the ones a
+ * test fakes: the emulator plays an outside system, whose clock does not
  * stop when a test freezes the bot's.
  */
 #include "common.h"
@@ -24,13 +24,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <libwebsockets.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fifo.h"
 #include "hmac.h"
 #include "jsonw.h"
@@ -212,17 +212,6 @@ struct emulator {
 	int64_t			 gh_limit_reset;
 	struct emulator_github_stats gh_stats;
 };
-
-/* The real monotonic clock: tests fake clock_mono_ns(), and the
-   emulator's timers and latencies must not follow it. */
-static int64_t
-mono_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * INT64_C(1000000000) + ts.tv_nsec;
-}
 
 static void
 lock(struct emulator *em)
@@ -429,7 +418,7 @@ static void
 note_sent(struct emulator *em, long idx)
 {
 	struct em_env	*env;
-	int64_t		 now = mono_ns();
+	int64_t		 now = clock_real_mono_ns();
 	bool		 arm;
 
 	lock(em);
@@ -600,7 +589,7 @@ redeliver_cb(lws_sorted_usec_list_t *sul)
 	struct fifo	 due = FIFO_INIT;
 	struct em_env	*env;
 	struct em_frame	*f;
-	int64_t		 now = mono_ns(), wait_ns = -1, deadline;
+	int64_t		 now = clock_real_mono_ns(), wait_ns = -1, deadline;
 	int64_t		 step_ns = em->redeliver_ms * INT64_C(1000000);
 	size_t		 i;
 	bool		 done;
@@ -844,7 +833,7 @@ client_message(struct emulator *em, const char *data, size_t len)
 	const char	*id = json_string_value(json_object_get(j,
 			    "envelope_id"));
 	struct em_env	*env;
-	int64_t		 now = mono_ns(), us;
+	int64_t		 now = clock_real_mono_ns(), us;
 
 	if (id == NULL) {
 		log_warn("emulator.client_frame_ignored",
@@ -1068,11 +1057,8 @@ bearer(const char *auth, const char *prefix)
 static void
 next_ts(struct emulator *em, char out[32])
 {
-	struct timespec	ts;
-	int64_t		us;
+	int64_t	us = clock_real_now_us();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	if (us <= em->last_ts_us)
 		us = em->last_ts_us + 1;
 	em->last_ts_us = us;
@@ -1770,7 +1756,7 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	em->bot_user_id = opt_str(opts ? opts->bot_user_id : NULL,
 	    "U07ENVBOT");
 	em->bot_id = opt_str(opts ? opts->bot_id : NULL, "B07ENVSTATS");
-	em->rng = (uint64_t)mono_ns() ^ (uint64_t)(uintptr_t)em ^
+	em->rng = (uint64_t)clock_real_mono_ns() ^ (uint64_t)(uintptr_t)em ^
 	    ((uint64_t)getpid() << 32);
 	pthread_mutex_init(&em->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -1956,13 +1942,7 @@ wait_for(struct emulator *em, const struct wait_arg *a, int timeout_ms)
 	struct timespec	dl;
 	bool		res;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	clock_cond_deadline(timeout_ms, &dl);
 	lock(em);
 	res = reached(em, a);
 	while (!res) {

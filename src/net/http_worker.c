@@ -328,20 +328,12 @@ cond_wait_ms(struct http_worker *w, int64_t ms)
 		goto out;
 	}
 	/*
-	 * The deadline must be on the condvar's own clock; ms came from
-	 * clock_mono_ms(), which a test's fake clock may have frozen, so only
-	 * the relative wait is taken from it.
+	 * ms came from clock_mono_ms(), which a test's fake clock may have
+	 * frozen, so only the relative wait is taken from it.
 	 */
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		BUG("clock_gettime failed");
 	if (ms > MS_PER_HOUR)
 		ms = MS_PER_HOUR;
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	clock_cond_deadline(ms, &ts);
 	pthread_cond_timedwait(&w->cond, &w->mu, &ts);
 out:
 	return;
