@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 
+#include "names.h"
 #include "timefmt.h"
 
 /* Largest last:N accepted: about a century, far from overflow. */
@@ -119,11 +120,38 @@ query_filter_option(struct query_filter *f, const char *opt,
 	    why);
 }
 
+/*
+ * The value v of a key:value word that names one of n choices (trigger:,
+ * early:, days:): its index among names, or -1 with why said, when the
+ * key was given before (given) or v is none of them (hint: what to use).
+ */
+static int
+take_choice(bool given, const char *key, const char *v,
+    const char *const *names, int n, const char *word, const char *hint,
+    struct buf *why)
+{
+	int	k;
+
+	if (given) {
+		buf_printf(why, "'%s' given twice", key);
+		return -1;
+	}
+	k = names_find(names, n, v);
+	if (k < 0)
+		buf_printf(why, "'%s' is not %s", word, hint);
+	return k;
+}
+
 enum query_word
 query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 {
+	/* From QUERY_TRIGGER_MANUAL and QUERY_EARLY_YES on. */
+	static const char *const triggers[] = { "manual", "auto" };
+	static const char *const answers[] = { "yes", "no" };
+	static const char *const days[] = { "workdays" };
 	const char	*v;
 	size_t		 i;
+	int		 k;
 
 	if (has_prefix(word, "repo:", &v)) {
 		if (f->repo != NULL) {
@@ -166,49 +194,30 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 	if (has_prefix(word, "until:", &v))
 		return take_date(f, true, "until:", v, why);
 	if (has_prefix(word, "trigger:", &v)) {
-		if (f->trigger != QUERY_TRIGGER_ANY) {
-			buf_puts(why, "'trigger:' given twice");
+		k = take_choice(f->trigger != QUERY_TRIGGER_ANY, "trigger:", v,
+		    triggers, (int)ARRAY_LEN(triggers), word, "a trigger: use "
+		    "trigger:manual or trigger:auto", why);
+		if (k < 0)
 			return QUERY_WORD_BAD;
-		}
-		if (strcmp(v, "manual") == 0)
-			f->trigger = QUERY_TRIGGER_MANUAL;
-		else if (strcmp(v, "auto") == 0)
-			f->trigger = QUERY_TRIGGER_AUTO;
-		else {
-			buf_printf(why, "'%s' is not a trigger: use "
-			    "trigger:manual or trigger:auto", word);
-			return QUERY_WORD_BAD;
-		}
+		f->trigger = (enum query_trigger)(QUERY_TRIGGER_MANUAL + k);
 		return QUERY_WORD_TAKEN;
 	}
 	if (has_prefix(word, "early:", &v)) {
-		if (f->early != QUERY_EARLY_ANY) {
-			buf_puts(why, "'early:' given twice");
+		k = take_choice(f->early != QUERY_EARLY_ANY, "early:", v, answers,
+		    (int)ARRAY_LEN(answers), word, "an answer: use early:yes "
+		    "(provisioned before the CI tests finished) or early:no",
+		    why);
+		if (k < 0)
 			return QUERY_WORD_BAD;
-		}
-		if (strcmp(v, "yes") == 0)
-			f->early = QUERY_EARLY_YES;
-		else if (strcmp(v, "no") == 0)
-			f->early = QUERY_EARLY_NO;
-		else {
-			buf_printf(why, "'%s' is not an answer: use early:yes "
-			    "(provisioned before the CI tests finished) or "
-			    "early:no", word);
-			return QUERY_WORD_BAD;
-		}
+		f->early = (enum query_early)(QUERY_EARLY_YES + k);
 		return QUERY_WORD_TAKEN;
 	}
 	if (has_prefix(word, "days:", &v)) {
-		if (f->workdays) {
-			buf_puts(why, "'days:' given twice");
+		k = take_choice(f->workdays, "days:", v, days,
+		    (int)ARRAY_LEN(days), word, "a set of days: use "
+		    "days:workdays (Monday to Friday, not a holiday)", why);
+		if (k < 0)
 			return QUERY_WORD_BAD;
-		}
-		if (strcmp(v, "workdays") != 0) {
-			buf_printf(why, "'%s' is not a set of days: use "
-			    "days:workdays (Monday to Friday, not a holiday)",
-			    word);
-			return QUERY_WORD_BAD;
-		}
 		f->workdays = true;
 		return QUERY_WORD_TAKEN;
 	}
