@@ -6,8 +6,8 @@
 #include "report/query.h"
 
 #include <ctype.h>
-#include <errno.h>
 
+#include "config.h"
 #include "names.h"
 #include "timefmt.h"
 
@@ -42,32 +42,23 @@ has_prefix(const char *s, const char *prefix, const char **rest)
 static enum query_word
 parse_last(struct query_filter *f, const char *v, struct buf *why)
 {
-	char		*end;
-	long long	 n;
-	int64_t		 unit;
+	static const struct config_unit	units[] = { { "h", MS_PER_HOUR },
+	    { "d", MS_PER_DAY }, { "w", MS_PER_WEEK } };
+	enum err			rc;
 
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!isdigit((unsigned char)*v) || errno != 0 || n <= 0 ||
-	    end[0] == '\0' || end[1] != '\0')
-		goto bad;
-	switch (end[0]) {
-	case 'h':	unit = MS_PER_HOUR; break;
-	case 'd':	unit = MS_PER_DAY; break;
-	case 'w':	unit = MS_PER_WEEK; break;
-	default:	goto bad;
-	}
-	if (n > LAST_MAX_MS / unit) {
+	rc = config_parse_span(v, units, ARRAY_LEN(units), LAST_MAX_MS,
+	    &f->last_ms);
+	if (rc == ERR_TOO_BIG) {
 		buf_printf(why, "'last:%s' is too long ago", v);
 		return QUERY_WORD_BAD;
 	}
+	if (rc != ERR_OK) {
+		buf_printf(why, "'last:%s' is not a span: use last:<N>h, "
+		    "last:<N>d or last:<N>w, e.g. last:7d", v);
+		return QUERY_WORD_BAD;
+	}
 	f->has_last = true;
-	f->last_ms = (int64_t)n * unit;
 	return QUERY_WORD_TAKEN;
-bad:
-	buf_printf(why, "'last:%s' is not a span: use last:<N>h, last:<N>d "
-	    "or last:<N>w, e.g. last:7d", v);
-	return QUERY_WORD_BAD;
 }
 
 /*

@@ -294,6 +294,39 @@ test_query__attempt_words_and_their_errors(void **state)
 	buf_release(&why);
 }
 
+/* last:N takes hours, days and weeks, up to about a century. */
+static void
+test_query__last_spans_and_their_errors(void **state)
+{
+	struct query_filter	f;
+	struct buf		why = BUF_INIT;
+
+	(void)state;
+	query_filter_init(&f);
+	assert_int_equal(query_filter_word(&f, "last:36h", &why),
+	    QUERY_WORD_TAKEN);
+	assert_true(f.has_last);
+	assert_int_equal(f.last_ms, 36 * MS_PER_HOUR);
+	query_filter_release(&f);
+	query_filter_init(&f);
+	assert_int_equal(query_filter_word(&f, "last:5000w", &why),
+	    QUERY_WORD_TAKEN);
+	assert_int_equal(f.last_ms, 5000 * MS_PER_WEEK);
+	query_filter_release(&f);
+	query_filter_init(&f);
+	assert_int_equal(query_filter_word(&f, "last:6000w", &why),
+	    QUERY_WORD_BAD);
+	assert_string_equal(why.data, "'last:6000w' is too long ago");
+	assert_false(f.has_last);
+	buf_reset(&why);
+	assert_int_equal(query_filter_word(&f, "last:7m", &why),
+	    QUERY_WORD_BAD);
+	assert_string_equal(why.data, "'last:7m' is not a span: use "
+	    "last:<N>h, last:<N>d or last:<N>w, e.g. last:7d");
+	query_filter_release(&f);
+	buf_release(&why);
+}
+
 /* An attempt requested at RFC 3339 instant at. */
 static struct attempt_stat
 stat_at(const char *at, enum event_trigger trigger, enum tristate ci)
@@ -403,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_query__explicit_windows_are_kept),
 		cmocka_unit_test(test_query__option_forms_and_their_errors),
 		cmocka_unit_test(test_query__attempt_words_and_their_errors),
+		cmocka_unit_test(test_query__last_spans_and_their_errors),
 		cmocka_unit_test(test_query__attempt_words_select_attempts),
 	};
 
