@@ -114,6 +114,12 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	    a->requested_at_ms >= acc->p.until_ms)
 		return;
 	f->requests++;
+	if (acc->p.lead_only) {
+		if (a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE)
+			stats_values_push(&acc->values[FIG_LEAD_TIME],
+			    a->fig[FIG_LEAD_TIME]);
+		return;
+	}
 	if (a->trigger == TRIGGER_AUTO)
 		f->auto_++;
 	else

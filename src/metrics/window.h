@@ -35,6 +35,9 @@ struct window_params {
 	/* Also the lead time of each day bucket and every lead time of the
 	   window, sorted (a digest's chart); costs a copy of the values. */
 	bool		 detail;
+	/* Only requests and the lead time's statistics (a week over week
+	   comparison): every other figure stays zero, no values kept. */
+	bool		 lead_only;
 };
 
 struct window_bucket {
