@@ -1265,7 +1265,8 @@ static const char *const row_names[ROW__COUNT][2] = {
 	[ROW_FULL_RANGE] = { "summary, full span: min – max ms", "" },
 	[ROW_FULL_FIRST] = { "summary, full span: warm-up (first after "
 	    "open) ms", "" },
-	[ROW_FULL_CPU] = { "summary, full span: CPU time, median ms", "" },
+	[ROW_FULL_CPU] = { "summary, full span: CPU time, median (min) ms",
+	    "" },
 	[ROW_RECENT_N] = { "summary, last 30 days: attempts in window", "" },
 	[ROW_RECENT_MED] = { "summary, last 30 days: median ms",
 	    "≤ 15 (≤100k), ≤ 100 (1m)" },
@@ -1350,7 +1351,7 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 		memcpy(cpu.run_ns, r->full.cpu_ns, sizeof cpu.run_ns);
 		cpu.n = r->full.n;
 		timing_stats(&cpu, &med, &lo, &hi);
-		table_set(t, ROW_FULL_CPU, col, "%.1f", med);
+		table_set(t, ROW_FULL_CPU, col, "%.1f (min %.1f)", med, lo);
 		summary_cells(t, ROW_RECENT_N, col, r, &r->recent, misses,
 		    "summary over the last 30 days");
 		rss_cell(t, ROW_QUERY_RSS, col, r->query_rss_kb,

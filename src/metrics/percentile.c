@@ -274,7 +274,7 @@ sort32(int32_t *v, size_t n)
 }
 
 void
-stats_values_push(struct stats_values *sv, int64_t x)
+stats_values_push_slow(struct stats_values *sv, int64_t x)
 {
 	int64_t	*w;
 	int32_t	*s;

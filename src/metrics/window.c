@@ -22,14 +22,19 @@ window_acc_init(struct window_acc *acc, const struct window_params *p)
 		acc->day_lead = xcalloc(p->n_days + 1, sizeof *acc->day_lead);
 }
 
-/* The bucket of t among starts[0..n] (n buckets); -1 when outside. */
+/*
+ * The bucket of t among starts[0..n] (n buckets); -1 when outside. *last
+ * is the bucket found before: tried first, and updated.
+ */
 static ssize_t
-bucket_of(const int64_t *starts, size_t n, int64_t t)
+bucket_of(const int64_t *starts, size_t n, int64_t t, size_t *last)
 {
 	size_t	lo = 0, hi = n;
 
 	if (n == 0 || t < starts[0] || t >= starts[n])
 		return -1;
+	if (*last < n && starts[*last] <= t && t < starts[*last + 1])
+		return (ssize_t)*last;
 	/* The last start <= t. */
 	while (hi - lo > 1) {
 		size_t	mid = lo + (hi - lo) / 2;
@@ -39,6 +44,7 @@ bucket_of(const int64_t *starts, size_t n, int64_t t)
 		else
 			hi = mid;
 	}
+	*last = lo;
 	return (ssize_t)lo;
 }
 
@@ -150,7 +156,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 			stats_values_push(&acc->values[k], a->fig[k]);
 	}
 
-	b = bucket_of(acc->p.day_starts, acc->p.n_days, a->requested_at_ms);
+	b = bucket_of(acc->p.day_starts, acc->p.n_days, a->requested_at_ms,
+	    &acc->last_day);
 	if (b >= 0) {
 		f->per_day[b].requests++;
 		f->per_day[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
@@ -158,7 +165,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 			stats_values_push(&acc->day_lead[b],
 			    a->fig[FIG_LEAD_TIME]);
 	}
-	b = bucket_of(acc->p.week_starts, acc->p.n_weeks, a->requested_at_ms);
+	b = bucket_of(acc->p.week_starts, acc->p.n_weeks, a->requested_at_ms,
+	    &acc->last_week);
 	if (b >= 0) {
 		f->per_week[b].requests++;
 		f->per_week[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;

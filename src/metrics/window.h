@@ -96,6 +96,9 @@ struct window_acc {
 	size_t			 cap_repos;
 	size_t			 cap_slowest;
 	struct stats_values	*day_lead;	/* detail: per day bucket */
+	/* The day and week buckets of the last attempt: a scan goes in
+	   time order, so the next one is most often in the same. */
+	size_t			 last_day, last_week;
 };
 
 void	window_acc_init(struct window_acc *, const struct window_params *);
