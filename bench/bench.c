@@ -587,9 +587,9 @@ phase_query(const struct bench *b, struct size_result *r)
 	full[1] = w_since;
 	full[2] = w_until;
 	recent[0] = w_summary;
-	/* No flags: the file exists (the ingest made it), and opening it
-	   the way ingest does keeps us independent of open modes. */
-	if ((rc = store_open(db, 0, &st)) != ERR_OK ||
+	/* Read-only, as `envstats query` and the bot's query worker open
+	   it (the ingest made the file and its schema). */
+	if ((rc = store_open(db, STORE_READ_ONLY, &st)) != ERR_OK ||
 	    (rc = store_totals(st, &r->events, &r->attempts)) != ERR_OK) {
 		fprintf(stderr, "envstats_bench: cannot read '%s': %s\n", db,
 		    err_str(rc));

@@ -1195,8 +1195,11 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	if (!ro && (rc = exec(st, "PRAGMA journal_mode = WAL")) != ERR_OK)
 		goto out;
 	/* Bulk ingest: a page cache that holds the hot pages of a large
-	   batch, or every key rebuild re-reads them from the file. */
+	   batch, or every key rebuild re-reads them from the file. A
+	   reader streams the hourly rollups once per query: a small cache
+	   keeps its RSS down (the kernel's page cache holds the file). */
 	if ((rc = exec(st, (flags & STORE_BULK) ? "PRAGMA cache_size = -65536" :
+	    ro ? "PRAGMA cache_size = -2048" :
 	    "PRAGMA cache_size = -8192")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
 	    (!ro && (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK) ||
