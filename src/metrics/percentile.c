@@ -350,29 +350,45 @@ select32_at(const struct select32 *sel, size_t k)
 	return sel->got[sel->slot[b] - 1u][k - sel->first[b]];
 }
 
+/*
+ * select32 over the union of m runs of 32-bit values (each gathered
+ * apart, none wide), n >= 1 values in all.
+ */
 static void
-select32(const int32_t *v, size_t n, struct stats *st)
+select32_runs(const struct stats_values *runs, size_t m, size_t n,
+    struct stats *st)
 {
 	static const int	 pct[3] = { 50, 90, 99 };
 	struct select32		*sel = xcalloc(1, sizeof *sel);
+	const int32_t		*v;
 	uint32_t		*count, lo_u, b;
-	int32_t			 lo = v[0], hi = v[0];
+	int32_t			 lo = 0, hi = 0;
 	int64_t			 pv[3];
 	__int128		 sum = 0;
-	size_t			 i, k, at, sum_c;
+	size_t			 i, j, k, at, sum_c;
 	int			 shift = 0, r;
+	bool			 seen = false;
 
-	for (i = 1; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
+	for (j = 0; j < m; j++) {
+		v = runs[j].v;
+		for (i = 0; i < runs[j].n; i++) {
+			if (!seen)
+				lo = hi = v[i];
+			seen = true;
+			lo = v[i] < lo ? v[i] : lo;
+			hi = v[i] > hi ? v[i] : hi;
+		}
 	}
 	lo_u = (uint32_t)lo;
 	while ((((uint32_t)hi - lo_u) >> shift) >= SELECT32_BUCKETS)
 		shift++;
 	count = xcalloc(SELECT32_BUCKETS, sizeof *count);
-	for (i = 0; i < n; i++) {
-		sum += v[i];
-		count[((uint32_t)v[i] - lo_u) >> shift]++;
+	for (j = 0; j < m; j++) {
+		v = runs[j].v;
+		for (i = 0; i < runs[j].n; i++) {
+			sum += v[i];
+			count[((uint32_t)v[i] - lo_u) >> shift]++;
+		}
 	}
 	sum_c = 0;
 	for (b = 0; b < SELECT32_BUCKETS; b++) {
@@ -392,11 +408,14 @@ select32(const int32_t *v, size_t n, struct stats *st)
 			sel->slot[b] = (unsigned char)++sel->n_slots;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		b = sel->slot[((uint32_t)v[i] - lo_u) >> shift];
-		if (b != 0) {
-			b--;
-			sel->got[b][sel->n_got[b]++] = v[i];
+	for (j = 0; j < m; j++) {
+		v = runs[j].v;
+		for (i = 0; i < runs[j].n; i++) {
+			b = sel->slot[((uint32_t)v[i] - lo_u) >> shift];
+			if (b != 0) {
+				b--;
+				sel->got[b][sel->n_got[b]++] = v[i];
+			}
 		}
 	}
 	for (k = 0; k < sel->n_slots; k++)
@@ -429,7 +448,7 @@ stats_values_finish(struct stats_values *sv, struct stats *st,
 
 	/* Only the statistics: select, no sort. */
 	if (sorted == NULL && !sv->wide && sv->n >= SELECT32_MIN) {
-		select32(sv->v, sv->n, st);
+		select32_runs(sv, 1, sv->n, st);
 		free(sv->v);
 		memset(sv, 0, sizeof *sv);
 		return;
@@ -455,4 +474,31 @@ stats_values_finish(struct stats_values *sv, struct stats *st,
 	}
 	free(sv->v);
 	memset(sv, 0, sizeof *sv);
+}
+
+void
+stats_values_union(const struct stats_values *parts, size_t m,
+    struct stats *st)
+{
+	struct stats_values	all;
+	size_t			n = 0, i, j;
+	bool			wide = false;
+
+	for (j = 0; j < m; j++) {
+		n += parts[j].n;
+		wide = wide || parts[j].wide;
+	}
+	if (!wide && n >= SELECT32_MIN) {
+		select32_runs(parts, m, n, st);
+		return;
+	}
+	/* Few values, or some past 32 bits: one copy, the usual way. */
+	memset(&all, 0, sizeof all);
+	for (j = 0; j < m; j++) {
+		for (i = 0; i < parts[j].n; i++)
+			stats_values_push(&all, parts[j].wide ?
+			    ((const int64_t *)parts[j].v)[i] :
+			    ((const int32_t *)parts[j].v)[i]);
+	}
+	stats_values_finish(&all, st, NULL);
 }

@@ -78,6 +78,14 @@ void	stats_values_finish(struct stats_values *, struct stats *st,
 	    int64_t **sorted);
 
 /*
+ * The statistics of the values of m parts taken together, as if pushed
+ * into one (stats_values_finish without sorted); the parts are left as
+ * they are.
+ */
+void	stats_values_union(const struct stats_values *parts, size_t m,
+	    struct stats *st);
+
+/*
  * Whether a figure resting on n values is trusted: any figure needs at
  * least STATS_CONFIDENT_N values, and the p-th percentile also needs
  * STATS_CONFIDENT_TAIL value(s) at or beyond it, n (100 - p) / 100 of them

@@ -12,6 +12,7 @@ window_acc_init(struct window_acc *acc, const struct window_params *p)
 {
 	memset(acc, 0, sizeof *acc);
 	acc->p = *p;
+	acc->lead_by_repo = !p->detail && !p->lead_only;
 	acc->f.since_ms = p->since_ms;
 	acc->f.until_ms = p->until_ms;
 	acc->f.n_days = p->n_days;
@@ -152,7 +153,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	if (a->negative_phase)
 		f->negative_phases++;
 	for (k = 0; k < FIG__COUNT; k++) {
-		if (a->fig[k] != ATTEMPT_NONE)
+		if (a->fig[k] != ATTEMPT_NONE &&
+		    !(k == FIG_LEAD_TIME && acc->lead_by_repo))
 			stats_values_push(&acc->values[k], a->fig[k]);
 	}
 
@@ -196,7 +198,10 @@ window_acc_finish(struct window_acc *acc, struct window_figures *out)
 	int			 k;
 
 	for (k = 0; k < FIG__COUNT; k++) {
-		if (k == FIG_LEAD_TIME && acc->p.detail) {
+		if (k == FIG_LEAD_TIME && acc->lead_by_repo)
+			stats_values_union(acc->repo_lead, acc->cap_repos,
+			    &f->fig[k]);
+		else if (k == FIG_LEAD_TIME && acc->p.detail) {
 			f->n_lead_times = acc->values[k].n;
 			stats_values_finish(&acc->values[k], &f->fig[k],
 			    &f->lead_times);

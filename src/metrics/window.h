@@ -99,6 +99,9 @@ struct window_acc {
 	/* The day and week buckets of the last attempt: a scan goes in
 	   time order, so the next one is most often in the same. */
 	size_t			 last_day, last_week;
+	/* The window's lead times are only the union of repo_lead (no
+	   sorted copy wanted): not kept twice. */
+	bool			 lead_by_repo;
 };
 
 void	window_acc_init(struct window_acc *, const struct window_params *);

@@ -732,6 +732,46 @@ test_percentile__selection_gives_the_sorted_statistics(void **state)
 	free(v);
 }
 
+/* The statistics of several gathered parts are those of all in one. */
+static void
+test_percentile__union_of_parts_gives_the_statistics_of_all(void **state)
+{
+	static const size_t	sizes[][4] = {
+		{ 0, 0, 0, 0 }, { 1, 0, 2, 0 }, { 3000, 2000, 0, 1 },
+		{ 40000, 7, 19000, 2500 }, { 4096, 0, 0, 0 },
+	};
+	struct stats_values	parts[4], all;
+	struct stats		want, got;
+	size_t			s, j, i;
+	int			wide;
+	int64_t			x;
+
+	(void)state;
+	for (wide = 0; wide < 2; wide++) {
+		for (s = 0; s < ARRAY_LEN(sizes); s++) {
+			memset(parts, 0, sizeof parts);
+			memset(&all, 0, sizeof all);
+			for (j = 0; j < 4; j++) {
+				for (i = 0; i < sizes[s][j]; i++) {
+					x = rng_range(60000, 60000 +
+					    (int64_t)j * 900000);
+					/* One part past 32 bits late. */
+					if (wide && j == 3 && i + 1 ==
+					    sizes[s][j])
+						x = INT64_C(1) << 40;
+					stats_values_push(&parts[j], x);
+					stats_values_push(&all, x);
+				}
+			}
+			stats_values_union(parts, 4, &got);
+			stats_values_finish(&all, &want, NULL);
+			assert_memory_equal(&got, &want, sizeof want);
+			for (j = 0; j < 4; j++)
+				free(parts[j].v);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -741,6 +781,8 @@ main(void)
 		cmocka_unit_test(
 		    test_percentile__single_value_is_every_statistic),
 		cmocka_unit_test(test_percentile__two_values_interpolate),
+		cmocka_unit_test(
+		    test_percentile__union_of_parts_gives_the_statistics_of_all),
 		cmocka_unit_test(
 		    test_percentile__selection_gives_the_sorted_statistics),
 		cmocka_unit_test(test_percentile__p15_of_nine_values_is_four),
