@@ -85,11 +85,17 @@ ingest_stream(struct record *rec, FILE *f, int64_t batch,
 	rd.reject = reject;
 	rd.arg = arg;
 	rd.n = n;
+	/* Each key's attempts rebuilt once, after the last batch. */
+	record_defer(rec, true);
 	do {
 		rc = record_batch(rec, ingest_fill, &rd, &c);
 		n->stored += c.stored;
 		n->duplicates += c.duplicates;
 	} while (rc == ERR_OK && !rd.eof);
+	record_defer(rec, false);
+	/* Also after a failed read: what was committed gets its attempts. */
+	if (rc == ERR_OK)
+		rc = record_settle(rec);
 	if (rc == ERR_OK && rd.read_failed)
 		rc = ERR_IO;
 	buf_release(&rd.why);

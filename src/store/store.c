@@ -288,6 +288,16 @@ static const char *const migrations[] = {
 	"  action_ts TEXT NOT NULL,"
 	"  voted_at_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (survey_id, user)) WITHOUT ROWID;",
+	/*
+	 * 9 -> 10: keys whose attempts a bulk ingest has not rebuilt yet
+	 * (store_key_stale). Marked in the transaction that stores their
+	 * events, so a crash loses nothing: the next recorder to open the
+	 * database rebuilds them (record_new).
+	 */
+	"CREATE TABLE keys_stale ("
+	"  repo_id INTEGER NOT NULL,"
+	"  branch TEXT NOT NULL,"
+	"  PRIMARY KEY (repo_id, branch)) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -368,6 +378,9 @@ enum stmt_id {
 	S_SURVEYS,
 	S_SURVEY_POSTED,
 	S_SURVEY_SHOWN,
+	S_KEY_STALE_ADD,
+	S_KEYS_STALE,
+	S_KEY_STALE_DEL,
 	S__COUNT
 };
 
@@ -700,6 +713,12 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " WHERE id = ?1 AND ts IS NULL",
 	[S_SURVEY_SHOWN] = "UPDATE surveys"
 	    " SET shown_version = max(shown_version, ?2) WHERE id = ?1",
+	[S_KEY_STALE_ADD] = "INSERT INTO keys_stale (repo_id, branch)"
+	    " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+	[S_KEYS_STALE] = "SELECT repo_id, branch FROM keys_stale"
+	    " ORDER BY repo_id, branch LIMIT ?1",
+	[S_KEY_STALE_DEL] =
+	    "DELETE FROM keys_stale WHERE repo_id = ?1 AND branch = ?2",
 };
 
 struct store {
@@ -1506,15 +1525,16 @@ out:
 	return rc;
 }
 
+/* Run statement id on one key (?1 repo id, ?2 branch). */
 static enum err
-delete_key(struct store *st, enum stmt_id id, int64_t repo_id,
+key_step(struct store *st, enum stmt_id id, int64_t repo_id,
     const char *branch)
 {
 	sqlite3_stmt	*s = stmt_get(st, id);
 
 	sqlite3_bind_int64(s, 1, repo_id);
 	bind_text(s, 2, branch);
-	return step_change(st, s, "delete_key");
+	return step_change(st, s, "key_step");
 }
 
 /*
@@ -1646,8 +1666,8 @@ store_key_replace(struct store *st, int64_t repo_id, const char *branch,
 	size_t		i, k;
 	enum err	rc;
 
-	if ((rc = delete_key(st, S_ATTEMPTS_DEL, repo_id, branch)) != ERR_OK ||
-	    (rc = delete_key(st, S_ORPHANS_DEL, repo_id, branch)) != ERR_OK)
+	if ((rc = key_step(st, S_ATTEMPTS_DEL, repo_id, branch)) != ERR_OK ||
+	    (rc = key_step(st, S_ORPHANS_DEL, repo_id, branch)) != ERR_OK)
 		return rc;
 	for (i = 0; i < n_attempts; i++) {
 		k = attempts[i].open_index;
@@ -1701,9 +1721,50 @@ store_clear_derived(struct store *st)
 {
 	enum err	rc;
 
-	if ((rc = exec(st, "DELETE FROM attempts")) != ERR_OK)
+	if ((rc = exec(st, "DELETE FROM attempts")) != ERR_OK ||
+	    (rc = exec(st, "DELETE FROM keys_stale")) != ERR_OK)
 		return rc;
 	return exec(st, "DELETE FROM orphans");
+}
+
+enum err
+store_key_stale(struct store *st, int64_t repo_id, const char *branch)
+{
+	return key_step(st, S_KEY_STALE_ADD, repo_id, branch);
+}
+
+enum err
+store_stale_keys(struct store *st, size_t max, store_key_fn fn, void *arg)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_KEYS_STALE);
+	int64_t		*ids = NULL;
+	char		**branches = NULL;
+	size_t		 n = 0, cap_ids = 0, cap_br = 0, i;
+	int		 r;
+	enum err	 rc = ERR_OK;
+
+	/* Collect first: fn writes to the tables this statement reads. */
+	sqlite3_bind_int64(s, 1, (int64_t)max);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		ARRAY_GROW(ids, n + 1, cap_ids);
+		ARRAY_GROW(branches, n + 1, cap_br);
+		ids[n] = sqlite3_column_int64(s, 0);
+		branches[n] = column_strdup(s, 1);
+		n++;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, "keys_stale");
+	stmt_done(s);
+	for (i = 0; i < n && rc == ERR_OK; i++) {
+		if ((rc = fn(arg, ids[i], branches[i])) == ERR_OK)
+			rc = key_step(st, S_KEY_STALE_DEL, ids[i],
+			    branches[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(branches[i]);
+	free(branches);
+	free(ids);
+	return rc;
 }
 
 enum err

@@ -121,6 +121,17 @@ enum err	 store_each_key(struct store *, store_key_fn fn, void *arg);
 /* Delete every derived row (reindex starts from nothing). */
 enum err	 store_clear_derived(struct store *);
 
+/*
+ * A key whose attempts are left to rebuild later (a bulk ingest rebuilds
+ * each key once, at its end), marked inside the transaction that stored
+ * its events. store_stale_keys calls fn for at most max of them, in key
+ * order, and unmarks each one fn rebuilt; inside store_begin().
+ */
+enum err	 store_key_stale(struct store *, int64_t repo_id,
+		    const char *branch);
+enum err	 store_stale_keys(struct store *, size_t max, store_key_fn fn,
+		    void *arg);
+
 /* Key/value settings kept with the data (e.g. the walk's parameters). */
 /* The Slack workspace URL auth.test gave ("https://acme.slack.com/"). */
 #define STORE_META_SLACK_URL	"slack_workspace_url"
