@@ -1223,13 +1223,14 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	    (rc = migrate(st, flags)) != ERR_OK)
 		goto out;
 	/*
-	 * Bulk ingest: checkpoint once the WAL holds 256 MiB, not 4 MiB.
+	 * Bulk ingest: checkpoint once the WAL holds 1 GiB, not 4 MiB.
 	 * A checkpoint copies each page once however many commits wrote
 	 * it, so a batch's pages, rewritten by the next batches, go to the
-	 * database file once instead of after every commit.
+	 * database file once instead of after every commit (256 MiB:
+	 * 8.5x the database written at 100k attempts; 1 GiB: 6.8x).
 	 */
 	if ((flags & STORE_BULK) &&
-	    (rc = exec(st, "PRAGMA wal_autocheckpoint = 65536")) != ERR_OK)
+	    (rc = exec(st, "PRAGMA wal_autocheckpoint = 262144")) != ERR_OK)
 		goto out;
 	for (i = 0; i < S__COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,

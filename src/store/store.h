@@ -34,7 +34,7 @@ struct store;
 enum store_flags {
 	STORE_MUST_EXIST = (1 << 0),	/* refuse to create a new file */
 	STORE_BULK = (1 << 1),		/* large batches: a 64 MiB cache,
-					   a 256 MiB WAL between checkpoints */
+					   a 1 GiB WAL between checkpoints */
 	/* The commands that only read (query, report, digest, backup):
 	   SQLITE_OPEN_READONLY, never migrates; implies STORE_MUST_EXIST. */
 	STORE_READ_ONLY = (1 << 2),
