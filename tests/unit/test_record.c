@@ -654,6 +654,60 @@ test_record__deferred_keys_are_rebuilt_once_at_settle(void **state)
 	store_close(st);
 }
 
+/*
+ * A rebuild writes only the attempts it changed: one it leaves as it was
+ * keeps its row and its built_at_ms (what tells an export it is
+ * unchanged); one that went away is deleted.
+ */
+static void
+test_record__a_rebuild_rewrites_only_the_attempts_it_changes(void **state)
+{
+	struct fx	*fx = *state;
+	int64_t		 attempts, events;
+	const struct ev_spec first[] = {
+		{ EV_REQUESTED, T0, "a/b", "k", "R1", NULL },
+		{ EV_READY, T0 + MIN, "a/b", "k", NULL, NULL },
+		{ EV_DEPROVISIONED, T0 + HOUR, "a/b", "k", NULL, NULL },
+		{ EV_REQUESTED, T0 + 2 * HOUR, "a/b", "k", "R2", NULL },
+	};
+	const struct ev_spec later[] = {
+		{ EV_READY, T0 + 2 * HOUR + MIN, "a/b", "k", NULL, NULL },
+	};
+	const struct ev_spec merge[] = {
+		/* A late earlier request: it opens the first attempt now,
+		   whose former row goes away. */
+		{ EV_REQUESTED, T0 - 5 * MIN, "a/b", "k", "R0", NULL },
+	};
+
+	assert_int_equal(record_all(fx->r, first, NULL, ARRAY_LEN(first), 9),
+	    4);
+	assert_int_equal(store_export_counts(fx->st, NOW, INT64_MIN, 0,
+	    &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 2);
+	clock_fake_set(NOW + HOUR);
+	assert_int_equal(record_all(fx->r, later, NULL, 1, 1), 1);
+	assert_int_equal(store_totals(fx->st, &events, &attempts), ERR_OK);
+	assert_int_equal(attempts, 2);
+	/* Only the second attempt changed: built again now. */
+	assert_int_equal(store_export_counts(fx->st, NOW + HOUR, INT64_MIN,
+	    0, &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 1);
+	clock_fake_set(NOW + 2 * HOUR);
+	assert_int_equal(record_all(fx->r, merge, NULL, 1, 1), 1);
+	assert_int_equal(store_totals(fx->st, &events, &attempts), ERR_OK);
+	assert_int_equal(events, 6);
+	assert_int_equal(attempts, 2);
+	assert_int_equal(store_export_counts(fx->st, NOW + 2 * HOUR,
+	    INT64_MIN, 0, &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 1);
+	assert_int_equal(store_export_counts(fx->st, NOW + 2 * HOUR,
+	    T0 - 5 * MIN, 0, &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 1);
+	assert_int_equal(store_export_counts(fx->st, NOW + 2 * HOUR, T0, 0,
+	    &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 0);
+}
+
 static void
 test_record__failed_without_failure_type_is_classified_by_the_rules(
     void **state)
@@ -1256,6 +1310,9 @@ main(void)
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__deferred_keys_are_rebuilt_once_at_settle,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_record__a_rebuild_rewrites_only_the_attempts_it_changes,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__failed_without_failure_type_is_classified_by_the_rules,
