@@ -187,7 +187,8 @@ ingest_fill(void *arg, struct record_batch *bt)
 			rd->n->lines++;
 			buf_reset(&rd->why);
 			if (s == NDJSON_TOO_LONG) {
-				run_reject(rd, lineno, "line longer than 1 MiB");
+				run_reject(rd, lineno,
+				    "line longer than 1 MiB");
 				continue;
 			}
 			ARRAY_GROW(rd->run, rd->n_run + 1, rd->cap_run);

@@ -410,8 +410,9 @@ enum stmt_id {
 	" repeat_requests, lead_time_ms, checks_ms, kubernetes_ms,"	\
 	" wait_ready_ms, ci_delay_ms, parallel_ms, stat, up"
 #define ATTEMPT_SET_NEW						\
-	"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"	\
-	" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29"
+	"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"	\
+	" ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28,"	\
+	" ?29"
 
 /* A stored event's columns as event_from_row() reads them (e: events or
    events_retracted, r: repos). */
@@ -1710,8 +1711,8 @@ delete_gone(struct store *st, int64_t repo_id, const char *branch,
     struct attempt_pk **kept, size_t *n_kept)
 {
 	sqlite3_stmt		*s = stmt_get(st, S_KEY_ATTEMPTS);
-	struct attempt_pk	*now = xcalloc(n + 1, sizeof *now), *gone = NULL;
-	struct attempt_pk	*keep = NULL, pk;
+	struct attempt_pk	*now = xcalloc(n + 1, sizeof *now);
+	struct attempt_pk	*gone = NULL, *keep = NULL, pk;
 	size_t			 i, n_gone = 0, cap_gone = 0, n_keep = 0;
 	size_t			 cap_keep = 0;
 	enum err		 rc = ERR_OK;

@@ -660,7 +660,7 @@ test_record__deferred_keys_are_rebuilt_once_at_settle(void **state)
  * unchanged); one that went away is deleted.
  */
 static void
-test_record__a_rebuild_rewrites_only_the_attempts_it_changes(void **state)
+test_record__a_rebuild_writes_only_changed_attempts(void **state)
 {
 	struct fx	*fx = *state;
 	int64_t		 attempts, events;
@@ -1071,9 +1071,9 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	record_free(r);
 	store_close(st);
 	/* Back to schema 2, as an older envstats left it (unstamped):
-	   migrations 10 (the stale keys), 9 (the survey), 8 (the hourly rollups), 7 (markers), 6
-	   (reconciles), 5 (retractions), 4 (the export's tables) and 3
-	   (attempts.up) undone. */
+	   migrations 10 (the stale keys), 9 (the survey), 8 (the hourly
+	   rollups), 7 (markers), 6 (reconciles), 5 (retractions), 4 (the
+	   export's tables) and 3 (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE keys_stale;"
 	    " DROP TABLE survey_votes;"
@@ -1312,7 +1312,7 @@ main(void)
 		    test_record__deferred_keys_are_rebuilt_once_at_settle,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_record__a_rebuild_rewrites_only_the_attempts_it_changes,
+		    test_record__a_rebuild_writes_only_changed_attempts,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__failed_without_failure_type_is_classified_by_the_rules,
