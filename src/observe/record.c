@@ -380,6 +380,7 @@ record_new(struct store *st, const struct attempt_params *params,
 	const struct attempt_params defaults = ATTEMPT_PARAMS_DEFAULT;
 	char		 want[128], *have = NULL;
 	int64_t		 n;
+	bool		 stale = false;
 	enum err	 rc;
 
 	*out = NULL;
@@ -404,7 +405,8 @@ record_new(struct store *st, const struct attempt_params *params,
 		    "walk parameters changed"), LOG_STR("from", have),
 		    LOG_STR("to", want));
 		rc = record_reindex(r, &n);
-	} else if (rc == ERR_OK)
+	} else if (rc == ERR_OK &&
+	    (rc = store_stale_any(st, &stale)) == ERR_OK && stale)
 		rc = record_settle(r);	/* a bulk ingest that stopped short */
 	free(have);
 	if (rc != ERR_OK) {

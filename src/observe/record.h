@@ -105,8 +105,9 @@ enum err	 record_events(struct record *, struct event *evs, size_t n,
  * them, so a key stored by many batches is rebuilt once, by
  * record_settle(), which rebuilds every stale key in key order, in
  * transactions of its own. Until then readers see those keys' attempts as
- * they were; record_new() settles what a stopped ingest left. Set both
- * outside a transaction.
+ * they were; record_new() settles what a stopped ingest left (or one
+ * still running: rebuilding a key from what is committed is always
+ * right). Call both outside a transaction.
  */
 void		 record_defer(struct record *, bool on);
 enum err	 record_settle(struct record *);

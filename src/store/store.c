@@ -382,6 +382,7 @@ enum stmt_id {
 	S_SURVEY_SHOWN,
 	S_KEY_STALE_ADD,
 	S_KEYS_STALE,
+	S_KEYS_STALE_ANY,
 	S_KEY_STALE_DEL,
 	S__COUNT
 };
@@ -744,6 +745,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	[S_KEYS_STALE] = "SELECT repo_id, branch FROM keys_stale"
 	    " ORDER BY repo_id, branch LIMIT ?1",
+	[S_KEYS_STALE_ANY] = "SELECT EXISTS (SELECT 1 FROM keys_stale)",
 	[S_KEY_STALE_DEL] =
 	    "DELETE FROM keys_stale WHERE repo_id = ?1 AND branch = ?2",
 };
@@ -1843,6 +1845,21 @@ enum err
 store_key_stale(struct store *st, int64_t repo_id, const char *branch)
 {
 	return key_step(st, S_KEY_STALE_ADD, repo_id, branch);
+}
+
+enum err
+store_stale_any(struct store *st, bool *any)
+{
+	sqlite3_stmt	*s = stmt_get(st, S_KEYS_STALE_ANY);
+	enum err	 rc = ERR_OK;
+
+	*any = false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*any = sqlite3_column_int(s, 0) != 0;
+	else
+		rc = db_fail(st, "keys_stale_any");
+	stmt_done(s);
+	return rc;
 }
 
 enum err

@@ -131,6 +131,8 @@ enum err	 store_key_stale(struct store *, int64_t repo_id,
 		    const char *branch);
 enum err	 store_stale_keys(struct store *, size_t max, store_key_fn fn,
 		    void *arg);
+/* Whether any key is stale (no write lock: outside a transaction too). */
+enum err	 store_stale_any(struct store *, bool *any);
 
 /* Key/value settings kept with the data (e.g. the walk's parameters). */
 /* The Slack workspace URL auth.test gave ("https://acme.slack.com/"). */
