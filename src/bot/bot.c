@@ -324,41 +324,15 @@ poll_keys(void *arg, int64_t now_ms, size_t max, github_poll_add_fn add,
 	    max, add, poll);
 }
 
-/* The events of a polled page, in one transaction. */
-struct poll_page {
-	struct event	*events;
-	size_t		 n;
-};
-
-static enum err
-poll_fill(void *arg, struct record_batch *bt)
-{
-	struct poll_page	*pg = arg;
-	size_t			 i;
-	enum err		 rc;
-
-	for (i = 0; i < pg->n; i++) {
-		rc = record_batch_add(bt, &pg->events[i], NULL);
-		if (rc == ERR_INVALID)
-			log_warn("bot.event_refused", LOG_STR("source",
-			    "github_poll"), LOG_STR("why",
-			    record_batch_why(bt)));
-		else if (rc != ERR_OK)
-			return rc;
-	}
-	return ERR_OK;
-}
-
 /* Store a polled page's events in one transaction. */
 static enum err
 poll_record(void *arg, struct event *events, size_t n, size_t *stored)
 {
 	struct bot		*b = arg;
-	struct poll_page	 pg = { events, n };
 	struct record_counts	 c;
 	enum err		 rc;
 
-	rc = bot_record(b, poll_fill, &pg, &c);
+	rc = bot_record_events(b, events, n, NULL, &c);
 	*stored = (size_t)c.stored;
 	atomic_fetch_add(&b->github_polled, c.stored);
 	return rc;
@@ -569,16 +543,9 @@ bot_stats(struct bot *b, struct bot_stats *s)
 	s->webhook_rejected = atomic_load(&b->webhook_rejected);
 	s->github_stored = atomic_load(&b->github_stored);
 	s->github_polled = atomic_load(&b->github_polled);
-	if (b->digests != NULL) {
-		struct digest_sender_stats	d;
-
-		digest_sender_stats(b->digests, &d);
-		s->digest_ticks = d.ticks;
-		s->digests_started = d.started;
-		s->digests_sent = d.sent;
-		s->digest_charts = d.charts;
-		s->digest_chart_failed = d.chart_failed;
-	}
+	memset(&s->digest, 0, sizeof s->digest);
+	if (b->digests != NULL)
+		digest_sender_stats(b->digests, &s->digest);
 }
 
 void

@@ -20,6 +20,7 @@
 #include "github/github.h"
 #include "config.h"
 #include "notify/digest_schedule.h"
+#include "notify/digest_send.h"
 #include "notify/survey_schedule.h"
 #include "err.h"
 #include "notify/alerts_config.h"
@@ -118,8 +119,7 @@ struct bot_stats {
 	int64_t	webhook_stored, webhook_rejected;	/* POST /v1/events */
 	int64_t	github_stored;				/* /github/webhook */
 	int64_t	github_polled;			/* the REST API poller */
-	int64_t	digest_ticks, digests_started, digests_sent, digest_charts,
-		digest_chart_failed;		/* notify/digest_send.h */
+	struct digest_sender_stats	digest;	/* zero without digests */
 };
 void		bot_stats(struct bot *, struct bot_stats *);
 

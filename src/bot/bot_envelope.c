@@ -77,11 +77,15 @@ bot_send_ack(struct bot *b, uint64_t conn, const char *envelope_id,
  * process shortens the wait of the next writes; a failure that taking the
  * lock cannot show (a full disk, an I/O error) keeps /readyz not ready
  * until a write works again. Counts the commit and its duplicates (every
- * source's); the stored events are counted by source, by the caller.
+ * source's); the stored events are counted by source, by the caller, from
+ * *out (NULL: not wanted), a copy of *n.
  */
 static enum err
-store_outcome(struct bot *b, enum err rc, const struct record_counts *n)
+store_outcome(struct bot *b, enum err rc, const struct record_counts *n,
+    struct record_counts *out)
 {
+	if (out != NULL)
+		*out = *n;
 	bool	locked = rc == ERR_BUSY;
 
 	if (locked != b->locked) {
@@ -109,27 +113,20 @@ bot_record(struct bot *b, enum err (*fill)(void *, struct record_batch *),
     void *arg, struct record_counts *n)
 {
 	struct record_counts	c;
-	enum err		rc;
 
 	bot_group_flush(b);	/* one transaction at a time */
-	rc = record_batch(b->c.rec, fill, arg, &c);
-	if (n != NULL)
-		*n = c;
-	return store_outcome(b, rc, &c);
+	return store_outcome(b, record_batch(b->c.rec, fill, arg, &c), &c, n);
 }
 
-/* The one event of bot_record_one(); a refused one leaves the batch
-   empty, not failed (the database is fine). */
-static enum err
-one_fill(void *arg, struct record_batch *bt)
+enum err
+bot_record_events(struct bot *b, struct event *evs, size_t n, bool *stored,
+    struct record_counts *counts)
 {
-	struct event	*ev = arg;
-	enum err	 rc = record_batch_add(bt, ev, NULL);
+	struct record_counts	c;
 
-	if (rc == ERR_INVALID)
-		log_warn("bot.event_refused", LOG_STR("why",
-		    record_batch_why(bt)));
-	return rc == ERR_INVALID ? ERR_OK : rc;
+	bot_group_flush(b);	/* one transaction at a time */
+	return store_outcome(b, record_events(b->c.rec, evs, n, stored, &c),
+	    &c, counts);
 }
 
 enum err
@@ -138,8 +135,8 @@ bot_record_one(struct bot *b, struct event *ev, bool *stored)
 	struct record_counts	n;
 	enum err		rc;
 
-	rc = bot_record(b, one_fill, ev, &n);
-	*stored = n.stored > 0;
+	/* A refused event leaves the batch empty, not failed. */
+	rc = bot_record_events(b, ev, 1, stored, &n);
 	if (rc == ERR_OK && n.refused > 0)
 		rc = ERR_INVALID;
 	return rc;
@@ -191,7 +188,8 @@ bot_group_flush(struct bot *b)
 	if (b->n_pend == 0)
 		return;
 	lws_sul_cancel(&b->group_sul);
-	rc = store_outcome(b, record_batch(b->c.rec, group_fill, b, &n), &n);
+	rc = store_outcome(b, record_batch(b->c.rec, group_fill, b, &n), &n,
+	    NULL);
 	if (rc == ERR_OK)
 		atomic_fetch_add(&b->events_stored, n.stored);
 	else

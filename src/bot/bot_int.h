@@ -179,6 +179,10 @@ void		 bot_group_drop(struct bot *);
 enum err	 bot_record(struct bot *, enum err (*fill)(void *,
 		    struct record_batch *), void *arg,
 		    struct record_counts *);
+/* bot_record() of the n events of an array (record_events()): stored[i]
+   (NULL: not wanted) says which are new; refused ones are skipped. */
+enum err	 bot_record_events(struct bot *, struct event *evs, size_t n,
+		    bool *stored, struct record_counts *);
 /* bot_record() of one event; *stored says whether it is new. */
 enum err	 bot_record_one(struct bot *, struct event *ev, bool *stored);
 

@@ -208,7 +208,7 @@ bot_query_stop(struct bot *b)
 {
 	struct bot_query	*q = b->query;
 	struct query_job	*j;
-	int			 i, dropped = 0;
+	int			 dropped = 0;
 
 	if (q == NULL)
 		return;
@@ -233,9 +233,7 @@ bot_query_stop(struct bot *b)
 		log_warn("bot.queries_dropped", LOG_INT("n", dropped),
 		    LOG_STR("why", "shutting down"));
 	store_close(q->st);
-	for (i = 0; i < q->queue_max; i++)
-		free(q->users[i]);
-	free(q->users);
+	strv_free(q->users, (size_t)q->queue_max);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
 	free(q);

@@ -1,5 +1,6 @@
 /*
- * app.c: the steps several of the binary's commands share: opening the
+ * app.c: the steps several of the binary's commands share: the clock
+ * pin and the configuration every command starts from, opening the
  * store with a message a person can act on, the configured rules,
  * ingesting a file, running a query, writing files and printing
  * text from outside safely. Main thread only.
@@ -12,10 +13,87 @@
 #include "cli/app.h"
 #include "cli/cli.h"
 #include "clock.h"
+#include "log.h"
 #include "observe/classify.h"
 #include "observe/record.h"
+#include "report/report_more.h"
 #include "tz.h"
 #include "vis.h"
+
+/* ENVSTATS_NOW: frozen for a command that answers once; 0 or exit 78. */
+static int
+pin_clock(const struct cli_command *cmd)
+{
+	const char	*why = NULL;
+
+	if (clock_pin_env(!(cmd->flags & CLI_F_SERVES), &why) == ERR_OK)
+		return 0;
+	fprintf(stderr, "envstats: bad value for " CLOCK_NOW_ENV ": %s (use "
+	    "an RFC 3339 time such as 2026-11-20T12:00:00Z)\n",
+	    why != NULL ? why : "not a time");
+	return CLI_EXIT_CONFIG;
+}
+
+/* The configuration, the log level and the time zone; 0 or exit 78. */
+static int
+load_config(struct app *app)
+{
+	struct buf	why = BUF_INIT;
+	int		level, ret = CLI_EXIT_CONFIG;
+
+	if (config_load(&app->cfg, &why) != ERR_OK) {
+		bot_setup_print_problems(stderr, why.data);
+		goto out;
+	}
+	level = log_level_parse(app->cfg.log_level);
+	if (level < 0) {
+		fprintf(stderr, "envstats: bad value for ENVSTATS_LOG_LEVEL: "
+		    "'%s' is not debug, info, warn, error or off\n",
+		    app->cfg.log_level);
+		goto out;
+	}
+	log_set_level((enum log_level)level);
+	log_set_format((enum log_format)log_format_parse(app->cfg.log_format));
+	if (tz_open(app->cfg.tz, &app->tz) != ERR_OK) {
+		fprintf(stderr, "envstats: bad value for ENVSTATS_TZ: '%s' is "
+		    "not an IANA time zone (e.g. UTC, Europe/Paris)\n",
+		    app->cfg.tz);
+		goto out;
+	}
+	if (report_slos_parse(app->cfg.file != NULL ? json_object_get(
+	    app->cfg.file, "slos") : NULL, &app->slos, &app->n_slos, &why) !=
+	    ERR_OK || report_links_parse(app->cfg.file != NULL ?
+	    json_object_get(app->cfg.file, "links") : NULL, &app->log_url,
+	    &why) != ERR_OK) {
+		fprintf(stderr, "envstats: %s\n", why.data);
+		goto out;
+	}
+	if (app->db_path == NULL)
+		app->db_path = app->cfg.db_path;
+	ret = 0;
+out:
+	buf_release(&why);
+	return ret;
+}
+
+int
+app_setup(struct app *app, const struct cli_command *cmd)
+{
+	int	ret = pin_clock(cmd);
+
+	if (ret == 0 && !(cmd->flags & CLI_F_OWN_CONFIG))
+		ret = load_config(app);
+	return ret;
+}
+
+void
+app_release(struct app *app)
+{
+	report_slos_free(app->slos, app->n_slos);
+	free(app->log_url);
+	tz_free(app->tz);
+	config_release(&app->cfg);
+}
 
 int
 app_open_store(struct app *app, enum store_flags flags, struct store **st)

@@ -27,6 +27,7 @@ struct alerts_config;
 struct attempt_params;
 struct bot;
 struct classify;
+struct cli_command;
 struct cli_val;
 struct digest_config;
 struct slo_def;
@@ -46,6 +47,17 @@ struct app {
 	   asked Datadog (the bot never blocks on it): NULL, not verified. */
 	const struct datadog_check *dashboard;
 };
+
+/*
+ * Before a command runs: ENVSTATS_NOW pinned (frozen unless the command
+ * serves), then, unless the command loads its own, the configuration, the
+ * log level, the time zone, the SLOs and links. 0, or CLI_EXIT_CONFIG
+ * after saying why on stderr.
+ */
+int	app_setup(struct app *, const struct cli_command *);
+
+/* Free what app_setup loaded (app itself is not freed). */
+void	app_release(struct app *);
 
 /* Open the database with flags; 0, or CLI_EXIT_DB after saying why. */
 int	app_open_store(struct app *, enum store_flags, struct store **);

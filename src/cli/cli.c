@@ -16,23 +16,53 @@
 #include "config.h"
 #include "timefmt.h"
 
-/* Alphabetical, NULL-terminated: `envstats --help` lists it in order. */
-static const struct cli_command *const cli_table[] = {
-	&cli_backup_entry,
-	&cli_check_config_entry,
-	&cli_demo_entry,
-	&cli_digest_entry,
-	&cli_export_entry,
-	&cli_forget_entry,
-	&cli_generate_entry,
-	&cli_ingest_entry,
-	&cli_mark_entry,
-	&cli_migrate_entry,
-	&cli_query_entry,
-	&cli_reindex_entry,
-	&cli_report_entry,
-	&cli_run_entry,
-	NULL
+/*
+ * The commands, one row each, alphabetical (`envstats --help` lists them
+ * in this order): name, positionals (for usage), summary, option table,
+ * the fewest and most positionals (-1: no limit), flags, run.
+ */
+static const struct cli_command cli_table[] = {
+	{ "backup", "FILE", "copy the database to FILE while the bot keeps "
+	    "writing (SQLite online backup), checked",
+	    cli_backup_opts, 1, 1, 0, cli_backup_run },
+	{ "check-config", NULL, "validate the configuration as `run` does, "
+	    "report every problem, or print it (secrets redacted)",
+	    NULL, 0, 0, CLI_F_OWN_CONFIG, cli_check_config_run },
+	{ "demo", NULL, "ten weeks of history, then the bot against the "
+	    "built-in Slack emulator: a scripted conversation",
+	    cli_demo_opts, 0, 0, CLI_F_SERVES, cli_demo_run },
+	{ "digest", NULL, "print the channel digest as it would be sent on a "
+	    "date (default: weekly, now) and write its chart",
+	    cli_digest_opts, 0, 0, 0, cli_digest_run },
+	{ "export", NULL, "write what changed since the last export to DIR "
+	    "as partitioned files for Databricks",
+	    cli_export_opts, 0, 0, 0, cli_export_run },
+	{ "forget", NULL, "retract stored events (a mistyped time, a test): "
+	    "lists them; --yes retracts them, kept with who, when and why",
+	    cli_forget_opts, 0, 0, 0, cli_forget_run },
+	{ "generate", NULL, "write a realistic dataset as NDJSON to standard "
+	    "output",
+	    cli_generate_opts, 0, 0, 0, cli_generate_run },
+	{ "ingest", "[FILE|-]", "store lifecycle events (NDJSON); rejected "
+	    "lines are reported as 'line N: reason'",
+	    NULL, 0, 1, 0, cli_ingest_run },
+	{ "mark", "add <YYYY-MM-DD[THH:MM]> <text> [repo:owner/name] | list | "
+	    "rm <id>", "record another change of a period (a CI upgrade, a "
+	    "holiday): compare and report list it, Datadog overlays it",
+	    NULL, 1, -1, 0, cli_mark_run },
+	{ "migrate", NULL, "bring the database's schema up to this envstats "
+	    "(the read commands never do)",
+	    NULL, 0, 0, 0, cli_migrate_run },
+	{ "query", "[WORDS...]", "answer a /envstats query (try: query help)",
+	    cli_query_opts, 0, -1, 0, cli_query_run },
+	{ "reindex", NULL, "rebuild every attempt from the stored events",
+	    NULL, 0, 0, 0, cli_reindex_run },
+	{ "report", "[filters...]", "the before/after executive summary "
+	    "(Markdown, or Slack mrkdwn)",
+	    cli_report_opts, 0, -1, 0, cli_report_run },
+	{ "run", NULL, "the Slack app (Socket Mode); without Slack tokens, "
+	    "the local demo",
+	    NULL, 0, 0, CLI_F_SERVES, cli_run_run },
 };
 
 /* Exit codes, as `envstats --help` and README list them. */
@@ -55,9 +85,9 @@ cli_find(const char *name)
 {
 	size_t	i;
 
-	for (i = 0; cli_table[i] != NULL; i++) {
-		if (strcmp(cli_table[i]->name, name) == 0)
-			return cli_table[i];
+	for (i = 0; i < ARRAY_LEN(cli_table); i++) {
+		if (strcmp(cli_table[i].name, name) == 0)
+			return &cli_table[i];
 	}
 	return NULL;
 }
@@ -126,11 +156,11 @@ cli_help_all(FILE *f)
 	    "  --version              print the version and exit\n"
 	    "  --help                 print this help and exit\n\n"
 	    "commands:\n");
-	for (i = 0; cli_table[i] != NULL; i++) {
+	for (i = 0; i < ARRAY_LEN(cli_table); i++) {
 		buf_reset(&b);
-		synopsis(cli_table[i], &b);
-		fprintf(f, "  %-14s %s\n    %s\n", cli_table[i]->name,
-		    cli_table[i]->summary, b.data);
+		synopsis(&cli_table[i], &b);
+		fprintf(f, "  %-14s %s\n    %s\n", cli_table[i].name,
+		    cli_table[i].summary, b.data);
 	}
 	fprintf(f, "\nexit codes:\n");
 	for (i = 0; i < ARRAY_LEN(cli_exits); i++)
@@ -218,6 +248,7 @@ cli_parse(const struct cli_command *cmd, int argc, char **argv,
 	int			 i, k, n = 0;
 
 	memset(out, 0, sizeof *out);
+	out->cmd = cmd;
 	out->argv = xcalloc((size_t)argc + 1, sizeof *out->argv);
 	for (i = 1; i < argc; i++) {
 		arg = argv[i];

@@ -1,17 +1,17 @@
 /*
  * cli.h: the commands of the envstats binary, as git's builtin/.
  *
- * Each command is a file src/cli/cli_<name>.c exporting one symbol,
- * `const struct cli_command cli_<name>_entry`: its name, its positional
- * arguments, a one-line summary, its option table and the function that
- * runs it. cli.c holds the only table of commands and the only option
+ * Each command is a file src/cli/cli_<name>.c exporting its run function
+ * cli_<name>_run and, when it takes options, its option table
+ * cli_<name>_opts. cli.c holds the only table of commands (one row each:
+ * name, positionals, summary, options, flags, run) and the only option
  * parser; the usage lines and `envstats <command> --help` are written
- * from the same option tables, so they cannot drift from what is parsed.
+ * from the same tables, so they cannot drift from what is parsed.
  *
  * Adding a command:
- *   1. src/cli/cli_<name>.c with its option table and cli_<name>_entry;
+ *   1. src/cli/cli_<name>.c with its option table and cli_<name>_run;
  *   2. its line in the envstats target of CMakeLists.txt;
- *   3. one extern line below and one line in cli.c's table (alphabetical);
+ *   3. its declarations below and its row in cli.c's table (alphabetical);
  *   4. a test in tests/integration/test_cli.c.
  *
  * Main thread only.
@@ -33,6 +33,7 @@
 #define CLI_OPTS_MAX		16
 
 struct app;
+struct cli_command;
 
 /* What an option takes, and what the parser checks before a command runs. */
 enum cli_opt_type {
@@ -65,6 +66,7 @@ struct cli_val {
 
 /* A command line once parsed: option values by table row, positionals. */
 struct cli_args {
+	const struct cli_command *cmd;	/* the command (for its usage) */
 	struct cli_val	  opt[CLI_OPTS_MAX];
 	int		  argc;		/* positionals, the command not counted */
 	char		**argv;
@@ -90,20 +92,30 @@ struct cli_command {
 	int			(*run)(struct app *, const struct cli_args *);
 };
 
-extern const struct cli_command cli_backup_entry;
-extern const struct cli_command cli_check_config_entry;
-extern const struct cli_command cli_demo_entry;
-extern const struct cli_command cli_digest_entry;
-extern const struct cli_command cli_export_entry;
-extern const struct cli_command cli_forget_entry;
-extern const struct cli_command cli_generate_entry;
-extern const struct cli_command cli_ingest_entry;
-extern const struct cli_command cli_mark_entry;
-extern const struct cli_command cli_migrate_entry;
-extern const struct cli_command cli_query_entry;
-extern const struct cli_command cli_reindex_entry;
-extern const struct cli_command cli_report_entry;
-extern const struct cli_command cli_run_entry;
+/* What each cli_<name>.c exports: its option table, its run. */
+extern const struct cli_opt cli_backup_opts[];
+extern const struct cli_opt cli_demo_opts[];
+extern const struct cli_opt cli_digest_opts[];
+extern const struct cli_opt cli_export_opts[];
+extern const struct cli_opt cli_forget_opts[];
+extern const struct cli_opt cli_generate_opts[];
+extern const struct cli_opt cli_query_opts[];
+extern const struct cli_opt cli_report_opts[];
+
+int	cli_backup_run(struct app *, const struct cli_args *);
+int	cli_check_config_run(struct app *, const struct cli_args *);
+int	cli_demo_run(struct app *, const struct cli_args *);
+int	cli_digest_run(struct app *, const struct cli_args *);
+int	cli_export_run(struct app *, const struct cli_args *);
+int	cli_forget_run(struct app *, const struct cli_args *);
+int	cli_generate_run(struct app *, const struct cli_args *);
+int	cli_ingest_run(struct app *, const struct cli_args *);
+int	cli_mark_run(struct app *, const struct cli_args *);
+int	cli_migrate_run(struct app *, const struct cli_args *);
+int	cli_query_run(struct app *, const struct cli_args *);
+int	cli_reindex_run(struct app *, const struct cli_args *);
+int	cli_report_run(struct app *, const struct cli_args *);
+int	cli_run_run(struct app *, const struct cli_args *);
 
 /* The command called name, or NULL. */
 const struct cli_command	*cli_find(const char *name);

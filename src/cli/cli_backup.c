@@ -11,14 +11,14 @@
 
 enum { OPT_FORCE };
 
-static const struct cli_opt backup_opts[] = {
+const struct cli_opt cli_backup_opts[] = {
 	[OPT_FORCE] = { "force", CLI_FLAG, NULL, "replace FILE if it exists",
 	    0, false },
 	{ NULL, 0, NULL, NULL, 0, false }
 };
 
-static int
-backup_run(struct app *app, const struct cli_args *a)
+int
+cli_backup_run(struct app *app, const struct cli_args *a)
 {
 	struct store	*st = NULL;
 	const char	*path = a->argv[0];
@@ -27,7 +27,7 @@ backup_run(struct app *app, const struct cli_args *a)
 	int		 ret;
 
 	if (*path == '\0')
-		return cli_usage(&cli_backup_entry);
+		return cli_usage(a->cmd);
 	if ((ret = app_open_store(app, STORE_READ_ONLY, &st)) != 0)
 		return ret;
 	rc = store_backup(st, path, a->opt[OPT_FORCE].set, &events);
@@ -47,14 +47,3 @@ backup_run(struct app *app, const struct cli_args *a)
 	    (long long)(clock_mono_ms() - t0));
 	return 0;
 }
-
-const struct cli_command cli_backup_entry = {
-	.name = "backup",
-	.args = "FILE",
-	.summary = "copy the database to FILE while the bot keeps writing "
-	    "(SQLite online backup), checked",
-	.opts = backup_opts,
-	.min_args = 1,
-	.max_args = 1,
-	.run = backup_run,
-};

@@ -11,18 +11,10 @@
 #include "cli/app.h"
 #include "cli/cli.h"
 
-static int
-check_config_run(struct app *app, const struct cli_args *a)
+int
+cli_check_config_run(struct app *app, const struct cli_args *a)
 {
 	(void)app;
 	(void)a;
 	return bot_setup_check_config(stdout, stderr);
 }
-
-const struct cli_command cli_check_config_entry = {
-	.name = "check-config",
-	.summary = "validate the configuration as `run` does, report every "
-	    "problem, or print it (secrets redacted)",
-	.flags = CLI_F_OWN_CONFIG,
-	.run = check_config_run,
-};

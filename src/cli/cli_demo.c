@@ -26,7 +26,7 @@
 
 enum { OPT_KEEP };
 
-static const struct cli_opt demo_opts[] = {
+const struct cli_opt cli_demo_opts[] = {
 	[OPT_KEEP] = { "keep", CLI_FLAG, NULL, "add to the demo's database "
 	    "instead of starting afresh", 0, false },
 	{ NULL, 0, NULL, NULL, 0, false }
@@ -188,8 +188,8 @@ demo_configure(struct app *app, struct emulator *emu)
 	}
 }
 
-static int
-demo_run(struct app *app, const struct cli_args *a)
+int
+cli_demo_run(struct app *app, const struct cli_args *a)
 {
 	struct demo	 dm;
 	char		 cut[TIMEFMT_DATE_LEN];
@@ -237,12 +237,3 @@ demo_run(struct app *app, const struct cli_args *a)
 	    cut, app->db_path);
 	return ret;
 }
-
-const struct cli_command cli_demo_entry = {
-	.name = "demo",
-	.summary = "ten weeks of history, then the bot against the built-in "
-	    "Slack emulator: a scripted conversation",
-	.opts = demo_opts,
-	.flags = CLI_F_SERVES,
-	.run = demo_run,
-};

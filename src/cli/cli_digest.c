@@ -13,7 +13,7 @@
 
 enum { OPT_PRINT, OPT_PERIOD, OPT_AT, OPT_REPO, OPT_PNG };
 
-static const struct cli_opt digest_opts[] = {
+const struct cli_opt cli_digest_opts[] = {
 	[OPT_PRINT] = { "print", CLI_FLAG, NULL, "print the digest (required)",
 	    0, true },
 	[OPT_PERIOD] = { "period", CLI_STRING, "daily|weekly", "which digest "
@@ -27,8 +27,8 @@ static const struct cli_opt digest_opts[] = {
 	{ NULL, 0, NULL, NULL, 0, false }
 };
 
-static int
-digest_run(struct app *app, const struct cli_args *a)
+int
+cli_digest_run(struct app *app, const struct cli_args *a)
 {
 	struct digest_occurrence o;
 	struct digest		 d;
@@ -46,7 +46,7 @@ digest_run(struct app *app, const struct cli_args *a)
 	if (a->opt[OPT_PERIOD].set) {
 		period = digest_period_parse(a->opt[OPT_PERIOD].str);
 		if (period < 0) {
-			cli_usage(&cli_digest_entry);
+			cli_usage(a->cmd);
 			goto out;
 		}
 	}
@@ -98,11 +98,3 @@ out:
 	buf_release(&word);
 	return ret;
 }
-
-const struct cli_command cli_digest_entry = {
-	.name = "digest",
-	.summary = "print the channel digest as it would be sent on a date "
-	    "(default: weekly, now) and write its chart",
-	.opts = digest_opts,
-	.run = digest_run,
-};

@@ -16,7 +16,7 @@
 enum { OPT_TO, OPT_SINCE, OPT_FORMAT, OPT_GZIP };
 
 /* The order of the choices is enum export_format's. */
-static const struct cli_opt export_opts[] = {
+const struct cli_opt cli_export_opts[] = {
 	[OPT_TO] = { "to", CLI_STRING, "DIR", "the directory to write",
 	    0, true },
 	[OPT_SINCE] = { "since", CLI_DATE, "YYYY-MM-DD", "from this day "
@@ -28,8 +28,8 @@ static const struct cli_opt export_opts[] = {
 	{ NULL, 0, NULL, NULL, 0, false }
 };
 
-static int
-export_cmd_run(struct app *app, const struct cli_args *a)
+int
+cli_export_run(struct app *app, const struct cli_args *a)
 {
 	struct export_opts	 o;
 	struct export_stats	 s;
@@ -80,11 +80,3 @@ export_cmd_run(struct app *app, const struct cli_args *a)
 	store_close(st);
 	return ret;
 }
-
-const struct cli_command cli_export_entry = {
-	.name = "export",
-	.summary = "write what changed since the last export to DIR as "
-	    "partitioned files for Databricks",
-	.opts = export_opts,
-	.run = export_cmd_run,
-};

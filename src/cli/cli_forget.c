@@ -19,7 +19,7 @@
 enum { OPT_ID, OPT_REPO, OPT_BRANCH, OPT_SINCE, OPT_UNTIL, OPT_TYPE,
     OPT_REASON, OPT_YES };
 
-static const struct cli_opt forget_opts[] = {
+const struct cli_opt cli_forget_opts[] = {
 	[OPT_ID] = { "id", CLI_STRING, "ID", "the event with this id", 0,
 	    false },
 	[OPT_REPO] = { "repo", CLI_STRING, "owner/name", "or the events of "
@@ -123,8 +123,8 @@ selection(const struct app *app, const struct cli_args *a,
 	return 0;
 }
 
-static int
-forget_run(struct app *app, const struct cli_args *a)
+int
+cli_forget_run(struct app *app, const struct cli_args *a)
 {
 	struct store_event_sel	 sel;
 	struct store		*st = NULL;
@@ -172,11 +172,3 @@ out:
 	free(repo);
 	return ret;
 }
-
-const struct cli_command cli_forget_entry = {
-	.name = "forget",
-	.summary = "retract stored events (a mistyped time, a test): lists "
-	    "them; --yes retracts them, kept with who, when and why",
-	.opts = forget_opts,
-	.run = forget_run,
-};

@@ -12,7 +12,7 @@
 
 enum { OPT_SEED, OPT_DAYS, OPT_ATTEMPTS, OPT_REPOS, OPT_END, OPT_CUTOVER };
 
-static const struct cli_opt generate_opts[] = {
+const struct cli_opt cli_generate_opts[] = {
 	[OPT_SEED] = { "seed", CLI_NUMBER, "N", "the random seed (default 1)",
 	    INT64_MAX, false },
 	[OPT_DAYS] = { "days", CLI_NUMBER, "N", "how many days of history",
@@ -28,8 +28,8 @@ static const struct cli_opt generate_opts[] = {
 	{ NULL, 0, NULL, NULL, 0, false }
 };
 
-static int
-generate_run(struct app *app, const struct cli_args *a)
+int
+cli_generate_run(struct app *app, const struct cli_args *a)
 {
 	struct dataset_opts	o;
 
@@ -48,10 +48,3 @@ generate_run(struct app *app, const struct cli_args *a)
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
 }
-
-const struct cli_command cli_generate_entry = {
-	.name = "generate",
-	.summary = "write a realistic dataset as NDJSON to standard output",
-	.opts = generate_opts,
-	.run = generate_run,
-};

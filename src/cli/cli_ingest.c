@@ -10,8 +10,8 @@
 #include "cli/app.h"
 #include "cli/cli.h"
 
-static int
-ingest_run(struct app *app, const struct cli_args *a)
+int
+cli_ingest_run(struct app *app, const struct cli_args *a)
 {
 	struct ingest_counts	 n;
 	const char		*path = a->argc > 0 ? a->argv[0] : "-";
@@ -36,12 +36,3 @@ ingest_run(struct app *app, const struct cli_args *a)
 		ret = 1;
 	return ret;
 }
-
-const struct cli_command cli_ingest_entry = {
-	.name = "ingest",
-	.args = "[FILE|-]",
-	.summary = "store lifecycle events (NDJSON); rejected lines are "
-	    "reported as 'line N: reason'",
-	.max_args = 1,
-	.run = ingest_run,
-};

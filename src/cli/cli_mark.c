@@ -14,8 +14,8 @@
 
 #define MARK_WORDS_MAX	64
 
-static int
-mark_run(struct app *app, const struct cli_args *a)
+int
+cli_mark_run(struct app *app, const struct cli_args *a)
 {
 	struct store		*st = NULL;
 	struct statsd		*sd = NULL;
@@ -29,7 +29,7 @@ mark_run(struct app *app, const struct cli_args *a)
 	int			 i, ret;
 
 	if (a->argc > MARK_WORDS_MAX)
-		return cli_usage(&cli_mark_entry);
+		return cli_usage(a->cmd);
 	words[0] = "mark";
 	for (i = 0; i < a->argc; i++)
 		words[i + 1] = a->argv[i];
@@ -55,14 +55,3 @@ mark_run(struct app *app, const struct cli_args *a)
 	buf_release(&why);
 	return r == CMD_RET_ERROR ? 1 : 0;
 }
-
-const struct cli_command cli_mark_entry = {
-	.name = "mark",
-	.args = "add <YYYY-MM-DD[THH:MM]> <text> [repo:owner/name] | list | "
-	    "rm <id>",
-	.summary = "record another change of a period (a CI upgrade, a "
-	    "holiday): compare and report list it, Datadog overlays it",
-	.min_args = 1,
-	.max_args = -1,
-	.run = mark_run,
-};

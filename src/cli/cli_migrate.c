@@ -8,8 +8,8 @@
 #include "cli/app.h"
 #include "cli/cli.h"
 
-static int
-migrate_run(struct app *app, const struct cli_args *a)
+int
+cli_migrate_run(struct app *app, const struct cli_args *a)
 {
 	struct store	*st = NULL;
 	int		 ret, from;
@@ -27,10 +27,3 @@ migrate_run(struct app *app, const struct cli_args *a)
 	store_close(st);
 	return 0;
 }
-
-const struct cli_command cli_migrate_entry = {
-	.name = "migrate",
-	.summary = "bring the database's schema up to this envstats (the "
-	    "read commands never do)",
-	.run = migrate_run,
-};

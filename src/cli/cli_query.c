@@ -9,13 +9,13 @@
 
 enum { OPT_JSON };
 
-static const struct cli_opt query_opts[] = {
+const struct cli_opt cli_query_opts[] = {
 	[OPT_JSON] = { "json", CLI_FLAG, NULL, "answer as JSON", 0, false },
 	{ NULL, 0, NULL, NULL, 0, false }
 };
 
-static int
-query_run(struct app *app, const struct cli_args *a)
+int
+cli_query_run(struct app *app, const struct cli_args *a)
 {
 	struct store	*st = NULL;
 	enum store_flags flags = STORE_READ_ONLY;
@@ -32,12 +32,3 @@ query_run(struct app *app, const struct cli_args *a)
 	store_close(st);
 	return ret;
 }
-
-const struct cli_command cli_query_entry = {
-	.name = "query",
-	.args = "[WORDS...]",
-	.summary = "answer a /envstats query (try: query help)",
-	.opts = query_opts,
-	.max_args = -1,
-	.run = query_run,
-};

@@ -9,8 +9,8 @@
 #include "clock.h"
 #include "observe/record.h"
 
-static int
-reindex_run(struct app *app, const struct cli_args *a)
+int
+cli_reindex_run(struct app *app, const struct cli_args *a)
 {
 	struct store		*st = NULL;
 	struct record		*rec = NULL;
@@ -34,9 +34,3 @@ reindex_run(struct app *app, const struct cli_args *a)
 	store_close(st);
 	return ret;
 }
-
-const struct cli_command cli_reindex_entry = {
-	.name = "reindex",
-	.summary = "rebuild every attempt from the stored events",
-	.run = reindex_run,
-};

@@ -11,7 +11,7 @@
 
 enum { OPT_CUTOVER, OPT_SINCE, OPT_UNTIL, OPT_RATE, OPT_FORMAT };
 
-static const struct cli_opt report_opts[] = {
+const struct cli_opt cli_report_opts[] = {
 	[OPT_CUTOVER] = { "cutover", CLI_STRING, "YYYY-MM-DD", "the day the "
 	    "change shipped (default: ENVSTATS_CUTOVER)", 0, false },
 	[OPT_SINCE] = { "since", CLI_STRING, "YYYY-MM-DD", "the first day "
@@ -26,8 +26,8 @@ static const struct cli_opt report_opts[] = {
 };
 
 
-static int
-report_run(struct app *app, const struct cli_args *a)
+int
+cli_report_run(struct app *app, const struct cli_args *a)
 {
 	/* Options that are words of the grammar as they are. */
 	static const struct {
@@ -88,13 +88,3 @@ report_run(struct app *app, const struct cli_args *a)
 	free(words);
 	return ret;
 }
-
-const struct cli_command cli_report_entry = {
-	.name = "report",
-	.args = "[filters...]",
-	.summary = "the before/after executive summary (Markdown, or Slack "
-	    "mrkdwn)",
-	.opts = report_opts,
-	.max_args = -1,
-	.run = report_run,
-};

@@ -7,8 +7,8 @@
 #include "cli/app.h"
 #include "cli/cli.h"
 
-static int
-run_run(struct app *app, const struct cli_args *a)
+int
+cli_run_run(struct app *app, const struct cli_args *a)
 {
 	struct cli_args	none;
 
@@ -17,7 +17,7 @@ run_run(struct app *app, const struct cli_args *a)
 		printf("No SLACK_APP_TOKEN/SLACK_BOT_TOKEN: running the local "
 		    "demo against the built-in Slack emulator.\n\n");
 		memset(&none, 0, sizeof none);
-		return cli_demo_entry.run(app, &none);
+		return cli_demo_run(app, &none);
 	}
 	app_catch_signals();
 	/*
@@ -27,11 +27,3 @@ run_run(struct app *app, const struct cli_args *a)
 	return app_bot_run(app, app->cfg.api_url != NULL &&
 	    strncmp(app->cfg.api_url, "http://", 7) == 0, NULL, NULL);
 }
-
-const struct cli_command cli_run_entry = {
-	.name = "run",
-	.summary = "the Slack app (Socket Mode); without Slack tokens, the "
-	    "local demo",
-	.flags = CLI_F_SERVES,
-	.run = run_run,
-};

@@ -2,6 +2,8 @@
 #include "common.h"
 #include "alert.h"
 
+#include "names.h"
+
 static const char *const rule_names[ALERT_RULE__COUNT] = {
 	[ALERT_SLOW_IN_FLIGHT] = "slow_in_flight",
 	[ALERT_STUCK] = "stuck",
@@ -16,31 +18,16 @@ static const char *const kind_names[SILENCE_KIND__COUNT] = {
 	[SILENCE_RULE] = "rule",
 };
 
-/* The index of s in names[0..n), or -1. */
-static int
-name_index(const char *const *names, int n, const char *s)
-{
-	int	i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	}
-	return -1;
-}
-
 const char *
 alert_rule_name(enum alert_rule r)
 {
-	if ((int)r < 0 || r >= ALERT_RULE__COUNT)
-		BUG("bad alert rule %d", (int)r);
-	return rule_names[r];
+	return names_get(rule_names, ALERT_RULE__COUNT, (int)r, "alert rule");
 }
 
 int
 alert_rule_parse(const char *name)
 {
-	return name_index(rule_names, ALERT_RULE__COUNT, name);
+	return names_find(rule_names, ALERT_RULE__COUNT, name);
 }
 
 bool
@@ -52,15 +39,14 @@ alert_rule_per_branch(enum alert_rule r)
 const char *
 alert_silence_kind_name(enum alert_silence_kind k)
 {
-	if ((int)k < 0 || k >= SILENCE_KIND__COUNT)
-		BUG("bad silence kind %d", (int)k);
-	return kind_names[k];
+	return names_get(kind_names, SILENCE_KIND__COUNT, (int)k,
+	    "silence kind");
 }
 
 int
 alert_silence_kind_parse(const char *name)
 {
-	return name_index(kind_names, SILENCE_KIND__COUNT, name);
+	return names_find(kind_names, SILENCE_KIND__COUNT, name);
 }
 
 void

@@ -2,6 +2,8 @@
 #include "common.h"
 #include "attempt.h"
 
+#include "names.h"
+
 static const char *const outcome_names[OUTCOME__COUNT] = {
 	[OUTCOME_SUCCEEDED] = "succeeded",
 	[OUTCOME_FAILED] = "failed",
@@ -22,27 +24,11 @@ static const char *const figure_names[FIG__COUNT] = {
 const char *
 attempt_outcome_name(enum attempt_outcome o)
 {
-	if ((int)o < 0 || o >= OUTCOME__COUNT)
-		BUG("bad outcome %d", (int)o);
-	return outcome_names[o];
-}
-
-int
-attempt_outcome_parse(const char *s)
-{
-	int	i;
-
-	for (i = 0; i < OUTCOME__COUNT; i++) {
-		if (strcmp(s, outcome_names[i]) == 0)
-			return i;
-	}
-	return -1;
+	return names_get(outcome_names, OUTCOME__COUNT, (int)o, "outcome");
 }
 
 const char *
 figure_name(enum figure f)
 {
-	if ((int)f < 0 || f >= FIG__COUNT)
-		BUG("bad figure %d", (int)f);
-	return figure_names[f];
+	return names_get(figure_names, FIG__COUNT, (int)f, "figure");
 }

@@ -81,7 +81,6 @@ struct attempt_stat {
 };
 
 const char	*attempt_outcome_name(enum attempt_outcome);
-int		 attempt_outcome_parse(const char *);
 const char	*figure_name(enum figure);
 
 #endif

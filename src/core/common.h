@@ -34,6 +34,8 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* Free the n strings of v (NULLs allowed), then v itself. */
+void	 strv_free(char **v, size_t n);
 
 /* Grow an array of elements to hold at least want, doubling its capacity. */
 #define ARRAY_GROW(ptr, want, cap) do {					\

@@ -216,6 +216,18 @@ config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
 	return ERR_OK;
 }
 
+enum err
+config_check_object(const json_t *obj, const char *const *allowed,
+    size_t n, const char *where, const char *shape, struct buf *why)
+{
+	if (!json_is_object(obj)) {
+		buf_printf(why, "'%s' must be an object%s%s", where,
+		    shape != NULL ? " " : "", shape != NULL ? shape : "");
+		return ERR_CONFIG;
+	}
+	return config_check_keys(obj, allowed, n, where, why);
+}
+
 /* Append one problem to why: problems are one a line. */
 static void PRINTFLIKE(2, 3)
 problem(struct buf *why, const char *fmt, ...)
@@ -346,34 +358,60 @@ user_id_ok(const char *s)
 	    strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n - 1;
 }
 
-/* "admins": an array of Slack user ids (absent: nobody is an admin). */
+/*
+ * The array of strings v of the file's key (absent: nothing), each item
+ * given to take; an item take refuses, or one not a string, is a problem
+ * ("'key[i]' must be <item>"), the others still read.
+ */
 static void
-load_admins(struct config *c, const json_t *v, const char *path,
-    struct buf *why)
+load_strings(struct config *c, const json_t *v, const char *path,
+    const char *key, const char *what, const char *item,
+    bool (*take)(struct config *, const char *), struct buf *why)
 {
-	const json_t	*item;
-	const char	*id;
+	const json_t	*x;
+	const char	*s;
 	size_t		 i;
 
 	if (v == NULL)
 		return;
 	if (!json_is_array(v)) {
-		problem(why, "config file '%s': 'admins' must be an array of "
-		    "Slack user ids (\"U0123ABCD\")", path);
+		problem(why, "config file '%s': '%s' must be an array of %s",
+		    path, key, what);
 		return;
 	}
-	json_array_foreach(v, i, item) {
-		id = json_string_value(item);
-		if (id == NULL || !user_id_ok(id)) {
-			problem(why, "config file '%s': 'admins[%zu]' must be "
-			    "a Slack user id like U0123ABCD (not a name)", path,
-			    i);
-			continue;
-		}
-		c->admins = xreallocarray(c->admins, c->n_admins + 1,
-		    sizeof *c->admins);
-		c->admins[c->n_admins++] = xstrdup(id);
+	json_array_foreach(v, i, x) {
+		s = json_string_value(x);
+		if (s == NULL || !take(c, s))
+			problem(why, "config file '%s': '%s[%zu]' must be %s",
+			    path, key, i, item);
 	}
+}
+
+/* One of "admins": a Slack user id. */
+static bool
+take_admin(struct config *c, const char *id)
+{
+	if (!user_id_ok(id))
+		return false;
+	c->admins = xreallocarray(c->admins, c->n_admins + 1,
+	    sizeof *c->admins);
+	c->admins[c->n_admins++] = xstrdup(id);
+	return true;
+}
+
+/* One of "holidays": a date YYYY-MM-DD that days:workdays leaves out. */
+static bool
+take_holiday(struct config *c, const char *d)
+{
+	int64_t	y;
+	int	m, day;
+
+	if (timefmt_parse_date(d, &y, &m, &day) != ERR_OK)
+		return false;
+	c->holidays = xreallocarray(c->holidays, c->n_holidays + 1,
+	    sizeof *c->holidays);
+	c->holidays[c->n_holidays++] = timefmt_days_from_civil(y, m, day);
+	return true;
 }
 
 static int
@@ -382,42 +420,6 @@ cmp_day(const void *a, const void *b)
 	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* "holidays": dates YYYY-MM-DD that days:workdays leaves out. */
-static void
-load_holidays(struct config *c, const json_t *v, const char *path,
-    struct buf *why)
-{
-	const json_t	*item;
-	const char	*d;
-	int64_t		 y;
-	int		 m, day;
-	size_t		 i;
-
-	if (v == NULL)
-		return;
-	if (!json_is_array(v)) {
-		problem(why, "config file '%s': 'holidays' must be an array of "
-		    "dates (\"2026-12-25\")", path);
-		return;
-	}
-	json_array_foreach(v, i, item) {
-		d = json_string_value(item);
-		if (d == NULL || timefmt_parse_date(d, &y, &m, &day) !=
-		    ERR_OK) {
-			problem(why, "config file '%s': 'holidays[%zu]' must be "
-			    "a date YYYY-MM-DD", path, i);
-			continue;
-		}
-		c->holidays = xreallocarray(c->holidays, c->n_holidays + 1,
-		    sizeof *c->holidays);
-		c->holidays[c->n_holidays++] = timefmt_days_from_civil(y, m,
-		    day);
-	}
-	if (c->n_holidays > 1)
-		qsort(c->holidays, c->n_holidays, sizeof *c->holidays,
-		    cmp_day);
 }
 
 /* Edit distance of two short keys, for "did you mean". */
@@ -554,8 +556,15 @@ load_file(struct config *c, const char *path, struct buf *why)
 		c->rules[c->n_rules].failure_type = xstrdup(ft);
 		c->n_rules++;
 	}
-	load_admins(c, json_object_get(root, "admins"), path, why);
-	load_holidays(c, json_object_get(root, "holidays"), path, why);
+	/* Absent admins: nobody is an admin. */
+	load_strings(c, json_object_get(root, "admins"), path, "admins",
+	    "Slack user ids (\"U0123ABCD\")", "a Slack user id like U0123ABCD "
+	    "(not a name)", take_admin, why);
+	load_strings(c, json_object_get(root, "holidays"), path, "holidays",
+	    "dates (\"2026-12-25\")", "a date YYYY-MM-DD", take_holiday, why);
+	if (c->n_holidays > 1)
+		qsort(c->holidays, c->n_holidays, sizeof *c->holidays,
+		    cmp_day);
 	rc = ERR_OK;
 	c->file = json_incref(root);
 out:
@@ -781,9 +790,7 @@ config_release(struct config *c)
 		free(c->rules[i].failure_type);
 	}
 	free(c->rules);
-	for (i = 0; i < c->n_admins; i++)
-		free(c->admins[i]);
-	free(c->admins);
+	strv_free(c->admins, c->n_admins);
 	free(c->holidays);
 	free(c->config_path);
 	memset(c, 0, sizeof *c);

@@ -122,6 +122,15 @@ enum err	config_check_keys(const json_t *obj, const char *const *allowed,
 		    size_t n, const char *where, struct buf *why);
 
 /*
+ * For config sections: obj must be an object ("'where' must be an object",
+ * then shape, an example for the reader, when not NULL) whose keys are
+ * all allowed (config_check_keys). ERR_OK, or ERR_CONFIG with why.
+ */
+enum err	config_check_object(const json_t *obj,
+		    const char *const *allowed, size_t n, const char *where,
+		    const char *shape, struct buf *why);
+
+/*
  * Parse a duration "90m", "2h", "7200s", "1500ms", "1d" (a bare number is
  * seconds) into ms; ERR_INVALID otherwise or when not positive.
  */

@@ -5,6 +5,7 @@
 #include "common.h"
 #include "event.h"
 
+#include "names.h"
 #include "timefmt.h"
 
 static const char *const type_names[EV__COUNT] = {
@@ -31,21 +32,13 @@ static const char *const failure_names[FAILURE__COUNT] = {
 const char *
 event_type_name(enum event_type t)
 {
-	if ((int)t < 0 || t >= EV__COUNT)
-		BUG("bad event type %d", (int)t);
-	return type_names[t];
+	return names_get(type_names, EV__COUNT, (int)t, "event type");
 }
 
 int
 event_type_parse(const char *s)
 {
-	int	i;
-
-	for (i = 0; i < EV__COUNT; i++) {
-		if (strcmp(s, type_names[i]) == 0)
-			return i;
-	}
-	return -1;
+	return names_find(type_names, EV__COUNT, s);
 }
 
 const char *
@@ -53,21 +46,14 @@ failure_type_name(enum failure_type f)
 {
 	if (f == FAILURE_NONE)
 		return NULL;
-	if ((int)f < 0 || f >= FAILURE__COUNT)
-		BUG("bad failure type %d", (int)f);
-	return failure_names[f];
+	return names_get(failure_names, FAILURE__COUNT, (int)f,
+	    "failure type");
 }
 
 int
 failure_type_parse(const char *s)
 {
-	int	i;
-
-	for (i = 0; i < FAILURE__COUNT; i++) {
-		if (strcmp(s, failure_names[i]) == 0)
-			return i;
-	}
-	return -1;
+	return names_find(failure_names, FAILURE__COUNT, s);
 }
 
 const char *

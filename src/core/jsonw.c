@@ -4,6 +4,8 @@
 
 #include <math.h>
 
+#include "timefmt.h"
+
 void
 jsonw_init(struct jsonw *w, struct buf *b)
 {
@@ -175,4 +177,21 @@ jsonw_null(struct jsonw *w)
 {
 	value_start(w);
 	buf_puts(w->b, "null");
+}
+
+void
+jsonw_put_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}
+
+void
+jsonw_put_time(struct jsonw *w, const char *key, int64_t ms)
+{
+	char	ts[TIMEFMT_RFC3339_LEN];
+
+	timefmt_rfc3339(ms, ts);
+	jsonw_key(w, key);
+	jsonw_string(w, ts);
 }

@@ -40,6 +40,12 @@ void	jsonw_real(struct jsonw *, double);
 void	jsonw_bool(struct jsonw *, bool);
 void	jsonw_null(struct jsonw *);
 
+/* A member: key, then the number v. */
+void	jsonw_put_int(struct jsonw *, const char *key, int64_t v);
+
+/* A member: key, then the instant ms as an RFC 3339 UTC string. */
+void	jsonw_put_time(struct jsonw *, const char *key, int64_t ms);
+
 /* Append s as a JSON string literal (quotes included) to b. */
 void	json_quote(struct buf *b, const char *s);
 

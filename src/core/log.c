@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "jsonw.h"
+#include "names.h"
 #include "timefmt.h"
 #include "utf8.h"
 
@@ -20,6 +21,10 @@ static enum log_format	log_format = LOG_FORMAT_LOGFMT;
 static FILE		*log_stream;
 /* Whether the stream is journald's (-1: not looked at yet). */
 static atomic_int	log_journal = -1;
+
+/* By enum log_level: ENVSTATS_LOG_LEVEL's words and the lines' level=. */
+static const char *const level_names[LOG_OFF + 1] = { "debug", "info",
+    "warn", "error", "off" };
 
 bool
 log_enabled(enum log_level level)
@@ -36,15 +41,7 @@ log_set_level(enum log_level level)
 int
 log_level_parse(const char *s)
 {
-	static const char *const names[] = { "debug", "info", "warn", "error",
-	    "off" };
-	size_t	i;
-
-	for (i = 0; i < ARRAY_LEN(names); i++) {
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	}
-	return -1;
+	return names_find(level_names, (int)ARRAY_LEN(level_names), s);
 }
 
 void
@@ -57,11 +54,12 @@ log_set_stream(FILE *f)
 int
 log_format_parse(const char *s)
 {
-	if (strcmp(s, "logfmt") == 0)
-		return LOG_FORMAT_LOGFMT;
-	if (strcmp(s, "json") == 0)
-		return LOG_FORMAT_JSON;
-	return -1;
+	static const char *const names[] = {
+		[LOG_FORMAT_LOGFMT] = "logfmt",
+		[LOG_FORMAT_JSON] = "json",
+	};
+
+	return names_find(names, (int)ARRAY_LEN(names), s);
 }
 
 void
@@ -203,7 +201,6 @@ void
 log_emit(enum log_level level, const char *event, ...)
 {
 	/* syslog priorities of the levels, for journald's "<N>" prefix */
-	static const char *const names[] = { "debug", "info", "warn", "error" };
 	static const int	 prio[] = { 7, 6, 4, 3 };
 	struct buf		 b = BUF_INIT;
 	struct jsonw		 w;
@@ -228,13 +225,14 @@ log_emit(enum log_level level, const char *event, ...)
 		jsonw_key(&w, "ts");
 		jsonw_string(&w, ts);
 		jsonw_key(&w, "level");
-		jsonw_string(&w, names[level]);
+		jsonw_string(&w, level_names[level]);
 		jsonw_key(&w, "event");
 		json_text(&w, event);
 		put_json(&w, ap);
 		jsonw_object_end(&w);
 	} else {
-		buf_printf(&b, "ts=%s level=%s event=", ts, names[level]);
+		buf_printf(&b, "ts=%s level=%s event=", ts,
+		    level_names[level]);
 		put_value(&b, event);
 		put_logfmt(&b, ap);
 	}

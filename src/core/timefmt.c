@@ -121,6 +121,58 @@ read_char(const char *s, size_t len, size_t *pos, char c)
 	return ok;
 }
 
+/* A number field of a time, and the separator before it. */
+struct time_field {
+	char		 sep;		/* 0: none; a letter in either case */
+	const char	*sep_why;	/* when the separator is missing */
+	int		 digits, lo, hi;
+	const char	*why;		/* number missing or out of range */
+};
+
+/* YYYY-MM-DD (the day checked against its month after) */
+static const struct time_field date_fields[] = {
+	{ 0, NULL, 4, 0, 9999, "bad year" },
+	{ '-', "expected '-' after the year", 2, 1, 12, "bad month" },
+	{ '-', "expected '-' after the month", 2, 1, 31, "bad day" },
+};
+
+/* THH:MM:SS (60 read, then refused as a leap second) */
+static const struct time_field time_fields[] = {
+	{ 'T', "expected 'T' after the date", 2, 0, 23, "bad hour" },
+	{ ':', "expected ':' after the hour", 2, 0, 59, "bad minute" },
+	{ ':', "expected ':' after the minute", 2, 0, 60, "bad second" },
+};
+
+/* HH:MM after the offset's sign */
+static const struct time_field offset_fields[] = {
+	{ 0, NULL, 2, 0, 23, "bad offset hour" },
+	{ ':', "expected ':' in the offset", 2, 0, 59, "bad offset minute" },
+};
+
+/* Read the n fields f at s[*pos] into v; false with *reason at the first
+   missing separator or bad number. */
+static bool
+read_fields(const char *s, size_t len, size_t *pos,
+    const struct time_field *f, size_t n, int *v, const char **reason)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		/* sep | 0x20: the ASCII lower case of a letter. */
+		if (f[i].sep != 0 && !read_char(s, len, pos, f[i].sep) &&
+		    !read_char(s, len, pos, (char)(f[i].sep | 0x20))) {
+			*reason = f[i].sep_why;
+			return false;
+		}
+		if (!read_digits(s, len, pos, f[i].digits, &v[i]) ||
+		    v[i] < f[i].lo || v[i] > f[i].hi) {
+			*reason = f[i].why;
+			return false;
+		}
+	}
+	return true;
+}
+
 enum err
 timefmt_parse_rfc3339(const char *s, size_t len, int64_t *out_ms,
     const char **why)
@@ -128,7 +180,7 @@ timefmt_parse_rfc3339(const char *s, size_t len, int64_t *out_ms,
 	const char	*reason = NULL;
 	size_t		 pos = 0;
 	int		 year, mon, day, hour, min, sec, frac = 0, scale = 100;
-	int		 off_h = 0, off_m = 0, off_sign = 0, digit;
+	int		 off_h = 0, off_m = 0, off_sign = 0, digit, v[6];
 	int64_t		 ms;
 	enum err	 rc = ERR_INVALID;
 
@@ -140,51 +192,22 @@ timefmt_parse_rfc3339(const char *s, size_t len, int64_t *out_ms,
 		goto out;
 	}
 
-	if (!read_digits(s, len, &pos, 4, &year)) {
-		reason = "bad year";
+	if (!read_fields(s, len, &pos, date_fields, ARRAY_LEN(date_fields),
+	    v, &reason))
 		goto out;
-	}
-	if (!read_char(s, len, &pos, '-')) {
-		reason = "expected '-' after the year";
-		goto out;
-	}
-	if (!read_digits(s, len, &pos, 2, &mon) || mon < 1 || mon > 12) {
-		reason = "bad month";
-		goto out;
-	}
-	if (!read_char(s, len, &pos, '-')) {
-		reason = "expected '-' after the month";
-		goto out;
-	}
-	if (!read_digits(s, len, &pos, 2, &day) || day < 1 ||
-	    day > timefmt_days_in_month(year, mon)) {
+	if (v[2] > timefmt_days_in_month(v[0], v[1])) {
 		reason = "bad day";
 		goto out;
 	}
-	if (!read_char(s, len, &pos, 'T') && !read_char(s, len, &pos, 't')) {
-		reason = "expected 'T' after the date";
+	if (!read_fields(s, len, &pos, time_fields, ARRAY_LEN(time_fields),
+	    v + 3, &reason))
 		goto out;
-	}
-	if (!read_digits(s, len, &pos, 2, &hour) || hour > 23) {
-		reason = "bad hour";
-		goto out;
-	}
-	if (!read_char(s, len, &pos, ':')) {
-		reason = "expected ':' after the hour";
-		goto out;
-	}
-	if (!read_digits(s, len, &pos, 2, &min) || min > 59) {
-		reason = "bad minute";
-		goto out;
-	}
-	if (!read_char(s, len, &pos, ':')) {
-		reason = "expected ':' after the minute";
-		goto out;
-	}
-	if (!read_digits(s, len, &pos, 2, &sec) || sec > 60) {
-		reason = "bad second";
-		goto out;
-	}
+	year = v[0];
+	mon = v[1];
+	day = v[2];
+	hour = v[3];
+	min = v[4];
+	sec = v[5];
 	if (sec == 60) {
 		/* Unix time has no leap seconds to put it in. */
 		reason = "leap second";
@@ -214,18 +237,11 @@ timefmt_parse_rfc3339(const char *s, size_t len, int64_t *out_ms,
 		goto out;
 	}
 	if (off_sign != 0) {
-		if (!read_digits(s, len, &pos, 2, &off_h) || off_h > 23) {
-			reason = "bad offset hour";
+		if (!read_fields(s, len, &pos, offset_fields,
+		    ARRAY_LEN(offset_fields), v, &reason))
 			goto out;
-		}
-		if (!read_char(s, len, &pos, ':')) {
-			reason = "expected ':' in the offset";
-			goto out;
-		}
-		if (!read_digits(s, len, &pos, 2, &off_m) || off_m > 59) {
-			reason = "bad offset minute";
-			goto out;
-		}
+		off_h = v[0];
+		off_m = v[1];
 	}
 	if (pos != len) {
 		reason = "trailing bytes";

@@ -1,5 +1,6 @@
 /*
- * xalloc.c: allocation that never returns NULL, and BUG(). Any thread.
+ * xalloc.c: allocation that never returns NULL, freeing an array of
+ * strings, and BUG(). Any thread.
  *
  * A daemon that cannot allocate is better restarted by its supervisor than
  * left limping, so failure logs one line and aborts (as tmux and redis do).
@@ -67,6 +68,16 @@ char *
 xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
+}
+
+void
+strv_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void

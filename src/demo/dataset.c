@@ -639,11 +639,20 @@ entry_load(struct heap_entry *h, struct session *s)
 	h->s = s;
 }
 
+/* Swap two entries of the heap. */
+static void
+heap_swap(struct gen *g, size_t i, size_t j)
+{
+	struct heap_entry	tmp = g->heap[i];
+
+	g->heap[i] = g->heap[j];
+	g->heap[j] = tmp;
+}
+
 static void
 heap_push(struct gen *g, struct session *s)
 {
-	size_t			i, up;
-	struct heap_entry	tmp;
+	size_t	i, up;
 
 	ARRAY_GROW(g->heap, g->heap_n + 1, g->heap_cap);
 	i = g->heap_n++;
@@ -652,9 +661,7 @@ heap_push(struct gen *g, struct session *s)
 		up = (i - 1) / 2;
 		if (!entry_before(&g->heap[i], &g->heap[up]))
 			break;
-		tmp = g->heap[i];
-		g->heap[i] = g->heap[up];
-		g->heap[up] = tmp;
+		heap_swap(g, i, up);
 		i = up;
 	}
 }
@@ -662,8 +669,7 @@ heap_push(struct gen *g, struct session *s)
 static void
 heap_sift_down(struct gen *g)
 {
-	size_t			i = 0, l, best;
-	struct heap_entry	tmp;
+	size_t	i = 0, l, best;
 
 	for (;;) {
 		l = 2 * i + 1;
@@ -675,9 +681,7 @@ heap_sift_down(struct gen *g)
 			best = l + 1;
 		if (!entry_before(&g->heap[best], &g->heap[i]))
 			break;
-		tmp = g->heap[i];
-		g->heap[i] = g->heap[best];
-		g->heap[best] = tmp;
+		heap_swap(g, i, best);
 		i = best;
 	}
 }
@@ -1071,6 +1075,20 @@ teardown(struct session *s, const struct branch_state *b, int64_t t,
 		e->source = SRC_WEBHOOK;
 }
 
+/* Tear down at t: with probability by_hand a person in Slack does (in
+   work hours, so later), else automation; when it happened. */
+static int64_t
+teardown_some_way(struct gen *g, struct session *s,
+    const struct branch_state *b, int64_t t, double by_hand)
+{
+	if (chance(g, by_hand)) {
+		t = work_time(g, t);
+		teardown(s, b, t, 1);
+	} else
+		teardown(s, b, t, 0);
+	return t;
+}
+
 static int
 gev_cmp(const void *pa, const void *pb)
 {
@@ -1183,26 +1201,18 @@ session_start(struct gen *g, int64_t t0, int64_t budget)
 				push = chance(g, 0.3);
 			} else if (u < 0.30) {
 				/* Torn down, back another day. */
-				down = closed + clamp(lognormal(g, 10 * HOUR,
-				    0.9), 30 * MIN, 6 * DAY);
-				if (chance(g, 0.5)) {
-					down = work_time(g, down);
-					teardown(s, &b, down, 1);
-				} else
-					teardown(s, &b, down, 0);
+				down = teardown_some_way(g, s, &b, closed +
+				    clamp(lognormal(g, 10 * HOUR, 0.9),
+				    30 * MIN, 6 * DAY), 0.5);
 				next = work_time(g, down + STALE_MS +
 				    range(g, 5 * MIN, 30 * HOUR));
 				push = chance(g, 0.7);
 				automatic = chance(g, 0.2);
 			} else {
 				/* Merged or done: the last environment. */
-				down = closed + clamp(lognormal(g, 20 * HOUR,
-				    1.0), 1 * HOUR, 10 * DAY);
-				if (chance(g, 0.4)) {
-					down = work_time(g, down);
-					teardown(s, &b, down, 1);
-				} else
-					teardown(s, &b, down, 0);
+				down = teardown_some_way(g, s, &b, closed +
+				    clamp(lognormal(g, 20 * HOUR, 1.0),
+				    1 * HOUR, 10 * DAY), 0.4);
 			}
 			updates(g, s, &b, closed, down);
 			b.floor_ms = down;

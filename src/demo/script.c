@@ -139,6 +139,15 @@ provisioner_says(struct play *p, int64_t ts_ms, const char *text)
 	json_decref(payload);
 }
 
+/* The first post to the response_url url, waited for; NULL if none came
+   within WAIT_MS. */
+static char *
+first_post(struct play *p, const char *url)
+{
+	emulator_wait_response_posts(p->emu, url, 1, WAIT_MS);
+	return emulator_response_body(p->emu, url, 0);
+}
+
 /* A person types a slash command; print envstats' answer (and the
    provisioner's, for a relayed /mural-env). */
 static void
@@ -148,7 +157,6 @@ person_types(struct play *p, const char *user, const char *name,
 	json_t		*payload, *ack, *answer;
 	char		*body, *env_id, *url, trigger[48], *posted;
 	const char	*rt, *t;
-	int64_t		 until;
 
 	url = emulator_response_url(p->emu);
 	snprintf(trigger, sizeof trigger, "7000%06d.1000000001.demo",
@@ -171,11 +179,7 @@ person_types(struct play *p, const char *user, const char *name,
 	/* A question is acked at once and answered at the response_url. */
 	if (json_string_value(json_object_get(answer, "text")) == NULL &&
 	    strcmp(command, "/envstats") == 0) {
-		until = clock_mono_ms() + WAIT_MS;
-		while (emulator_response_posts(p->emu, url) == 0 &&
-		    clock_mono_ms() < until)
-			usleep(5000);
-		posted = emulator_response_body(p->emu, url, 0);
+		posted = first_post(p, url);
 		json_decref(ack);
 		ack = json_pack("{s:o*}", "payload", posted != NULL ?
 		    json_loads(posted, 0, NULL) : NULL);
@@ -196,11 +200,7 @@ person_types(struct play *p, const char *user, const char *name,
 	/* A relayed command: the provisioner's answer comes later. */
 	if (strcmp(command, "/mural-env") == 0 && t != NULL &&
 	    strstr(t, "asking the provisioner") != NULL) {
-		until = clock_mono_ms() + WAIT_MS;
-		while (emulator_response_posts(p->emu, url) == 0 &&
-		    clock_mono_ms() < until)
-			usleep(5000);
-		posted = emulator_response_body(p->emu, url, 0);
+		posted = first_post(p, url);
 		if (posted != NULL) {
 			json_t	*j = json_loads(posted, 0, NULL);
 			const char *pt = json_string_value(json_object_get(j,
@@ -285,6 +285,67 @@ play_week(struct play *p, int64_t now_ms)
 	buf_release(&t);
 }
 
+/* One line of today's conversation: a person types command text, or
+   (command NULL) the provisioner says text after waiting pause_ms. */
+struct line {
+	const char	*user;
+	const char	*name;
+	const char	*command;
+	const char	*text;
+	int		 pause_ms;
+};
+
+static const char	sticky_ready[] = "Environment for "
+    "`tactivos/mural-api` branch `feature/sticky-notes-v3` is ready: "
+    "https://sticky-notes-v3.test.example.com";
+
+/* Today, live: people ask for environments... */
+static const struct line today[] = {
+	{ "U0ALICE01", "alice", "/mural-env", "up feature/sticky-notes-v3",
+	  0 },
+	{ NULL, NULL, NULL, sticky_ready, 300 },
+	{ "U0BOB0002", "bob", "/mural-env", "down feature/sticky-notes-v3",
+	  0 },
+	{ "U0BOB0002", "bob", "/mural-env", "up feature/sticky-notes-v3", 0 },
+	{ NULL, NULL, NULL, sticky_ready, 300 },
+	{ "U0CAROL03", "carol", "/mural-env",
+	  "up fix/&lt;b&gt;&amp;-escapes tactivos/mural-web", 0 },
+	{ NULL, NULL, NULL, "Provisioning `tactivos/mural-web` branch "
+	  "`fix/&lt;b&gt;&amp;-escapes` failed: timed out after 30 minutes "
+	  "waiting for builds", 0 },
+	{ "U0DAVE004", "dave", "/mural-env", "up", 0 },
+	{ "U0DAVE004", "dave", "/mural-env", "up feature/x nope/unknown-repo",
+	  0 },
+};
+
+/* ... then ask envstats. */
+static const struct line questions[] = {
+	{ "U0ALICE01", "alice", "/envstats", "summary last:7d", 0 },
+	{ "U0ALICE01", "alice", "/envstats", "slowest last:7d", 0 },
+	{ "U0BOB0002", "bob", "/envstats", "failures last:7d public", 0 },
+	{ "U0CAROL03", "carol", "/envstats", "reprovisions last:1d", 0 },
+	{ "U0DAVE004", "dave", "/envstats", "leadtme", 0 },
+	{ "U0ALICE01", "alice", "/envstats", "digest weekly", 0 },
+	{ "U0BOB0002", "bob", "/envstats", "report", 0 },
+};
+
+/* Play n lines of the conversation, now. */
+static void
+play_lines(struct play *p, const struct line *l, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (l[i].pause_ms > 0)
+			usleep((useconds_t)l[i].pause_ms * 1000);
+		if (l[i].command == NULL)
+			provisioner_says(p, clock_now_ms(), l[i].text);
+		else
+			person_types(p, l[i].user, l[i].name, l[i].command,
+			    l[i].text);
+	}
+}
+
 int
 script_play(struct emulator *emu, struct bot *bot, FILE *out)
 {
@@ -306,39 +367,9 @@ script_play(struct emulator *emu, struct bot *bot, FILE *out)
 	play_week(&p, clock_now_ms());
 
 	fprintf(out, "\n── Today, live in #%s ──\n", SCRIPT_CHANNEL_NAME);
-	person_types(&p, "U0ALICE01", "alice", "/mural-env",
-	    "up feature/sticky-notes-v3");
-	usleep(300000);
-	provisioner_says(&p, clock_now_ms(), "Environment for "
-	    "`tactivos/mural-api` branch `feature/sticky-notes-v3` is ready: "
-	    "https://sticky-notes-v3.test.example.com");
-	person_types(&p, "U0BOB0002", "bob", "/mural-env",
-	    "down feature/sticky-notes-v3");
-	person_types(&p, "U0BOB0002", "bob", "/mural-env",
-	    "up feature/sticky-notes-v3");
-	usleep(300000);
-	provisioner_says(&p, clock_now_ms(), "Environment for "
-	    "`tactivos/mural-api` branch `feature/sticky-notes-v3` is ready: "
-	    "https://sticky-notes-v3.test.example.com");
-	person_types(&p, "U0CAROL03", "carol", "/mural-env",
-	    "up fix/&lt;b&gt;&amp;-escapes tactivos/mural-web");
-	provisioner_says(&p, clock_now_ms(), "Provisioning "
-	    "`tactivos/mural-web` branch `fix/&lt;b&gt;&amp;-escapes` "
-	    "failed: timed out after 30 minutes waiting for builds");
-	person_types(&p, "U0DAVE004", "dave", "/mural-env", "up");
-	person_types(&p, "U0DAVE004", "dave", "/mural-env",
-	    "up feature/x nope/unknown-repo");
-
+	play_lines(&p, today, ARRAY_LEN(today));
 	fprintf(out, "\n── Then people ask envstats ──\n");
-	person_types(&p, "U0ALICE01", "alice", "/envstats", "summary last:7d");
-	person_types(&p, "U0ALICE01", "alice", "/envstats", "slowest last:7d");
-	person_types(&p, "U0BOB0002", "bob", "/envstats",
-	    "failures last:7d public");
-	person_types(&p, "U0CAROL03", "carol", "/envstats",
-	    "reprovisions last:1d");
-	person_types(&p, "U0DAVE004", "dave", "/envstats", "leadtme");
-	person_types(&p, "U0ALICE01", "alice", "/envstats", "digest weekly");
-	person_types(&p, "U0BOB0002", "bob", "/envstats", "report");
+	play_lines(&p, questions, ARRAY_LEN(questions));
 	fprintf(out, "\n(%d envelopes sent, %d acked)\n", emulator_sent(emu),
 	    emulator_acks(emu));
 	bot_stop(bot);

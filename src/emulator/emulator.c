@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "hmac.h"
+#include "jsonw.h"
 #include "log.h"
 
 #define EM_MAX_BODY		(4u << 20)	/* an HTTP request body */
@@ -215,6 +216,8 @@ struct emulator {
 	struct emulator_github_stats gh_stats;
 };
 
+/* The real monotonic clock: tests fake clock_mono_ns(), and the
+   emulator's timers and latencies must not follow it. */
 static int64_t
 mono_ns(void)
 {
@@ -252,18 +255,6 @@ make_id(struct emulator *em, size_t idx)
 	    0x8000 | ((uint32_t)b & 0x3fff),
 	    (uint64_t)idx & UINT64_C(0xffffffffffff));
 	return xstrdup(s);
-}
-
-/* Append a JSON string literal for s. */
-static void
-json_quote(struct buf *b, const char *s)
-{
-	json_t	*j = json_string(s != NULL ? s : "");
-	char	*t = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	buf_puts(b, t != NULL ? t : "\"\"");
-	free(t);
-	json_decref(j);
 }
 
 /* Serialise and release j; NULL j (a failed json_pack) is a bug. */
@@ -367,6 +358,18 @@ push_cmd(struct emulator *em, struct em_cmd *c)
 	em->cmds_tail = c;
 	unlock(em);
 	lws_cancel_service(em->ctx);
+}
+
+/* Hand the loop thread a command without frames. */
+static void
+push_simple(struct emulator *em, enum cmd_kind kind, int ms, bool on)
+{
+	struct em_cmd	*c = xcalloc(1, sizeof *c);
+
+	c->kind = kind;
+	c->ms = ms;
+	c->on = on;
+	push_cmd(em, c);
 }
 
 static void
@@ -1759,9 +1762,7 @@ em_free(struct emulator *em)
 		buf_release(&em->uploads[i].bytes);
 	}
 	free(em->uploads);
-	for (i = 0; i < em->n_msg_ts; i++)
-		free(em->msg_ts[i]);
-	free(em->msg_ts);
+	strv_free(em->msg_ts, em->n_msg_ts);
 	free(em->signing_secret);
 	free(em->team_id);
 	free(em->app_id);
@@ -1902,57 +1903,24 @@ emulator_provisioner_url(const struct emulator *em)
 
 /* --- waits and counters --- */
 
-struct wait_arg {
-	int		 n;
-	const char	*key;
+/* What the tests count, read or wait on. */
+enum em_count {
+	COUNT_LIVE,		/* open connections */
+	COUNT_TOTAL,		/* connections ever accepted */
+	COUNT_ACKS,
+	COUNT_SENT,		/* envelopes sent */
+	COUNT_CALLS,		/* Web API calls of the method key */
+	COUNT_POSTS,		/* posts to the response_url key */
+	COUNT_UPLOADS,		/* upload bodies received */
+	COUNT_RELAYS,		/* relays, either signature */
 };
 
-/* Wait until ok(em, arg) holds; false on timeout. */
-static bool
-wait_for(struct emulator *em, bool (*ok)(struct emulator *,
-    const struct wait_arg *), const struct wait_arg *arg, int timeout_ms)
-{
-	struct timespec	dl;
-	bool		res;
-
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
-	lock(em);
-	res = ok(em, arg);
-	while (!res) {
-		if (pthread_cond_timedwait(&em->cv, &em->mu, &dl) ==
-		    ETIMEDOUT) {
-			res = ok(em, arg);
-			break;
-		}
-		res = ok(em, arg);
-	}
-	unlock(em);
-	return res;
-}
-
-static bool
-have_connections(struct emulator *em, const struct wait_arg *a)
-{
-	return em->live >= a->n;
-}
-
-static bool
-at_most_connections(struct emulator *em, const struct wait_arg *a)
-{
-	return em->live <= a->n;
-}
-
-static bool
-have_acks(struct emulator *em, const struct wait_arg *a)
-{
-	return em->acks >= a->n;
-}
+struct wait_arg {
+	enum em_count	 what;
+	const char	*key;
+	int		 n;
+	bool		 at_most;	/* count <= n, not count >= n */
+};
 
 static int
 count_recs(const struct em_rec *r, size_t n, const char *key)
@@ -1967,12 +1935,6 @@ count_recs(const struct em_rec *r, size_t n, const char *key)
 	return c;
 }
 
-static bool
-have_calls(struct emulator *em, const struct wait_arg *a)
-{
-	return count_recs(em->calls, em->n_calls, a->key) >= a->n;
-}
-
 /* "http://127.0.0.1:PORT/response/7" or "/response/7" -> "/response/7". */
 static const char *
 response_path(const char *url)
@@ -1980,13 +1942,6 @@ response_path(const char *url)
 	const char	*p = strstr(url, "/response/");
 
 	return p != NULL ? p : url;
-}
-
-static bool
-have_posts(struct emulator *em, const struct wait_arg *a)
-{
-	return count_recs(em->posts, em->n_posts, response_path(a->key)) >=
-	    a->n;
 }
 
 static int
@@ -2000,55 +1955,108 @@ count_received(struct emulator *em)
 	return n;
 }
 
-static bool
-have_uploads(struct emulator *em, const struct wait_arg *a)
+/* One count; key names the method or the response_url. Under mu. */
+static int
+count_of(struct emulator *em, enum em_count what, const char *key)
 {
-	return count_received(em) >= a->n;
+	switch (what) {
+	case COUNT_LIVE:	return em->live;
+	case COUNT_TOTAL:	return em->total;
+	case COUNT_ACKS:	return em->acks;
+	case COUNT_SENT:	return (int)em->n_envs;
+	case COUNT_CALLS:
+		return count_recs(em->calls, em->n_calls, key);
+	case COUNT_POSTS:
+		return count_recs(em->posts, em->n_posts, response_path(key));
+	case COUNT_UPLOADS:	return count_received(em);
+	case COUNT_RELAYS:	return (int)em->n_relays;
+	}
+	BUG("count %d", (int)what);
+}
+
+/* count_of() under the lock. */
+static int
+read_count(struct emulator *em, enum em_count what, const char *key)
+{
+	int	n;
+
+	lock(em);
+	n = count_of(em, what, key);
+	unlock(em);
+	return n;
 }
 
 static bool
-have_relays(struct emulator *em, const struct wait_arg *a)
+reached(struct emulator *em, const struct wait_arg *a)
 {
-	return em->n_relays >= (size_t)a->n;
+	int	n = count_of(em, a->what, a->key);
+
+	return a->at_most ? n <= a->n : n >= a->n;
+}
+
+/* Wait until the count reaches a->n; false on timeout. */
+static bool
+wait_for(struct emulator *em, const struct wait_arg *a, int timeout_ms)
+{
+	struct timespec	dl;
+	bool		res;
+
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	lock(em);
+	res = reached(em, a);
+	while (!res) {
+		if (pthread_cond_timedwait(&em->cv, &em->mu, &dl) ==
+		    ETIMEDOUT) {
+			res = reached(em, a);
+			break;
+		}
+		res = reached(em, a);
+	}
+	unlock(em);
+	return res;
+}
+
+/* Wait until the count is n or more; false on timeout. */
+static bool
+wait_count(struct emulator *em, enum em_count what, const char *key, int n,
+    int timeout_ms)
+{
+	struct wait_arg	a = { what, key, n, false };
+
+	return wait_for(em, &a, timeout_ms);
 }
 
 int
 emulator_connections(struct emulator *em)
 {
-	int	n;
-
-	lock(em);
-	n = em->live;
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_LIVE, NULL);
 }
 
 int
 emulator_connections_total(struct emulator *em)
 {
-	int	n;
-
-	lock(em);
-	n = em->total;
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_TOTAL, NULL);
 }
 
 bool
 emulator_wait_connections(struct emulator *em, int n, int timeout_ms)
 {
-	struct wait_arg	a = { n, NULL };
-
-	return wait_for(em, have_connections, &a, timeout_ms);
+	return wait_count(em, COUNT_LIVE, NULL, n, timeout_ms);
 }
 
 bool
 emulator_wait_connections_at_most(struct emulator *em, int n,
     int timeout_ms)
 {
-	struct wait_arg	a = { n, NULL };
+	struct wait_arg	a = { COUNT_LIVE, NULL, n, true };
 
-	return wait_for(em, at_most_connections, &a, timeout_ms);
+	return wait_for(em, &a, timeout_ms);
 }
 
 /* --- Socket Mode sends --- */
@@ -2132,30 +2140,19 @@ emulator_disconnect(struct emulator *em, const char *reason)
 void
 emulator_drop_tcp(struct emulator *em)
 {
-	struct em_cmd	*c = xcalloc(1, sizeof *c);
-
-	c->kind = CMD_DROP_TCP;
-	push_cmd(em, c);
+	push_simple(em, CMD_DROP_TCP, 0, false);
 }
 
 void
 emulator_slow_link(struct emulator *em, int stall_ms)
 {
-	struct em_cmd	*c = xcalloc(1, sizeof *c);
-
-	c->kind = CMD_SLOW;
-	c->ms = stall_ms;
-	push_cmd(em, c);
+	push_simple(em, CMD_SLOW, stall_ms, false);
 }
 
 void
 emulator_answer_pings(struct emulator *em, bool on)
 {
-	struct em_cmd	*c = xcalloc(1, sizeof *c);
-
-	c->kind = CMD_PINGS;
-	c->on = on;
-	push_cmd(em, c);
+	push_simple(em, CMD_PINGS, 0, on);
 }
 
 /* --- acks --- */
@@ -2163,31 +2160,19 @@ emulator_answer_pings(struct emulator *em, bool on)
 int
 emulator_acks(struct emulator *em)
 {
-	int	n;
-
-	lock(em);
-	n = em->acks;
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_ACKS, NULL);
 }
 
 int
 emulator_sent(struct emulator *em)
 {
-	int	n;
-
-	lock(em);
-	n = (int)em->n_envs;
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_SENT, NULL);
 }
 
 bool
 emulator_wait_acks(struct emulator *em, int n, int timeout_ms)
 {
-	struct wait_arg	a = { n, NULL };
-
-	return wait_for(em, have_acks, &a, timeout_ms);
+	return wait_count(em, COUNT_ACKS, NULL, n, timeout_ms);
 }
 
 char *
@@ -2239,45 +2224,41 @@ emulator_fail(struct emulator *em, const char *method, int count,
 int
 emulator_calls(struct emulator *em, const char *method)
 {
-	int	n;
-
-	lock(em);
-	n = count_recs(em->calls, em->n_calls, method);
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_CALLS, method);
 }
 
 bool
 emulator_wait_calls(struct emulator *em, const char *method, int n,
     int timeout_ms)
 {
-	struct wait_arg	a = { n, method };
-
-	return wait_for(em, have_calls, &a, timeout_ms);
+	return wait_count(em, COUNT_CALLS, method, n, timeout_ms);
 }
 
-/* The body of the n-th record with key, or NULL. Under mu. */
+/* A copy of the body of the n-th record of *r with key (NULL: any), or
+   NULL; the pointers are to em's arrays, read under the lock. */
 static char *
-nth_body(const struct em_rec *r, size_t count, const char *key, int n)
+nth_body(struct emulator *em, struct em_rec *const *r, const size_t *count,
+    const char *key, int n)
 {
-	size_t	i;
+	char	*s = NULL;
+	size_t	 i;
 
-	for (i = 0; i < count; i++) {
-		if ((key == NULL || strcmp(r[i].key, key) == 0) && n-- == 0)
-			return xstrdup(r[i].body);
+	lock(em);
+	for (i = 0; i < *count; i++) {
+		if ((key == NULL || strcmp((*r)[i].key, key) == 0) &&
+		    n-- == 0) {
+			s = xstrdup((*r)[i].body);
+			break;
+		}
 	}
-	return NULL;
+	unlock(em);
+	return s;
 }
 
 char *
 emulator_call_body(struct emulator *em, const char *method, int n)
 {
-	char	*s;
-
-	lock(em);
-	s = nth_body(em->calls, em->n_calls, method, n);
-	unlock(em);
-	return s;
+	return nth_body(em, &em->calls, &em->n_calls, method, n);
 }
 
 char *
@@ -2314,32 +2295,20 @@ emulator_response_url(struct emulator *em)
 int
 emulator_response_posts(struct emulator *em, const char *url)
 {
-	int	n;
-
-	lock(em);
-	n = count_recs(em->posts, em->n_posts, response_path(url));
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_POSTS, url);
 }
 
 bool
 emulator_wait_response_posts(struct emulator *em, const char *url, int n,
     int timeout_ms)
 {
-	struct wait_arg	a = { n, url };
-
-	return wait_for(em, have_posts, &a, timeout_ms);
+	return wait_count(em, COUNT_POSTS, url, n, timeout_ms);
 }
 
 char *
 emulator_response_body(struct emulator *em, const char *url, int n)
 {
-	char	*s;
-
-	lock(em);
-	s = nth_body(em->posts, em->n_posts, response_path(url), n);
-	unlock(em);
-	return s;
+	return nth_body(em, &em->posts, &em->n_posts, response_path(url), n);
 }
 
 int
@@ -2360,20 +2329,13 @@ emulator_relays(struct emulator *em, bool valid_signature)
 bool
 emulator_wait_relays(struct emulator *em, int n, int timeout_ms)
 {
-	struct wait_arg	a = { n, NULL };
-
-	return wait_for(em, have_relays, &a, timeout_ms);
+	return wait_count(em, COUNT_RELAYS, NULL, n, timeout_ms);
 }
 
 char *
 emulator_relay_body(struct emulator *em, int n)
 {
-	char	*s;
-
-	lock(em);
-	s = nth_body(em->relays, em->n_relays, NULL, n);
-	unlock(em);
-	return s;
+	return nth_body(em, &em->relays, &em->n_relays, NULL, n);
 }
 
 /* --- the fake GitHub REST API --- */
@@ -2452,20 +2414,13 @@ emulator_github_request(struct emulator *em, int n, char **if_none_match,
 int
 emulator_uploads(struct emulator *em)
 {
-	int	n;
-
-	lock(em);
-	n = count_received(em);
-	unlock(em);
-	return n;
+	return read_count(em, COUNT_UPLOADS, NULL);
 }
 
 bool
 emulator_wait_uploads(struct emulator *em, int n, int timeout_ms)
 {
-	struct wait_arg	a = { n, NULL };
-
-	return wait_for(em, have_uploads, &a, timeout_ms);
+	return wait_count(em, COUNT_UPLOADS, NULL, n, timeout_ms);
 }
 
 bool
@@ -2525,11 +2480,11 @@ char *
 emulator_send_block_action(struct emulator *em,
     const struct emulator_block_action *a)
 {
-	json_t	*p;
 	char	*body, *id;
 
-	p = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}, s:{s:s, s:s, s:s},"
-	    " s:{s:s}, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}",
+	body = json_take(json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}, "
+	    "s:{s:s, s:s, s:s}, s:{s:s}, s:s, s:s, "
+	    "s:[{s:s, s:s, s:s, s:s, s:s}]}",
 	    "type", "block_actions",
 	    "api_app_id", a->app_id != NULL ? a->app_id : em->app_id,
 	    "user", "id", a->user_id, "team_id", a->team_id != NULL ?
@@ -2542,12 +2497,8 @@ emulator_send_block_action(struct emulator *em,
 	    "response_url", "http://127.0.0.1/unused",
 	    "actions", "type", "button", "action_id", a->action_id,
 	    "block_id", a->block_id, "value", a->value,
-	    "action_ts", a->action_ts);
-	if (p == NULL)
-		BUG("block_actions payload");
-	body = json_dumps(p, JSON_COMPACT);
+	    "action_ts", a->action_ts));
 	id = emulator_send_envelope(em, "interactive", body, true);
 	free(body);
-	json_decref(p);
 	return id;
 }

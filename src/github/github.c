@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <regex.h>
 
+#include "config.h"
 #include "hmac.h"
 #include "event.h"
 #include "timefmt.h"
@@ -89,18 +90,14 @@ static enum err
 read_pair(const json_t *obj, const char *key, const char **build,
     const char **tests, struct buf *why)
 {
-	const char	*k;
-	json_t		*v;
+	static const char *const	 keys[] = { "build", "tests" };
+	const char			*k;
+	json_t				*v;
 
-	if (!json_is_object(obj)) {
-		buf_printf(why, "'%s' must be an object", key);
+	if (config_check_object(obj, keys, ARRAY_LEN(keys), key, NULL, why) !=
+	    ERR_OK)
 		return ERR_CONFIG;
-	}
 	json_object_foreach((json_t *)obj, k, v) {
-		if (strcmp(k, "build") != 0 && strcmp(k, "tests") != 0) {
-			buf_printf(why, "unknown key '%s.%s'", key, k);
-			return ERR_CONFIG;
-		}
 		if (!json_is_string(v)) {
 			buf_printf(why, "'%s.%s' must be a string", key, k);
 			return ERR_CONFIG;
@@ -136,6 +133,7 @@ out:
 enum err
 github_new(const json_t *sec, struct github **out, struct buf *why)
 {
+	static const char *const section_keys[] = { "default", "repos" };
 	struct github	*gh = xcalloc(1, sizeof *gh);
 	const char	*def_build = GITHUB_DEFAULT_BUILD;
 	const char	*def_tests = GITHUB_DEFAULT_TESTS;
@@ -149,23 +147,15 @@ github_new(const json_t *sec, struct github **out, struct buf *why)
 	*out = NULL;
 	if (sec != NULL && json_is_null(sec))
 		sec = NULL;
-	if (sec != NULL && !json_is_object(sec)) {
-		buf_puts(why, "'github' must be an object");
-		goto out;
-	}
 	if (sec != NULL) {
-		json_object_foreach((json_t *)sec, k, v) {
-			if (strcmp(k, "default") == 0) {
-				if (read_pair(v, "github.default", &def_build,
-				    &def_tests, why) != ERR_OK)
-					goto out;
-			} else if (strcmp(k, "repos") == 0) {
-				repos = v;
-			} else {
-				buf_printf(why, "unknown key 'github.%s'", k);
-				goto out;
-			}
-		}
+		if (config_check_object(sec, section_keys,
+		    ARRAY_LEN(section_keys), "github", NULL, why) != ERR_OK)
+			goto out;
+		v = json_object_get(sec, "default");
+		if (v != NULL && read_pair(v, "github.default", &def_build,
+		    &def_tests, why) != ERR_OK)
+			goto out;
+		repos = json_object_get(sec, "repos");
 	}
 	if (build_rules(&gh->def, def_build, def_tests, "github.default",
 	    why) != ERR_OK)

@@ -381,13 +381,39 @@ set_etag(char **slot, const char *etag)
 	*slot = etag != NULL && *etag != '\0' ? xstrdup(etag) : NULL;
 }
 
+/* Read a runs (or a jobs) page of k's into *page and store its events;
+   false, counted and logged, when it cannot be read or stored. */
+static bool
+take_page(struct github_poll *p, const struct poll_key *k,
+    const struct http_result *r, bool jobs, struct github_rest_page *page)
+{
+	struct buf	why = BUF_INIT;
+	enum err	rc;
+	bool		ok = false;
+
+	if (jobs)
+		rc = github_rest_parse_jobs(p->gh, k->repo, r->body,
+		    r->body_len, page, &why);
+	else
+		rc = github_rest_parse_runs(p->gh, k->repo, r->body,
+		    r->body_len, page, &why);
+	if (rc != ERR_OK) {
+		p->stats.errors++;
+		log_warn("github_poll.bad_page", LOG_STR("kind", jobs ?
+		    "jobs" : "runs"), LOG_STR("repo", k->repo),
+		    LOG_STR("why", why.data));
+	} else
+		ok = keep_events(p, page);
+	buf_release(&why);
+	return ok;
+}
+
 /* A runs page (or its 304) came back. */
 static void
 runs_done(struct github_poll *p, struct poll_key *k,
     const struct http_result *r)
 {
 	struct github_rest_page	 page;
-	struct buf		 why = BUF_INIT;
 	size_t			 i;
 
 	if (r->http_status == 304) {
@@ -399,17 +425,11 @@ runs_done(struct github_poll *p, struct poll_key *k,
 		return;
 	}
 	github_rest_page_init(&page);
-	if (github_rest_parse_runs(p->gh, k->repo, r->body, r->body_len,
-	    &page, &why) != ERR_OK) {
-		p->stats.errors++;
-		log_warn("github_poll.bad_page", LOG_STR("kind", "runs"),
-		    LOG_STR("repo", k->repo), LOG_STR("why", why.data));
-	} else if (keep_events(p, &page)) {
+	if (take_page(p, k, r, false, &page)) {
 		follow_runs(k, &page);
 		set_etag(&k->etag, r->etag);
 	}
 	github_rest_page_release(&page);
-	buf_release(&why);
 }
 
 /* A jobs page (or its 304) came back. */
@@ -418,7 +438,6 @@ jobs_done(struct github_poll *p, struct poll_key *k, struct poll_run *run,
     const struct http_result *r)
 {
 	struct github_rest_page	 page;
-	struct buf		 why = BUF_INIT;
 
 	if (r->http_status == 304) {
 		p->stats.not_modified++;
@@ -427,17 +446,11 @@ jobs_done(struct github_poll *p, struct poll_key *k, struct poll_run *run,
 		return;
 	}
 	github_rest_page_init(&page);
-	if (github_rest_parse_jobs(p->gh, k->repo, r->body, r->body_len,
-	    &page, &why) != ERR_OK) {
-		p->stats.errors++;
-		log_warn("github_poll.bad_page", LOG_STR("kind", "jobs"),
-		    LOG_STR("repo", k->repo), LOG_STR("why", why.data));
-	} else if (keep_events(p, &page)) {
+	if (take_page(p, k, r, true, &page)) {
 		set_etag(&run->etag, r->etag);
 		run->done = run->completed;
 	}
 	github_rest_page_release(&page);
-	buf_release(&why);
 }
 
 /* Loop thread, from http_worker_drain (or http_worker_free). */

@@ -14,27 +14,7 @@
 #include "event.h"
 #include "secret.h"
 #include "timefmt.h"
-
-void
-github_rest_urlencode(struct buf *b, const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-	char			 esc[3];
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~')
-			buf_append(b, (const char *)p, 1);
-		else {
-			esc[0] = '%';
-			esc[1] = hex[*p >> 4];
-			esc[2] = hex[*p & 0xf];
-			buf_append(b, esc, 3);
-		}
-	}
-}
+#include "net/url.h"
 
 /* Append "{api}/repos/{owner}/{name}" to b; false for a bad repo. */
 static bool
@@ -60,9 +40,9 @@ repo_base(struct buf *b, const char *api, const char *repo)
 	buf_append(b, api, api_len);
 	buf_puts(b, "/repos/");
 	buf_append(&owner, repo, (size_t)(slash - repo));
-	github_rest_urlencode(b, owner.data);
+	url_encode(b, owner.data);
 	buf_puts(b, "/");
-	github_rest_urlencode(b, slash + 1);
+	url_encode(b, slash + 1);
 	ok = true;
 out:
 	buf_release(&owner);
@@ -80,7 +60,7 @@ github_rest_runs_url(const char *api, const char *repo, const char *branch,
 	if (branch == NULL || *branch == '\0' || !repo_base(&b, api, repo))
 		goto out;
 	buf_puts(&b, "/actions/runs?branch=");
-	github_rest_urlencode(&b, branch);
+	url_encode(&b, branch);
 	buf_printf(&b, "&per_page=%d", GITHUB_REST_RUNS_PER_PAGE);
 	*out = buf_detach(&b, NULL);
 	rc = ERR_OK;
@@ -298,21 +278,13 @@ static void
 classify_github(const struct http_answer *a, struct http_judgement *j)
 {
 	if ((a->status == 403 || a->status == 429) &&
-	    a->ratelimit_remaining == 0) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = ratelimit_reset_wait_ms(a);
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
-	} else if (a->status == 304)
+	    a->ratelimit_remaining == 0)
+		http_judge_ratelimited(j, ratelimit_reset_wait_ms(a));
+	else if (a->status == 304)
 		j->drop_body = true;
-	else if (a->status == 403 && a->has_retry_after) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = a->retry_after_ms;
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
-	} else
+	else if (a->status == 403 && a->has_retry_after)
+		http_judge_ratelimited(j, a->retry_after_ms);
+	else
 		http_classify_status(a, j);
 }
 

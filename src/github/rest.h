@@ -28,13 +28,6 @@
 #define GITHUB_REST_JOBS_PER_PAGE	100
 
 /*
- * Append s percent-encoded to b: every byte but the unreserved ones
- * (A-Z a-z 0-9 - . _ ~) becomes %XX (upper case hex), so '/', '#', '?',
- * '&', '%', ' ', '+' and UTF-8 bytes are all escaped.
- */
-void		github_rest_urlencode(struct buf *b, const char *s);
-
-/*
  * The URL of the branch's latest workflow runs (*out, the caller's; NULL
  * on failure). api NULL or "": GITHUB_REST_API_DEFAULT; a trailing '/' is
  * dropped. repo is "owner/name". ERR_INVALID for a repo that is not

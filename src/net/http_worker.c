@@ -581,15 +581,21 @@ backoff_wait_ms(struct http_worker *w, int attempts)
 }
 
 void
+http_judge_ratelimited(struct http_judgement *j, int64_t wait_ms)
+{
+	j->rc = ERR_RATELIMITED;
+	j->why = "ratelimited";
+	j->ratelimited = true;
+	j->wait_ms = wait_ms;
+	j->verdict = HTTP_VERDICT_RETRY_AFTER;
+}
+
+void
 http_classify_status(const struct http_answer *a, struct http_judgement *j)
 {
-	if (a->status == 429) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = a->retry_after_ms;
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
-	} else if (a->status >= 500 && a->status < 600) {
+	if (a->status == 429)
+		http_judge_ratelimited(j, a->retry_after_ms);
+	else if (a->status >= 500 && a->status < 600) {
 		j->rc = ERR_NET;
 		j->why = "server_error";
 		j->verdict = HTTP_VERDICT_BACKOFF;

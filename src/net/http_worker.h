@@ -89,6 +89,9 @@ typedef void (*http_classify_fn)(const struct http_answer *,
  */
 void	http_classify_status(const struct http_answer *,
 	    struct http_judgement *j);
+/* The judgement of a rate limit, for the hooks: ERR_RATELIMITED, retried
+   after wait_ms. */
+void	http_judge_ratelimited(struct http_judgement *j, int64_t wait_ms);
 
 /*
  * Headers computed for each try (a signature with a fresh timestamp):

@@ -273,6 +273,28 @@ attempt_template(const struct store_attempt_row *r, enum alert_rule rule,
 	t->detail_at_ms = ALERT_NEVER;
 }
 
+/* A repository-wide alert (a burst; an objective's burn, the objective's
+   name as its branch), fired at now unless silenced. */
+static void
+fire_repo_alert(struct alerts_state *st, const struct alerts_config *c,
+    const struct alerts_view *v, int64_t now, enum alert_rule rule,
+    const char *repo, const char *branch, const char *detail)
+{
+	struct alert	t;
+
+	memset(&t, 0, sizeof t);
+	t.rule = rule;
+	t.repo = (char *)repo;
+	t.branch = (char *)branch;
+	t.requested_at_ms = ALERT_NEVER;
+	t.fired_at_ms = now;
+	t.resolved_at_ms = ALERT_NEVER;
+	t.detail = (char *)detail;
+	t.detail_at_ms = now;
+	if (!silenced(v, &t))
+		fire(st, c, now, &t, false);
+}
+
 const char *
 alerts_phase(const struct store_attempt_row *r, int64_t *since_ms)
 {
@@ -437,7 +459,6 @@ plan_bursts(const struct alerts_config *c, int64_t now,
     const struct alerts_view *v, struct alerts_state *st)
 {
 	struct tally	*t = NULL;
-	struct alert	 tmpl;
 	struct buf	 detail = BUF_INIT, res = BUF_INIT;
 	size_t		 n = 0, i, k;
 	bool		 holds;
@@ -464,16 +485,8 @@ plan_bursts(const struct alerts_config *c, int64_t now,
 		holds = burst_holds(c, &t[k], &detail);
 		if (!holds || open_burst(st, t[k].repo) >= 0)
 			continue;
-		memset(&tmpl, 0, sizeof tmpl);
-		tmpl.rule = ALERT_FAILURE_BURST;
-		tmpl.repo = t[k].repo;
-		tmpl.requested_at_ms = ALERT_NEVER;
-		tmpl.fired_at_ms = now;
-		tmpl.resolved_at_ms = ALERT_NEVER;
-		tmpl.detail = detail.data;
-		tmpl.detail_at_ms = now;
-		if (!silenced(v, &tmpl))
-			fire(st, c, now, &tmpl, false);
+		fire_repo_alert(st, c, v, now, ALERT_FAILURE_BURST, t[k].repo,
+		    NULL, detail.data);
 	}
 	buf_release(&detail);
 	buf_release(&res);
@@ -506,7 +519,6 @@ plan_slos(const struct alerts_config *c, int64_t now,
     const struct alerts_view *v, struct alerts_state *st)
 {
 	const struct slo_figures	*f;
-	struct alert			 tmpl;
 	struct buf			 b = BUF_INIT;
 	size_t				 i, k;
 	bool				 open;
@@ -550,17 +562,8 @@ plan_slos(const struct alerts_config *c, int64_t now,
 			continue;
 		buf_reset(&b);
 		slo_detail(c, f, &b);
-		memset(&tmpl, 0, sizeof tmpl);
-		tmpl.rule = ALERT_SLO_BURN;
-		tmpl.repo = (char *)slo_repo(&c->slos[k]);
-		tmpl.branch = c->slos[k].name;
-		tmpl.requested_at_ms = ALERT_NEVER;
-		tmpl.fired_at_ms = now;
-		tmpl.resolved_at_ms = ALERT_NEVER;
-		tmpl.detail = b.data;
-		tmpl.detail_at_ms = now;
-		if (!silenced(v, &tmpl))
-			fire(st, c, now, &tmpl, false);
+		fire_repo_alert(st, c, v, now, ALERT_SLO_BURN,
+		    slo_repo(&c->slos[k]), c->slos[k].name, b.data);
 	}
 	buf_release(&b);
 }

@@ -112,14 +112,9 @@ read_quiet(const json_t *q, const struct tz *default_tz,
 {
 	const json_t	*tzv;
 
-	if (!json_is_object(q)) {
-		buf_puts(why, "'alerts.quiet_hours' must be an object "
-		    "{\"from\": \"22:00\", \"to\": \"07:00\", \"tz\": "
-		    "\"Europe/Paris\"}");
-		return ERR_CONFIG;
-	}
-	if (config_check_keys(q, quiet_keys, ARRAY_LEN(quiet_keys),
-	    "alerts.quiet_hours", why) != ERR_OK)
+	if (config_check_object(q, quiet_keys, ARRAY_LEN(quiet_keys),
+	    "alerts.quiet_hours", "{\"from\": \"22:00\", \"to\": \"07:00\", "
+	    "\"tz\": \"Europe/Paris\"}", why) != ERR_OK)
 		return ERR_CONFIG;
 	c->quiet_from_min = parse_hhmm(json_string_value(json_object_get(q,
 	    "from")));
@@ -159,12 +154,8 @@ alerts_config_parse(const json_t *sec, const struct tz *default_tz,
 
 	if (sec == NULL || json_is_null(sec))
 		return ERR_OK;
-	if (!json_is_object(sec)) {
-		buf_puts(why, "'alerts' must be an object");
-		return ERR_CONFIG;
-	}
-	if (config_check_keys(sec, section_keys, ARRAY_LEN(section_keys),
-	    "alerts", why) != ERR_OK)
+	if (config_check_object(sec, section_keys, ARRAY_LEN(section_keys),
+	    "alerts", NULL, why) != ERR_OK)
 		return ERR_CONFIG;
 	ch = json_string_value(json_object_get(sec, "channel"));
 	if (ch == NULL || *ch == '\0' || strcspn(ch, " \t\r\n") !=

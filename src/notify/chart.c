@@ -210,12 +210,10 @@ no_data(cairo_t *cr, double x0, double x1)
 	    "no provision succeeded in this period", 0.5);
 }
 
-/* A dashed marker of a percentile over the histogram. */
+/* A dashed vertical line at x across the plot, dash[0] on, dash[1] off. */
 static void
-marker(cairo_t *cr, double x, struct rgb c, const char *label)
+dashed_line(cairo_t *cr, double x, struct rgb c, const double dash[2])
 {
-	static const double	dash[] = { 4, 3 };
-
 	color(cr, c);
 	cairo_set_line_width(cr, 1.5);
 	cairo_set_dash(cr, dash, 2, 0);
@@ -223,6 +221,15 @@ marker(cairo_t *cr, double x, struct rgb c, const char *label)
 	cairo_line_to(cr, x, PLOT_BOTTOM);
 	cairo_stroke(cr);
 	cairo_set_dash(cr, NULL, 0, 0);
+}
+
+/* A dashed marker of a percentile over the histogram. */
+static void
+marker(cairo_t *cr, double x, struct rgb c, const char *label)
+{
+	static const double	dash[] = { 4, 3 };
+
+	dashed_line(cr, x, c, dash);
 	font(cr, 11, true);
 	text(cr, x + 3, PLOT_TOP + 12, label, 0);
 }
@@ -409,13 +416,7 @@ markers(cairo_t *cr, const struct report *r)
 			x = RIGHT_X0 + 15 + (RIGHT_X1 - RIGHT_X0 - 30) * pos /
 			    (double)(f->n_days - 1);
 		x = x < RIGHT_X0 ? RIGHT_X0 : x > RIGHT_X1 ? RIGHT_X1 : x;
-		color(cr, mark);
-		cairo_set_line_width(cr, 1.5);
-		cairo_set_dash(cr, dash, 2, 0);
-		cairo_move_to(cr, x, PLOT_TOP);
-		cairo_line_to(cr, x, PLOT_BOTTOM);
-		cairo_stroke(cr);
-		cairo_set_dash(cr, NULL, 0, 0);
+		dashed_line(cr, x, mark, dash);
 		n = utf8_cut(m->text, strlen(m->text), MARK_LABEL_MAX);
 		snprintf(lab, sizeof lab, "%.*s%s", (int)n, m->text,
 		    n < strlen(m->text) ? "…" : "");

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "names.h"
 
 static const char *const period_names[DIGEST__COUNT] = { "daily", "weekly" };
 
@@ -18,21 +19,13 @@ static const char *const weekdays[] = { "monday", "tuesday", "wednesday",
 const char *
 digest_period_name(enum digest_period p)
 {
-	if ((unsigned)p >= DIGEST__COUNT)
-		BUG("bad digest period %d", (int)p);
-	return period_names[p];
+	return names_get(period_names, DIGEST__COUNT, (int)p, "digest period");
 }
 
 int
 digest_period_parse(const char *s)
 {
-	int	i;
-
-	for (i = 0; i < DIGEST__COUNT; i++) {
-		if (strcmp(s, period_names[i]) == 0)
-			return i;
-	}
-	return -1;
+	return names_find(period_names, DIGEST__COUNT, s);
 }
 
 /* --- the config section --- */
@@ -78,12 +71,8 @@ parse_weekly(const json_t *v, const char *where, struct digest_schedule *s,
 {
 	static const char *const keys[] = { "weekday", "time" };
 
-	if (!json_is_object(v)) {
-		buf_printf(why, "'%s' must be an object {\"weekday\": "
-		    "\"monday\", \"time\": \"HH:MM\"}", where);
-		return ERR_CONFIG;
-	}
-	if (config_check_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
+	if (config_check_object(v, keys, ARRAY_LEN(keys), where,
+	    "{\"weekday\": \"monday\", \"time\": \"HH:MM\"}", why) != ERR_OK)
 		return ERR_CONFIG;
 	return digest_weekly_parse(v, where, s, why);
 }
@@ -137,12 +126,8 @@ parse_entry(const json_t *v, const char *where, struct digest_schedule *s,
 	size_t		 i;
 	enum err	 rc = ERR_CONFIG;
 
-	if (!json_is_object(v)) {
-		buf_printf(why, "'%s' must be an object {\"channel\", "
-		    "\"daily\", \"weekly\", \"repo\"}", where);
-		goto out;
-	}
-	if (config_check_keys(v, keys, ARRAY_LEN(keys), where, why) != ERR_OK)
+	if (config_check_object(v, keys, ARRAY_LEN(keys), where,
+	    "{\"channel\", \"daily\", \"weekly\", \"repo\"}", why) != ERR_OK)
 		goto out;
 	if (ch == NULL || !channel_ok(ch)) {
 		buf_printf(why, "'%s.channel' must be a channel id like "

@@ -101,9 +101,10 @@ digest_sender_stats(struct digest_sender *s, struct digest_sender_stats *o)
 	o->chart_failed = atomic_load(&s->chart_failed);
 }
 
+/* The chart is given up at step (r: Slack's answer, NULL: not sent):
+   logged, counted, and the job freed. */
 static void
-log_chart_failed(struct job *j, const char *step,
-    const struct http_result *r)
+chart_failed(struct job *j, const char *step, const struct http_result *r)
 {
 	atomic_fetch_add(&j->s->chart_failed, 1);
 	log_warn("digest.chart_failed", LOG_STR("channel", j->channel),
@@ -113,6 +114,18 @@ log_chart_failed(struct job *j, const char *step,
 	    LOG_STR("slack_error", r != NULL && r->error != NULL ?
 	    r->error : ""),
 	    LOG_STR("why", "the digest went out as text only"));
+	job_free(j);
+}
+
+/* Call the Web API method with form for j, then done; when it cannot
+   be queued, the chart is given up at step. */
+static void
+call_form(struct job *j, const char *method, const struct buf *form,
+    http_done_fn done, const char *step)
+{
+	if (webapi_call_form(j->s->c.api, method, form->data,
+	    WEBAPI_TOKEN_BOT, NULL, done, j) != ERR_OK)
+		chart_failed(j, step, NULL);
 }
 
 /* A string member of a Slack answer (copied), or NULL. */
@@ -132,15 +145,15 @@ completed(void *arg, const struct http_result *r)
 {
 	struct job	*j = arg;
 
-	if (r->rc != ERR_OK)
-		log_chart_failed(j, "complete_upload", r);
-	else {
-		atomic_fetch_add(&j->s->charts, 1);
-		log_info("digest.chart_posted", LOG_STR("channel", j->channel),
-		    LOG_STR("period", digest_period_name(j->period)),
-		    LOG_STR("id", j->id), LOG_STR("file_id", j->file_id),
-		    LOG_INT("bytes", j->png.len));
+	if (r->rc != ERR_OK) {
+		chart_failed(j, "complete_upload", r);
+		return;
 	}
+	atomic_fetch_add(&j->s->charts, 1);
+	log_info("digest.chart_posted", LOG_STR("channel", j->channel),
+	    LOG_STR("period", digest_period_name(j->period)),
+	    LOG_STR("id", j->id), LOG_STR("file_id", j->file_id),
+	    LOG_INT("bytes", j->png.len));
 	job_free(j);
 }
 
@@ -153,8 +166,7 @@ uploaded(void *arg, const struct http_result *r)
 	struct jsonw	 w;
 
 	if (r->rc != ERR_OK) {
-		log_chart_failed(j, "upload", r);
-		job_free(j);
+		chart_failed(j, "upload", r);
 		return;
 	}
 	jsonw_init(&w, &files);
@@ -170,11 +182,8 @@ uploaded(void *arg, const struct http_result *r)
 	webapi_form_put(&form, "channel_id", j->channel);
 	if (j->ts != NULL)
 		webapi_form_put(&form, "thread_ts", j->ts);
-	if (webapi_call_form(j->s->c.api, "files.completeUploadExternal",
-	    form.data, WEBAPI_TOKEN_BOT, NULL, completed, j) != ERR_OK) {
-		log_chart_failed(j, "complete_upload", NULL);
-		job_free(j);
-	}
+	call_form(j, "files.completeUploadExternal", &form, completed,
+	    "complete_upload");
 	buf_release(&files);
 	buf_release(&form);
 }
@@ -190,14 +199,11 @@ got_url(void *arg, const struct http_result *r)
 		url = answer_str(r, "upload_url");
 		j->file_id = answer_str(r, "file_id");
 	}
-	if (url == NULL || j->file_id == NULL) {
-		log_chart_failed(j, "get_upload_url", r);
-		job_free(j);
-	} else if (webapi_post_bytes(j->s->c.api, url, j->png.data,
-	    j->png.len, "image/png", uploaded, j) != ERR_OK) {
-		log_chart_failed(j, "upload", NULL);
-		job_free(j);
-	}
+	if (url == NULL || j->file_id == NULL)
+		chart_failed(j, "get_upload_url", r);
+	else if (webapi_post_bytes(j->s->c.api, url, j->png.data,
+	    j->png.len, "image/png", uploaded, j) != ERR_OK)
+		chart_failed(j, "upload", NULL);
 	free(url);
 }
 
@@ -212,11 +218,8 @@ start_chart(struct job *j)
 	webapi_form_put(&form, "filename", j->filename);
 	webapi_form_put(&form, "length", len);
 	webapi_form_put(&form, "alt_txt", j->title);
-	if (webapi_call_form(j->s->c.api, "files.getUploadURLExternal",
-	    form.data, WEBAPI_TOKEN_BOT, NULL, got_url, j) != ERR_OK) {
-		log_chart_failed(j, "get_upload_url", NULL);
-		job_free(j);
-	}
+	call_form(j, "files.getUploadURLExternal", &form, got_url,
+	    "get_upload_url");
 	buf_release(&form);
 }
 

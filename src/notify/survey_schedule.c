@@ -49,13 +49,8 @@ survey_schedule_parse(const json_t *sec, struct survey_schedule *s,
 	s->when.at_min[DIGEST_DAILY] = s->when.at_min[DIGEST_WEEKLY] = -1;
 	if (sec == NULL || json_is_null(sec))
 		return ERR_OK;
-	if (!json_is_object(sec)) {
-		buf_puts(why, "'survey' must be an object {\"channel\", "
-		    "\"every\", \"weekday\", \"time\"}");
-		goto out;
-	}
-	if (config_check_keys(sec, keys, ARRAY_LEN(keys), "survey", why) !=
-	    ERR_OK)
+	if (config_check_object(sec, keys, ARRAY_LEN(keys), "survey",
+	    "{\"channel\", \"every\", \"weekday\", \"time\"}", why) != ERR_OK)
 		goto out;
 	if (ch == NULL || !digest_channel_ok(ch)) {
 		buf_puts(why, "'survey.channel' must be a channel id like "

@@ -95,9 +95,7 @@ settle_slowest(struct store *st, struct window_figures *win,
 		}
 	}
 	if (rc != ERR_OK) {
-		for (i = 0; i < n; i++)
-			free(b[i]);
-		free(b);
+		strv_free(b, n);
 		b = NULL;
 	}
 	*branches_out = b;
@@ -399,16 +397,6 @@ report_compare_release(struct report_compare *r)
 /* JSON rendering: key order and shapes are spec/metrics.md section 5. */
 
 static void
-put_time(struct jsonw *w, const char *key, int64_t ms)
-{
-	char	ts[TIMEFMT_RFC3339_LEN];
-
-	timefmt_rfc3339(ms, ts);
-	jsonw_key(w, key);
-	jsonw_string(w, ts);
-}
-
-static void
 put_opt_int(struct jsonw *w, const char *key, int64_t v)
 {
 	jsonw_key(w, key);
@@ -418,11 +406,17 @@ put_opt_int(struct jsonw *w, const char *key, int64_t v)
 		jsonw_int(w, v);
 }
 
+/* One day or week of per_day or per_week: {key: label, counts}. */
 static void
-put_int(struct jsonw *w, const char *key, int64_t v)
+put_bucket(struct jsonw *w, const char *key, const char *label,
+    const struct window_bucket *b)
 {
+	jsonw_object_begin(w);
 	jsonw_key(w, key);
-	jsonw_int(w, v);
+	jsonw_string(w, label);
+	jsonw_put_int(w, "requests", b->requests);
+	jsonw_put_int(w, "succeeded", b->succeeded);
+	jsonw_object_end(w);
 }
 
 static void
@@ -467,7 +461,7 @@ put_markers(struct jsonw *w, const struct marker *m, size_t n)
 	jsonw_array_begin(w);
 	for (i = 0; i < n; i++) {
 		jsonw_object_begin(w);
-		put_time(w, "at", m[i].at_ms);
+		jsonw_put_time(w, "at", m[i].at_ms);
 		jsonw_key(w, "text");
 		jsonw_string(w, m[i].text);
 		jsonw_key(w, "repo");
@@ -516,7 +510,7 @@ put_stats(struct jsonw *w, const char *key, const struct stats *s)
 {
 	jsonw_key(w, key);
 	jsonw_object_begin(w);
-	put_int(w, "count", s->count);
+	jsonw_put_int(w, "count", s->count);
 	put_opt_int(w, "p50", s->p50);
 	put_opt_int(w, "p90", s->p90);
 	put_opt_int(w, "p99", s->p99);
@@ -531,8 +525,8 @@ put_window_filters(struct jsonw *w, const struct report_params *p)
 {
 	jsonw_key(w, "window");
 	jsonw_object_begin(w);
-	put_time(w, "since", p->since_ms);
-	put_time(w, "until", p->until_ms);
+	jsonw_put_time(w, "since", p->since_ms);
+	jsonw_put_time(w, "until", p->until_ms);
 	jsonw_object_end(w);
 	jsonw_key(w, "filters");
 	jsonw_object_begin(w);
@@ -594,27 +588,27 @@ report_json(const struct report *r, struct buf *b)
 	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
 	put_window_filters(&w, &r->p);
-	put_int(&w, "requests", f->requests);
-	put_int(&w, "manual", f->manual);
-	put_int(&w, "auto", f->auto_);
-	put_int(&w, "repeat_requests", f->repeat_requests);
+	jsonw_put_int(&w, "requests", f->requests);
+	jsonw_put_int(&w, "manual", f->manual);
+	jsonw_put_int(&w, "auto", f->auto_);
+	jsonw_put_int(&w, "repeat_requests", f->repeat_requests);
 	for (k = 0; k < OUTCOME__COUNT; k++)
-		put_int(&w, attempt_outcome_name(k), f->outcome[k]);
+		jsonw_put_int(&w, attempt_outcome_name(k), f->outcome[k]);
 	put_rate(&w, "success_rate", succeeded(f), succeeded(f) + failed(f));
 	put_rate(&w, "failure_rate", failed(f), succeeded(f) + failed(f));
 	jsonw_key(&w, "failures");
 	jsonw_object_begin(&w);
 	for (k = 0; k < FAILURE__COUNT; k++)
-		put_int(&w, failure_type_name(k), f->failures[k]);
+		jsonw_put_int(&w, failure_type_name(k), f->failures[k]);
 	jsonw_object_end(&w);
 	for (k = 0; k < FIG__COUNT; k++)
 		put_stats(&w, figure_name(k), &f->fig[k]);
-	put_int(&w, "reprovisions", f->reprovisions);
+	jsonw_put_int(&w, "reprovisions", f->reprovisions);
 	put_rate(&w, "reprovision_rate", f->reprovisions, f->manual);
-	put_int(&w, "reprovision_window_ms", r->p.reprovision_window_ms);
-	put_int(&w, "auto_updates", r->auto_updates);
-	put_int(&w, "early_provisions", f->early_provisions);
-	put_int(&w, "late_provisions", f->late_provisions);
+	jsonw_put_int(&w, "reprovision_window_ms", r->p.reprovision_window_ms);
+	jsonw_put_int(&w, "auto_updates", r->auto_updates);
+	jsonw_put_int(&w, "early_provisions", f->early_provisions);
+	jsonw_put_int(&w, "late_provisions", f->late_provisions);
 
 	jsonw_key(&w, "week_over_week");
 	jsonw_object_begin(&w);
@@ -625,38 +619,26 @@ report_json(const struct report *r, struct buf *b)
 	jsonw_object_end(&w);
 	jsonw_key(&w, "requests");
 	jsonw_object_begin(&w);
-	put_int(&w, "this", r->wow_this.requests);
-	put_int(&w, "previous", r->wow_prev.requests);
+	jsonw_put_int(&w, "this", r->wow_this.requests);
+	jsonw_put_int(&w, "previous", r->wow_prev.requests);
 	jsonw_object_end(&w);
 	jsonw_object_end(&w);
 
 	jsonw_key(&w, "data_quality");
 	jsonw_object_begin(&w);
-	put_int(&w, "orphan_outcomes", r->orphan_outcomes);
-	put_int(&w, "negative_phases", f->negative_phases);
+	jsonw_put_int(&w, "orphan_outcomes", r->orphan_outcomes);
+	jsonw_put_int(&w, "negative_phases", f->negative_phases);
 	jsonw_object_end(&w);
 
 	jsonw_key(&w, "per_day");
 	jsonw_array_begin(&w);
-	for (i = 0; i < f->n_days; i++) {
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "day");
-		jsonw_string(&w, r->day_label[i]);
-		put_int(&w, "requests", f->per_day[i].requests);
-		put_int(&w, "succeeded", f->per_day[i].succeeded);
-		jsonw_object_end(&w);
-	}
+	for (i = 0; i < f->n_days; i++)
+		put_bucket(&w, "day", r->day_label[i], &f->per_day[i]);
 	jsonw_array_end(&w);
 	jsonw_key(&w, "per_week");
 	jsonw_array_begin(&w);
-	for (i = 0; i < f->n_weeks; i++) {
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "week");
-		jsonw_string(&w, r->week_label[i]);
-		put_int(&w, "requests", f->per_week[i].requests);
-		put_int(&w, "succeeded", f->per_week[i].succeeded);
-		jsonw_object_end(&w);
-	}
+	for (i = 0; i < f->n_weeks; i++)
+		put_bucket(&w, "week", r->week_label[i], &f->per_week[i]);
 	jsonw_array_end(&w);
 
 	jsonw_key(&w, "slowest");
@@ -667,8 +649,9 @@ report_json(const struct report *r, struct buf *b)
 		jsonw_string(&w, r->repo_names[f->slowest[i].repo_idx]);
 		jsonw_key(&w, "branch");
 		jsonw_string(&w, r->slowest_branch[i]);
-		put_time(&w, "requested_at", f->slowest[i].requested_at_ms);
-		put_int(&w, "lead_time", f->slowest[i].lead_time_ms);
+		jsonw_put_time(&w, "requested_at",
+		    f->slowest[i].requested_at_ms);
+		jsonw_put_int(&w, "lead_time", f->slowest[i].lead_time_ms);
 		put_slowest_links(&w, r, i);
 		jsonw_object_end(&w);
 	}
@@ -682,9 +665,9 @@ report_json(const struct report *r, struct buf *b)
 		jsonw_object_begin(&w);
 		jsonw_key(&w, "repo");
 		jsonw_string(&w, r->repo_names[rp->repo_idx]);
-		put_int(&w, "requests", rp->requests);
-		put_int(&w, "succeeded", rp->succeeded);
-		put_int(&w, "failed", rp->failed);
+		jsonw_put_int(&w, "requests", rp->requests);
+		jsonw_put_int(&w, "succeeded", rp->succeeded);
+		jsonw_put_int(&w, "failed", rp->failed);
 		put_rate(&w, "success_rate", rp->succeeded, rp->succeeded +
 		    rp->failed);
 		put_stats(&w, "lead_time", &rp->lead_time);
@@ -704,7 +687,7 @@ put_side_trust(struct jsonw *w, const struct window_figures *f,
 	jsonw_object_begin(w);
 	jsonw_key(w, "days");
 	jsonw_real(w, ad->days);
-	put_int(w, "n", ad->n);
+	jsonw_put_int(w, "n", ad->n);
 	jsonw_key(w, "ok");
 	jsonw_bool(w, ad->ok);
 	jsonw_object_end(w);
@@ -738,7 +721,7 @@ put_trust(struct jsonw *w, const struct compare_trust *t)
 	jsonw_object_begin(w);
 	jsonw_key(w, "level");
 	jsonw_real(w, BOOTSTRAP_LEVEL);
-	put_int(w, "resamples", t->confidence.resamples);
+	jsonw_put_int(w, "resamples", t->confidence.resamples);
 	put_interval(w, "p50", &t->confidence.p50);
 	put_interval(w, "p90", &t->confidence.p90);
 	put_interval(w, "failure_rate_diff", &t->confidence.failure_rate_diff);
@@ -759,11 +742,11 @@ put_side(struct jsonw *w, const char *key, const struct window_figures *f,
 {
 	jsonw_key(w, key);
 	jsonw_object_begin(w);
-	put_time(w, "since", f->since_ms);
-	put_time(w, "until", f->until_ms);
-	put_int(w, "requests", f->requests);
-	put_int(w, "succeeded", succeeded(f));
-	put_int(w, "failed", failed(f));
+	jsonw_put_time(w, "since", f->since_ms);
+	jsonw_put_time(w, "until", f->until_ms);
+	jsonw_put_int(w, "requests", f->requests);
+	jsonw_put_int(w, "succeeded", succeeded(f));
+	jsonw_put_int(w, "failed", failed(f));
 	put_rate(w, "success_rate", succeeded(f), succeeded(f) + failed(f));
 	put_rate(w, "failure_rate", failed(f), succeeded(f) + failed(f));
 	put_stats(w, "lead_time", &f->fig[FIG_LEAD_TIME]);
@@ -781,7 +764,7 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
 	put_window_filters(&w, &r->p);
-	put_time(&w, "cutover", r->cutover_ms);
+	jsonw_put_time(&w, "cutover", r->cutover_ms);
 	put_side(&w, "before", &r->before, &r->trust.before);
 	put_side(&w, "after", &r->after, &r->trust.after);
 	jsonw_key(&w, "change");
@@ -830,8 +813,8 @@ report_project_json(const struct report_project *r, struct buf *b)
 	put_opt_real(&w, "p90", f->change_p90);
 	put_opt_real(&w, "p99", f->change_p99);
 	jsonw_object_end(&w);
-	put_int(&w, "with_ci_delay", f->with_ci_delay);
-	put_int(&w, "poll_interval_ms", f->poll_interval_ms);
+	jsonw_put_int(&w, "with_ci_delay", f->with_ci_delay);
+	jsonw_put_int(&w, "poll_interval_ms", f->poll_interval_ms);
 	put_impact(&w, &r->impact, r->hourly_rate);
 	jsonw_object_end(&w);
 }

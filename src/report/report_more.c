@@ -10,7 +10,6 @@
 
 #include "config.h"
 #include "jsonw.h"
-#include "timefmt.h"
 
 
 /* --- building ------------------------------------------------------------ */
@@ -181,23 +180,6 @@ report_slo_release(struct report_slo *r)
 /* --- JSON (spec/metrics.md section 7) ------------------------------------ */
 
 static void
-put_time(struct jsonw *w, const char *key, int64_t ms)
-{
-	char	ts[TIMEFMT_RFC3339_LEN];
-
-	timefmt_rfc3339(ms, ts);
-	jsonw_key(w, key);
-	jsonw_string(w, ts);
-}
-
-static void
-put_int(struct jsonw *w, const char *key, int64_t v)
-{
-	jsonw_key(w, key);
-	jsonw_int(w, v);
-}
-
-static void
 put_opt_real(struct jsonw *w, const char *key, bool set, double v)
 {
 	jsonw_key(w, key);
@@ -219,9 +201,9 @@ report_operator_json(const struct report_operator *r, struct buf *b)
 	report_json_head(&w, &r->p);
 	jsonw_key(&w, "operator");
 	jsonw_object_begin(&w);
-	put_int(&w, "count", r->f.count);
-	put_int(&w, "succeeded", r->f.succeeded);
-	put_int(&w, "failed", r->f.failed);
+	jsonw_put_int(&w, "count", r->f.count);
+	jsonw_put_int(&w, "succeeded", r->f.succeeded);
+	jsonw_put_int(&w, "failed", r->f.failed);
 	put_opt_real(&w, "failure_rate", has_rate, rate);
 	report_json_stats(&w, "duration", &r->f.duration);
 	jsonw_object_end(&w);
@@ -246,12 +228,12 @@ report_lifetime_json(const struct report_lifetime *r, struct buf *b)
 		jsonw_string(&w, r->f.active[i].repo);
 		jsonw_key(&w, "branch");
 		jsonw_string(&w, r->f.active[i].branch);
-		put_time(&w, "ready_at", r->f.active[i].ready_at_ms);
-		put_int(&w, "age", r->f.active[i].age_ms);
+		jsonw_put_time(&w, "ready_at", r->f.active[i].ready_at_ms);
+		jsonw_put_int(&w, "age", r->f.active[i].age_ms);
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
-	put_int(&w, "active_over_7d", r->f.active_over_7d);
+	jsonw_put_int(&w, "active_over_7d", r->f.active_over_7d);
 	jsonw_object_end(&w);
 }
 
@@ -294,13 +276,13 @@ report_slo_json(const struct report_slo *r, struct buf *b)
 		jsonw_object_begin(&w);
 		jsonw_key(&w, "name");
 		jsonw_string(&w, r->defs[i].name);
-		put_int(&w, "threshold", r->defs[i].threshold_ms);
+		jsonw_put_int(&w, "threshold", r->defs[i].threshold_ms);
 		jsonw_key(&w, "target");
 		jsonw_real(&w, r->defs[i].target);
 		jsonw_key(&w, "repo");
 		jsonw_string(&w, r->defs[i].repo);
-		put_int(&w, "good", f->window.good);
-		put_int(&w, "bad", f->window.bad);
+		jsonw_put_int(&w, "good", f->window.good);
+		jsonw_put_int(&w, "bad", f->window.bad);
 		put_opt_real(&w, "compliance", f->has_compliance,
 		    f->compliance);
 		put_opt_real(&w, "budget_spent", f->has_compliance,
@@ -361,12 +343,8 @@ report_slos_parse(const json_t *list, struct slo_def **out, size_t *out_n,
 	defs = xcalloc(json_array_size(list) + 1, sizeof *defs);
 	json_array_foreach(list, i, o) {
 		snprintf(where, sizeof where, "slos[%zu]", i);
-		if (!json_is_object(o)) {
-			buf_printf(why, "'%s' must be an object", where);
-			goto out;
-		}
-		if (config_check_keys(o, keys, ARRAY_LEN(keys), where, why) !=
-		    ERR_OK)
+		if (config_check_object(o, keys, ARRAY_LEN(keys), where, NULL,
+		    why) != ERR_OK)
 			goto out;
 		d = &defs[n++];
 		v = json_object_get(o, "name");
@@ -445,12 +423,8 @@ report_links_parse(const json_t *links, char **log_url, struct buf *why)
 	*log_url = NULL;
 	if (links == NULL || json_is_null(links))
 		return ERR_OK;
-	if (!json_is_object(links)) {
-		buf_puts(why, "'links' must be an object");
-		return ERR_INVALID;
-	}
-	if (config_check_keys(links, keys, ARRAY_LEN(keys), "links", why) !=
-	    ERR_OK)
+	if (config_check_object(links, keys, ARRAY_LEN(keys), "links", NULL,
+	    why) != ERR_OK)
 		return ERR_INVALID;
 	v = json_object_get(links, "log_url");
 	if (v == NULL || json_is_null(v))

@@ -6,7 +6,6 @@
 #include "report/survey_report.h"
 
 #include "jsonw.h"
-#include "timefmt.h"
 
 _Static_assert(SURVEY_SCALE == STORE_SURVEY_SCALE, "one 1-5 scale");
 
@@ -38,7 +37,7 @@ survey_report_json(const struct store_survey *v, size_t n, struct buf *b)
 {
 	struct survey_figures	 f;
 	struct jsonw		 w;
-	char			 t[TIMEFMT_RFC3339_LEN], id[24];
+	char			 id[24];
 	size_t			 i;
 	int			 k;
 
@@ -54,18 +53,13 @@ survey_report_json(const struct store_survey *v, size_t n, struct buf *b)
 		jsonw_string(&w, id);
 		jsonw_key(&w, "question");
 		jsonw_string(&w, v[i].question);
-		timefmt_rfc3339(v[i].started_at_ms, t);
-		jsonw_key(&w, "started_at");
-		jsonw_string(&w, t);
-		jsonw_key(&w, "closed_at");
-		if (v[i].closed_at_ms == STORE_SURVEY_OPEN)
+		jsonw_put_time(&w, "started_at", v[i].started_at_ms);
+		if (v[i].closed_at_ms == STORE_SURVEY_OPEN) {
+			jsonw_key(&w, "closed_at");
 			jsonw_null(&w);
-		else {
-			timefmt_rfc3339(v[i].closed_at_ms, t);
-			jsonw_string(&w, t);
-		}
-		jsonw_key(&w, "n");
-		jsonw_int(&w, f.n);
+		} else
+			jsonw_put_time(&w, "closed_at", v[i].closed_at_ms);
+		jsonw_put_int(&w, "n", f.n);
 		jsonw_key(&w, "mean");
 		if (f.n > 0)
 			jsonw_real(&w, f.mean);

@@ -49,6 +49,14 @@ static const enum emit_metric figure_metric[FIG__COUNT] = {
 	[FIG_PARALLEL] = EMIT_PARALLEL_WINDOW,
 };
 
+enum emit_metric
+emit_figure_metric(enum figure f)
+{
+	if ((int)f < 0 || f >= FIG__COUNT)
+		BUG("bad figure %d", (int)f);
+	return figure_metric[f];
+}
+
 static int64_t
 later(int64_t a, int64_t b)
 {

@@ -63,6 +63,9 @@ struct emit_metric_def {
 /* Every metric envstats sends, by enum emit_metric. */
 extern const struct emit_metric_def emit_metrics[EMIT__COUNT];
 
+/* The distribution that carries a figure of attempt.h. */
+enum emit_metric	emit_figure_metric(enum figure);
+
 /* Default of max_age_ms (ENVSTATS_STATSD_MAX_AGE_S). */
 #define EMIT_MAX_AGE_MS_DEFAULT	(3600 * 1000)
 

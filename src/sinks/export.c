@@ -31,6 +31,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "timefmt.h"
+#include "sinks/emit.h"
 
 #define LOCK_NAME	".envstats-export.lock"
 #define ID_NAME		".envstats-export-id"
@@ -200,18 +201,6 @@ static const struct column metric_cols[M__COUNT] = {
 	[M_EXPORTED_AT_MS] = { "exported_at_ms", COL_INT, true },
 	[M_INGESTION_DATE] = { "ingestion_date", COL_STR, true },
 };
-
-/* The DogStatsD names of the figures (sinks/statsd uses the same). */
-static const char *const metric_names[FIG__COUNT] = {
-	[FIG_LEAD_TIME] = "testenv.provision.total_duration",
-	[FIG_CHECKS] = "testenv.checks.duration",
-	[FIG_KUBERNETES] = "testenv.provision.kubernetes_duration",
-	[FIG_WAIT_READY] = "testenv.provision.wait_ready_duration",
-	[FIG_CI_DELAY] = "testenv.ci_to_provision.delay",
-	[FIG_PARALLEL] = "testenv.parallel_window",
-};
-#define METRIC_SUCCESS	"testenv.provision.success"
-#define METRIC_FAILED	"testenv.provision.failed"
 
 static const struct {
 	const struct column	*cols;
@@ -1019,7 +1008,7 @@ on_gone(void *arg, const struct store_export_gone *g)
 
 /* The metrics rows of an attempt just written. */
 static enum err
-emit_metrics(struct exporter *ex, const struct store_export_attempt *x,
+write_metric_rows(struct exporter *ex, const struct store_export_attempt *x,
     const char *attempt_id)
 {
 	const struct attempt	*a = &x->a;
@@ -1055,14 +1044,16 @@ emit_metrics(struct exporter *ex, const struct store_export_attempt *x,
 	for (f = 0; f < FIG__COUNT && rc == ERR_OK; f++) {
 		if (a->fig[f] == ATTEMPT_NONE)
 			continue;
-		val_str(&v[M_METRIC_NAME], metric_names[f]);
+		/* The metric names are DogStatsD's (sinks/emit.h). */
+		val_str(&v[M_METRIC_NAME],
+		    emit_metrics[emit_figure_metric(f)].name);
 		val_int(&v[M_METRIC_VALUE], a->fig[f]);
 		rc = emit(ex, EXPORT_METRICS);
 	}
 	if (rc == ERR_OK && (a->outcome == OUTCOME_SUCCEEDED ||
 	    a->outcome == OUTCOME_FAILED)) {
-		val_str(&v[M_METRIC_NAME], a->outcome == OUTCOME_SUCCEEDED ?
-		    METRIC_SUCCESS : METRIC_FAILED);
+		val_str(&v[M_METRIC_NAME], emit_metrics[a->outcome ==
+		    OUTCOME_SUCCEEDED ? EMIT_SUCCESS : EMIT_FAILED].name);
 		val_int(&v[M_METRIC_VALUE], 1);
 		rc = emit(ex, EXPORT_METRICS);
 	}
@@ -1117,7 +1108,7 @@ on_attempt(void *arg, const struct store_export_attempt *x)
 		return ERR_OK;
 	}
 	if ((rc = emit(ex, EXPORT_PROVISIONS)) != ERR_OK ||
-	    (rc = emit_metrics(ex, x, m.attempt_id)) != ERR_OK)
+	    (rc = write_metric_rows(ex, x, m.attempt_id)) != ERR_OK)
 		return rc;
 	m.requested_at_ms = x->requested_at_ms;
 	m.open_seq = x->open_seq;

@@ -624,17 +624,13 @@ out:
 void
 statsd_free(struct statsd *s)
 {
-	size_t	i;
-
 	if (s == NULL)
 		return;
 	if (s->fd >= 0) {
 		send_dgram(s);
 		close(s->fd);
 	}
-	for (i = 0; i < s->n_repos; i++)
-		free(s->repos[i]);
-	free(s->repos);
+	strv_free(s->repos, s->n_repos);
 	free(s->dgram);
 	free(s->const_tags);
 	free(s->addr);

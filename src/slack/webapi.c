@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "hmac.h"
 #include "log.h"
+#include "net/url.h"
 
 #define WEBAPI_METHOD_MAX		64
 #define WEBAPI_SLACK_ERROR_MAX		128
@@ -89,11 +90,7 @@ classify_slack(const struct http_answer *a, struct http_judgement *j)
 
 	if (a->status >= 200 && a->status < 300 && ok == 0 &&
 	    j->error != NULL && strcmp(j->error, "ratelimited") == 0) {
-		j->rc = ERR_RATELIMITED;
-		j->why = "ratelimited";
-		j->ratelimited = true;
-		j->wait_ms = a->retry_after_ms;
-		j->verdict = HTTP_VERDICT_RETRY_AFTER;
+		http_judge_ratelimited(j, a->retry_after_ms);
 		return;
 	}
 	http_classify_status(a, j);
@@ -126,9 +123,8 @@ sign_headers(void *arg, const char *body, size_t len, struct buf *out)
 enum err
 webapi_new(const struct webapi_config *cfg, struct webapi **out)
 {
-	struct webapi			*a = NULL;
-	struct http_worker_config	 wc;
-	enum err			 rc = ERR_CONFIG;
+	struct webapi	*a = NULL;
+	enum err	 rc = ERR_CONFIG;
 
 	*out = NULL;
 	if (cfg == NULL || !http_url_allowed(cfg->api_url)) {
@@ -142,16 +138,8 @@ webapi_new(const struct webapi_config *cfg, struct webapi **out)
 	a->cfg.api_url = a->api_url;
 	a->worker = cfg->worker;
 	if (a->worker == NULL) {
-		memset(&wc, 0, sizeof wc);
-		wc.queue_max = cfg->queue_max;
-		wc.max_attempts = cfg->max_attempts;
-		wc.backoff_ms = cfg->backoff_ms;
-		wc.backoff_max_ms = cfg->backoff_max_ms;
-		wc.pace_ms = cfg->pace_ms;
-		wc.timeout_ms = cfg->timeout_ms;
-		wc.wake = cfg->wake;
-		wc.wake_arg = cfg->wake_arg;
-		if ((rc = http_worker_new(&wc, &a->worker)) != ERR_OK)
+		rc = http_worker_new(&cfg->worker_cfg, &a->worker);
+		if (rc != ERR_OK)
 			goto out;
 		a->own_worker = true;
 	}
@@ -275,27 +263,11 @@ webapi_call_form(struct webapi *a, const char *method, const char *form_body,
 void
 webapi_form_put(struct buf *f, const char *key, const char *value)
 {
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
-
 	if (f->len > 0)
 		buf_putc(f, '&');
 	buf_puts(f, key);
 	buf_putc(f, '=');
-	for (p = (const unsigned char *)(value != NULL ? value : "");
-	    *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~')
-			buf_putc(f, (char)*p);
-		else if (*p == ' ')
-			buf_putc(f, '+');
-		else {
-			buf_putc(f, '%');
-			buf_putc(f, hex[*p >> 4]);
-			buf_putc(f, hex[*p & 0xf]);
-		}
-	}
+	url_form_encode(f, value != NULL ? value : "");
 }
 
 /* POST body to an absolute url with one Content-Type, no token. */

@@ -44,17 +44,10 @@ struct webapi_config {
 	const struct secret	*bot_token;	/* borrowed, outlives webapi */
 	const struct secret	*app_token;
 	const struct secret	*signing_secret;	/* for relays */
-	/* The worker to queue on (borrowed); NULL: one of its own, from the
-	   settings below (see http_worker_config). */
+	/* The worker to queue on (borrowed); NULL: one of its own, started
+	   with worker_cfg. */
 	struct http_worker	*worker;
-	size_t			 queue_max;
-	int			 max_attempts;
-	int64_t			 backoff_ms;
-	int64_t			 backoff_max_ms;
-	int64_t			 pace_ms;
-	int64_t			 timeout_ms;
-	void			(*wake)(void *wake_arg);
-	void			*wake_arg;
+	struct http_worker_config worker_cfg;
 };
 
 /*

@@ -1583,7 +1583,8 @@ test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
 /*
  * Every command of `envstats --help` answers `<command> --help` (and -h)
  * with its own usage on stdout and exit 0, without reading the
- * configuration or opening a database.
+ * configuration or opening a database. The list is cli.c's table, which
+ * is alphabetical with each name once.
  */
 static void
 test_cli__every_command_answers_help_with_its_usage(void **state)
@@ -1595,7 +1596,7 @@ test_cli__every_command_answers_help_with_its_usage(void **state)
 	struct run	 r, h;
 	struct buf	 want = BUF_INIT;
 	const char	*p, *end;
-	char		 name[32];
+	char		 name[32], prev[32] = "";
 	int		 n = 0, len;
 
 	run_bin(fx, &r, NULL, NULL, "--help", NULL);
@@ -1611,6 +1612,8 @@ test_cli__every_command_answers_help_with_its_usage(void **state)
 		len = (int)strcspn(p + 2, " ");
 		assert_true(len > 0 && len < (int)sizeof name);
 		snprintf(name, sizeof name, "%.*s", len, p + 2);
+		assert_true(strcmp(prev, name) < 0);
+		snprintf(prev, sizeof prev, "%s", name);
 		buf_reset(&want);
 		buf_printf(&want, "usage: envstats %s", name);
 		run_bin(fx, &h, NULL, env, name, "--help", NULL);

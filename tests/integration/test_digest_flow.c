@@ -222,17 +222,17 @@ wait_digests(struct harness *h, int64_t ticks, int64_t sent,
 
 	for (;;) {
 		stats(h, &s);
-		if ((s.digest_ticks >= ticks && s.digests_sent >= sent &&
-		    s.digest_charts >= charts &&
-		    s.digest_chart_failed >= chart_failed) ||
+		if ((s.digest.ticks >= ticks && s.digest.sent >= sent &&
+		    s.digest.charts >= charts &&
+		    s.digest.chart_failed >= chart_failed) ||
 		    clock_mono_ms() > until)
 			break;
 		usleep(5000);
 	}
-	assert_true(s.digest_ticks >= ticks);
-	assert_int_equal(s.digests_sent, sent);
-	assert_int_equal(s.digest_charts, charts);
-	assert_int_equal(s.digest_chart_failed, chart_failed);
+	assert_true(s.digest.ticks >= ticks);
+	assert_int_equal(s.digest.sent, sent);
+	assert_int_equal(s.digest.charts, charts);
+	assert_int_equal(s.digest.chart_failed, chart_failed);
 }
 
 /* A form or JSON member of the n-th call of method. */
@@ -394,7 +394,7 @@ test_digest_flow__message_then_chart_in_its_thread(void **state)
 	harness_start(h);
 	wait_digests(h, 1, 0, 0, 0);
 	stats(h, &s);
-	assert_int_equal(s.digests_started, 0);
+	assert_int_equal(s.digest.started, 0);
 	assert_int_equal(emulator_calls(h->emu, "chat.postMessage"), 1);
 	assert_int_equal(emulator_calls(h->emu,
 	    "files.getUploadURLExternal"), 1);

@@ -539,14 +539,14 @@ cfg_init(struct fx *fx, struct webapi_config *cfg)
 	cfg->bot_token = &fx->bot;
 	cfg->app_token = &fx->app;
 	cfg->signing_secret = &fx->sign;
-	cfg->queue_max = 16;
-	cfg->max_attempts = 5;
-	cfg->backoff_ms = 20;
-	cfg->backoff_max_ms = 200;
-	cfg->pace_ms = 200;
-	cfg->timeout_ms = 5000;
-	cfg->wake = on_wake;
-	cfg->wake_arg = fx;
+	cfg->worker_cfg.queue_max = 16;
+	cfg->worker_cfg.max_attempts = 5;
+	cfg->worker_cfg.backoff_ms = 20;
+	cfg->worker_cfg.backoff_max_ms = 200;
+	cfg->worker_cfg.pace_ms = 200;
+	cfg->worker_cfg.timeout_ms = 5000;
+	cfg->worker_cfg.wake = on_wake;
+	cfg->worker_cfg.wake_arg = fx;
 }
 
 static void
@@ -902,7 +902,7 @@ test_webapi__429_every_time_gives_up_after_max_attempts(void **state)
 	fake_script(fx->fk, "/api/files.info", 429, "Retry-After: 1\r\n",
 	    "{\"ok\":false,\"error\":\"ratelimited\"}");
 	cfg_init(fx, &cfg);
-	cfg.max_attempts = 2;
+	cfg.worker_cfg.max_attempts = 2;
 	start(fx, &cfg);
 	assert_int_equal(webapi_call(fx->w, "files.info", "{}",
 	    WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 0)), ERR_OK);
@@ -924,8 +924,8 @@ test_webapi__5xx_twice_then_200_succeeds_in_three_attempts(void **state)
 	fake_script(fx->fk, "/api/chat.postMessage", 500, NULL, "oops");
 	fake_script(fx->fk, "/api/chat.postMessage", 503, NULL, "busy");
 	cfg_init(fx, &cfg);
-	cfg.backoff_ms = 100;
-	cfg.backoff_max_ms = 1000;
+	cfg.worker_cfg.backoff_ms = 100;
+	cfg.worker_cfg.backoff_max_ms = 1000;
 	start(fx, &cfg);
 	assert_int_equal(webapi_call(fx->w, "chat.postMessage", "{}",
 	    WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 0)), ERR_OK);
@@ -957,9 +957,9 @@ test_webapi__transport_error_retries_then_err_net(void **state)
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/api/", closed_port());
 	cfg_init(fx, &cfg);
 	cfg.api_url = url;
-	cfg.max_attempts = 3;
-	cfg.backoff_ms = 100;
-	cfg.backoff_max_ms = 1000;
+	cfg.worker_cfg.max_attempts = 3;
+	cfg.worker_cfg.backoff_ms = 100;
+	cfg.worker_cfg.backoff_max_ms = 1000;
 	start(fx, &cfg);
 	t0 = clock_mono_ms();
 	assert_int_equal(webapi_call(fx->w, "auth.test", NULL,
@@ -1043,7 +1043,7 @@ test_webapi__pace_key_spaces_starts_other_keys_not_delayed(void **state)
 	int			 i1, i2, i3, i4;
 
 	cfg_init(fx, &cfg);
-	cfg.pace_ms = 200;
+	cfg.worker_cfg.pace_ms = 200;
 	start(fx, &cfg);
 	/* Warm the connection so that arrival times track start times. */
 	assert_int_equal(webapi_call(fx->w, "auth.test", NULL,
@@ -1095,7 +1095,7 @@ test_webapi__full_queue_refuses_with_err_too_big_and_counts(void **state)
 	fake_script(fx->fk, "/api/chat.postMessage", 200, NULL,
 	    "{\"ok\":true}")->delay_ms = 400;
 	cfg_init(fx, &cfg);
-	cfg.queue_max = 2;
+	cfg.worker_cfg.queue_max = 2;
 	start(fx, &cfg);
 	assert_int_equal(webapi_call(fx->w, "chat.postMessage", "{}",
 	    WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 0)), ERR_OK);
@@ -1195,7 +1195,7 @@ test_webapi__stop_runs_pending_callbacks_with_err_net(void **state)
 	fake_script(fx->fk, "/api/files.info", 429, "Retry-After: 30\r\n",
 	    "{\"ok\":false,\"error\":\"ratelimited\"}");
 	cfg_init(fx, &cfg);
-	cfg.pace_ms = 60000;
+	cfg.worker_cfg.pace_ms = 60000;
 	start(fx, &cfg);
 	assert_int_equal(webapi_call(fx->w, "chat.postMessage", "{}",
 	    WEBAPI_TOKEN_BOT, "C1", on_done, tag(fx, 0)), ERR_OK);
@@ -1237,7 +1237,7 @@ test_webapi__stop_aborts_a_request_in_flight(void **state)
 	fake_script(fx->fk, "/api/chat.postMessage", 200, NULL,
 	    "{\"ok\":true}")->delay_ms = 8000;
 	cfg_init(fx, &cfg);
-	cfg.timeout_ms = 20000;
+	cfg.worker_cfg.timeout_ms = 20000;
 	start(fx, &cfg);
 	assert_int_equal(webapi_call(fx->w, "chat.postMessage", "{}",
 	    WEBAPI_TOKEN_BOT, NULL, on_done, tag(fx, 0)), ERR_OK);
@@ -1520,7 +1520,7 @@ test_webapi__get_plain_403_is_auth_and_endless_limit_gives_up(
 	fake_script(fx->fk, "/limited", 429, "X-RateLimit-Remaining: 0\r\n"
 	    "X-RateLimit-Reset: 1\r\n", "{}");
 	cfg_init(fx, &cfg);
-	cfg.max_attempts = 2;
+	cfg.worker_cfg.max_attempts = 2;
 	start(fx, &cfg);
 	snprintf(url, sizeof url, "%s/forbidden", fx->base);
 	assert_int_equal(github_rest_get(webapi_worker(fx->w), url, GH_TOKEN, NULL, on_done,
