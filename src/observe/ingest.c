@@ -115,7 +115,8 @@ run_mark_later(struct ingest_reader *rd)
 		if (rd->run[i].ev.id != NULL)
 			rd->order[n++] = &rd->run[i];
 	}
-	qsort(rd->order, n, sizeof *rd->order, cmp_id);
+	if (n > 1)
+		qsort(rd->order, n, sizeof *rd->order, cmp_id);
 	for (i = 1; i < n; i++) {
 		if (strcmp(rd->order[i]->ev.id, rd->order[i - 1]->ev.id) == 0)
 			rd->order[i]->later = true;
@@ -133,7 +134,8 @@ run_flush(struct ingest_reader *rd, struct record_batch *bt,
 	run_mark_later(rd);
 	for (i = 0; i < rd->n_run; i++)
 		rd->order[i] = &rd->run[i];
-	qsort(rd->order, rd->n_run, sizeof *rd->order, cmp_store);
+	if (rd->n_run > 1)
+		qsort(rd->order, rd->n_run, sizeof *rd->order, cmp_store);
 	for (i = 0; i < rd->n_run && rc == ERR_OK; i++) {
 		rc = record_batch_add(bt, &rd->order[i]->ev, NULL);
 		if (rc == ERR_OK)
@@ -148,7 +150,8 @@ run_flush(struct ingest_reader *rd, struct record_batch *bt,
 	for (i = 0; i < rd->n_run; i++)
 		event_release(&rd->run[i].ev);
 	rd->n_run = 0;
-	qsort(rd->rej, rd->n_rej, sizeof *rd->rej, cmp_reject);
+	if (rd->n_rej > 1)
+		qsort(rd->rej, rd->n_rej, sizeof *rd->rej, cmp_reject);
 	for (i = 0; i < rd->n_rej; i++) {
 		if (rd->reject != NULL && rc == ERR_OK)
 			rd->reject(rd->arg, rd->rej[i].lineno, rd->rej[i].why);
