@@ -15,6 +15,7 @@
  * 2000) at 100k attempts a side, which every compare and report pays.
  *
  *	envstats_bench [--sizes 10k,100k,1m] [--dir DIR] [--runs N] [--keep]
+ *	    [--reuse]
  *	envstats_bench --bootstrap-only
  *
  * Single-threaded: the parent only forks, waits and prints.
@@ -96,6 +97,7 @@ struct bench {
 	char			 fs_name[32];
 	int			 runs;
 	bool			 keep;
+	bool			 reuse;		/* query a kept database */
 	int64_t			 end_ms;
 	int			 days;
 	char			 since_word[32], until_word[32];
@@ -105,6 +107,7 @@ struct bench {
 struct timing {
 	int64_t	first_ns;		/* the warm-up, first after open */
 	int64_t	run_ns[BENCH_RUNS_MAX];
+	int64_t	cpu_ns[BENCH_RUNS_MAX];	/* in process: CPU time of each */
 	int	n;
 	int64_t	requests;		/* attempts in the window */
 };
@@ -124,6 +127,7 @@ struct size_result {
 	char		label[24];
 	int64_t		target;			/* attempts asked for */
 	bool		skipped, gen_ok, ingest_ok, query_ok;
+	bool		reused;		/* --reuse: a kept database */
 	/* generate */
 	int64_t		lines, ndjson_bytes, gen_ns;
 	long		gen_rss_kb;
@@ -173,6 +177,8 @@ usage(FILE *f)
 	    "           /var/tmp or /tmp, whichever is not tmpfs)\n"
 	    "  --runs   timed query runs after one warm-up (default 5)\n"
 	    "  --keep   leave the NDJSON and database files behind\n"
+	    "  --reuse  query the databases a --keep run left in --dir "
+	    "(no ingest)\n"
 	    "  --bootstrap-only  time only the comparison's bootstrap\n");
 }
 
@@ -515,11 +521,11 @@ out:
 /* One `summary` through the command layer, as `envstats query` runs it. */
 static bool
 summary_once(const struct bench *b, struct store *st, int nwords,
-    char **words, int64_t *ns)
+    char **words, int64_t *ns, int64_t *cpu)
 {
 	struct cmd_ctx	ctx;
 	enum cmd_ret	ret;
-	int64_t		t0;
+	int64_t		t0, c0;
 
 	cmd_ctx_init(&ctx);
 	ctx.st = st;
@@ -530,7 +536,9 @@ summary_once(const struct bench *b, struct store *st, int nwords,
 	ctx.cutover = b->cfg.cutover;
 	ctx.format = CMD_FMT_TEXT;
 	t0 = clock_mono_ns();
+	c0 = cpu_ns();
 	ret = cmd_run(&ctx, nwords, words);
+	*cpu = cpu_ns() - c0;
 	*ns = clock_mono_ns() - t0;
 	if (ret != CMD_RET_OK)
 		fprintf(stderr, "envstats_bench: summary failed: %s\n",
@@ -544,13 +552,15 @@ static bool
 time_summary(const struct bench *b, struct store *st, int nwords,
     char **words, struct timing *t)
 {
+	int64_t	cpu;
 	int	i;
 	bool	ok;
 
 	memset(t, 0, sizeof *t);
-	ok = summary_once(b, st, nwords, words, &t->first_ns);
+	ok = summary_once(b, st, nwords, words, &t->first_ns, &cpu);
 	for (i = 0; ok && i < b->runs; i++) {
-		ok = summary_once(b, st, nwords, words, &t->run_ns[i]);
+		ok = summary_once(b, st, nwords, words, &t->run_ns[i],
+		    &t->cpu_ns[i]);
 		t->n = i + 1;
 	}
 	if (ok)
@@ -578,9 +588,9 @@ phase_query(const struct bench *b, struct size_result *r)
 	full[1] = w_since;
 	full[2] = w_until;
 	recent[0] = w_summary;
-	/* No flags: the file exists (the ingest made it), and opening it
-	   the way ingest does keeps us independent of open modes. */
-	if ((rc = store_open(db, 0, &st)) != ERR_OK ||
+	/* Read-only, as `envstats query` and the bot's query worker open
+	   it (the ingest made the file and its schema). */
+	if ((rc = store_open(db, STORE_READ_ONLY, &st)) != ERR_OK ||
 	    (rc = store_totals(st, &r->events, &r->attempts)) != ERR_OK) {
 		fprintf(stderr, "envstats_bench: cannot read '%s': %s\n", db,
 		    err_str(rc));
@@ -850,6 +860,11 @@ bench_size(const struct bench *b, struct size_result *r)
 {
 	long	rss;
 
+	if (b->reuse) {
+		/* What a --keep run left: only the queries are timed. */
+		r->reused = true;
+		goto query;
+	}
 	if (!enough_disk(b, r)) {
 		r->skipped = true;
 		return true;
@@ -876,7 +891,8 @@ bench_size(const struct bench *b, struct size_result *r)
 		    "%.1f s CPU; querying ...\n", r->label, r->ingest_ns / 1e9,
 		    r->ingest_cpu_ns / 1e9);
 	}
-	if (r->ingest_ok && !interrupted &&
+query:
+	if ((r->ingest_ok || r->reused) && !interrupted &&
 	    run_phase(b, r, phase_query, "query", &rss)) {
 		r->query_rss_kb = rss;
 		fprintf(stderr, "envstats_bench: %s: summary %.1f ms (full "
@@ -889,7 +905,7 @@ bench_size(const struct bench *b, struct size_result *r)
 		fprintf(stderr, "envstats_bench: %s: DuckDB ...\n", r->label);
 		run_duckdb(b, r);
 	}
-	if (!b->keep)
+	if (!b->keep && !b->reuse)
 		remove_files(b, r);
 	return !interrupted;
 }
@@ -943,6 +959,17 @@ parse_sizes(const char *arg, struct size_result *sizes, size_t *n)
 static bool
 make_dir(struct bench *b, const char *parent)
 {
+	/* --reuse reads the files of a kept run: that directory itself. */
+	if (b->reuse) {
+		if (parent == NULL || strlen(parent) >= sizeof b->dir) {
+			fprintf(stderr, "envstats_bench: --reuse needs the "
+			    "--dir a --keep run left\n");
+			return false;
+		}
+		snprintf(b->dir, sizeof b->dir, "%s", parent);
+		snprintf(b->fs_name, sizeof b->fs_name, "kept");
+		return true;
+	}
 	if (bench_make_dir(parent, "envstats-bench", b->dir, sizeof b->dir,
 	    b->fs_name, sizeof b->fs_name))
 		return true;
@@ -1199,6 +1226,7 @@ enum row {
 	ROW_FULL_MED,
 	ROW_FULL_RANGE,
 	ROW_FULL_FIRST,
+	ROW_FULL_CPU,
 	ROW_RECENT_N,
 	ROW_RECENT_MED,
 	ROW_RECENT_RANGE,
@@ -1238,6 +1266,8 @@ static const char *const row_names[ROW__COUNT][2] = {
 	[ROW_FULL_RANGE] = { "summary, full span: min – max ms", "" },
 	[ROW_FULL_FIRST] = { "summary, full span: warm-up (first after "
 	    "open) ms", "" },
+	[ROW_FULL_CPU] = { "summary, full span: CPU time, median (min) ms",
+	    "" },
 	[ROW_RECENT_N] = { "summary, last 30 days: attempts in window", "" },
 	[ROW_RECENT_MED] = { "summary, last 30 days: median ms",
 	    "≤ 15 (≤100k), ≤ 100 (1m)" },
@@ -1260,13 +1290,15 @@ static void
 table_size(struct table *t, size_t col, const struct size_result *r,
     struct buf *misses)
 {
-	double	med, lo, hi;
-	char	g[32];
-	size_t	row;
+	struct timing	cpu;
+	double		med, lo, hi;
+	char		g[32];
+	size_t		row;
 
 	table_set(t, ROW_HEAD, col, "%s", r->label);
 	for (row = ROW_ATTEMPTS; row < ROW__COUNT; row++)
-		table_set(t, row, col, "%s", r->skipped ? "skipped" : "failed");
+		table_set(t, row, col, "%s", r->skipped ? "skipped" :
+		    r->reused ? "kept" : "failed");
 	if (r->gen_ok) {
 		group(r->lines, g, sizeof g);
 		table_set(t, ROW_EVENTS, col, "%s", g);
@@ -1317,6 +1349,10 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 		table_set(t, ROW_ATTEMPTS, col, "%s", g);
 		summary_cells(t, ROW_FULL_N, col, r, &r->full, misses,
 		    "summary over the full span");
+		memcpy(cpu.run_ns, r->full.cpu_ns, sizeof cpu.run_ns);
+		cpu.n = r->full.n;
+		timing_stats(&cpu, &med, &lo, &hi);
+		table_set(t, ROW_FULL_CPU, col, "%.1f (min %.1f)", med, lo);
 		summary_cells(t, ROW_RECENT_N, col, r, &r->recent, misses,
 		    "summary over the last 30 days");
 		rss_cell(t, ROW_QUERY_RSS, col, r->query_rss_kb,
@@ -1435,6 +1471,8 @@ main(int argc, char **argv)
 			b.runs = (int)v;
 		} else if (strcmp(argv[k], "--keep") == 0)
 			b.keep = true;
+		else if (strcmp(argv[k], "--reuse") == 0)
+			b.reuse = true;
 		else if (strcmp(argv[k], "--bootstrap-only") == 0) {
 			bench_bootstrap();
 			ret = 0;
@@ -1478,7 +1516,7 @@ main(int argc, char **argv)
 	ret = failed ? 1 : 0;
 out:
 	if (b.dir[0] != '\0') {
-		if (b.keep)
+		if (b.keep || b.reuse)
 			fprintf(stderr, "envstats_bench: files kept in %s\n",
 			    b.dir);
 		else

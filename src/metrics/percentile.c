@@ -150,12 +150,27 @@ stats_percentile(const int64_t *x, size_t n, int p)
 	return percentile_of(&s, n, p);
 }
 
+/* sum / n rounded half up (towards +infinity on a tie); n > 0. */
+static int64_t
+mean_of(__int128 sum, size_t n)
+{
+	int64_t	q = (int64_t)(sum / (__int128)n);
+	int64_t	r = (int64_t)(sum % (__int128)n);
+
+	if (r < 0) {
+		q--;
+		r += (int64_t)n;
+	}
+	if (2 * (__int128)r >= (__int128)n)
+		q++;
+	return q;
+}
+
 static void
 compute_of(const struct sorted *x, size_t n, struct stats *st)
 {
 	__int128	sum = 0;
 	size_t		i;
-	int64_t		q, r;
 
 	st->count = (int64_t)n;
 	if (n == 0) {
@@ -176,15 +191,7 @@ compute_of(const struct sorted *x, size_t n, struct stats *st)
 		for (i = 0; i < n; i++)
 			sum += x->s[i];
 	}
-	q = (int64_t)(sum / (__int128)n);
-	r = (int64_t)(sum % (__int128)n);
-	if (r < 0) {
-		q--;
-		r += (int64_t)n;
-	}
-	if (2 * (__int128)r >= (__int128)n)
-		q++;
-	st->mean = q;
+	st->mean = mean_of(sum, n);
 }
 
 void
@@ -267,7 +274,7 @@ sort32(int32_t *v, size_t n)
 }
 
 void
-stats_values_push(struct stats_values *sv, int64_t x)
+stats_values_push_slow(struct stats_values *sv, int64_t x)
 {
 	int64_t	*w;
 	int32_t	*s;
@@ -297,6 +304,140 @@ stats_values_push(struct stats_values *sv, int64_t x)
 	}
 }
 
+/*
+ * The statistics of n >= SELECT32_MIN 32-bit values in any order, without
+ * sorting them: one pass counts the values in up to SELECT32_BUCKETS
+ * buckets of equal width between min and max (and sums them), a second
+ * gathers the few buckets that hold the ranks the percentiles read, and
+ * only those are sorted. The ranks are the ones stats_compute reads from
+ * the sorted values, so every statistic is the same, exactly.
+ */
+#define SELECT32_MIN		4096
+#define SELECT32_BITS		12
+#define SELECT32_BUCKETS	(1 << SELECT32_BITS)
+#define SELECT32_RANKS		6	/* p50, p90, p99 and the next of each */
+
+struct select32 {
+	size_t		 first[SELECT32_BUCKETS + 1];	/* rank of the first */
+	unsigned char	 slot[SELECT32_BUCKETS];	/* 0, or got[] + 1 */
+	int32_t		*got[SELECT32_RANKS];		/* sorted buckets */
+	size_t		 n_got[SELECT32_RANKS], n_slots;
+};
+
+/* The bucket that holds rank k: the last whose first rank is <= k. */
+static size_t
+select32_bucket(const struct select32 *sel, size_t k)
+{
+	size_t	l = 0, h = SELECT32_BUCKETS;
+
+	while (h - l > 1) {
+		size_t	mid = l + (h - l) / 2;
+
+		if (sel->first[mid] <= k)
+			l = mid;
+		else
+			h = mid;
+	}
+	return l;
+}
+
+/* The value of rank k, once its bucket is gathered and sorted. */
+static int64_t
+select32_at(const struct select32 *sel, size_t k)
+{
+	size_t	b = select32_bucket(sel, k);
+
+	return sel->got[sel->slot[b] - 1u][k - sel->first[b]];
+}
+
+/*
+ * select32 over the union of m runs of 32-bit values (each gathered
+ * apart, none wide), n >= 1 values in all.
+ */
+static void
+select32_runs(const struct stats_values *runs, size_t m, size_t n,
+    struct stats *st)
+{
+	static const int	 pct[3] = { 50, 90, 99 };
+	struct select32		*sel = xcalloc(1, sizeof *sel);
+	const int32_t		*v;
+	uint32_t		*count, lo_u, b;
+	int32_t			 lo = 0, hi = 0;
+	int64_t			 pv[3];
+	__int128		 sum = 0;
+	size_t			 i, j, k, at, sum_c;
+	int			 shift = 0, r;
+	bool			 seen = false;
+
+	for (j = 0; j < m; j++) {
+		v = runs[j].v;
+		for (i = 0; i < runs[j].n; i++) {
+			if (!seen)
+				lo = hi = v[i];
+			seen = true;
+			lo = v[i] < lo ? v[i] : lo;
+			hi = v[i] > hi ? v[i] : hi;
+		}
+	}
+	lo_u = (uint32_t)lo;
+	while ((((uint32_t)hi - lo_u) >> shift) >= SELECT32_BUCKETS)
+		shift++;
+	count = xcalloc(SELECT32_BUCKETS, sizeof *count);
+	for (j = 0; j < m; j++) {
+		v = runs[j].v;
+		for (i = 0; i < runs[j].n; i++) {
+			sum += v[i];
+			count[((uint32_t)v[i] - lo_u) >> shift]++;
+		}
+	}
+	sum_c = 0;
+	for (b = 0; b < SELECT32_BUCKETS; b++) {
+		sel->first[b] = sum_c;
+		sum_c += count[b];
+	}
+	sel->first[SELECT32_BUCKETS] = sum_c;
+	/* The buckets of the ranks the percentiles read. */
+	for (k = 0; k < 3; k++) {
+		stats_percentile_rank(n, pct[k], &at, &r);
+		for (i = at; i <= at + (r != 0); i++) {
+			b = (uint32_t)select32_bucket(sel, i);
+			if (sel->slot[b] != 0)
+				continue;
+			sel->got[sel->n_slots] = xcalloc(count[b],
+			    sizeof *sel->got[0]);
+			sel->slot[b] = (unsigned char)++sel->n_slots;
+		}
+	}
+	for (j = 0; j < m; j++) {
+		v = runs[j].v;
+		for (i = 0; i < runs[j].n; i++) {
+			b = sel->slot[((uint32_t)v[i] - lo_u) >> shift];
+			if (b != 0) {
+				b--;
+				sel->got[b][sel->n_got[b]++] = v[i];
+			}
+		}
+	}
+	for (k = 0; k < sel->n_slots; k++)
+		sort32(sel->got[k], sel->n_got[k]);
+	for (k = 0; k < 3; k++) {
+		stats_percentile_rank(n, pct[k], &at, &r);
+		pv[k] = stats_between(select32_at(sel, at), r == 0 ? 0 :
+		    select32_at(sel, at + 1), r);
+	}
+	st->count = (int64_t)n;
+	st->p50 = pv[0];
+	st->p90 = pv[1];
+	st->p99 = pv[2];
+	st->mean = mean_of(sum, n);
+	st->min = lo;
+	st->max = hi;
+	for (k = 0; k < sel->n_slots; k++)
+		free(sel->got[k]);
+	free(sel);
+	free(count);
+}
+
 void
 stats_values_finish(struct stats_values *sv, struct stats *st,
     int64_t **sorted)
@@ -305,6 +446,13 @@ stats_values_finish(struct stats_values *sv, struct stats *st,
 	int64_t		*out = NULL;
 	size_t		 i;
 
+	/* Only the statistics: select, no sort. */
+	if (sorted == NULL && !sv->wide && sv->n >= SELECT32_MIN) {
+		select32_runs(sv, 1, sv->n, st);
+		free(sv->v);
+		memset(sv, 0, sizeof *sv);
+		return;
+	}
 	if (sv->wide) {
 		stats_sort(sv->v, sv->n);
 		x.w = sv->v;
@@ -326,4 +474,31 @@ stats_values_finish(struct stats_values *sv, struct stats *st,
 	}
 	free(sv->v);
 	memset(sv, 0, sizeof *sv);
+}
+
+void
+stats_values_union(const struct stats_values *parts, size_t m,
+    struct stats *st)
+{
+	struct stats_values	all;
+	size_t			n = 0, i, j;
+	bool			wide = false;
+
+	for (j = 0; j < m; j++) {
+		n += parts[j].n;
+		wide = wide || parts[j].wide;
+	}
+	if (!wide && n >= SELECT32_MIN) {
+		select32_runs(parts, m, n, st);
+		return;
+	}
+	/* Few values, or some past 32 bits: one copy, the usual way. */
+	memset(&all, 0, sizeof all);
+	for (j = 0; j < m; j++) {
+		for (i = 0; i < parts[j].n; i++)
+			stats_values_push(&all, parts[j].wide ?
+			    ((const int64_t *)parts[j].v)[i] :
+			    ((const int32_t *)parts[j].v)[i]);
+	}
+	stats_values_finish(&all, st, NULL);
 }

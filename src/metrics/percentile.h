@@ -57,7 +57,18 @@ struct stats_values {
 	bool	 wide;
 };
 
-void	stats_values_push(struct stats_values *, int64_t);
+/* The rare case of stats_values_push: room to make, or 32 bits too few. */
+void	stats_values_push_slow(struct stats_values *, int64_t);
+
+/* Keep one value (inline: a window pushes several per attempt). */
+static inline void
+stats_values_push(struct stats_values *sv, int64_t x)
+{
+	if (!sv->wide && sv->n < sv->cap && x >= INT32_MIN && x <= INT32_MAX)
+		((int32_t *)sv->v)[sv->n++] = (int32_t)x;
+	else
+		stats_values_push_slow(sv, x);
+}
 /*
  * Sort the values, fill *st as stats_compute does and free them; with
  * sorted non-NULL, also hand over the values ascending as int64 (the
@@ -65,6 +76,14 @@ void	stats_values_push(struct stats_values *, int64_t);
  */
 void	stats_values_finish(struct stats_values *, struct stats *st,
 	    int64_t **sorted);
+
+/*
+ * The statistics of the values of m parts taken together, as if pushed
+ * into one (stats_values_finish without sorted); the parts are left as
+ * they are.
+ */
+void	stats_values_union(const struct stats_values *parts, size_t m,
+	    struct stats *st);
 
 /*
  * Whether a figure resting on n values is trusted: any figure needs at

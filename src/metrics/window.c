@@ -12,6 +12,7 @@ window_acc_init(struct window_acc *acc, const struct window_params *p)
 {
 	memset(acc, 0, sizeof *acc);
 	acc->p = *p;
+	acc->lead_by_repo = !p->detail && !p->lead_only;
 	acc->f.since_ms = p->since_ms;
 	acc->f.until_ms = p->until_ms;
 	acc->f.n_days = p->n_days;
@@ -22,14 +23,19 @@ window_acc_init(struct window_acc *acc, const struct window_params *p)
 		acc->day_lead = xcalloc(p->n_days + 1, sizeof *acc->day_lead);
 }
 
-/* The bucket of t among starts[0..n] (n buckets); -1 when outside. */
+/*
+ * The bucket of t among starts[0..n] (n buckets); -1 when outside. *last
+ * is the bucket found before: tried first, and updated.
+ */
 static ssize_t
-bucket_of(const int64_t *starts, size_t n, int64_t t)
+bucket_of(const int64_t *starts, size_t n, int64_t t, size_t *last)
 {
 	size_t	lo = 0, hi = n;
 
 	if (n == 0 || t < starts[0] || t >= starts[n])
 		return -1;
+	if (*last < n && starts[*last] <= t && t < starts[*last + 1])
+		return (ssize_t)*last;
 	/* The last start <= t. */
 	while (hi - lo > 1) {
 		size_t	mid = lo + (hi - lo) / 2;
@@ -39,6 +45,7 @@ bucket_of(const int64_t *starts, size_t n, int64_t t)
 		else
 			hi = mid;
 	}
+	*last = lo;
 	return (ssize_t)lo;
 }
 
@@ -114,6 +121,12 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	    a->requested_at_ms >= acc->p.until_ms)
 		return;
 	f->requests++;
+	if (acc->p.lead_only) {
+		if (a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE)
+			stats_values_push(&acc->values[FIG_LEAD_TIME],
+			    a->fig[FIG_LEAD_TIME]);
+		return;
+	}
 	if (a->trigger == TRIGGER_AUTO)
 		f->auto_++;
 	else
@@ -140,11 +153,13 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	if (a->negative_phase)
 		f->negative_phases++;
 	for (k = 0; k < FIG__COUNT; k++) {
-		if (a->fig[k] != ATTEMPT_NONE)
+		if (a->fig[k] != ATTEMPT_NONE &&
+		    !(k == FIG_LEAD_TIME && acc->lead_by_repo))
 			stats_values_push(&acc->values[k], a->fig[k]);
 	}
 
-	b = bucket_of(acc->p.day_starts, acc->p.n_days, a->requested_at_ms);
+	b = bucket_of(acc->p.day_starts, acc->p.n_days, a->requested_at_ms,
+	    &acc->last_day);
 	if (b >= 0) {
 		f->per_day[b].requests++;
 		f->per_day[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
@@ -152,7 +167,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 			stats_values_push(&acc->day_lead[b],
 			    a->fig[FIG_LEAD_TIME]);
 	}
-	b = bucket_of(acc->p.week_starts, acc->p.n_weeks, a->requested_at_ms);
+	b = bucket_of(acc->p.week_starts, acc->p.n_weeks, a->requested_at_ms,
+	    &acc->last_week);
 	if (b >= 0) {
 		f->per_week[b].requests++;
 		f->per_week[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
@@ -182,7 +198,10 @@ window_acc_finish(struct window_acc *acc, struct window_figures *out)
 	int			 k;
 
 	for (k = 0; k < FIG__COUNT; k++) {
-		if (k == FIG_LEAD_TIME && acc->p.detail) {
+		if (k == FIG_LEAD_TIME && acc->lead_by_repo)
+			stats_values_union(acc->repo_lead, acc->cap_repos,
+			    &f->fig[k]);
+		else if (k == FIG_LEAD_TIME && acc->p.detail) {
 			f->n_lead_times = acc->values[k].n;
 			stats_values_finish(&acc->values[k], &f->fig[k],
 			    &f->lead_times);

@@ -35,6 +35,9 @@ struct window_params {
 	/* Also the lead time of each day bucket and every lead time of the
 	   window, sorted (a digest's chart); costs a copy of the values. */
 	bool		 detail;
+	/* Only requests and the lead time's statistics (a week over week
+	   comparison): every other figure stays zero, no values kept. */
+	bool		 lead_only;
 };
 
 struct window_bucket {
@@ -93,6 +96,12 @@ struct window_acc {
 	size_t			 cap_repos;
 	size_t			 cap_slowest;
 	struct stats_values	*day_lead;	/* detail: per day bucket */
+	/* The day and week buckets of the last attempt: a scan goes in
+	   time order, so the next one is most often in the same. */
+	size_t			 last_day, last_week;
+	/* The window's lead times are only the union of repo_lead (no
+	   sorted copy wanted): not kept twice. */
+	bool			 lead_by_repo;
 };
 
 void	window_acc_init(struct window_acc *, const struct window_params *);

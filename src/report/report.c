@@ -175,9 +175,11 @@ report_build(struct store *st, const struct tz *tz,
 	wp.day_starts = days;
 	wp.week_starts = weeks;
 	wp.detail = p->detail;
+	wp.lead_only = false;
 	memset(&tp, 0, sizeof tp);
 	tp.since_ms = p->until_ms - MS_PER_WEEK;
 	tp.until_ms = p->until_ms;
+	tp.lead_only = true;	/* week over week: p50 and requests */
 	pp = tp;
 	pp.since_ms = p->until_ms - 2 * MS_PER_WEEK;
 	pp.until_ms = p->until_ms - MS_PER_WEEK;

@@ -1243,8 +1243,11 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	if (!ro && (rc = exec(st, "PRAGMA journal_mode = WAL")) != ERR_OK)
 		goto out;
 	/* Bulk ingest: a page cache that holds the hot pages of a large
-	   batch, or every key rebuild re-reads them from the file. */
+	   batch, or every key rebuild re-reads them from the file. A
+	   reader streams the hourly rollups once per query: a small cache
+	   keeps its RSS down (the kernel's page cache holds the file). */
 	if ((rc = exec(st, (flags & STORE_BULK) ? "PRAGMA cache_size = -65536" :
+	    ro ? "PRAGMA cache_size = -2048" :
 	    "PRAGMA cache_size = -8192")) != ERR_OK ||
 	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
 	    (!ro && (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK) ||
@@ -2100,7 +2103,8 @@ hour_rec_get(const unsigned char **p, const unsigned char *end,
 	uint64_t	v;
 	int		f;
 
-	memset(a, 0, sizeof *a);
+	/* Every member is set below: no memset per attempt. */
+	a->repo_idx = 0;
 	if (!get_uvarint(p, end, &v) || v >= (uint64_t)MS_PER_HOUR)
 		return false;
 	a->requested_at_ms = hour_start + (int64_t)v;
@@ -2215,6 +2219,9 @@ struct scan {
 	int64_t			 repo_id;	/* -1: any */
 	const uint32_t		*idx_of;	/* repo id -> repo_idx */
 	int64_t			 max_id;
+	/* An hour's attempts, decoded; reused from hour to hour. */
+	struct attempt_stat	*hour;
+	size_t			 cap_hour;
 };
 
 /* Count n attempts read against the query's budget: ERR_LIMIT past it. */
@@ -2286,15 +2293,19 @@ scan_hour_rows(struct store *st, const struct scan *sc, int64_t hour,
  * becomes ERR_LIMIT when the query's budget ends part way.
  */
 static bool
-scan_hour_blob(struct store *st, const struct scan *sc, int64_t hour,
+scan_hour_blob(struct store *st, struct scan *sc, int64_t hour,
     int64_t n, const unsigned char *data, int len, enum err *rc)
 {
-	struct attempt_stat	*a = xcalloc((size_t)n + 1, sizeof *a);
+	struct attempt_stat	*a;
 	const unsigned char	*p = data, *end = data + len;
 	int64_t			 i, repo_id, start = hour * MS_PER_HOUR;
 	size_t			 k = 0, j;
 	bool			 ok = data != NULL && n > 0;
 
+	if (!ok)
+		return false;
+	ARRAY_GROW(sc->hour, (size_t)n, sc->cap_hour);
+	a = sc->hour;
 	/* Decode it all first, so a damaged one hands out nothing. */
 	for (i = 0; ok && i < n; i++) {
 		if (!hour_rec_get(&p, end, start, &repo_id, &a[k])) {
@@ -2318,7 +2329,6 @@ scan_hour_blob(struct store *st, const struct scan *sc, int64_t hour,
 		if ((*rc = spend_rows(st, 1)) == ERR_OK)
 			sc->fn(sc->arg, &a[j]);
 	}
-	free(a);
 	return ok;
 }
 
@@ -2350,7 +2360,7 @@ stale_hours(struct store *st, int64_t h0, int64_t h1, int64_t **out,
 /* Through the hourly rollups, in the order of S_SCAN: by hour, and in
    each hour by (requested_at_ms, open_seq). */
 static enum err
-scan_hours(struct store *st, const struct scan *sc,
+scan_hours(struct store *st, struct scan *sc,
     const struct store_filter *f)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_HOURS_SCAN);
@@ -2405,6 +2415,7 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 	size_t		 n_repos = 0, i;
 	enum err	 rc;
 
+	memset(&sc, 0, sizeof sc);
 	if (since_ms >= until_ms)
 		return ERR_OK;
 	if ((rc = store_budget_span(st, since_ms, until_ms)) != ERR_OK)
@@ -2416,7 +2427,6 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 	idx_of = xcalloc((size_t)max_id + 1, sizeof *idx_of);
 	for (i = 0; i < n_repos; i++)
 		idx_of[ids[i]] = (uint32_t)i;
-	memset(&sc, 0, sizeof sc);
 	sc.fn = fn;
 	sc.arg = arg;
 	sc.since_ms = since_ms;
@@ -2440,6 +2450,7 @@ store_scan_attempts(struct store *st, int64_t since_ms, int64_t until_ms,
 	}
 	rc = scan_hours(st, &sc, f);
 out:
+	free(sc.hour);
 	store_names_free(names, n_repos);
 	free(ids);
 	free(idx_of);

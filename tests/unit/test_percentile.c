@@ -682,6 +682,96 @@ test_percentile__gathered_values_give_the_same_statistics(void **state)
 	free(v);
 }
 
+/*
+ * Statistics without a sort (a selection over buckets of values) give
+ * the sorted answer whatever the shape: a long tail, one value repeated,
+ * two far clusters, the whole 32-bit range, every percentile on a bucket's
+ * edge.
+ */
+static void
+test_percentile__selection_gives_the_sorted_statistics(void **state)
+{
+	static const size_t	sizes[] = { 4096, 4097, 5001, 70000, 250001 };
+	int64_t			*v;
+	size_t			 s, i, n;
+	int			 shape;
+
+	(void)state;
+	v = xmalloc(250001 * sizeof *v);
+	for (shape = 0; shape < 6; shape++) {
+		for (s = 0; s < ARRAY_LEN(sizes); s++) {
+			n = sizes[s];
+			for (i = 0; i < n; i++) {
+				int64_t	x = rng_range(0, 1000);
+
+				switch (shape) {
+				case 0:	/* minutes, a tail of hours */
+					v[i] = 60000 + x * x * x * 7;
+					break;
+				case 1:	/* one value */
+					v[i] = 420000;
+					break;
+				case 2:	/* two clusters, far apart */
+					v[i] = x < 500 ? x : INT32_MAX - x;
+					break;
+				case 3:	/* the whole range */
+					v[i] = rng_range(INT32_MIN,
+					    INT32_MAX);
+					break;
+				case 4:	/* few values, many ties */
+					v[i] = -3 + x % 7;
+					break;
+				default:	/* every rank its own bucket */
+					v[i] = (int64_t)i * 4099 % 40960;
+					break;
+				}
+			}
+			check_values(v, n, false);
+		}
+	}
+	free(v);
+}
+
+/* The statistics of several gathered parts are those of all in one. */
+static void
+test_percentile__union_of_parts_gives_the_statistics_of_all(void **state)
+{
+	static const size_t	sizes[][4] = {
+		{ 0, 0, 0, 0 }, { 1, 0, 2, 0 }, { 3000, 2000, 0, 1 },
+		{ 40000, 7, 19000, 2500 }, { 4096, 0, 0, 0 },
+	};
+	struct stats_values	parts[4], all;
+	struct stats		want, got;
+	size_t			s, j, i;
+	int			wide;
+	int64_t			x;
+
+	(void)state;
+	for (wide = 0; wide < 2; wide++) {
+		for (s = 0; s < ARRAY_LEN(sizes); s++) {
+			memset(parts, 0, sizeof parts);
+			memset(&all, 0, sizeof all);
+			for (j = 0; j < 4; j++) {
+				for (i = 0; i < sizes[s][j]; i++) {
+					x = rng_range(60000, 60000 +
+					    (int64_t)j * 900000);
+					/* One part past 32 bits late. */
+					if (wide && j == 3 && i + 1 ==
+					    sizes[s][j])
+						x = INT64_C(1) << 40;
+					stats_values_push(&parts[j], x);
+					stats_values_push(&all, x);
+				}
+			}
+			stats_values_union(parts, 4, &got);
+			stats_values_finish(&all, &want, NULL);
+			assert_memory_equal(&got, &want, sizeof want);
+			for (j = 0; j < 4; j++)
+				free(parts[j].v);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -691,6 +781,10 @@ main(void)
 		cmocka_unit_test(
 		    test_percentile__single_value_is_every_statistic),
 		cmocka_unit_test(test_percentile__two_values_interpolate),
+		cmocka_unit_test(
+		    test_percentile__union_of_parts_gives_the_statistics_of_all),
+		cmocka_unit_test(
+		    test_percentile__selection_gives_the_sorted_statistics),
 		cmocka_unit_test(test_percentile__p15_of_nine_values_is_four),
 		cmocka_unit_test(test_percentile__half_rounds_up),
 		cmocka_unit_test(
