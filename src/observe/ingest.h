@@ -29,7 +29,8 @@ typedef void (*ingest_reject_fn)(void *arg, int64_t lineno, const char *why);
  * Read f to its end, storing every good line through rec, committing
  * every batch events (0: INGEST_BATCH). ERR_IO when f cannot be read (the
  * events before are committed); a store error rolls back only the batch in
- * progress. *n counts what happened either way.
+ * progress. *n counts what happened either way. The keys' attempts are
+ * rebuilt once, after the last batch (record_defer, record_settle).
  */
 enum err	ingest_stream(struct record *rec, FILE *f, int64_t batch,
 		    ingest_reject_fn reject, void *arg,

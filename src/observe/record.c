@@ -11,6 +11,9 @@
 #define META_WALK_PARAMS	"walk_params"
 /* Repos remembered per transaction; more are looked up in the store. */
 #define RECORD_REPO_CACHE	64
+/* Keys record_settle() rebuilds per transaction: the write lock is let go
+   between them, and the dirty pages stay within the cache. */
+#define RECORD_SETTLE_KEYS	20000
 
 /* A key touched in the open transaction: (repo id, branch). */
 struct dirty_key {
@@ -59,6 +62,7 @@ struct record {
 	}				 repos[RECORD_REPO_CACHE];
 	size_t				 n_repos;
 	bool				 in_tx;
+	bool				 deferred;	/* record_defer */
 	int64_t				 max_future_ms;
 	struct buf			 why;		/* of a refusal */
 };
@@ -322,6 +326,52 @@ record_reindex(struct record *r, int64_t *attempts)
 	return store_commit(r->st);
 }
 
+/* record_settle's count of the keys rebuilt in one transaction. */
+struct settle {
+	struct record	*r;
+	size_t		 n;
+};
+
+static enum err
+settle_key(void *arg, int64_t repo_id, const char *branch)
+{
+	struct settle	*x = arg;
+
+	x->n++;
+	return rebuild_key(x->r, repo_id, NULL, branch, false);
+}
+
+enum err
+record_settle(struct record *r)
+{
+	struct settle	x = { r, 0 };
+	enum err	rc;
+
+	if (r->in_tx)
+		BUG("record_settle inside a transaction");
+	do {
+		x.n = 0;
+		if ((rc = store_begin(r->st)) != ERR_OK)
+			return rc;
+		if ((rc = store_stale_keys(r->st, RECORD_SETTLE_KEYS,
+		    settle_key, &x)) != ERR_OK) {
+			store_rollback(r->st);
+			return rc;
+		}
+		if ((rc = store_commit(r->st)) != ERR_OK)
+			return rc;
+	} while (x.n == RECORD_SETTLE_KEYS);
+	return ERR_OK;
+}
+
+void
+record_defer(struct record *r, bool on)
+{
+	if (r->in_tx)
+		BUG("record_defer inside a transaction");
+	r->deferred = on;
+}
+
 enum err
 record_new(struct store *st, const struct attempt_params *params,
     const struct classify *rules, struct record **out)
@@ -330,6 +380,7 @@ record_new(struct store *st, const struct attempt_params *params,
 	const struct attempt_params defaults = ATTEMPT_PARAMS_DEFAULT;
 	char		 want[128], *have = NULL;
 	int64_t		 n;
+	bool		 stale = false;
 	enum err	 rc;
 
 	*out = NULL;
@@ -354,7 +405,9 @@ record_new(struct store *st, const struct attempt_params *params,
 		    "walk parameters changed"), LOG_STR("from", have),
 		    LOG_STR("to", want));
 		rc = record_reindex(r, &n);
-	}
+	} else if (rc == ERR_OK &&
+	    (rc = store_stale_any(st, &stale)) == ERR_OK && stale)
+		rc = record_settle(r);	/* a bulk ingest that stopped short */
 	free(have);
 	if (rc != ERR_OK) {
 		record_free(r);
@@ -483,7 +536,12 @@ record_commit(struct record *r)
 	if (!r->in_tx)
 		BUG("record_commit outside a transaction");
 	for (i = 0; i < r->dirty_cap && rc == ERR_OK; i++) {
-		if (r->dirty[i].branch != NULL)
+		if (r->dirty[i].branch == NULL)
+			continue;
+		if (r->deferred && r->observer == NULL)
+			rc = store_key_stale(r->st, r->dirty[i].repo_id,
+			    r->dirty[i].branch);
+		else
 			rc = rebuild_key(r, r->dirty[i].repo_id,
 			    r->dirty[i].repo, r->dirty[i].branch, true);
 	}

@@ -99,6 +99,19 @@ enum err	 record_batch(struct record *, record_fill_fn fill, void *arg,
 enum err	 record_events(struct record *, struct event *evs, size_t n,
 		    bool *stored, struct record_counts *counts);
 
+/*
+ * Deferred (a bulk ingest, never while observed): a commit marks the keys
+ * it touched stale in the store (store_key_stale) instead of rebuilding
+ * them, so a key stored by many batches is rebuilt once, by
+ * record_settle(), which rebuilds every stale key in key order, in
+ * transactions of its own. Until then readers see those keys' attempts as
+ * they were; record_new() settles what a stopped ingest left (or one
+ * still running: rebuilding a key from what is committed is always
+ * right). Call both outside a transaction.
+ */
+void		 record_defer(struct record *, bool on);
+enum err	 record_settle(struct record *);
+
 /* Rebuild every attempt from the events (`envstats reindex`);
    *attempts gets how many there are now. */
 enum err	 record_reindex(struct record *, int64_t *attempts);

@@ -34,7 +34,7 @@ struct store;
 enum store_flags {
 	STORE_MUST_EXIST = (1 << 0),	/* refuse to create a new file */
 	STORE_BULK = (1 << 1),		/* large batches: a 64 MiB cache,
-					   a 256 MiB WAL between checkpoints */
+					   a 1 GiB WAL between checkpoints */
 	/* The commands that only read (query, report, digest, backup):
 	   SQLITE_OPEN_READONLY, never migrates; implies STORE_MUST_EXIST. */
 	STORE_READ_ONLY = (1 << 2),
@@ -120,6 +120,19 @@ enum err	 store_each_key(struct store *, store_key_fn fn, void *arg);
 
 /* Delete every derived row (reindex starts from nothing). */
 enum err	 store_clear_derived(struct store *);
+
+/*
+ * A key whose attempts are left to rebuild later (a bulk ingest rebuilds
+ * each key once, at its end), marked inside the transaction that stored
+ * its events. store_stale_keys calls fn for at most max of them, in key
+ * order, and unmarks each one fn rebuilt; inside store_begin().
+ */
+enum err	 store_key_stale(struct store *, int64_t repo_id,
+		    const char *branch);
+enum err	 store_stale_keys(struct store *, size_t max, store_key_fn fn,
+		    void *arg);
+/* Whether any key is stale (no write lock: outside a transaction too). */
+enum err	 store_stale_any(struct store *, bool *any);
 
 /* Key/value settings kept with the data (e.g. the walk's parameters). */
 /* The Slack workspace URL auth.test gave ("https://acme.slack.com/"). */

@@ -1537,7 +1537,8 @@ test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
 	/* As the envstats before retractions, markers, the hourly rollups,
 	   the survey and the stamp left it. */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE survey_votes;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE keys_stale;"
+	    " DROP TABLE survey_votes;"
 	    " DROP TABLE surveys; DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
 	    " DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"

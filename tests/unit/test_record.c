@@ -605,6 +605,109 @@ test_record__the_same_events_in_any_order_give_the_same_attempts(
 	}
 }
 
+/*
+ * A deferred recorder (bulk ingest) leaves the touched keys stale until
+ * record_settle(), which rebuilds each once: the same attempts as a
+ * rebuild per commit, whatever the order. A recorder opened on a store an
+ * ingest left unsettled (it stopped) settles it first.
+ */
+static void
+test_record__deferred_keys_are_rebuilt_once_at_settle(void **state)
+{
+	struct fx	*fx = *state;
+	size_t		 order[N_HISTORY];
+	int64_t		 events, attempts;
+	struct store	*st;
+	struct record	*r, *r2;
+
+	assert_int_equal(record_all(fx->r, history, NULL, N_HISTORY, 1000),
+	    N_HISTORY);
+	shuffle(order, N_HISTORY, 7);
+	st = open_mem();
+	r = recorder(st, 0, fx->rules);
+	record_defer(r, true);
+	assert_int_equal(record_all(r, history, order, N_HISTORY, 3),
+	    N_HISTORY);
+	assert_int_equal(store_totals(st, &events, &attempts), ERR_OK);
+	assert_int_equal(events, (int64_t)N_HISTORY);
+	assert_int_equal(attempts, 0);		/* not rebuilt yet */
+	record_defer(r, false);
+	assert_int_equal(record_settle(r), ERR_OK);
+	assert_same_attempts(fx->st, st);
+	assert_int_equal(record_settle(r), ERR_OK);	/* nothing left */
+	assert_same_attempts(fx->st, st);
+	record_free(r);
+	store_close(st);
+
+	/* Stopped before settling: the next recorder catches up. */
+	st = open_mem();
+	r = recorder(st, 0, fx->rules);
+	record_defer(r, true);
+	assert_int_equal(record_all(r, history, order, N_HISTORY, 5),
+	    N_HISTORY);
+	record_free(r);
+	assert_int_equal(store_totals(st, &events, &attempts), ERR_OK);
+	assert_int_equal(attempts, 0);
+	r2 = recorder(st, 0, fx->rules);
+	assert_same_attempts(fx->st, st);
+	record_free(r2);
+	store_close(st);
+}
+
+/*
+ * A rebuild writes only the attempts it changed: one it leaves as it was
+ * keeps its row and its built_at_ms (what tells an export it is
+ * unchanged); one that went away is deleted.
+ */
+static void
+test_record__a_rebuild_writes_only_changed_attempts(void **state)
+{
+	struct fx	*fx = *state;
+	int64_t		 attempts, events;
+	const struct ev_spec first[] = {
+		{ EV_REQUESTED, T0, "a/b", "k", "R1", NULL },
+		{ EV_READY, T0 + MIN, "a/b", "k", NULL, NULL },
+		{ EV_DEPROVISIONED, T0 + HOUR, "a/b", "k", NULL, NULL },
+		{ EV_REQUESTED, T0 + 2 * HOUR, "a/b", "k", "R2", NULL },
+	};
+	const struct ev_spec later[] = {
+		{ EV_READY, T0 + 2 * HOUR + MIN, "a/b", "k", NULL, NULL },
+	};
+	const struct ev_spec merge[] = {
+		/* A late earlier request: it opens the first attempt now,
+		   whose former row goes away. */
+		{ EV_REQUESTED, T0 - 5 * MIN, "a/b", "k", "R0", NULL },
+	};
+
+	assert_int_equal(record_all(fx->r, first, NULL, ARRAY_LEN(first), 9),
+	    4);
+	assert_int_equal(store_export_counts(fx->st, NOW, INT64_MIN, 0,
+	    &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 2);
+	clock_fake_set(NOW + HOUR);
+	assert_int_equal(record_all(fx->r, later, NULL, 1, 1), 1);
+	assert_int_equal(store_totals(fx->st, &events, &attempts), ERR_OK);
+	assert_int_equal(attempts, 2);
+	/* Only the second attempt changed: built again now. */
+	assert_int_equal(store_export_counts(fx->st, NOW + HOUR, INT64_MIN,
+	    0, &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 1);
+	clock_fake_set(NOW + 2 * HOUR);
+	assert_int_equal(record_all(fx->r, merge, NULL, 1, 1), 1);
+	assert_int_equal(store_totals(fx->st, &events, &attempts), ERR_OK);
+	assert_int_equal(events, 6);
+	assert_int_equal(attempts, 2);
+	assert_int_equal(store_export_counts(fx->st, NOW + 2 * HOUR,
+	    INT64_MIN, 0, &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 1);
+	assert_int_equal(store_export_counts(fx->st, NOW + 2 * HOUR,
+	    T0 - 5 * MIN, 0, &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 1);
+	assert_int_equal(store_export_counts(fx->st, NOW + 2 * HOUR, T0, 0,
+	    &attempts, &events), ERR_OK);
+	assert_int_equal(attempts, 0);
+}
+
 static void
 test_record__failed_without_failure_type_is_classified_by_the_rules(
     void **state)
@@ -968,11 +1071,12 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	record_free(r);
 	store_close(st);
 	/* Back to schema 2, as an older envstats left it (unstamped):
-	   migrations 9 (the survey), 8 (the hourly rollups), 7 (markers), 6
-	   (reconciles), 5 (retractions), 4 (the export's tables) and 3
-	   (attempts.up) undone. */
+	   migrations 10 (the stale keys), 9 (the survey), 8 (the hourly
+	   rollups), 7 (markers), 6 (reconciles), 5 (retractions), 4 (the
+	   export's tables) and 3 (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE survey_votes;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE keys_stale;"
+	    " DROP TABLE survey_votes;"
 	    " DROP TABLE surveys; DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
 	    " DROP TRIGGER events_update_ins; DROP TRIGGER events_update_del;"
@@ -1203,6 +1307,12 @@ main(void)
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__the_same_events_in_any_order_give_the_same_attempts,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_record__deferred_keys_are_rebuilt_once_at_settle,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_record__a_rebuild_writes_only_changed_attempts,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_record__failed_without_failure_type_is_classified_by_the_rules,
