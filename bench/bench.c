@@ -1379,6 +1379,29 @@ table_size(struct table *t, size_t col, const struct size_result *r,
 	}
 }
 
+/* A phase that did not run to its end is a miss: its targets are unknown. */
+static void
+bench_failures(const struct size_result *r, struct buf *misses)
+{
+	const char	*phase = NULL;
+
+	if (r->skipped)
+		return;
+	if (!r->reused && !r->gen_ok)
+		phase = "generate";
+	else if (!r->reused && !r->plain_ok)
+		phase = "plain loop";
+	else if (!r->reused && !r->ingest_ok)
+		phase = "ingest";
+	else if (!r->query_ok)
+		phase = "query";
+	else if (!r->proc_ok)
+		phase = "process";
+	if (phase != NULL)
+		buf_printf(misses, "FAILED %-5s the %s phase did not finish: "
+		    "its targets are not measured\n", r->label, phase);
+}
+
 static void
 print_report(const struct bench *b, const struct size_result *sizes, size_t n)
 {
@@ -1393,6 +1416,7 @@ print_report(const struct bench *b, const struct size_result *sizes, size_t n)
 	}
 	for (i = 0; i < n; i++) {
 		table_size(t, 2 + i, &sizes[i], &misses);
+		bench_failures(&sizes[i], &misses);
 		if (sizes[i].ingest_ok && (sizes[i].rejected != 0 ||
 		    sizes[i].duplicates != 0 || sizes[i].stored !=
 		    sizes[i].lines))
