@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fifo.h"
 #include "log.h"
+#include "thread.h"
 #include "slack/blockkit.h"
 #include "slack/envelope.h"
 #include "slack/webapi.h"
@@ -43,7 +45,7 @@
 
 /* One query: its words, where to answer, and (done) the answer. */
 struct query_job {
-	struct query_job	*next;
+	struct fifo_link	 link;
 	struct bot_words	 w;		/* owned */
 	char			*user_id;	/* NULL: the payload had none */
 	char			*response_url;
@@ -53,11 +55,6 @@ struct query_job {
 	bool			 ok;
 	enum store_budget_trip	 tripped;
 	int64_t			 run_ms;
-};
-
-/* A FIFO of jobs. */
-struct query_list {
-	struct query_job	*head, *tail;
 };
 
 struct bot_query {
@@ -70,7 +67,7 @@ struct bot_query {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	/* Under mu. */
-	struct query_list	 waiting, done;
+	struct fifo		 waiting, done;	/* of struct query_job */
 	bool			 stop;
 	/* Loop thread only: who has a query waiting, running or not yet
 	   posted (NULL entries: free; the payload's user_id may be NULL). */
@@ -78,28 +75,10 @@ struct bot_query {
 	int			 n_in_flight;
 };
 
-static void
-list_push(struct query_list *l, struct query_job *j)
-{
-	j->next = NULL;
-	if (l->tail != NULL)
-		l->tail->next = j;
-	else
-		l->head = j;
-	l->tail = j;
-}
-
 static struct query_job *
-list_pop(struct query_list *l)
+job_pop(struct fifo *q)
 {
-	struct query_job	*j = l->head;
-
-	if (j != NULL) {
-		l->head = j->next;
-		if (l->head == NULL)
-			l->tail = NULL;
-	}
-	return j;
+	return fifo_entry(fifo_pop(q), offsetof(struct query_job, link));
 }
 
 static void
@@ -142,15 +121,15 @@ worker_main(void *arg)
 		log_warn("bot.query_nice_failed", LOG_INT("errno", errno));
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (!q->stop && q->waiting.head == NULL)
+		while (!q->stop && fifo_empty(&q->waiting))
 			pthread_cond_wait(&q->cv, &q->mu);
 		if (q->stop)
 			break;
-		j = list_pop(&q->waiting);
+		j = job_pop(&q->waiting);
 		pthread_mutex_unlock(&q->mu);
 		run_job(q, j);
 		pthread_mutex_lock(&q->mu);
-		list_push(&q->done, j);
+		fifo_push(&q->done, &j->link);
 		pthread_mutex_unlock(&q->mu);
 		lws_cancel_service(q->b->ctx);
 		pthread_mutex_lock(&q->mu);
@@ -191,7 +170,7 @@ bot_query_start(struct bot *b)
 		    LOG_STR("err", err_str(rc)));
 		return rc;
 	}
-	if (pthread_create(&q->thread, NULL, worker_main, q) != 0) {
+	if (thread_start(&q->thread, worker_main, q) != 0) {
 		log_error("bot.query_worker_failed", LOG_STR("why",
 		    "cannot start its thread"));
 		return ERR_IO;
@@ -221,11 +200,11 @@ bot_query_stop(struct bot *b)
 		store_interrupt(q->st);
 		pthread_join(q->thread, NULL);
 	}
-	while ((j = list_pop(&q->waiting)) != NULL) {
+	while ((j = job_pop(&q->waiting)) != NULL) {
 		dropped++;
 		job_free(j);
 	}
-	while ((j = list_pop(&q->done)) != NULL) {
+	while ((j = job_pop(&q->done)) != NULL) {
 		dropped++;
 		job_free(j);
 	}
@@ -340,7 +319,7 @@ bot_query_take(struct bot *b, uint64_t conn, const struct envelope *e,
 	user_take(q, user);
 	bot_send_ack(b, conn, e->envelope_id, NULL);
 	pthread_mutex_lock(&q->mu);
-	list_push(&q->waiting, j);
+	fifo_push(&q->waiting, &j->link);
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	return "queued";
@@ -350,16 +329,15 @@ void
 bot_query_drain(struct bot *b)
 {
 	struct bot_query	*q = b->query;
-	struct query_list	 done;
+	struct fifo		 done = FIFO_INIT;
 	struct query_job	*j;
 
 	if (q == NULL)
 		return;
 	pthread_mutex_lock(&q->mu);
-	done = q->done;
-	q->done.head = q->done.tail = NULL;
+	fifo_concat(&done, &q->done);
 	pthread_mutex_unlock(&q->mu);
-	while ((j = list_pop(&done)) != NULL) {
+	while ((j = job_pop(&done)) != NULL) {
 		user_done(q, j->user_id);
 		atomic_fetch_add(&b->commands, 1);
 		log_info("bot.query_answered", LOG_STR("user", j->user_id),

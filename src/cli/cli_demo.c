@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "bot/bot.h"
@@ -21,6 +20,7 @@
 #include "demo/script.h"
 #include "emulator/emulator.h"
 #include "log.h"
+#include "thread.h"
 #include "timefmt.h"
 #include "tz.h"
 
@@ -141,8 +141,8 @@ demo_ready(void *arg, struct bot *bot)
 	struct demo	*dm = arg;
 
 	dm->bot = bot;
-	dm->started = pthread_create(&dm->script, NULL, demo_script_main,
-	    dm) == 0;
+	/* Only the bot's thread takes SIGINT/SIGTERM. */
+	dm->started = thread_start(&dm->script, demo_script_main, dm) == 0;
 	if (!dm->started)
 		bot_stop(bot);
 }
@@ -193,7 +193,6 @@ cli_demo_run(struct app *app, const struct cli_args *a)
 {
 	struct demo	 dm;
 	char		 cut[TIMEFMT_DATE_LEN];
-	sigset_t	 block, old;
 	int		 ret;
 
 	/* Made-up events go only into a database the demo created. */
@@ -210,21 +209,14 @@ cli_demo_run(struct app *app, const struct cli_args *a)
 	free(app->cfg.cutover);
 	app->cfg.cutover = xstrdup(cut);
 
-	/* Only the bot's thread takes SIGINT/SIGTERM. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
 	memset(&dm, 0, sizeof dm);
 	if (emulator_start(NULL, &dm.emu) != ERR_OK) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		fprintf(stderr, "envstats: cannot start the Slack emulator\n");
 		return 1;
 	}
 	demo_configure(app, dm.emu);
 	app_catch_signals();
 	ret = app_bot_run(app, true, demo_ready, &dm);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (dm.started)
 		pthread_join(dm.script, NULL);
 	emulator_stop(dm.emu);

@@ -57,6 +57,27 @@ clock_mono_ns(void)
 	return read_ns(CLOCK_MONOTONIC);
 }
 
+int64_t
+clock_real_mono_ns(void)
+{
+	return read_ns(CLOCK_MONOTONIC);
+}
+
+int64_t
+clock_real_now_us(void)
+{
+	return read_ns(CLOCK_REALTIME) / INT64_C(1000);
+}
+
+void
+clock_cond_deadline(int64_t ms, struct timespec *out)
+{
+	int64_t	at = read_ns(CLOCK_MONOTONIC) + ms * INT64_C(1000000);
+
+	out->tv_sec = (time_t)(at / INT64_C(1000000000));
+	out->tv_nsec = (long)(at % INT64_C(1000000000));
+}
+
 void
 clock_fake_set(int64_t now_ms)
 {

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 
@@ -25,6 +26,22 @@ int64_t	clock_now_ms(void);
 int64_t	clock_mono_ms(void);
 /* Monotonic nanoseconds, for measuring short durations. */
 int64_t	clock_mono_ns(void);
+
+/*
+ * The real clocks, never faked nor pinned, for a stand-in of an outside
+ * system (the Slack emulator), whose time goes on when a test freezes ours:
+ * monotonic nanoseconds, and wall microseconds since the Unix epoch.
+ */
+int64_t	clock_real_mono_ns(void);
+int64_t	clock_real_now_us(void);
+
+/*
+ * The CLOCK_MONOTONIC instant ms (>= 0) from now, read from the real clock
+ * even when a test fakes it (a frozen deadline would never come): the
+ * deadline of pthread_cond_timedwait() on a condvar whose clock is
+ * CLOCK_MONOTONIC.
+ */
+void	clock_cond_deadline(int64_t ms, struct timespec *out);
 
 /* Freeze the clock at now_ms; clock_fake_clear() returns to real time. */
 void	clock_fake_set(int64_t now_ms);

@@ -144,33 +144,42 @@ static const char *const file_sections[] = { "admins", "alerts",
     "slos", "survey" };
 
 enum err
-config_parse_duration(const char *s, int64_t *ms)
+config_parse_span(const char *s, const struct config_unit *units, size_t n,
+    int64_t max_ms, int64_t *ms)
 {
 	char		*end;
-	long long	 n;
-	int64_t		 unit;
+	long long	 v;
+	size_t		 i;
 
-	errno = 0;
 	if (!isdigit((unsigned char)*s))
 		return ERR_INVALID;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || n <= 0)
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || v <= 0)
 		return ERR_INVALID;
-	if (strcmp(end, "ms") == 0)
-		unit = 1;
-	else if (*end == '\0' || strcmp(end, "s") == 0)
-		unit = MS_PER_SEC;
-	else if (strcmp(end, "m") == 0)
-		unit = MS_PER_MIN;
-	else if (strcmp(end, "h") == 0)
-		unit = MS_PER_HOUR;
-	else if (strcmp(end, "d") == 0)
-		unit = MS_PER_DAY;
-	else
+	for (i = 0; i < n; i++) {
+		if (strcmp(end, units[i].suffix) == 0)
+			break;
+	}
+	if (i == n)
 		return ERR_INVALID;
-	if (n > INT64_MAX / 4 / unit)
+	if (v > max_ms / units[i].ms)
+		return ERR_TOO_BIG;
+	*ms = (int64_t)v * units[i].ms;
+	return ERR_OK;
+}
+
+enum err
+config_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct config_unit	units[] = { { "ms", 1 },
+	    { "", MS_PER_SEC }, { "s", MS_PER_SEC }, { "m", MS_PER_MIN },
+	    { "h", MS_PER_HOUR }, { "d", MS_PER_DAY } };
+
+	/* A quarter of the range: sums of a few durations cannot overflow. */
+	if (config_parse_span(s, units, ARRAY_LEN(units), INT64_MAX / 4, ms) !=
+	    ERR_OK)
 		return ERR_INVALID;
-	*ms = (int64_t)n * unit;
 	return ERR_OK;
 }
 

@@ -130,6 +130,20 @@ enum err	config_check_object(const json_t *obj,
 		    const char *const *allowed, size_t n, const char *where,
 		    const char *shape, struct buf *why);
 
+/* A unit of a span: what follows the number ("" for none), its length. */
+struct config_unit {
+	const char	*suffix;
+	int64_t		 ms;
+};
+
+/*
+ * Parse "<N><suffix>", N a positive decimal number and suffix one of the n
+ * units', into ms: ERR_OK; ERR_TOO_BIG when that is over max_ms;
+ * ERR_INVALID for any other text.
+ */
+enum err	config_parse_span(const char *s, const struct config_unit *units,
+		    size_t n, int64_t max_ms, int64_t *ms);
+
 /*
  * Parse a duration "90m", "2h", "7200s", "1500ms", "1d" (a bare number is
  * seconds) into ms; ERR_INVALID otherwise or when not positive.

@@ -3,6 +3,7 @@
 #include "hmac.h"
 
 #include "buf.h"
+#include "hex.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,18 +12,13 @@ void
 hmac_sha256_hex(const void *key, size_t key_len, const void *msg,
     size_t msg_len, char out[HMAC_SHA256_HEX_LEN])
 {
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 md_len = 0, i;
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	md_len = 0;
 
 	if (HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, md,
 	    &md_len) == NULL || md_len != HMAC_SHA256_LEN)
 		BUG("HMAC-SHA256 failed");
-	for (i = 0; i < md_len; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[2 * md_len] = '\0';
+	hex_encode(md, md_len, out);
 }
 
 void

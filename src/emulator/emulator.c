@@ -12,8 +12,8 @@
  * with LOCK_POLL / CHANGE_MODE_POLL_FD from inside some of its own
  * functions, so only the reasons handled below ever take the mutex.
  *
- * Time is read from CLOCK_MONOTONIC and CLOCK_REALTIME directly, not from
- * clock.h: the emulator plays an outside system, whose clock does not
+ * Time comes from clock.h's real clocks (clock_real_*), never the ones a
+ * test fakes: the emulator plays an outside system, whose clock does not
  * stop when a test freezes the bot's.
  */
 #include "common.h"
@@ -23,18 +23,19 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <libwebsockets.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "fifo.h"
 #include "hmac.h"
 #include "jsonw.h"
 #include "log.h"
+#include "thread.h"
 
 #define EM_MAX_BODY		(4u << 20)	/* an HTTP request body */
 #define EM_MAX_MESSAGE		(4u << 20)	/* a client WebSocket message */
@@ -49,16 +50,12 @@ enum frame_kind {
 };
 
 struct em_frame {
-	struct em_frame	*next;
+	struct fifo_link link;
 	enum frame_kind	 kind;
 	bool		 first, final;	/* FRAME_FRAGMENT */
 	long		 env;		/* envelope index, or -1 */
 	size_t		 len;
 	unsigned char	*mem;		/* LWS_PRE headroom, then len bytes */
-};
-
-struct frameq {
-	struct em_frame	*head, *tail;
 };
 
 enum cmd_kind {
@@ -69,9 +66,9 @@ enum cmd_kind {
 };
 
 struct em_cmd {
-	struct em_cmd	*next;
+	struct fifo_link link;
 	enum cmd_kind	 kind;
-	struct frameq	 frames;	/* CMD_SEND */
+	struct fifo	 frames;	/* CMD_SEND, of struct em_frame */
 	bool		 on;		/* CMD_PINGS */
 	int		 ms;		/* CMD_SLOW */
 };
@@ -80,7 +77,7 @@ struct em_cmd {
 struct em_conn {
 	struct em_conn	*next;		/* older */
 	struct lws	*wsi;
-	struct frameq	 txq;
+	struct fifo	 txq;		/* of struct em_frame */
 	struct buf	 rx;		/* client message being reassembled */
 	bool		 paused;	/* answer_pings(false): no rx, no tx */
 };
@@ -168,7 +165,7 @@ struct emulator {
 
 	/* Loop thread only. */
 	struct em_conn		*conns;		/* newest first */
-	struct frameq		 pending;	/* waiting for a connection */
+	struct fifo		 pending;	/* waiting for a connection */
 	lws_sorted_usec_list_t	 sul;		/* re-delivery timer */
 	bool			 sul_armed;
 	/* The slow link: reads stall for slow_ms, then catch up. */
@@ -180,7 +177,7 @@ struct emulator {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	bool			 stopping;
-	struct em_cmd		*cmds, *cmds_tail;
+	struct fifo		 cmds;		/* of struct em_cmd */
 	uint64_t		 rng;
 	int			 live, total;
 	struct em_env		**envs;
@@ -215,17 +212,6 @@ struct emulator {
 	int64_t			 gh_limit_reset;
 	struct emulator_github_stats gh_stats;
 };
-
-/* The real monotonic clock: tests fake clock_mono_ns(), and the
-   emulator's timers and latencies must not follow it. */
-static int64_t
-mono_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * INT64_C(1000000000) + ts.tv_nsec;
-}
 
 static void
 lock(struct emulator *em)
@@ -299,46 +285,19 @@ frame_free(struct em_frame *f)
 }
 
 static void
-fq_push(struct frameq *q, struct em_frame *f)
+fq_push(struct fifo *q, struct em_frame *f)
 {
-	f->next = NULL;
-	if (q->tail != NULL)
-		q->tail->next = f;
-	else
-		q->head = f;
-	q->tail = f;
+	fifo_push(q, &f->link);
 }
 
 static struct em_frame *
-fq_pop(struct frameq *q)
+fq_pop(struct fifo *q)
 {
-	struct em_frame	*f = q->head;
-
-	if (f != NULL) {
-		q->head = f->next;
-		if (q->head == NULL)
-			q->tail = NULL;
-		f->next = NULL;
-	}
-	return f;
-}
-
-/* Move every frame of from to the end of to. */
-static void
-fq_concat(struct frameq *to, struct frameq *from)
-{
-	if (from->head == NULL)
-		return;
-	if (to->tail != NULL)
-		to->tail->next = from->head;
-	else
-		to->head = from->head;
-	to->tail = from->tail;
-	from->head = from->tail = NULL;
+	return fifo_entry(fifo_pop(q), offsetof(struct em_frame, link));
 }
 
 static void
-fq_clear(struct frameq *q)
+fq_clear(struct fifo *q)
 {
 	struct em_frame	*f;
 
@@ -346,16 +305,18 @@ fq_clear(struct frameq *q)
 		frame_free(f);
 }
 
+static struct em_cmd *
+cmd_pop(struct fifo *q)
+{
+	return fifo_entry(fifo_pop(q), offsetof(struct em_cmd, link));
+}
+
 /* Hand frames to the loop thread. */
 static void
 push_cmd(struct emulator *em, struct em_cmd *c)
 {
 	lock(em);
-	if (em->cmds_tail != NULL)
-		em->cmds_tail->next = c;
-	else
-		em->cmds = c;
-	em->cmds_tail = c;
+	fifo_push(&em->cmds, &c->link);
 	unlock(em);
 	lws_cancel_service(em->ctx);
 }
@@ -373,20 +334,19 @@ push_simple(struct emulator *em, enum cmd_kind kind, int ms, bool on)
 }
 
 static void
-push_frames(struct emulator *em, struct frameq *q)
+push_frames(struct emulator *em, struct fifo *q)
 {
 	struct em_cmd	*c = xcalloc(1, sizeof *c);
 
 	c->kind = CMD_SEND;
-	c->frames = *q;
-	q->head = q->tail = NULL;
+	fifo_concat(&c->frames, q);
 	push_cmd(em, c);
 }
 
 static void
 push_text(struct emulator *em, enum frame_kind kind, const char *text)
 {
-	struct frameq	q = { NULL, NULL };
+	struct fifo	q = FIFO_INIT;
 
 	fq_push(&q, frame_new(kind, text, strlen(text), -1));
 	push_frames(em, &q);
@@ -458,7 +418,7 @@ static void
 note_sent(struct emulator *em, long idx)
 {
 	struct em_env	*env;
-	int64_t		 now = mono_ns();
+	int64_t		 now = clock_real_mono_ns();
 	bool		 arm;
 
 	lock(em);
@@ -496,17 +456,17 @@ target_conn(struct emulator *em, bool *blackhole)
 }
 
 static void
-deliver(struct emulator *em, struct frameq *q)
+deliver(struct emulator *em, struct fifo *q)
 {
 	struct em_conn	*c;
 	struct em_frame	*f;
 	bool		 blackhole;
 
-	if (q->head == NULL)
+	if (fifo_empty(q))
 		return;
 	c = target_conn(em, &blackhole);
 	if (c != NULL) {
-		fq_concat(&c->txq, q);
+		fifo_concat(&c->txq, q);
 		lws_callback_on_writable(c->wsi);
 	} else if (blackhole) {
 		while ((f = fq_pop(q)) != NULL) {
@@ -515,7 +475,7 @@ deliver(struct emulator *em, struct frameq *q)
 			frame_free(f);
 		}
 	} else
-		fq_concat(&em->pending, q);
+		fifo_concat(&em->pending, q);
 }
 
 static void
@@ -582,21 +542,20 @@ slow_cb(lws_sorted_usec_list_t *sul)
 static void
 run_commands(struct emulator *em)
 {
-	struct em_cmd	*c, *next;
+	struct fifo	 cmds = FIFO_INIT;
+	struct em_cmd	*c;
 	struct em_conn	*conn;
 	bool		 stopping;
 
 	lock(em);
-	c = em->cmds;
-	em->cmds = em->cmds_tail = NULL;
+	fifo_concat(&cmds, &em->cmds);
 	stopping = em->stopping;
 	unlock(em);
-	for (; c != NULL; c = next) {
-		next = c->next;
+	while ((c = cmd_pop(&cmds)) != NULL) {
 		switch (c->kind) {
 		case CMD_SEND:
 			if (stopping)
-				fq_concat(&em->pending, &c->frames);
+				fifo_concat(&em->pending, &c->frames);
 			else
 				deliver(em, &c->frames);
 			break;
@@ -627,10 +586,10 @@ static void
 redeliver_cb(lws_sorted_usec_list_t *sul)
 {
 	struct emulator	*em = lws_container_of(sul, struct emulator, sul);
-	struct frameq	 due = { NULL, NULL };
+	struct fifo	 due = FIFO_INIT;
 	struct em_env	*env;
 	struct em_frame	*f;
-	int64_t		 now = mono_ns(), wait_ns = -1, deadline;
+	int64_t		 now = clock_real_mono_ns(), wait_ns = -1, deadline;
 	int64_t		 step_ns = em->redeliver_ms * INT64_C(1000000);
 	size_t		 i;
 	bool		 done;
@@ -670,7 +629,7 @@ redeliver_cb(lws_sorted_usec_list_t *sul)
 	unlock(em);
 	/* One delivery per envelope: each may go to a different place. */
 	while ((f = fq_pop(&due)) != NULL) {
-		struct frameq	one = { NULL, NULL };
+		struct fifo	one = FIFO_INIT;
 
 		fq_push(&one, f);
 		deliver(em, &one);
@@ -710,7 +669,7 @@ conn_open(struct emulator *em, struct lws *wsi, struct em_pss *pss)
 	buf_puts(&hello, "}}");
 	queue_text(c, hello.data);
 	buf_release(&hello);
-	fq_concat(&c->txq, &em->pending);
+	fifo_concat(&c->txq, &em->pending);
 	lws_callback_on_writable(wsi);
 	log_debug("emulator.ws_open", LOG_INT("live", live));
 }
@@ -719,7 +678,7 @@ static void
 conn_close(struct emulator *em, struct em_pss *pss)
 {
 	struct em_conn	*c = pss->conn, **pp;
-	struct frameq	 rescue = { NULL, NULL };
+	struct fifo	 rescue = FIFO_INIT;
 	struct em_frame	*f;
 	bool		 stopping;
 	int		 live;
@@ -746,7 +705,7 @@ conn_close(struct emulator *em, struct em_pss *pss)
 			frame_free(f);
 	}
 	if (stopping)
-		fq_concat(&em->pending, &rescue);
+		fifo_concat(&em->pending, &rescue);
 	else
 		deliver(em, &rescue);
 	buf_release(&c->rx);
@@ -822,7 +781,7 @@ conn_writeable(struct emulator *em, struct lws *wsi, struct em_conn *c)
 	struct em_frame	*f;
 	int		 n, flags, rc = 0;
 
-	if (c == NULL || c->paused || c->txq.head == NULL)
+	if (c == NULL || c->paused || fifo_empty(&c->txq))
 		return 0;
 	if (lws_partial_buffered(wsi)) {
 		lws_callback_on_writable(wsi);
@@ -847,11 +806,11 @@ conn_writeable(struct emulator *em, struct lws *wsi, struct em_conn *c)
 	if (n < 0) {
 		/* Not written: an envelope goes back for another connection. */
 		if (f->env >= 0) {
-			struct frameq	q = { NULL, NULL };
+			struct fifo	q = FIFO_INIT;
 
 			fq_push(&q, f);
 			f = NULL;
-			fq_concat(&q, &c->txq);
+			fifo_concat(&q, &c->txq);
 			c->txq = q;
 		}
 		rc = -1;
@@ -859,7 +818,7 @@ conn_writeable(struct emulator *em, struct lws *wsi, struct em_conn *c)
 	}
 	if (f->env >= 0)
 		note_sent(em, f->env);
-	if (c->txq.head != NULL)
+	if (!fifo_empty(&c->txq))
 		lws_callback_on_writable(wsi);
 out:
 	frame_free(f);
@@ -874,7 +833,7 @@ client_message(struct emulator *em, const char *data, size_t len)
 	const char	*id = json_string_value(json_object_get(j,
 			    "envelope_id"));
 	struct em_env	*env;
-	int64_t		 now = mono_ns(), us;
+	int64_t		 now = clock_real_mono_ns(), us;
 
 	if (id == NULL) {
 		log_warn("emulator.client_frame_ignored",
@@ -1098,11 +1057,8 @@ bearer(const char *auth, const char *prefix)
 static void
 next_ts(struct emulator *em, char out[32])
 {
-	struct timespec	ts;
-	int64_t		us;
+	int64_t	us = clock_real_now_us();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	if (us <= em->last_ts_us)
 		us = em->last_ts_us + 1;
 	em->last_ts_us = us;
@@ -1709,13 +1665,12 @@ recs_free(struct em_rec *r, size_t n)
 static void
 em_free(struct emulator *em)
 {
-	struct em_cmd	*c, *next;
+	struct em_cmd	*c;
 	struct em_conn	*conn, *cnext;
 	size_t		 i;
 	int		 k;
 
-	for (c = em->cmds; c != NULL; c = next) {
-		next = c->next;
+	while ((c = cmd_pop(&em->cmds)) != NULL) {
 		fq_clear(&c->frames);
 		free(c);
 	}
@@ -1785,9 +1740,7 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	struct lws_context_creation_info	 info;
 	struct emulator				*em;
 	pthread_condattr_t			 ca;
-	sigset_t				 block, old;
 	enum err				 rc = ERR_NET;
-	bool					 masked = false;
 
 	*out = NULL;
 	em = xcalloc(1, sizeof *em);
@@ -1803,7 +1756,7 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	em->bot_user_id = opt_str(opts ? opts->bot_user_id : NULL,
 	    "U07ENVBOT");
 	em->bot_id = opt_str(opts ? opts->bot_id : NULL, "B07ENVSTATS");
-	em->rng = (uint64_t)mono_ns() ^ (uint64_t)(uintptr_t)em ^
+	em->rng = (uint64_t)clock_real_mono_ns() ^ (uint64_t)(uintptr_t)em ^
 	    ((uint64_t)getpid() << 32);
 	pthread_mutex_init(&em->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -1832,17 +1785,7 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 		goto out;
 	}
 	/* Signals belong to the test's (or demo's) main thread. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGPIPE);
-	sigaddset(&block, SIGUSR1);
-	sigaddset(&block, SIGUSR2);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	masked = true;
-	if (pthread_create(&em->thread, NULL, em_thread, em) != 0) {
+	if (thread_start(&em->thread, em_thread, em) != 0) {
 		log_error("emulator.thread_failed");
 		goto out;
 	}
@@ -1850,8 +1793,6 @@ emulator_start(const struct emulator_opts *opts, struct emulator **out)
 	rc = ERR_OK;
 	log_info("emulator.started", LOG_INT("port", em->port));
 out:
-	if (masked)
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != ERR_OK) {
 		if (em->ctx != NULL)
 			lws_context_destroy(em->ctx);
@@ -2001,13 +1942,7 @@ wait_for(struct emulator *em, const struct wait_arg *a, int timeout_ms)
 	struct timespec	dl;
 	bool		res;
 
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
+	clock_cond_deadline(timeout_ms, &dl);
 	lock(em);
 	res = reached(em, a);
 	while (!res) {
@@ -2066,7 +2001,7 @@ emulator_send_envelope(struct emulator *em, const char *type,
     const char *payload_json, bool accepts_response_payload)
 {
 	struct em_env	*env = xcalloc(1, sizeof *env);
-	struct frameq	 q = { NULL, NULL };
+	struct fifo	 q = FIFO_INIT;
 	char		*text, *id;
 	size_t		 idx;
 
@@ -2103,7 +2038,7 @@ void
 emulator_send_fragmented(struct emulator *em, const char *text,
     int n_fragments)
 {
-	struct frameq	 q = { NULL, NULL };
+	struct fifo	 q = FIFO_INIT;
 	struct em_frame	*f;
 	size_t		 len = strlen(text), off = 0, part;
 	int		 i, n = n_fragments < 1 ? 1 : n_fragments;

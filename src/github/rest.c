@@ -14,7 +14,7 @@
 #include "event.h"
 #include "secret.h"
 #include "timefmt.h"
-#include "net/url.h"
+#include "url.h"
 
 /* Append "{api}/repos/{owner}/{name}" to b; false for a bad repo. */
 static bool

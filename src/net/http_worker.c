@@ -24,7 +24,6 @@
 #include "net/http_worker.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <strings.h>
 #include <sys/queue.h>
@@ -36,6 +35,7 @@
 #include "clock.h"
 #include "log.h"
 #include "secret.h"
+#include "thread.h"
 #include "version.h"
 
 #define HTTP_BODY_MAX_BYTES		(1024 * 1024)	/* answer bytes */
@@ -328,20 +328,12 @@ cond_wait_ms(struct http_worker *w, int64_t ms)
 		goto out;
 	}
 	/*
-	 * The deadline must be on the condvar's own clock; ms came from
-	 * clock_mono_ms(), which a test's fake clock may have frozen, so only
-	 * the relative wait is taken from it.
+	 * ms came from clock_mono_ms(), which a test's fake clock may have
+	 * frozen, so only the relative wait is taken from it.
 	 */
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		BUG("clock_gettime failed");
 	if (ms > MS_PER_HOUR)
 		ms = MS_PER_HOUR;
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	clock_cond_deadline(ms, &ts);
 	pthread_cond_timedwait(&w->cond, &w->mu, &ts);
 out:
 	return;
@@ -813,7 +805,6 @@ http_worker_new(const struct http_worker_config *cfg, struct http_worker **out)
 {
 	struct http_worker	*w = xcalloc(1, sizeof *w);
 	pthread_condattr_t	 ca;
-	sigset_t		 block, old;
 	enum err		 rc = ERR_IO;
 	int			 e;
 
@@ -853,14 +844,8 @@ http_worker_new(const struct http_worker_config *cfg, struct http_worker **out)
 		log_error("webapi.curl_init_failed");
 		goto out;
 	}
-	/* Signals are the loop thread's: the worker inherits a mask. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	e = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Signals are the loop thread's: the worker starts with them blocked. */
+	e = thread_start(&w->thread, worker_main, w);
 	if (e != 0) {
 		log_error("webapi.thread_failed",
 		    LOG_STR("error", strerror(e)));

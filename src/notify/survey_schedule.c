@@ -5,7 +5,6 @@
 #include "common.h"
 #include "notify/survey_schedule.h"
 
-#include <errno.h>
 
 #include "config.h"
 
@@ -16,20 +15,13 @@
 static enum err
 parse_every(const char *s, int64_t *ms)
 {
-	char		*end;
-	long long	 n;
+	static const struct config_unit	weeks[] = { { "w", WEEK_MS } };
 
 	if (s == NULL)
 		return ERR_INVALID;
-	if (s[0] >= '0' && s[0] <= '9' && s[strlen(s) - 1] == 'w') {
-		errno = 0;
-		n = strtoll(s, &end, 10);
-		if (errno != 0 || *end != 'w' || end[1] != '\0' || n <= 0 ||
-		    n > 52)
-			return ERR_INVALID;
-		*ms = n * WEEK_MS;
+	if (config_parse_span(s, weeks, ARRAY_LEN(weeks), 52 * WEEK_MS, ms) ==
+	    ERR_OK)
 		return ERR_OK;
-	}
 	if (config_parse_duration(s, ms) != ERR_OK || *ms % WEEK_MS != 0 ||
 	    *ms > 52 * WEEK_MS)
 		return ERR_INVALID;

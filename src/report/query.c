@@ -6,8 +6,9 @@
 #include "report/query.h"
 
 #include <ctype.h>
-#include <errno.h>
 
+#include "config.h"
+#include "names.h"
 #include "timefmt.h"
 
 /* Largest last:N accepted: about a century, far from overflow. */
@@ -41,32 +42,23 @@ has_prefix(const char *s, const char *prefix, const char **rest)
 static enum query_word
 parse_last(struct query_filter *f, const char *v, struct buf *why)
 {
-	char		*end;
-	long long	 n;
-	int64_t		 unit;
+	static const struct config_unit	units[] = { { "h", MS_PER_HOUR },
+	    { "d", MS_PER_DAY }, { "w", MS_PER_WEEK } };
+	enum err			rc;
 
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!isdigit((unsigned char)*v) || errno != 0 || n <= 0 ||
-	    end[0] == '\0' || end[1] != '\0')
-		goto bad;
-	switch (end[0]) {
-	case 'h':	unit = MS_PER_HOUR; break;
-	case 'd':	unit = MS_PER_DAY; break;
-	case 'w':	unit = MS_PER_WEEK; break;
-	default:	goto bad;
-	}
-	if (n > LAST_MAX_MS / unit) {
+	rc = config_parse_span(v, units, ARRAY_LEN(units), LAST_MAX_MS,
+	    &f->last_ms);
+	if (rc == ERR_TOO_BIG) {
 		buf_printf(why, "'last:%s' is too long ago", v);
 		return QUERY_WORD_BAD;
 	}
+	if (rc != ERR_OK) {
+		buf_printf(why, "'last:%s' is not a span: use last:<N>h, "
+		    "last:<N>d or last:<N>w, e.g. last:7d", v);
+		return QUERY_WORD_BAD;
+	}
 	f->has_last = true;
-	f->last_ms = (int64_t)n * unit;
 	return QUERY_WORD_TAKEN;
-bad:
-	buf_printf(why, "'last:%s' is not a span: use last:<N>h, last:<N>d "
-	    "or last:<N>w, e.g. last:7d", v);
-	return QUERY_WORD_BAD;
 }
 
 /*
@@ -119,11 +111,38 @@ query_filter_option(struct query_filter *f, const char *opt,
 	    why);
 }
 
+/*
+ * The value v of a key:value word that names one of n choices (trigger:,
+ * early:, days:): its index among names, or -1 with why said, when the
+ * key was given before (given) or v is none of them (hint: what to use).
+ */
+static int
+take_choice(bool given, const char *key, const char *v,
+    const char *const *names, int n, const char *word, const char *hint,
+    struct buf *why)
+{
+	int	k;
+
+	if (given) {
+		buf_printf(why, "'%s' given twice", key);
+		return -1;
+	}
+	k = names_find(names, n, v);
+	if (k < 0)
+		buf_printf(why, "'%s' is not %s", word, hint);
+	return k;
+}
+
 enum query_word
 query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 {
+	/* From QUERY_TRIGGER_MANUAL and QUERY_EARLY_YES on. */
+	static const char *const triggers[] = { "manual", "auto" };
+	static const char *const answers[] = { "yes", "no" };
+	static const char *const days[] = { "workdays" };
 	const char	*v;
 	size_t		 i;
+	int		 k;
 
 	if (has_prefix(word, "repo:", &v)) {
 		if (f->repo != NULL) {
@@ -166,49 +185,30 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 	if (has_prefix(word, "until:", &v))
 		return take_date(f, true, "until:", v, why);
 	if (has_prefix(word, "trigger:", &v)) {
-		if (f->trigger != QUERY_TRIGGER_ANY) {
-			buf_puts(why, "'trigger:' given twice");
+		k = take_choice(f->trigger != QUERY_TRIGGER_ANY, "trigger:", v,
+		    triggers, (int)ARRAY_LEN(triggers), word, "a trigger: use "
+		    "trigger:manual or trigger:auto", why);
+		if (k < 0)
 			return QUERY_WORD_BAD;
-		}
-		if (strcmp(v, "manual") == 0)
-			f->trigger = QUERY_TRIGGER_MANUAL;
-		else if (strcmp(v, "auto") == 0)
-			f->trigger = QUERY_TRIGGER_AUTO;
-		else {
-			buf_printf(why, "'%s' is not a trigger: use "
-			    "trigger:manual or trigger:auto", word);
-			return QUERY_WORD_BAD;
-		}
+		f->trigger = (enum query_trigger)(QUERY_TRIGGER_MANUAL + k);
 		return QUERY_WORD_TAKEN;
 	}
 	if (has_prefix(word, "early:", &v)) {
-		if (f->early != QUERY_EARLY_ANY) {
-			buf_puts(why, "'early:' given twice");
+		k = take_choice(f->early != QUERY_EARLY_ANY, "early:", v, answers,
+		    (int)ARRAY_LEN(answers), word, "an answer: use early:yes "
+		    "(provisioned before the CI tests finished) or early:no",
+		    why);
+		if (k < 0)
 			return QUERY_WORD_BAD;
-		}
-		if (strcmp(v, "yes") == 0)
-			f->early = QUERY_EARLY_YES;
-		else if (strcmp(v, "no") == 0)
-			f->early = QUERY_EARLY_NO;
-		else {
-			buf_printf(why, "'%s' is not an answer: use early:yes "
-			    "(provisioned before the CI tests finished) or "
-			    "early:no", word);
-			return QUERY_WORD_BAD;
-		}
+		f->early = (enum query_early)(QUERY_EARLY_YES + k);
 		return QUERY_WORD_TAKEN;
 	}
 	if (has_prefix(word, "days:", &v)) {
-		if (f->workdays) {
-			buf_puts(why, "'days:' given twice");
+		k = take_choice(f->workdays, "days:", v, days,
+		    (int)ARRAY_LEN(days), word, "a set of days: use "
+		    "days:workdays (Monday to Friday, not a holiday)", why);
+		if (k < 0)
 			return QUERY_WORD_BAD;
-		}
-		if (strcmp(v, "workdays") != 0) {
-			buf_printf(why, "'%s' is not a set of days: use "
-			    "days:workdays (Monday to Friday, not a holiday)",
-			    word);
-			return QUERY_WORD_BAD;
-		}
 		f->workdays = true;
 		return QUERY_WORD_TAKEN;
 	}

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "jsonw.h"
+#include "url.h"
 
 
 /* --- building ------------------------------------------------------------ */
@@ -437,22 +438,6 @@ report_links_parse(const json_t *links, char **log_url, struct buf *why)
 	}
 	*log_url = xstrdup(json_string_value(v));
 	return ERR_OK;
-}
-
-/* Percent-encode s: unreserved bytes (RFC 3986) as they are. */
-static void
-url_encode(struct buf *out, const char *s)
-{
-	const unsigned char	*p;
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~')
-			buf_putc(out, (char)*p);
-		else
-			buf_printf(out, "%%%02X", *p);
-	}
 }
 
 void

@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "clock.h"
+#include "hex.h"
 #include "jsonw.h"
 #include "log.h"
 #include "timefmt.h"
@@ -437,20 +438,6 @@ row_digest(struct buf *canon, const struct column *c, const struct value *v,
 			canon_int(canon, v[i].i);
 	}
 	sha256_prefix(canon->data, canon->len, out, DIGEST_LEN);
-}
-
-/* n bytes as 2n lower-case hex digits and a NUL. */
-static void
-hex_encode(const unsigned char *p, size_t n, char *out)
-{
-	static const char	hex[] = "0123456789abcdef";
-	size_t			i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[p[i] >> 4];
-		out[2 * i + 1] = hex[p[i] & 15];
-	}
-	out[2 * n] = '\0';
 }
 
 void

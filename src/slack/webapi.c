@@ -21,7 +21,7 @@
 #include "clock.h"
 #include "hmac.h"
 #include "log.h"
-#include "net/url.h"
+#include "url.h"
 
 #define WEBAPI_METHOD_MAX		64
 #define WEBAPI_SLACK_ERROR_MAX		128

@@ -11,7 +11,7 @@
 
 #include "common.h"
 
-#include "net/url.h"
+#include "url.h"
 
 static void
 check(void (*encode)(struct buf *, const char *), const char *in,
@@ -49,7 +49,8 @@ static void
 test_url__a_form_value_has_plus_for_space(void **state)
 {
 	(void)state;
-	check(url_form_encode, "a b/\xc3\xa9&=~.png", "a+b%2F%C3%A9%26%3D~.png");
+	check(url_form_encode, "a b/\xc3\xa9&=~.png",
+	    "a+b%2F%C3%A9%26%3D~.png");
 	check(url_form_encode, "+ +", "%2B+%2B");
 }
 

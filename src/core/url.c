@@ -1,6 +1,6 @@
 /* url.c: percent-encoding for URLs and forms (url.h). Any thread. */
 #include "common.h"
-#include "net/url.h"
+#include "url.h"
 
 /* Append s to b, percent-encoded; a space is '+' when plus is set. */
 static void
