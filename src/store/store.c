@@ -27,6 +27,34 @@
 #define HOUR_OF(x)	"((" x " - (" x " % 3600000 + 3600000) % 3600000)" \
 			" / 3600000)"
 
+/* The triggers that keep update_hours (schema 8, again in 11). */
+#define EVENTS_UPDATE_TRIGGERS \
+	"CREATE TRIGGER events_update_ins AFTER INSERT ON events" \
+	"  WHEN new.type = 'updated' BEGIN" \
+	"  INSERT INTO update_hours (hour, repo_id, env_type, n)" \
+	"  VALUES (" HOUR_OF("new.ts_ms") ", new.repo_id," \
+	"  coalesce(new.env_type, ''), 1)" \
+	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;" \
+	"CREATE TRIGGER events_update_del AFTER DELETE ON events" \
+	"  WHEN old.type = 'updated' BEGIN" \
+	"  UPDATE update_hours SET n = n - 1" \
+	"  WHERE hour = " HOUR_OF("old.ts_ms") " AND repo_id = old.repo_id" \
+	"  AND env_type = coalesce(old.env_type, ''); END;" \
+	"CREATE TRIGGER events_update_upd AFTER UPDATE ON events" \
+	"  WHEN old.type = 'updated' OR new.type = 'updated' BEGIN" \
+	"  UPDATE update_hours SET n = n - 1" \
+	"  WHERE old.type = 'updated' AND hour = " HOUR_OF("old.ts_ms") \
+	"  AND repo_id = old.repo_id AND env_type = coalesce(old.env_type, '');" \
+	"  INSERT INTO update_hours (hour, repo_id, env_type, n)" \
+	"  SELECT " HOUR_OF("new.ts_ms") ", new.repo_id," \
+	"  coalesce(new.env_type, ''), 1 WHERE new.type = 'updated'" \
+	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
+
+/* Every column of events, schema 6 on. */
+#define EVENTS_COLS_ALL "seq, repo_id, branch, id, type, ts_ms, user," \
+	" trigger, failure_type, reason, sha, env_type, ci_tests_complete," \
+	" source, received_at_ms, duration_ms, status, slack_channel, slack_ts"
+
 static const char *const migrations[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE repos ("
@@ -245,26 +273,7 @@ static const char *const migrations[] = {
 	"  env_type TEXT NOT NULL,"
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY (hour, repo_id, env_type)) WITHOUT ROWID;"
-	"CREATE TRIGGER events_update_ins AFTER INSERT ON events"
-	"  WHEN new.type = 'updated' BEGIN"
-	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"
-	"  VALUES (" HOUR_OF("new.ts_ms") ", new.repo_id,"
-	"  coalesce(new.env_type, ''), 1)"
-	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
-	"CREATE TRIGGER events_update_del AFTER DELETE ON events"
-	"  WHEN old.type = 'updated' BEGIN"
-	"  UPDATE update_hours SET n = n - 1"
-	"  WHERE hour = " HOUR_OF("old.ts_ms") " AND repo_id = old.repo_id"
-	"  AND env_type = coalesce(old.env_type, ''); END;"
-	"CREATE TRIGGER events_update_upd AFTER UPDATE ON events"
-	"  WHEN old.type = 'updated' OR new.type = 'updated' BEGIN"
-	"  UPDATE update_hours SET n = n - 1"
-	"  WHERE old.type = 'updated' AND hour = " HOUR_OF("old.ts_ms")
-	"  AND repo_id = old.repo_id AND env_type = coalesce(old.env_type, '');"
-	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"
-	"  SELECT " HOUR_OF("new.ts_ms") ", new.repo_id,"
-	"  coalesce(new.env_type, ''), 1 WHERE new.type = 'updated'"
-	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;"
+	EVENTS_UPDATE_TRIGGERS
 	"INSERT INTO update_hours (hour, repo_id, env_type, n)"
 	"  SELECT " HOUR_OF("ts_ms") ", repo_id, coalesce(env_type, ''), count(*)"
 	"  FROM events WHERE type = 'updated' GROUP BY 1, 2, 3;",
@@ -298,6 +307,39 @@ static const char *const migrations[] = {
 	"  repo_id INTEGER NOT NULL,"
 	"  branch TEXT NOT NULL,"
 	"  PRIMARY KEY (repo_id, branch)) WITHOUT ROWID;",
+	/*
+	 * 10 -> 11: events in arrival order (seq is the rowid), so storing
+	 * one is an append, not an insert into the middle of a key's range.
+	 * events_key serves the key's reads and keeps the identity of an
+	 * id-less event (an id is never empty: coalesce(id, '') makes an
+	 * id-less event a duplicate of another id-less one only); events_id
+	 * keeps ids global. events_updates carries repo_id, which the key
+	 * gave it before, so the updates count stays off the table.
+	 */
+	"CREATE TABLE events_new ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  repo_id INTEGER NOT NULL REFERENCES repos (id),"
+	"  branch TEXT NOT NULL,"
+	"  id TEXT,"
+	"  type TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  user TEXT, trigger TEXT, failure_type TEXT, reason TEXT, sha TEXT,"
+	"  env_type TEXT, ci_tests_complete INTEGER, source TEXT,"
+	"  received_at_ms INTEGER NOT NULL,"
+	"  duration_ms INTEGER, status TEXT,"
+	"  slack_channel TEXT, slack_ts TEXT);"
+	"INSERT INTO events_new (" EVENTS_COLS_ALL ")"
+	"  SELECT " EVENTS_COLS_ALL " FROM events;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_new RENAME TO events;"
+	"CREATE UNIQUE INDEX events_id ON events (id) WHERE id IS NOT NULL;"
+	"CREATE UNIQUE INDEX events_key"
+	"  ON events (repo_id, branch, type, ts_ms, coalesce(id, ''));"
+	"CREATE INDEX events_updates ON events (ts_ms, type, env_type, repo_id)"
+	"  WHERE type = 'updated';"
+	"CREATE INDEX events_reconciled ON events (ts_ms, type, env_type)"
+	"  WHERE type = 'reconciled';"
+	EVENTS_UPDATE_TRIGGERS,
 };
 
 enum stmt_id {
@@ -452,7 +494,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
-	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'",
+	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'"
+	    " ORDER BY seq",
 	[S_ATTEMPT_ADD] =
 	    "INSERT INTO attempts (requested_at_ms, open_seq, repo_id, branch,"
 	    " outcome, trigger, user, env_type, ended_at_ms, ready_at_ms,"
@@ -479,7 +522,8 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_ORPHAN_ADD] =
 	    "INSERT INTO orphans (seq, repo_id, branch, type, ts_ms, env_type)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_KEYS] = "SELECT DISTINCT repo_id, branch FROM events",
+	[S_KEYS] = "SELECT DISTINCT repo_id, branch FROM events"
+	    " ORDER BY repo_id, branch",
 	[S_SEQ_GET] = "SELECT value FROM meta WHERE key = 'next_seq'",
 	[S_SEQ_SET] =
 	    "INSERT INTO meta (key, value) VALUES ('next_seq', ?1)"
@@ -606,7 +650,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND a.open_seq = x.open_seq)",
 	[S_EXPORT_EVENTS] = "SELECT " EVENT_COLS
 	    " FROM events e JOIN repos r ON r.id = e.repo_id"
-	    " WHERE e.seq > ?1",
+	    " WHERE e.seq > ?1 ORDER BY e.repo_id, e.branch, e.seq",
 	[S_EXPORT_MARK] = "INSERT INTO export_attempts (dest_id,"
 	    " requested_at_ms, open_seq, attempt_id, digest, repo_id, branch)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -655,7 +699,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " received_at_ms, ?4, duration_ms, status FROM events"
 	    " WHERE repo_id = ?1 AND branch = ?2 AND seq = ?3",
 	[S_EVENT_DEL] = "DELETE FROM events"
-	    " WHERE repo_id = ?1 AND branch = ?2 AND seq = ?3",
+	    " WHERE seq = ?3 AND repo_id = ?1 AND branch = ?2",
 	[S_SCAN_RECONCILES] =
 	    "SELECT duration_ms, status FROM events"
 	    " INDEXED BY events_reconciled WHERE type = 'reconciled'"
@@ -1249,10 +1293,14 @@ store_open(const char *path, enum store_flags flags, struct store **out)
 	if ((rc = exec(st, (flags & STORE_BULK) ? "PRAGMA cache_size = -65536" :
 	    ro ? "PRAGMA cache_size = -2048" :
 	    "PRAGMA cache_size = -8192")) != ERR_OK ||
-	    (rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK ||
 	    (!ro && (rc = exec(st, "PRAGMA synchronous = FULL")) != ERR_OK) ||
 	    (rc = exec(st, "PRAGMA foreign_keys = ON")) != ERR_OK ||
 	    (rc = migrate(st, flags)) != ERR_OK)
+		goto out;
+	/* Temporaries in memory only after the migrations: one that
+	   rebuilds a table sorts its indexes in files (100k attempts: 410
+	   MB of RSS in memory), not in the bot's memory. */
+	if ((rc = exec(st, "PRAGMA temp_store = MEMORY")) != ERR_OK)
 		goto out;
 	/*
 	 * Bulk ingest: checkpoint once the WAL holds 1 GiB, not 4 MiB.

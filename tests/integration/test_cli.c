@@ -28,6 +28,7 @@
 #include "emulator/emulator.h"
 #include "slack/lwslog.h"
 #include "version.h"
+#include "schema_undo.h"
 
 #ifndef ENVSTATS_BIN
 #error "ENVSTATS_BIN must name the envstats binary"
@@ -1537,7 +1538,8 @@ test_cli__an_older_schema_is_answered_with_the_migrate_hint(void **state)
 	/* As the envstats before retractions, markers, the hourly rollups,
 	   the survey and the stamp left it. */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE keys_stale;"
+	assert_int_equal(sqlite3_exec(db, SCHEMA_UNDO_11
+	    "DROP TABLE keys_stale;"
 	    " DROP TABLE survey_votes;"
 	    " DROP TABLE surveys; DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"

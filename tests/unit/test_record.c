@@ -25,6 +25,7 @@
 #include "observe/classify.h"
 #include "observe/record.h"
 #include "store/store.h"
+#include "schema_undo.h"
 
 #define T0	INT64_C(1793610843120)	/* 2026-11-02T09:14:03.120Z */
 #define MIN	INT64_C(60000)
@@ -1071,11 +1072,13 @@ test_record__schema_2_databases_are_rebuilt_for_the_active_gauge(
 	record_free(r);
 	store_close(st);
 	/* Back to schema 2, as an older envstats left it (unstamped):
-	   migrations 10 (the stale keys), 9 (the survey), 8 (the hourly
+	   migrations 11 (events in arrival order),
+	   10 (the stale keys), 9 (the survey), 8 (the hourly
 	   rollups), 7 (markers), 6 (reconciles), 5 (retractions), 4 (the
 	   export's tables) and 3 (attempts.up) undone. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE keys_stale;"
+	assert_int_equal(sqlite3_exec(db, SCHEMA_UNDO_11
+	    "DROP TABLE keys_stale;"
 	    " DROP TABLE survey_votes;"
 	    " DROP TABLE surveys; DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"

@@ -22,6 +22,7 @@
 #include "event.h"
 #include "log.h"
 #include "store/store.h"
+#include "schema_undo.h"
 
 #define T0	INT64_C(1793610843120)	/* 2026-11-02T09:14:03.120Z */
 #define MIN	INT64_C(60000)
@@ -1544,7 +1545,8 @@ test_store__a_schema_7_database_opens_with_the_same_answers(void **state)
 	roll_answer(st, want);
 	store_close(st);
 	/* What the previous version wrote: no rollups at all. */
-	raw_exec(t->path, "DROP TABLE keys_stale;"
+	raw_exec(t->path, SCHEMA_UNDO_11
+	    "DROP TABLE keys_stale;"
 	    "DROP TABLE survey_votes; DROP TABLE surveys;"
 	    "DROP TRIGGER attempts_hour_ins;"
 	    "DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
@@ -1565,6 +1567,75 @@ test_store__a_schema_7_database_opens_with_the_same_answers(void **state)
 	roll_answer(st, got);
 	roll_same(got, want);
 	store_close(st);
+	free(got);
+	free(want);
+}
+
+/* Every stored event's columns, one text (the reference of a migration). */
+#define EVENTS_DUMP "SELECT group_concat(x, '|') FROM (SELECT seq || ','" \
+	" || repo_id || ',' || branch || ',' || coalesce(id, '-') || ','" \
+	" || type || ',' || ts_ms || ',' || coalesce(env_type, '-') || ','" \
+	" || received_at_ms AS x FROM events ORDER BY seq)"
+
+/*
+ * A database of the schema before events in arrival order (clustered by
+ * key) migrates with every event and its seq, answers the same and
+ * keeps the same duplicate rule.
+ */
+static void
+test_store__a_schema_10_database_migrates_with_the_same_answers(
+    void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct roll_answers	*got = xcalloc(1, sizeof *got);
+	struct roll_answers	*want = xcalloc(1, sizeof *want);
+	struct key_events	 k1, k2;
+	char			*before, *after;
+	size_t			 i;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	roll_fill(st);
+	assert_true(put_new(st, EV_READY, T0, "acme/web", "b", NULL));
+	roll_answer(st, want);
+	key_events_get(st, "acme/web", "b", &k1);
+	store_close(st);
+	before = raw_query(t->path, EVENTS_DUMP);
+	raw_exec(t->path, SCHEMA_UNDO_11);
+	assert_int_equal(raw_int(t->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'events_identity'"), 1);
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(raw_int(t->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'events_identity'"), 0);
+	after = raw_query(t->path, EVENTS_DUMP);
+	assert_string_equal(after, before);
+	roll_answer(st, got);
+	roll_same(got, want);
+	key_events_get(st, "acme/web", "b", &k2);
+	assert_int_equal(k2.n, k1.n);
+	for (i = 0; i < k1.n; i++) {
+		assert_int_equal(k2.seq[i], k1.seq[i]);
+		assert_int_equal(k2.ev[i].type, k1.ev[i].type);
+		assert_int_equal(k2.ev[i].ts_ms, k1.ev[i].ts_ms);
+	}
+	/* The same duplicates as before: an id-less event of the same
+	   type, time and key; an id, whatever its key and type. */
+	assert_false(put_new(st, EV_READY, T0, "acme/web", "b", NULL));
+	assert_true(put_new(st, EV_READY, T0, "acme/web", "b", "r-1"));
+	assert_false(put_new(st, EV_FAILED, T0 + 1, "acme/api", "c", "r-1"));
+	assert_false(put_new(st, EV_UPDATED, T0, "acme/x", "b", "u-1-4"));
+	assert_true(put_new(st, EV_READY, T0, "acme/web", "b2", NULL));
+	/* Updates still counted by their trigger. */
+	assert_int_equal(raw_int(t->path,
+	    "SELECT sum(n) FROM update_hours"), 3 * ROLL_PER_KEY);
+	key_events_release(&k1);
+	key_events_release(&k2);
+	store_close(st);
+	free(before);
+	free(after);
 	free(got);
 	free(want);
 }
@@ -1818,7 +1889,8 @@ test_store__an_unstamped_database_is_stamped_on_write(
 static void
 downgrade_to_4(const char *path)
 {
-	raw_exec(path, "DROP TABLE keys_stale;"
+	raw_exec(path, SCHEMA_UNDO_11
+	    "DROP TABLE keys_stale;"
 	    " DROP TABLE survey_votes; DROP TABLE surveys;"
 	    " DROP TRIGGER attempts_hour_ins;"
 	    " DROP TRIGGER attempts_hour_del; DROP TRIGGER attempts_hour_upd;"
@@ -2103,6 +2175,9 @@ main(void)
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__a_schema_7_database_opens_with_the_same_answers,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_schema_10_database_migrates_with_the_same_answers,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__hours_round_down_before_1970_too,
