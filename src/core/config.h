@@ -141,8 +141,9 @@ struct config_unit {
  * units', into ms: ERR_OK; ERR_TOO_BIG when that is over max_ms;
  * ERR_INVALID for any other text.
  */
-enum err	config_parse_span(const char *s, const struct config_unit *units,
-		    size_t n, int64_t max_ms, int64_t *ms);
+enum err	config_parse_span(const char *s,
+		    const struct config_unit *units, size_t n, int64_t max_ms,
+		    int64_t *ms);
 
 /*
  * Parse a duration "90m", "2h", "7200s", "1500ms", "1d" (a bare number is

@@ -844,7 +844,7 @@ http_worker_new(const struct http_worker_config *cfg, struct http_worker **out)
 		log_error("webapi.curl_init_failed");
 		goto out;
 	}
-	/* Signals are the loop thread's: the worker starts with them blocked. */
+	/* Signals are the loop thread's: the worker starts without them. */
 	e = thread_start(&w->thread, worker_main, w);
 	if (e != 0) {
 		log_error("webapi.thread_failed",

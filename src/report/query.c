@@ -194,10 +194,10 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 		return QUERY_WORD_TAKEN;
 	}
 	if (has_prefix(word, "early:", &v)) {
-		k = take_choice(f->early != QUERY_EARLY_ANY, "early:", v, answers,
-		    (int)ARRAY_LEN(answers), word, "an answer: use early:yes "
-		    "(provisioned before the CI tests finished) or early:no",
-		    why);
+		k = take_choice(f->early != QUERY_EARLY_ANY, "early:", v,
+		    answers, (int)ARRAY_LEN(answers), word, "an answer: use "
+		    "early:yes (provisioned before the CI tests finished) or "
+		    "early:no", why);
 		if (k < 0)
 			return QUERY_WORD_BAD;
 		f->early = (enum query_early)(QUERY_EARLY_YES + k);

@@ -34,7 +34,8 @@
 	"  INSERT INTO update_hours (hour, repo_id, env_type, n)" \
 	"  VALUES (" HOUR_OF("new.ts_ms") ", new.repo_id," \
 	"  coalesce(new.env_type, ''), 1)" \
-	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1; END;" \
+	"  ON CONFLICT (hour, repo_id, env_type)" \
+	"  DO UPDATE SET n = n + 1; END;" \
 	"CREATE TRIGGER events_update_del AFTER DELETE ON events" \
 	"  WHEN old.type = 'updated' BEGIN" \
 	"  UPDATE update_hours SET n = n - 1" \
@@ -44,7 +45,8 @@
 	"  WHEN old.type = 'updated' OR new.type = 'updated' BEGIN" \
 	"  UPDATE update_hours SET n = n - 1" \
 	"  WHERE old.type = 'updated' AND hour = " HOUR_OF("old.ts_ms") \
-	"  AND repo_id = old.repo_id AND env_type = coalesce(old.env_type, '');" \
+	"  AND repo_id = old.repo_id" \
+	"  AND env_type = coalesce(old.env_type, '');" \
 	"  INSERT INTO update_hours (hour, repo_id, env_type, n)" \
 	"  SELECT " HOUR_OF("new.ts_ms") ", new.repo_id," \
 	"  coalesce(new.env_type, ''), 1 WHERE new.type = 'updated'" \

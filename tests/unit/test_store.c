@@ -1583,7 +1583,7 @@ test_store__a_schema_7_database_opens_with_the_same_answers(void **state)
  * keeps the same duplicate rule.
  */
 static void
-test_store__a_schema_10_database_migrates_with_the_same_answers(
+test_store__a_schema_10_database_migrates_same_answers(
     void **state)
 {
 	struct tmpdb		*t = *state;
@@ -2177,7 +2177,7 @@ main(void)
 		    test_store__a_schema_7_database_opens_with_the_same_answers,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_store__a_schema_10_database_migrates_with_the_same_answers,
+		    test_store__a_schema_10_database_migrates_same_answers,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__hours_round_down_before_1970_too,
