@@ -1982,11 +1982,7 @@ store_meta_set(struct store *st, const char *key, const char *value)
 void
 store_names_free(char **names, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	strv_free(names, n);
 }
 
 /* Repo names in name order, and the map from repo id to that order. */
