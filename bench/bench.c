@@ -15,7 +15,7 @@
  * 2000) at 100k attempts a side, which every compare and report pays.
  *
  *	envstats_bench [--sizes 10k,100k,1m] [--dir DIR] [--runs N] [--keep]
- *	    [--reuse]
+ *	    [--reuse] [--in-process]
  *	envstats_bench --bootstrap-only
  *
  * Single-threaded: the parent only forks, waits and prints.
@@ -98,6 +98,7 @@ struct bench {
 	int			 runs;
 	bool			 keep;
 	bool			 reuse;		/* query a kept database */
+	bool			 in_process;	/* only the in-process queries */
 	int64_t			 end_ms;
 	int			 days;
 	char			 since_word[32], until_word[32];
@@ -179,6 +180,9 @@ usage(FILE *f)
 	    "  --keep   leave the NDJSON and database files behind\n"
 	    "  --reuse  query the databases a --keep run left in --dir "
 	    "(no ingest)\n"
+	    "  --in-process  time only the queries in process (no process, "
+	    "DuckDB\n"
+	    "           or bootstrap: comparing two builds side by side)\n"
 	    "  --bootstrap-only  time only the comparison's bootstrap\n");
 }
 
@@ -899,9 +903,9 @@ query:
 		    "span, warm-up), %.1f ms (last 30 days)\n", r->label,
 		    r->full.first_ns / 1e6, r->recent.first_ns / 1e6);
 	}
-	if (r->query_ok && !interrupted)
+	if (r->query_ok && !interrupted && !b->in_process)
 		time_process(b, r);
-	if (r->gen_ok && !interrupted) {
+	if (r->gen_ok && !interrupted && !b->in_process) {
 		fprintf(stderr, "envstats_bench: %s: DuckDB ...\n", r->label);
 		run_duckdb(b, r);
 	}
@@ -1497,6 +1501,8 @@ main(int argc, char **argv)
 			b.keep = true;
 		else if (strcmp(argv[k], "--reuse") == 0)
 			b.reuse = true;
+		else if (strcmp(argv[k], "--in-process") == 0)
+			b.in_process = true;
 		else if (strcmp(argv[k], "--bootstrap-only") == 0) {
 			bench_bootstrap();
 			ret = 0;
@@ -1535,7 +1541,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	print_report(&b, sizes, n);
-	bench_bootstrap();
+	if (!b.in_process)
+		bench_bootstrap();
 	/* A miss is a result, not a failure: only a broken run is. */
 	ret = failed ? 1 : 0;
 out:
