@@ -273,6 +273,32 @@ sort32(int32_t *v, size_t n)
 	free(count);
 }
 
+/* Every value in one array (v), as a sort wants them. */
+static void
+values_flatten(struct stats_values *sv)
+{
+	int32_t	*all, *at;
+	size_t	 k;
+
+	if (sv->n_full == 0)
+		return;
+	all = xcalloc(sv->before + sv->n + 1, sizeof *all);
+	at = all;
+	for (k = 0; k < sv->n_full; k++) {
+		memcpy(at, sv->full[k].v, sv->full[k].n * sizeof *at);
+		at += sv->full[k].n;
+		free(sv->full[k].v);
+	}
+	memcpy(at, sv->v, sv->n * sizeof *at);
+	free(sv->v);
+	free(sv->full);
+	sv->v = all;
+	sv->n += sv->before;
+	sv->cap = sv->n + 1;
+	sv->full = NULL;
+	sv->n_full = sv->cap_full = sv->before = 0;
+}
+
 void
 stats_values_push_slow(struct stats_values *sv, int64_t x)
 {
@@ -282,13 +308,14 @@ stats_values_push_slow(struct stats_values *sv, int64_t x)
 
 	if (!sv->wide && (x < INT32_MIN || x > INT32_MAX)) {
 		/* The first value past 32 bits: widen what we have. */
+		values_flatten(sv);
 		s = sv->v;
-		w = xcalloc(sv->cap + 1, sizeof *w);
+		w = xcalloc(sv->n + 1, sizeof *w);
 		for (i = 0; i < sv->n; i++)
 			w[i] = s[i];
 		free(s);
 		sv->v = w;
-		sv->cap++;
+		sv->cap = sv->n + 1;
 		sv->wide = true;
 	}
 	if (sv->wide) {
@@ -296,12 +323,44 @@ stats_values_push_slow(struct stats_values *sv, int64_t x)
 		ARRAY_GROW(w, sv->n + 1, sv->cap);
 		w[sv->n++] = x;
 		sv->v = w;
-	} else {
-		s = sv->v;
-		ARRAY_GROW(s, sv->n + 1, sv->cap);
-		s[sv->n++] = (int32_t)x;
-		sv->v = s;
+		return;
 	}
+	/* The block is full: keep it, and start one as large as all the
+	   values so far (the blocks double, nothing is copied). */
+	if (sv->cap > 0) {
+		ARRAY_GROW(sv->full, sv->n_full + 1, sv->cap_full);
+		sv->full[sv->n_full].v = sv->v;
+		sv->full[sv->n_full++].n = sv->n;
+		sv->before += sv->n;
+	}
+	sv->cap = sv->before > 16 ? sv->before : 16;
+	sv->v = xmalloc(sv->cap * sizeof (int32_t));
+	sv->n = 0;
+	((int32_t *)sv->v)[sv->n++] = (int32_t)x;
+}
+
+void
+stats_values_release(struct stats_values *sv)
+{
+	size_t	k;
+
+	for (k = 0; k < sv->n_full; k++)
+		free(sv->full[k].v);
+	free(sv->full);
+	free(sv->v);
+	memset(sv, 0, sizeof *sv);
+}
+
+/* Segment k of a 32-bit stats_values: its full blocks, then v. */
+static const int32_t *
+values_seg(const struct stats_values *sv, size_t k, size_t *len)
+{
+	if (k < sv->n_full) {
+		*len = sv->full[k].n;
+		return sv->full[k].v;
+	}
+	*len = sv->n;
+	return sv->v;
 }
 
 /*
@@ -365,30 +424,34 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 	int32_t			 lo = 0, hi = 0;
 	int64_t			 pv[3];
 	__int128		 sum = 0;
-	size_t			 i, j, k, at, sum_c;
+	size_t			 i, j, g, k, len, at, sum_c;
 	int			 shift = 0, r;
 	bool			 seen = false;
 
 	for (j = 0; j < m; j++) {
-		v = runs[j].v;
-		for (i = 0; i < runs[j].n; i++) {
+	    for (g = 0; g <= runs[j].n_full; g++) {
+		v = values_seg(&runs[j], g, &len);
+		for (i = 0; i < len; i++) {
 			if (!seen)
 				lo = hi = v[i];
 			seen = true;
 			lo = v[i] < lo ? v[i] : lo;
 			hi = v[i] > hi ? v[i] : hi;
 		}
+	    }
 	}
 	lo_u = (uint32_t)lo;
 	while ((((uint32_t)hi - lo_u) >> shift) >= SELECT32_BUCKETS)
 		shift++;
 	count = xcalloc(SELECT32_BUCKETS, sizeof *count);
 	for (j = 0; j < m; j++) {
-		v = runs[j].v;
-		for (i = 0; i < runs[j].n; i++) {
+	    for (g = 0; g <= runs[j].n_full; g++) {
+		v = values_seg(&runs[j], g, &len);
+		for (i = 0; i < len; i++) {
 			sum += v[i];
 			count[((uint32_t)v[i] - lo_u) >> shift]++;
 		}
+	    }
 	}
 	sum_c = 0;
 	for (b = 0; b < SELECT32_BUCKETS; b++) {
@@ -409,14 +472,16 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		}
 	}
 	for (j = 0; j < m; j++) {
-		v = runs[j].v;
-		for (i = 0; i < runs[j].n; i++) {
+	    for (g = 0; g <= runs[j].n_full; g++) {
+		v = values_seg(&runs[j], g, &len);
+		for (i = 0; i < len; i++) {
 			b = sel->slot[((uint32_t)v[i] - lo_u) >> shift];
 			if (b != 0) {
 				b--;
 				sel->got[b][sel->n_got[b]++] = v[i];
 			}
 		}
+	    }
 	}
 	for (k = 0; k < sel->n_slots; k++)
 		sort32(sel->got[k], sel->n_got[k]);
@@ -447,12 +512,13 @@ stats_values_finish(struct stats_values *sv, struct stats *st,
 	size_t		 i;
 
 	/* Only the statistics: select, no sort. */
-	if (sorted == NULL && !sv->wide && sv->n >= SELECT32_MIN) {
-		select32_runs(sv, 1, sv->n, st);
-		free(sv->v);
-		memset(sv, 0, sizeof *sv);
+	if (sorted == NULL && !sv->wide && stats_values_count(sv) >=
+	    SELECT32_MIN) {
+		select32_runs(sv, 1, stats_values_count(sv), st);
+		stats_values_release(sv);
 		return;
 	}
+	values_flatten(sv);
 	if (sv->wide) {
 		stats_sort(sv->v, sv->n);
 		x.w = sv->v;
@@ -472,20 +538,20 @@ stats_values_finish(struct stats_values *sv, struct stats *st,
 		}
 		*sorted = out;
 	}
-	free(sv->v);
-	memset(sv, 0, sizeof *sv);
+	stats_values_release(sv);
 }
 
 void
 stats_values_union(const struct stats_values *parts, size_t m,
     struct stats *st)
 {
-	struct stats_values	all;
-	size_t			n = 0, i, j;
-	bool			wide = false;
+	struct stats_values	 all;
+	const int32_t		*v;
+	size_t			 n = 0, i, j, g, len;
+	bool			 wide = false;
 
 	for (j = 0; j < m; j++) {
-		n += parts[j].n;
+		n += stats_values_count(&parts[j]);
 		wide = wide || parts[j].wide;
 	}
 	if (!wide && n >= SELECT32_MIN) {
@@ -495,10 +561,17 @@ stats_values_union(const struct stats_values *parts, size_t m,
 	/* Few values, or some past 32 bits: one copy, the usual way. */
 	memset(&all, 0, sizeof all);
 	for (j = 0; j < m; j++) {
-		for (i = 0; i < parts[j].n; i++)
-			stats_values_push(&all, parts[j].wide ?
-			    ((const int64_t *)parts[j].v)[i] :
-			    ((const int32_t *)parts[j].v)[i]);
+		if (parts[j].wide) {
+			for (i = 0; i < parts[j].n; i++)
+				stats_values_push(&all,
+				    ((const int64_t *)parts[j].v)[i]);
+			continue;
+		}
+		for (g = 0; g <= parts[j].n_full; g++) {
+			v = values_seg(&parts[j], g, &len);
+			for (i = 0; i < len; i++)
+				stats_values_push(&all, v[i]);
+		}
 	}
 	stats_values_finish(&all, st, NULL);
 }

@@ -49,12 +49,23 @@ void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
  * Values gathered one by one for stats_values_finish: 32 bits each while
  * every value fits (any duration under 24 days), 64 from the first that
  * does not, so a million of them take 4 MB and the answer is the same
- * exact one. Zero it to start.
+ * exact one. 32-bit values fill blocks that double in size and are never
+ * copied to grow: a million values touch 4 MB of fresh memory, not the 8
+ * a growing array's copies do. Zero it to start.
  */
+struct stats_block {
+	int32_t	*v;
+	size_t	 n;
+};
+
 struct stats_values {
-	void	*v;		/* int32_t, or int64_t once wide */
-	size_t	 n, cap;
-	bool	 wide;
+	void			*v;	/* int32_t, or int64_t once wide */
+	size_t			 n, cap;	/* in v */
+	bool			 wide;
+	/* 32 bits: the blocks filled before v, oldest first, and the
+	   number of values they hold. Wide: none (one array). */
+	struct stats_block	*full;
+	size_t			 n_full, cap_full, before;
 };
 
 /* The rare case of stats_values_push: room to make, or 32 bits too few. */
@@ -69,6 +80,16 @@ stats_values_push(struct stats_values *sv, int64_t x)
 	else
 		stats_values_push_slow(sv, x);
 }
+
+/* How many values were pushed. */
+static inline size_t
+stats_values_count(const struct stats_values *sv)
+{
+	return sv->before + sv->n;
+}
+
+/* Free the values unread and zero *sv. */
+void	stats_values_release(struct stats_values *);
 /*
  * Sort the values, fill *st as stats_compute does and free them; with
  * sorted non-NULL, also hand over the values ascending as int64 (the

@@ -202,7 +202,7 @@ window_acc_finish(struct window_acc *acc, struct window_figures *out)
 			stats_values_union(acc->repo_lead, acc->cap_repos,
 			    &f->fig[k]);
 		else if (k == FIG_LEAD_TIME && acc->p.detail) {
-			f->n_lead_times = acc->values[k].n;
+			f->n_lead_times = stats_values_count(&acc->values[k]);
 			stats_values_finish(&acc->values[k], &f->fig[k],
 			    &f->lead_times);
 		} else
@@ -221,7 +221,7 @@ window_acc_finish(struct window_acc *acc, struct window_figures *out)
 	/* Keep only repos with attempts, in repo_idx (= name) order. */
 	for (i = 0; i < acc->cap_repos; i++) {
 		if (f->by_repo[i].requests == 0) {
-			free(acc->repo_lead[i].v);
+			stats_values_release(&acc->repo_lead[i]);
 			continue;
 		}
 		stats_values_finish(&acc->repo_lead[i],

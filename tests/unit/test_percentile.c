@@ -767,7 +767,7 @@ test_percentile__union_of_parts_gives_the_statistics_of_all(void **state)
 			stats_values_finish(&all, &want, NULL);
 			assert_memory_equal(&got, &want, sizeof want);
 			for (j = 0; j < 4; j++)
-				free(parts[j].v);
+				stats_values_release(&parts[j]);
 		}
 	}
 }
