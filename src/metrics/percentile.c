@@ -380,6 +380,10 @@ struct select32 {
 	size_t		 first[SELECT32_BUCKETS + 1];	/* rank of the first */
 	unsigned char	 slot[SELECT32_BUCKETS];	/* 0, or got[] + 1 */
 	int32_t		*got[SELECT32_RANKS];		/* sorted buckets */
+	/* The ranks below n_lo hold the minimum, lo: not gathered (a
+	   figure mostly 0 would gather nearly every value). */
+	size_t		 n_lo;
+	int32_t		 lo;
 	size_t		 n_got[SELECT32_RANKS], n_slots;
 };
 
@@ -404,8 +408,11 @@ select32_bucket(const struct select32 *sel, size_t k)
 static int64_t
 select32_at(const struct select32 *sel, size_t k)
 {
-	size_t	b = select32_bucket(sel, k);
+	size_t	b;
 
+	if (k < sel->n_lo)
+		return sel->lo;
+	b = select32_bucket(sel, k);
 	return sel->got[sel->slot[b] - 1u][k - sel->first[b]];
 }
 
@@ -428,19 +435,27 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 	int			 shift = 0, r;
 	bool			 seen = false;
 
+	/* Any value starts min and max; then a loop without a branch. */
+	for (j = 0; j < m && !seen; j++) {
+		for (g = 0; g <= runs[j].n_full && !seen; g++) {
+			v = values_seg(&runs[j], g, &len);
+			if (len > 0) {
+				lo = hi = v[0];
+				seen = true;
+			}
+		}
+	}
 	for (j = 0; j < m; j++) {
 	    for (g = 0; g <= runs[j].n_full; g++) {
 		v = values_seg(&runs[j], g, &len);
 		for (i = 0; i < len; i++) {
-			if (!seen)
-				lo = hi = v[i];
-			seen = true;
 			lo = v[i] < lo ? v[i] : lo;
 			hi = v[i] > hi ? v[i] : hi;
 		}
 	    }
 	}
 	lo_u = (uint32_t)lo;
+	sel->lo = lo;
 	while ((((uint32_t)hi - lo_u) >> shift) >= SELECT32_BUCKETS)
 		shift++;
 	count = xcalloc(SELECT32_BUCKETS, sizeof *count);
@@ -449,6 +464,7 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		v = values_seg(&runs[j], g, &len);
 		for (i = 0; i < len; i++) {
 			sum += v[i];
+			sel->n_lo += v[i] == lo;
 			count[((uint32_t)v[i] - lo_u) >> shift]++;
 		}
 	    }
@@ -464,7 +480,7 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		stats_percentile_rank(n, pct[k], &at, &r);
 		for (i = at; i <= at + (r != 0); i++) {
 			b = (uint32_t)select32_bucket(sel, i);
-			if (sel->slot[b] != 0)
+			if (i < sel->n_lo || sel->slot[b] != 0)
 				continue;
 			sel->got[sel->n_slots] = xcalloc(count[b],
 			    sizeof *sel->got[0]);

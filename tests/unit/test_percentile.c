@@ -685,8 +685,8 @@ test_percentile__gathered_values_give_the_same_statistics(void **state)
 /*
  * Statistics without a sort (a selection over buckets of values) give
  * the sorted answer whatever the shape: a long tail, one value repeated,
- * two far clusters, the whole 32-bit range, every percentile on a bucket's
- * edge.
+ * two far clusters, the whole 32-bit range, mostly the minimum (whose
+ * ranks are not gathered), every percentile on a bucket's edge.
  */
 static void
 test_percentile__selection_gives_the_sorted_statistics(void **state)
@@ -698,7 +698,7 @@ test_percentile__selection_gives_the_sorted_statistics(void **state)
 
 	(void)state;
 	v = xmalloc(250001 * sizeof *v);
-	for (shape = 0; shape < 6; shape++) {
+	for (shape = 0; shape < 8; shape++) {
 		for (s = 0; s < ARRAY_LEN(sizes); s++) {
 			n = sizes[s];
 			for (i = 0; i < n; i++) {
@@ -720,6 +720,12 @@ test_percentile__selection_gives_the_sorted_statistics(void **state)
 					break;
 				case 4:	/* few values, many ties */
 					v[i] = -3 + x % 7;
+					break;
+				case 5:	/* mostly the minimum, a far tail */
+					v[i] = x < 980 ? -5 : x * 18000;
+					break;
+				case 6:	/* the minimum up to p90 exactly */
+					v[i] = i * 10 < n * 9 ? 0 : 1 + x;
 					break;
 				default:	/* every rank its own bucket */
 					v[i] = (int64_t)i * 4099 % 40960;
