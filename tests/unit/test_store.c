@@ -1268,12 +1268,19 @@ test_store__updates_and_orphans_are_counted_in_the_window(void **state)
 /* --- hourly rollups ------------------------------------------------ */
 
 static const char *const roll_repos[] = { "acme/web", "beta/api", "acme/zz" };
+/* Figures on both sides of each varint length, and the extremes. */
+static const int64_t roll_edges[] = {
+	0, 63, 64, -64, -65, 8191, 8192, INT64_C(1) << 27,
+	-(INT64_C(1) << 34), (INT64_C(1) << 48) - 1, INT64_C(1) << 48,
+	-(INT64_C(1) << 48) - 1, INT64_C(1) << 55, -(INT64_C(1) << 55),
+	(INT64_C(1) << 62) + 5, INT64_MAX, INT64_MIN + 1,
+};
 #define ROLL_PER_KEY	18
 
 /*
  * 54 attempts on three keys (one per repo), every 37 minutes from T0 so
  * they straddle hours, one of them exactly on an hour; figures of every
- * sign, some undefined, every outcome. Also `updated` events, each key
+ * sign and encoded length, some undefined, every outcome. Also `updated` events, each key
  * every 23 minutes, env "full", "lite" or none.
  */
 static void
@@ -1326,6 +1333,10 @@ roll_fill(struct store *st)
 				a[j].fig[f] = (j + (size_t)f) % 4 == 0 ?
 				    ATTEMPT_NONE : ((int64_t)j - 3) * 1000 *
 				    (f + 1) + (int64_t)r;
+			/* The last ones: numbers of every encoded length. */
+			for (f = 0; j >= 12 && f < FIG__COUNT; f++)
+				a[j].fig[f] = roll_edges[(j * FIG__COUNT +
+				    (size_t)f) % ARRAY_LEN(roll_edges)];
 			a[j].trigger = j % 2 ? TRIGGER_AUTO : TRIGGER_MANUAL;
 			a[j].failure_type = (enum failure_type)(j % 3);
 			a[j].ci_tests_complete = (enum tristate)(j % 3);
