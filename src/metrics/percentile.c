@@ -273,30 +273,42 @@ sort32(int32_t *v, size_t n)
 	free(count);
 }
 
-/* Every value in one array (v), as a sort wants them. */
+/* Every value in one array (v), the zeros too, as a sort wants them. */
 static void
 values_flatten(struct stats_values *sv)
 {
 	int32_t	*all, *at;
+	int64_t	*w;
 	size_t	 k;
 
-	if (sv->n_full == 0)
+	if (sv->wide) {
+		w = sv->v;
+		ARRAY_GROW(w, sv->n + sv->zeros, sv->cap);
+		memset(w + sv->n, 0, sv->zeros * sizeof *w);
+		sv->v = w;
+		sv->n += sv->zeros;
+		sv->zeros = 0;
 		return;
-	all = xcalloc(sv->before + sv->n + 1, sizeof *all);
+	}
+	if (sv->n_full == 0 && sv->zeros == 0)
+		return;
+	/* Calloc: the zeros are there already, after the others. */
+	all = xcalloc(stats_values_count(sv) + 1, sizeof *all);
 	at = all;
 	for (k = 0; k < sv->n_full; k++) {
 		memcpy(at, sv->full[k].v, sv->full[k].n * sizeof *at);
 		at += sv->full[k].n;
 		free(sv->full[k].v);
 	}
-	memcpy(at, sv->v, sv->n * sizeof *at);
+	if (sv->n > 0)
+		memcpy(at, sv->v, sv->n * sizeof *at);
 	free(sv->v);
 	free(sv->full);
 	sv->v = all;
-	sv->n += sv->before;
+	sv->n = stats_values_count(sv);
 	sv->cap = sv->n + 1;
 	sv->full = NULL;
-	sv->n_full = sv->cap_full = sv->before = 0;
+	sv->n_full = sv->cap_full = sv->before = sv->zeros = 0;
 }
 
 void
@@ -431,11 +443,15 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 	int32_t			 lo = 0, hi = 0;
 	int64_t			 pv[3];
 	__int128		 sum = 0;
-	size_t			 i, j, g, k, len, at, sum_c;
+	size_t			 i, j, g, k, len, at, sum_c, zeros = 0;
 	int			 shift = 0, r;
 	bool			 seen = false;
 
+	for (j = 0; j < m; j++)
+		zeros += runs[j].zeros;
 	/* Any value starts min and max; then a loop without a branch. */
+	if (zeros > 0)
+		seen = true;	/* lo = hi = 0 */
 	for (j = 0; j < m && !seen; j++) {
 		for (g = 0; g <= runs[j].n_full && !seen; g++) {
 			v = values_seg(&runs[j], g, &len);
@@ -469,6 +485,11 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		}
 	    }
 	}
+	/* lo <= 0 <= hi when there are zeros. */
+	if (zeros > 0)
+		count[(0u - lo_u) >> shift] += zeros;
+	if (lo == 0)
+		sel->n_lo += zeros;
 	sum_c = 0;
 	for (b = 0; b < SELECT32_BUCKETS; b++) {
 		sel->first[b] = sum_c;
@@ -498,6 +519,11 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 			}
 		}
 	    }
+	}
+	b = zeros > 0 ? sel->slot[(0u - lo_u) >> shift] : 0;
+	if (b != 0) {
+		/* Their bucket is calloc'ed: the zeros are there. */
+		sel->n_got[b - 1] += zeros;
 	}
 	for (k = 0; k < sel->n_slots; k++)
 		sort32(sel->got[k], sel->n_got[k]);
@@ -577,6 +603,7 @@ stats_values_union(const struct stats_values *parts, size_t m,
 	/* Few values, or some past 32 bits: one copy, the usual way. */
 	memset(&all, 0, sizeof all);
 	for (j = 0; j < m; j++) {
+		all.zeros += parts[j].zeros;
 		if (parts[j].wide) {
 			for (i = 0; i < parts[j].n; i++)
 				stats_values_push(&all,

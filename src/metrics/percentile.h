@@ -51,7 +51,7 @@ void	stats_compute(const int64_t *sorted, size_t n, struct stats *st);
  * does not, so a million of them take 4 MB and the answer is the same
  * exact one. 32-bit values fill blocks that double in size and are never
  * copied to grow: a million values touch 4 MB of fresh memory, not the 8
- * a growing array's copies do. Zero it to start.
+ * a growing array's copies do; zeros are only counted. Zero it to start.
  */
 struct stats_block {
 	int32_t	*v;
@@ -66,6 +66,9 @@ struct stats_values {
 	   number of values they hold. Wide: none (one array). */
 	struct stats_block	*full;
 	size_t			 n_full, cap_full, before;
+	/* Zeros are counted, not kept: a figure that is mostly 0 (the
+	   parallel development window) costs no memory. */
+	size_t			 zeros;
 };
 
 /* The rare case of stats_values_push: room to make, or 32 bits too few. */
@@ -75,7 +78,9 @@ void	stats_values_push_slow(struct stats_values *, int64_t);
 static inline void
 stats_values_push(struct stats_values *sv, int64_t x)
 {
-	if (!sv->wide && sv->n < sv->cap && x >= INT32_MIN && x <= INT32_MAX)
+	if (x == 0)
+		sv->zeros++;
+	else if (!sv->wide && sv->n < sv->cap && x >= INT32_MIN && x <= INT32_MAX)
 		((int32_t *)sv->v)[sv->n++] = (int32_t)x;
 	else
 		stats_values_push_slow(sv, x);
@@ -85,7 +90,7 @@ stats_values_push(struct stats_values *sv, int64_t x)
 static inline size_t
 stats_values_count(const struct stats_values *sv)
 {
-	return sv->before + sv->n;
+	return sv->before + sv->n + sv->zeros;
 }
 
 /* Free the values unread and zero *sv. */

@@ -679,6 +679,13 @@ test_percentile__gathered_values_give_the_same_statistics(void **state)
 	v[65000] = INT32_MIN;
 	v[3] = INT32_MAX;
 	check_values(v, 70000, true);
+	/* Mostly zeros, widened late, then zeros again. */
+	for (i = 0; i < 70000; i++)
+		v[i] = i % 3 ? 0 : rng_range(-5, 5);
+	v[50000] = INT64_C(1) << 40;
+	check_values(v, 70000, true);
+	check_values(v, 70000, false);
+	check_values(v, 50001, false);
 	free(v);
 }
 
@@ -761,6 +768,9 @@ test_percentile__union_of_parts_gives_the_statistics_of_all(void **state)
 				for (i = 0; i < sizes[s][j]; i++) {
 					x = rng_range(60000, 60000 +
 					    (int64_t)j * 900000);
+					/* Zeros are counted apart. */
+					if ((i + j) % 7 == 0)
+						x = 0;
 					/* One part past 32 bits late. */
 					if (wide && j == 3 && i + 1 ==
 					    sizes[s][j])
