@@ -115,7 +115,8 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	struct window_repo	*r;
 	struct window_slow	 s;
 	ssize_t			 b;
-	int			 k;
+	int			 k, ft;
+	int64_t			 auto_, failed, succeeded, early, late;
 
 	if (a->requested_at_ms < acc->p.since_ms ||
 	    a->requested_at_ms >= acc->p.until_ms)
@@ -127,31 +128,31 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 			    a->fig[FIG_LEAD_TIME]);
 		return;
 	}
-	if (a->trigger == TRIGGER_AUTO)
-		f->auto_++;
-	else
-		f->manual++;
-	f->repeat_requests += a->repeat_requests;
 	if (a->outcome >= OUTCOME__COUNT)
 		BUG("bad outcome %d", a->outcome);
+	/* Counted without a branch: outcomes, triggers and flags vary
+	   from attempt to attempt, and a mispredicted branch costs more
+	   than the additions. */
+	auto_ = a->trigger == TRIGGER_AUTO;
+	failed = a->outcome == OUTCOME_FAILED;
+	succeeded = a->outcome == OUTCOME_SUCCEEDED;
+	early = a->ci_tests_complete == TRI_FALSE;
+	late = a->ci_tests_complete == TRI_TRUE;
+	ft = a->failure_type >= 0 && a->failure_type < FAILURE__COUNT ?
+	    a->failure_type : FAILURE_UNKNOWN;
+	f->auto_ += auto_;
+	f->manual += !auto_;
+	f->repeat_requests += a->repeat_requests;
 	f->outcome[a->outcome]++;
-	if (a->outcome == OUTCOME_FAILED)
-		f->failures[a->failure_type >= 0 &&
-		    a->failure_type < FAILURE__COUNT ? a->failure_type :
-		    FAILURE_UNKNOWN]++;
-	if (a->reprovision)
-		f->reprovisions++;
-	if (a->ci_tests_complete == TRI_FALSE) {
-		f->early_provisions++;
-		f->early_failed += a->outcome == OUTCOME_FAILED;
-		f->early_succeeded += a->outcome == OUTCOME_SUCCEEDED;
-	} else if (a->ci_tests_complete == TRI_TRUE) {
-		f->late_provisions++;
-		f->late_failed += a->outcome == OUTCOME_FAILED;
-		f->late_succeeded += a->outcome == OUTCOME_SUCCEEDED;
-	}
-	if (a->negative_phase)
-		f->negative_phases++;
+	f->failures[ft] += failed;
+	f->reprovisions += a->reprovision;
+	f->early_provisions += early;
+	f->early_failed += early & failed;
+	f->early_succeeded += early & succeeded;
+	f->late_provisions += late;
+	f->late_failed += late & failed;
+	f->late_succeeded += late & succeeded;
+	f->negative_phases += a->negative_phase;
 	for (k = 0; k < FIG__COUNT; k++) {
 		if (a->fig[k] != ATTEMPT_NONE &&
 		    !(k == FIG_LEAD_TIME && acc->lead_by_repo))
@@ -162,7 +163,7 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	    &acc->last_day);
 	if (b >= 0) {
 		f->per_day[b].requests++;
-		f->per_day[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
+		f->per_day[b].succeeded += succeeded;
 		if (acc->p.detail && a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE)
 			stats_values_push(&acc->day_lead[b],
 			    a->fig[FIG_LEAD_TIME]);
@@ -171,14 +172,14 @@ window_acc_add(struct window_acc *acc, const struct attempt_stat *a)
 	    &acc->last_week);
 	if (b >= 0) {
 		f->per_week[b].requests++;
-		f->per_week[b].succeeded += a->outcome == OUTCOME_SUCCEEDED;
+		f->per_week[b].succeeded += succeeded;
 	}
 
 	repo_grow(acc, a->repo_idx);
 	r = &f->by_repo[a->repo_idx];
 	r->requests++;
-	r->succeeded += a->outcome == OUTCOME_SUCCEEDED;
-	r->failed += a->outcome == OUTCOME_FAILED;
+	r->succeeded += succeeded;
+	r->failed += failed;
 	if (a->fig[FIG_LEAD_TIME] != ATTEMPT_NONE) {
 		stats_values_push(&acc->repo_lead[a->repo_idx],
 		    a->fig[FIG_LEAD_TIME]);
