@@ -392,8 +392,8 @@ struct select32 {
 	size_t		 first[SELECT32_BUCKETS + 1];	/* rank of the first */
 	unsigned char	 slot[SELECT32_BUCKETS];	/* 0, or got[] + 1 */
 	int32_t		*got[SELECT32_RANKS];		/* sorted buckets */
-	/* The ranks below n_lo hold the minimum, lo: not gathered (a
-	   figure mostly 0 would gather nearly every value). */
+	/* The ranks below n_lo hold the minimum, lo, 0: the zeros, not
+	   gathered (a figure mostly 0 would gather nearly every value). */
 	size_t		 n_lo;
 	int32_t		 lo;
 	size_t		 n_got[SELECT32_RANKS], n_slots;
@@ -480,7 +480,6 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		v = values_seg(&runs[j], g, &len);
 		for (i = 0; i < len; i++) {
 			sum += v[i];
-			sel->n_lo += v[i] == lo;
 			count[((uint32_t)v[i] - lo_u) >> shift]++;
 		}
 	    }
