@@ -187,6 +187,20 @@ jsonw_put_int(struct jsonw *w, const char *key, int64_t v)
 }
 
 void
+jsonw_put_string(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s);
+}
+
+void
+jsonw_put_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_bool(w, v);
+}
+
+void
 jsonw_put_time(struct jsonw *w, const char *key, int64_t ms)
 {
 	char	ts[TIMEFMT_RFC3339_LEN];

@@ -8,7 +8,7 @@
  *	struct jsonw w;
  *	jsonw_init(&w, &b);
  *	jsonw_object_begin(&w);
- *	jsonw_key(&w, "n"); jsonw_int(&w, 3);
+ *	jsonw_put_int(&w, "n", 3);
  *	jsonw_object_end(&w);
  */
 #ifndef ENVSTATS_JSONW_H
@@ -42,6 +42,12 @@ void	jsonw_null(struct jsonw *);
 
 /* A member: key, then the number v. */
 void	jsonw_put_int(struct jsonw *, const char *key, int64_t v);
+
+/* A member: key, then the string s (NULL: null). */
+void	jsonw_put_string(struct jsonw *, const char *key, const char *s);
+
+/* A member: key, then true or false. */
+void	jsonw_put_bool(struct jsonw *, const char *key, bool v);
 
 /* A member: key, then the instant ms as an RFC 3339 UTC string. */
 void	jsonw_put_time(struct jsonw *, const char *key, int64_t ms);

@@ -222,10 +222,8 @@ log_emit(enum log_level level, const char *event, ...)
 	if (log_format == LOG_FORMAT_JSON) {
 		jsonw_init(&w, &b);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "ts");
-		jsonw_string(&w, ts);
-		jsonw_key(&w, "level");
-		jsonw_string(&w, level_names[level]);
+		jsonw_put_string(&w, "ts", ts);
+		jsonw_put_string(&w, "level", level_names[level]);
 		jsonw_key(&w, "event");
 		json_text(&w, event);
 		put_json(&w, ap);

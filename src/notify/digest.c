@@ -622,10 +622,8 @@ mrkdwn_obj(struct jsonw *w, const struct buf *text)
 		    DIGEST_SECTION_MAX));
 
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "mrkdwn");
-	jsonw_key(w, "text");
-	jsonw_string(w, s);
+	jsonw_put_string(w, "type", "mrkdwn");
+	jsonw_put_string(w, "text", s);
 	jsonw_object_end(w);
 	free(s);
 }
@@ -635,8 +633,7 @@ static void
 context_block(struct jsonw *w, const struct buf *text)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "context");
+	jsonw_put_string(w, "type", "context");
 	jsonw_key(w, "elements");
 	jsonw_array_begin(w);
 	mrkdwn_obj(w, text);
@@ -649,8 +646,7 @@ static void
 section_block(struct jsonw *w, const struct buf *text)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "section");
+	jsonw_put_string(w, "type", "section");
 	jsonw_key(w, "text");
 	mrkdwn_obj(w, text);
 	jsonw_object_end(w);
@@ -665,12 +661,10 @@ blocks_w(const struct digest *d, struct jsonw *w)
 
 	jsonw_array_begin(w);
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "header");
+	jsonw_put_string(w, "type", "header");
 	jsonw_key(w, "text");
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "plain_text");
+	jsonw_put_string(w, "type", "plain_text");
 	jsonw_key(w, "text");
 	digest_title(d, &t);
 	jsonw_string(w, t.data);
@@ -686,8 +680,7 @@ blocks_w(const struct digest *d, struct jsonw *w)
 
 	/* The short figures: one section of two-column fields (max 10). */
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "section");
+	jsonw_put_string(w, "type", "section");
 	jsonw_key(w, "fields");
 	jsonw_array_begin(w);
 	for (i = 0; i < ARRAY_LEN(pieces); i++) {
@@ -708,8 +701,7 @@ blocks_w(const struct digest *d, struct jsonw *w)
 		buf_printf(&t, "*%s*\n", pieces[i].label);
 		pieces[i].put(d, &o);
 		jsonw_object_begin(w);
-		jsonw_key(w, "type");
-		jsonw_string(w, "section");
+		jsonw_put_string(w, "type", "section");
 		jsonw_key(w, "text");
 		mrkdwn_obj(w, &t);
 		jsonw_object_end(w);
@@ -746,12 +738,9 @@ digest_message(const struct digest *d, const char *channel, struct buf *b)
 	mrkdwn_escape(&esc, text.data);
 	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "channel");
-	jsonw_string(&w, channel);
-	jsonw_key(&w, "text");
-	jsonw_string(&w, esc.data);
-	jsonw_key(&w, "unfurl_links");
-	jsonw_bool(&w, false);
+	jsonw_put_string(&w, "channel", channel);
+	jsonw_put_string(&w, "text", esc.data);
+	jsonw_put_bool(&w, "unfurl_links", false);
 	jsonw_key(&w, "blocks");
 	blocks_w(d, &w);
 	jsonw_object_end(&w);
