@@ -3,7 +3,8 @@
  * whose key order and number format are part of a contract (the --json
  * answer of spec/metrics.md section 5 must be byte-identical whatever the
  * order events arrived in). Real numbers use the shortest text that reads
- * back as the same double.
+ * back as the same double. The log's logfmt values are quoted here too:
+ * one escaper, two flavours.
  *
  *	struct jsonw w;
  *	jsonw_init(&w, &b);
@@ -54,5 +55,14 @@ void	jsonw_put_time(struct jsonw *, const char *key, int64_t ms);
 
 /* Append s as a JSON string literal (quotes included) to b. */
 void	json_quote(struct buf *b, const char *s);
+
+/*
+ * Append s between double quotes to b, escaped. Both flavours write \",
+ * \\, \n, \r and \t. JSON writes \b, \f and \u00NN for the other
+ * controls, DEL and the C1 controls; logfmt (the log's values) \xNN for the
+ * other controls and DEL, and every other byte as it is.
+ */
+enum quote_flavour { QUOTE_JSON, QUOTE_LOGFMT };
+void	quote_escaped(struct buf *b, const char *s, enum quote_flavour);
 
 #endif

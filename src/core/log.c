@@ -103,22 +103,7 @@ put_value(struct buf *b, const char *s)
 		buf_puts(b, s);
 		return;
 	}
-	buf_putc(b, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':	buf_puts(b, "\\\""); break;
-		case '\\':	buf_puts(b, "\\\\"); break;
-		case '\n':	buf_puts(b, "\\n"); break;
-		case '\r':	buf_puts(b, "\\r"); break;
-		case '\t':	buf_puts(b, "\\t"); break;
-		default:
-			if (*p < ' ' || *p == 0x7f)
-				buf_printf(b, "\\x%02x", *p);
-			else
-				buf_putc(b, (char)*p);
-		}
-	}
-	buf_putc(b, '"');
+	quote_escaped(b, s, QUOTE_LOGFMT);
 }
 
 /* The fields of ap as logfmt " key=value" pairs. */
