@@ -700,11 +700,7 @@ blocks_w(const struct digest *d, struct jsonw *w)
 		buf_reset(&t);
 		buf_printf(&t, "*%s*\n", pieces[i].label);
 		pieces[i].put(d, &o);
-		jsonw_object_begin(w);
-		jsonw_put_string(w, "type", "section");
-		jsonw_key(w, "text");
-		mrkdwn_obj(w, &t);
-		jsonw_object_end(w);
+		section_block(w, &t);
 	}
 	for (i = 0; i < ARRAY_LEN(extras); i++) {
 		buf_reset(&t);
