@@ -229,23 +229,15 @@ report_build(struct store *st, const struct tz *tz,
 void
 report_release(struct report *r)
 {
-	size_t	i;
-
 	/* Before the window's release: it counts the slowest. */
-	if (r->slowest_slack_url != NULL) {
-		for (i = 0; i < r->win.n_slowest; i++)
-			free(r->slowest_slack_url[i]);
-	}
-	free(r->slowest_slack_url);
+	if (r->slowest_slack_url != NULL)
+		strv_free(r->slowest_slack_url, r->win.n_slowest);
 	window_figures_release(&r->win);
 	window_figures_release(&r->wow_this);
 	window_figures_release(&r->wow_prev);
 	store_names_free(r->repo_names, r->n_repo_names);
-	if (r->slowest_branch != NULL) {
-		for (i = 0; i < WINDOW_SLOWEST; i++)
-			free(r->slowest_branch[i]);
-	}
-	free(r->slowest_branch);
+	if (r->slowest_branch != NULL)
+		strv_free(r->slowest_branch, WINDOW_SLOWEST);
 	free(r->day_label);
 	free(r->week_label);
 	markers_free(r->markers, r->n_markers);
