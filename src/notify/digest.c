@@ -614,17 +614,24 @@ digest_text(const struct digest *d, struct buf *b)
 	buf_puts(b, DIGEST_NOTE "\n");
 }
 
-/* {"type": "mrkdwn", "text": text}, cut to a section's size. */
+/* A text object: {"type": type, "text": text}. */
+static void
+text_obj(struct jsonw *w, const char *type, const char *text)
+{
+	jsonw_object_begin(w);
+	jsonw_put_string(w, "type", type);
+	jsonw_put_string(w, "text", text);
+	jsonw_object_end(w);
+}
+
+/* A mrkdwn text object, cut to a section's size. */
 static void
 mrkdwn_obj(struct jsonw *w, const struct buf *text)
 {
 	char	*s = xstrndup(text->data, utf8_cut(text->data, text->len,
 		    DIGEST_SECTION_MAX));
 
-	jsonw_object_begin(w);
-	jsonw_put_string(w, "type", "mrkdwn");
-	jsonw_put_string(w, "text", s);
-	jsonw_object_end(w);
+	text_obj(w, "mrkdwn", s);
 	free(s);
 }
 
@@ -663,12 +670,8 @@ blocks_w(const struct digest *d, struct jsonw *w)
 	jsonw_object_begin(w);
 	jsonw_put_string(w, "type", "header");
 	jsonw_key(w, "text");
-	jsonw_object_begin(w);
-	jsonw_put_string(w, "type", "plain_text");
-	jsonw_key(w, "text");
 	digest_title(d, &t);
-	jsonw_string(w, t.data);
-	jsonw_object_end(w);
+	text_obj(w, "plain_text", t.data);
 	jsonw_object_end(w);
 	buf_reset(&t);
 	put_subtitle(d, &o);
