@@ -100,7 +100,7 @@ quote_escaped(struct buf *b, const char *s, enum quote_flavour flavour)
 		if (*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\' &&
 		    (*p != 0xc2 || !json))
 			continue;
-		/* C1 controls (U+0080-U+009F, C2 80-9F) are escaped too, so
+		/* JSON escapes C1 controls (U+0080-U+009F, C2 80-9F) too, so
 		   --json on a terminal is as safe as text (vis.h). */
 		if (*p == 0xc2) {
 			if (p[1] < 0x80 || p[1] > 0x9f)
