@@ -98,7 +98,7 @@ struct bench {
 	int			 runs;
 	bool			 keep;
 	bool			 reuse;		/* query a kept database */
-	bool			 in_process;	/* only the in-process queries */
+	bool			 in_process;	/* queries in process only */
 	int64_t			 end_ms;
 	int			 days;
 	char			 since_word[32], until_word[32];

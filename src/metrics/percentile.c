@@ -346,7 +346,7 @@ stats_values_push_slow(struct stats_values *sv, int64_t x)
 		sv->before += sv->n;
 	}
 	sv->cap = sv->before > 16 ? sv->before : 16;
-	sv->v = xmalloc(sv->cap * sizeof (int32_t));
+	sv->v = xmalloc(sv->cap * sizeof(int32_t));
 	sv->n = 0;
 	((int32_t *)sv->v)[sv->n++] = (int32_t)x;
 }
@@ -462,13 +462,13 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		}
 	}
 	for (j = 0; j < m; j++) {
-	    for (g = 0; g <= runs[j].n_full; g++) {
-		v = values_seg(&runs[j], g, &len);
-		for (i = 0; i < len; i++) {
-			lo = v[i] < lo ? v[i] : lo;
-			hi = v[i] > hi ? v[i] : hi;
+		for (g = 0; g <= runs[j].n_full; g++) {
+			v = values_seg(&runs[j], g, &len);
+			for (i = 0; i < len; i++) {
+				lo = v[i] < lo ? v[i] : lo;
+				hi = v[i] > hi ? v[i] : hi;
+			}
 		}
-	    }
 	}
 	lo_u = (uint32_t)lo;
 	sel->lo = lo;
@@ -476,13 +476,13 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		shift++;
 	count = xcalloc(SELECT32_BUCKETS, sizeof *count);
 	for (j = 0; j < m; j++) {
-	    for (g = 0; g <= runs[j].n_full; g++) {
-		v = values_seg(&runs[j], g, &len);
-		for (i = 0; i < len; i++) {
-			sum += v[i];
-			count[((uint32_t)v[i] - lo_u) >> shift]++;
+		for (g = 0; g <= runs[j].n_full; g++) {
+			v = values_seg(&runs[j], g, &len);
+			for (i = 0; i < len; i++) {
+				sum += v[i];
+				count[((uint32_t)v[i] - lo_u) >> shift]++;
+			}
 		}
-	    }
 	}
 	/* lo <= 0 <= hi when there are zeros. */
 	if (zeros > 0)
@@ -508,16 +508,16 @@ select32_runs(const struct stats_values *runs, size_t m, size_t n,
 		}
 	}
 	for (j = 0; j < m; j++) {
-	    for (g = 0; g <= runs[j].n_full; g++) {
-		v = values_seg(&runs[j], g, &len);
-		for (i = 0; i < len; i++) {
-			b = sel->slot[((uint32_t)v[i] - lo_u) >> shift];
-			if (b != 0) {
-				b--;
-				sel->got[b][sel->n_got[b]++] = v[i];
+		for (g = 0; g <= runs[j].n_full; g++) {
+			v = values_seg(&runs[j], g, &len);
+			for (i = 0; i < len; i++) {
+				b = sel->slot[((uint32_t)v[i] - lo_u) >> shift];
+				if (b != 0) {
+					b--;
+					sel->got[b][sel->n_got[b]++] = v[i];
+				}
 			}
 		}
-	    }
 	}
 	b = zeros > 0 ? sel->slot[(0u - lo_u) >> shift] : 0;
 	if (b != 0) {

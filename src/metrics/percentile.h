@@ -80,7 +80,8 @@ stats_values_push(struct stats_values *sv, int64_t x)
 {
 	if (x == 0)
 		sv->zeros++;
-	else if (!sv->wide && sv->n < sv->cap && x >= INT32_MIN && x <= INT32_MAX)
+	else if (!sv->wide && sv->n < sv->cap && x >= INT32_MIN &&
+	    x <= INT32_MAX)
 		((int32_t *)sv->v)[sv->n++] = (int32_t)x;
 	else
 		stats_values_push_slow(sv, x);

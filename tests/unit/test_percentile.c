@@ -745,6 +745,48 @@ test_percentile__selection_gives_the_sorted_statistics(void **state)
 	free(v);
 }
 
+/*
+ * Zeros are counted, not kept: only zeros, zeros among values that fill
+ * many blocks, and a part of zeros alone in a union give what the same
+ * values sorted give, and a sorted copy holds them.
+ */
+static void
+test_percentile__zeros_counted_apart_give_the_same_stats(void **state)
+{
+	struct stats_values	 parts[2];
+	struct stats		 want, got;
+	int64_t			*v = xcalloc(9000, sizeof *v);
+	size_t			 i;
+
+	(void)state;
+	check_values(v, 1, true);
+	check_values(v, 9000, true);
+	check_values(v, 9000, false);
+	for (i = 0; i < 9000; i++)
+		v[i] = i % 4 == 0 ? 0 : 1000 + (int64_t)(i * 7919 % 9000);
+	check_values(v, 9000, true);
+	check_values(v, 9000, false);
+	check_values(v, 4099, false);
+	/* One part of zeros alone, one without any. */
+	memset(parts, 0, sizeof parts);
+	for (i = 0; i < 9000; i++) {
+		stats_values_push(&parts[0], 0);
+		stats_values_push(&parts[1], v[i] == 0 ? 1 : v[i]);
+		v[i] = v[i] == 0 ? 1 : v[i];
+	}
+	assert_int_equal(stats_values_count(&parts[0]), 9000);
+	assert_null(parts[0].v);
+	stats_values_union(parts, 2, &got);
+	v = xreallocarray(v, 18000, sizeof *v);
+	memset(v + 9000, 0, 9000 * sizeof *v);
+	stats_sort(v, 18000);
+	stats_compute(v, 18000, &want);
+	assert_memory_equal(&got, &want, sizeof want);
+	stats_values_release(&parts[0]);
+	stats_values_release(&parts[1]);
+	free(v);
+}
+
 /* The statistics of several gathered parts are those of all in one. */
 static void
 test_percentile__union_of_parts_gives_the_statistics_of_all(void **state)
@@ -799,6 +841,8 @@ main(void)
 		cmocka_unit_test(test_percentile__two_values_interpolate),
 		cmocka_unit_test(
 		    test_percentile__union_of_parts_gives_the_statistics_of_all),
+		cmocka_unit_test(
+		    test_percentile__zeros_counted_apart_give_the_same_stats),
 		cmocka_unit_test(
 		    test_percentile__selection_gives_the_sorted_statistics),
 		cmocka_unit_test(test_percentile__p15_of_nine_values_is_four),

@@ -1280,8 +1280,8 @@ static const int64_t roll_edges[] = {
 /*
  * 54 attempts on three keys (one per repo), every 37 minutes from T0 so
  * they straddle hours, one of them exactly on an hour; figures of every
- * sign and encoded length, some undefined, every outcome. Also `updated` events, each key
- * every 23 minutes, env "full", "lite" or none.
+ * sign and encoded length, some undefined, every outcome. Also `updated`
+ * events, each key every 23 minutes, env "full", "lite" or none.
  */
 static void
 roll_fill(struct store *st)
