@@ -1541,11 +1541,7 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 void
 store_events_free(struct event *events, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		event_release(&events[i]);
-	free(events);
+	ARRAY_FREE(events, n, event_release);
 }
 
 enum err
@@ -2712,11 +2708,7 @@ attempt_row_release(void *elem)
 void
 store_attempt_rows_free(struct store_attempt_row *rows, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		attempt_row_release(&rows[i]);
-	free(rows);
+	ARRAY_FREE(rows, n, attempt_row_release);
 }
 
 /*
@@ -3958,11 +3950,7 @@ store_surveys(struct store *st, struct store_survey **out, size_t *n)
 void
 store_surveys_free(struct store_survey *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		survey_elem_release(&v[i]);
-	free(v);
+	ARRAY_FREE(v, n, survey_elem_release);
 }
 
 enum err
