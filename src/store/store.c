@@ -869,6 +869,23 @@ step_change(struct store *st, sqlite3_stmt *s, const char *what)
 	return rc;
 }
 
+/*
+ * Step a statement of at most one row: ERR_OK with the row to read,
+ * ERR_NOT_FOUND without one, or the failure (logged as what). The caller
+ * reads the row, then calls stmt_done.
+ */
+static enum err
+step_one(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int	r = sqlite3_step(s);
+
+	if (r == SQLITE_ROW)
+		return ERR_OK;
+	if (r == SQLITE_DONE)
+		return ERR_NOT_FOUND;
+	return db_fail(st, what);
+}
+
 /* Bind text or NULL; SQLITE_TRANSIENT is unneeded: values outlive step. */
 static int
 bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -1949,18 +1966,12 @@ enum err
 store_meta_get(struct store *st, const char *key, char **value)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_META_GET);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	*value = NULL;
 	bind_text(s, 1, key);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
+	if ((rc = step_one(st, s, "meta_get")) == ERR_OK)
 		*value = column_strdup(s, 0);
-	else if (r == SQLITE_DONE)
-		rc = ERR_NOT_FOUND;
-	else
-		rc = db_fail(st, "meta_get");
 	stmt_done(s);
 	return rc;
 }
@@ -2536,6 +2547,23 @@ store_interrupt(struct store *st)
 		sqlite3_interrupt(st->db);
 }
 
+/*
+ * The one integer statement id answers (bound by the caller, if at all),
+ * into *n; a failure is logged as what.
+ */
+static enum err
+stmt_int(struct store *st, enum stmt_id id, const char *what, int64_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, id);
+	enum err	 rc;
+
+	*n = 0;
+	if ((rc = step_one(st, s, what)) == ERR_OK)
+		*n = sqlite3_column_int64(s, 0);
+	stmt_done(s);
+	return rc;
+}
+
 static enum err
 count_window(struct store *st, enum stmt_id id, int64_t since_ms,
     int64_t until_ms, const struct store_filter *f, int64_t *count)
@@ -2545,15 +2573,12 @@ count_window(struct store *st, enum stmt_id id, int64_t since_ms,
 	enum err	 rc;
 
 	*count = 0;
-	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) ==
-	    ERR_OK && matches) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			*count = sqlite3_column_int64(s, 0);
-		else
-			rc = db_fail(st, "count");
+	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
+	    ERR_OK || !matches) {
+		stmt_done(s);
+		return rc;
 	}
-	stmt_done(s);
-	return rc;
+	return stmt_int(st, id, "count", count);
 }
 
 /*
@@ -2606,34 +2631,13 @@ store_attempt_branch(struct store *st, int64_t requested_at_ms,
     int64_t row_id, char **branch)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ATTEMPT_BRANCH);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	*branch = NULL;
 	sqlite3_bind_int64(s, 1, requested_at_ms);
 	sqlite3_bind_int64(s, 2, row_id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
+	if ((rc = step_one(st, s, "attempt_branch")) == ERR_OK)
 		*branch = column_strdup(s, 0);
-	else if (r == SQLITE_DONE)
-		rc = ERR_NOT_FOUND;
-	else
-		rc = db_fail(st, "attempt_branch");
-	stmt_done(s);
-	return rc;
-}
-
-static enum err
-count_all(struct store *st, enum stmt_id id, int64_t *n)
-{
-	sqlite3_stmt	*s = stmt_get(st, id);
-	enum err	 rc = ERR_OK;
-
-	*n = 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	else
-		rc = db_fail(st, "count");
 	stmt_done(s);
 	return rc;
 }
@@ -2643,9 +2647,9 @@ store_totals(struct store *st, int64_t *events, int64_t *attempts)
 {
 	enum err	rc;
 
-	if ((rc = count_all(st, S_TOTAL_EVENTS, events)) != ERR_OK)
+	if ((rc = stmt_int(st, S_TOTAL_EVENTS, "count", events)) != ERR_OK)
 		return rc;
-	return count_all(st, S_TOTAL_ATTEMPTS, attempts);
+	return stmt_int(st, S_TOTAL_ATTEMPTS, "count", attempts);
 }
 
 /* The partial index and the statement above spell the outcome's code. */
@@ -2654,7 +2658,7 @@ _Static_assert(OUTCOME_IN_FLIGHT == 4, "attempts_in_flight uses code 4");
 enum err
 store_count_in_flight(struct store *st, int64_t *n)
 {
-	return count_all(st, S_IN_FLIGHT, n);
+	return stmt_int(st, S_IN_FLIGHT, "count", n);
 }
 
 enum err
@@ -2906,14 +2910,13 @@ enum err
 store_alert_last_ids(struct store *st, int64_t *alert_id, int64_t *msg_id)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ALERT_LAST_IDS);
-	enum err	 rc = ERR_OK;
+	enum err	 rc;
 
 	*alert_id = *msg_id = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if ((rc = step_one(st, s, "alert_last_ids")) == ERR_OK) {
 		*alert_id = column_opt_int(s, 0, 0);
 		*msg_id = column_opt_int(s, 1, 0);
-	} else
-		rc = db_fail(st, "alert_last_ids");
+	}
 	stmt_done(s);
 	return rc;
 }
@@ -3311,7 +3314,7 @@ out:
 enum err
 store_count_active(struct store *st, int64_t *n)
 {
-	return count_all(st, S_ACTIVE, n);
+	return stmt_int(st, S_ACTIVE, "count", n);
 }
 
 enum err
@@ -3392,20 +3395,15 @@ store_attempt_slack_ref(struct store *st, int64_t requested_at_ms,
     int64_t row_id, char **channel, char **ts)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_SLACK_REF);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	*channel = *ts = NULL;
 	sqlite3_bind_int64(s, 1, requested_at_ms);
 	sqlite3_bind_int64(s, 2, row_id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	if ((rc = step_one(st, s, "slack_ref")) == ERR_OK) {
 		*channel = column_strdup(s, 0);
 		*ts = column_strdup(s, 1);
-	} else if (r == SQLITE_DONE)
-		rc = ERR_NOT_FOUND;
-	else
-		rc = db_fail(st, "slack_ref");
+	}
 	stmt_done(s);
 	return rc;
 }
@@ -3415,17 +3413,10 @@ store_count_active_over(struct store *st, int64_t now_ms, int64_t age_ms,
     int64_t *n)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ACTIVE_OVER);
-	enum err	 rc = ERR_OK;
 
-	*n = 0;
 	sqlite3_bind_int64(s, 1, now_ms);
 	sqlite3_bind_int64(s, 2, age_ms);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	else
-		rc = db_fail(st, "active_over");
-	stmt_done(s);
-	return rc;
+	return stmt_int(st, S_ACTIVE_OVER, "active_over", n);
 }
 
 int64_t
@@ -3482,24 +3473,21 @@ store_export_dest(struct store *st, const char *name,
     struct store_export_dest *d)
 {
 	sqlite3_stmt	*s;
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	memset(d, 0, sizeof *d);
 	d->attempts_built_ms = ATTEMPT_NONE;
 	s = stmt_get(st, S_EXPORT_DEST_GET);
 	bind_text(s, 1, name);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	if ((rc = step_one(st, s, "export_dest_get")) == ERR_OK) {
 		d->id = sqlite3_column_int64(s, 0);
 		d->events_seq = sqlite3_column_int64(s, 1);
 		d->attempts_built_ms = column_opt_int(s, 2, ATTEMPT_NONE);
 		d->exported_at_ms = sqlite3_column_int64(s, 3);
 		d->schema_version = sqlite3_column_int(s, 4);
-	} else if (r != SQLITE_DONE)
-		rc = db_fail(st, "export_dest_get");
+	}
 	stmt_done(s);
-	if (rc != ERR_OK || r == SQLITE_ROW)
+	if (rc != ERR_NOT_FOUND)
 		return rc;
 	s = stmt_get(st, S_EXPORT_DEST_ADD);
 	bind_text(s, 1, name);
@@ -3799,15 +3787,16 @@ store_export_counts(struct store *st, int64_t built_since_ms,
 	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_COUNT_ATTEMPTS);
 	enum err	 rc;
 
-	/* count_all steps, resets and unbinds. */
+	/* stmt_int steps, resets and unbinds. */
 	bind_opt_int(s, 1, built_since_ms);
 	sqlite3_bind_int64(s, 2, requested_since_ms);
-	rc = count_all(st, S_EXPORT_COUNT_ATTEMPTS, attempts);
+	rc = stmt_int(st, S_EXPORT_COUNT_ATTEMPTS, "count",
+	    attempts);
 	if (rc != ERR_OK)
 		return rc;
 	s = stmt_get(st, S_EXPORT_COUNT_EVENTS);
 	sqlite3_bind_int64(s, 1, after_seq);
-	return count_all(st, S_EXPORT_COUNT_EVENTS, events);
+	return stmt_int(st, S_EXPORT_COUNT_EVENTS, "count", events);
 }
 
 /* --- the developer survey --- */
@@ -3816,18 +3805,11 @@ store_export_counts(struct store *st, int64_t built_since_ms,
 static enum err
 survey_open_id(struct store *st, int64_t *id)
 {
-	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_OPEN);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	rc;
 
-	*id = 0;
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	else if (r != SQLITE_DONE)
-		rc = db_fail(st, "survey_open");
-	stmt_done(s);
-	return rc;
+	/* No open survey is no failure. */
+	rc = stmt_int(st, S_SURVEY_OPEN, "survey_open", id);
+	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
 enum err
