@@ -913,6 +913,24 @@ column_strdup(sqlite3_stmt *s, int i)
 	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, i));
 }
 
+static const char *
+column_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/*
+ * The enum value a text column names, by parse (a names lookup such as
+ * event_type_parse); -1 when the column is NULL or names nothing.
+ */
+static int
+column_name(sqlite3_stmt *s, int i, int (*parse)(const char *))
+{
+	const char	*t = column_text(s, i);
+
+	return t != NULL ? parse(t) : -1;
+}
+
 /* The event columns stored as text (or 0/1) back as their enums. */
 static enum event_trigger
 column_trigger(sqlite3_stmt *s, int i)
@@ -927,8 +945,7 @@ column_trigger(sqlite3_stmt *s, int i)
 static enum failure_type
 column_failure_type(sqlite3_stmt *s, int i)
 {
-	const char	*t = (const char *)sqlite3_column_text(s, i);
-	int		 k = t != NULL ? failure_type_parse(t) : -1;
+	int	k = column_name(s, i, failure_type_parse);
 
 	return k >= 0 ? (enum failure_type)k : FAILURE_NONE;
 }
@@ -941,18 +958,11 @@ column_tristate(sqlite3_stmt *s, int i)
 	return sqlite3_column_int(s, i) ? TRI_TRUE : TRI_FALSE;
 }
 
-static const char *
-column_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
-
 /* duration_ms and status (columns i, i + 1) of a `reconciled` row. */
 static void
 column_reconcile(sqlite3_stmt *s, int i, struct event *e)
 {
-	const char	*t = (const char *)sqlite3_column_text(s, i + 1);
-	int		 k = t != NULL ? reconcile_status_parse(t) : -1;
+	int	k = column_name(s, i + 1, reconcile_status_parse);
 
 	if (sqlite3_column_type(s, i) != SQLITE_NULL)
 		e->duration_ms = sqlite3_column_int64(s, i);
@@ -2829,8 +2839,7 @@ static bool
 fill_alert(sqlite3_stmt *s, void *elem)
 {
 	struct alert	*a = elem;
-	const char	*t = (const char *)sqlite3_column_text(s, 1);
-	int		 k = t != NULL ? alert_rule_parse(t) : -1;
+	int		 k = column_name(s, 1, alert_rule_parse);
 
 	if (k < 0 || sqlite3_column_type(s, 2) == SQLITE_NULL) {
 		/* Written by a newer binary: leave it alone. */
@@ -3031,9 +3040,7 @@ static bool
 fill_silence(sqlite3_stmt *s, void *elem)
 {
 	struct alert_silence	*si = elem;
-	const char		*t = (const char *)sqlite3_column_text(s, 1);
-	int			 k = t != NULL ? alert_silence_kind_parse(t) :
-				    -1;
+	int			 k = column_name(s, 1, alert_silence_kind_parse);
 
 	if (k < 0 || sqlite3_column_type(s, 2) == SQLITE_NULL)
 		return false;
@@ -3587,8 +3594,7 @@ event_from_row(sqlite3_stmt *s, struct store_export_event *x)
 	e->repo = (char *)column_text(s, 1);
 	e->branch = (char *)column_text(s, 2);
 	e->id = (char *)column_text(s, 3);
-	k = column_text(s, 4) != NULL ? event_type_parse(column_text(s, 4)) :
-	    -1;
+	k = column_name(s, 4, event_type_parse);
 	if (k < 0 || e->repo == NULL || e->branch == NULL) {
 		log_error("store.bad_event_type", LOG_INT("seq", x->seq));
 		return false;
