@@ -1875,33 +1875,57 @@ store_key_replace(struct store *st, int64_t repo_id, const char *branch,
 	return ERR_OK;
 }
 
-enum err
-store_each_key(struct store *st, store_key_fn fn, void *arg)
+/*
+ * Step s (bound by the caller) to its end, its rows of an integer and a
+ * text (columns 0 and 1) into two new arrays; reset s. On a failure
+ * (logged as what) nothing is returned.
+ */
+static enum err
+read_id_texts(struct store *st, sqlite3_stmt *s, const char *what,
+    int64_t **ids_out, char ***texts_out, size_t *n_out)
 {
-	sqlite3_stmt	*s = NULL;
 	int64_t		*ids = NULL;
-	char		**branches = NULL;
-	size_t		 n = 0, cap_ids = 0, cap_br = 0, i;
+	char		**texts = NULL;
+	size_t		 n = 0, cap_ids = 0, cap_texts = 0;
 	int		 r;
 	enum err	 rc = ERR_OK;
 
-	/* Collect first: fn writes to the tables this statement reads. */
-	s = stmt_get(st, S_KEYS);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		ARRAY_GROW(ids, n + 1, cap_ids);
-		ARRAY_GROW(branches, n + 1, cap_br);
+		ARRAY_GROW(texts, n + 1, cap_texts);
 		ids[n] = sqlite3_column_int64(s, 0);
-		branches[n] = column_strdup(s, 1);
+		texts[n] = column_strdup(s, 1);
 		n++;
 	}
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, "keys");
+	if (r != SQLITE_DONE) {
+		rc = db_fail(st, what);
+		strv_free(texts, n);
+		free(ids);
+		texts = NULL;
+		ids = NULL;
+		n = 0;
+	}
 	stmt_done(s);
+	*ids_out = ids;
+	*texts_out = texts;
+	*n_out = n;
+	return rc;
+}
+
+enum err
+store_each_key(struct store *st, store_key_fn fn, void *arg)
+{
+	int64_t		*ids;
+	char		**branches;
+	size_t		 n, i;
+	enum err	 rc;
+
+	/* Collect first: fn writes to the tables this statement reads. */
+	rc = read_id_texts(st, stmt_get(st, S_KEYS), "keys", &ids, &branches,
+	    &n);
 	for (i = 0; i < n && rc == ERR_OK; i++)
 		rc = fn(arg, ids[i], branches[i]);
-	for (i = 0; i < n; i++)
-		free(branches[i]);
-	free(branches);
+	strv_free(branches, n);
 	free(ids);
 	return rc;
 }
@@ -2007,33 +2031,8 @@ static enum err
 load_repos(struct store *st, char ***names_out, int64_t **ids_out,
     size_t *n_out)
 {
-	sqlite3_stmt	*s = stmt_get(st, S_REPO_NAMES);
-	char		**names = NULL;
-	int64_t		*ids = NULL;
-	size_t		 n = 0, cap_n = 0, cap_i = 0;
-	int		 r;
-	enum err	 rc = ERR_OK;
-
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ARRAY_GROW(names, n + 1, cap_n);
-		ARRAY_GROW(ids, n + 1, cap_i);
-		ids[n] = sqlite3_column_int64(s, 0);
-		names[n] = column_strdup(s, 1);
-		n++;
-	}
-	if (r != SQLITE_DONE) {
-		rc = db_fail(st, "repo_names");
-		store_names_free(names, n);
-		free(ids);
-		names = NULL;
-		ids = NULL;
-		n = 0;
-	}
-	stmt_done(s);
-	*names_out = names;
-	*ids_out = ids;
-	*n_out = n;
-	return rc;
+	return read_id_texts(st, stmt_get(st, S_REPO_NAMES), "repo_names",
+	    ids_out, names_out, n_out);
 }
 
 enum err
