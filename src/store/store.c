@@ -886,6 +886,22 @@ step_one(struct store *st, sqlite3_stmt *s, const char *what)
 	return db_fail(st, what);
 }
 
+/*
+ * Step s to its next row: true with one to read; false at its end, or on
+ * a failure, which *rc then says (logged as what).
+ */
+static bool
+next_row(struct store *st, sqlite3_stmt *s, const char *what, enum err *rc)
+{
+	int	r = sqlite3_step(s);
+
+	if (r == SQLITE_ROW)
+		return true;
+	if (r != SQLITE_DONE)
+		*rc = db_fail(st, what);
+	return false;
+}
+
 /* Bind text or NULL; SQLITE_TRANSIENT is unneeded: values outlive step. */
 static int
 bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -1887,18 +1903,16 @@ read_id_texts(struct store *st, sqlite3_stmt *s, const char *what,
 	int64_t		*ids = NULL;
 	char		**texts = NULL;
 	size_t		 n = 0, cap_ids = 0, cap_texts = 0;
-	int		 r;
 	enum err	 rc = ERR_OK;
 
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, what, &rc)) {
 		ARRAY_GROW(ids, n + 1, cap_ids);
 		ARRAY_GROW(texts, n + 1, cap_texts);
 		ids[n] = sqlite3_column_int64(s, 0);
 		texts[n] = column_strdup(s, 1);
 		n++;
 	}
-	if (r != SQLITE_DONE) {
-		rc = db_fail(st, what);
+	if (rc != ERR_OK) {
 		strv_free(texts, n);
 		free(ids);
 		texts = NULL;
@@ -2676,16 +2690,11 @@ store_watch_keys(struct store *st, int64_t since_ms, size_t max,
 {
 	sqlite3_stmt	*s = stmt_get(st, S_WATCH_KEYS);
 	enum err	 rc = ERR_OK;
-	int		 step;
 
 	sqlite3_bind_int64(s, 1, since_ms);
 	sqlite3_bind_int64(s, 2, (int64_t)max);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		fn(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1));
-	}
-	if (step != SQLITE_DONE)
-		rc = db_fail(st, "watch_keys");
+	while (next_row(st, s, "watch_keys", &rc))
+		fn(arg, column_text(s, 0), column_text(s, 1));
 	stmt_done(s);
 	return rc;
 }
@@ -2740,12 +2749,11 @@ read_rows(struct store *st, sqlite3_stmt *s, size_t size, row_fill_fn fill,
 {
 	char		*v = NULL;
 	size_t		 n = 0, cap = 0, i;
-	int		 r;
 	enum err	 rc = ERR_OK;
 
 	*out = NULL;
 	*out_n = 0;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, what, &rc)) {
 		if (n == cap) {
 			cap = cap != 0 ? cap * 2 : 16;
 			v = xreallocarray(v, cap, size);
@@ -2753,8 +2761,7 @@ read_rows(struct store *st, sqlite3_stmt *s, size_t size, row_fill_fn fill,
 		memset(v + n * size, 0, size);
 		n += fill(s, v + n * size);
 	}
-	if (r != SQLITE_DONE) {
-		rc = db_fail(st, what);
+	if (rc != ERR_OK) {
 		for (i = 0; i < n; i++)
 			release(v + i * size);
 		free(v);
@@ -3330,13 +3337,12 @@ store_scan_reconciles(struct store *st, int64_t since_ms, int64_t until_ms,
 	sqlite3_stmt	*s = stmt_get(st, S_SCAN_RECONCILES);
 	struct event	 e;
 	bool		 matches;
-	int		 r;
 	enum err	 rc;
 
 	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
 	    ERR_OK || !matches)
 		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, "scan_reconciles", &rc)) {
 		event_init(&e);
 		column_reconcile(s, 0, &e);
 		if (e.duration_ms == EVENT_DURATION_NONE ||
@@ -3346,8 +3352,6 @@ store_scan_reconciles(struct store *st, int64_t since_ms, int64_t until_ms,
 		}
 		fn(arg, e.duration_ms, e.status);
 	}
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, "scan_reconciles");
 out:
 	stmt_done(s);
 	return rc;
@@ -3360,13 +3364,12 @@ store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
 	sqlite3_stmt		*s = stmt_get(st, S_SCAN_LIVES);
 	struct store_life	 l;
 	bool			 matches;
-	int			 r;
 	enum err		 rc;
 
 	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
 	    ERR_OK || !matches)
 		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, "scan_lives", &rc)) {
 		memset(&l, 0, sizeof l);
 		l.a.requested_at_ms = sqlite3_column_int64(s, 0);
 		l.a.row_id = sqlite3_column_int64(s, 1);
@@ -3389,8 +3392,6 @@ store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
 			continue;
 		fn(arg, &l);
 	}
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, "scan_lives");
 out:
 	stmt_done(s);
 	return rc;
@@ -3523,14 +3524,11 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 	sqlite3_stmt			*s = stmt_get(st, S_EXPORT_ATTEMPTS);
 	struct store_export_attempt	 x;
 	enum err			 rc = ERR_OK;
-	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
 	bind_opt_int(s, 2, built_since_ms);
 	sqlite3_bind_int64(s, 3, requested_since_ms);
-	while (rc == ERR_OK) {
-		if ((r = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+	while (rc == ERR_OK && next_row(st, s, "export_attempts", &rc)) {
 		x.repo = NULL;
 		if (attempt_from_row(s, &x))
 			x.repo = column_text(s, ATTEMPT_NCOLS);
@@ -3546,8 +3544,6 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 		x.repo_id = sqlite3_column_int64(s, ATTEMPT_NCOLS + 3);
 		rc = fn(arg, &x);
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, "export_attempts");
 	stmt_done(s);
 	return rc;
 }
@@ -3559,12 +3555,9 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 	sqlite3_stmt			*s = stmt_get(st, S_EXPORT_GONE);
 	struct store_export_gone	 g;
 	enum err			 rc = ERR_OK;
-	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
-	while (rc == ERR_OK) {
-		if ((r = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+	while (rc == ERR_OK && next_row(st, s, "export_gone", &rc)) {
 		g.requested_at_ms = sqlite3_column_int64(s, 0);
 		g.open_seq = sqlite3_column_int64(s, 1);
 		g.attempt_id = column_text(s, 2);
@@ -3573,8 +3566,6 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 		if (g.attempt_id != NULL)
 			rc = fn(arg, &g);
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, "export_gone");
 	stmt_done(s);
 	return rc;
 }
@@ -3622,19 +3613,14 @@ scan_event_rows(struct store *st, sqlite3_stmt *s,
 {
 	struct store_export_event	x;
 	enum err			rc = ERR_OK;
-	int				r;
 
-	while (rc == ERR_OK) {
-		if ((r = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+	while (rc == ERR_OK && next_row(st, s, what, &rc)) {
 		if (!event_from_row(s, &x))
 			continue;
 		if (more != NULL)
 			more(s, &x);
 		rc = fn(arg, &x);
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, what);
 	stmt_done(s);
 	return rc;
 }
