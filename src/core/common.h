@@ -43,7 +43,7 @@ void	 strv_free(char **v, size_t n);
  * more than once, so pass plain names.
  */
 #define ARRAY_FREE(v, n, release) do {					\
-	size_t array_free_i;						\
+	size_t	array_free_i;						\
 	for (array_free_i = 0; array_free_i < (n); array_free_i++)	\
 		release(&(v)[array_free_i]);				\
 	free(v);							\
