@@ -117,11 +117,7 @@ strlist_find(const struct strlist *l, const char *s)
 static void
 strlist_release(struct strlist *l)
 {
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	strv_free(l->v, l->n);
 	memset(l, 0, sizeof *l);
 }
 
