@@ -2034,6 +2034,38 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	return step_change(st, s, "meta_set");
 }
 
+bool
+store_file_has_meta(const char *path, const char *key)
+{
+	struct buf	 uri = BUF_INIT;
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*s = NULL;
+	const char	*p;
+	bool		 yes = false;
+
+	buf_puts(&uri, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&uri, *p);
+	}
+	buf_puts(&uri, "?mode=ro&immutable=1");
+	if (sqlite3_open_v2(uri.data, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = ?1", -1,
+	    &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	yes = sqlite3_step(s) == SQLITE_ROW;
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	buf_release(&uri);
+	return yes;
+}
+
 void
 store_names_free(char **names, size_t n)
 {

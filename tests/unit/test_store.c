@@ -378,6 +378,39 @@ test_store__file_database_is_created_in_wal_mode_and_migrated(void **state)
 	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), version);
 }
 
+/* A peek at a file that may not be ours: no lock, no file beside it. */
+static void
+test_store__a_file_is_peeked_at_without_a_trace(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+	char		 side[96];
+
+	/* An empty file, a database that is not envstats': no. */
+	assert_false(store_file_has_meta(t->path, "k"));
+	raw_exec(t->path, "CREATE TABLE x (y)");
+	assert_false(store_file_has_meta(t->path, "k"));
+	tmpdb_remove(t);
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_meta_set(st, "k", "v"), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	store_close(st);
+	assert_true(store_file_has_meta(t->path, "k"));
+	assert_false(store_file_has_meta(t->path, "other"));
+	assert_false(store_file_has_meta("/nonexistent/envstats.db", "k"));
+	snprintf(side, sizeof side, "%s-wal", t->path);
+	assert_int_equal(access(side, F_OK), -1);
+	snprintf(side, sizeof side, "%s-shm", t->path);
+	assert_int_equal(access(side, F_OK), -1);
+	/* While the store holds it open with a write lock: still read. */
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_true(store_file_has_meta(t->path, "k"));
+	store_rollback(st);
+	store_close(st);
+}
+
 static void
 test_store__reopening_a_file_keeps_its_data(void **state)
 {
@@ -2252,6 +2285,9 @@ main(void)
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__reopening_a_file_keeps_its_data,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_file_is_peeked_at_without_a_trace,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__a_newer_schema_is_refused,
