@@ -702,8 +702,7 @@ slack_observe_slash(const struct slack_observe *so, const json_t *payload,
 	if (user != NULL)
 		ev.user = xstrdup(user);
 	ev.source = xstrdup("slack");
-	*out = ev;
-	event_init(&ev);
+	event_move(out, &ev);
 	rc = ERR_OK;
 out:
 	event_release(&ev);
@@ -831,8 +830,7 @@ build(const struct slack_observe *so, const struct pattern *p,
 		ev.slack_channel = xstrdup(channel);
 		ev.slack_ts = xstrdup(ts);
 	}
-	*out = ev;
-	event_init(&ev);
+	event_move(out, &ev);
 	res = SLACK_OBSERVE_OBSERVED;
 out:
 	event_release(&ev);

@@ -46,18 +46,21 @@ blockkit_items_release(struct blockkit_items *it)
 	blockkit_items_clear(it);
 	free(it->at);
 	free(it->more);
-	free(it->links);
 	memset(it, 0, sizeof *it);
+}
+
+static void
+link_release(struct blockkit_link *ln)
+{
+	free(ln->url);
 }
 
 void
 blockkit_items_clear(struct blockkit_items *it)
 {
-	size_t	i;
-
-	for (i = 0; i < it->n_links; i++)
-		free(it->links[i].url);
-	it->n_links = 0;
+	ARRAY_FREE(it->links, it->n_links, link_release);
+	it->links = NULL;
+	it->n_links = it->cap_links = 0;
 	it->n = 0;
 }
 
