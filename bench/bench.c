@@ -451,7 +451,10 @@ phase_ingest(const struct bench *b, struct size_result *r)
 	if ((rc = store_open(db, STORE_BULK, &st)) != ERR_OK ||
 	    (rc = record_new(st, &b->params, b->rules, &rec)) != ERR_OK)
 		goto out;
+	/* As `envstats ingest` does (a single-threaded child). */
+	ingest_json_arena(true);
 	rc = ingest_stream(rec, f, INGEST_BATCH, count_reject, r, &n);
+	ingest_json_arena(false);
 	r->stored = n.stored;
 	r->duplicates = n.duplicates;
 	r->rejected = n.rejected;

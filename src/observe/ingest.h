@@ -6,6 +6,7 @@
 #ifndef ENVSTATS_INGEST_H
 #define ENVSTATS_INGEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -35,5 +36,16 @@ typedef void (*ingest_reject_fn)(void *arg, int64_t lineno, const char *why);
 enum err	ingest_stream(struct record *rec, FILE *f, int64_t batch,
 		    ingest_reject_fn reject, void *arg,
 		    struct ingest_counts *n);
+
+/*
+ * Give jansson an arena while on (a single-threaded command's bulk ingest
+ * only: the allocator is the whole process's). Every line's JSON values
+ * live and die within its parse, so they are carved from one block that
+ * is reused once they are all freed, instead of a dozen malloc/free
+ * pairs a line. Turn it on before any JSON value exists and off after
+ * the last is freed; on again while on, or off while off, changes
+ * nothing.
+ */
+void		ingest_json_arena(bool on);
 
 #endif
