@@ -503,11 +503,12 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND NOT EXISTS (SELECT 1 FROM events_retracted WHERE ?1 IS NULL"
 	    " AND id IS NULL AND repo_id = ?4 AND branch = ?5 AND type = ?2"
 	    " AND ts_ms = ?3) ON CONFLICT DO NOTHING",
+	/* In the key index's order: the caller sorts them (event_cmp is a
+	   total order on one key's events), a sort by seq would be wasted. */
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
-	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'"
-	    " ORDER BY seq",
+	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'",
 	[S_ATTEMPT_ADD] =
 	    "INSERT INTO attempts (requested_at_ms, open_seq, repo_id, branch,"
 	    " outcome, trigger, user, env_type, ended_at_ms, ready_at_ms,"
