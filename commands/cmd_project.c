@@ -44,7 +44,9 @@ render(struct cmd_ctx *ctx, const struct report_project *r)
 	if (im->hours_saved_per_year.set) {
 		buf_puts(b, ", about ");
 		text_grouped(b, im->hours_saved_per_year.v);
-		buf_printf(b, " hours a year at $%g/h", r->hourly_rate);
+		buf_puts(b, " hours a year at ");
+		text_money_cents(b, ctx->currency, r->hourly_rate);
+		buf_puts(b, "/h");
 	}
 	buf_puts(b, ".\nActual:    ");
 	text_stats(b, &f->actual);
@@ -63,8 +65,10 @@ render(struct cmd_ctx *ctx, const struct report_project *r)
 		    im->provisions_per_week.v, im->hours_saved_per_week.v);
 		text_grouped(b, im->hours_saved_per_year.v);
 		buf_puts(b, " per year; ");
-		text_grouped(b, im->cost_saved_per_year.v);
-		buf_printf(b, " per year at %.2f per hour", r->hourly_rate);
+		text_money(b, ctx->currency, im->cost_saved_per_year.v);
+		buf_puts(b, " per year at ");
+		text_money_cents(b, ctx->currency, r->hourly_rate);
+		buf_puts(b, " per hour");
 	}
 	buf_printf(b, "\nEvidence: %lld of %lld successful provisions carry a "
 	    "CI → provisioning delay; each loses what exceeds one polling "

@@ -134,7 +134,7 @@ test_project_history__the_baseline_projects_the_saving(void **state)
 	    "since:2026-10-19 until:2026-11-09"), CMD_RET_OK);
 	cmd_test_has(fx, "Provisioning at build completion would have made "
 	    "the median wait ");
-	cmd_test_has(fx, "hours a year at $100/h.");
+	cmd_test_has(fx, "hours a year at $100.00/h.");
 }
 
 int

@@ -185,10 +185,24 @@ test_cmd_project__text_says_what_it_would_save(void **state)
 	    "since:2026-10-01 until:2026-10-15"), CMD_RET_OK);
 	cmd_test_has(fx, "Provisioning at build completion would have made "
 	    "the median wait 8m 00s instead of 11m 00s (−27 %), about 5 "
-	    "hours a year at $100/h.");
+	    "hours a year at $100.00/h.");
 	cmd_test_has(fx, "3 of 4 successful provisions carry a CI → "
 	    "provisioning delay");
 	cmd_test_lacks(fx, "thin evidence");
+}
+
+static void
+test_cmd_project__money_is_in_the_configured_currency(void **state)
+{
+	struct cmd_test	*fx = *state;
+
+	fx->ctx.currency = "EUR";
+	assert_int_equal(cmd_test_run(fx, CMD_FMT_TEXT, "project repo:a/b "
+	    "since:2026-10-01 until:2026-10-15"), CMD_RET_OK);
+	fx->ctx.currency = NULL;
+	cmd_test_has(fx, "about 5 hours a year at €100.00/h.");
+	cmd_test_has(fx, "5 per year; €520 per year at €100.00 per hour");
+	cmd_test_lacks(fx, "$");
 }
 
 static void
@@ -273,6 +287,8 @@ main(void)
 		cmocka_unit_test(
 		    test_cmd_project__poll_interval_moves_the_projection),
 		cmocka_unit_test(test_cmd_project__text_says_what_it_would_save),
+		cmocka_unit_test(
+		    test_cmd_project__money_is_in_the_configured_currency),
 		cmocka_unit_test(test_cmd_project__thin_evidence_is_said),
 		cmocka_unit_test(
 		    test_cmd_project__an_empty_window_projects_nothing),
