@@ -1628,7 +1628,7 @@ test_store__a_schema_10_database_migrates_same_answers(
 	assert_false(put_new(st, EV_FAILED, T0 + 1, "acme/api", "c", "r-1"));
 	assert_false(put_new(st, EV_UPDATED, T0, "acme/x", "b", "u-1-4"));
 	assert_true(put_new(st, EV_READY, T0, "acme/web", "b2", NULL));
-	/* Updates still counted by their trigger. */
+	/* Updates still counted (by the store since schema 12). */
 	assert_int_equal(raw_int(t->path,
 	    "SELECT sum(n) FROM update_hours"), 3 * ROLL_PER_KEY);
 	key_events_release(&k1);
