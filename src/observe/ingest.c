@@ -36,6 +36,7 @@ static struct {
 	size_t		 live;	/* blocks handed out, not yet freed */
 } arena;
 
+/* jansson's malloc: the next block of the arena, or malloc's. */
 static void *
 arena_malloc(size_t n)
 {
@@ -50,14 +51,15 @@ arena_malloc(size_t n)
 	return p;
 }
 
+/* jansson's free: the arena starts over once its last block is back. */
 static void
 arena_free(void *p)
 {
-	unsigned char	*c = p;
+	uintptr_t	c = (uintptr_t)p, base = (uintptr_t)arena.base;
 
-	if (c == NULL)
+	if (p == NULL)
 		return;
-	if (c < arena.base || c >= arena.base + ARENA_SIZE) {
+	if (c < base || c - base >= ARENA_SIZE) {
 		free(p);
 		return;
 	}
