@@ -91,7 +91,7 @@ cmd_ctx_release(struct cmd_ctx *ctx)
 static void
 items_reset(struct cmd_ctx *ctx)
 {
-	ctx->items.n = 0;
+	blockkit_items_clear(&ctx->items);
 	ctx->items.noun = NULL;
 }
 
@@ -100,6 +100,16 @@ cmd_item(struct cmd_ctx *ctx, const char *noun)
 {
 	ctx->items.noun = noun;
 	blockkit_items_add(&ctx->items, ctx->out.len);
+}
+
+void
+cmd_link(struct cmd_ctx *ctx, const char *text, const char *url)
+{
+	size_t	at = ctx->out.len;
+
+	vis_append(&ctx->out, text, 0);
+	if (url != NULL)
+		blockkit_items_link(&ctx->items, at, ctx->out.len - at, url);
 }
 
 const struct cmd_entry *

@@ -139,6 +139,12 @@ const struct cmd_stats	*cmd_stats_of(const struct cmd_entry *e);
  */
 void		 cmd_item(struct cmd_ctx *, const char *noun);
 
+/*
+ * Append text to ctx->out as the terminal shows it (vis_append); in Slack
+ * it is a link to url when url is not NULL and Slack's syntax can hold it.
+ */
+void		 cmd_link(struct cmd_ctx *, const char *text, const char *url);
+
 /* Answer (appended to ctx->out) and error (replaces the answer). */
 void		 cmd_reply(struct cmd_ctx *, const char *fmt, ...)
 		    PRINTFLIKE(2, 3);

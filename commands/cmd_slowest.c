@@ -20,6 +20,29 @@ const struct cmd_entry cmd_slowest_entry = {
 	.exec = cmd_slowest_exec,
 };
 
+/*
+ * Slowest entry i's branch; in Slack a link to the provisioner's "ready"
+ * message when its permalink is known, else to its logs when the
+ * links.log_url template is set.
+ */
+static void
+put_branch(struct cmd_ctx *ctx, const struct report *r, size_t i)
+{
+	const struct window_slow	*x = &r->win.slowest[i];
+	const char			*branch = r->slowest_branch[i] != NULL ?
+					    r->slowest_branch[i] : "";
+	struct buf			 url = BUF_INIT;
+
+	if (r->slowest_slack_url != NULL && r->slowest_slack_url[i] != NULL)
+		buf_puts(&url, r->slowest_slack_url[i]);
+	else if (r->p.log_url != NULL)
+		report_log_url(r->p.log_url, r->repo_names[x->repo_idx],
+		    branch, x->requested_at_ms,
+		    x->requested_at_ms + x->lead_time_ms, &url);
+	cmd_link(ctx, branch, url.len > 0 ? url.data : NULL);
+	buf_release(&url);
+}
+
 static void
 render(struct cmd_ctx *ctx, const struct report *r)
 {
@@ -39,8 +62,7 @@ render(struct cmd_ctx *ctx, const struct report *r)
 		buf_puts(b, "  ");
 		vis_append(b, r->repo_names[f->slowest[i].repo_idx], 0);
 		buf_puts(b, "  ");
-		vis_append(b, r->slowest_branch[i] != NULL ?
-		    r->slowest_branch[i] : "", 0);
+		put_branch(ctx, r, i);
 		buf_printf(b, "  (requested %s)\n", ts);
 	}
 }

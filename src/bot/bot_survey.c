@@ -1,8 +1,8 @@
 /*
  * bot_survey.c: the developer survey in Slack. `/envstats survey start`
  * only writes the store (commands/cmd_survey.c); a timer here posts an
- * open survey's message (a question, five buttons with action_id
- * survey_vote and values 1 to 5, a line of results), then keeps that
+ * open survey's message (a question, five buttons in a row with
+ * action_ids survey_vote_1 to _5, a line of results), then keeps that
  * line true with chat.update, at most once every BOT_SURVEY_UPDATE_MS
  * however many votes come: a burst is one edit. Votes are `interactive`
  * envelopes (block_actions), stored before their ack; the voter gets an
@@ -22,6 +22,11 @@
 #include "slack/webapi.h"
 
 /* The labels of the five buttons, 1 to 5. */
+/* The buttons' action_ids: VOTE_ACTION and the value; one older
+   message's: VOTE_ACTION_OLD. */
+#define VOTE_ACTION	"survey_vote_"
+#define VOTE_ACTION_OLD	"survey_vote"
+
 static const char *const vote_labels[SURVEY_SCALE] = {
 	"1 · very unsatisfied", "2 · unsatisfied", "3 · neutral",
 	"4 · satisfied", "5 · very satisfied",
@@ -35,19 +40,28 @@ struct survey_call {
 	bool		 post;		/* chat.postMessage, else chat.update */
 };
 
-/* Button i's actions block. Slack wants action_ids unique within a
-   block, and the five share survey_vote: one block each. */
+/*
+ * The five buttons, side by side in one actions block "survey:<id>".
+ * Slack wants action_ids unique within a block: survey_vote_1 to _5.
+ */
 static json_t *
-vote_block(int64_t id, int v)
+vote_block(int64_t id)
 {
-	char	block_id[48], value[2] = { (char)('0' + v), '\0' };
+	char	 block_id[48], action[16], value[2] = { 0, 0 };
+	json_t	*buttons = json_array();
+	int	 v;
 
-	snprintf(block_id, sizeof block_id, "survey:%lld:%d", (long long)id,
-	    v);
-	return json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:{s:s, s:s}}]}",
-	    "type", "actions", "block_id", block_id, "elements",
-	    "type", "button", "action_id", "survey_vote", "value", value,
-	    "text", "type", "plain_text", "text", vote_labels[v - 1]);
+	snprintf(block_id, sizeof block_id, "survey:%lld", (long long)id);
+	for (v = 1; v <= SURVEY_SCALE; v++) {
+		snprintf(action, sizeof action, "%s%d", VOTE_ACTION, v);
+		value[0] = (char)('0' + v);
+		json_array_append_new(buttons, json_pack(
+		    "{s:s, s:s, s:s, s:{s:s, s:s}}", "type", "button",
+		    "action_id", action, "value", value, "text", "type",
+		    "plain_text", "text", vote_labels[v - 1]));
+	}
+	return json_pack("{s:s, s:s, s:o}", "type", "actions", "block_id",
+	    block_id, "elements", buttons);
 }
 
 /*
@@ -61,7 +75,6 @@ survey_blocks(const struct store_survey *sv, struct buf *text)
 	struct buf		 q = BUF_INIT, line = BUF_INIT;
 	json_t			*blocks = json_array();
 	bool			 open = sv->closed_at_ms == STORE_SURVEY_OPEN;
-	int			 v;
 
 	mrkdwn_escape(&q, sv->question);
 	survey_report_figures(sv, &f);
@@ -71,8 +84,8 @@ survey_blocks(const struct store_survey *sv, struct buf *text)
 	json_array_append_new(blocks, json_pack("{s:s, s:{s:s, s:s+}}",
 	    "type", "section", "text", "type", "mrkdwn", "text",
 	    ":bar_chart: *", q.data, "*"));
-	for (v = 1; open && v <= SURVEY_SCALE; v++)
-		json_array_append_new(blocks, vote_block(sv->id, v));
+	if (open)
+		json_array_append_new(blocks, vote_block(sv->id));
 	json_array_append_new(blocks, json_pack("{s:s, s:[{s:s, s:s}]}",
 	    "type", "context", "elements", "type", "mrkdwn", "text",
 	    line.data));
@@ -268,9 +281,22 @@ struct vote {
 	enum store_vote	 outcome;
 };
 
+/* Is a one of the vote buttons' action_ids (this version's or older)? */
+static bool
+vote_action(const char *a)
+{
+	size_t	n = strlen(VOTE_ACTION);
+
+	return strcmp(a, VOTE_ACTION_OLD) == 0 ||
+	    (strncmp(a, VOTE_ACTION, n) == 0 && a[n] >= '1' &&
+	    a[n] <= '0' + SURVEY_SCALE && a[n + 1] == '\0');
+}
+
 /*
- * The survey_vote action of a block_actions payload into *v; false when
- * the payload is something else (another action, another kind).
+ * The vote action of a block_actions payload into *v; false when the
+ * payload is something else (another action, another kind). Messages
+ * posted before the buttons shared a block carry action_id survey_vote
+ * and block_id survey:<id>:<v>; their clicks still count.
  */
 static bool
 vote_parse(const json_t *p, struct vote *v)
@@ -286,7 +312,7 @@ vote_parse(const json_t *p, struct vote *v)
 
 	memset(v, 0, sizeof *v);
 	if (type == NULL || strcmp(type, "block_actions") != 0 ||
-	    action == NULL || strcmp(action, "survey_vote") != 0 ||
+	    action == NULL || !vote_action(action) ||
 	    block == NULL || strncmp(block, "survey:", 7) != 0)
 		return false;
 	id = strtoll(block + 7, &end, 10);
@@ -301,8 +327,8 @@ vote_parse(const json_t *p, struct vote *v)
 	if (v->channel == NULL)
 		v->channel = json_string_value(json_object_get(
 		    json_object_get(p, "channel"), "id"));
-	return id > 0 && *end == ':' && v->value > 0 && v->user != NULL &&
-	    v->action_ts != NULL;
+	return id > 0 && (*end == '\0' || *end == ':') && v->value > 0 &&
+	    v->user != NULL && v->action_ts != NULL;
 }
 
 static enum err

@@ -80,29 +80,17 @@ alert_silence_release(struct alert_silence *s)
 void
 alert_array_free(struct alert *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		alert_release(&v[i]);
-	free(v);
+	ARRAY_FREE(v, n, alert_release);
 }
 
 void
 alert_msg_array_free(struct alert_msg *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		alert_msg_release(&v[i]);
-	free(v);
+	ARRAY_FREE(v, n, alert_msg_release);
 }
 
 void
 alert_silence_array_free(struct alert_silence *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		alert_silence_release(&v[i]);
-	free(v);
+	ARRAY_FREE(v, n, alert_silence_release);
 }

@@ -37,6 +37,18 @@ char	*xstrndup(const char *, size_t);
 /* Free the n strings of v (NULLs allowed), then v itself. */
 void	 strv_free(char **v, size_t n);
 
+/*
+ * Release each of the n elements of the array v with release(&v[i]),
+ * then free v: the body of every x_array_free. v and n are evaluated
+ * more than once, so pass plain names.
+ */
+#define ARRAY_FREE(v, n, release) do {					\
+	size_t	array_free_i;						\
+	for (array_free_i = 0; array_free_i < (n); array_free_i++)	\
+		release(&(v)[array_free_i]);				\
+	free(v);							\
+} while (0)
+
 /* Grow an array of elements to hold at least want, doubling its capacity. */
 #define ARRAY_GROW(ptr, want, cap) do {					\
 	if ((size_t)(want) > (cap)) {					\

@@ -115,6 +115,13 @@ event_release(struct event *ev)
 	event_init(ev);
 }
 
+void
+event_move(struct event *dst, struct event *src)
+{
+	*dst = *src;
+	event_init(src);
+}
+
 int
 event_cmp(const struct event *a, const struct event *b)
 {

@@ -136,6 +136,8 @@ const char	*event_branch_problem(size_t len);
 void		 event_init(struct event *);
 /* Free the strings of an event and event_init() it. */
 void		 event_release(struct event *);
+/* Hand src's values to dst (which owns nothing) and event_init() src. */
+void		 event_move(struct event *dst, struct event *src);
 
 /*
  * The spec's order of a key's events: ts, then type (this enum), then

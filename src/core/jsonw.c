@@ -70,19 +70,37 @@ jsonw_array_end(struct jsonw *w)
 	close_level(w, ']');
 }
 
+/* The two-character escape of c, or NULL: JSON has \b and \f, logfmt not. */
+static const char *
+short_escape(unsigned char c, bool json)
+{
+	switch (c) {
+	case '"':	return "\\\"";
+	case '\\':	return "\\\\";
+	case '\n':	return "\\n";
+	case '\r':	return "\\r";
+	case '\t':	return "\\t";
+	case '\b':	return json ? "\\b" : NULL;
+	case '\f':	return json ? "\\f" : NULL;
+	default:	return NULL;
+	}
+}
+
 void
-json_quote(struct buf *b, const char *s)
+quote_escaped(struct buf *b, const char *s, enum quote_flavour flavour)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const unsigned char	*p, *run;
+	const char		*esc;
+	bool			 json = flavour == QUOTE_JSON;
 
 	buf_putc(b, '"');
 	/* Plain bytes go in runs: exports quote millions of strings. */
 	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\' &&
-		    *p != 0xc2)
+		    (*p != 0xc2 || !json))
 			continue;
-		/* C1 controls (U+0080-U+009F, C2 80-9F) are escaped too, so
+		/* JSON escapes C1 controls (U+0080-U+009F, C2 80-9F) too, so
 		   --json on a terminal is as safe as text (vis.h). */
 		if (*p == 0xc2) {
 			if (p[1] < 0x80 || p[1] > 0x9f)
@@ -97,22 +115,23 @@ json_quote(struct buf *b, const char *s)
 		}
 		buf_append(b, run, (size_t)(p - run));
 		run = p + 1;
-		switch (*p) {
-		case '"':	buf_puts(b, "\\\""); break;
-		case '\\':	buf_puts(b, "\\\\"); break;
-		case '\n':	buf_puts(b, "\\n"); break;
-		case '\r':	buf_puts(b, "\\r"); break;
-		case '\t':	buf_puts(b, "\\t"); break;
-		case '\b':	buf_puts(b, "\\b"); break;
-		case '\f':	buf_puts(b, "\\f"); break;
-		default:
-			buf_puts(b, "\\u00");
-			buf_putc(b, hex[*p >> 4]);
-			buf_putc(b, hex[*p & 0xf]);
+		esc = short_escape(*p, json);
+		if (esc != NULL) {
+			buf_puts(b, esc);
+			continue;
 		}
+		buf_puts(b, json ? "\\u00" : "\\x");
+		buf_putc(b, hex[*p >> 4]);
+		buf_putc(b, hex[*p & 0xf]);
 	}
 	buf_append(b, run, (size_t)(p - run));
 	buf_putc(b, '"');
+}
+
+void
+json_quote(struct buf *b, const char *s)
+{
+	quote_escaped(b, s, QUOTE_JSON);
 }
 
 void
@@ -184,6 +203,20 @@ jsonw_put_int(struct jsonw *w, const char *key, int64_t v)
 {
 	jsonw_key(w, key);
 	jsonw_int(w, v);
+}
+
+void
+jsonw_put_string(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s);
+}
+
+void
+jsonw_put_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_bool(w, v);
 }
 
 void

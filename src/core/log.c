@@ -103,22 +103,7 @@ put_value(struct buf *b, const char *s)
 		buf_puts(b, s);
 		return;
 	}
-	buf_putc(b, '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':	buf_puts(b, "\\\""); break;
-		case '\\':	buf_puts(b, "\\\\"); break;
-		case '\n':	buf_puts(b, "\\n"); break;
-		case '\r':	buf_puts(b, "\\r"); break;
-		case '\t':	buf_puts(b, "\\t"); break;
-		default:
-			if (*p < ' ' || *p == 0x7f)
-				buf_printf(b, "\\x%02x", *p);
-			else
-				buf_putc(b, (char)*p);
-		}
-	}
-	buf_putc(b, '"');
+	quote_escaped(b, s, QUOTE_LOGFMT);
 }
 
 /* The fields of ap as logfmt " key=value" pairs. */
@@ -222,10 +207,8 @@ log_emit(enum log_level level, const char *event, ...)
 	if (log_format == LOG_FORMAT_JSON) {
 		jsonw_init(&w, &b);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "ts");
-		jsonw_string(&w, ts);
-		jsonw_key(&w, "level");
-		jsonw_string(&w, level_names[level]);
+		jsonw_put_string(&w, "ts", ts);
+		jsonw_put_string(&w, "level", level_names[level]);
 		jsonw_key(&w, "event");
 		json_text(&w, event);
 		put_json(&w, ap);

@@ -24,11 +24,7 @@ marker_release(struct marker *m)
 void
 markers_free(struct marker *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		marker_release(&v[i]);
-	free(v);
+	ARRAY_FREE(v, n, marker_release);
 }
 
 /* Two ASCII digits at s as a number; -1 when they are not digits. */

@@ -5,10 +5,8 @@
 #include "demo/guard.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "store/store.h"
 
 #define EXIT_DB		74	/* EX_IOERR */
@@ -16,40 +14,9 @@
 bool
 demo_guard_is_demo(const char *path)
 {
-	struct buf	 uri = BUF_INIT;
-	sqlite3		*db = NULL;
-	sqlite3_stmt	*s = NULL;
-	const char	*p;
-	bool		 yes = false;
-
-	/*
-	 * Read only and immutable, through a URI: SQLite then takes no lock
-	 * and creates no -wal or -shm file beside a database that is not
-	 * ours (one owned by root next to a service's would lock the
-	 * service out). The demo's mark is in the main file: the store
-	 * checkpoints when the demo closes it.
-	 */
-	buf_puts(&uri, "file:");
-	for (p = path; *p != '\0'; p++) {
-		if (*p == '%' || *p == '?' || *p == '#')
-			buf_printf(&uri, "%%%02X", (unsigned char)*p);
-		else
-			buf_putc(&uri, *p);
-	}
-	buf_puts(&uri, "?mode=ro&immutable=1");
-	if (sqlite3_open_v2(uri.data, &db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
-		goto out;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = ?1", -1,
-	    &s, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(s, 1, DEMO_META_KEY, -1, SQLITE_STATIC);
-	yes = sqlite3_step(s) == SQLITE_ROW;
-out:
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	buf_release(&uri);
-	return yes;
+	/* The demo's mark is in the main file: the store checkpoints when
+	   the demo closes it. */
+	return store_file_has_meta(path, DEMO_META_KEY);
 }
 
 /* Remove the demo's database and the WAL files SQLite keeps beside. */

@@ -50,14 +50,10 @@ rules_release(struct rules *r)
 void
 github_free(struct github *gh)
 {
-	size_t	i;
-
 	if (gh == NULL)
 		return;
 	rules_release(&gh->def);
-	for (i = 0; i < gh->n_repos; i++)
-		rules_release(&gh->repos[i]);
-	free(gh->repos);
+	ARRAY_FREE(gh->repos, gh->n_repos, rules_release);
 	free(gh);
 }
 
@@ -388,8 +384,7 @@ github_map_object(const struct github *gh, enum github_kind kind,
 	if (sha != NULL && *sha != '\0')
 		ev.sha = xstrdup(sha);
 	ev.source = xstrdup("github");
-	*out = ev;
-	event_init(&ev);
+	event_move(out, &ev);
 	res = GITHUB_EVENT;
 out:
 	event_release(&ev);

@@ -134,13 +134,9 @@ github_poll_new(const struct github_poll_config *c, const struct github *gh,
 void
 github_poll_free(struct github_poll *p)
 {
-	size_t	i;
-
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n_keys; i++)
-		key_free(&p->keys[i]);
-	free(p->keys);
+	ARRAY_FREE(p->keys, p->n_keys, key_free);
 	free(p);
 }
 

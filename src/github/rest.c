@@ -98,11 +98,7 @@ github_rest_page_init(struct github_rest_page *page)
 void
 github_rest_page_release(struct github_rest_page *page)
 {
-	size_t	i;
-
-	for (i = 0; i < page->n_events; i++)
-		event_release(&page->events[i]);
-	free(page->events);
+	ARRAY_FREE(page->events, page->n_events, event_release);
 	free(page->runs);
 	github_rest_page_init(page);
 }
@@ -113,8 +109,7 @@ push_event(struct github_rest_page *page, struct event *ev)
 {
 	page->events = xrealloc(page->events,
 	    (page->n_events + 1) * sizeof *page->events);
-	page->events[page->n_events++] = *ev;
-	event_init(ev);
+	event_move(&page->events[page->n_events++], ev);
 }
 
 /* Add a run's summary to the page. */

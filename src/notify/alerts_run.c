@@ -266,22 +266,16 @@ start(struct alerts_run *ar, const struct alerts_action *act, int64_t now)
 		return;
 	jsonw_init(&w, &body);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "channel");
-	jsonw_string(&w, channel);
+	jsonw_put_string(&w, "channel", channel);
 	if (act->kind == ALERTS_UPDATE) {
-		jsonw_key(&w, "ts");
-		jsonw_string(&w, act->ts);
+		jsonw_put_string(&w, "ts", act->ts);
 	} else if (act->kind == ALERTS_REMIND) {
-		jsonw_key(&w, "thread_ts");
-		jsonw_string(&w, act->ts);
+		jsonw_put_string(&w, "thread_ts", act->ts);
 	}
-	jsonw_key(&w, "text");
-	jsonw_string(&w, act->text);
+	jsonw_put_string(&w, "text", act->text);
 	if (act->kind == ALERTS_POST) {
-		jsonw_key(&w, "unfurl_links");
-		jsonw_bool(&w, false);
-		jsonw_key(&w, "unfurl_media");
-		jsonw_bool(&w, false);
+		jsonw_put_bool(&w, "unfurl_links", false);
+		jsonw_put_bool(&w, "unfurl_media", false);
 	}
 	jsonw_object_end(&w);
 	call = xcalloc(1, sizeof *call);

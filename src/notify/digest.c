@@ -614,19 +614,24 @@ digest_text(const struct digest *d, struct buf *b)
 	buf_puts(b, DIGEST_NOTE "\n");
 }
 
-/* {"type": "mrkdwn", "text": text}, cut to a section's size. */
+/* A text object: {"type": type, "text": text}. */
+static void
+text_obj(struct jsonw *w, const char *type, const char *text)
+{
+	jsonw_object_begin(w);
+	jsonw_put_string(w, "type", type);
+	jsonw_put_string(w, "text", text);
+	jsonw_object_end(w);
+}
+
+/* A mrkdwn text object, cut to a section's size. */
 static void
 mrkdwn_obj(struct jsonw *w, const struct buf *text)
 {
 	char	*s = xstrndup(text->data, utf8_cut(text->data, text->len,
 		    DIGEST_SECTION_MAX));
 
-	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "mrkdwn");
-	jsonw_key(w, "text");
-	jsonw_string(w, s);
-	jsonw_object_end(w);
+	text_obj(w, "mrkdwn", s);
 	free(s);
 }
 
@@ -635,8 +640,7 @@ static void
 context_block(struct jsonw *w, const struct buf *text)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "context");
+	jsonw_put_string(w, "type", "context");
 	jsonw_key(w, "elements");
 	jsonw_array_begin(w);
 	mrkdwn_obj(w, text);
@@ -649,8 +653,7 @@ static void
 section_block(struct jsonw *w, const struct buf *text)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "section");
+	jsonw_put_string(w, "type", "section");
 	jsonw_key(w, "text");
 	mrkdwn_obj(w, text);
 	jsonw_object_end(w);
@@ -665,16 +668,10 @@ blocks_w(const struct digest *d, struct jsonw *w)
 
 	jsonw_array_begin(w);
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "header");
-	jsonw_key(w, "text");
-	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "plain_text");
+	jsonw_put_string(w, "type", "header");
 	jsonw_key(w, "text");
 	digest_title(d, &t);
-	jsonw_string(w, t.data);
-	jsonw_object_end(w);
+	text_obj(w, "plain_text", t.data);
 	jsonw_object_end(w);
 	buf_reset(&t);
 	put_subtitle(d, &o);
@@ -686,8 +683,7 @@ blocks_w(const struct digest *d, struct jsonw *w)
 
 	/* The short figures: one section of two-column fields (max 10). */
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, "section");
+	jsonw_put_string(w, "type", "section");
 	jsonw_key(w, "fields");
 	jsonw_array_begin(w);
 	for (i = 0; i < ARRAY_LEN(pieces); i++) {
@@ -707,12 +703,7 @@ blocks_w(const struct digest *d, struct jsonw *w)
 		buf_reset(&t);
 		buf_printf(&t, "*%s*\n", pieces[i].label);
 		pieces[i].put(d, &o);
-		jsonw_object_begin(w);
-		jsonw_key(w, "type");
-		jsonw_string(w, "section");
-		jsonw_key(w, "text");
-		mrkdwn_obj(w, &t);
-		jsonw_object_end(w);
+		section_block(w, &t);
 	}
 	for (i = 0; i < ARRAY_LEN(extras); i++) {
 		buf_reset(&t);
@@ -746,12 +737,9 @@ digest_message(const struct digest *d, const char *channel, struct buf *b)
 	mrkdwn_escape(&esc, text.data);
 	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "channel");
-	jsonw_string(&w, channel);
-	jsonw_key(&w, "text");
-	jsonw_string(&w, esc.data);
-	jsonw_key(&w, "unfurl_links");
-	jsonw_bool(&w, false);
+	jsonw_put_string(&w, "channel", channel);
+	jsonw_put_string(&w, "text", esc.data);
+	jsonw_put_bool(&w, "unfurl_links", false);
 	jsonw_key(&w, "blocks");
 	blocks_w(d, &w);
 	jsonw_object_end(&w);

@@ -172,10 +172,8 @@ uploaded(void *arg, const struct http_result *r)
 	jsonw_init(&w, &files);
 	jsonw_array_begin(&w);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "id");
-	jsonw_string(&w, j->file_id);
-	jsonw_key(&w, "title");
-	jsonw_string(&w, j->title);
+	jsonw_put_string(&w, "id", j->file_id);
+	jsonw_put_string(&w, "title", j->title);
 	jsonw_object_end(&w);
 	jsonw_array_end(&w);
 	webapi_form_put(&form, "files", files.data);

@@ -105,7 +105,6 @@ marker_json_answer(const struct marker *m, bool added, struct buf *b)
 		jsonw_int(&w, m->id);
 	else
 		jsonw_null(&w);
-	jsonw_key(&w, "added");
-	jsonw_bool(&w, added);
+	jsonw_put_bool(&w, "added", added);
 	jsonw_object_end(&w);
 }

@@ -117,11 +117,7 @@ strlist_find(const struct strlist *l, const char *s)
 static void
 strlist_release(struct strlist *l)
 {
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	strv_free(l->v, l->n);
 	memset(l, 0, sizeof *l);
 }
 
@@ -706,8 +702,7 @@ slack_observe_slash(const struct slack_observe *so, const json_t *payload,
 	if (user != NULL)
 		ev.user = xstrdup(user);
 	ev.source = xstrdup("slack");
-	*out = ev;
-	event_init(&ev);
+	event_move(out, &ev);
 	rc = ERR_OK;
 out:
 	event_release(&ev);
@@ -835,8 +830,7 @@ build(const struct slack_observe *so, const struct pattern *p,
 		ev.slack_channel = xstrdup(channel);
 		ev.slack_ts = xstrdup(ts);
 	}
-	*out = ev;
-	event_init(&ev);
+	event_move(out, &ev);
 	res = SLACK_OBSERVE_OBSERVED;
 out:
 	event_release(&ev);

@@ -255,26 +255,20 @@ webhook_answer_json(const struct webhook_result *res, struct buf *b)
 
 	jsonw_init(&w, b);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "stored");
-	jsonw_int(&w, res->stored);
-	jsonw_key(&w, "duplicates");
-	jsonw_int(&w, res->duplicates);
-	jsonw_key(&w, "rejected");
-	jsonw_int(&w, res->rejected);
+	jsonw_put_int(&w, "stored", res->stored);
+	jsonw_put_int(&w, "duplicates", res->duplicates);
+	jsonw_put_int(&w, "rejected", res->rejected);
 	jsonw_key(&w, "errors");
 	jsonw_array_begin(&w);
 	for (i = 0; i < res->n_errors; i++) {
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "line");
-		jsonw_int(&w, res->errors[i].line);
-		jsonw_key(&w, "error");
-		jsonw_string(&w, res->errors[i].error);
+		jsonw_put_int(&w, "line", res->errors[i].line);
+		jsonw_put_string(&w, "error", res->errors[i].error);
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
 	if (res->truncated) {
-		jsonw_key(&w, "truncated");
-		jsonw_bool(&w, true);
+		jsonw_put_bool(&w, "truncated", true);
 	}
 	jsonw_object_end(&w);
 }

@@ -229,23 +229,15 @@ report_build(struct store *st, const struct tz *tz,
 void
 report_release(struct report *r)
 {
-	size_t	i;
-
 	/* Before the window's release: it counts the slowest. */
-	if (r->slowest_slack_url != NULL) {
-		for (i = 0; i < r->win.n_slowest; i++)
-			free(r->slowest_slack_url[i]);
-	}
-	free(r->slowest_slack_url);
+	if (r->slowest_slack_url != NULL)
+		strv_free(r->slowest_slack_url, r->win.n_slowest);
 	window_figures_release(&r->win);
 	window_figures_release(&r->wow_this);
 	window_figures_release(&r->wow_prev);
 	store_names_free(r->repo_names, r->n_repo_names);
-	if (r->slowest_branch != NULL) {
-		for (i = 0; i < WINDOW_SLOWEST; i++)
-			free(r->slowest_branch[i]);
-	}
-	free(r->slowest_branch);
+	if (r->slowest_branch != NULL)
+		strv_free(r->slowest_branch, WINDOW_SLOWEST);
 	free(r->day_label);
 	free(r->week_label);
 	markers_free(r->markers, r->n_markers);
@@ -464,10 +456,8 @@ put_markers(struct jsonw *w, const struct marker *m, size_t n)
 	for (i = 0; i < n; i++) {
 		jsonw_object_begin(w);
 		jsonw_put_time(w, "at", m[i].at_ms);
-		jsonw_key(w, "text");
-		jsonw_string(w, m[i].text);
-		jsonw_key(w, "repo");
-		jsonw_string(w, m[i].repo);
+		jsonw_put_string(w, "text", m[i].text);
+		jsonw_put_string(w, "repo", m[i].repo);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -532,17 +522,12 @@ put_window_filters(struct jsonw *w, const struct report_params *p)
 	jsonw_object_end(w);
 	jsonw_key(w, "filters");
 	jsonw_object_begin(w);
-	jsonw_key(w, "repo");
-	jsonw_string(w, p->filter.repo);
-	jsonw_key(w, "env_type");
-	jsonw_string(w, p->filter.env_type);
+	jsonw_put_string(w, "repo", p->filter.repo);
+	jsonw_put_string(w, "env_type", p->filter.env_type);
 	/* Section 7's attempt words, null when not given. */
-	jsonw_key(w, "trigger");
-	jsonw_string(w, p->filter.trigger);
-	jsonw_key(w, "early");
-	jsonw_string(w, p->filter.early);
-	jsonw_key(w, "days");
-	jsonw_string(w, p->filter.days);
+	jsonw_put_string(w, "trigger", p->filter.trigger);
+	jsonw_put_string(w, "early", p->filter.early);
+	jsonw_put_string(w, "days", p->filter.days);
 	jsonw_object_end(w);
 }
 
@@ -566,16 +551,14 @@ put_slowest_links(struct jsonw *w, const struct report *r, size_t i)
 	struct buf			 url = BUF_INIT;
 
 	if (r->slowest_slack_url != NULL && r->slowest_slack_url[i] != NULL) {
-		jsonw_key(w, "slack_url");
-		jsonw_string(w, r->slowest_slack_url[i]);
+		jsonw_put_string(w, "slack_url", r->slowest_slack_url[i]);
 	}
 	if (r->p.log_url == NULL)
 		return;
 	report_log_url(r->p.log_url, r->repo_names[x->repo_idx],
 	    r->slowest_branch[i], x->requested_at_ms,
 	    x->requested_at_ms + x->lead_time_ms, &url);
-	jsonw_key(w, "log_url");
-	jsonw_string(w, url.data);
+	jsonw_put_string(w, "log_url", url.data);
 	buf_release(&url);
 }
 
@@ -647,10 +630,9 @@ report_json(const struct report *r, struct buf *b)
 	jsonw_array_begin(&w);
 	for (i = 0; i < f->n_slowest; i++) {
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "repo");
-		jsonw_string(&w, r->repo_names[f->slowest[i].repo_idx]);
-		jsonw_key(&w, "branch");
-		jsonw_string(&w, r->slowest_branch[i]);
+		jsonw_put_string(&w, "repo",
+		    r->repo_names[f->slowest[i].repo_idx]);
+		jsonw_put_string(&w, "branch", r->slowest_branch[i]);
 		jsonw_put_time(&w, "requested_at",
 		    f->slowest[i].requested_at_ms);
 		jsonw_put_int(&w, "lead_time", f->slowest[i].lead_time_ms);
@@ -665,8 +647,7 @@ report_json(const struct report *r, struct buf *b)
 		const struct window_repo	*rp = &f->by_repo[i];
 
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "repo");
-		jsonw_string(&w, r->repo_names[rp->repo_idx]);
+		jsonw_put_string(&w, "repo", r->repo_names[rp->repo_idx]);
 		jsonw_put_int(&w, "requests", rp->requests);
 		jsonw_put_int(&w, "succeeded", rp->succeeded);
 		jsonw_put_int(&w, "failed", rp->failed);
@@ -690,8 +671,7 @@ put_side_trust(struct jsonw *w, const struct window_figures *f,
 	jsonw_key(w, "days");
 	jsonw_real(w, ad->days);
 	jsonw_put_int(w, "n", ad->n);
-	jsonw_key(w, "ok");
-	jsonw_bool(w, ad->ok);
+	jsonw_put_bool(w, "ok", ad->ok);
 	jsonw_object_end(w);
 	put_stats(w, "ci_delay", &f->fig[FIG_CI_DELAY]);
 	put_rate(w, "early_failure_rate", f->early_failed, f->early_failed +
@@ -730,10 +710,9 @@ put_trust(struct jsonw *w, const struct compare_trust *t)
 	jsonw_object_end(w);
 	jsonw_key(w, "verdicts");
 	jsonw_object_begin(w);
-	jsonw_key(w, "p50_cut_30");
-	jsonw_string(w, compare_verdict_name(t->p50_cut_30));
-	jsonw_key(w, "failure_rate_ok");
-	jsonw_string(w, compare_verdict_name(t->failure_rate_ok));
+	jsonw_put_string(w, "p50_cut_30", compare_verdict_name(t->p50_cut_30));
+	jsonw_put_string(w, "failure_rate_ok",
+	    compare_verdict_name(t->failure_rate_ok));
 	jsonw_object_end(w);
 }
 

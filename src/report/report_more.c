@@ -225,10 +225,8 @@ report_lifetime_json(const struct report_lifetime *r, struct buf *b)
 	jsonw_array_begin(&w);
 	for (i = 0; i < r->f.n_active; i++) {
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "repo");
-		jsonw_string(&w, r->f.active[i].repo);
-		jsonw_key(&w, "branch");
-		jsonw_string(&w, r->f.active[i].branch);
+		jsonw_put_string(&w, "repo", r->f.active[i].repo);
+		jsonw_put_string(&w, "branch", r->f.active[i].branch);
 		jsonw_put_time(&w, "ready_at", r->f.active[i].ready_at_ms);
 		jsonw_put_int(&w, "age", r->f.active[i].age_ms);
 		jsonw_object_end(&w);
@@ -275,13 +273,11 @@ report_slo_json(const struct report_slo *r, struct buf *b)
 	for (i = 0; i < r->n; i++) {
 		f = &r->f[i];
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "name");
-		jsonw_string(&w, r->defs[i].name);
+		jsonw_put_string(&w, "name", r->defs[i].name);
 		jsonw_put_int(&w, "threshold", r->defs[i].threshold_ms);
 		jsonw_key(&w, "target");
 		jsonw_real(&w, r->defs[i].target);
-		jsonw_key(&w, "repo");
-		jsonw_string(&w, r->defs[i].repo);
+		jsonw_put_string(&w, "repo", r->defs[i].repo);
 		jsonw_put_int(&w, "good", f->window.good);
 		jsonw_put_int(&w, "bad", f->window.bad);
 		put_opt_real(&w, "compliance", f->has_compliance,

@@ -49,10 +49,8 @@ survey_report_json(const struct store_survey *v, size_t n, struct buf *b)
 		survey_report_figures(&v[i], &f);
 		jsonw_object_begin(&w);
 		snprintf(id, sizeof id, "%lld", (long long)v[i].id);
-		jsonw_key(&w, "id");
-		jsonw_string(&w, id);
-		jsonw_key(&w, "question");
-		jsonw_string(&w, v[i].question);
+		jsonw_put_string(&w, "id", id);
+		jsonw_put_string(&w, "question", v[i].question);
 		jsonw_put_time(&w, "started_at", v[i].started_at_ms);
 		if (v[i].closed_at_ms == STORE_SURVEY_OPEN) {
 			jsonw_key(&w, "closed_at");

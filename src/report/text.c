@@ -93,17 +93,23 @@ text_change(struct buf *b, int64_t before, int64_t after)
 	text_change_fraction(b, (double)after / (double)before - 1.0);
 }
 
+/* The side a change of pct percent is on as written at one decimal:
+   0 when it reads 0.0, so it is shown as no change. */
+static int
+change_side(double pct)
+{
+	if (pct > -0.05 && pct < 0.05)
+		return 0;
+	return pct > 0 ? 1 : -1;
+}
+
 void
 text_change_fraction(struct buf *b, double change)
 {
-	double	pct = 100.0 * change;
+	static const char *const arrow[] = { "▼", "=", "▲" };
+	double			 pct = 100.0 * change;
 
-	if (pct > -0.05 && pct < 0.05)
-		buf_puts(b, "= 0.0%");
-	else if (pct > 0)
-		buf_printf(b, "▲ %.1f%%", pct);
-	else
-		buf_printf(b, "▼ %.1f%%", -pct);
+	buf_printf(b, "%s %.1f%%", arrow[change_side(pct) + 1], fabs(pct));
 }
 
 void
@@ -185,12 +191,11 @@ text_speed(struct buf *b, struct opt_real change,
 		buf_puts(b, "–");
 		return;
 	}
-	if (pct > -0.05 && pct < 0.05)
+	if (change_side(pct) == 0)
 		buf_puts(b, "no change");
-	else if (pct > 0)
-		buf_printf(b, "%.1f%% faster", pct);
 	else
-		buf_printf(b, "%.1f%% slower", -pct);
+		buf_printf(b, "%.1f%% %s", fabs(pct), pct > 0 ? "faster" :
+		    "slower");
 	text_speed_interval(b, change, ci);
 }
 

@@ -993,6 +993,15 @@ on_gone(void *arg, const struct store_export_gone *g)
 	return ERR_OK;
 }
 
+static void
+tag_add(struct tags *t, const char *key, const char *val)
+{
+	if (t->n >= TAGS_MAX)
+		BUG("more than %d tags", TAGS_MAX);
+	t->key[t->n] = key;
+	t->val[t->n++] = val;
+}
+
 /* The metrics rows of an attempt just written. */
 static enum err
 write_metric_rows(struct exporter *ex, const struct store_export_attempt *x,
@@ -1005,23 +1014,16 @@ write_metric_rows(struct exporter *ex, const struct store_export_attempt *x,
 	enum err		 rc = ERR_OK;
 
 	memset(&tags, 0, sizeof tags);
-	tags.key[tags.n] = "repo";
-	tags.val[tags.n++] = x->repo;
-	if (x->env_type != NULL) {
-		tags.key[tags.n] = "env_type";
-		tags.val[tags.n++] = x->env_type;
-	}
-	if (a->outcome == OUTCOME_FAILED && a->failure_type != FAILURE_NONE) {
-		tags.key[tags.n] = "failure_type";
-		tags.val[tags.n++] = failure_type_name(a->failure_type);
-	}
-	tags.key[tags.n] = "trigger";
-	tags.val[tags.n++] = event_trigger_name(a->trigger);
-	if (a->ci_tests_complete != TRI_UNKNOWN) {
-		tags.key[tags.n] = "ci_tests_complete";
-		tags.val[tags.n++] = a->ci_tests_complete == TRI_TRUE ?
-		    "true" : "false";
-	}
+	tag_add(&tags, "repo", x->repo);
+	if (x->env_type != NULL)
+		tag_add(&tags, "env_type", x->env_type);
+	if (a->outcome == OUTCOME_FAILED && a->failure_type != FAILURE_NONE)
+		tag_add(&tags, "failure_type",
+		    failure_type_name(a->failure_type));
+	tag_add(&tags, "trigger", event_trigger_name(a->trigger));
+	if (a->ci_tests_complete != TRI_UNKNOWN)
+		tag_add(&tags, "ci_tests_complete", a->ci_tests_complete ==
+		    TRI_TRUE ? "true" : "false");
 	reset_values(ex);
 	val_time(&v[M_TIMESTAMP], x->requested_at_ms);
 	v[M_TAGS].set = true;

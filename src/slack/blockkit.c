@@ -43,9 +43,54 @@ blockkit_items_init(struct blockkit_items *it)
 void
 blockkit_items_release(struct blockkit_items *it)
 {
+	blockkit_items_clear(it);
 	free(it->at);
 	free(it->more);
 	memset(it, 0, sizeof *it);
+}
+
+static void
+link_release(struct blockkit_link *ln)
+{
+	free(ln->url);
+}
+
+void
+blockkit_items_clear(struct blockkit_items *it)
+{
+	ARRAY_FREE(it->links, it->n_links, link_release);
+	it->links = NULL;
+	it->n_links = it->cap_links = 0;
+	it->n = 0;
+}
+
+/* Can url stand in Slack's <url|text> as it is? */
+static bool
+link_url_ok(const char *url)
+{
+	const char	*c;
+
+	if (url == NULL || *url == '\0' || strlen(url) > BLOCKKIT_URL_MAX)
+		return false;
+	for (c = url; *c != '\0'; c++) {
+		if ((unsigned char)*c <= ' ' || *c == 0x7f ||
+		    strchr("<>|", *c) != NULL)
+			return false;
+	}
+	return true;
+}
+
+void
+blockkit_items_link(struct blockkit_items *it, size_t at, size_t len,
+    const char *url)
+{
+	if (len == 0 || !link_url_ok(url))
+		return;
+	ARRAY_GROW(it->links, it->n_links + 1, it->cap_links);
+	it->links[it->n_links].at = at;
+	it->links[it->n_links].len = len;
+	it->links[it->n_links].url = xstrdup(url);
+	it->n_links++;
 }
 
 void
@@ -91,16 +136,62 @@ cut_at(const char *s, size_t len, size_t max)
 			break;
 		}
 	}
-	return n > 0 ? n : utf8_cut(s, len, max);
+	if (n == 0)
+		return utf8_cut(s, len, max);
+	/* Nor inside a link: escaped text has no other '<'. */
+	for (k = n; k > 0; k--) {
+		if (s[k - 1] == '>')
+			break;
+		if (s[k - 1] == '<') {
+			if (k > 1)
+				n = k - 1;
+			break;
+		}
+	}
+	return n;
 }
 
-/* Escape text line by line into l; a final empty line is dropped. */
+/*
+ * Escape the raw line text[start..end) into esc, its links (from *k on,
+ * ascending) as <url|text>; *k moves past them.
+ */
 static void
-layout_build(struct layout *l, const char *text)
+escape_line(struct buf *esc, const char *text, size_t start, size_t end,
+    const struct blockkit_items *it, size_t *k)
+{
+	const struct blockkit_link	*ln;
+	size_t				 at = start;
+
+	for (; it != NULL && *k < it->n_links; (*k)++) {
+		ln = &it->links[*k];
+		if (ln->at >= end)
+			break;
+		/* One that overlaps what is written, or runs past the line or
+		   holds Slack's separator, stays plain text. */
+		if (ln->at < at || ln->len > end - ln->at ||
+		    memchr(text + ln->at, '|', ln->len) != NULL)
+			continue;
+		mrkdwn_escape_len(esc, text + at, ln->at - at);
+		buf_putc(esc, '<');
+		mrkdwn_escape(esc, ln->url);
+		buf_putc(esc, '|');
+		mrkdwn_escape_len(esc, text + ln->at, ln->len);
+		buf_putc(esc, '>');
+		at = ln->at + ln->len;
+	}
+	mrkdwn_escape_len(esc, text + at, end - at);
+}
+
+/*
+ * Escape text line by line into l, with the links of it (may be NULL); a
+ * final empty line is dropped.
+ */
+static void
+layout_build(struct layout *l, const char *text,
+    const struct blockkit_items *it)
 {
 	const char	*s = text, *nl;
-	struct buf	 line = BUF_INIT;
-	size_t		 off, left, n;
+	size_t		 off, left, n, k = 0;
 	bool		 cont;
 
 	memset(l, 0, sizeof *l);
@@ -110,12 +201,11 @@ layout_build(struct layout *l, const char *text)
 		n = nl != NULL ? (size_t)(nl - s) : strlen(s);
 		ARRAY_GROW(l->line_at, l->n_lines + 1, l->cap_lines);
 		l->line_at[l->n_lines] = (size_t)(s - text);
-		buf_reset(&line);
-		buf_append(&line, s, n);
 		if (l->n_lines > 0)
 			buf_putc(&l->esc, '\n');
 		off = l->esc.len;
-		mrkdwn_escape(&l->esc, line.data);
+		escape_line(&l->esc, text, (size_t)(s - text),
+		    (size_t)(s - text) + n, it, &k);
 		left = l->esc.len - off;
 		cont = false;
 		do {
@@ -129,7 +219,6 @@ layout_build(struct layout *l, const char *text)
 		l->n_lines++;
 		s = nl != NULL ? nl + 1 : s + strlen(s);
 	}
-	buf_release(&line);
 }
 
 static void
@@ -280,7 +369,7 @@ blockkit_answer(const char *text, const struct blockkit_items *items,
 	bool		 lines = items == NULL || items->n == 0;
 	char		*t;
 
-	layout_build(&l, text);
+	layout_build(&l, text, items);
 	shown = fit(&l, BLOCKKIT_MAX_BLOCKS, BLOCKKIT_TEXT_MAX);
 	if (shown < l.n) {
 		/* Keep room for the note, at its longest. */

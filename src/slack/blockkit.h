@@ -32,6 +32,11 @@
 #define BLOCKKIT_MAX_FIELDS	10
 #define BLOCKKIT_TEXT_MAX	40000
 
+struct blockkit_link {
+	size_t	 at, len;	/* the span of the text */
+	char	*url;		/* owned */
+};
+
 /*
  * The listed items of a plain-text answer: where each starts (an offset
  * into the text, at the start of a line, ascending), what they are
@@ -43,12 +48,30 @@ struct blockkit_items {
 	size_t		 n, cap;
 	const char	*noun;		/* static */
 	char		*more;		/* owned */
+	/* Spans of the text that are links in Slack (ascending, each
+	   within one line); outside Slack the text stays as it is. */
+	struct blockkit_link	*links;
+	size_t		 n_links, cap_links;
 };
+
+/* The longest URL made a link; a longer one leaves its text plain. */
+#define BLOCKKIT_URL_MAX	1024
 
 void	blockkit_items_init(struct blockkit_items *);
 void	blockkit_items_release(struct blockkit_items *);
 /* An item starts at offset at of the text. */
 void	blockkit_items_add(struct blockkit_items *, size_t at);
+/*
+ * The len bytes of the text at offset at (after every earlier link, on
+ * one line) link to url in Slack. A URL with '<', '>', '|' or a space, a
+ * text with '|' or a line break, or an over-long URL keeps the text plain
+ * (Slack's link syntax could not hold it); so does an empty span.
+ */
+void	blockkit_items_link(struct blockkit_items *, size_t at, size_t len,
+	    const char *url);
+/* Forget the items and links (the text starts again); noun and more
+   stay. */
+void	blockkit_items_clear(struct blockkit_items *);
 /* Hand src's items to dst (released first); src is left empty. */
 void	blockkit_items_move(struct blockkit_items *dst,
 	    struct blockkit_items *src);

@@ -9,7 +9,11 @@
 
 #include "buf.h"
 
+#include <stddef.h>
+
 /* Append s to out with &, < and > escaped (&amp; &lt; &gt;). */
 void	mrkdwn_escape(struct buf *out, const char *s);
+/* The same for the len bytes at s. */
+void	mrkdwn_escape_len(struct buf *out, const char *s, size_t len);
 
 #endif

@@ -884,6 +884,39 @@ step_change(struct store *st, sqlite3_stmt *s, const char *what)
 	return rc;
 }
 
+/*
+ * Step a statement of at most one row: ERR_OK with the row to read,
+ * ERR_NOT_FOUND without one, or the failure (logged as what). The caller
+ * reads the row, then calls stmt_done.
+ */
+static enum err
+step_one(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int	r = sqlite3_step(s);
+
+	if (r == SQLITE_ROW)
+		return ERR_OK;
+	if (r == SQLITE_DONE)
+		return ERR_NOT_FOUND;
+	return db_fail(st, what);
+}
+
+/*
+ * Step s to its next row: true with one to read; false at its end, or on
+ * a failure, which *rc then says (logged as what).
+ */
+static bool
+next_row(struct store *st, sqlite3_stmt *s, const char *what, enum err *rc)
+{
+	int	r = sqlite3_step(s);
+
+	if (r == SQLITE_ROW)
+		return true;
+	if (r != SQLITE_DONE)
+		*rc = db_fail(st, what);
+	return false;
+}
+
 /* Bind text or NULL; SQLITE_TRANSIENT is unneeded: values outlive step. */
 static int
 bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -911,6 +944,24 @@ column_strdup(sqlite3_stmt *s, int i)
 	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, i));
 }
 
+static const char *
+column_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/*
+ * The enum value a text column names, by parse (a names lookup such as
+ * event_type_parse); -1 when the column is NULL or names nothing.
+ */
+static int
+column_name(sqlite3_stmt *s, int i, int (*parse)(const char *))
+{
+	const char	*t = column_text(s, i);
+
+	return t != NULL ? parse(t) : -1;
+}
+
 /* The event columns stored as text (or 0/1) back as their enums. */
 static enum event_trigger
 column_trigger(sqlite3_stmt *s, int i)
@@ -925,8 +976,7 @@ column_trigger(sqlite3_stmt *s, int i)
 static enum failure_type
 column_failure_type(sqlite3_stmt *s, int i)
 {
-	const char	*t = (const char *)sqlite3_column_text(s, i);
-	int		 k = t != NULL ? failure_type_parse(t) : -1;
+	int	k = column_name(s, i, failure_type_parse);
 
 	return k >= 0 ? (enum failure_type)k : FAILURE_NONE;
 }
@@ -939,18 +989,11 @@ column_tristate(sqlite3_stmt *s, int i)
 	return sqlite3_column_int(s, i) ? TRI_TRUE : TRI_FALSE;
 }
 
-static const char *
-column_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
-
 /* duration_ms and status (columns i, i + 1) of a `reconciled` row. */
 static void
 column_reconcile(sqlite3_stmt *s, int i, struct event *e)
 {
-	const char	*t = (const char *)sqlite3_column_text(s, i + 1);
-	int		 k = t != NULL ? reconcile_status_parse(t) : -1;
+	int	k = column_name(s, i + 1, reconcile_status_parse);
 
 	if (sqlite3_column_type(s, i) != SQLITE_NULL)
 		e->duration_ms = sqlite3_column_int64(s, i);
@@ -1563,11 +1606,7 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 void
 store_events_free(struct event *events, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		event_release(&events[i]);
-	free(events);
+	ARRAY_FREE(events, n, event_release);
 }
 
 enum err
@@ -1874,33 +1913,55 @@ store_key_replace(struct store *st, int64_t repo_id, const char *branch,
 	return ERR_OK;
 }
 
+/*
+ * Step s (bound by the caller) to its end, its rows of an integer and a
+ * text (columns 0 and 1) into two new arrays; reset s. On a failure
+ * (logged as what) nothing is returned.
+ */
+static enum err
+read_id_texts(struct store *st, sqlite3_stmt *s, const char *what,
+    int64_t **ids_out, char ***texts_out, size_t *n_out)
+{
+	int64_t		*ids = NULL;
+	char		**texts = NULL;
+	size_t		 n = 0, cap_ids = 0, cap_texts = 0;
+	enum err	 rc = ERR_OK;
+
+	while (next_row(st, s, what, &rc)) {
+		ARRAY_GROW(ids, n + 1, cap_ids);
+		ARRAY_GROW(texts, n + 1, cap_texts);
+		ids[n] = sqlite3_column_int64(s, 0);
+		texts[n] = column_strdup(s, 1);
+		n++;
+	}
+	if (rc != ERR_OK) {
+		strv_free(texts, n);
+		free(ids);
+		texts = NULL;
+		ids = NULL;
+		n = 0;
+	}
+	stmt_done(s);
+	*ids_out = ids;
+	*texts_out = texts;
+	*n_out = n;
+	return rc;
+}
+
 enum err
 store_each_key(struct store *st, store_key_fn fn, void *arg)
 {
-	sqlite3_stmt	*s = NULL;
-	int64_t		*ids = NULL;
-	char		**branches = NULL;
-	size_t		 n = 0, cap_ids = 0, cap_br = 0, i;
-	int		 r;
-	enum err	 rc = ERR_OK;
+	int64_t		*ids;
+	char		**branches;
+	size_t		 n, i;
+	enum err	 rc;
 
 	/* Collect first: fn writes to the tables this statement reads. */
-	s = stmt_get(st, S_KEYS);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ARRAY_GROW(ids, n + 1, cap_ids);
-		ARRAY_GROW(branches, n + 1, cap_br);
-		ids[n] = sqlite3_column_int64(s, 0);
-		branches[n] = column_strdup(s, 1);
-		n++;
-	}
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, "keys");
-	stmt_done(s);
+	rc = read_id_texts(st, stmt_get(st, S_KEYS), "keys", &ids, &branches,
+	    &n);
 	for (i = 0; i < n && rc == ERR_OK; i++)
 		rc = fn(arg, ids[i], branches[i]);
-	for (i = 0; i < n; i++)
-		free(branches[i]);
-	free(branches);
+	strv_free(branches, n);
 	free(ids);
 	return rc;
 }
@@ -1975,18 +2036,12 @@ enum err
 store_meta_get(struct store *st, const char *key, char **value)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_META_GET);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	*value = NULL;
 	bind_text(s, 1, key);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
+	if ((rc = step_one(st, s, "meta_get")) == ERR_OK)
 		*value = column_strdup(s, 0);
-	else if (r == SQLITE_DONE)
-		rc = ERR_NOT_FOUND;
-	else
-		rc = db_fail(st, "meta_get");
 	stmt_done(s);
 	return rc;
 }
@@ -2001,6 +2056,38 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	return step_change(st, s, "meta_set");
 }
 
+bool
+store_file_has_meta(const char *path, const char *key)
+{
+	struct buf	 uri = BUF_INIT;
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*s = NULL;
+	const char	*p;
+	bool		 yes = false;
+
+	buf_puts(&uri, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&uri, *p);
+	}
+	buf_puts(&uri, "?mode=ro&immutable=1");
+	if (sqlite3_open_v2(uri.data, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = ?1", -1,
+	    &s, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	yes = sqlite3_step(s) == SQLITE_ROW;
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	buf_release(&uri);
+	return yes;
+}
+
 void
 store_names_free(char **names, size_t n)
 {
@@ -2012,33 +2099,8 @@ static enum err
 load_repos(struct store *st, char ***names_out, int64_t **ids_out,
     size_t *n_out)
 {
-	sqlite3_stmt	*s = stmt_get(st, S_REPO_NAMES);
-	char		**names = NULL;
-	int64_t		*ids = NULL;
-	size_t		 n = 0, cap_n = 0, cap_i = 0;
-	int		 r;
-	enum err	 rc = ERR_OK;
-
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		ARRAY_GROW(names, n + 1, cap_n);
-		ARRAY_GROW(ids, n + 1, cap_i);
-		ids[n] = sqlite3_column_int64(s, 0);
-		names[n] = column_strdup(s, 1);
-		n++;
-	}
-	if (r != SQLITE_DONE) {
-		rc = db_fail(st, "repo_names");
-		store_names_free(names, n);
-		free(ids);
-		names = NULL;
-		ids = NULL;
-		n = 0;
-	}
-	stmt_done(s);
-	*names_out = names;
-	*ids_out = ids;
-	*n_out = n;
-	return rc;
+	return read_id_texts(st, stmt_get(st, S_REPO_NAMES), "repo_names",
+	    ids_out, names_out, n_out);
 }
 
 enum err
@@ -2562,6 +2624,23 @@ store_interrupt(struct store *st)
 		sqlite3_interrupt(st->db);
 }
 
+/*
+ * The one integer statement id answers (bound by the caller, if at all),
+ * into *n; a failure is logged as what.
+ */
+static enum err
+stmt_int(struct store *st, enum stmt_id id, const char *what, int64_t *n)
+{
+	sqlite3_stmt	*s = stmt_get(st, id);
+	enum err	 rc;
+
+	*n = 0;
+	if ((rc = step_one(st, s, what)) == ERR_OK)
+		*n = sqlite3_column_int64(s, 0);
+	stmt_done(s);
+	return rc;
+}
+
 static enum err
 count_window(struct store *st, enum stmt_id id, int64_t since_ms,
     int64_t until_ms, const struct store_filter *f, int64_t *count)
@@ -2571,15 +2650,12 @@ count_window(struct store *st, enum stmt_id id, int64_t since_ms,
 	enum err	 rc;
 
 	*count = 0;
-	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) ==
-	    ERR_OK && matches) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			*count = sqlite3_column_int64(s, 0);
-		else
-			rc = db_fail(st, "count");
+	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
+	    ERR_OK || !matches) {
+		stmt_done(s);
+		return rc;
 	}
-	stmt_done(s);
-	return rc;
+	return stmt_int(st, id, "count", count);
 }
 
 /*
@@ -2632,34 +2708,13 @@ store_attempt_branch(struct store *st, int64_t requested_at_ms,
     int64_t row_id, char **branch)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ATTEMPT_BRANCH);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	*branch = NULL;
 	sqlite3_bind_int64(s, 1, requested_at_ms);
 	sqlite3_bind_int64(s, 2, row_id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
+	if ((rc = step_one(st, s, "attempt_branch")) == ERR_OK)
 		*branch = column_strdup(s, 0);
-	else if (r == SQLITE_DONE)
-		rc = ERR_NOT_FOUND;
-	else
-		rc = db_fail(st, "attempt_branch");
-	stmt_done(s);
-	return rc;
-}
-
-static enum err
-count_all(struct store *st, enum stmt_id id, int64_t *n)
-{
-	sqlite3_stmt	*s = stmt_get(st, id);
-	enum err	 rc = ERR_OK;
-
-	*n = 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	else
-		rc = db_fail(st, "count");
 	stmt_done(s);
 	return rc;
 }
@@ -2669,9 +2724,9 @@ store_totals(struct store *st, int64_t *events, int64_t *attempts)
 {
 	enum err	rc;
 
-	if ((rc = count_all(st, S_TOTAL_EVENTS, events)) != ERR_OK)
+	if ((rc = stmt_int(st, S_TOTAL_EVENTS, "count", events)) != ERR_OK)
 		return rc;
-	return count_all(st, S_TOTAL_ATTEMPTS, attempts);
+	return stmt_int(st, S_TOTAL_ATTEMPTS, "count", attempts);
 }
 
 /* The partial index and the statement above spell the outcome's code. */
@@ -2680,7 +2735,7 @@ _Static_assert(OUTCOME_IN_FLIGHT == 4, "attempts_in_flight uses code 4");
 enum err
 store_count_in_flight(struct store *st, int64_t *n)
 {
-	return count_all(st, S_IN_FLIGHT, n);
+	return stmt_int(st, S_IN_FLIGHT, "count", n);
 }
 
 enum err
@@ -2689,16 +2744,11 @@ store_watch_keys(struct store *st, int64_t since_ms, size_t max,
 {
 	sqlite3_stmt	*s = stmt_get(st, S_WATCH_KEYS);
 	enum err	 rc = ERR_OK;
-	int		 step;
 
 	sqlite3_bind_int64(s, 1, since_ms);
 	sqlite3_bind_int64(s, 2, (int64_t)max);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		fn(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1));
-	}
-	if (step != SQLITE_DONE)
-		rc = db_fail(st, "watch_keys");
+	while (next_row(st, s, "watch_keys", &rc))
+		fn(arg, column_text(s, 0), column_text(s, 1));
 	stmt_done(s);
 	return rc;
 }
@@ -2734,11 +2784,7 @@ attempt_row_release(void *elem)
 void
 store_attempt_rows_free(struct store_attempt_row *rows, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		attempt_row_release(&rows[i]);
-	free(rows);
+	ARRAY_FREE(rows, n, attempt_row_release);
 }
 
 /*
@@ -2757,12 +2803,11 @@ read_rows(struct store *st, sqlite3_stmt *s, size_t size, row_fill_fn fill,
 {
 	char		*v = NULL;
 	size_t		 n = 0, cap = 0, i;
-	int		 r;
 	enum err	 rc = ERR_OK;
 
 	*out = NULL;
 	*out_n = 0;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, what, &rc)) {
 		if (n == cap) {
 			cap = cap != 0 ? cap * 2 : 16;
 			v = xreallocarray(v, cap, size);
@@ -2770,8 +2815,7 @@ read_rows(struct store *st, sqlite3_stmt *s, size_t size, row_fill_fn fill,
 		memset(v + n * size, 0, size);
 		n += fill(s, v + n * size);
 	}
-	if (r != SQLITE_DONE) {
-		rc = db_fail(st, what);
+	if (rc != ERR_OK) {
 		for (i = 0; i < n; i++)
 			release(v + i * size);
 		free(v);
@@ -2855,8 +2899,7 @@ static bool
 fill_alert(sqlite3_stmt *s, void *elem)
 {
 	struct alert	*a = elem;
-	const char	*t = (const char *)sqlite3_column_text(s, 1);
-	int		 k = t != NULL ? alert_rule_parse(t) : -1;
+	int		 k = column_name(s, 1, alert_rule_parse);
 
 	if (k < 0 || sqlite3_column_type(s, 2) == SQLITE_NULL) {
 		/* Written by a newer binary: leave it alone. */
@@ -2936,14 +2979,13 @@ enum err
 store_alert_last_ids(struct store *st, int64_t *alert_id, int64_t *msg_id)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ALERT_LAST_IDS);
-	enum err	 rc = ERR_OK;
+	enum err	 rc;
 
 	*alert_id = *msg_id = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if ((rc = step_one(st, s, "alert_last_ids")) == ERR_OK) {
 		*alert_id = column_opt_int(s, 0, 0);
 		*msg_id = column_opt_int(s, 1, 0);
-	} else
-		rc = db_fail(st, "alert_last_ids");
+	}
 	stmt_done(s);
 	return rc;
 }
@@ -3058,9 +3100,7 @@ static bool
 fill_silence(sqlite3_stmt *s, void *elem)
 {
 	struct alert_silence	*si = elem;
-	const char		*t = (const char *)sqlite3_column_text(s, 1);
-	int			 k = t != NULL ? alert_silence_kind_parse(t) :
-				    -1;
+	int			 k = column_name(s, 1, alert_silence_kind_parse);
 
 	if (k < 0 || sqlite3_column_type(s, 2) == SQLITE_NULL)
 		return false;
@@ -3341,7 +3381,7 @@ out:
 enum err
 store_count_active(struct store *st, int64_t *n)
 {
-	return count_all(st, S_ACTIVE, n);
+	return stmt_int(st, S_ACTIVE, "count", n);
 }
 
 enum err
@@ -3351,13 +3391,12 @@ store_scan_reconciles(struct store *st, int64_t since_ms, int64_t until_ms,
 	sqlite3_stmt	*s = stmt_get(st, S_SCAN_RECONCILES);
 	struct event	 e;
 	bool		 matches;
-	int		 r;
 	enum err	 rc;
 
 	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
 	    ERR_OK || !matches)
 		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, "scan_reconciles", &rc)) {
 		event_init(&e);
 		column_reconcile(s, 0, &e);
 		if (e.duration_ms == EVENT_DURATION_NONE ||
@@ -3367,8 +3406,6 @@ store_scan_reconciles(struct store *st, int64_t since_ms, int64_t until_ms,
 		}
 		fn(arg, e.duration_ms, e.status);
 	}
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, "scan_reconciles");
 out:
 	stmt_done(s);
 	return rc;
@@ -3381,13 +3418,12 @@ store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
 	sqlite3_stmt		*s = stmt_get(st, S_SCAN_LIVES);
 	struct store_life	 l;
 	bool			 matches;
-	int			 r;
 	enum err		 rc;
 
 	if ((rc = bind_window(st, s, since_ms, until_ms, f, &matches)) !=
 	    ERR_OK || !matches)
 		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while (next_row(st, s, "scan_lives", &rc)) {
 		memset(&l, 0, sizeof l);
 		l.a.requested_at_ms = sqlite3_column_int64(s, 0);
 		l.a.row_id = sqlite3_column_int64(s, 1);
@@ -3410,8 +3446,6 @@ store_scan_lives(struct store *st, int64_t since_ms, int64_t until_ms,
 			continue;
 		fn(arg, &l);
 	}
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, "scan_lives");
 out:
 	stmt_done(s);
 	return rc;
@@ -3422,20 +3456,15 @@ store_attempt_slack_ref(struct store *st, int64_t requested_at_ms,
     int64_t row_id, char **channel, char **ts)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_SLACK_REF);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	*channel = *ts = NULL;
 	sqlite3_bind_int64(s, 1, requested_at_ms);
 	sqlite3_bind_int64(s, 2, row_id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	if ((rc = step_one(st, s, "slack_ref")) == ERR_OK) {
 		*channel = column_strdup(s, 0);
 		*ts = column_strdup(s, 1);
-	} else if (r == SQLITE_DONE)
-		rc = ERR_NOT_FOUND;
-	else
-		rc = db_fail(st, "slack_ref");
+	}
 	stmt_done(s);
 	return rc;
 }
@@ -3445,17 +3474,10 @@ store_count_active_over(struct store *st, int64_t now_ms, int64_t age_ms,
     int64_t *n)
 {
 	sqlite3_stmt	*s = stmt_get(st, S_ACTIVE_OVER);
-	enum err	 rc = ERR_OK;
 
-	*n = 0;
 	sqlite3_bind_int64(s, 1, now_ms);
 	sqlite3_bind_int64(s, 2, age_ms);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = sqlite3_column_int64(s, 0);
-	else
-		rc = db_fail(st, "active_over");
-	stmt_done(s);
-	return rc;
+	return stmt_int(st, S_ACTIVE_OVER, "active_over", n);
 }
 
 int64_t
@@ -3512,24 +3534,21 @@ store_export_dest(struct store *st, const char *name,
     struct store_export_dest *d)
 {
 	sqlite3_stmt	*s;
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	 rc;
 
 	memset(d, 0, sizeof *d);
 	d->attempts_built_ms = ATTEMPT_NONE;
 	s = stmt_get(st, S_EXPORT_DEST_GET);
 	bind_text(s, 1, name);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	if ((rc = step_one(st, s, "export_dest_get")) == ERR_OK) {
 		d->id = sqlite3_column_int64(s, 0);
 		d->events_seq = sqlite3_column_int64(s, 1);
 		d->attempts_built_ms = column_opt_int(s, 2, ATTEMPT_NONE);
 		d->exported_at_ms = sqlite3_column_int64(s, 3);
 		d->schema_version = sqlite3_column_int(s, 4);
-	} else if (r != SQLITE_DONE)
-		rc = db_fail(st, "export_dest_get");
+	}
 	stmt_done(s);
-	if (rc != ERR_OK || r == SQLITE_ROW)
+	if (rc != ERR_NOT_FOUND)
 		return rc;
 	s = stmt_get(st, S_EXPORT_DEST_ADD);
 	bind_text(s, 1, name);
@@ -3559,14 +3578,11 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 	sqlite3_stmt			*s = stmt_get(st, S_EXPORT_ATTEMPTS);
 	struct store_export_attempt	 x;
 	enum err			 rc = ERR_OK;
-	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
 	bind_opt_int(s, 2, built_since_ms);
 	sqlite3_bind_int64(s, 3, requested_since_ms);
-	while (rc == ERR_OK) {
-		if ((r = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+	while (rc == ERR_OK && next_row(st, s, "export_attempts", &rc)) {
 		x.repo = NULL;
 		if (attempt_from_row(s, &x))
 			x.repo = column_text(s, ATTEMPT_NCOLS);
@@ -3582,8 +3598,6 @@ store_export_scan_attempts(struct store *st, int64_t dest_id,
 		x.repo_id = sqlite3_column_int64(s, ATTEMPT_NCOLS + 3);
 		rc = fn(arg, &x);
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, "export_attempts");
 	stmt_done(s);
 	return rc;
 }
@@ -3595,12 +3609,9 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 	sqlite3_stmt			*s = stmt_get(st, S_EXPORT_GONE);
 	struct store_export_gone	 g;
 	enum err			 rc = ERR_OK;
-	int				 r;
 
 	sqlite3_bind_int64(s, 1, dest_id);
-	while (rc == ERR_OK) {
-		if ((r = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+	while (rc == ERR_OK && next_row(st, s, "export_gone", &rc)) {
 		g.requested_at_ms = sqlite3_column_int64(s, 0);
 		g.open_seq = sqlite3_column_int64(s, 1);
 		g.attempt_id = column_text(s, 2);
@@ -3609,8 +3620,6 @@ store_export_scan_gone(struct store *st, int64_t dest_id,
 		if (g.attempt_id != NULL)
 			rc = fn(arg, &g);
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, "export_gone");
 	stmt_done(s);
 	return rc;
 }
@@ -3629,8 +3638,7 @@ event_from_row(sqlite3_stmt *s, struct store_export_event *x)
 	e->repo = (char *)column_text(s, 1);
 	e->branch = (char *)column_text(s, 2);
 	e->id = (char *)column_text(s, 3);
-	k = column_text(s, 4) != NULL ? event_type_parse(column_text(s, 4)) :
-	    -1;
+	k = column_name(s, 4, event_type_parse);
 	if (k < 0 || e->repo == NULL || e->branch == NULL) {
 		log_error("store.bad_event_type", LOG_INT("seq", x->seq));
 		return false;
@@ -3659,19 +3667,14 @@ scan_event_rows(struct store *st, sqlite3_stmt *s,
 {
 	struct store_export_event	x;
 	enum err			rc = ERR_OK;
-	int				r;
 
-	while (rc == ERR_OK) {
-		if ((r = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+	while (rc == ERR_OK && next_row(st, s, what, &rc)) {
 		if (!event_from_row(s, &x))
 			continue;
 		if (more != NULL)
 			more(s, &x);
 		rc = fn(arg, &x);
 	}
-	if (rc == ERR_OK && r != SQLITE_DONE)
-		rc = db_fail(st, what);
 	stmt_done(s);
 	return rc;
 }
@@ -3829,15 +3832,16 @@ store_export_counts(struct store *st, int64_t built_since_ms,
 	sqlite3_stmt	*s = stmt_get(st, S_EXPORT_COUNT_ATTEMPTS);
 	enum err	 rc;
 
-	/* count_all steps, resets and unbinds. */
+	/* stmt_int steps, resets and unbinds. */
 	bind_opt_int(s, 1, built_since_ms);
 	sqlite3_bind_int64(s, 2, requested_since_ms);
-	rc = count_all(st, S_EXPORT_COUNT_ATTEMPTS, attempts);
+	rc = stmt_int(st, S_EXPORT_COUNT_ATTEMPTS, "count",
+	    attempts);
 	if (rc != ERR_OK)
 		return rc;
 	s = stmt_get(st, S_EXPORT_COUNT_EVENTS);
 	sqlite3_bind_int64(s, 1, after_seq);
-	return count_all(st, S_EXPORT_COUNT_EVENTS, events);
+	return stmt_int(st, S_EXPORT_COUNT_EVENTS, "count", events);
 }
 
 /* --- the developer survey --- */
@@ -3846,18 +3850,11 @@ store_export_counts(struct store *st, int64_t built_since_ms,
 static enum err
 survey_open_id(struct store *st, int64_t *id)
 {
-	sqlite3_stmt	*s = stmt_get(st, S_SURVEY_OPEN);
-	enum err	 rc = ERR_OK;
-	int		 r;
+	enum err	rc;
 
-	*id = 0;
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	else if (r != SQLITE_DONE)
-		rc = db_fail(st, "survey_open");
-	stmt_done(s);
-	return rc;
+	/* No open survey is no failure. */
+	rc = stmt_int(st, S_SURVEY_OPEN, "survey_open", id);
+	return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
 enum err
@@ -3980,11 +3977,7 @@ store_surveys(struct store *st, struct store_survey **out, size_t *n)
 void
 store_surveys_free(struct store_survey *v, size_t n)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		survey_elem_release(&v[i]);
-	free(v);
+	ARRAY_FREE(v, n, survey_elem_release);
 }
 
 enum err

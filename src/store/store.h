@@ -140,6 +140,15 @@ enum err	 store_stale_any(struct store *, bool *any);
 enum err	 store_meta_get(struct store *, const char *key, char **value);
 enum err	 store_meta_set(struct store *, const char *key,
 		    const char *value);
+/*
+ * Does the file at path hold an envstats database with meta key? Asked of
+ * a file that may not be ours: read only and immutable, so SQLite takes
+ * no lock and creates no -wal or -shm file beside it (one owned by root
+ * next to a service's would lock the service out), and never migrates.
+ * Only what a checkpoint left in the main file is seen. False for a file
+ * that is not a database or cannot be read.
+ */
+bool		 store_file_has_meta(const char *path, const char *key);
 
 /*
  * Repository names in name order: names[i] is repo_idx i of the scans

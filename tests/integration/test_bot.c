@@ -445,10 +445,19 @@ test_bot__a_burst_is_committed_in_groups(void **state)
 }
 
 /*
- * The slowest provision's slack_url in --json: the permalink of its
- * "ready" message, from the workspace URL auth.test gave (the emulator's
- * https://acme.slack.com/), the channel and the message ts.
+ * The permalink of the "ready" message sent at ready_ms: the workspace URL
+ * auth.test gave (the emulator's https://acme.slack.com/), the channel
+ * and the message ts.
  */
+static void
+ready_permalink(char *want, size_t size, int64_t ready_ms)
+{
+	snprintf(want, size, "https://acme.slack.com/archives/C0TESTENVS/"
+	    "p%lld%06d", (long long)(ready_ms / 1000),
+	    (int)(ready_ms % 1000) * 1000);
+}
+
+/* The slowest provision's slack_url in --json: that permalink. */
 static void
 slowest_links_to_the_ready_message(struct harness *h, int64_t now,
     int64_t ready_ms)
@@ -459,9 +468,7 @@ slowest_links_to_the_ready_message(struct harness *h, int64_t now,
 	char		 want[160];
 	json_t		*j, *e;
 
-	snprintf(want, sizeof want, "https://acme.slack.com/archives/"
-	    "C0TESTENVS/p%lld%06d", (long long)(ready_ms / 1000),
-	    (int)(ready_ms % 1000) * 1000);
+	ready_permalink(want, sizeof want, ready_ms);
 	assert_int_equal(store_open(h->db, STORE_MUST_EXIST, &st), ERR_OK);
 	cmd_ctx_init(&ctx);
 	ctx.st = st;
@@ -488,6 +495,8 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	struct harness	*h = *state;
 	int64_t		 now = clock_now_ms();
 	char		*text;
+	char		 link[256];
+	size_t		 n;
 
 	harness_start(h, false);
 	wait_connected(h);
@@ -502,6 +511,12 @@ test_bot__envstats_answers_with_escaped_figures(void **state)
 	assert_non_null(strstr(text, "5m 00s"));
 	assert_non_null(strstr(text, "fix/&lt;script&gt;&amp;x"));
 	assert_null(strstr(text, "<script>"));
+	/* In Slack the branch links to its "ready" message. */
+	link[0] = '<';
+	ready_permalink(link + 1, sizeof link - 1, now - 300000);
+	n = strlen(link);
+	snprintf(link + n, sizeof link - n, "|fix/&lt;script&gt;&amp;x>");
+	assert_non_null(strstr(text, link));
 	free(text);
 	text = slash_text(h, "leadtme");
 	assert_non_null(strstr(text, "unknown subcommand 'leadtme'"));

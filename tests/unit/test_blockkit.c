@@ -152,6 +152,91 @@ test_blockkit__a_long_line_is_cut_between_characters(void **state)
 	free(s);
 }
 
+/* Links of the text are Slack's <url|text>, escaped on both sides. */
+static void
+test_blockkit__a_link_is_slack_link_syntax(void **state)
+{
+	struct blockkit_items	 it;
+	const char		*text = "1. 9m  a/b  fix<&>y  (requested)\n"
+				    "2. 8m  a/b  main\n";
+	json_t			*j;
+
+	(void)state;
+	blockkit_items_init(&it);
+	blockkit_items_link(&it, 12, 7, "https://x.slack.com/archives/C1/"
+	    "p17?a=1&b=2");
+	blockkit_items_link(&it, 45, 4, "https://logs/main");
+	j = answer(text, &it);
+	assert_string_equal(block_text(j, 0), "1. 9m  a/b  "
+	    "<https://x.slack.com/archives/C1/p17?a=1&amp;b=2|fix&lt;&amp;"
+	    "&gt;y>  (requested)\n2. 8m  a/b  <https://logs/main|main>");
+	json_decref(j);
+	/* The text without links is what it always was. */
+	blockkit_items_clear(&it);
+	assert_int_equal(it.n_links, 0);
+	j = answer(text, &it);
+	assert_string_equal(block_text(j, 0), "1. 9m  a/b  fix&lt;&amp;&gt;y"
+	    "  (requested)\n2. 8m  a/b  main");
+	json_decref(j);
+	blockkit_items_release(&it);
+}
+
+/* What Slack's syntax cannot hold stays plain text. */
+static void
+test_blockkit__a_link_slack_cannot_hold_stays_plain(void **state)
+{
+	struct blockkit_items	 it;
+	char			*url;
+	json_t			*j;
+
+	(void)state;
+	url = repeat('u', BLOCKKIT_URL_MAX + 1);
+	blockkit_items_init(&it);
+	blockkit_items_link(&it, 0, 1, "https://a/|b");
+	blockkit_items_link(&it, 0, 1, "https://a/<b>");
+	blockkit_items_link(&it, 0, 1, "https://a b");
+	blockkit_items_link(&it, 0, 1, "");
+	blockkit_items_link(&it, 0, 1, NULL);
+	blockkit_items_link(&it, 0, 0, "https://a/");
+	blockkit_items_link(&it, 0, 1, url);
+	assert_int_equal(it.n_links, 0);
+	/* A text with '|', one across a line break, one past the end. */
+	blockkit_items_link(&it, 0, 3, "https://a/");
+	blockkit_items_link(&it, 4, 3, "https://b/");
+	blockkit_items_link(&it, 8, 9, "https://c/");
+	j = answer("a|b c\nd e", &it);
+	assert_string_equal(block_text(j, 0), "a|b c\nd e");
+	json_decref(j);
+	blockkit_items_release(&it);
+	free(url);
+}
+
+/* A section is never cut inside a link. */
+static void
+test_blockkit__a_cut_keeps_a_link_whole(void **state)
+{
+	struct blockkit_items	 it;
+	struct buf		 b = BUF_INIT;
+	char			*s;
+	json_t			*j;
+
+	(void)state;
+	s = repeat('a', BLOCKKIT_SECTION_MAX - 20);
+	buf_puts(&b, s);
+	buf_puts(&b, "branch");
+	blockkit_items_init(&it);
+	blockkit_items_link(&it, b.len - 6, 6, "https://example.com/x");
+	j = answer(b.data, &it);
+	assert_int_equal(n_blocks(j), 2);
+	assert_int_equal(strlen(block_text(j, 0)), BLOCKKIT_SECTION_MAX - 20);
+	assert_string_equal(block_text(j, 1),
+	    "<https://example.com/x|branch>");
+	json_decref(j);
+	blockkit_items_release(&it);
+	buf_release(&b);
+	free(s);
+}
+
 /* lines lines of width bytes: the fallback is lines * (width+1) - 1. */
 static char *
 lines_of(size_t lines, size_t width)
@@ -358,6 +443,10 @@ main(void)
 		cmocka_unit_test(
 		    test_blockkit__text_that_is_not_utf8_says_so),
 		cmocka_unit_test(test_blockkit__check_knows_each_limit),
+		cmocka_unit_test(test_blockkit__a_link_is_slack_link_syntax),
+		cmocka_unit_test(
+		    test_blockkit__a_link_slack_cannot_hold_stays_plain),
+		cmocka_unit_test(test_blockkit__a_cut_keeps_a_link_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

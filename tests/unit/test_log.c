@@ -190,6 +190,26 @@ test_log__journald_lines_carry_their_priority(void **state)
 	buf_release(&b);
 }
 
+/* logfmt: a value is quoted when it needs it; quotes, backslashes and
+   controls escaped, \b \f and DEL as \xNN, UTF-8 and C1 bytes as they
+   are. */
+static void
+test_log__logfmt_values_quoted_and_escaped(void **state)
+{
+	struct fx	*fx = *state;
+	struct buf	 b = BUF_INIT;
+
+	log_info("a.b", LOG_STR("plain", "x-1"), LOG_STR("empty", ""),
+	    LOG_STR("eq", "k=v"), LOG_STR("hostile", "a\"b\\c\n\r\t\b\f"
+	    "\x01\x7f\xc2\x85\xc3\xa9 d"), LOG_STR("none", NULL));
+	contents(fx, &b);
+	assert_string_equal(b.data,
+	    "ts=2026-11-18T11:06:40.123Z level=info event=a.b plain=x-1 "
+	    "empty=\"\" eq=\"k=v\" hostile=\"a\\\"b\\\\c\\n\\r\\t"
+	    "\\x08\\x0c\\x01\\x7f\xc2\x85\xc3\xa9 d\" none=\"\"\n");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -198,6 +218,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_log__journald_lines_carry_their_priority,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log__logfmt_values_quoted_and_escaped,
 		    setup, teardown),
 	};
 

@@ -2,8 +2,9 @@
  * test_store.c: the SQLite store. Opening (":memory:" and real files under
  * /tmp, removed afterwards), WAL and migrations, the refusal of newer
  * schemas, event identity and duplicates (spec/events.md "Identity"),
- * hostile text, meta settings, repo names, and the derived attempts and
- * orphans with their scans and counts. A second, raw sqlite3 connection
+ * hostile text, meta settings, repo names, the derived attempts and
+ * orphans with their scans and counts, and the one-row readers (alerts,
+ * export destinations, surveys). A second, raw sqlite3 connection
  * serves as an independent look at the file.
  */
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "attempt.h"
 #include "buf.h"
 #include "event.h"
@@ -374,6 +376,39 @@ test_store__file_database_is_created_in_wal_mode_and_migrated(void **state)
 	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
 	store_close(st);
 	assert_int_equal(raw_int(t->path, "PRAGMA user_version"), version);
+}
+
+/* A peek at a file that may not be ours: no lock, no file beside it. */
+static void
+test_store__a_file_is_peeked_at_without_a_trace(void **state)
+{
+	struct tmpdb	*t = *state;
+	struct store	*st = NULL;
+	char		 side[96];
+
+	/* An empty file, a database that is not envstats': no. */
+	assert_false(store_file_has_meta(t->path, "k"));
+	raw_exec(t->path, "CREATE TABLE x (y)");
+	assert_false(store_file_has_meta(t->path, "k"));
+	tmpdb_remove(t);
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_meta_set(st, "k", "v"), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+	store_close(st);
+	assert_true(store_file_has_meta(t->path, "k"));
+	assert_false(store_file_has_meta(t->path, "other"));
+	assert_false(store_file_has_meta("/nonexistent/envstats.db", "k"));
+	snprintf(side, sizeof side, "%s-wal", t->path);
+	assert_int_equal(access(side, F_OK), -1);
+	snprintf(side, sizeof side, "%s-shm", t->path);
+	assert_int_equal(access(side, F_OK), -1);
+	/* While the store holds it open with a write lock: still read. */
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_true(store_file_has_meta(t->path, "k"));
+	store_rollback(st);
+	store_close(st);
 }
 
 static void
@@ -2149,10 +2184,151 @@ test_store__retracted_events_count_as_never_stored(
 	assert_int_equal(seen.n, 3);
 }
 
+/* The one-row readers tell "no row" from a row and from a failure. */
+static void
+test_store__one_row_reads_tell_none_from_a_row(void **state)
+{
+	struct store	*st = *state;
+	char		*channel = NULL, *ts = NULL;
+	int64_t		 a = -1, m = -1, n = -1;
+
+	assert_int_equal(store_attempt_slack_ref(st, T0, 1, &channel, &ts),
+	    ERR_NOT_FOUND);
+	assert_null(channel);
+	assert_null(ts);
+	assert_int_equal(store_alert_last_ids(st, &a, &m), ERR_OK);
+	assert_int_equal(a, 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(store_count_active_over(st, T0, HOUR, &n), ERR_OK);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_store__alerts_read_back_with_the_last_ids(void **state)
+{
+	struct store		*st = *state;
+	struct alert		 al, *got = NULL;
+	struct alert_msg	 msg, *msgs = NULL;
+	size_t			 n = 0, n_msgs = 0;
+	int64_t			 a = 0, m = 0;
+
+	memset(&msg, 0, sizeof msg);
+	msg.id = 3;
+	msg.repo = "acme/api";
+	msg.created_at_ms = T0;
+	msg.due_at_ms = T0 + MIN;
+	msg.posted_at_ms = ALERT_NEVER;
+	msg.reminded_at_ms = ALERT_NEVER;
+	msg.version = 2;
+	memset(&al, 0, sizeof al);
+	al.id = 7;
+	al.rule = ALERT_STUCK;
+	al.repo = "acme/api";
+	al.branch = "feat/x";
+	al.requested_at_ms = T0 - HOUR;
+	al.fired_at_ms = T0;
+	al.resolved_at_ms = ALERT_NEVER;
+	al.detail = "waiting for kubernetes";
+	al.detail_at_ms = T0 - MIN;
+	al.msg_id = 3;
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_alert_msg_put(st, &msg), ERR_OK);
+	assert_int_equal(store_alert_put(st, &al), ERR_OK);
+	assert_int_equal(store_commit(st), ERR_OK);
+
+	assert_int_equal(store_alert_last_ids(st, &a, &m), ERR_OK);
+	assert_int_equal(a, 7);
+	assert_int_equal(m, 3);
+	assert_int_equal(store_alerts_load(st, T0, &got, &n), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].id, 7);
+	assert_int_equal(got[0].rule, ALERT_STUCK);
+	assert_string_equal(got[0].branch, "feat/x");
+	assert_null(got[0].user);
+	assert_int_equal(got[0].attempt_seq, 0);
+	assert_true(got[0].resolved_at_ms == ALERT_NEVER);
+	assert_string_equal(got[0].detail, "waiting for kubernetes");
+	assert_null(got[0].resolution);
+	assert_int_equal(got[0].msg_id, 3);
+	alert_array_free(got, n);
+	assert_int_equal(store_alert_msgs_open(st, &msgs, &n_msgs), ERR_OK);
+	assert_int_equal(n_msgs, 1);
+	assert_string_equal(msgs[0].repo, "acme/api");
+	assert_null(msgs[0].ts);
+	assert_true(msgs[0].posted_at_ms == ALERT_NEVER);
+	assert_int_equal(msgs[0].version, 2);
+	alert_msg_array_free(msgs, n_msgs);
+}
+
+static void
+test_store__an_export_destination_is_made_once_then_read_back(
+    void **state)
+{
+	struct store			*st = *state;
+	struct store_export_dest	 d, again;
+
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_export_dest(st, "lake", &d), ERR_OK);
+	assert_true(d.id > 0);
+	assert_int_equal(d.events_seq, 0);
+	assert_true(d.attempts_built_ms == ATTEMPT_NONE);
+	d.events_seq = 42;
+	d.attempts_built_ms = T0;
+	d.exported_at_ms = T0 + MIN;
+	d.schema_version = 3;
+	assert_int_equal(store_export_dest_save(st, &d), ERR_OK);
+	assert_int_equal(store_export_dest(st, "lake", &again), ERR_OK);
+	assert_int_equal(again.id, d.id);
+	assert_int_equal(again.events_seq, 42);
+	assert_int_equal(again.attempts_built_ms, T0);
+	assert_int_equal(again.exported_at_ms, T0 + MIN);
+	assert_int_equal(again.schema_version, 3);
+	assert_int_equal(store_export_dest(st, "other", &again), ERR_OK);
+	assert_true(again.id != d.id);
+	assert_int_equal(store_commit(st), ERR_OK);
+}
+
+static void
+test_store__one_survey_is_open_at_a_time(void **state)
+{
+	struct store	*st = *state;
+	int64_t		 id = 0, second = 0, closed = 0;
+
+	assert_int_equal(store_begin(st), ERR_OK);
+	assert_int_equal(store_survey_close(st, T0, &closed), ERR_NOT_FOUND);
+	assert_int_equal(closed, 0);
+	assert_int_equal(store_survey_start(st, "How fast?", "C1", "U1", T0,
+	    &id), ERR_OK);
+	assert_true(id > 0);
+	assert_int_equal(store_survey_start(st, "Again?", "C1", "U1", T0,
+	    &second), ERR_INVALID);
+	assert_int_equal(second, 0);
+	assert_int_equal(store_survey_close(st, T0 + MIN, &closed), ERR_OK);
+	assert_int_equal(closed, id);
+	assert_int_equal(store_survey_close(st, T0 + MIN, &closed),
+	    ERR_NOT_FOUND);
+	assert_int_equal(store_survey_start(st, "Next?", "C1", "U1",
+	    T0 + HOUR, &second), ERR_OK);
+	assert_true(second > id);
+	assert_int_equal(store_commit(st), ERR_OK);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_store__one_row_reads_tell_none_from_a_row,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__alerts_read_back_with_the_last_ids,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__an_export_destination_is_made_once_then_read_back,
+		    mem_setup, mem_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__one_survey_is_open_at_a_time,
+		    mem_setup, mem_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__new_databases_carry_the_application_id,
 		    file_setup, file_teardown),
@@ -2176,6 +2352,9 @@ main(void)
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__reopening_a_file_keeps_its_data,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_file_is_peeked_at_without_a_trace,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__a_newer_schema_is_refused,
