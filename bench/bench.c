@@ -5,10 +5,10 @@
  * dataset of src/demo as NDJSON into a file, runs the plain jansson +
  * SQLite loop on it (plain.h: the rate ingest is measured against),
  * ingests that file the way `envstats ingest` does (event_json_parse, then
- * the recorder, one transaction per 100000 events), then times `summary`
- * over the whole generated span and over the default window (the last 30
- * days), in process and as `envstats query summary`, and runs DuckDB on
- * the same file when bench/duckdb is installed. Each phase runs in a child
+ * the recorder, one transaction per INGEST_BATCH events), then times
+ * `summary` over the whole generated span and over the default window (the
+ * last 30 days), in process and as `envstats query summary`, and runs DuckDB
+ * on the same file when bench/duckdb is installed. Each phase runs in a child
  * process, so the peak RSS that wait4() reports is that phase's alone. A table goes to standard output, with each target
  * beside its measurements: a miss is printed, never an exit status.
  * Last, the cost of a comparison's bootstrap (metrics/bootstrap.h, B =
@@ -455,7 +455,10 @@ phase_ingest(const struct bench *b, struct size_result *r)
 	if ((rc = store_open(db, STORE_BULK, &st)) != ERR_OK ||
 	    (rc = record_new(st, &b->params, b->rules, &rec)) != ERR_OK)
 		goto out;
+	/* As `envstats ingest` does (a single-threaded child). */
+	ingest_json_arena(true);
 	rc = ingest_stream(rec, f, INGEST_BATCH, count_reject, r, &n);
+	ingest_json_arena(false);
 	r->stored = n.stored;
 	r->duplicates = n.duplicates;
 	r->rejected = n.rejected;

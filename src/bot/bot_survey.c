@@ -47,7 +47,7 @@ struct survey_call {
 static json_t *
 vote_block(int64_t id)
 {
-	char	 block_id[48], action[16], value[2] = { 0, 0 };
+	char	 block_id[48], action[32], value[2] = { 0, 0 };
 	json_t	*buttons = json_array();
 	int	 v;
 

@@ -9,6 +9,7 @@
 
 #include "cli/app.h"
 #include "cli/cli.h"
+#include "observe/ingest.h"
 
 int
 cli_ingest_run(struct app *app, const struct cli_args *a)
@@ -26,7 +27,10 @@ cli_ingest_run(struct app *app, const struct cli_args *a)
 			return 1;
 		}
 	}
+	/* This command is single-threaded and holds no JSON value yet. */
+	ingest_json_arena(true);
 	ret = app_ingest_file(app, f, path, &n);
+	ingest_json_arena(false);
 	if (f != stdin)
 		fclose(f);
 	printf("%lld stored, %lld duplicates, %lld rejected (%lld lines)\n",

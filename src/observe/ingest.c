@@ -6,6 +6,7 @@
 #include "observe/ingest.h"
 
 #include <errno.h>
+#include <jansson.h>
 
 #include "buf.h"
 #include "log.h"
@@ -19,6 +20,70 @@
  * run's events stay a few MB.
  */
 #define INGEST_RUN	16384
+
+/*
+ * The jansson arena (ingest_json_arena): a parse takes blocks from the
+ * front; when the last block handed out is freed, the arena starts over.
+ * A block that does not fit, or a value from before the arena, goes to
+ * malloc and free. Single-threaded by contract.
+ */
+#define ARENA_SIZE	(256 * 1024)
+#define ARENA_ALIGN	16
+
+static struct {
+	unsigned char	*base;
+	size_t		 used;
+	size_t		 live;	/* blocks handed out, not yet freed */
+} arena;
+
+/* jansson's malloc: the next block of the arena, or malloc's. */
+static void *
+arena_malloc(size_t n)
+{
+	size_t	need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	void	*p;
+
+	if (need < n || need > ARENA_SIZE - arena.used)
+		return malloc(n);
+	p = arena.base + arena.used;
+	arena.used += need;
+	arena.live++;
+	return p;
+}
+
+/* jansson's free: the arena starts over once its last block is back. */
+static void
+arena_free(void *p)
+{
+	uintptr_t	c = (uintptr_t)p, base = (uintptr_t)arena.base;
+
+	if (p == NULL)
+		return;
+	if (c < base || c - base >= ARENA_SIZE) {
+		free(p);
+		return;
+	}
+	if (--arena.live == 0)
+		arena.used = 0;
+}
+
+void
+ingest_json_arena(bool on)
+{
+	if (on == (arena.base != NULL))
+		return;
+	if (on) {
+		arena.base = xmalloc(ARENA_SIZE);
+		arena.used = arena.live = 0;
+		json_set_alloc_funcs(arena_malloc, arena_free);
+		return;
+	}
+	if (arena.live != 0)
+		BUG("JSON values outlive the ingest arena");
+	json_set_alloc_funcs(malloc, free);
+	free(arena.base);
+	arena.base = NULL;
+}
 
 /* A parsed line waiting in the run. */
 struct run_ev {

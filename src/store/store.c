@@ -27,7 +27,8 @@
 #define HOUR_OF(x)	"((" x " - (" x " % 3600000 + 3600000) % 3600000)" \
 			" / 3600000)"
 
-/* The triggers that keep update_hours (schema 8, again in 11). */
+/* The triggers that keep update_hours (schema 8, again in 11; from 12
+   on store_event_insert counts an insert, see migration 11 -> 12). */
 #define EVENTS_UPDATE_TRIGGERS \
 	"CREATE TRIGGER events_update_ins AFTER INSERT ON events" \
 	"  WHEN new.type = 'updated' BEGIN" \
@@ -342,6 +343,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_reconciled ON events (ts_ms, type, env_type)"
 	"  WHERE type = 'reconciled';"
 	EVENTS_UPDATE_TRIGGERS,
+	/*
+	 * 11 -> 12: store_event_insert counts a stored `updated` event in
+	 * update_hours itself (S_UPDATE_HOUR_ADD). An insert trigger made
+	 * every insert into events a statement with a savepoint and a
+	 * trigger program; the delete and update triggers stay, so an
+	 * event deleted or changed by anyone is still uncounted.
+	 */
+	"DROP TRIGGER events_update_ins;",
 };
 
 enum stmt_id {
@@ -416,6 +425,7 @@ enum stmt_id {
 	S_HOUR_PUT,
 	S_HOUR_DEL,
 	S_UPDATE_HOURS,
+	S_UPDATE_HOUR_ADD,
 	S_SURVEY_ADD,
 	S_SURVEY_OPEN,
 	S_SURVEY_CLOSE,
@@ -493,11 +503,12 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " AND NOT EXISTS (SELECT 1 FROM events_retracted WHERE ?1 IS NULL"
 	    " AND id IS NULL AND repo_id = ?4 AND branch = ?5 AND type = ?2"
 	    " AND ts_ms = ?3) ON CONFLICT DO NOTHING",
+	/* In the key index's order: the caller sorts them (event_cmp is a
+	   total order on one key's events), a sort by seq would be wasted. */
 	[S_KEY_EVENTS] =
 	    "SELECT seq, id, type, ts_ms, user, trigger, failure_type, sha,"
 	    " env_type, ci_tests_complete FROM events"
-	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'"
-	    " ORDER BY seq",
+	    " WHERE repo_id = ?1 AND branch = ?2 AND type <> 'reconciled'",
 	[S_ATTEMPT_ADD] =
 	    "INSERT INTO attempts (requested_at_ms, open_seq, repo_id, branch,"
 	    " outcome, trigger, user, env_type, ended_at_ms, ready_at_ms,"
@@ -755,6 +766,10 @@ static const char *const stmt_sql[S__COUNT] = {
 	    " WHERE hour >= ?1 AND hour < ?2"
 	    " AND (?3 IS NULL OR repo_id = ?3)"
 	    " AND (?4 IS NULL OR env_type = ?4)",
+	/* What the insert trigger of schema 8 to 11 did (schema 12). */
+	[S_UPDATE_HOUR_ADD] = "INSERT INTO update_hours (hour, repo_id,"
+	    " env_type, n) VALUES (" HOUR_OF("?1") ", ?2, coalesce(?3, ''), 1)"
+	    " ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1",
 	[S_SURVEY_ADD] = "INSERT INTO surveys (question, channel,"
 	    " started_at_ms, started_by) VALUES (?1, ?2, ?3, ?4)",
 	[S_SURVEY_OPEN] = "SELECT id FROM surveys WHERE closed_at_ms IS NULL"
@@ -1574,11 +1589,18 @@ store_event_insert(struct store *st, const struct event *ev, int64_t repo_id,
 	bind_text(s, 18, ev->slack_channel);
 	bind_text(s, 19, ev->slack_ts);
 	rc = step_change(st, s, "event_add");
-	if (rc == ERR_OK && sqlite3_changes(st->db) > 0) {
-		*inserted = true;
-		st->next_seq++;
-	}
-	return rc;
+	if (rc != ERR_OK || sqlite3_changes(st->db) == 0)
+		return rc;
+	*inserted = true;
+	st->next_seq++;
+	if (ev->type != EV_UPDATED)
+		return ERR_OK;
+	/* Counted here, not by a trigger (see migration 11 -> 12). */
+	s = stmt_get(st, S_UPDATE_HOUR_ADD);
+	sqlite3_bind_int64(s, 1, ev->ts_ms);
+	sqlite3_bind_int64(s, 2, repo_id);
+	bind_text(s, 3, ev->env_type);
+	return step_change(st, s, "update_hour_add");
 }
 
 void

@@ -1,9 +1,10 @@
 /*
  * schema_undo.h: SQL that takes a database at the current schema back
- * to schema 10, as the envstats before events in arrival order left it
- * (events clustered by key, events_identity), for the tests that open
- * an older database. The tests that go further back undo the other
- * migrations after it.
+ * to an older one, for the tests that open an older database:
+ * SCHEMA_UNDO_12 to schema 11 (updated events counted by an insert
+ * trigger), SCHEMA_UNDO_11 to schema 10, as the envstats before events
+ * in arrival order left it (events clustered by key, events_identity).
+ * The tests that go further back undo the other migrations after it.
  */
 #ifndef ENVSTATS_SCHEMA_UNDO_H
 #define ENVSTATS_SCHEMA_UNDO_H
@@ -12,8 +13,24 @@
 #define UNDO_HOUR(x)	"((" x " - (" x " % 3600000 + 3600000) % 3600000)" \
 			" / 3600000)"
 
-/* Migration 11 undone: every row kept, with its seq. */
+/* The insert trigger that counted updated events up to schema 11. */
+#define UNDO_UPDATE_INS_TRIGGER						\
+	"CREATE TRIGGER events_update_ins AFTER INSERT ON events"	\
+	"  WHEN new.type = 'updated' BEGIN"				\
+	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"	\
+	"  VALUES (" UNDO_HOUR("new.ts_ms") ", new.repo_id,"		\
+	"  coalesce(new.env_type, ''), 1)"				\
+	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1;" \
+	"  END;"
+
+/* Migration 12 undone: the insert trigger back. */
+#define SCHEMA_UNDO_12							\
+	UNDO_UPDATE_INS_TRIGGER						\
+	"PRAGMA user_version = 11;"
+
+/* Migrations 12 and 11 undone: every row kept, with its seq. */
 #define SCHEMA_UNDO_11							\
+	SCHEMA_UNDO_12							\
 	"CREATE TABLE events_old ("					\
 	"  repo_id INTEGER NOT NULL REFERENCES repos (id),"		\
 	"  branch TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT,"	\
@@ -37,13 +54,7 @@
 	"  WHERE type = 'updated';"					\
 	"CREATE INDEX events_reconciled ON events (ts_ms, type, env_type)" \
 	"  WHERE type = 'reconciled';"					\
-	"CREATE TRIGGER events_update_ins AFTER INSERT ON events"	\
-	"  WHEN new.type = 'updated' BEGIN"				\
-	"  INSERT INTO update_hours (hour, repo_id, env_type, n)"	\
-	"  VALUES (" UNDO_HOUR("new.ts_ms") ", new.repo_id,"		\
-	"  coalesce(new.env_type, ''), 1)"				\
-	"  ON CONFLICT (hour, repo_id, env_type) DO UPDATE SET n = n + 1;" \
-	"  END;"							\
+	UNDO_UPDATE_INS_TRIGGER						\
 	"CREATE TRIGGER events_update_del AFTER DELETE ON events"	\
 	"  WHEN old.type = 'updated' BEGIN"				\
 	"  UPDATE update_hours SET n = n - 1"				\

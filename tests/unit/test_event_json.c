@@ -12,9 +12,12 @@
 
 #include "common.h"
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "event.h"
 #include "observe/event_json.h"
+#include "observe/ingest.h"
 #include "timefmt.h"
 #include "utf8.h"
 
@@ -1694,6 +1697,54 @@ test_event_json__reader_handles_lines_across_read_chunks(void **state)
 	buf_release(&want);
 }
 
+static int
+arena_on(void **state)
+{
+	(void)state;
+	ingest_json_arena(true);
+	return 0;
+}
+
+static int
+arena_off(void **state)
+{
+	(void)state;
+	ingest_json_arena(false);
+	return 0;
+}
+
+/*
+ * The ingest arena takes a value made before it and one larger than
+ * itself, parses as without it, and is left only when no value lives.
+ */
+static void
+test_event_json__the_ingest_arena_parses_alike_and_takes_any_value(
+    void **state)
+{
+	json_t		*before = json_string("made before the arena");
+	json_t		*big;
+	struct event	 ev;
+	char		*huge = xmalloc(300 * 1024 + 1);
+
+	(void)state;
+	memset(huge, 'x', 300 * 1024);
+	huge[300 * 1024] = '\0';
+	ingest_json_arena(true);
+	ingest_json_arena(true);
+	big = json_string(huge);
+	assert_non_null(big);
+	parse_ok(LINE(",\"id\":\"r-1\""), &ev);
+	assert_string_equal(ev.id, "r-1");
+	event_release(&ev);
+	json_decref(before);
+	assert_true(rejected_n("{\"type\":", 9, NULL));
+	assert_string_equal(json_string_value(big), huge);
+	json_decref(big);
+	ingest_json_arena(false);
+	ingest_json_arena(false);
+	free(huge);
+}
+
 int
 main(void)
 {
@@ -1782,7 +1833,16 @@ main(void)
 		    test_event_json__reader_does_not_count_the_bom_against_the_limit),
 		cmocka_unit_test(
 		    test_event_json__reader_handles_lines_across_read_chunks),
+		cmocka_unit_test(
+		    test_event_json__the_ingest_arena_parses_alike_and_takes_any_value),
 	};
 
-	return cmocka_run_group_tests_name("event_json", tests, NULL, NULL);
+	int	failed;
+
+	failed = cmocka_run_group_tests_name("event_json", tests, NULL, NULL);
+	/* Every test again with jansson in the arena of `envstats ingest`:
+	   its teardown fails on any JSON value a test left alive. */
+	failed += cmocka_run_group_tests_name("event_json in the ingest arena",
+	    tests, arena_on, arena_off);
+	return failed;
 }

@@ -1674,7 +1674,7 @@ test_store__a_schema_10_database_migrates_same_answers(
 	assert_false(put_new(st, EV_FAILED, T0 + 1, "acme/api", "c", "r-1"));
 	assert_false(put_new(st, EV_UPDATED, T0, "acme/x", "b", "u-1-4"));
 	assert_true(put_new(st, EV_READY, T0, "acme/web", "b2", NULL));
-	/* Updates still counted by their trigger. */
+	/* Updates still counted (by the store since schema 12). */
 	assert_int_equal(raw_int(t->path,
 	    "SELECT sum(n) FROM update_hours"), 3 * ROLL_PER_KEY);
 	key_events_release(&k1);
@@ -1682,6 +1682,73 @@ test_store__a_schema_10_database_migrates_same_answers(
 	store_close(st);
 	free(before);
 	free(after);
+	free(got);
+	free(want);
+}
+
+/* update_hours in text, row by row (the reference of a migration). */
+#define UPDATE_HOURS_DUMP "SELECT group_concat(x, '|') FROM (SELECT" \
+	" hour || ',' || repo_id || ',' || env_type || ',' || n AS x" \
+	" FROM update_hours ORDER BY hour, repo_id, env_type)"
+
+/*
+ * A database of schema 11 (updated events counted by an insert trigger)
+ * migrates with the same events and counts, answers the same, and
+ * counts what is stored, duplicates and deletions after it as before.
+ */
+static void
+test_store__a_schema_11_database_migrates_same_answers(void **state)
+{
+	struct tmpdb		*t = *state;
+	struct store		*st = NULL;
+	struct roll_answers	*got = xcalloc(1, sizeof *got);
+	struct roll_answers	*want = xcalloc(1, sizeof *want);
+	struct event		 ev;
+	char			*before, *after, *hours, *hours_after;
+	int64_t			 n = -1;
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	roll_fill(st);
+	roll_answer(st, want);
+	store_close(st);
+	before = raw_query(t->path, EVENTS_DUMP);
+	hours = raw_query(t->path, UPDATE_HOURS_DUMP);
+	raw_exec(t->path, SCHEMA_UNDO_12);
+	assert_int_equal(raw_int(t->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'events_update_ins'"), 1);
+
+	assert_int_equal(store_open(t->path, 0, &st), ERR_OK);
+	assert_int_equal(raw_int(t->path, "PRAGMA user_version"),
+	    store_schema_version());
+	assert_int_equal(raw_int(t->path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'events_update_ins'"), 0);
+	after = raw_query(t->path, EVENTS_DUMP);
+	assert_string_equal(after, before);
+	hours_after = raw_query(t->path, UPDATE_HOURS_DUMP);
+	assert_string_equal(hours_after, hours);
+	roll_answer(st, got);
+	roll_same(got, want);
+	/* A new update is counted once, its duplicate not at all. */
+	ev = mk(EV_UPDATED, T0, "acme/web", "b", "u-new");
+	ev.env_type = xstrdup("full");
+	assert_true(put(st, &ev));
+	assert_false(put(st, &ev));
+	event_release(&ev);
+	assert_false(put_new(st, EV_UPDATED, T0, "acme/x", "b", "u-1-4"));
+	assert_int_equal(raw_int(t->path,
+	    "SELECT sum(n) FROM update_hours"), 3 * ROLL_PER_KEY + 1);
+	assert_int_equal(store_count_updates(st, T0, T0 + 1, NULL, &n),
+	    ERR_OK);
+	assert_int_equal(n, 2);
+	/* A deletion is still uncounted by its trigger. */
+	raw_exec(t->path, "DELETE FROM events WHERE id = 'u-new'");
+	assert_int_equal(raw_int(t->path,
+	    "SELECT sum(n) FROM update_hours"), 3 * ROLL_PER_KEY);
+	store_close(st);
+	free(before);
+	free(after);
+	free(hours);
+	free(hours_after);
 	free(got);
 	free(want);
 }
@@ -2368,6 +2435,9 @@ main(void)
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__a_schema_10_database_migrates_same_answers,
+		    file_setup, file_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store__a_schema_11_database_migrates_same_answers,
 		    file_setup, file_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_store__hours_round_down_before_1970_too,
