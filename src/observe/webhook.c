@@ -96,14 +96,16 @@ webhook_result_init(struct webhook_result *res)
 	memset(res, 0, sizeof *res);
 }
 
+static void
+error_release(struct webhook_error *e)
+{
+	free(e->error);
+}
+
 void
 webhook_result_release(struct webhook_result *res)
 {
-	size_t	i;
-
-	for (i = 0; i < res->n_errors; i++)
-		free(res->errors[i].error);
-	free(res->errors);
+	ARRAY_FREE(res->errors, res->n_errors, error_release);
 	webhook_result_init(res);
 }
 
