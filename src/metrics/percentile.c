@@ -351,16 +351,14 @@ stats_values_push_slow(struct stats_values *sv, int64_t x)
 	((int32_t *)sv->v)[sv->n++] = (int32_t)x;
 }
 
-static void
-block_release(struct stats_block *b)
-{
-	free(b->v);
-}
-
 void
 stats_values_release(struct stats_values *sv)
 {
-	ARRAY_FREE(sv->full, sv->n_full, block_release);
+	size_t	k;
+
+	for (k = 0; k < sv->n_full; k++)
+		free(sv->full[k].v);
+	free(sv->full);
 	free(sv->v);
 	memset(sv, 0, sizeof *sv);
 }

@@ -96,16 +96,14 @@ webhook_result_init(struct webhook_result *res)
 	memset(res, 0, sizeof *res);
 }
 
-static void
-error_release(struct webhook_error *e)
-{
-	free(e->error);
-}
-
 void
 webhook_result_release(struct webhook_result *res)
 {
-	ARRAY_FREE(res->errors, res->n_errors, error_release);
+	size_t	i;
+
+	for (i = 0; i < res->n_errors; i++)
+		free(res->errors[i].error);
+	free(res->errors);
 	webhook_result_init(res);
 }
 
