@@ -243,6 +243,18 @@ open_attempt(struct attempt_walk *w, const struct event *ev, size_t i)
 	return a;
 }
 
+/* Where an attempt keeps its mark of a type: checks_passed,
+   provisioning_started or kubernetes_ready (metrics.md 1). */
+static int64_t *
+mark_at(struct attempt *a, enum event_type type)
+{
+	if (type == EV_CHECKS_PASSED)
+		return &a->checks_at_ms;
+	if (type == EV_KUBERNETES_READY)
+		return &a->kubernetes_at_ms;
+	return &a->provisioning_at_ms;
+}
+
 static void
 add_orphan(struct attempt_walk *w, size_t i)
 {
@@ -258,6 +270,7 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 	const struct event	*e, *last_rd = NULL;	/* requested/deprov. */
 	size_t			 i, open = SIZE_MAX;
 	struct attempt		*a;
+	int64_t			*mark;
 	bool			 up_since_down = false;
 
 	w->n_attempts = 0;
@@ -318,18 +331,17 @@ attempt_walk(const struct event *ev, size_t n, const struct attempt_params *p,
 			open = SIZE_MAX;
 			break;
 		case EV_CHECKS_PASSED:
-			if (a != NULL && a->checks_at_ms == ATTEMPT_NONE)
-				a->checks_at_ms = e->ts_ms;
-			break;
 		case EV_PROVISIONING_STARTED:
-			if (a != NULL && a->provisioning_at_ms == ATTEMPT_NONE) {
-				a->provisioning_at_ms = e->ts_ms;
-				a->provisioning_index = i;
-			}
-			break;
 		case EV_KUBERNETES_READY:
-			if (a != NULL && a->kubernetes_at_ms == ATTEMPT_NONE)
-				a->kubernetes_at_ms = e->ts_ms;
+			/* The first of each type is the attempt's mark. */
+			if (a == NULL)
+				break;
+			mark = mark_at(a, e->type);
+			if (*mark != ATTEMPT_NONE)
+				break;
+			*mark = e->ts_ms;
+			if (e->type == EV_PROVISIONING_STARTED)
+				a->provisioning_index = i;
 			break;
 		case EV_BUILD_COMPLETED:
 		case EV_TESTS_COMPLETED:
