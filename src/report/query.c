@@ -112,37 +112,79 @@ query_filter_option(struct query_filter *f, const char *opt,
 }
 
 /*
- * The value v of a key:value word that names one of n choices (trigger:,
- * early:, days:): its index among names, or -1 with why said, when the
- * key was given before (given) or v is none of them (hint: what to use).
+ * The words that pick one of a few values. In the filter 0 is "not
+ * given" and 1 + k the k-th name: QUERY_TRIGGER_MANUAL, QUERY_EARLY_YES
+ * and workdays are 1.
  */
+enum choice { CHOICE_TRIGGER, CHOICE_EARLY, CHOICE_DAYS };
+_Static_assert(QUERY_TRIGGER_ANY == 0 && QUERY_TRIGGER_MANUAL == 1 &&
+    QUERY_TRIGGER_AUTO == 2 && QUERY_EARLY_ANY == 0 &&
+    QUERY_EARLY_YES == 1 && QUERY_EARLY_NO == 2, "names in enum order");
+
+static const struct choice_word {
+	enum choice		 choice;
+	const char		*key;
+	const char *const	 names[2];
+	int			 n_names;
+	const char		*hint;		/* "'<word>' is not <hint>" */
+} choice_words[] = {
+	{ CHOICE_TRIGGER, "trigger:", { "manual", "auto" }, 2,
+	    "a trigger: use trigger:manual or trigger:auto" },
+	{ CHOICE_EARLY, "early:", { "yes", "no" }, 2, "an answer: use "
+	    "early:yes (provisioned before the CI tests finished) or "
+	    "early:no" },
+	{ CHOICE_DAYS, "days:", { "workdays" }, 1, "a set of days: use "
+	    "days:workdays (Monday to Friday, not a holiday)" },
+};
+
+/* Choice word c's value in f: 0 when not given. */
 static int
-take_choice(bool given, const char *key, const char *v,
-    const char *const *names, int n, const char *word, const char *hint,
-    struct buf *why)
+choice_get(const struct query_filter *f, enum choice c)
+{
+	if (c == CHOICE_TRIGGER)
+		return (int)f->trigger;
+	if (c == CHOICE_EARLY)
+		return (int)f->early;
+	return f->workdays;
+}
+
+/* Give f choice word c's value v (1 + the index of its name). */
+static void
+choice_set(struct query_filter *f, enum choice c, int v)
+{
+	if (c == CHOICE_TRIGGER)
+		f->trigger = (enum query_trigger)v;
+	else if (c == CHOICE_EARLY)
+		f->early = (enum query_early)v;
+	else
+		f->workdays = v != 0;
+}
+
+/* Word w, which starts with choice word c's key, with value v. */
+static enum query_word
+take_choice(struct query_filter *f, const struct choice_word *c,
+    const char *w, const char *v, struct buf *why)
 {
 	int	k;
 
-	if (given) {
-		buf_printf(why, "'%s' given twice", key);
-		return -1;
+	if (choice_get(f, c->choice) != 0) {
+		buf_printf(why, "'%s' given twice", c->key);
+		return QUERY_WORD_BAD;
 	}
-	k = names_find(names, n, v);
-	if (k < 0)
-		buf_printf(why, "'%s' is not %s", word, hint);
-	return k;
+	k = names_find(c->names, c->n_names, v);
+	if (k < 0) {
+		buf_printf(why, "'%s' is not %s", w, c->hint);
+		return QUERY_WORD_BAD;
+	}
+	choice_set(f, c->choice, 1 + k);
+	return QUERY_WORD_TAKEN;
 }
 
 enum query_word
 query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 {
-	/* From QUERY_TRIGGER_MANUAL and QUERY_EARLY_YES on. */
-	static const char *const triggers[] = { "manual", "auto" };
-	static const char *const answers[] = { "yes", "no" };
-	static const char *const days[] = { "workdays" };
 	const char	*v;
 	size_t		 i;
-	int		 k;
 
 	if (has_prefix(word, "repo:", &v)) {
 		if (f->repo != NULL) {
@@ -184,33 +226,9 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 		return take_date(f, false, "since:", v, why);
 	if (has_prefix(word, "until:", &v))
 		return take_date(f, true, "until:", v, why);
-	if (has_prefix(word, "trigger:", &v)) {
-		k = take_choice(f->trigger != QUERY_TRIGGER_ANY, "trigger:", v,
-		    triggers, (int)ARRAY_LEN(triggers), word, "a trigger: use "
-		    "trigger:manual or trigger:auto", why);
-		if (k < 0)
-			return QUERY_WORD_BAD;
-		f->trigger = (enum query_trigger)(QUERY_TRIGGER_MANUAL + k);
-		return QUERY_WORD_TAKEN;
-	}
-	if (has_prefix(word, "early:", &v)) {
-		k = take_choice(f->early != QUERY_EARLY_ANY, "early:", v,
-		    answers, (int)ARRAY_LEN(answers), word, "an answer: use "
-		    "early:yes (provisioned before the CI tests finished) or "
-		    "early:no", why);
-		if (k < 0)
-			return QUERY_WORD_BAD;
-		f->early = (enum query_early)(QUERY_EARLY_YES + k);
-		return QUERY_WORD_TAKEN;
-	}
-	if (has_prefix(word, "days:", &v)) {
-		k = take_choice(f->workdays, "days:", v, days,
-		    (int)ARRAY_LEN(days), word, "a set of days: use "
-		    "days:workdays (Monday to Friday, not a holiday)", why);
-		if (k < 0)
-			return QUERY_WORD_BAD;
-		f->workdays = true;
-		return QUERY_WORD_TAKEN;
+	for (i = 0; i < ARRAY_LEN(choice_words); i++) {
+		if (has_prefix(word, choice_words[i].key, &v))
+			return take_choice(f, &choice_words[i], word, v, why);
 	}
 	return QUERY_WORD_OTHER;
 }
