@@ -210,6 +210,33 @@ test_log__logfmt_values_quoted_and_escaped(void **state)
 	buf_release(&b);
 }
 
+/* Every kind of field, byte for byte, in both formats: numbers as they
+   are, a string that is not UTF-8 scrubbed only in JSON, NULL as empty. */
+static void
+test_log__every_field_kind_byte_for_byte(void **state)
+{
+	struct fx	*fx = *state;
+	struct buf	 b = BUF_INIT;
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		log_set_format(i == 0 ? LOG_FORMAT_LOGFMT : LOG_FORMAT_JSON);
+		log_info("k.v", LOG_STR("s", "a b"), LOG_STR("bad", "caf\xc3"),
+		    LOG_INT("i", -3), LOG_MS("ms", INT64_C(1500)),
+		    LOG_FLOAT("f", 0.25), LOG_FLOAT("big", 1e300),
+		    LOG_FLOAT("inf", INFINITY), LOG_STR("none", NULL));
+	}
+	contents(fx, &b);
+	assert_string_equal(b.data,
+	    "ts=2026-11-18T11:06:40.123Z level=info event=k.v s=\"a b\" "
+	    "bad=caf\xc3 i=-3 ms=1500 f=0.25 big=1e+300 inf=inf none=\"\"\n"
+	    "{\"ts\":\"2026-11-18T11:06:40.123Z\",\"level\":\"info\","
+	    "\"event\":\"k.v\",\"s\":\"a b\",\"bad\":\"caf?\",\"i\":-3,"
+	    "\"ms\":1500,\"f\":0.25,\"big\":1e+300,\"inf\":null,"
+	    "\"none\":\"\"}\n");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -221,6 +248,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_log__logfmt_values_quoted_and_escaped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log__every_field_kind_byte_for_byte,
 		    setup, teardown),
 	};
 
