@@ -106,36 +106,6 @@ put_value(struct buf *b, const char *s)
 	quote_escaped(b, s, QUOTE_LOGFMT);
 }
 
-/* The fields of ap as logfmt " key=value" pairs. */
-static void
-put_logfmt(struct buf *b, va_list ap)
-{
-	struct log_field	f;
-
-	for (;;) {
-		f = va_arg(ap, struct log_field);
-		if (f.kind == LOG_K_END)
-			break;
-		buf_putc(b, ' ');
-		put_value(b, f.key);
-		buf_putc(b, '=');
-		switch (f.kind) {
-		case LOG_K_STR:
-			put_value(b, f.s != NULL ? f.s : "");
-			break;
-		case LOG_K_INT:
-		case LOG_K_MS:
-			buf_printf(b, "%lld", (long long)f.i);
-			break;
-		case LOG_K_FLOAT:
-			buf_printf(b, "%.6g", f.d);
-			break;
-		case LOG_K_END:
-			break;
-		}
-	}
-}
-
 /* A JSON string of outside text: bytes that are not UTF-8 become '?',
    so every line parses. */
 static void
@@ -154,27 +124,47 @@ json_text(struct jsonw *w, const char *s)
 	free(copy);
 }
 
-/* The fields of ap as JSON members after ts, level and event. */
+/*
+ * The fields of ap after ts, level and event: JSON members into w, or,
+ * when w is NULL, logfmt " key=value" pairs into b.
+ */
 static void
-put_json(struct jsonw *w, va_list ap)
+put_fields(struct buf *b, struct jsonw *w, va_list ap)
 {
 	struct log_field	f;
+	const char		*s;
 
 	for (;;) {
 		f = va_arg(ap, struct log_field);
 		if (f.kind == LOG_K_END)
 			break;
-		jsonw_key(w, f.key);	/* our own constants */
+		if (w != NULL) {
+			jsonw_key(w, f.key);	/* our own constants */
+		} else {
+			buf_putc(b, ' ');
+			put_value(b, f.key);
+			buf_putc(b, '=');
+		}
 		switch (f.kind) {
 		case LOG_K_STR:
-			json_text(w, f.s != NULL ? f.s : "");
+			s = f.s != NULL ? f.s : "";
+			if (w != NULL)
+				json_text(w, s);
+			else
+				put_value(b, s);
 			break;
 		case LOG_K_INT:
 		case LOG_K_MS:
-			jsonw_int(w, f.i);
+			if (w != NULL)
+				jsonw_int(w, f.i);
+			else
+				buf_printf(b, "%lld", (long long)f.i);
 			break;
 		case LOG_K_FLOAT:
-			jsonw_real(w, f.d);	/* null when not finite */
+			if (w != NULL)
+				jsonw_real(w, f.d);	/* null when not finite */
+			else
+				buf_printf(b, "%.6g", f.d);
 			break;
 		case LOG_K_END:
 			break;
@@ -211,13 +201,13 @@ log_emit(enum log_level level, const char *event, ...)
 		jsonw_put_string(&w, "level", level_names[level]);
 		jsonw_key(&w, "event");
 		json_text(&w, event);
-		put_json(&w, ap);
+		put_fields(&b, &w, ap);
 		jsonw_object_end(&w);
 	} else {
 		buf_printf(&b, "ts=%s level=%s event=", ts,
 		    level_names[level]);
 		put_value(&b, event);
-		put_logfmt(&b, ap);
+		put_fields(&b, NULL, ap);
 	}
 	va_end(ap);
 	buf_putc(&b, '\n');
