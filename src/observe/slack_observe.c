@@ -837,6 +837,13 @@ out:
 	return res;
 }
 
+/* Whether a and b are both there and the same. */
+static bool
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 enum slack_observe_result
 slack_observe_message(const struct slack_observe *so, const json_t *payload,
     const char *self_user_id, const char *self_bot_id, struct event *out,
@@ -845,7 +852,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 	struct buf			 text = BUF_INIT;
 	regmatch_t			*m = NULL;
 	const json_t			*e, *t;
-	const char			*type, *subtype, *channel, *bot_id;
+	const char			*subtype, *channel, *bot_id;
 	const char			*user, *username;
 	size_t				 i;
 	bool				 ours;
@@ -857,8 +864,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 		res = SLACK_OBSERVE_INVALID;
 		goto out;
 	}
-	type = get_str(payload, "type");
-	if (type == NULL || strcmp(type, "event_callback") != 0) {
+	if (!same(get_str(payload, "type"), "event_callback")) {
 		*skip = "not an event_callback";
 		goto out;
 	}
@@ -868,15 +874,14 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 		res = SLACK_OBSERVE_INVALID;
 		goto out;
 	}
-	type = get_str(e, "type");
-	if (type == NULL || strcmp(type, "message") != 0) {
+	if (!same(get_str(e, "type"), "message")) {
 		*skip = "not a message";
 		goto out;
 	}
 	subtype = get_str(e, "subtype");
-	if (json_is_true(json_object_get(e, "hidden")) || (subtype != NULL &&
-	    (strcmp(subtype, "message_changed") == 0 ||
-	    strcmp(subtype, "message_deleted") == 0))) {
+	if (json_is_true(json_object_get(e, "hidden")) ||
+	    same(subtype, "message_changed") ||
+	    same(subtype, "message_deleted")) {
 		*skip = "hidden, edited or deleted message";
 		goto out;
 	}
@@ -885,9 +890,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 	bot_id = get_str(e, "bot_id");
 	user = get_str(e, "user");
 	username = get_str(e, "username");
-	if ((self_bot_id != NULL && bot_id != NULL &&
-	    strcmp(self_bot_id, bot_id) == 0) || (self_user_id != NULL &&
-	    user != NULL && strcmp(self_user_id, user) == 0)) {
+	if (same(self_bot_id, bot_id) || same(self_user_id, user)) {
 		*skip = "own message";
 		goto out;
 	}
@@ -904,7 +907,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 	/* Trust comes from the sender: bot_id on any message; the username,
 	   which a legacy integration chooses itself, on bot_message only. */
 	ours = bot_id != NULL && strlist_find(&so->bots, bot_id) >= 0;
-	if (!ours && subtype != NULL && strcmp(subtype, "bot_message") == 0)
+	if (!ours && same(subtype, "bot_message"))
 		ours = username != NULL &&
 		    strlist_find(&so->bots, username) >= 0;
 	if (!ours) {
