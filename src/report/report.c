@@ -479,6 +479,19 @@ put_projection(struct jsonw *w, const struct project_figures *f)
 	jsonw_object_end(w);
 }
 
+/* "change": after / before - 1 for p50, p90, p99 (sections 4 and 8). */
+static void
+put_change(struct jsonw *w, struct opt_real p50, struct opt_real p90,
+    struct opt_real p99)
+{
+	jsonw_key(w, "change");
+	jsonw_object_begin(w);
+	put_opt_real(w, "p50", p50);
+	put_opt_real(w, "p90", p90);
+	put_opt_real(w, "p99", p99);
+	jsonw_object_end(w);
+}
+
 /* "impact" of sections 4 and 8. */
 static void
 put_impact(struct jsonw *w, const struct compare_impact *c,
@@ -740,6 +753,12 @@ void
 report_compare_json(const struct report_compare *r, struct buf *b)
 {
 	const struct compare_figures	*c = &r->cmp;
+	/* The comparison keeps its impact as members of its own. */
+	const struct compare_impact	 impact = {
+		c->minutes_saved_per_provision, c->provisions_per_week,
+		c->hours_saved_per_week, c->hours_saved_per_year,
+		c->cost_saved_per_year,
+	};
 	struct jsonw			 w;
 
 	jsonw_init(&w, b);
@@ -748,28 +767,13 @@ report_compare_json(const struct report_compare *r, struct buf *b)
 	jsonw_put_time(&w, "cutover", r->cutover_ms);
 	put_side(&w, "before", &r->before, &r->trust.before);
 	put_side(&w, "after", &r->after, &r->trust.after);
-	jsonw_key(&w, "change");
-	jsonw_object_begin(&w);
-	put_opt_real(&w, "p50", c->change_p50);
-	put_opt_real(&w, "p90", c->change_p90);
-	put_opt_real(&w, "p99", c->change_p99);
-	jsonw_object_end(&w);
+	put_change(&w, c->change_p50, c->change_p90, c->change_p99);
 	jsonw_key(&w, "criteria");
 	jsonw_object_begin(&w);
 	put_tristate(&w, "p50_cut_30", c->p50_cut_30);
 	put_tristate(&w, "failure_rate_ok", c->failure_rate_ok);
 	jsonw_object_end(&w);
-	jsonw_key(&w, "impact");
-	jsonw_object_begin(&w);
-	put_opt_real(&w, "minutes_saved_per_provision",
-	    c->minutes_saved_per_provision);
-	put_opt_real(&w, "provisions_per_week", c->provisions_per_week);
-	put_opt_real(&w, "hours_saved_per_week", c->hours_saved_per_week);
-	put_opt_real(&w, "hours_saved_per_year", c->hours_saved_per_year);
-	put_opt_real(&w, "cost_saved_per_year", c->cost_saved_per_year);
-	jsonw_key(&w, "hourly_rate");
-	jsonw_real(&w, c->hourly_rate);
-	jsonw_object_end(&w);
+	put_impact(&w, &impact, c->hourly_rate);
 	put_trust(&w, &r->trust);
 	/* Markers and projection (sections 6 and 8). */
 	put_markers(&w, r->markers, r->n_markers);
@@ -788,12 +792,7 @@ report_project_json(const struct report_project *r, struct buf *b)
 	put_window_filters(&w, &r->p);
 	put_stats(&w, "actual", &f->actual);
 	put_stats(&w, "projected", &f->projected);
-	jsonw_key(&w, "change");
-	jsonw_object_begin(&w);
-	put_opt_real(&w, "p50", f->change_p50);
-	put_opt_real(&w, "p90", f->change_p90);
-	put_opt_real(&w, "p99", f->change_p99);
-	jsonw_object_end(&w);
+	put_change(&w, f->change_p50, f->change_p90, f->change_p99);
 	jsonw_put_int(&w, "with_ci_delay", f->with_ci_delay);
 	jsonw_put_int(&w, "poll_interval_ms", f->poll_interval_ms);
 	put_impact(&w, &r->impact, r->hourly_rate);

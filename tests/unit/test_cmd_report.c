@@ -615,7 +615,8 @@ test_cmd_report__markdown_escapes_filters(void **state)
 
 /*
  * compare --json: each side's adequacy, ci_delay and early/late failure
- * rates (section 6), and the filters of section 7, echoed.
+ * rates (section 6), change, criteria and impact byte for byte, and the
+ * filters of section 7, echoed.
  */
 static void
 test_cmd_report__compare_json_sides_and_filters(void **state)
@@ -635,6 +636,12 @@ test_cmd_report__compare_json_sides_and_filters(void **state)
 	    "\"late_failure_rate\":0.0}");
 	cmd_test_has(fx, "\"early_failure_rate\":0.0,\"late_failure_rate\":"
 	    "null}");
+	cmd_test_has(fx, "\"change\":{\"p50\":-0.5,\"p90\":-0.5,\"p99\":-0.5},"
+	    "\"criteria\":{\"p50_cut_30\":true,\"failure_rate_ok\":true},"
+	    "\"impact\":{\"minutes_saved_per_provision\":10.0,"
+	    "\"provisions_per_week\":1.5,\"hours_saved_per_week\":0.25,"
+	    "\"hours_saved_per_year\":13.0,\"cost_saved_per_year\":1300.0,"
+	    "\"hourly_rate\":100.0},\"confidence\":{");
 	cmd_test_has(fx, "\"verdicts\":{\"p50_cut_30\":\"inconclusive\","
 	    "\"failure_rate_ok\":\"inconclusive\"},\"markers\":[],"
 	    "\"projection\":{");
