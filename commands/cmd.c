@@ -205,8 +205,8 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 	} else if ((e = cmd_find(words[0])) == NULL) {
 		list_names(&names);
 		near = cmd_nearest(words[0]);
-		ret = cmd_error(ctx, "unknown subcommand '%s'%s%s%s: try one of "
-		    "%s (see 'help')", words[0], near != NULL ?
+		ret = cmd_error(ctx, "unknown subcommand '%s'%s%s%s: try one "
+		    "of %s (see 'help')", words[0], near != NULL ?
 		    " (did you mean '" : "", near != NULL ? near : "",
 		    near != NULL ? "'?)" : "", names.data);
 		buf_release(&names);
