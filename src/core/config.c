@@ -484,8 +484,9 @@ load_file(struct config *c, const char *path, struct buf *why)
 		} else if (e == NULL) {
 			near = nearest_key(key);
 			buf_line(why, "config file '%s': unknown setting "
-			    "'%s'%s%s%s", path, key, near != NULL ? " (did you mean '" : "",
-			    near != NULL ? near : "", near != NULL ? "'?)" : "");
+			    "'%s'%s%s%s", path, key, near != NULL ?
+			    " (did you mean '" : "", near != NULL ? near : "",
+			    near != NULL ? "'?)" : "");
 		} else if (json_is_string(v)) {
 			set_value(c, e, json_string_value(v), path, true, why);
 		} else if ((json_is_number(v) && e->type == CFG_REAL) ||
