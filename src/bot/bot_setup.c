@@ -11,16 +11,24 @@
 #include "observe/slack_observe.h"
 #include "sinks/statsd.h"
 
-/* Append a section's reason as one line, naming the config file. */
+/* Append each line of a section's reasons as a problem of its own,
+   naming the config file. */
 static void
 section_problem(const struct config *cfg, struct buf *problems,
     const char *why)
 {
-	if (problems->len > 0)
-		buf_putc(problems, '\n');
-	if (cfg->config_path != NULL)
-		buf_printf(problems, "config file '%s': ", cfg->config_path);
-	buf_puts(problems, why);
+	const char	*p = why;
+	size_t		 n;
+
+	while (*p != '\0') {
+		n = strcspn(p, "\n");
+		if (cfg->config_path != NULL)
+			buf_line(problems, "config file '%s': %.*s",
+			    cfg->config_path, (int)n, p);
+		else
+			buf_line(problems, "%.*s", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
 }
 
 /* A section of the config file, or NULL (no file, or no such key). */
@@ -96,20 +104,12 @@ bot_setup_build(const struct config *cfg, const struct tz *tz,
 		section_problem(cfg, problems, why.data);
 	buf_reset(&why);
 	if (strcmp(cfg->http_addr, "off") != 0 && http_addr_parse(
-	    cfg->http_addr, host, sizeof host, &port) != ERR_OK) {
-		buf_printf(&why, "bad value for ENVSTATS_HTTP_ADDR (\"http_addr\"):"
-		    " '%s' is not off or <ip>:<port> (e.g. 127.0.0.1:8787, "
-		    "[::1]:8787)", cfg->http_addr);
-		if (problems->len > 0)
-			buf_putc(problems, '\n');
-		buf_puts(problems, why.data);
-	}
-	buf_reset(&why);
-	if (statsd_check(cfg->statsd_addr, cfg->statsd_tags, &why) != ERR_OK) {
-		if (problems->len > 0)
-			buf_putc(problems, '\n');
-		buf_puts(problems, why.data);
-	}
+	    cfg->http_addr, host, sizeof host, &port) != ERR_OK)
+		buf_line(problems, "bad value for ENVSTATS_HTTP_ADDR "
+		    "(\"http_addr\"): '%s' is not off or <ip>:<port> (e.g. "
+		    "127.0.0.1:8787, [::1]:8787)", cfg->http_addr);
+	if (statsd_check(cfg->statsd_addr, cfg->statsd_tags, &why) != ERR_OK)
+		buf_line(problems, "%s", why.data);
 	buf_release(&why);
 	if (problems->len == start)
 		return ERR_OK;

@@ -1,11 +1,11 @@
 /*
  * bot_setup.h: everything `run` builds from the configuration before the
  * bot starts, checked by one function that `run` and `check-config` both
- * call: the failure rules, the "slack", "github", "alerts" and "digests"
- * sections of the config file, the HTTP listener's address and the
- * DogStatsD target. Every problem is reported, not only the first: one
- * line each, naming the config file (or the variable), the key and the
- * reason. Main thread, before the bot starts.
+ * call: the failure rules, the "slack", "github", "alerts", "digests" and
+ * "survey" sections of the config file, the HTTP listener's address and
+ * the DogStatsD target. Every problem is reported, not only the first of
+ * each section: one line each, naming the config file (or the variable),
+ * the key and the reason. Main thread, before the bot starts.
  */
 #ifndef ENVSTATS_BOT_SETUP_H
 #define ENVSTATS_BOT_SETUP_H

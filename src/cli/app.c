@@ -65,7 +65,8 @@ load_config(struct app *app)
 	    ERR_OK || report_links_parse(app->cfg.file != NULL ?
 	    json_object_get(app->cfg.file, "links") : NULL, &app->log_url,
 	    &why) != ERR_OK) {
-		fprintf(stderr, "envstats: %s\n", why.data);
+		/* Every unknown key of an entry is a line. */
+		bot_setup_print_problems(stderr, why.data);
 		goto out;
 	}
 	if (app->db_path == NULL)

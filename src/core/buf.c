@@ -112,6 +112,18 @@ buf_printf(struct buf *b, const char *fmt, ...)
 }
 
 void
+buf_line(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (b->len > 0)
+		buf_putc(b, '\n');
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
 buf_truncate(struct buf *b, size_t len)
 {
 	if (len > b->len)

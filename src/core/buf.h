@@ -34,6 +34,9 @@ void	 buf_puts(struct buf *, const char *);
 void	 buf_putc(struct buf *, char);
 void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 void	 buf_vprintf(struct buf *, const char *, va_list) PRINTFLIKE(2, 0);
+/* Append a line to a list of lines: a '\n' first unless b is empty (the
+   problems a config check finds are one a line). */
+void	 buf_line(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 /* Shorten to len bytes (len <= b->len). */
 void	 buf_truncate(struct buf *, size_t len);
 

@@ -211,6 +211,7 @@ config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
 	const char	*key;
 	json_t		*v;
 	size_t		 i;
+	enum err	 rc = ERR_OK;
 
 	/* jansson's iteration takes a non-const object; it only reads. */
 	json_object_foreach((json_t *)obj, key, v) {
@@ -219,11 +220,11 @@ config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
 				break;
 		}
 		if (i == n) {
-			buf_printf(why, "unknown key '%s.%s'", where, key);
-			return ERR_CONFIG;
+			buf_line(why, "unknown key '%s.%s'", where, key);
+			rc = ERR_CONFIG;
 		}
 	}
-	return ERR_OK;
+	return rc;
 }
 
 enum err
@@ -231,24 +232,11 @@ config_check_object(const json_t *obj, const char *const *allowed,
     size_t n, const char *where, const char *shape, struct buf *why)
 {
 	if (!json_is_object(obj)) {
-		buf_printf(why, "'%s' must be an object%s%s", where,
+		buf_line(why, "'%s' must be an object%s%s", where,
 		    shape != NULL ? " " : "", shape != NULL ? shape : "");
 		return ERR_CONFIG;
 	}
 	return config_check_keys(obj, allowed, n, where, why);
-}
-
-/* Append one problem to why: problems are one a line. */
-static void PRINTFLIKE(2, 3)
-problem(struct buf *why, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (why->len > 0)
-		buf_putc(why, '\n');
-	va_start(ap, fmt);
-	buf_vprintf(why, fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -350,10 +338,10 @@ bad:
 	    "a non-empty string";
 	/* A secret never comes from the file: load_file refuses it. */
 	if (in_file)
-		problem(why, "config file '%s': \"%s\": '%s' is not %s", origin,
-		    e->name, v, what);
+		buf_line(why, "config file '%s': \"%s\": '%s' is not %s",
+		    origin, e->name, v, what);
 	else
-		problem(why, "bad value for %s (%s): '%s' is not %s", e->env,
+		buf_line(why, "bad value for %s (%s): '%s' is not %s", e->env,
 		    origin, (e->flags & CFG_SECRET) ? "<redacted>" : v, what);
 	return ERR_CONFIG;
 }
@@ -385,14 +373,14 @@ load_strings(struct config *c, const json_t *v, const char *path,
 	if (v == NULL)
 		return;
 	if (!json_is_array(v)) {
-		problem(why, "config file '%s': '%s' must be an array of %s",
+		buf_line(why, "config file '%s': '%s' must be an array of %s",
 		    path, key, what);
 		return;
 	}
 	json_array_foreach(v, i, x) {
 		s = json_string_value(x);
 		if (s == NULL || !take(c, s))
-			problem(why, "config file '%s': '%s[%zu]' must be %s",
+			buf_line(why, "config file '%s': '%s[%zu]' must be %s",
 			    path, key, i, item);
 	}
 }
@@ -467,12 +455,13 @@ load_file(struct config *c, const char *path, struct buf *why)
 
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		problem(why, "config file '%s': cannot read it: %s (line %d)",
+		buf_line(why, "config file '%s': cannot read it: %s (line %d)",
 		    path, jerr.text, jerr.line);
 		return ERR_CONFIG;
 	}
 	if (!json_is_object(root)) {
-		problem(why, "config file '%s': must hold a JSON object", path);
+		buf_line(why, "config file '%s': must hold a JSON object",
+		    path);
 		goto out;
 	}
 	json_object_foreach(root, key, v) {
@@ -489,14 +478,15 @@ load_file(struct config *c, const char *path, struct buf *why)
 		if (i < ARRAY_LEN(file_sections))
 			continue;
 		if (e != NULL && (e->flags & CFG_SECRET)) {
-			problem(why, "config file '%s': '%s' may not be in it: "
-			    "secrets come from %s or %s_FILE", path, key,
+			buf_line(why, "config file '%s': '%s' may not be in "
+			    "it: secrets come from %s or %s_FILE", path, key,
 			    e->env, e->env);
 		} else if (e == NULL) {
 			near = nearest_key(key);
-			problem(why, "config file '%s': unknown setting '%s'%s%s%s",
-			    path, key, near != NULL ? " (did you mean '" : "",
-			    near != NULL ? near : "", near != NULL ? "'?)" : "");
+			buf_line(why, "config file '%s': unknown setting "
+			    "'%s'%s%s%s", path, key, near != NULL ?
+			    " (did you mean '" : "", near != NULL ? near : "",
+			    near != NULL ? "'?)" : "");
 		} else if (json_is_string(v)) {
 			set_value(c, e, json_string_value(v), path, true, why);
 		} else if ((json_is_number(v) && e->type == CFG_REAL) ||
@@ -505,13 +495,13 @@ load_file(struct config *c, const char *path, struct buf *why)
 			    json_number_value(v));
 			set_value(c, e, num, path, true, why);
 		} else {
-			problem(why, "config file '%s': setting '%s' must be a "
-			    "string", path, key);
+			buf_line(why, "config file '%s': setting '%s' must be "
+			    "a string", path, key);
 		}
 	}
 	v = json_object_get(root, "failure_rules");
 	if (v != NULL && !json_is_array(v))
-		problem(why, "config file '%s': 'failure_rules' must be an "
+		buf_line(why, "config file '%s': 'failure_rules' must be an "
 		    "array of {\"pattern\", \"failure_type\"}", path);
 	json_array_foreach(v, i, rule) {
 		const char	*pat = json_string_value(json_object_get(rule,
@@ -520,7 +510,7 @@ load_file(struct config *c, const char *path, struct buf *why)
 				    "failure_type"));
 
 		if (pat == NULL || ft == NULL) {
-			problem(why, "config file '%s': 'failure_rules[%zu]' "
+			buf_line(why, "config file '%s': 'failure_rules[%zu]' "
 			    "needs \"pattern\" and \"failure_type\" strings",
 			    path, i);
 			continue;
@@ -558,7 +548,7 @@ secret_from_file(struct config *c, const struct cfg_entry *e,
 	size_t	 n;
 
 	if (f == NULL) {
-		problem(why, "cannot read %s_FILE '%s': %s", e->env, path,
+		buf_line(why, "cannot read %s_FILE '%s': %s", e->env, path,
 		    strerror(errno));
 		return;
 	}
@@ -633,7 +623,7 @@ datadog_env(struct config *c, struct buf *why)
 		else if (strncmp(url, "unix:///", 8) == 0)
 			buf_printf(&addr, "unix:%s", url + 7);
 		else {
-			problem(why, "bad value for DD_DOGSTATSD_URL "
+			buf_line(why, "bad value for DD_DOGSTATSD_URL "
 			    "(environment): '%s' is not udp://<host>:<port> or "
 			    "unix:///<path>", url);
 			goto out;
@@ -642,7 +632,7 @@ datadog_env(struct config *c, struct buf *why)
 		if (strspn(port, "0123456789") != strlen(port) ||
 		    strlen(port) > 5 || strtol(port, NULL, 10) < 1 ||
 		    strtol(port, NULL, 10) > 65535) {
-			problem(why, "bad value for DD_DOGSTATSD_PORT "
+			buf_line(why, "bad value for DD_DOGSTATSD_PORT "
 			    "(environment): '%s' is not a port", port);
 			goto out;
 		}
@@ -660,7 +650,7 @@ datadog_env(struct config *c, struct buf *why)
 		if (v == NULL || *v == '\0')
 			continue;
 		if (strchr(v, ',') != NULL) {
-			problem(why, "bad value for %s (environment): '%s' "
+			buf_line(why, "bad value for %s (environment): '%s' "
 			    "holds a comma", dd_tags[i].env, v);
 			goto out;
 		}
@@ -709,19 +699,19 @@ config_load(struct config *c, struct buf *why)
 	datadog_env(c, why);
 	if (strlen(c->currency) != 3 || strspn(c->currency,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-		problem(why, "bad value for ENVSTATS_CURRENCY: '%s' is not an "
+		buf_line(why, "bad value for ENVSTATS_CURRENCY: '%s' is not an "
 		    "ISO 4217 code like USD or EUR", c->currency);
 	if (secret_is_set(&c->app_token) != secret_is_set(&c->bot_token))
-		problem(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN (or "
-		    "neither, for the local demo)");
+		buf_line(why, "set both SLACK_APP_TOKEN and SLACK_BOT_TOKEN "
+		    "(or neither, for the local demo)");
 	if (log_level_parse(c->log_level) < 0)
-		problem(why, "bad value for ENVSTATS_LOG_LEVEL: '%s' is not "
+		buf_line(why, "bad value for ENVSTATS_LOG_LEVEL: '%s' is not "
 		    "debug, info, warn, error or off", c->log_level);
 	if (log_format_parse(c->log_format) < 0)
-		problem(why, "bad value for ENVSTATS_LOG_FORMAT: '%s' is not "
+		buf_line(why, "bad value for ENVSTATS_LOG_FORMAT: '%s' is not "
 		    "logfmt or json", c->log_format);
 	if (tz_open(c->tz, &tz) != ERR_OK)
-		problem(why, "bad value for ENVSTATS_TZ: '%s' is not an IANA "
+		buf_line(why, "bad value for ENVSTATS_TZ: '%s' is not an IANA "
 		    "time zone (e.g. UTC, Europe/Paris)", c->tz);
 	tz_free(tz);
 	return why->len > start ? ERR_CONFIG : ERR_OK;

@@ -115,8 +115,9 @@ void		config_print(const struct config *, struct buf *);
 void		config_help(struct buf *);
 
 /*
- * For config sections: refuse a key of obj not in allowed[0..n), naming
- * it as "'where.key'" in why (a typo must not pass silently).
+ * For config sections: refuse every key of obj not in allowed[0..n),
+ * naming each as "'where.key'" on a line of its own appended to why
+ * (buf_line): a typo must not pass silently.
  */
 enum err	config_check_keys(const json_t *obj, const char *const *allowed,
 		    size_t n, const char *where, struct buf *why);
@@ -124,7 +125,8 @@ enum err	config_check_keys(const json_t *obj, const char *const *allowed,
 /*
  * For config sections: obj must be an object ("'where' must be an object",
  * then shape, an example for the reader, when not NULL) whose keys are
- * all allowed (config_check_keys). ERR_OK, or ERR_CONFIG with why.
+ * all allowed (config_check_keys). ERR_OK, or ERR_CONFIG with a line (a
+ * line a key) appended to why.
  */
 enum err	config_check_object(const json_t *obj,
 		    const char *const *allowed, size_t n, const char *where,

@@ -71,7 +71,7 @@ compile(struct pattern *p, const char *text, const char *key,
 	r = regcomp(&p->re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 	if (r != 0) {
 		regerror(r, &p->re, msg, sizeof msg);
-		buf_printf(why, "bad regex in '%s': %s", key, msg);
+		buf_line(why, "bad regex in '%s': %s", key, msg);
 		return ERR_CONFIG;
 	}
 	p->on = true;
@@ -80,50 +80,91 @@ compile(struct pattern *p, const char *text, const char *key,
 
 /*
  * Read one {"build": ..., "tests": ...} object at key into the pattern
- * texts, which keep their fallbacks for absent keys.
+ * texts, which keep their fallbacks for absent or refused keys. Every
+ * problem is a line of why.
  */
-static enum err
+static void
 read_pair(const json_t *obj, const char *key, const char **build,
     const char **tests, struct buf *why)
 {
 	static const char *const	 keys[] = { "build", "tests" };
-	const char			*k;
-	json_t				*v;
+	const char **const		 texts[] = { build, tests };
+	const json_t			*v;
+	size_t				 i;
 
-	if (config_check_object(obj, keys, ARRAY_LEN(keys), key, NULL, why) !=
-	    ERR_OK)
-		return ERR_CONFIG;
-	json_object_foreach((json_t *)obj, k, v) {
-		if (!json_is_string(v)) {
-			buf_printf(why, "'%s.%s' must be a string", key, k);
-			return ERR_CONFIG;
-		}
-		if (strcmp(k, "build") == 0)
-			*build = json_string_value(v);
-		else
-			*tests = json_string_value(v);
+	if (!json_is_object(obj)) {
+		config_check_object(obj, keys, ARRAY_LEN(keys), key, NULL, why);
+		return;
 	}
-	return ERR_OK;
+	config_check_keys(obj, keys, ARRAY_LEN(keys), key, why);
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		if ((v = json_object_get(obj, keys[i])) == NULL)
+			continue;
+		if (!json_is_string(v))
+			buf_line(why, "'%s.%s' must be a string", key, keys[i]);
+		else
+			*texts[i] = json_string_value(v);
+	}
 }
 
-/* Compile a rule set from its two texts; prefix names it in errors. */
-static enum err
+/*
+ * Compile a rule set from its two texts; prefix names it in errors. A
+ * text that is the default's and failed there (skip_build, skip_tests)
+ * is not compiled again: its problem is told once, at 'github.default'.
+ */
+static void
 build_rules(struct rules *r, const char *build, const char *tests,
-    const char *prefix, struct buf *why)
+    bool skip_build, bool skip_tests, const char *prefix, struct buf *why)
 {
 	struct buf	key = BUF_INIT;
-	enum err	rc;
 
 	buf_printf(&key, "%s.build", prefix);
-	rc = compile(&r->build, build, key.data, why);
-	if (rc != ERR_OK)
-		goto out;
+	if (!skip_build)
+		compile(&r->build, build, key.data, why);
 	buf_reset(&key);
 	buf_printf(&key, "%s.tests", prefix);
-	rc = compile(&r->tests, tests, key.data, why);
-out:
+	if (!skip_tests)
+		compile(&r->tests, tests, key.data, why);
 	buf_release(&key);
-	return rc;
+}
+
+/* One entry of "github.repos": every problem a line of why. */
+static void
+read_repo(struct github *gh, const char *k, const json_t *v,
+    const char *def_build, const char *def_tests, bool def_build_bad,
+    bool def_tests_bad, struct buf *why)
+{
+	struct rules	 r;
+	struct buf	 prefix = BUF_INIT;
+	const char	*build = def_build, *tests = def_tests;
+	const char	*problem = event_repo_problem(k, strlen(k));
+	size_t		 i;
+
+	memset(&r, 0, sizeof r);
+	if (problem != NULL)
+		buf_line(why, "'github.repos' key '%s' %s", k, problem);
+	buf_printf(&prefix, "github.repos.%s", k);
+	read_pair(v, prefix.data, &build, &tests, why);
+	build_rules(&r, build, tests, build == def_build && def_build_bad,
+	    tests == def_tests && def_tests_bad, prefix.data, why);
+	buf_release(&prefix);
+	if (problem != NULL) {
+		rules_release(&r);
+		return;
+	}
+	r.repo = xstrdup(k);
+	for (i = 0; r.repo[i] != '\0'; i++)
+		r.repo[i] = (char)tolower((unsigned char)r.repo[i]);
+	for (i = 0; i < gh->n_repos; i++) {
+		if (strcmp(gh->repos[i].repo, r.repo) == 0) {
+			buf_line(why, "'github.repos' key '%s' is listed twice",
+			    k);
+			rules_release(&r);
+			return;
+		}
+	}
+	ARRAY_GROW(gh->repos, gh->n_repos + 1, gh->cap);
+	gh->repos[gh->n_repos++] = r;
 }
 
 enum err
@@ -133,75 +174,46 @@ github_new(const json_t *sec, struct github **out, struct buf *why)
 	struct github	*gh = xcalloc(1, sizeof *gh);
 	const char	*def_build = GITHUB_DEFAULT_BUILD;
 	const char	*def_tests = GITHUB_DEFAULT_TESTS;
-	const char	*k, *build, *tests, *problem;
+	const char	*k;
 	json_t		*v, *repos = NULL;
-	struct buf	 prefix = BUF_INIT;
-	struct rules	*r;
-	size_t		 i, klen;
+	size_t		 start = why->len;
+	bool		 build_bad, tests_bad;
 	enum err	 rc = ERR_CONFIG;
 
 	*out = NULL;
 	if (sec != NULL && json_is_null(sec))
 		sec = NULL;
+	if (sec != NULL && !json_is_object(sec)) {
+		config_check_object(sec, section_keys, ARRAY_LEN(section_keys),
+		    "github", NULL, why);
+		goto out;
+	}
 	if (sec != NULL) {
-		if (config_check_object(sec, section_keys,
-		    ARRAY_LEN(section_keys), "github", NULL, why) != ERR_OK)
-			goto out;
+		config_check_keys(sec, section_keys, ARRAY_LEN(section_keys),
+		    "github", why);
 		v = json_object_get(sec, "default");
-		if (v != NULL && read_pair(v, "github.default", &def_build,
-		    &def_tests, why) != ERR_OK)
-			goto out;
+		if (v != NULL)
+			read_pair(v, "github.default", &def_build, &def_tests,
+			    why);
 		repos = json_object_get(sec, "repos");
 	}
-	if (build_rules(&gh->def, def_build, def_tests, "github.default",
-	    why) != ERR_OK)
-		goto out;
-	if (repos != NULL && !json_is_object(repos)) {
-		buf_puts(why, "'github.repos' must be an object");
-		goto out;
+	build_bad = compile(&gh->def.build, def_build, "github.default.build",
+	    why) != ERR_OK;
+	tests_bad = compile(&gh->def.tests, def_tests, "github.default.tests",
+	    why) != ERR_OK;
+	if (repos != NULL && !json_is_object(repos))
+		buf_line(why, "'github.repos' must be an object");
+	else if (repos != NULL) {
+		json_object_foreach(repos, k, v)
+			read_repo(gh, k, v, def_build, def_tests, build_bad,
+			    tests_bad, why);
 	}
-	if (repos != NULL) {
-		json_object_foreach(repos, k, v) {
-			klen = strlen(k);
-			problem = event_repo_problem(k, klen);
-			if (problem != NULL) {
-				buf_printf(why, "'github.repos' key '%s' %s",
-				    k, problem);
-				goto out;
-			}
-			buf_reset(&prefix);
-			buf_printf(&prefix, "github.repos.%s", k);
-			build = def_build;
-			tests = def_tests;
-			if (read_pair(v, prefix.data, &build, &tests, why) !=
-			    ERR_OK)
-				goto out;
-			ARRAY_GROW(gh->repos, gh->n_repos + 1, gh->cap);
-			r = &gh->repos[gh->n_repos];
-			memset(r, 0, sizeof *r);
-			r->repo = xstrdup(k);
-			for (i = 0; i < klen; i++)
-				r->repo[i] = (char)tolower(
-				    (unsigned char)r->repo[i]);
-			/* Count it now so github_free releases it. */
-			gh->n_repos++;
-			for (i = 0; i + 1 < gh->n_repos; i++) {
-				if (strcmp(gh->repos[i].repo, r->repo) == 0) {
-					buf_printf(why, "'github.repos' key "
-					    "'%s' is listed twice", k);
-					goto out;
-				}
-			}
-			if (build_rules(r, build, tests, prefix.data, why) !=
-			    ERR_OK)
-				goto out;
-		}
-	}
+	if (why->len > start)
+		goto out;
 	rc = ERR_OK;
 	*out = gh;
 	gh = NULL;
 out:
-	buf_release(&prefix);
 	github_free(gh);
 	return rc;
 }

@@ -77,8 +77,8 @@ struct github;
 
 /*
  * Validate the "github" section (NULL or JSON null: absent, the defaults)
- * and build the mapper into *out (NULL on failure). ERR_CONFIG with one
- * line naming the key, e.g. "bad regex in 'github.repos.acme/web.build':
+ * and build the mapper into *out (NULL on failure). ERR_CONFIG with every
+ * problem a line appended to why, each naming its key, e.g. "bad regex in 'github.repos.acme/web.build':
  * Unmatched ( or \\(", "'github.repos' key 'acme' must be 'owner/name'",
  * "unknown key 'github.defaults'".
  */

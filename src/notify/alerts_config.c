@@ -74,20 +74,19 @@ alerts_config_release(struct alerts_config *c)
 }
 
 /* A burn rate limit: a number over 1 (at 1 the budget just lasts). */
-static enum err
+static void
 read_burn(const json_t *sec, const char *key, double *out, struct buf *why)
 {
 	const json_t	*v = json_object_get(sec, key);
 
 	if (v == NULL)
-		return ERR_OK;
+		return;
 	if (!json_is_number(v) || !(json_number_value(v) > 1)) {
-		buf_printf(why, "bad value for 'alerts.%s': must be a number "
+		buf_line(why, "bad value for 'alerts.%s': must be a number "
 		    "over 1", key);
-		return ERR_CONFIG;
+		return;
 	}
 	*out = json_number_value(v);
-	return ERR_OK;
 }
 
 /* "HH:MM" (00:00-23:59) as minutes of the day, or -1. */
@@ -106,41 +105,86 @@ parse_hhmm(const char *s)
 	return h * 60 + m;
 }
 
-static enum err
+/* The quiet hours: every problem a line of why; from == to is only
+   checked when both are times. */
+static void
 read_quiet(const json_t *q, const struct tz *default_tz,
     struct alerts_config *c, struct buf *why)
 {
-	const json_t	*tzv;
+	static const char *const	 ends[] = { "from", "to" };
+	const json_t			*tzv;
+	int				 min[2];
+	size_t				 i, start = why->len;
 
-	if (config_check_object(q, quiet_keys, ARRAY_LEN(quiet_keys),
-	    "alerts.quiet_hours", "{\"from\": \"22:00\", \"to\": \"07:00\", "
-	    "\"tz\": \"Europe/Paris\"}", why) != ERR_OK)
-		return ERR_CONFIG;
-	c->quiet_from_min = parse_hhmm(json_string_value(json_object_get(q,
-	    "from")));
-	c->quiet_to_min = parse_hhmm(json_string_value(json_object_get(q,
-	    "to")));
-	if (c->quiet_from_min < 0 || c->quiet_to_min < 0) {
-		buf_printf(why, "'alerts.quiet_hours.%s' must be a time "
-		    "\"HH:MM\" from 00:00 to 23:59", c->quiet_from_min < 0 ?
-		    "from" : "to");
-		return ERR_CONFIG;
+	if (!json_is_object(q)) {
+		config_check_object(q, quiet_keys, ARRAY_LEN(quiet_keys),
+		    "alerts.quiet_hours", "{\"from\": \"22:00\", \"to\": "
+		    "\"07:00\", \"tz\": \"Europe/Paris\"}", why);
+		return;
 	}
-	if (c->quiet_from_min == c->quiet_to_min) {
-		buf_puts(why, "'alerts.quiet_hours' from and to are the same "
+	config_check_keys(q, quiet_keys, ARRAY_LEN(quiet_keys),
+	    "alerts.quiet_hours", why);
+	for (i = 0; i < ARRAY_LEN(ends); i++) {
+		min[i] = parse_hhmm(json_string_value(json_object_get(q,
+		    ends[i])));
+		if (min[i] < 0)
+			buf_line(why, "'alerts.quiet_hours.%s' must be a time "
+			    "\"HH:MM\" from 00:00 to 23:59", ends[i]);
+	}
+	if (min[0] >= 0 && min[0] == min[1])
+		buf_line(why, "'alerts.quiet_hours' from and to are the same "
 		    "time: leave quiet_hours out for none");
-		return ERR_CONFIG;
-	}
 	tzv = json_object_get(q, "tz");
 	if (tzv != NULL && (!json_is_string(tzv) ||
-	    tz_open(json_string_value(tzv), &c->own_tz) != ERR_OK)) {
-		buf_printf(why, "bad value for 'alerts.quiet_hours.tz': not an "
+	    tz_open(json_string_value(tzv), &c->own_tz) != ERR_OK))
+		buf_line(why, "bad value for 'alerts.quiet_hours.tz': not an "
 		    "IANA time zone (e.g. UTC, Europe/Paris)");
-		return ERR_CONFIG;
-	}
+	if (why->len > start)
+		return;
+	c->quiet_from_min = min[0];
+	c->quiet_to_min = min[1];
 	c->quiet_tz = c->own_tz != NULL ? c->own_tz : default_tz;
 	c->quiet = true;
-	return ERR_OK;
+}
+
+/* The whole-number keys; bad[i] tells which of int_keys were refused. */
+static void
+read_ints(const json_t *sec, struct alerts_config *c, bool *bad,
+    struct buf *why)
+{
+	const json_t	*v;
+	size_t		 i;
+	int64_t		 n;
+
+	for (i = 0; i < ARRAY_LEN(int_keys); i++) {
+		const struct int_key	*k = &int_keys[i];
+
+		if ((v = json_object_get(sec, k->name)) == NULL)
+			continue;
+		n = json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+		if (!json_is_integer(v) || n < k->min || n > k->max) {
+			buf_line(why, "bad value for 'alerts.%s': must be a "
+			    "whole number from %lld to %lld", k->name,
+			    (long long)k->min, (long long)k->max);
+			bad[i] = true;
+			continue;
+		}
+		*(int64_t *)(void *)((char *)c + k->offset) = k->unit_ms != 0 ?
+		    n * k->unit_ms : n;
+	}
+}
+
+/* Whether the int_keys entry name was refused (see read_ints). */
+static bool
+int_bad(const bool *bad, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < ARRAY_LEN(int_keys); i++) {
+		if (strcmp(int_keys[i].name, name) == 0)
+			return bad[i];
+	}
+	BUG("alerts: no whole-number key %s", name);
 }
 
 enum err
@@ -149,61 +193,50 @@ alerts_config_parse(const json_t *sec, const struct tz *default_tz,
 {
 	const json_t	*v;
 	const char	*ch;
-	size_t		 i;
-	int64_t		 n;
+	bool		 bad[ARRAY_LEN(int_keys)] = { false };
+	size_t		 start = why->len;
 
 	if (sec == NULL || json_is_null(sec))
 		return ERR_OK;
-	if (config_check_object(sec, section_keys, ARRAY_LEN(section_keys),
-	    "alerts", NULL, why) != ERR_OK)
-		return ERR_CONFIG;
+	if (!json_is_object(sec))
+		return config_check_object(sec, section_keys,
+		    ARRAY_LEN(section_keys), "alerts", NULL, why);
+	/* Every key is read on its own: each problem is told, and a check
+	   across keys waits for both keys to be good. */
+	config_check_keys(sec, section_keys, ARRAY_LEN(section_keys),
+	    "alerts", why);
 	ch = json_string_value(json_object_get(sec, "channel"));
 	if (ch == NULL || *ch == '\0' || strcspn(ch, " \t\r\n") !=
-	    strlen(ch) || strlen(ch) > 80) {
-		buf_puts(why, "'alerts.channel' is required: the Slack "
+	    strlen(ch) || strlen(ch) > 80)
+		buf_line(why, "'alerts.channel' is required: the Slack "
 		    "channel id (C...) where alerts are posted");
-		return ERR_CONFIG;
-	}
-	for (i = 0; i < ARRAY_LEN(int_keys); i++) {
-		const struct int_key	*k = &int_keys[i];
-
-		if ((v = json_object_get(sec, k->name)) == NULL)
-			continue;
-		n = json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
-		if (!json_is_integer(v) || n < k->min || n > k->max) {
-			buf_printf(why, "bad value for 'alerts.%s': must be a "
-			    "whole number from %lld to %lld", k->name,
-			    (long long)k->min, (long long)k->max);
-			return ERR_CONFIG;
-		}
-		*(int64_t *)(void *)((char *)c + k->offset) = k->unit_ms != 0 ?
-		    n * k->unit_ms : n;
-	}
+	read_ints(sec, c, bad, why);
 	if ((v = json_object_get(sec, "burst_rate_pct")) != NULL) {
 		if (!json_is_number(v) || json_number_value(v) <= 0 ||
-		    json_number_value(v) > 100) {
-			buf_puts(why, "bad value for 'alerts.burst_rate_pct': "
+		    json_number_value(v) > 100)
+			buf_line(why, "bad value for 'alerts.burst_rate_pct': "
 			    "must be a number over 0 and at most 100");
-			return ERR_CONFIG;
-		}
-		c->burst_rate_pct = json_number_value(v);
+		else
+			c->burst_rate_pct = json_number_value(v);
 	}
-	if (read_burn(sec, "slo_burn_6h", &c->slo_burn_6h, why) != ERR_OK ||
-	    read_burn(sec, "slo_burn_3d", &c->slo_burn_3d, why) != ERR_OK)
-		return ERR_CONFIG;
-	if (c->stuck_ms < c->slow_in_flight_ms) {
-		buf_puts(why, "'alerts.stuck_min' must not be less than "
+	read_burn(sec, "slo_burn_6h", &c->slo_burn_6h, why);
+	read_burn(sec, "slo_burn_3d", &c->slo_burn_3d, why);
+	if (!int_bad(bad, "stuck_min") && !int_bad(bad, "slow_in_flight_min") &&
+	    c->stuck_ms < c->slow_in_flight_ms)
+		buf_line(why, "'alerts.stuck_min' must not be less than "
 		    "'alerts.slow_in_flight_min': stuck comes after slow");
-		return ERR_CONFIG;
-	}
-	if (c->watch_ms <= c->stuck_ms) {
-		buf_puts(why, "'alerts.watch_hours' must be longer than "
+	if (!int_bad(bad, "watch_hours") && !int_bad(bad, "stuck_min") &&
+	    c->watch_ms <= c->stuck_ms)
+		buf_line(why, "'alerts.watch_hours' must be longer than "
 		    "'alerts.stuck_min'");
+	if ((v = json_object_get(sec, "quiet_hours")) != NULL)
+		read_quiet(v, default_tz, c, why);
+	if (why->len > start) {
+		/* Nothing half-read stays: the defaults, alerts off. */
+		alerts_config_release(c);
+		alerts_config_init(c);
 		return ERR_CONFIG;
 	}
-	if ((v = json_object_get(sec, "quiet_hours")) != NULL &&
-	    read_quiet(v, default_tz, c, why) != ERR_OK)
-		return ERR_CONFIG;
 	c->channel = xstrdup(ch);
 	return ERR_OK;
 }

@@ -77,7 +77,8 @@ void		alerts_config_init(struct alerts_config *);
 /*
  * Read the section (NULL or null: alerts off) into c, which
  * alerts_config_init() prepared. default_tz (borrowed, must outlive c) is
- * the quiet hours' zone when they name none. ERR_CONFIG with why.
+ * the quiet hours' zone when they name none. ERR_CONFIG with every
+ * problem a line appended to why (c is then back to the defaults).
  */
 enum err	alerts_config_parse(const json_t *section,
 		    const struct tz *default_tz, struct alerts_config *c,

@@ -40,7 +40,7 @@ parse_time(const json_t *v, const char *where, int *min, struct buf *why)
 	    s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' ||
 	    s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9' ||
 	    (s[0] == '2' && s[1] > '3')) {
-		buf_printf(why, "'%s' must be a time HH:MM (00:00 to 23:59)",
+		buf_line(why, "'%s' must be a time HH:MM (00:00 to 23:59)",
 		    where);
 		return ERR_CONFIG;
 	}
@@ -70,11 +70,14 @@ parse_weekly(const json_t *v, const char *where, struct digest_schedule *s,
     struct buf *why)
 {
 	static const char *const keys[] = { "weekday", "time" };
+	size_t	start = why->len;
 
-	if (config_check_object(v, keys, ARRAY_LEN(keys), where,
-	    "{\"weekday\": \"monday\", \"time\": \"HH:MM\"}", why) != ERR_OK)
-		return ERR_CONFIG;
-	return digest_weekly_parse(v, where, s, why);
+	if (!json_is_object(v))
+		return config_check_object(v, keys, ARRAY_LEN(keys), where,
+		    "{\"weekday\": \"monday\", \"time\": \"HH:MM\"}", why);
+	config_check_keys(v, keys, ARRAY_LEN(keys), where, why);
+	digest_weekly_parse(v, where, s, why);
+	return why->len > start ? ERR_CONFIG : ERR_OK;
 }
 
 bool
@@ -89,28 +92,25 @@ digest_weekly_parse(const json_t *v, const char *where,
 {
 	const char	*day = json_string_value(json_object_get(v, "weekday"));
 	struct buf	 at = BUF_INIT;
-	size_t		 i;
-	enum err	 rc = ERR_CONFIG;
+	size_t		 i, start = why->len;
 
 	for (i = 0; day != NULL && i < ARRAY_LEN(weekdays); i++) {
 		if (strcasecmp(day, weekdays[i]) == 0)
 			break;
 	}
-	if (day == NULL || i == ARRAY_LEN(weekdays)) {
-		buf_printf(why, "'%s.weekday' must be a day name, monday to "
+	if (day == NULL || i == ARRAY_LEN(weekdays))
+		buf_line(why, "'%s.weekday' must be a day name, monday to "
 		    "sunday", where);
-		goto out;
-	}
-	s->weekday = (int)i;
+	else
+		s->weekday = (int)i;
 	buf_printf(&at, "%s.time", where);
-	rc = parse_time(json_object_get(v, "time"), at.data,
+	parse_time(json_object_get(v, "time"), at.data,
 	    &s->at_min[DIGEST_WEEKLY], why);
-out:
 	buf_release(&at);
-	return rc;
+	return why->len > start ? ERR_CONFIG : ERR_OK;
 }
 
-/* One entry of the list, "digests[i]". */
+/* One entry of the list, "digests[i]": every problem a line of why. */
 static enum err
 parse_entry(const json_t *v, const char *where, struct digest_schedule *s,
     struct buf *why)
@@ -123,75 +123,73 @@ parse_entry(const json_t *v, const char *where, struct digest_schedule *s,
 	const char	*ch = json_string_value(json_object_get(v, "channel"));
 	const char	*problem;
 	struct buf	 key = BUF_INIT;
-	size_t		 i;
-	enum err	 rc = ERR_CONFIG;
+	size_t		 i, start = why->len;
 
-	if (config_check_object(v, keys, ARRAY_LEN(keys), where,
-	    "{\"channel\", \"daily\", \"weekly\", \"repo\"}", why) != ERR_OK)
-		goto out;
-	if (ch == NULL || !channel_ok(ch)) {
-		buf_printf(why, "'%s.channel' must be a channel id like "
+	if (!json_is_object(v))
+		return config_check_object(v, keys, ARRAY_LEN(keys), where,
+		    "{\"channel\", \"daily\", \"weekly\", \"repo\"}", why);
+	config_check_keys(v, keys, ARRAY_LEN(keys), where, why);
+	if (ch == NULL || !channel_ok(ch))
+		buf_line(why, "'%s.channel' must be a channel id like "
 		    "C0123ABCD (not a #name)", where);
-		goto out;
-	}
-	s->channel = xstrdup(ch);
+	else
+		s->channel = xstrdup(ch);
 	if (repo != NULL && !json_is_null(repo)) {
 		problem = json_is_string(repo) ? event_repo_problem(
 		    json_string_value(repo), json_string_length(repo)) :
 		    "must be a string";
-		if (problem != NULL) {
-			buf_printf(why, "'%s.repo' %s", where, problem);
-			goto out;
-		}
-		s->repo = xstrdup(json_string_value(repo));
-		for (i = 0; s->repo[i] != '\0'; i++) {
-			if (s->repo[i] >= 'A' && s->repo[i] <= 'Z')
-				s->repo[i] = (char)(s->repo[i] - 'A' + 'a');
+		if (problem != NULL)
+			buf_line(why, "'%s.repo' %s", where, problem);
+		else {
+			s->repo = xstrdup(json_string_value(repo));
+			for (i = 0; s->repo[i] != '\0'; i++) {
+				if (s->repo[i] >= 'A' && s->repo[i] <= 'Z')
+					s->repo[i] = (char)(s->repo[i] - 'A' +
+					    'a');
+			}
 		}
 	}
-	if (daily == NULL && weekly == NULL) {
-		buf_printf(why, "'%s' needs \"daily\": \"HH:MM\" or "
+	if (daily == NULL && weekly == NULL)
+		buf_line(why, "'%s' needs \"daily\": \"HH:MM\" or "
 		    "\"weekly\": {\"weekday\", \"time\"} (or both)", where);
-		goto out;
-	}
 	if (daily != NULL) {
 		buf_printf(&key, "%s.daily", where);
-		if (parse_time(daily, key.data, &s->at_min[DIGEST_DAILY],
-		    why) != ERR_OK)
-			goto out;
+		parse_time(daily, key.data, &s->at_min[DIGEST_DAILY], why);
 	}
 	if (weekly != NULL) {
 		buf_reset(&key);
 		buf_printf(&key, "%s.weekly", where);
-		if (parse_weekly(weekly, key.data, s, why) != ERR_OK)
-			goto out;
+		parse_weekly(weekly, key.data, s, why);
 	}
-	rc = ERR_OK;
-out:
 	buf_release(&key);
-	return rc;
+	return why->len > start ? ERR_CONFIG : ERR_OK;
 }
 
-/* Two entries would share their stored state: refuse, naming both. */
-static enum err
-check_unique(const struct digest_config *c, struct buf *why)
+/*
+ * Two entries would share their stored state: refuse, naming both. Only
+ * the good entries (bad[i] false) are compared: a refused channel or repo
+ * is no evidence of a repeat.
+ */
+static void
+check_unique(const struct digest_config *c, const bool *bad,
+    struct buf *why)
 {
 	size_t	i, j;
 
 	for (i = 0; i < c->n; i++) {
-		for (j = 0; j < i; j++) {
-			if (strcmp(c->v[i].channel, c->v[j].channel) != 0 ||
+		for (j = 0; j < i && !bad[i]; j++) {
+			if (bad[j] ||
+			    strcmp(c->v[i].channel, c->v[j].channel) != 0 ||
 			    (c->v[i].repo == NULL) != (c->v[j].repo == NULL) ||
 			    (c->v[i].repo != NULL &&
 			    strcmp(c->v[i].repo, c->v[j].repo) != 0))
 				continue;
-			buf_printf(why, "'digests[%zu]' repeats the channel "
+			buf_line(why, "'digests[%zu]' repeats the channel "
 			    "and repo of 'digests[%zu]': give both periods in "
 			    "one entry", i, j);
-			return ERR_CONFIG;
+			break;
 		}
 	}
-	return ERR_OK;
 }
 
 enum err
@@ -200,34 +198,36 @@ digest_config_parse(const json_t *sec, struct digest_config *c,
 {
 	struct buf	 where = BUF_INIT;
 	const json_t	*v;
-	size_t		 i;
-	enum err	 rc = ERR_OK;
+	bool		*bad = NULL;
+	size_t		 i, start = why->len;
 
 	memset(c, 0, sizeof *c);
 	if (sec == NULL || json_is_null(sec))
 		goto out;
 	if (!json_is_array(sec)) {
-		buf_puts(why, "'digests' must be an array of {\"channel\", "
+		buf_line(why, "'digests' must be an array of {\"channel\", "
 		    "\"daily\", \"weekly\", \"repo\"}");
-		rc = ERR_CONFIG;
 		goto out;
 	}
 	c->v = xcalloc(json_array_size(sec) + 1, sizeof *c->v);
+	bad = xcalloc(json_array_size(sec) + 1, sizeof *bad);
+	/* A bad entry does not stop the next: each one's problems are told. */
 	json_array_foreach(sec, i, v) {
 		struct digest_schedule	*s = &c->v[c->n++];
 
 		s->at_min[DIGEST_DAILY] = s->at_min[DIGEST_WEEKLY] = -1;
 		buf_reset(&where);
 		buf_printf(&where, "digests[%zu]", i);
-		if ((rc = parse_entry(v, where.data, s, why)) != ERR_OK)
-			goto out;
+		bad[i] = parse_entry(v, where.data, s, why) != ERR_OK;
 	}
-	rc = check_unique(c, why);
+	check_unique(c, bad, why);
 out:
+	free(bad);
 	buf_release(&where);
-	if (rc != ERR_OK)
-		digest_config_release(c);
-	return rc;
+	if (why->len == start)
+		return ERR_OK;
+	digest_config_release(c);
+	return ERR_CONFIG;
 }
 
 void

@@ -66,8 +66,9 @@ struct digest_config {
 
 /*
  * Read and check the "digests" section (NULL or null: no digests). On
- * ERR_CONFIG why names the bad key: "'digests[1].weekly.time' must be a
- * time HH:MM (00:00 to 23:59)". Release with digest_config_release.
+ * ERR_CONFIG every problem is a line appended to why, naming the bad key:
+ * "'digests[1].weekly.time' must be a time HH:MM (00:00 to 23:59)"; a bad
+ * entry does not stop the next. Release with digest_config_release.
  */
 enum err	digest_config_parse(const json_t *section,
 		    struct digest_config *, struct buf *why);
@@ -77,7 +78,7 @@ void		digest_config_release(struct digest_config *);
  * For other scheduled sections (the survey): "weekday" and "time" of the
  * object v into s->weekday and s->at_min[DIGEST_WEEKLY], checked as a
  * weekly digest's are (other keys are the caller's); where names v in
- * why. And whether s is a channel id as "digests" wants one.
+ * the lines appended to why, one a problem. And whether s is a channel id as "digests" wants one.
  */
 enum err	digest_weekly_parse(const json_t *v, const char *where,
 		    struct digest_schedule *s, struct buf *why);

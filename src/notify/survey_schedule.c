@@ -35,35 +35,33 @@ survey_schedule_parse(const json_t *sec, struct survey_schedule *s,
 	static const char *const keys[] = { "channel", "every", "weekday",
 	    "time" };
 	const char	*ch = json_string_value(json_object_get(sec, "channel"));
-	enum err	 rc = ERR_CONFIG;
+	size_t		 start = why->len;
 
 	memset(s, 0, sizeof *s);
 	s->when.at_min[DIGEST_DAILY] = s->when.at_min[DIGEST_WEEKLY] = -1;
 	if (sec == NULL || json_is_null(sec))
 		return ERR_OK;
-	if (config_check_object(sec, keys, ARRAY_LEN(keys), "survey",
-	    "{\"channel\", \"every\", \"weekday\", \"time\"}", why) != ERR_OK)
-		goto out;
-	if (ch == NULL || !digest_channel_ok(ch)) {
-		buf_puts(why, "'survey.channel' must be a channel id like "
+	if (!json_is_object(sec))
+		return config_check_object(sec, keys, ARRAY_LEN(keys),
+		    "survey", "{\"channel\", \"every\", \"weekday\", "
+		    "\"time\"}", why);
+	/* Each key on its own: every problem is a line of why. */
+	config_check_keys(sec, keys, ARRAY_LEN(keys), "survey", why);
+	if (ch == NULL || !digest_channel_ok(ch))
+		buf_line(why, "'survey.channel' must be a channel id like "
 		    "C0123ABCD (not a #name)");
-		goto out;
-	}
 	if (parse_every(json_string_value(json_object_get(sec, "every")),
-	    &s->every_ms) != ERR_OK) {
-		buf_puts(why, "'survey.every' must be a whole number of "
+	    &s->every_ms) != ERR_OK)
+		buf_line(why, "'survey.every' must be a whole number of "
 		    "weeks up to 52, e.g. \"4w\"");
-		goto out;
+	digest_weekly_parse(sec, "survey", &s->when, why);
+	if (why->len > start) {
+		survey_schedule_release(s);
+		return ERR_CONFIG;
 	}
-	if (digest_weekly_parse(sec, "survey", &s->when, why) != ERR_OK)
-		goto out;
 	s->channel = xstrdup(ch);
 	s->on = true;
-	rc = ERR_OK;
-out:
-	if (rc != ERR_OK)
-		survey_schedule_release(s);
-	return rc;
+	return ERR_OK;
 }
 
 void

@@ -38,8 +38,9 @@ struct survey_schedule {
 
 /*
  * Read and check the "survey" section (NULL or null: no schedule). On
- * ERR_CONFIG why names the key: "'survey.every' must be a whole number
- * of weeks, e.g. \"4w\"". Release with survey_schedule_release.
+ * ERR_CONFIG every problem is a line appended to why, naming its key:
+ * "'survey.every' must be a whole number of weeks up to 52, e.g.
+ * \"4w\"". Release with survey_schedule_release.
  */
 enum err	survey_schedule_parse(const json_t *section,
 		    struct survey_schedule *, struct buf *why);

@@ -202,8 +202,11 @@ unescape(struct buf *out, const char *s, size_t len)
 
 /* --- configuration ------------------------------------------------- */
 
-/* An array of non-empty strings into l; repos are checked and lowered.
-   Absent or null is an empty list, which each caller gives its meaning. */
+/*
+ * An array of non-empty strings into l; repos are checked and lowered.
+ * Absent or null is an empty list, which each caller gives its meaning.
+ * Every refused item is a line of why, and the good ones are kept.
+ */
 static enum err
 read_list(const json_t *sec, const char *key, bool repos, struct strlist *l,
     struct buf *why)
@@ -211,25 +214,22 @@ read_list(const json_t *sec, const char *key, bool repos, struct strlist *l,
 	const json_t	*arr = json_object_get(sec, key), *item;
 	const char	*s, *problem;
 	char		*repo;
-	size_t		 i;
-	enum err	 rc = ERR_CONFIG;
+	size_t		 i, start = why->len;
 
-	if (arr == NULL || json_is_null(arr)) {
-		rc = ERR_OK;
-		goto out;
-	}
+	if (arr == NULL || json_is_null(arr))
+		return ERR_OK;
 	if (!json_is_array(arr)) {
-		buf_printf(why, "'slack.%s' must be an array of strings", key);
-		goto out;
+		buf_line(why, "'slack.%s' must be an array of strings", key);
+		return ERR_CONFIG;
 	}
 	for (i = 0; i < json_array_size(arr); i++) {
 		item = json_array_get(arr, i);
 		if (!json_is_string(item) || json_string_length(item) == 0 ||
 		    strlen(json_string_value(item)) !=
 		    json_string_length(item)) {
-			buf_printf(why, "'slack.%s[%zu]' must be a non-empty "
+			buf_line(why, "'slack.%s[%zu]' must be a non-empty "
 			    "string", key, i);
-			goto out;
+			continue;
 		}
 		s = json_string_value(item);
 		if (!repos) {
@@ -238,72 +238,67 @@ read_list(const json_t *sec, const char *key, bool repos, struct strlist *l,
 		}
 		repo = repo_normal(s, strlen(s), &problem);
 		if (repo == NULL) {
-			buf_printf(why, "bad repository '%s' in "
+			buf_line(why, "bad repository '%s' in "
 			    "'slack.%s[%zu]': %s", s, key, i, problem);
-			goto out;
+			continue;
 		}
 		strlist_add(l, repo, strlen(repo));
 		free(repo);
 	}
-	rc = ERR_OK;
-out:
-	return rc;
+	return why->len > start ? ERR_CONFIG : ERR_OK;
 }
 
 /*
  * channel id -> repo, each repo owner/name and known when repos are: a
  * default that /mural-env would then refuse is a config error, caught at
- * start rather than on every command in that channel.
+ * start rather than on every command in that channel. repos_bad: "repos"
+ * was refused, so whether a repo is known cannot be told.
  */
-static enum err
-read_defaults(struct slack_observe *so, const json_t *sec, struct buf *why)
+static void
+read_defaults(struct slack_observe *so, const json_t *sec, bool repos_bad,
+    struct buf *why)
 {
 	const json_t	*obj = json_object_get(sec, "repo_defaults");
 	const char	*channel, *problem, *s;
-	char		*repo = NULL;
+	char		*repo;
 	json_t		*v;
-	enum err	 rc = ERR_CONFIG;
 
-	if (obj == NULL || json_is_null(obj)) {
-		rc = ERR_OK;
-		goto out;
-	}
+	if (obj == NULL || json_is_null(obj))
+		return;
 	if (!json_is_object(obj)) {
-		buf_puts(why, "'slack.repo_defaults' must be an object of "
+		buf_line(why, "'slack.repo_defaults' must be an object of "
 		    "channel id -> owner/name");
-		goto out;
+		return;
 	}
 	json_object_foreach((json_t *)obj, channel, v) {
 		s = json_string_value(v);
 		if (*channel == '\0' || s == NULL ||
 		    strlen(s) != json_string_length(v)) {
-			buf_printf(why, "'slack.repo_defaults.%s' must be a "
+			buf_line(why, "'slack.repo_defaults.%s' must be a "
 			    "repository string, keyed by a channel id",
 			    channel);
-			goto out;
+			continue;
 		}
 		repo = repo_normal(s, strlen(s), &problem);
 		if (repo == NULL) {
-			buf_printf(why, "bad repository '%s' in "
+			buf_line(why, "bad repository '%s' in "
 			    "'slack.repo_defaults.%s': %s", s, channel,
 			    problem);
-			goto out;
+			continue;
 		}
-		if (so->repos.n > 0 && strlist_find(&so->repos, repo) < 0) {
-			buf_printf(why, "repository '%s' in "
-			    "'slack.repo_defaults.%s' is not in 'slack.repos'",
-			    s, channel);
-			goto out;
+		if (repos_bad || (so->repos.n > 0 &&
+		    strlist_find(&so->repos, repo) < 0)) {
+			if (!repos_bad)
+				buf_line(why, "repository '%s' in "
+				    "'slack.repo_defaults.%s' is not in "
+				    "'slack.repos'", s, channel);
+			free(repo);
+			continue;
 		}
 		strlist_add(&so->default_channels, channel, strlen(channel));
 		strlist_add(&so->default_repos, repo, strlen(repo));
 		free(repo);
-		repo = NULL;
 	}
-	rc = ERR_OK;
-out:
-	free(repo);
-	return rc;
 }
 
 /* Check a group number against the compiled regex; label names the key.
@@ -312,174 +307,177 @@ static enum err
 check_group(const regex_t *re, json_int_t g, bool required,
     const char *label, const char *name, struct buf *why)
 {
-	enum err	rc = ERR_CONFIG;
-
 	if (g < 0 || (required && g == 0)) {
-		buf_printf(why, "'%s.%s' must be a group number (%s)", label,
+		buf_line(why, "'%s.%s' must be a group number (%s)", label,
 		    name, required ? "1 or more" : "0 for none");
-		goto out;
+		return ERR_CONFIG;
 	}
 	if ((uintmax_t)g > (uintmax_t)re->re_nsub) {
-		buf_printf(why, "group %jd out of range in '%s.%s': the regex "
+		buf_line(why, "group %jd out of range in '%s.%s': the regex "
 		    "has %zu group%s", (intmax_t)g, label, name, re->re_nsub,
 		    re->re_nsub == 1 ? "" : "s");
-		goto out;
+		return ERR_CONFIG;
 	}
-	rc = ERR_OK;
-out:
-	return rc;
+	return ERR_OK;
 }
 
-/* Compile and add one pattern; label ("slack.patterns[1]") names it. */
+/* A pattern's three group numbers, in the order of group_names. */
+enum { GROUP_REPO, GROUP_BRANCH, GROUP_REASON, GROUP__COUNT };
+
+static const char *const group_names[GROUP__COUNT] = { "repo", "branch",
+    "reason" };
+
+/*
+ * A pattern as read: NULL texts and GROUP_BAD groups were refused (or are
+ * missing), and the checks that need them are skipped. get_group reads
+ * every negative number as -1, so none is GROUP_BAD.
+ */
+#define GROUP_BAD	((json_int_t)-2)
+
+struct pattern_spec {
+	const char	*type;
+	const char	*regex;
+	json_int_t	 group[GROUP__COUNT];
+};
+
+/*
+ * Compile and add one pattern; label ("slack.patterns[1]") names it.
+ * Every problem is a line of why; the pattern is added only without any.
+ */
 static enum err
-add_pattern(struct slack_observe *so, const char *type, const char *regex,
-    json_int_t repo, json_int_t branch, json_int_t reason,
+add_pattern(struct slack_observe *so, const struct pattern_spec *ps,
     const char *label, struct buf *why)
 {
 	struct pattern	*p;
 	char		 msg[256];
-	int		 t, r;
-	bool		 compiled = false;
-	enum err	 rc = ERR_CONFIG;
+	int		 t = -1, r;
+	size_t		 i, start = why->len;
+	bool		 compiled = false, bad_group = false;
 
 	ARRAY_GROW(so->patterns, so->n_patterns + 1, so->cap_patterns);
 	p = &so->patterns[so->n_patterns];
 	memset(p, 0, sizeof *p);
-	t = event_type_parse(type);
-	if (t < 0) {
-		buf_printf(why, "unknown event type '%s' in '%s.type'", type,
-		    label);
-		goto out;
-	}
+	if (ps->type != NULL && (t = event_type_parse(ps->type)) < 0)
+		buf_line(why, "unknown event type '%s' in '%s.type'",
+		    ps->type, label);
 	/* A message carries no duration or status: the operator posts
 	   its reconciliations to the webhook. */
-	if (t == EV_RECONCILED) {
-		buf_printf(why, "'%s.type' cannot be 'reconciled' (the "
+	if (t == EV_RECONCILED)
+		buf_line(why, "'%s.type' cannot be 'reconciled' (the "
 		    "operator posts those to POST /v1/events)", label);
-		goto out;
-	}
 	/*
 	 * REG_ICASE: the provisioner's capitalisation is no contract, and
 	 * captures are offsets into the text, so they keep its case. No
 	 * REG_NEWLINE: '.' spans lines, so a multi-line reason stays whole.
 	 */
-	r = regcomp(&p->re, regex, REG_EXTENDED | REG_ICASE);
-	if (r != 0) {
-		regerror(r, &p->re, msg, sizeof msg);
-		buf_printf(why, "bad regex in '%s.regex': %s", label, msg);
-		goto out;
+	if (ps->regex != NULL) {
+		r = regcomp(&p->re, ps->regex, REG_EXTENDED | REG_ICASE);
+		if (r != 0) {
+			regerror(r, &p->re, msg, sizeof msg);
+			buf_line(why, "bad regex in '%s.regex': %s", label,
+			    msg);
+		} else
+			compiled = true;
 	}
-	compiled = true;
-	if (check_group(&p->re, branch, true, label, "branch", why) != ERR_OK ||
-	    check_group(&p->re, repo, false, label, "repo", why) != ERR_OK ||
-	    check_group(&p->re, reason, false, label, "reason", why) !=
-	    ERR_OK)
-		goto out;
+	/* The groups are counted in the regex: without it, no check. */
+	for (i = 0; i < GROUP__COUNT; i++) {
+		if (ps->group[i] == GROUP_BAD)
+			bad_group = true;
+		else if (compiled)
+			check_group(&p->re, ps->group[i], i == GROUP_BRANCH,
+			    label, group_names[i], why);
+	}
+	if (why->len > start || ps->type == NULL || !compiled || bad_group) {
+		if (compiled)
+			regfree(&p->re);
+		return ERR_CONFIG;
+	}
 	p->type = (enum event_type)t;
-	p->repo_group = (size_t)repo;
-	p->branch_group = (size_t)branch;
-	p->reason_group = (size_t)reason;
+	p->repo_group = (size_t)ps->group[GROUP_REPO];
+	p->branch_group = (size_t)ps->group[GROUP_BRANCH];
+	p->reason_group = (size_t)ps->group[GROUP_REASON];
 	p->label = xstrdup(label);
 	/* regexec fills only the slots asked for: the highest group any
 	   pattern uses is all a match needs. */
-	if (p->repo_group + 1 > so->nmatch)
-		so->nmatch = p->repo_group + 1;
-	if (p->branch_group + 1 > so->nmatch)
-		so->nmatch = p->branch_group + 1;
-	if (p->reason_group + 1 > so->nmatch)
-		so->nmatch = p->reason_group + 1;
+	for (i = 0; i < GROUP__COUNT; i++) {
+		if ((size_t)ps->group[i] + 1 > so->nmatch)
+			so->nmatch = (size_t)ps->group[i] + 1;
+	}
 	so->n_patterns++;
-	rc = ERR_OK;
-out:
-	if (rc != ERR_OK && compiled)
-		regfree(&p->re);
-	return rc;
+	return ERR_OK;
 }
 
-/* A group number member: absent or null is 0. */
-static enum err
+/* A group number member: absent or null is 0; GROUP_BAD when refused. */
+static json_int_t
 get_group(const json_t *obj, const char *key, const char *label,
-    json_int_t *out, struct buf *why)
+    struct buf *why)
 {
 	const json_t	*v = json_object_get(obj, key);
-	enum err	 rc = ERR_OK;
 
-	*out = 0;
 	if (v == NULL || json_is_null(v))
-		goto out;
+		return 0;
 	if (!json_is_integer(v)) {
-		buf_printf(why, "'%s.%s' must be a group number (an integer)",
+		buf_line(why, "'%s.%s' must be a group number (an integer)",
 		    label, key);
-		rc = ERR_CONFIG;
-		goto out;
+		return GROUP_BAD;
 	}
-	*out = json_integer_value(v);
-out:
-	return rc;
+	/* A negative number is refused by check_group, by its name. */
+	return json_integer_value(v) < 0 ? -1 : json_integer_value(v);
 }
 
-/* "patterns", or the defaults when it is absent (present but [] is none). */
-static enum err
+/*
+ * "patterns", or the defaults when it is absent (present but [] is none).
+ * A refused pattern does not stop the next: each one's problems are told.
+ */
+static void
 read_patterns(struct slack_observe *so, const json_t *sec, struct buf *why)
 {
-	const json_t	*arr = json_object_get(sec, "patterns"), *item;
-	const char	*type, *regex;
-	json_int_t	 repo, branch, reason;
-	char		 label[64];
-	size_t		 i;
-	enum err	 rc = ERR_CONFIG;
+	const json_t		*arr = json_object_get(sec, "patterns"), *item;
+	struct pattern_spec	 ps;
+	char			 label[64];
+	size_t			 i, g;
 
 	if (arr == NULL || json_is_null(arr)) {
 		for (i = 0; i < ARRAY_LEN(default_patterns); i++) {
 			snprintf(label, sizeof label, "default pattern %zu",
 			    i);
-			if (add_pattern(so, default_patterns[i].type,
-			    default_patterns[i].regex, default_patterns[i].repo,
-			    default_patterns[i].branch,
-			    default_patterns[i].reason, label, why) != ERR_OK)
+			ps.type = default_patterns[i].type;
+			ps.regex = default_patterns[i].regex;
+			ps.group[GROUP_REPO] = default_patterns[i].repo;
+			ps.group[GROUP_BRANCH] = default_patterns[i].branch;
+			ps.group[GROUP_REASON] = default_patterns[i].reason;
+			if (add_pattern(so, &ps, label, why) != ERR_OK)
 				BUG("default pattern %zu: %s", i, why->data);
 		}
-		rc = ERR_OK;
-		goto out;
+		return;
 	}
 	if (!json_is_array(arr)) {
-		buf_puts(why, "'slack.patterns' must be an array of {\"type\", "
+		buf_line(why, "'slack.patterns' must be an array of {\"type\", "
 		    "\"regex\", \"repo\", \"branch\", \"reason\"}");
-		goto out;
+		return;
 	}
 	for (i = 0; i < json_array_size(arr); i++) {
 		item = json_array_get(arr, i);
 		snprintf(label, sizeof label, "slack.patterns[%zu]", i);
 		if (!json_is_object(item)) {
-			buf_printf(why, "'%s' must be an object", label);
-			goto out;
+			buf_line(why, "'%s' must be an object", label);
+			continue;
 		}
-		if (config_check_keys(item, pattern_keys,
-		    ARRAY_LEN(pattern_keys), label, why) != ERR_OK)
-			goto out;
-		type = get_str(item, "type");
-		regex = get_str(item, "regex");
-		if (type == NULL) {
-			buf_printf(why, "'%s.type' must be an event type",
+		config_check_keys(item, pattern_keys, ARRAY_LEN(pattern_keys),
+		    label, why);
+		ps.type = get_str(item, "type");
+		ps.regex = get_str(item, "regex");
+		if (ps.type == NULL)
+			buf_line(why, "'%s.type' must be an event type",
 			    label);
-			goto out;
-		}
-		if (regex == NULL) {
-			buf_printf(why, "'%s.regex' must be a non-empty "
+		if (ps.regex == NULL)
+			buf_line(why, "'%s.regex' must be a non-empty "
 			    "string", label);
-			goto out;
-		}
-		if (get_group(item, "repo", label, &repo, why) != ERR_OK ||
-		    get_group(item, "branch", label, &branch, why) != ERR_OK ||
-		    get_group(item, "reason", label, &reason, why) != ERR_OK)
-			goto out;
-		if (add_pattern(so, type, regex, repo, branch, reason, label,
-		    why) != ERR_OK)
-			goto out;
+		for (g = 0; g < GROUP__COUNT; g++)
+			ps.group[g] = get_group(item, group_names[g], label,
+			    why);
+		add_pattern(so, &ps, label, why);
 	}
-	rc = ERR_OK;
-out:
-	return rc;
 }
 
 enum err
@@ -487,27 +485,31 @@ slack_observe_new(const json_t *sec, struct slack_observe **out,
     struct buf *why)
 {
 	struct slack_observe	*so = xcalloc(1, sizeof *so);
+	size_t			 start = why->len;
+	bool			 repos_bad;
 	enum err		 rc = ERR_CONFIG;
 
 	*out = NULL;
 	if (sec != NULL && json_is_null(sec))
 		sec = NULL;
 	if (sec != NULL && !json_is_object(sec)) {
-		buf_puts(why, "'slack' must be an object");
+		buf_line(why, "'slack' must be an object");
 		goto out;
 	}
-	/* json_object_get(NULL, ...) is NULL: an absent section reads as
-	   every key absent. */
-	if (sec != NULL && config_check_keys(sec, section_keys,
-	    ARRAY_LEN(section_keys), "slack", why) != ERR_OK)
-		goto out;
-	if (read_list(sec, "provisioner_channels", false, &so->channels,
-	    why) != ERR_OK ||
-	    read_list(sec, "provisioner_bots", false, &so->bots, why) !=
-	    ERR_OK ||
-	    read_list(sec, "repos", true, &so->repos, why) != ERR_OK ||
-	    read_defaults(so, sec, why) != ERR_OK ||
-	    read_patterns(so, sec, why) != ERR_OK)
+	/*
+	 * json_object_get(NULL, ...) is NULL: an absent section reads as
+	 * every key absent. Each key is read whatever the others hold, so
+	 * every problem is told, one a line.
+	 */
+	if (sec != NULL)
+		config_check_keys(sec, section_keys, ARRAY_LEN(section_keys),
+		    "slack", why);
+	read_list(sec, "provisioner_channels", false, &so->channels, why);
+	read_list(sec, "provisioner_bots", false, &so->bots, why);
+	repos_bad = read_list(sec, "repos", true, &so->repos, why) != ERR_OK;
+	read_defaults(so, sec, repos_bad, why);
+	read_patterns(so, sec, why);
+	if (why->len > start)
 		goto out;
 	rc = ERR_OK;
 	*out = so;

@@ -83,10 +83,11 @@ struct slack_observe;
 /*
  * Validate the "slack" section (NULL: absent, which gives the default
  * patterns and nothing else) and build the observer into *out (NULL on
- * failure). ERR_CONFIG with one line in why naming the offending key, e.g.
- * "bad regex in 'slack.patterns[1].regex': Unmatched ( or \\(": a regex
- * that does not compile, a group beyond the regex's groups, an unknown
- * type, a repo that is not owner/name, a key that is not known.
+ * failure). ERR_CONFIG with every problem a line appended to why, each
+ * naming the offending key, e.g. "bad regex in 'slack.patterns[1].regex':
+ * Unmatched ( or \\(": a regex that does not compile, a group beyond the
+ * regex's groups, an unknown type, a repo that is not owner/name, a key
+ * that is not known.
  */
 enum err	 slack_observe_new(const json_t *slack_section,
 		    struct slack_observe **out, struct buf *why);

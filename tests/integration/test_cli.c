@@ -771,6 +771,90 @@ test_cli__check_config_refuses_what_run_refuses(void **state)
 	run_release(&r);
 }
 
+/*
+ * Several mistakes within and across the sections of one file: each is a
+ * line of its own naming the file and the key, the count says them all,
+ * exit 78; `run` refuses the sections with the same lines.
+ */
+static void
+test_cli__check_config_tells_every_problem_of_every_section(void **state)
+{
+	/* The sections' members; the file adds a misspelled setting. */
+	static const char	 sections[] =
+	    "\"slack\":{\"provisioner_bots\":[7,\"\"]},"
+	    "\"github\":{\"default\":{\"tests\":1},\"repos\":{\"acme\":{}}},"
+	    "\"alerts\":{\"channel\":\"C1\",\"stuck_min\":0,"
+	    "\"remind_hours\":0},"
+	    "\"digests\":[{\"channel\":\"#general\",\"daily\":\"9:00\"},"
+	    "{\"channel\":\"C0OK\",\"weekly\":{\"weekday\":\"funday\","
+	    "\"time\":\"09:00\"}}],"
+	    "\"survey\":{\"channel\":\"C0TESTENVS\",\"every\":\"3d\","
+	    "\"weekday\":\"monday\",\"time\":\"25:00\"}}";
+	static const char *const want[] = {
+		"unknown setting 'stale_limt' (did you mean 'stale_limit'?)",
+		"'slack.provisioner_bots[0]' must be a non-empty string",
+		"'slack.provisioner_bots[1]' must be a non-empty string",
+		"'github.default.tests' must be a string",
+		"'github.repos' key 'acme' must be 'owner/name'",
+		"bad value for 'alerts.stuck_min': must be a whole number from "
+		"1 to 10080",
+		"bad value for 'alerts.remind_hours': must be a whole number "
+		"from 1 to 168",
+		"'digests[0].channel' must be a channel id like C0123ABCD (not "
+		"a #name)",
+		"'digests[0].daily' must be a time HH:MM (00:00 to 23:59)",
+		"'digests[1].weekly.weekday' must be a day name, monday to "
+		"sunday",
+		"'survey.every' must be a whole number of weeks up to 52, e.g. "
+		"\"4w\"",
+		"'survey.time' must be a time HH:MM (00:00 to 23:59)",
+	};
+	struct fixture		*fx = *state;
+	char			 cfg[160], env[200], line[600];
+	const char *const	 envp[] = { env, NULL };
+	const char *const	 run_env[] = { env, "ENVSTATS_DB",
+				    "SLACK_APP_TOKEN=xapp-1-A0-check",
+				    "SLACK_BOT_TOKEN=xoxb-check",
+				    "SLACK_API_URL=http://127.0.0.1:9/api/",
+				    NULL };
+	struct buf		 expect = BUF_INIT, json = BUF_INIT;
+	struct run		 r;
+	size_t			 i;
+
+	snprintf(cfg, sizeof cfg, "%s/cfg.json", fx->dir);
+	snprintf(env, sizeof env, "ENVSTATS_CONFIG=%s", cfg);
+	buf_printf(&json, "{\"stale_limt\":\"2h\",%s", sections);
+	write_file(cfg, json.data, json.len);
+	for (i = 0; i < ARRAY_LEN(want); i++) {
+		snprintf(line, sizeof line, "envstats: config file '%s': %s\n",
+		    cfg, want[i]);
+		buf_puts(&expect, line);
+	}
+	run_bin(fx, &r, NULL, envp, "check-config", NULL);
+	assert_int_equal(r.status, 78);
+	buf_printf(&expect, "envstats: %zu problems: `envstats run` would "
+	    "refuse this configuration (exit 78)\n", ARRAY_LEN(want));
+	assert_string_equal(r.err.data, expect.data);
+	assert_null(strstr(r.out.data, "configuration ok"));
+	run_release(&r);
+	/* run: the same lines, without the count. A setting it cannot load
+	   stops it before the sections: without one, all of theirs. */
+	buf_reset(&json);
+	buf_printf(&json, "{%s", sections);
+	write_file(cfg, json.data, json.len);
+	run_bin(fx, &r, NULL, run_env, "run", NULL);
+	assert_int_equal(r.status, 78);
+	for (i = 1; i < ARRAY_LEN(want); i++) {
+		snprintf(line, sizeof line, "envstats: config file '%s': %s\n",
+		    cfg, want[i]);
+		if (strstr(r.err.data, line) == NULL)
+			fail_msg("run: '%s' not in: %s", line, r.err.data);
+	}
+	run_release(&r);
+	buf_release(&expect);
+	buf_release(&json);
+}
+
 /* export --to s3://...: a usage error (64) that says how to sync, and
    no directory named "s3:". */
 static void
@@ -1847,6 +1931,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_cli__check_config_refuses_what_run_refuses, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cli__check_config_tells_every_problem_of_every_section,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cli__demo_never_writes_the_configured_database, setup,
 		    teardown),

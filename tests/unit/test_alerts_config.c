@@ -173,6 +173,56 @@ test_alerts_config__bad_keys_and_values_are_named(void **state)
 	log_set_level(LOG_INFO);
 }
 
+/*
+ * Every mistake of the section is told, one a line; a check across two
+ * keys is made only when both are good (a refused stuck_min says nothing
+ * of slow_in_flight_min). Nothing read stays: the defaults, alerts off.
+ */
+static void
+test_alerts_config__every_problem_is_told(void **state)
+{
+	static const char	want[] =
+	    "unknown key 'alerts.chanel'\n"
+	    "unknown key 'alerts.stuck_mins'\n"
+	    "'alerts.channel' is required: the Slack channel id (C...) where "
+	    "alerts are posted\n"
+	    "bad value for 'alerts.stuck_min': must be a whole number from 1 "
+	    "to 10080\n"
+	    "bad value for 'alerts.remind_hours': must be a whole number "
+	    "from 1 to 168\n"
+	    "bad value for 'alerts.burst_rate_pct': must be a number over 0 "
+	    "and at most 100\n"
+	    "bad value for 'alerts.slo_burn_6h': must be a number over 1\n"
+	    "bad value for 'alerts.slo_burn_3d': must be a number over 1\n"
+	    "'alerts.quiet_hours.from' must be a time \"HH:MM\" from 00:00 "
+	    "to 23:59\n"
+	    "'alerts.quiet_hours.to' must be a time \"HH:MM\" from 00:00 to "
+	    "23:59";
+	struct alerts_config	c;
+	struct buf		why = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(parse("{\"chanel\":\"C1\",\"stuck_mins\":5,"
+	    "\"slow_in_flight_min\":90,\"stuck_min\":0,\"remind_hours\":0,"
+	    "\"burst_rate_pct\":101,\"slo_burn_6h\":1,\"slo_burn_3d\":\"2\","
+	    "\"quiet_hours\":{\"from\":\"7:00\",\"to\":\"24:00\","
+	    "\"tz\":\"Europe/Paris\"}}", &c, &why), ERR_CONFIG);
+	assert_string_equal(why.data, want);
+	assert_null(c.channel);
+	assert_null(c.own_tz);
+	assert_false(c.quiet);
+	assert_int_equal(c.slow_in_flight_ms, 20 * MS_PER_MIN);
+	alerts_config_release(&c);
+	/* Both good, in the wrong order: the check across them is made. */
+	assert_int_equal(parse("{\"channel\":\"C1\",\"slow_in_flight_min\":90,"
+	    "\"stuck_min\":60,\"watch_hours\":1}", &c, &why), ERR_CONFIG);
+	assert_string_equal(why.data, "'alerts.stuck_min' must not be less "
+	    "than 'alerts.slow_in_flight_min': stuck comes after slow\n"
+	    "'alerts.watch_hours' must be longer than 'alerts.stuck_min'");
+	alerts_config_release(&c);
+	buf_release(&why);
+}
+
 int
 main(void)
 {
@@ -182,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_alerts_config__every_key_is_read),
 		cmocka_unit_test(
 		    test_alerts_config__bad_keys_and_values_are_named),
+		cmocka_unit_test(test_alerts_config__every_problem_is_told),
 	};
 	int	rc;
 

@@ -184,6 +184,46 @@ test_digest_schedule__config_errors_name_the_bad_key(void **state)
 	buf_release(&why);
 }
 
+/*
+ * Every mistake of every entry is told, one a line in the order of the
+ * file: a bad entry does not hide the next, and the repeat of a good
+ * entry is still found past a bad one.
+ */
+static void
+test_digest_schedule__config_errors_are_all_told(void **state)
+{
+	static const char	want[] =
+	    "unknown key 'digests[0].colour'\n"
+	    "'digests[0].channel' must be a channel id like C0123ABCD "
+	    "(not a #name)\n"
+	    "'digests[0].daily' must be a time HH:MM (00:00 to 23:59)\n"
+	    "'digests[0].weekly.weekday' must be a day name, monday to "
+	    "sunday\n"
+	    "'digests[0].weekly.time' must be a time HH:MM (00:00 to "
+	    "23:59)\n"
+	    "'digests[1]' must be an object {\"channel\", \"daily\", "
+	    "\"weekly\", \"repo\"}\n"
+	    "'digests[4].repo' must be a string\n"
+	    "'digests[4]' needs \"daily\": \"HH:MM\" or \"weekly\": "
+	    "{\"weekday\", \"time\"} (or both)\n"
+	    "'digests[3]' repeats the channel and repo of 'digests[2]': "
+	    "give both periods in one entry";
+	struct digest_config	c;
+	struct buf		why = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(parse("[{\"channel\":\"#general\",\"daily\":\"9:00\","
+	    "\"weekly\":{\"weekday\":\"funday\",\"time\":\"25:00\"},"
+	    "\"colour\":1}, 7,"
+	    "{\"channel\":\"C01\",\"daily\":\"09:00\"},"
+	    "{\"channel\":\"C01\",\"daily\":\"10:00\"},"
+	    "{\"channel\":\"C02\",\"repo\":7}]", &c, &why), ERR_CONFIG);
+	assert_string_equal(why.data, want);
+	assert_int_equal(c.n, 0);
+	assert_null(c.v);
+	buf_release(&why);
+}
+
 /* --- periods --- */
 
 /* A daily digest covers the local day before it is sent. */
@@ -472,6 +512,8 @@ main(void)
 		    test_digest_schedule__down_for_days_sends_the_latest),
 		cmocka_unit_test(
 		    test_digest_schedule__first_sight_sends_a_fresh_one),
+		cmocka_unit_test(
+		    test_digest_schedule__config_errors_are_all_told),
 		cmocka_unit_test(test_digest_schedule__period_at_an_instant),
 		cmocka_unit_test(test_digest_schedule__names_and_state_keys),
 	};

@@ -489,6 +489,52 @@ test_github__config_errors_name_the_key(void **state)
 	buf_release(&why);
 }
 
+/*
+ * Every mistake of the section is told, one a line: the keys of one
+ * entry, then the next entry. A repo that inherits a default pattern that
+ * failed is not told again (the regex's reason is the C library's: only
+ * the start of those lines is compared).
+ */
+static void
+test_github__config_errors_are_all_told(void **state)
+{
+	static const char *const want[] = {
+		"unknown key 'github.defaults'",
+		"unknown key 'github.default.test'",
+		"'github.default.tests' must be a string",
+		"bad regex in 'github.default.build': ",
+		"'github.repos' key 'acme' must be 'owner/name'",
+		"bad regex in 'github.repos.acme.tests': ",
+		"'github.repos.A/B.build' must be a string",
+		"'github.repos' key 'A/B' is listed twice",
+		"bad regex in 'github.repos.c/d.tests': ",
+	};
+	struct github	*gh = (struct github *)1;
+	struct buf	 why = BUF_INIT;
+	json_t		*sec;
+	const char	*p, *nl;
+	size_t		 i;
+
+	(void)state;
+	sec = json_loads("{\"defaults\":{},\"default\":{\"build\":\"(\","
+	    "\"tests\":1,\"test\":\"x\"},\"repos\":{\"acme\":{\"tests\":"
+	    "\"[z-a]\"},\"a/b\":{},\"A/B\":{\"build\":2},\"c/d\":{\"tests\":"
+	    "\"(\"}}}", 0, NULL);
+	assert_non_null(sec);
+	assert_int_equal(github_new(sec, &gh, &why), ERR_CONFIG);
+	assert_null(gh);
+	for (i = 0, p = why.data; i < ARRAY_LEN(want); i++) {
+		nl = strchr(p, '\n');
+		if (strncmp(p, want[i], strlen(want[i])) != 0)
+			fail_msg("line %zu: want '%s' in:\n%s", i, want[i],
+			    why.data);
+		assert_true((nl == NULL) == (i + 1 == ARRAY_LEN(want)));
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+	}
+	json_decref(sec);
+	buf_release(&why);
+}
+
 int
 main(void)
 {
@@ -511,6 +557,7 @@ main(void)
 		    test_github__per_repo_patterns_override_the_default),
 		cmocka_unit_test(test_github__ignored_event_reason_is_utf8),
 		cmocka_unit_test(test_github__config_errors_name_the_key),
+		cmocka_unit_test(test_github__config_errors_are_all_told),
 	};
 
 	return cmocka_run_group_tests_name("github", tests, NULL, NULL);

@@ -1378,6 +1378,95 @@ test_slack_observe__config_validation_names_the_offending_key(
 	    "unknown key 'slack.patterns[0].group'");
 }
 
+/*
+ * The section must be refused with exactly the lines of want, in order;
+ * a line ending in ": " is a prefix (the C library's regex reasons).
+ */
+static void
+config_refused_all(const char *section, const char *const *want, size_t n)
+{
+	struct slack_observe	*so = (struct slack_observe *)0x1;
+	struct buf		 why = BUF_INIT;
+	json_t			*j = json_of(section);
+	const char		*p, *nl;
+	size_t			 i, len;
+
+	assert_int_equal(slack_observe_new(j, &so, &why), ERR_CONFIG);
+	assert_null(so);
+	for (i = 0, p = why.data; i < n; i++) {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (strncmp(p, want[i], strlen(want[i])) != 0 ||
+		    (want[i][strlen(want[i]) - 1] != ' ' &&
+		    len != strlen(want[i])))
+			fail_msg("line %zu: want '%s' in:\n%s", i, want[i],
+			    why.data);
+		assert_true((nl == NULL) == (i + 1 == n));
+		p = nl != NULL ? nl + 1 : p + len;
+	}
+	json_decref(j);
+	buf_release(&why);
+}
+
+/*
+ * Every mistake of the section is told, one a line: a refused item,
+ * default or pattern does not hide the next. A check that needs a refused
+ * value is skipped: with 'slack.repos' refused, no default is said to be
+ * missing from it; without a regex, no group is counted in it.
+ */
+static void
+test_slack_observe__config_problems_are_all_told(void **state)
+{
+	static const char *const want[] = {
+		"unknown key 'slack.provisioner_channel'",
+		"'slack.provisioner_channels[1]' must be a non-empty string",
+		"'slack.provisioner_bots[0]' must be a non-empty string",
+		"'slack.provisioner_bots[2]' must be a non-empty string",
+		"bad repository 'mural-api' in 'slack.repos[1]': must be "
+		"'owner/name'",
+		"bad repository 'nope' in 'slack.repo_defaults.C0': must be "
+		"'owner/name'",
+		"'slack.repo_defaults.C2' must be a repository string, keyed "
+		"by a channel id",
+		"'slack.patterns[0]' must be an object",
+		"unknown key 'slack.patterns[1].group'",
+		"unknown event type 'readdy' in 'slack.patterns[1].type'",
+		"bad regex in 'slack.patterns[1].regex': ",
+		"'slack.patterns[2].reason' must be a group number (an "
+		"integer)",
+		"'slack.patterns[2].repo' must be a group number (0 for none)",
+		"group 3 out of range in 'slack.patterns[2].branch': the "
+		"regex has 2 groups",
+		"'slack.patterns[3].type' must be an event type",
+		"'slack.patterns[3].regex' must be a non-empty string",
+	};
+	static const char *const want_known[] = {
+		"repository 'c/d' in 'slack.repo_defaults.C0' is not in "
+		"'slack.repos'",
+		"repository 'e/f' in 'slack.repo_defaults.C1' is not in "
+		"'slack.repos'",
+	};
+
+	(void)state;
+	config_refused_all("{\"provisioner_channel\": [\"C0\"],"
+	    " \"provisioner_channels\": [\"C0\", \"\"],"
+	    " \"provisioner_bots\": [7, \"B0\", \"\"],"
+	    " \"repos\": [\"a/b\", \"mural-api\"],"
+	    " \"repo_defaults\": {\"C0\": \"nope\", \"C1\": \"c/d\","
+	    " \"C2\": 1},"
+	    " \"patterns\": [\"x\","
+	    " {\"type\": \"readdy\", \"regex\": \"(a\", \"branch\": 1,"
+	    " \"group\": 2},"
+	    " {\"type\": \"ready\", \"regex\": \"(a)(b)\", \"branch\": 3,"
+	    " \"reason\": \"2\", \"repo\": -1},"
+	    " {\"branch\": 1},"
+	    " {\"type\": \"ready\", \"regex\": \"(a)\", \"branch\": 1}]}",
+	    want, ARRAY_LEN(want));
+	config_refused_all("{\"repos\": [\"a/b\"], \"repo_defaults\":"
+	    " {\"C0\": \"c/d\", \"C1\": \"e/f\", \"C2\": \"A/B\"}}",
+	    want_known, ARRAY_LEN(want_known));
+}
+
 static void
 test_slack_observe__absent_section_gives_the_defaults(void **state)
 {
@@ -1627,6 +1716,8 @@ main(void)
 		    test_slack_observe__custom_patterns_first_match_wins_and_groups_apply),
 		cmocka_unit_test(
 		    test_slack_observe__config_validation_names_the_offending_key),
+		cmocka_unit_test(
+		    test_slack_observe__config_problems_are_all_told),
 		cmocka_unit_test(
 		    test_slack_observe__absent_section_gives_the_defaults),
 		cmocka_unit_test(

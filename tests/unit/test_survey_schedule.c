@@ -83,6 +83,27 @@ test_survey_schedule__section_is_read_and_checked(void **state)
 	    "unknown key 'survey.repo'");
 }
 
+/* Every mistake of the section is told, one a line. */
+static void
+test_survey_schedule__every_problem_is_told(void **state)
+{
+	(void)state;
+	refused("{\"channel\":\"#dev\",\"every\":\"3d\",\"weekday\":\"funday\","
+	    "\"time\":\"25:00\",\"repo\":\"a/b\",\"tz\":\"UTC\"}",
+	    "unknown key 'survey.repo'\n"
+	    "unknown key 'survey.tz'\n"
+	    "'survey.channel' must be a channel id like C0123ABCD (not a "
+	    "#name)\n"
+	    "'survey.every' must be a whole number of weeks up to 52, e.g. "
+	    "\"4w\"\n"
+	    "'survey.weekday' must be a day name, monday to sunday\n"
+	    "'survey.time' must be a time HH:MM (00:00 to 23:59)");
+	/* Nothing but the time: the rest is good, one line. */
+	refused("{\"channel\":\"C0TESTENVS\",\"every\":\"4w\","
+	    "\"weekday\":\"monday\"}", "'survey.time' must be a time HH:MM "
+	    "(00:00 to 23:59)");
+}
+
 /* Due at its time (within the grace), not again until `every` later. */
 static void
 test_survey_schedule__due_every_n_weeks_at_its_time(void **state)
@@ -124,6 +145,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    test_survey_schedule__section_is_read_and_checked),
+		cmocka_unit_test(test_survey_schedule__every_problem_is_told),
 		cmocka_unit_test(
 		    test_survey_schedule__due_every_n_weeks_at_its_time),
 	};
