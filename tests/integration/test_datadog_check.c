@@ -1,11 +1,11 @@
 /*
  * test_datadog_check.c: the "dashboard available" check (sinks/datadog.h)
  * against the fake of GET /api/v1/dashboard/<id> on 127.0.0.1
- * (tests/support/datadog_fake.h): 200 passes, 404 fails; 403, a timeout, no keys or a refused
- * connection are "not verified". The request carries both keys in its
- * headers and no log line ever does. The cache of the bot's worker asks
- * again only when its answer is old (the clock faked), one check at a
- * time.
+ * (tests/support/datadog_fake.h): 200 passes, 404 fails; 403, a timeout,
+ * no keys or a refused connection are "not verified". The request
+ * carries both keys in its headers and no log line ever does. The cache
+ * of the bot's worker asks again only when its answer is old (the clock
+ * faked), one check at a time.
  */
 #include <stdarg.h>
 #include <stddef.h>
