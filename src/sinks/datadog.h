@@ -34,8 +34,8 @@
  * soon, while a Datadog that does not answer costs the worker one
  * timeout in ten minutes, not one per report.
  */
-#define DATADOG_CACHE_KNOWN_MS		(60 * 60 * 1000)
-#define DATADOG_CACHE_RETRY_MS		(10 * 60 * 1000)
+#define DATADOG_CACHE_KNOWN_MS		MS_PER_HOUR
+#define DATADOG_CACHE_RETRY_MS		(10 * MS_PER_MIN)
 
 enum datadog_state {
 	DATADOG_NOT_VERIFIED,	/* no keys, 403, timeout, any other answer */
