@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "names.h"
 #include "event.h"
 #include "report/survey_report.h"
 #include "timefmt.h"
@@ -160,6 +161,19 @@ cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
 }
 
 /* The valid first words, for an error about an unknown one. */
+/* The subcommand nearest to a mistyped word, or NULL. */
+static const char *
+cmd_nearest(const char *word)
+{
+	const struct cmd_entry *const	*e;
+	struct names_near		 nn;
+
+	names_near_init(&nn, word);
+	for (e = cmd_table; *e != NULL; e++)
+		names_near_offer(&nn, (*e)->name);
+	return nn.best;
+}
+
 static void
 list_names(struct buf *b)
 {
@@ -175,6 +189,7 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 	const struct cmd_entry	*e;
 	struct cmd_stats	*stats;
 	struct buf		 names = BUF_INIT, more = BUF_INIT;
+	const char		*near;
 	int64_t			 t0 = clock_mono_ms();
 	enum cmd_ret		 ret;
 	int			 argc;
@@ -189,8 +204,11 @@ cmd_run(struct cmd_ctx *ctx, int nwords, char **words)
 		argv = words;
 	} else if ((e = cmd_find(words[0])) == NULL) {
 		list_names(&names);
-		ret = cmd_error(ctx, "unknown subcommand '%s': try one of %s "
-		    "(see 'help')", words[0], names.data);
+		near = cmd_nearest(words[0]);
+		ret = cmd_error(ctx, "unknown subcommand '%s'%s%s%s: try one "
+		    "of %s (see 'help')", words[0], near != NULL ?
+		    " (did you mean '" : "", near != NULL ? near : "",
+		    near != NULL ? "'?)" : "", names.data);
 		buf_release(&names);
 		return ret;
 	} else {

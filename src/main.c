@@ -17,11 +17,15 @@
 
 /* "envstats: unknown <what> 'arg'" on stderr; returns CLI_EXIT_USAGE. */
 static int
-unknown(const char *what, const char *arg)
+unknown(const char *what, const char *arg, const char *near)
 {
 	fprintf(stderr, "envstats: unknown %s '", what);
 	vis_fputs(stderr, arg, 0);
-	fprintf(stderr, "' (see envstats --help)\n");
+	if (near != NULL)
+		fprintf(stderr, "' (did you mean '%s'?", near);
+	else
+		fprintf(stderr, "' (see envstats --help");
+	fprintf(stderr, ")\n");
 	return CLI_EXIT_USAGE;
 }
 
@@ -47,7 +51,7 @@ global_options(struct app *app, int argc, char **argv, int *ret)
 		    strcmp(argv[i], "-h") == 0)
 			break;
 		else {
-			*ret = unknown("option", argv[i]);
+			*ret = unknown("option", argv[i], NULL);
 			return -1;
 		}
 		app->db_from_flag = true;
@@ -80,7 +84,8 @@ main(int argc, char **argv)
 		return ret;
 	cmd = cli_find(argv[first]);
 	if (cmd == NULL)
-		return unknown("command", argv[first]);
+		return unknown("command", argv[first],
+		    cli_nearest(argv[first]));
 	if ((ret = cli_parse(cmd, argc - first, argv + first, &args)) != 0)
 		goto out;
 	if (args.help) {

@@ -14,7 +14,9 @@
 #include "cli/cli.h"
 #include "buf.h"
 #include "config.h"
+#include "names.h"
 #include "timefmt.h"
+#include "vis.h"
 
 /*
  * The commands, one row each, alphabetical (`envstats --help` lists them
@@ -90,6 +92,18 @@ cli_find(const char *name)
 			return &cli_table[i];
 	}
 	return NULL;
+}
+
+const char *
+cli_nearest(const char *name)
+{
+	struct names_near	nn;
+	size_t			i;
+
+	names_near_init(&nn, name);
+	for (i = 0; i < ARRAY_LEN(cli_table); i++)
+		names_near_offer(&nn, cli_table[i].name);
+	return nn.best;
 }
 
 /* "export --to DIR [--since YYYY-MM-DD] [--gzip] [FILE]" into b. */
@@ -238,6 +252,28 @@ opt_find(const struct cli_command *cmd, const char *arg, size_t len)
 	return -1;
 }
 
+/* "query has no option '--jsno' (did you mean '--json'?)", on stderr. */
+static void
+opt_unknown(const struct cli_command *cmd, const char *name, size_t len)
+{
+	struct names_near	 nn;
+	char			*s = xstrndup(name, len);
+	int			 i;
+
+	names_near_init(&nn, s);
+	for (i = 0; cmd->opts != NULL && cmd->opts[i].name != NULL; i++)
+		names_near_offer(&nn, cmd->opts[i].name);
+	fprintf(stderr, "envstats: %s has no option '--", cmd->name);
+	vis_fputs(stderr, s, 0);
+	fprintf(stderr, "'%s%s%s\n", nn.best != NULL ? " (did you mean '--" :
+	    "", nn.best != NULL ? nn.best : "", nn.best != NULL ? "'?)" : "");
+	/* The one global option people put after the command. */
+	if (strcmp(s, "db") == 0)
+		fprintf(stderr, "envstats: --db goes before the command: "
+		    "envstats --db PATH %s ...\n", cmd->name);
+	free(s);
+}
+
 int
 cli_parse(const struct cli_command *cmd, int argc, char **argv,
     struct cli_args *out)
@@ -245,6 +281,7 @@ cli_parse(const struct cli_command *cmd, int argc, char **argv,
 	const struct cli_opt	*o;
 	const char		*arg, *eq, *val;
 	bool			 options = true;
+	size_t			 len;
 	int			 i, k, n = 0;
 
 	memset(out, 0, sizeof *out);
@@ -266,12 +303,10 @@ cli_parse(const struct cli_command *cmd, int argc, char **argv,
 			continue;
 		}
 		eq = strchr(arg + 2, '=');
-		k = opt_find(cmd, arg + 2, eq != NULL ? (size_t)(eq - arg - 2) :
-		    strlen(arg + 2));
+		len = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		k = opt_find(cmd, arg + 2, len);
 		if (k < 0) {
-			fprintf(stderr, "envstats: %s has no option '%.*s'\n",
-			    cmd->name, eq != NULL ? (int)(eq - arg) :
-			    (int)strlen(arg), arg);
+			opt_unknown(cmd, arg + 2, len);
 			goto usage;
 		}
 		o = &cmd->opts[k];

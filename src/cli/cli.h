@@ -119,6 +119,8 @@ int	cli_run_run(struct app *, const struct cli_args *);
 
 /* The command called name, or NULL. */
 const struct cli_command	*cli_find(const char *name);
+/* The command nearest to a mistyped name, or NULL. */
+const char			*cli_nearest(const char *name);
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's option table

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "names.h"
 #include "timefmt.h"
 #include "tz.h"
 
@@ -431,56 +432,21 @@ cmp_day(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Edit distance of two short keys, for "did you mean". */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t	la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
-	size_t	row[64];
-
-	if (la >= ARRAY_LEN(row) || lb >= ARRAY_LEN(row))
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			cur = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < cur)
-				cur = row[j] + 1;
-			if (row[j - 1] + 1 < cur)
-				cur = row[j - 1] + 1;
-			row[j] = cur;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 /* The known top-level key nearest to key, or NULL when none is close. */
 static const char *
 nearest_key(const char *key)
 {
-	const char	*best = NULL;
-	size_t		 i, d, bd = 3;
+	struct names_near	nn;
+	size_t			i;
 
+	names_near_init(&nn, key);
 	for (i = 0; i < ARRAY_LEN(cfg_table); i++) {
-		d = distance(key, cfg_table[i].name);
-		if (!(cfg_table[i].flags & CFG_SECRET) && d < bd) {
-			bd = d;
-			best = cfg_table[i].name;
-		}
+		if (!(cfg_table[i].flags & CFG_SECRET))
+			names_near_offer(&nn, cfg_table[i].name);
 	}
-	for (i = 0; i < ARRAY_LEN(file_sections); i++) {
-		d = distance(key, file_sections[i]);
-		if (d < bd) {
-			bd = d;
-			best = file_sections[i];
-		}
-	}
-	return best;
+	for (i = 0; i < ARRAY_LEN(file_sections); i++)
+		names_near_offer(&nn, file_sections[i]);
+	return nn.best;
 }
 
 /*

@@ -404,6 +404,14 @@ test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err.data, "unknown subcommand 'frobnicate'"));
 	assert_non_null(strstr(r.err.data, "leadtime"));
+	assert_null(strstr(r.err.data, "did you mean"));
+	run_release(&r);
+
+	/* A typo is answered with the nearest subcommand. */
+	run_bin(fx, &r, NULL, NULL, "query", "laedtime", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err.data, "unknown subcommand 'laedtime' "
+	    "(did you mean 'leadtime'?): try one of ci, "));
 	run_release(&r);
 
 	run_bin(fx, &r, NULL, NULL, "query", "since:2026-11-05",
@@ -1651,10 +1659,30 @@ test_cli__db_option_version_and_exit_codes(void **state)
 	assert_int_equal(r.status, 74);
 	assert_non_null(strstr(r.err.data, "'/nonexistent/b.db'"));
 	run_release(&r);
-	/* After the command, --db is that command's (unknown) option. */
+	/* After the command, --db is that command's (unknown) option, with
+	   a hint where it goes. */
 	run_bin(fx, &r, NULL, NULL, "query", "--db=/nonexistent/c.db", NULL);
 	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "envstats: query has no option "
+	    "'--db'\nenvstats: --db goes before the command: envstats --db "
+	    "PATH query ...\n"));
 	assert_non_null(strstr(r.err.data, "usage: envstats query"));
+	run_release(&r);
+	/* Typos of a command or an option: the nearest one, if any. */
+	run_bin(fx, &r, NULL, NULL, "qurey", NULL);
+	assert_int_equal(r.status, 64);
+	assert_string_equal(r.err.data, "envstats: unknown command 'qurey' "
+	    "(did you mean 'query'?)\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "frobnicate", NULL);
+	assert_int_equal(r.status, 64);
+	assert_string_equal(r.err.data, "envstats: unknown command "
+	    "'frobnicate' (see envstats --help)\n");
+	run_release(&r);
+	run_bin(fx, &r, NULL, NULL, "query", "--jsno", NULL);
+	assert_int_equal(r.status, 64);
+	assert_non_null(strstr(r.err.data, "envstats: query has no option "
+	    "'--jsno' (did you mean '--json'?)\n"));
 	run_release(&r);
 	run_bin(fx, &r, NULL, NULL, "--version", NULL);
 	assert_int_equal(r.status, 0);

@@ -63,12 +63,74 @@ test_names__every_module_name_parses_back(void **state)
 	assert_int_equal(event_type_parse("nope"), -1);
 }
 
+/* Edits, a swap of neighbours as one; too long to measure is SIZE_MAX. */
+static void
+test_names__distance_counts_edits_and_swaps(void **state)
+{
+	char	long_name[80];
+
+	(void)state;
+	assert_int_equal(names_distance("query", "query"), 0);
+	assert_int_equal(names_distance("", "abc"), 3);
+	assert_int_equal(names_distance("abc", ""), 3);
+	assert_int_equal(names_distance("qurey", "query"), 1);
+	assert_int_equal(names_distance("jsno", "json"), 1);
+	assert_int_equal(names_distance("digst", "digest"), 1);
+	assert_int_equal(names_distance("summaryy", "summary"), 1);
+	assert_int_equal(names_distance("kitten", "sitting"), 3);
+	assert_int_equal(names_distance("ca", "abc"), 3);
+	memset(long_name, 'a', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	assert_true(names_distance(long_name, "a") == SIZE_MAX);
+	long_name[64] = '\0';
+	assert_true(names_distance(long_name, "a") == SIZE_MAX);
+	long_name[63] = '\0';
+	assert_int_equal(names_distance(long_name, "a"), 62);
+}
+
+/* The nearest name wins; none when nothing is close; short names strict. */
+static void
+test_names__nearest_is_close_or_nothing(void **state)
+{
+	static const char *const known[] = { "summary", "slowest", "slo",
+	    "ci", "rate", "report", "repos" };
+	struct names_near	 nn;
+	size_t			 i, k;
+	struct {
+		const char	*typed, *want;
+	} cases[] = {
+		{ "summry", "summary" },
+		{ "slowst", "slowest" },
+		{ "reprot", "report" },	/* a swap: one edit */
+		{ "repo", "repos" },
+		{ "sl", "slo" },
+		{ "xy", NULL },		/* two bytes: "ci" is two edits away */
+		{ "c", "ci" },
+		{ "frobnicate", NULL },
+		{ "summary", NULL },	/* the name itself is no suggestion */
+		{ "", NULL },
+	};
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		names_near_init(&nn, cases[i].typed);
+		for (k = 0; k < ARRAY_LEN(known); k++)
+			names_near_offer(&nn, known[k]);
+		if (cases[i].want == NULL)
+			assert_null(nn.best);
+		else
+			assert_string_equal(nn.best, cases[i].want);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names__lookups_both_ways),
 		cmocka_unit_test(test_names__every_module_name_parses_back),
+		cmocka_unit_test(test_names__distance_counts_edits_and_swaps),
+		cmocka_unit_test(test_names__nearest_is_close_or_nothing),
 	};
 
 	return cmocka_run_group_tests_name("names", tests, NULL, NULL);
