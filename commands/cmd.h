@@ -45,6 +45,9 @@ enum cmd_flags {
 	CMD_F_ADMIN = (1 << 0),		/* admins only */
 	CMD_F_WRITES = (1 << 1),	/* changes state */
 	CMD_F_NO_FILTERS = (1 << 2),	/* takes no filter words */
+	/* Shows ctx->dashboard: its caller asks Datadog first, off the
+	   bot's loop (a handler does no network I/O). */
+	CMD_F_DASHBOARD = (1 << 3),
 };
 
 enum cmd_format {

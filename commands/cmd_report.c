@@ -25,6 +25,7 @@ const struct cmd_entry cmd_report_entry = {
 	    "success criteria",
 	.min_args = 0,
 	.max_args = -1,
+	.flags = CMD_F_DASHBOARD,
 	.exec = cmd_report_exec,
 };
 
@@ -418,8 +419,9 @@ verdicts(struct cmd_ctx *ctx, struct out *o, const struct report_compare *r,
 	verdict(&row->c[3], t, true);
 	row_out(o, "Failure rate", row, ROW_CRITERION);
 
-	/* Asked of the Datadog API by the caller, never assumed from a
-	   configured address; the bot does not wait on it. */
+	/* Asked of the Datadog API by the caller (the terminal command,
+	   the bot's query worker), never assumed from a configured
+	   address; NULL where the bot answers on its loop. */
 	buf_puts(&row->c[0], "the dashboard exists in Datadog");
 	if (d != NULL)
 		buf_puts(&row->c[1], d->detail);

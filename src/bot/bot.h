@@ -54,7 +54,9 @@ struct bot_config {
 	 * commands/); false when the answer is an error message. st is the
 	 * loop's store for a command that writes, else the query worker's
 	 * read-only connection, and answer then runs on the worker's
-	 * thread: it may only read answer_arg.
+	 * thread: it may only read answer_arg, but for state the worker
+	 * alone uses (the report's Datadog check and its cache, a
+	 * blocking request of up to 5 s: never made on the loop).
 	 */
 	bool				(*answer)(void *arg, struct store *st,
 					    const char *user_id, int nwords,

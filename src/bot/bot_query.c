@@ -14,10 +14,13 @@
  *
  * Threads: the worker thread runs bot_words_answer() on its connection
  * and nothing else; it never touches the loop's store, the recorder or
- * the HTTP worker. Jobs go to it through a queue under a mutex; answers
- * come back through another, and lws_cancel_service() wakes the loop,
- * whose bot_query_drain() posts them (as http_worker.c hands back its
- * results). Everything else here runs on the loop thread.
+ * the HTTP worker. A report's answer may wait there for Datadog (the
+ * dashboard check, up to 5 s, at most once in ten minutes: app_bot.c),
+ * so the queries behind it wait too, never an ack. Jobs go to it
+ * through a queue under a mutex; answers come back through another, and
+ * lws_cancel_service() wakes the loop, whose bot_query_drain() posts
+ * them (as http_worker.c hands back its results). Everything else here
+ * runs on the loop thread.
  */
 #include "common.h"
 #include "bot/bot_int.h"

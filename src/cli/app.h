@@ -44,7 +44,8 @@ struct app {
 	size_t		 n_slos;
 	char		*log_url;
 	/* The report's "dashboard available", when a terminal command
-	   asked Datadog (the bot never blocks on it): NULL, not verified. */
+	   asked Datadog (the bot asks on its query worker, app_bot.c):
+	   NULL, not verified. */
 	const struct datadog_check *dashboard;
 };
 

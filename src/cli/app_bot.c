@@ -2,7 +2,9 @@
  * app_bot.c: the Slack app as `envstats run` and `envstats demo` start it.
  * Everything configured is checked first by bot_setup_build, as
  * check-config checks it (exit 78, every problem told), then the store, the recorder and the bot are built and run until a
- * signal or a fatal error. The main thread runs the bot's loop.
+ * signal or a fatal error. The main thread runs the bot's loop; the
+ * query worker's thread runs answer_query() for the commands that only
+ * read, and so the report's Datadog check.
  */
 #include "common.h"
 
@@ -43,28 +45,53 @@ app_catch_signals(void)
  * A /envstats command for the bot: the same grammar, as plain text, from
  * st. Runs on the bot's query worker for a command that only reads, on
  * the loop (st is then the loop's store) for one that writes: the bot's
- * DogStatsD client, the loop's, only then.
+ * DogStatsD client, the loop's, only then. The report's "dashboard
+ * available" is asked of Datadog on the worker only (a blocking request
+ * of up to 5 s), through a cache the worker alone uses.
  */
 struct answer_ctx {
-	struct app	*app;
-	struct store	*st;	/* the loop's */
-	struct bot	*bot;	/* its DogStatsD client announces markers */
+	struct app		*app;
+	struct store		*st;	/* the loop's */
+	struct bot		*bot;	/* its DogStatsD client announces
+					   markers */
+	struct datadog_cache	 dashboard;	/* the query worker's */
 };
+
+/* Is this answer made on the query worker, with its own connection? */
+static bool
+on_worker(const struct answer_ctx *a, const struct store *st)
+{
+	return st != a->st;
+}
 
 static bool
 answer_query(void *arg, struct store *st, const char *user_id, int nwords,
     char **words, struct buf *out, struct blockkit_items *items)
 {
 	struct answer_ctx	*a = arg;
+	const struct cmd_entry	*e = nwords > 0 ? cmd_find(words[0]) : NULL;
+	const struct config	*cfg = &a->app->cfg;
+	struct datadog_params	 dp;
+	struct datadog_check	 dashboard;
 	struct cmd_ctx		 ctx;
 	enum cmd_ret		 r;
 
 	app_query_ctx(a->app, st, CMD_FMT_TEXT, &ctx);
 	ctx.user_id = user_id;
-	ctx.admin = config_is_admin(&a->app->cfg, user_id);
+	ctx.admin = config_is_admin(cfg, user_id);
 	/* On the worker, st is its own: a->bot is never read there. */
-	ctx.statsd = st == a->st && a->bot != NULL ? bot_statsd(a->bot) :
-	    NULL;
+	ctx.statsd = !on_worker(a, st) && a->bot != NULL ?
+	    bot_statsd(a->bot) : NULL;
+	/* Never on the loop: there the report says "not verified". */
+	if (e != NULL && (e->flags & CMD_F_DASHBOARD) && on_worker(a, st)) {
+		memset(&dp, 0, sizeof dp);
+		dp.api_url = cfg->datadog_api_url;
+		dp.api_key = &cfg->dd_api_key;
+		dp.app_key = &cfg->dd_app_key;
+		dp.dashboard_id = cfg->datadog_dashboard_id;
+		datadog_dashboard_cached(&a->dashboard, &dp, &dashboard);
+		ctx.dashboard = &dashboard;
+	}
 	r = cmd_run(&ctx, nwords, words);
 	buf_append(out, ctx.out.data, ctx.out.len);
 	blockkit_items_move(items, &ctx.items);
@@ -97,6 +124,7 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	enum err		 rc;
 	int			 ret;
 
+	datadog_cache_init(&actx.dashboard);
 	app_walk_params(app, &params);
 	/* The checks of check-config (the same code), every problem told. */
 	if (bot_setup_build(&app->cfg, app->tz, &set, &problems) != ERR_OK) {
@@ -152,7 +180,8 @@ app_bot_run(struct app *app, bool allow_ws, void (*ready)(void *, struct bot *),
 	rc = bot_run(bot);
 	ret = rc == ERR_OK ? 0 : rc == ERR_AUTH ? CLI_EXIT_CONFIG : 1;
 out:
-	bot_free(bot);
+	bot_free(bot);		/* joins the query worker */
+	datadog_cache_release(&actx.dashboard);
 	record_free(rec);
 	store_close(st);
 	bot_setup_release(&set);

@@ -1,6 +1,7 @@
 /*
  * datadog.c: the dashboard check through the Datadog API (datadog.h).
- * Blocking; the thread that runs a terminal command (or a worker).
+ * Blocking; the thread that runs a terminal command (or a worker). The
+ * cache may be shared by threads (its mutex).
  */
 #include "common.h"
 #include "sinks/datadog.h"
@@ -10,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "log.h"
 
 /* A dashboard id as Datadog makes them ("abc-def-ghi"): nothing that
@@ -154,4 +156,37 @@ out:
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	buf_release(&url);
+}
+
+void
+datadog_cache_init(struct datadog_cache *c)
+{
+	memset(c, 0, sizeof *c);
+	pthread_mutex_init(&c->mu, NULL);
+}
+
+void
+datadog_cache_release(struct datadog_cache *c)
+{
+	pthread_mutex_destroy(&c->mu);
+	memset(c, 0, sizeof *c);
+}
+
+void
+datadog_dashboard_cached(struct datadog_cache *c,
+    const struct datadog_params *p, struct datadog_check *out)
+{
+	int64_t	ttl_ms;
+
+	/* Held through the check: a second caller waits for its answer. */
+	pthread_mutex_lock(&c->mu);
+	ttl_ms = c->last.state == DATADOG_NOT_VERIFIED ?
+	    DATADOG_CACHE_RETRY_MS : DATADOG_CACHE_KNOWN_MS;
+	if (!c->have || clock_mono_ms() - c->at_ms >= ttl_ms) {
+		datadog_dashboard_check(p, &c->last);
+		c->at_ms = clock_mono_ms();
+		c->have = true;
+	}
+	*out = c->last;
+	pthread_mutex_unlock(&c->mu);
 }

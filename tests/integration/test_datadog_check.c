@@ -1,9 +1,11 @@
 /*
  * test_datadog_check.c: the "dashboard available" check (sinks/datadog.h)
- * against a fake of GET /api/v1/dashboard/<id> on 127.0.0.1, started
- * here: 200 passes, 404 fails; 403, a timeout, no keys or a refused
- * connection are "not verified". The request carries both keys in its
- * headers and no log line ever does.
+ * against the fake of GET /api/v1/dashboard/<id> on 127.0.0.1
+ * (tests/support/datadog_fake.h): 200 passes, 404 fails; 403, a timeout,
+ * no keys or a refused connection are "not verified". The request
+ * carries both keys in its headers and no log line ever does. The cache
+ * of the bot's worker asks again only when its answer is old (the clock
+ * faked), one check at a time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,90 +17,19 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "clock.h"
+#include "datadog_fake.h"
 #include "log.h"
 #include "sinks/datadog.h"
 
 #define API_KEY	"fake-api-key-3b7e5c"
 #define APP_KEY	"fake-app-key-91d0aa"
-
-/* The fake: answers one request with status (0: never answers). */
-struct fake {
-	int		 fd;
-	int		 port;
-	int		 status;
-	pthread_t	 thread;
-	char		 request[4096];
-};
-
-static void *
-fake_run(void *arg)
-{
-	struct fake	*f = arg;
-	struct pollfd	 p;
-	char		 reply[256];
-	size_t		 n = 0;
-	ssize_t		 r;
-	int		 c;
-
-	c = accept(f->fd, NULL, NULL);
-	if (c < 0)
-		return NULL;
-	while (n < sizeof f->request - 1 && strstr(f->request, "\r\n\r\n") ==
-	    NULL) {
-		r = read(c, f->request + n, sizeof f->request - 1 - n);
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		f->request[n] = '\0';
-	}
-	if (f->status == 0) {
-		/* Silent until the client gives up and closes. */
-		p.fd = c;
-		p.events = POLLIN;
-		(void)poll(&p, 1, 5000);
-	} else {
-		snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Type: "
-		    "application/json\r\nContent-Length: 2\r\nConnection: "
-		    "close\r\n\r\n{}", f->status);
-		(void)write(c, reply, strlen(reply));
-	}
-	close(c);
-	return NULL;
-}
-
-static void
-fake_start(struct fake *f, int status)
-{
-	struct sockaddr_in	a;
-	socklen_t		len = sizeof a;
-
-	memset(f, 0, sizeof *f);
-	f->status = status;
-	f->fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(f->fd >= 0);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(f->fd, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(listen(f->fd, 4), 0);
-	assert_int_equal(getsockname(f->fd, (struct sockaddr *)&a, &len), 0);
-	f->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&f->thread, NULL, fake_run, f), 0);
-}
-
-static void
-fake_stop(struct fake *f)
-{
-	pthread_join(f->thread, NULL);
-	close(f->fd);
-}
 
 /* Logs of the check, captured. */
 static char	*log_text;
@@ -134,44 +65,27 @@ teardown(void **state)
 	return 0;
 }
 
-/* Run the check against the fake answering status. */
+/* Run the check against a new fake answering status, *fp (the caller
+   stops it once it has read what the fake saw). */
 static void
-check(struct fake *f, int status, const char *id, long timeout_ms,
-    bool keys, struct datadog_check *out)
+check(struct datadog_fake **fp, int status, const char *id,
+    long timeout_ms, bool keys, struct datadog_check *out)
 {
 	struct secret		api = { NULL, 0 }, app = { NULL, 0 };
 	struct datadog_params	p;
-	char			url[64];
 
-	fake_start(f, status);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", f->port);
+	*fp = datadog_fake_start(status);
 	if (keys) {
 		secret_set(&api, API_KEY, strlen(API_KEY));
 		secret_set(&app, APP_KEY, strlen(APP_KEY));
 	}
 	memset(&p, 0, sizeof p);
-	p.api_url = url;
+	p.api_url = datadog_fake_url(*fp);
 	p.api_key = &api;
 	p.app_key = &app;
 	p.dashboard_id = id;
 	p.timeout_ms = timeout_ms;
 	datadog_dashboard_check(&p, out);
-	if (f->request[0] == '\0') {
-		/* Nothing was asked (an answer or a timeout comes after the
-		   fake read the request): wake the fake so it can end. */
-		int	fd = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in	a;
-
-		memset(&a, 0, sizeof a);
-		a.sin_family = AF_INET;
-		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		a.sin_port = htons((uint16_t)f->port);
-		assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a),
-		    0);
-		(void)write(fd, "\r\n\r\n", 4);
-		close(fd);
-	}
-	fake_stop(f);
 	secret_release(&api);
 	secret_release(&app);
 	/* No detail text carries a key either. */
@@ -182,7 +96,7 @@ check(struct fake *f, int status, const char *id, long timeout_ms,
 static void
 test_datadog_check__200_is_found(void **state)
 {
-	struct fake		f;
+	struct datadog_fake	*f;
 	struct datadog_check	c;
 
 	(void)state;
@@ -190,17 +104,19 @@ test_datadog_check__200_is_found(void **state)
 	assert_int_equal(c.state, DATADOG_FOUND);
 	assert_string_equal(c.detail, "dashboard 'abc-def-ghi' found in "
 	    "Datadog");
-	assert_non_null(strstr(f.request, "GET /api/v1/dashboard/abc-def-ghi "
+	assert_int_equal(datadog_fake_requests(f), 1);
+	assert_true(datadog_fake_saw(f, "GET /api/v1/dashboard/abc-def-ghi "
 	    "HTTP/1.1\r\n"));
-	assert_non_null(strstr(f.request, "DD-API-KEY: " API_KEY "\r\n"));
-	assert_non_null(strstr(f.request, "DD-APPLICATION-KEY: " APP_KEY
+	assert_true(datadog_fake_saw(f, "DD-API-KEY: " API_KEY "\r\n"));
+	assert_true(datadog_fake_saw(f, "DD-APPLICATION-KEY: " APP_KEY
 	    "\r\n"));
+	datadog_fake_stop(f);
 }
 
 static void
 test_datadog_check__404_is_missing(void **state)
 {
-	struct fake		f;
+	struct datadog_fake	*f;
 	struct datadog_check	c;
 
 	(void)state;
@@ -208,12 +124,13 @@ test_datadog_check__404_is_missing(void **state)
 	assert_int_equal(c.state, DATADOG_MISSING);
 	assert_string_equal(c.detail, "Datadog has no dashboard 'abc-def-ghi' "
 	    "(404)");
+	datadog_fake_stop(f);
 }
 
 static void
 test_datadog_check__403_is_not_verified(void **state)
 {
-	struct fake		f;
+	struct datadog_fake	*f;
 	struct datadog_check	c;
 
 	(void)state;
@@ -221,26 +138,30 @@ test_datadog_check__403_is_not_verified(void **state)
 	assert_int_equal(c.state, DATADOG_NOT_VERIFIED);
 	assert_string_equal(c.detail, "Datadog answered HTTP 403 (check the "
 	    "API and application keys)");
+	datadog_fake_stop(f);
 	check(&f, 500, "abc-def-ghi", 2000, true, &c);
 	assert_int_equal(c.state, DATADOG_NOT_VERIFIED);
+	datadog_fake_stop(f);
 }
 
 static void
 test_datadog_check__timeout_is_not_verified(void **state)
 {
-	struct fake		f;
+	struct datadog_fake	*f;
 	struct datadog_check	c;
 
 	(void)state;
 	check(&f, 0, "abc-def-ghi", 300, true, &c);
 	assert_int_equal(c.state, DATADOG_NOT_VERIFIED);
 	assert_string_equal(c.detail, "no answer from Datadog within 300 ms");
+	assert_int_equal(datadog_fake_requests(f), 1);
+	datadog_fake_stop(f);
 }
 
 static void
 test_datadog_check__no_keys_is_not_verified(void **state)
 {
-	struct fake		f;
+	struct datadog_fake	*f;
 	struct datadog_check	c;
 
 	(void)state;
@@ -248,12 +169,17 @@ test_datadog_check__no_keys_is_not_verified(void **state)
 	assert_int_equal(c.state, DATADOG_NOT_VERIFIED);
 	assert_string_equal(c.detail, "set DD_API_KEY, DD_APP_KEY and "
 	    "ENVSTATS_DATADOG_DASHBOARD_ID to check it");
-	assert_null(strstr(f.request, "GET"));
+	assert_int_equal(datadog_fake_requests(f), 0);
+	datadog_fake_stop(f);
 	check(&f, 200, NULL, 2000, true, &c);
 	assert_int_equal(c.state, DATADOG_NOT_VERIFIED);
+	assert_int_equal(datadog_fake_requests(f), 0);
+	datadog_fake_stop(f);
 	/* An id that would leave the path is not sent. */
 	check(&f, 200, "x/../../v2/users", 2000, true, &c);
 	assert_int_equal(c.state, DATADOG_NOT_VERIFIED);
+	assert_int_equal(datadog_fake_requests(f), 0);
+	datadog_fake_stop(f);
 }
 
 static void
@@ -292,6 +218,130 @@ test_datadog_check__nobody_listening_is_not_verified(void **state)
 	secret_release(&app);
 }
 
+/* A cache against f, with both keys. */
+struct cached {
+	struct datadog_cache	cache;
+	struct datadog_params	p;
+	struct secret		api, app;
+	struct datadog_check	out;
+};
+
+static void
+cached_init(struct cached *c, struct datadog_fake *f, long timeout_ms)
+{
+	memset(c, 0, sizeof *c);
+	datadog_cache_init(&c->cache);
+	secret_set(&c->api, API_KEY, strlen(API_KEY));
+	secret_set(&c->app, APP_KEY, strlen(APP_KEY));
+	c->p.api_url = datadog_fake_url(f);
+	c->p.api_key = &c->api;
+	c->p.app_key = &c->app;
+	c->p.dashboard_id = "abc-def-ghi";
+	c->p.timeout_ms = timeout_ms;
+}
+
+static void
+cached_release(struct cached *c)
+{
+	datadog_cache_release(&c->cache);
+	secret_release(&c->api);
+	secret_release(&c->app);
+}
+
+/* Found and missing stand an hour, then Datadog is asked again. */
+static void
+test_datadog_check__cache_keeps_found_an_hour(void **state)
+{
+	struct datadog_fake	*f = datadog_fake_start(200);
+	struct cached		 c;
+
+	(void)state;
+	clock_fake_set(INT64_C(1793664000000));
+	cached_init(&c, f, 2000);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_FOUND);
+	assert_int_equal(datadog_fake_requests(f), 1);
+	/* Deleted meanwhile: the cache still says found, for the hour. */
+	datadog_fake_set_status(f, 404);
+	clock_fake_advance(DATADOG_CACHE_KNOWN_MS - 1);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_FOUND);
+	assert_string_equal(c.out.detail, "dashboard 'abc-def-ghi' found in "
+	    "Datadog");
+	assert_int_equal(datadog_fake_requests(f), 1);
+	clock_fake_advance(1);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_MISSING);
+	assert_int_equal(datadog_fake_requests(f), 2);
+	clock_fake_advance(DATADOG_CACHE_KNOWN_MS - 1);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_MISSING);
+	assert_int_equal(datadog_fake_requests(f), 2);
+	cached_release(&c);
+	datadog_fake_stop(f);
+	clock_fake_clear();
+}
+
+/* Not verified is asked again after ten minutes, not before. */
+static void
+test_datadog_check__cache_retries_not_verified_sooner(void **state)
+{
+	struct datadog_fake	*f = datadog_fake_start(403);
+	struct cached		 c;
+
+	(void)state;
+	clock_fake_set(INT64_C(1793664000000));
+	cached_init(&c, f, 2000);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_NOT_VERIFIED);
+	datadog_fake_set_status(f, 200);
+	clock_fake_advance(DATADOG_CACHE_RETRY_MS - 1);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_NOT_VERIFIED);
+	assert_int_equal(datadog_fake_requests(f), 1);
+	clock_fake_advance(1);
+	datadog_dashboard_cached(&c.cache, &c.p, &c.out);
+	assert_int_equal(c.out.state, DATADOG_FOUND);
+	assert_int_equal(datadog_fake_requests(f), 2);
+	cached_release(&c);
+	datadog_fake_stop(f);
+	clock_fake_clear();
+}
+
+static void *
+cached_thread(void *arg)
+{
+	struct cached	*c = arg;
+
+	datadog_dashboard_cached(&c->cache, &c->p, &c->out);
+	return NULL;
+}
+
+/* Two callers at once, against a Datadog that does not answer: one
+   request, and both get its answer. */
+static void
+test_datadog_check__cache_one_check_at_a_time(void **state)
+{
+	struct datadog_fake	*f = datadog_fake_start(0);
+	struct cached		 c;
+	struct datadog_check	 mine;
+	pthread_t		 t;
+
+	(void)state;
+	clock_fake_set(INT64_C(1793664000000));
+	cached_init(&c, f, 300);
+	assert_int_equal(pthread_create(&t, NULL, cached_thread, &c), 0);
+	datadog_dashboard_cached(&c.cache, &c.p, &mine);
+	pthread_join(t, NULL);
+	assert_int_equal(datadog_fake_requests(f), 1);
+	assert_int_equal(mine.state, DATADOG_NOT_VERIFIED);
+	assert_int_equal(c.out.state, DATADOG_NOT_VERIFIED);
+	assert_string_equal(mine.detail, c.out.detail);
+	cached_release(&c);
+	datadog_fake_stop(f);
+	clock_fake_clear();
+}
+
 int
 main(void)
 {
@@ -303,6 +353,10 @@ main(void)
 		cmocka_unit_test(test_datadog_check__no_keys_is_not_verified),
 		cmocka_unit_test(
 		    test_datadog_check__nobody_listening_is_not_verified),
+		cmocka_unit_test(test_datadog_check__cache_keeps_found_an_hour),
+		cmocka_unit_test(
+		    test_datadog_check__cache_retries_not_verified_sooner),
+		cmocka_unit_test(test_datadog_check__cache_one_check_at_a_time),
 	};
 
 	return cmocka_run_group_tests_name("datadog_check", tests, setup,
