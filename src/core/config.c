@@ -208,21 +208,24 @@ enum err
 config_check_keys(const json_t *obj, const char *const *allowed, size_t n,
     const char *where, struct buf *why)
 {
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-	enum err	 rc = ERR_OK;
+	struct names_near	 nn;
+	const char		*key;
+	json_t			*v;
+	size_t			 i;
+	enum err		 rc = ERR_OK;
 
 	/* jansson's iteration takes a non-const object; it only reads. */
 	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; i < n; i++) {
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		}
-		if (i == n) {
-			buf_line(why, "unknown key '%s.%s'", where, key);
-			rc = ERR_CONFIG;
-		}
+		names_near_init(&nn, key);
+		for (i = 0; i < n && strcmp(key, allowed[i]) != 0; i++)
+			names_near_offer(&nn, allowed[i]);
+		if (i < n)
+			continue;
+		buf_line(why, "unknown key '%s.%s'%s%s%s", where, key,
+		    nn.best != NULL ? " (did you mean '" : "",
+		    nn.best != NULL ? nn.best : "",
+		    nn.best != NULL ? "'?)" : "");
+		rc = ERR_CONFIG;
 	}
 	return rc;
 }

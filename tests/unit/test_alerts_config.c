@@ -182,8 +182,8 @@ static void
 test_alerts_config__every_problem_is_told(void **state)
 {
 	static const char	want[] =
-	    "unknown key 'alerts.chanel'\n"
-	    "unknown key 'alerts.stuck_mins'\n"
+	    "unknown key 'alerts.chanel' (did you mean 'channel'?)\n"
+	    "unknown key 'alerts.stuck_mins' (did you mean 'stuck_min'?)\n"
 	    "'alerts.channel' is required: the Slack channel id (C...) where "
 	    "alerts are posted\n"
 	    "bad value for 'alerts.stuck_min': must be a whole number from 1 "

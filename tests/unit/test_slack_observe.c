@@ -1418,7 +1418,8 @@ static void
 test_slack_observe__config_problems_are_all_told(void **state)
 {
 	static const char *const want[] = {
-		"unknown key 'slack.provisioner_channel'",
+		"unknown key 'slack.provisioner_channel' (did you mean "
+		    "'provisioner_channels'?)",
 		"'slack.provisioner_channels[1]' must be a non-empty string",
 		"'slack.provisioner_bots[0]' must be a non-empty string",
 		"'slack.provisioner_bots[2]' must be a non-empty string",
