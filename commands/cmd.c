@@ -251,9 +251,10 @@ bool
 cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
     char **argv, struct query_filter *f, cmd_word_fn other, void *arg)
 {
-	struct buf	why = BUF_INIT;
-	int		i;
-	bool		ok = true;
+	struct buf	 why = BUF_INIT;
+	const char	*near;
+	int		 i;
+	bool		 ok = true;
 
 	for (i = 0; i < argc && ok; i++) {
 		enum query_word	w;
@@ -274,9 +275,13 @@ cmd_filters(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		case QUERY_WORD_OTHER:
 			if (other != NULL && other(ctx, arg, argv[i]))
 				break;
+			near = query_filter_nearest(argv[i]);
 			if (other == NULL || ctx->out.len == 0)
-				cmd_error(ctx, "unknown word '%s': usage: %s; "
-				    "filters: %s", argv[i], e->usage,
+				cmd_error(ctx, "unknown word '%s'%s%s%s: "
+				    "usage: %s; filters: %s", argv[i],
+				    near != NULL ? " (did you mean '" : "",
+				    near != NULL ? near : "",
+				    near != NULL ? "'?)" : "", e->usage,
 				    QUERY_FILTER_USAGE);
 			ok = false;
 			break;

@@ -233,6 +233,28 @@ query_filter_word(struct query_filter *f, const char *word, struct buf *why)
 	return QUERY_WORD_OTHER;
 }
 
+const char *
+query_filter_nearest(const char *word)
+{
+	static const char *const	 keys[] = { "repo:", "env:", "last:",
+	    "since:", "until:" };
+	const char			*colon = strchr(word, ':');
+	struct names_near		 nn;
+	char				*key;
+	size_t				 i;
+
+	if (colon == NULL)
+		return NULL;
+	key = xstrndup(word, (size_t)(colon - word) + 1);
+	names_near_init(&nn, key);
+	for (i = 0; i < ARRAY_LEN(keys); i++)
+		names_near_offer(&nn, keys[i]);
+	for (i = 0; i < ARRAY_LEN(choice_words); i++)
+		names_near_offer(&nn, choice_words[i].key);
+	free(key);
+	return nn.best;
+}
+
 /* Is day (since 1970-01-01) one of the ascending holidays? */
 static bool
 is_holiday(const int64_t *h, size_t n, int64_t day)

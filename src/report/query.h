@@ -76,6 +76,8 @@ enum query_word {
 /* Take one word into f if it is a filter word. */
 enum query_word	query_filter_word(struct query_filter *f, const char *word,
 		    struct buf *why);
+/* The filter key ("last:") nearest to a mistyped word's key, or NULL. */
+const char	*query_filter_nearest(const char *word);
 
 /*
  * Fill the store filter of a query from f: repo and env_type, the match

@@ -396,7 +396,8 @@ test_cli__query_errors_name_the_word_and_the_valid_forms(void **state)
 
 	run_bin(fx, &r, NULL, NULL, "query", "leadtime", "lsat:7d", NULL);
 	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err.data, "unknown word 'lsat:7d'"));
+	assert_non_null(strstr(r.err.data, "unknown word 'lsat:7d' (did you "
+	    "mean 'last:'?): usage: "));
 	assert_non_null(strstr(r.err.data, "last:<N>h|d|w"));
 	run_release(&r);
 

@@ -423,6 +423,25 @@ test_query__attempt_words_select_attempts(void **state)
 	buf_release(&why);
 }
 
+/* A mistyped filter key gets the nearest key; a plain word, none. */
+static void
+test_query__a_mistyped_key_gets_the_nearest(void **state)
+{
+	(void)state;
+	assert_string_equal(query_filter_nearest("lsat:7d"), "last:");
+	assert_string_equal(query_filter_nearest("rep:a/b"), "repo:");
+	assert_string_equal(query_filter_nearest("tirgger:auto"),
+	    "trigger:");
+	assert_string_equal(query_filter_nearest("eraly:yes"), "early:");
+	assert_string_equal(query_filter_nearest("sinc:2026-01-01"),
+	    "since:");
+	assert_null(query_filter_nearest("frobnicate"));
+	assert_null(query_filter_nearest("colour:red"));
+	assert_null(query_filter_nearest(":"));
+	/* A key itself is no suggestion (its value was what was wrong). */
+	assert_null(query_filter_nearest("last:"));
+}
+
 int
 main(void)
 {
@@ -438,6 +457,7 @@ main(void)
 		cmocka_unit_test(test_query__attempt_words_and_their_errors),
 		cmocka_unit_test(test_query__last_spans_and_their_errors),
 		cmocka_unit_test(test_query__attempt_words_select_attempts),
+		cmocka_unit_test(test_query__a_mistyped_key_gets_the_nearest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
