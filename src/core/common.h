@@ -74,6 +74,13 @@ splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* Whether a and b are both there and the same string. */
+static inline bool
+str_same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 /* a / b rounded towards minus infinity (C rounds towards zero); b > 0. */
 static inline int64_t
 floor_div(int64_t a, int64_t b)

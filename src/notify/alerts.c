@@ -52,12 +52,6 @@ is_open(const struct alert *a)
 	return a->resolved_at_ms == ALERT_NEVER;
 }
 
-static bool
-same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 static struct alert_msg *
 msg_by_id(struct alerts_state *st, int64_t id)
 {
@@ -106,8 +100,8 @@ open_alert_of_key(const struct alerts_state *st, const char *repo,
 	for (i = 0; i < st->n_alerts; i++) {
 		a = &st->alerts[i];
 		if (is_open(a) && (a->rule == ALERT_SLOW_IN_FLIGHT ||
-		    a->rule == ALERT_STUCK) && same(a->repo, repo) &&
-		    same(a->branch, branch))
+		    a->rule == ALERT_STUCK) && str_same(a->repo, repo) &&
+		    str_same(a->branch, branch))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -122,7 +116,7 @@ open_burst(const struct alerts_state *st, const char *repo)
 	for (i = 0; i < st->n_alerts; i++) {
 		if (is_open(&st->alerts[i]) &&
 		    st->alerts[i].rule == ALERT_FAILURE_BURST &&
-		    same(st->alerts[i].repo, repo))
+		    str_same(st->alerts[i].repo, repo))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -147,7 +141,7 @@ row_of_key(const struct store_attempt_row *rows, size_t n, const char *repo,
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		if (same(rows[i].repo, repo) && same(rows[i].branch, branch))
+		if (str_same(rows[i].repo, repo) && str_same(rows[i].branch, branch))
 			return &rows[i];
 	}
 	return NULL;
@@ -163,9 +157,9 @@ silenced(const struct alerts_view *v, const struct alert *a)
 
 	for (i = 0; i < v->n_silences; i++) {
 		s = &v->silences[i];
-		if ((s->kind == SILENCE_REPO && same(s->value, a->repo)) ||
-		    (s->kind == SILENCE_BRANCH && same(s->value, a->branch)) ||
-		    (s->kind == SILENCE_RULE && same(s->value,
+		if ((s->kind == SILENCE_REPO && str_same(s->value, a->repo)) ||
+		    (s->kind == SILENCE_BRANCH && str_same(s->value, a->branch)) ||
+		    (s->kind == SILENCE_RULE && str_same(s->value,
 		    alert_rule_name(a->rule))))
 			return true;
 	}
@@ -196,7 +190,7 @@ attach(struct alerts_state *st, const struct alerts_config *c,
 
 	for (i = 0; i < st->n_msgs; i++) {
 		m = &st->msgs[i];
-		if (!m->closed && m->ts == NULL && same(m->repo, repo)) {
+		if (!m->closed && m->ts == NULL && str_same(m->repo, repo)) {
 			bump(st, m->id);
 			return m->id;
 		}
@@ -375,7 +369,7 @@ count_outcomes(const struct alerts_config *c, int64_t now,
 		if (r->ended_at_ms < now - c->burst_rate_window_ms &&
 		    r->ended_at_ms < now - c->burst_window_ms)
 			continue;
-		for (k = 0; k < n && !same(t[k].repo, r->repo); k++)
+		for (k = 0; k < n && !str_same(t[k].repo, r->repo); k++)
 			;
 		if (k == n) {
 			ARRAY_GROW(t, n + 1, cap);
@@ -470,7 +464,7 @@ plan_bursts(const struct alerts_config *c, int64_t now,
 
 		if (!is_open(a) || a->rule != ALERT_FAILURE_BURST)
 			continue;
-		for (k = 0; k < n && !same(t[k].repo, a->repo); k++)
+		for (k = 0; k < n && !str_same(t[k].repo, a->repo); k++)
 			;
 		buf_reset(&detail);
 		if (k < n && burst_holds(c, &t[k], &detail))
@@ -528,7 +522,7 @@ plan_slos(const struct alerts_config *c, int64_t now,
 
 		if (!is_open(a) || a->rule != ALERT_SLO_BURN)
 			continue;
-		for (k = 0; k < c->n_slos && !same(c->slos[k].name,
+		for (k = 0; k < c->n_slos && !str_same(c->slos[k].name,
 		    a->branch); k++)
 			;
 		f = k < c->n_slos ? &v->slo_figs[k] : NULL;
@@ -557,7 +551,7 @@ plan_slos(const struct alerts_config *c, int64_t now,
 		for (i = 0; i < st->n_alerts && !open; i++)
 			open = is_open(&st->alerts[i]) &&
 			    st->alerts[i].rule == ALERT_SLO_BURN &&
-			    same(st->alerts[i].branch, c->slos[k].name);
+			    str_same(st->alerts[i].branch, c->slos[k].name);
 		if (open)
 			continue;
 		buf_reset(&b);

@@ -839,13 +839,6 @@ out:
 	return res;
 }
 
-/* Whether a and b are both there and the same. */
-static bool
-same(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 enum slack_observe_result
 slack_observe_message(const struct slack_observe *so, const json_t *payload,
     const char *self_user_id, const char *self_bot_id, struct event *out,
@@ -866,7 +859,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 		res = SLACK_OBSERVE_INVALID;
 		goto out;
 	}
-	if (!same(get_str(payload, "type"), "event_callback")) {
+	if (!str_same(get_str(payload, "type"), "event_callback")) {
 		*skip = "not an event_callback";
 		goto out;
 	}
@@ -876,14 +869,14 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 		res = SLACK_OBSERVE_INVALID;
 		goto out;
 	}
-	if (!same(get_str(e, "type"), "message")) {
+	if (!str_same(get_str(e, "type"), "message")) {
 		*skip = "not a message";
 		goto out;
 	}
 	subtype = get_str(e, "subtype");
 	if (json_is_true(json_object_get(e, "hidden")) ||
-	    same(subtype, "message_changed") ||
-	    same(subtype, "message_deleted")) {
+	    str_same(subtype, "message_changed") ||
+	    str_same(subtype, "message_deleted")) {
 		*skip = "hidden, edited or deleted message";
 		goto out;
 	}
@@ -892,7 +885,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 	bot_id = get_str(e, "bot_id");
 	user = get_str(e, "user");
 	username = get_str(e, "username");
-	if (same(self_bot_id, bot_id) || same(self_user_id, user)) {
+	if (str_same(self_bot_id, bot_id) || str_same(self_user_id, user)) {
 		*skip = "own message";
 		goto out;
 	}
@@ -909,7 +902,7 @@ slack_observe_message(const struct slack_observe *so, const json_t *payload,
 	/* Trust comes from the sender: bot_id on any message; the username,
 	   which a legacy integration chooses itself, on bot_message only. */
 	ours = bot_id != NULL && strlist_find(&so->bots, bot_id) >= 0;
-	if (!ours && same(subtype, "bot_message"))
+	if (!ours && str_same(subtype, "bot_message"))
 		ours = username != NULL &&
 		    strlist_find(&so->bots, username) >= 0;
 	if (!ours) {
