@@ -141,7 +141,8 @@ row_of_key(const struct store_attempt_row *rows, size_t n, const char *repo,
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		if (str_same(rows[i].repo, repo) && str_same(rows[i].branch, branch))
+		if (str_same(rows[i].repo, repo) &&
+		    str_same(rows[i].branch, branch))
 			return &rows[i];
 	}
 	return NULL;
@@ -157,10 +158,12 @@ silenced(const struct alerts_view *v, const struct alert *a)
 
 	for (i = 0; i < v->n_silences; i++) {
 		s = &v->silences[i];
-		if ((s->kind == SILENCE_REPO && str_same(s->value, a->repo)) ||
-		    (s->kind == SILENCE_BRANCH && str_same(s->value, a->branch)) ||
-		    (s->kind == SILENCE_RULE && str_same(s->value,
-		    alert_rule_name(a->rule))))
+		if ((s->kind == SILENCE_REPO &&
+		    str_same(s->value, a->repo)) ||
+		    (s->kind == SILENCE_BRANCH &&
+		    str_same(s->value, a->branch)) ||
+		    (s->kind == SILENCE_RULE &&
+		    str_same(s->value, alert_rule_name(a->rule))))
 			return true;
 	}
 	return false;
