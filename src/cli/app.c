@@ -131,6 +131,16 @@ app_walk_params(const struct app *app, struct attempt_params *p)
 	p->ci_horizon_ms = app->cfg.ci_horizon_ms;
 }
 
+void
+app_datadog_params(const struct app *app, struct datadog_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->api_url = app->cfg.datadog_api_url;
+	p->api_key = &app->cfg.dd_api_key;
+	p->app_key = &app->cfg.dd_app_key;
+	p->dashboard_id = app->cfg.datadog_dashboard_id;
+}
+
 int64_t
 app_day_start(const struct app *app, const struct cli_val *v)
 {

@@ -66,6 +66,9 @@ int	app_open_store(struct app *, enum store_flags, struct store **);
 /* The attempt walk's settings from the configuration. */
 void	app_walk_params(const struct app *, struct attempt_params *);
 
+/* The Datadog dashboard check's settings from the configuration. */
+void	app_datadog_params(const struct app *, struct datadog_params *);
+
 /* Start of the local day of a parsed CLI_DATE option, in app->tz. */
 int64_t	app_day_start(const struct app *, const struct cli_val *);
 

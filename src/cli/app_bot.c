@@ -70,7 +70,6 @@ answer_query(void *arg, struct store *st, const char *user_id, int nwords,
 {
 	struct answer_ctx	*a = arg;
 	const struct cmd_entry	*e = nwords > 0 ? cmd_find(words[0]) : NULL;
-	const struct config	*cfg = &a->app->cfg;
 	struct datadog_params	 dp;
 	struct datadog_check	 dashboard;
 	struct cmd_ctx		 ctx;
@@ -78,17 +77,13 @@ answer_query(void *arg, struct store *st, const char *user_id, int nwords,
 
 	app_query_ctx(a->app, st, CMD_FMT_TEXT, &ctx);
 	ctx.user_id = user_id;
-	ctx.admin = config_is_admin(cfg, user_id);
+	ctx.admin = config_is_admin(&a->app->cfg, user_id);
 	/* On the worker, st is its own: a->bot is never read there. */
 	ctx.statsd = !on_worker(a, st) && a->bot != NULL ?
 	    bot_statsd(a->bot) : NULL;
 	/* Never on the loop: there the report says "not verified". */
 	if (e != NULL && (e->flags & CMD_F_DASHBOARD) && on_worker(a, st)) {
-		memset(&dp, 0, sizeof dp);
-		dp.api_url = cfg->datadog_api_url;
-		dp.api_key = &cfg->dd_api_key;
-		dp.app_key = &cfg->dd_app_key;
-		dp.dashboard_id = cfg->datadog_dashboard_id;
+		app_datadog_params(a->app, &dp);
 		datadog_dashboard_cached(&a->dashboard, &dp, &dashboard);
 		ctx.dashboard = &dashboard;
 	}

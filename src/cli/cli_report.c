@@ -70,11 +70,7 @@ cli_report_run(struct app *app, const struct cli_args *a)
 		words[n++] = a->argv[i];	/* a filter word */
 	words[n++] = (char *)cutover;
 	/* "Dashboard available" is asked of Datadog, never assumed. */
-	memset(&dp, 0, sizeof dp);
-	dp.api_url = app->cfg.datadog_api_url;
-	dp.api_key = &app->cfg.dd_api_key;
-	dp.app_key = &app->cfg.dd_app_key;
-	dp.dashboard_id = app->cfg.datadog_dashboard_id;
+	app_datadog_params(app, &dp);
 	if ((ret = app_open_store(app, STORE_READ_ONLY, &st)) == 0) {
 		datadog_dashboard_check(&dp, &dashboard);
 		app->dashboard = &dashboard;
